@@ -1,0 +1,229 @@
+/**
+ * Hookline's error classes. They run on both sides of the vm boundary (host and replay
+ * sandbox), so they use nothing but the language, and are recognised by a symbol brand and
+ * their stable `code`, never by `instanceof` alone: an error thrown in the sandbox is not an
+ * instance of the host's class. Names are explicit so minified bundles keep them.
+ */
+const BRAND = Symbol.for("hookline.error");
+
+export type ErrorCode =
+  | "HOOKLINE_ERROR"
+  | "HOOKLINE_FATAL"
+  | "HOOKLINE_RETRYABLE"
+  | "HOOKLINE_HOOK_TIMEOUT"
+  | "HOOKLINE_HOOK_NOT_FOUND"
+  | "HOOKLINE_HOOK_CONFLICT"
+  | "HOOKLINE_HOOK_PAYLOAD_INVALID"
+  | "HOOKLINE_REPLAY_DIVERGENCE"
+  | "HOOKLINE_WORKFLOW_NOT_REGISTERED"
+  | "HOOKLINE_STEP_NOT_REGISTERED"
+  | "HOOKLINE_SERIALIZATION"
+  | "HOOKLINE_INVALID_ARGUMENT"
+  | "HOOKLINE_NOT_IN_WORKFLOW"
+  | "HOOKLINE_NOT_IN_STEP"
+  | "HOOKLINE_SANDBOX"
+  | "HOOKLINE_RUN_NOT_FOUND"
+  | "HOOKLINE_RUN_CANCELLED"
+  | "HOOKLINE_EVENT_CONFLICT"
+  | "HOOKLINE_WORLD"
+  | "HOOKLINE_CONFIG";
+
+function hasCode(value: unknown, codes: readonly ErrorCode[]): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true &&
+    codes.includes((value as { code: ErrorCode }).code)
+  );
+}
+
+export class HooklineError extends Error {
+  override name = "HooklineError";
+  readonly code: ErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? "HOOKLINE_ERROR";
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for any Hookline error, from either realm. */
+  static is(value: unknown): value is HooklineError {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** Fails a step at once, without retries; thrown from a workflow it fails the run. */
+export class FatalError extends HooklineError {
+  override name = "FatalError";
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(message, { code: "HOOKLINE_FATAL", ...options });
+  }
+  static override is(value: unknown): value is FatalError {
+    return hasCode(value, ["HOOKLINE_FATAL", "HOOKLINE_HOOK_TIMEOUT"]);
+  }
+}
+
+/** Retries a step after `retryAfter` (ms, a duration string such as "5s", or a Date). */
+export class RetryableError extends HooklineError {
+  override name = "RetryableError";
+  readonly retryAfter: number | string | Date | undefined;
+  constructor(message: string, options?: { retryAfter?: number | string | Date; cause?: unknown }) {
+    super(message, { code: "HOOKLINE_RETRYABLE", cause: options?.cause });
+    this.retryAfter = options?.retryAfter;
+  }
+  static override is(value: unknown): value is RetryableError {
+    return hasCode(value, ["HOOKLINE_RETRYABLE"]);
+  }
+}
+
+/** The awaited hook or webhook reached its `timeout` before a payload arrived. */
+export class HookTimeoutError extends FatalError {
+  override name = "HookTimeoutError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_HOOK_TIMEOUT" });
+  }
+  static override is(value: unknown): value is HookTimeoutError {
+    return hasCode(value, ["HOOKLINE_HOOK_TIMEOUT"]);
+  }
+}
+
+export class HookNotFoundError extends HooklineError {
+  override name = "HookNotFoundError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: "HOOKLINE_HOOK_NOT_FOUND" });
+  }
+  static override is(value: unknown): value is HookNotFoundError {
+    return hasCode(value, ["HOOKLINE_HOOK_NOT_FOUND"]);
+  }
+}
+
+/** A second active wait asked for a token that another wait holds. */
+export class HookConflictError extends HooklineError {
+  override name = "HookConflictError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: "HOOKLINE_HOOK_CONFLICT" });
+  }
+  static override is(value: unknown): value is HookConflictError {
+    return hasCode(value, ["HOOKLINE_HOOK_CONFLICT"]);
+  }
+}
+
+/** A hook payload failed the hook's schema; `issues` are the schema's own. */
+export class HookPayloadError extends HooklineError {
+  override name = "HookPayloadError";
+  readonly issues: readonly unknown[];
+  constructor(message: string, issues: readonly unknown[] = []) {
+    super(message, { code: "HOOKLINE_HOOK_PAYLOAD_INVALID" });
+    this.issues = issues;
+  }
+  static override is(value: unknown): value is HookPayloadError {
+    return hasCode(value, ["HOOKLINE_HOOK_PAYLOAD_INVALID"]);
+  }
+}
+
+export class ReplayDivergenceError extends HooklineError {
+  override name = "ReplayDivergenceError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_REPLAY_DIVERGENCE" });
+  }
+  static override is(value: unknown): value is ReplayDivergenceError {
+    return hasCode(value, ["HOOKLINE_REPLAY_DIVERGENCE"]);
+  }
+}
+
+export class WorkflowNotRegisteredError extends HooklineError {
+  override name = "WorkflowNotRegisteredError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_WORKFLOW_NOT_REGISTERED" });
+  }
+  static override is(value: unknown): value is WorkflowNotRegisteredError {
+    return hasCode(value, ["HOOKLINE_WORKFLOW_NOT_REGISTERED"]);
+  }
+}
+
+export class StepNotRegisteredError extends HooklineError {
+  override name = "StepNotRegisteredError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_STEP_NOT_REGISTERED" });
+  }
+  static override is(value: unknown): value is StepNotRegisteredError {
+    return hasCode(value, ["HOOKLINE_STEP_NOT_REGISTERED"]);
+  }
+}
+
+/** A value cannot be serialized; the message names its path, e.g. `args[0].customer.socket`. */
+export class SerializationError extends HooklineError {
+  override name = "SerializationError";
+  readonly path: string;
+  constructor(message: string, path: string) {
+    super(message, { code: "HOOKLINE_SERIALIZATION" });
+    this.path = path;
+  }
+  static override is(value: unknown): value is SerializationError {
+    return hasCode(value, ["HOOKLINE_SERIALIZATION"]);
+  }
+}
+
+export class InvalidArgumentError extends HooklineError {
+  override name = "InvalidArgumentError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_INVALID_ARGUMENT" });
+  }
+  static override is(value: unknown): value is InvalidArgumentError {
+    return hasCode(value, ["HOOKLINE_INVALID_ARGUMENT"]);
+  }
+}
+
+/** A workflow-only or step-only API was used in the wrong place, or the sandbox forbids it. */
+export class ContextError extends HooklineError {
+  override name = "ContextError";
+  constructor(message: string, code: "HOOKLINE_NOT_IN_WORKFLOW" | "HOOKLINE_NOT_IN_STEP" | "HOOKLINE_SANDBOX") {
+    super(message, { code });
+  }
+  static override is(value: unknown): value is ContextError {
+    return hasCode(value, ["HOOKLINE_NOT_IN_WORKFLOW", "HOOKLINE_NOT_IN_STEP", "HOOKLINE_SANDBOX"]);
+  }
+}
+
+export class RunNotFoundError extends HooklineError {
+  override name = "RunNotFoundError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_RUN_NOT_FOUND" });
+  }
+  static override is(value: unknown): value is RunNotFoundError {
+    return hasCode(value, ["HOOKLINE_RUN_NOT_FOUND"]);
+  }
+}
+
+export class RunCancelledError extends HooklineError {
+  override name = "RunCancelledError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_RUN_CANCELLED" });
+  }
+  static override is(value: unknown): value is RunCancelledError {
+    return hasCode(value, ["HOOKLINE_RUN_CANCELLED"]);
+  }
+}
+
+/** Another writer appended at the same position of a run's log first. */
+export class EventConflictError extends HooklineError {
+  override name = "EventConflictError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_EVENT_CONFLICT" });
+  }
+  static override is(value: unknown): value is EventConflictError {
+    return hasCode(value, ["HOOKLINE_EVENT_CONFLICT"]);
+  }
+}
+
+/** The world (storage or queue) failed or is misconfigured. */
+export class WorldError extends HooklineError {
+  override name = "WorldError";
+  constructor(message: string, options?: { cause?: unknown; code?: "HOOKLINE_WORLD" | "HOOKLINE_CONFIG" }) {
+    super(message, { cause: options?.cause, code: options?.code ?? "HOOKLINE_WORLD" });
+  }
+  static override is(value: unknown): value is WorldError {
+    return hasCode(value, ["HOOKLINE_WORLD", "HOOKLINE_CONFIG"]);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The event log: the single source of truth for a run. Every state change of a run is one
+ * event appended atomically at the next sequence number; run, step and hook state are
+ * derived from the events (see ARCHITECTURE.md for how a run moves).
+ *
+ * `corr` is the correlation id of the workflow operation an event belongs to: the n-th
+ * operation (step call, sleep, hook) a workflow makes gets `corr = "o<n>"`, the same in
+ * every replay, which is how replay matches recorded results to calls.
+ */
+
+/** Bumped when an event's shape changes incompatibly; each event carries the version it was written with. */
+export const LOG_FORMAT_VERSION = 1;
+
+/** A value after serialization: JSON-safe (see shared/serialization). */
+export type Serialized = unknown;
+
+export type RunStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+export interface WebhookConfig {
+  /** `undefined` → 202; `"manual"` → a step answers; otherwise a serialized static Response. */
+  respondWith?: "manual" | Serialized;
+  methods: string[];
+  maxBodyBytes: number;
+  /** Header names whose value identifies a delivery, tried in order; `false` turns dedupe off. */
+  dedupe: string[] | false;
+  /** Signature verification preset and its options (secrets are referenced by env name, never stored). */
+  verify?: Serialized;
+  /** How long a manual-response caller waits before `504`, ms. */
+  responseTimeoutMs?: number;
+}
+
+export interface EventDataMap {
+  run_created: {
+    workflowId: string;
+    args: Serialized;
+    /** Seeds the sandbox's Math.random and crypto. */
+    seed: string;
+    /** Origin webhook URLs are built from, fixed for the run so replay rebuilds the same URLs. */
+    origin?: string;
+    deploymentId?: string;
+  };
+  run_started: Record<string, never>;
+  run_completed: { result: Serialized };
+  run_failed: { error: Serialized };
+  run_cancelled: { reason?: string };
+
+  step_started: { stepId: string; attempt: number; args?: Serialized };
+  step_completed: { stepId: string; result: Serialized };
+  /** `retryAt` set → another attempt is due then; absent → the step failed for good. */
+  step_failed: { stepId: string; attempt: number; error: Serialized; retryAt?: number };
+
+  sleep_started: { until: number };
+  sleep_completed: Record<string, never>;
+
+  hook_created: {
+    kind: "hook" | "webhook";
+    /** SHA-256 (hex) of the token; the token itself is never stored. */
+    tokenHash: string;
+    /** Id of the secret a webhook token was derived with, so rotation keeps old URLs working. */
+    keyId?: string;
+    metadata?: Serialized;
+    expiresAt?: number;
+    webhook?: WebhookConfig;
+  };
+  /** The requested token is held by another active wait; awaiting the hook throws HookConflictError. */
+  hook_conflicted: { heldBy: string };
+  hook_received: { payload: Serialized; requestId?: string; dedupeKey?: string };
+  hook_rejected: { error: Serialized };
+  hook_disposed: Record<string, never>;
+  hook_timed_out: Record<string, never>;
+  webhook_responded: { requestId: string; response: Serialized; late?: boolean };
+}
+
+export type EventType = keyof EventDataMap;
+
+/** What the runtime asks a world to append. */
+export type NewEvent = {
+  [T in EventType]: { type: T; corr?: string; at: number; data: EventDataMap[T] };
+}[EventType];
+
+/** An event as stored: a NewEvent plus its position in the run's log. */
+export type WorkflowEvent = NewEvent & { v: number; runId: string; seq: number };
+
+export type EventOf<T extends EventType> = Extract<WorkflowEvent, { type: T }>;
+
+export const TERMINAL_RUN_EVENTS: ReadonlySet<EventType> = new Set(["run_completed", "run_failed", "run_cancelled"]);
+/** Events after which a hook accepts nothing more. */
+export const HOOK_END_EVENTS: ReadonlySet<EventType> = new Set(["hook_disposed", "hook_timed_out", "hook_conflicted"]);

@@ -1,0 +1,3 @@
+export * from "./events.js";
+export * from "./world.js";
+export * from "./projection.js";
