@@ -101,8 +101,11 @@ export class HookNotFoundError extends HooklineError {
 /** A second active wait asked for a token that another wait holds. */
 export class HookConflictError extends HooklineError {
   override name = "HookConflictError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, { ...options, code: "HOOKLINE_HOOK_CONFLICT" });
+  /** The run whose active wait holds the token. */
+  readonly heldBy: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; heldBy?: string }) {
+    super(message, { cause: options?.cause, code: "HOOKLINE_HOOK_CONFLICT" });
+    this.heldBy = options?.heldBy;
   }
   static override is(value: unknown): value is HookConflictError {
     return hasCode(value, ["HOOKLINE_HOOK_CONFLICT"]);
@@ -225,5 +228,16 @@ export class WorldError extends HooklineError {
   }
   static override is(value: unknown): value is WorldError {
     return hasCode(value, ["HOOKLINE_WORLD", "HOOKLINE_CONFIG"]);
+  }
+}
+
+/** Hookline is configured wrongly (a missing secret, a bad URL); the message says what to set. */
+export class ConfigError extends HooklineError {
+  override name = "ConfigError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_CONFIG" });
+  }
+  static override is(value: unknown): value is ConfigError {
+    return hasCode(value, ["HOOKLINE_CONFIG"]);
   }
 }

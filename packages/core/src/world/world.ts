@@ -95,8 +95,11 @@ export interface World {
    * Append one event to a run's log atomically, updating the run summary and hook index in
    * the same atomic step (or so that they are re-derivable from the log after a crash).
    * - throws EventConflictError when seq `expectedSeq + 1` is taken (another writer won);
-   * - for `hook_created`, throws HookConflictError (message names the holding run) when the
-   *   token hash is held by another active hook; the event is then not appended;
+   * - for `hook_created`, throws HookConflictError (message names the holding run, `heldBy` is
+   *   its id) when the token hash is held by another active hook; the event is then not appended;
+   * - for `hook_received` / `hook_rejected`, throws HookNotFoundError when the hook `corr` names
+   *   is not active (disposed, timed out, run ended): a payload racing the hook's end is either
+   *   recorded before the end or refused, never recorded after it;
    * - `run_created` must be appended with expectedSeq 0 and creates the run.
    */
   append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent>;

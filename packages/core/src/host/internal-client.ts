@@ -1,0 +1,2 @@
+/** What compiled client-mode code calls (see packages/transform/spec.md). */
+export { workflowStub } from "./workflow-stub.js";

@@ -1,0 +1,72 @@
+/**
+ * Process-wide registries. They live on globalThis because a Next.js server may load this
+ * package more than once (ESM and CJS copies, separate route chunks); every copy must see
+ * the same steps, the same workflow bundle and the same runtime.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export type StepFunction = ((...args: unknown[]) => unknown) & { maxRetries?: number };
+
+export interface RegisteredStep {
+  id: string;
+  fn: StepFunction;
+  /** Declared inside a workflow body: called as fn(closure, ...args). */
+  closure: boolean;
+}
+
+export interface WorkflowBundleSource {
+  /** The workflow bundle (a script; see @hookline/transform bundleWorkflows). */
+  code: string;
+  /** Shown in stack traces. */
+  filename?: string;
+}
+
+interface Registries {
+  steps: Map<string, RegisteredStep>;
+  bundle: WorkflowBundleSource | null;
+  /** Called when the bundle changes (next dev), so warm runs are rebuilt from their logs. */
+  bundleListeners: Set<() => void>;
+  runtime: unknown;
+  /** The step being executed, for getStepMetadata() and request.respondWith(). */
+  currentStep: AsyncLocalStorage<StepContext>;
+}
+
+export interface StepContext {
+  runId: string;
+  workflowId: string;
+  workflowName: string;
+  runStartedAt: number;
+  url: string;
+  stepId: string;
+  stepName: string;
+  corr: string;
+  attempt: number;
+  startedAt: number;
+  /** Answers a "manual" webhook request (see webhook-request.ts). */
+  respond(requestId: string, response: Response): Promise<void>;
+}
+
+const KEY = Symbol.for("hookline.registries");
+
+export function registries(): Registries {
+  const global = globalThis as Record<symbol, Registries | undefined>;
+  global[KEY] ??= {
+    steps: new Map(),
+    bundle: null,
+    bundleListeners: new Set(),
+    runtime: null,
+    currentStep: new AsyncLocalStorage(),
+  };
+  return global[KEY];
+}
+
+export function registerStepFn(id: string, fn: StepFunction, closure: boolean): void {
+  registries().steps.set(id, { id, fn, closure });
+}
+
+export function registerWorkflowBundle(source: WorkflowBundleSource): void {
+  const r = registries();
+  if (r.bundle?.code === source.code) return;
+  r.bundle = source;
+  for (const listener of r.bundleListeners) listener();
+}

@@ -1,0 +1,63 @@
+/** A handle on a run, as `start()` and `getRun()` return it. */
+import { RunCancelledError } from "../shared/errors.js";
+import { deserialize } from "../shared/serialization/index.js";
+import type { RunStatus } from "../world/events.js";
+import { RunNotFoundError } from "../shared/errors.js";
+import type { Runtime } from "./runtime.js";
+
+export class Run<T = unknown> {
+  readonly runId: string;
+  readonly #runtime: () => Promise<Runtime>;
+
+  constructor(runId: string, runtime: () => Promise<Runtime>) {
+    this.runId = runId;
+    this.#runtime = runtime;
+  }
+
+  /** pending → running → completed | failed | cancelled. */
+  get status(): Promise<RunStatus> {
+    return this.#summary().then((s) => s.status);
+  }
+
+  get workflowId(): Promise<string> {
+    return this.#summary().then((s) => s.workflowId);
+  }
+
+  get createdAt(): Promise<Date> {
+    return this.#summary().then((s) => new Date(s.createdAt));
+  }
+
+  /** Resolves with the workflow's return value; rejects with its error, or RunCancelledError. */
+  get returnValue(): Promise<T> {
+    return this.#end().then((end) => {
+      if (end.type === "run_completed") return deserialize(end.data.result) as T;
+      if (end.type === "run_failed") throw deserialize(end.data.error);
+      throw new RunCancelledError(`Run ${this.runId} was cancelled${end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : "."}`);
+    });
+  }
+
+  /** The error a failed run ended with; undefined while it has not failed. */
+  get error(): Promise<Error | undefined> {
+    return this.#runtime().then(async (runtime) => {
+      const summary = await this.#summary();
+      if (summary.status !== "failed") return undefined;
+      const end = await runtime.waitForEnd(this.runId);
+      return end.type === "run_failed" ? (deserialize(end.data.error) as Error) : undefined;
+    });
+  }
+
+  /** Stops the run: its hooks end, its timers never fire; a running step finishes but its result is ignored. */
+  async cancel(reason?: string): Promise<void> {
+    await (await this.#runtime()).cancel(this.runId, reason);
+  }
+
+  async #summary() {
+    const summary = await (await this.#runtime()).world.getRun(this.runId);
+    if (!summary) throw new RunNotFoundError(`No run with id "${this.runId}".`);
+    return summary;
+  }
+
+  async #end() {
+    return (await this.#runtime()).waitForEnd(this.runId);
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * The runtime of one process: consumes the world's queue, keeps recently driven runs warm
+ * (bounded, least recently used evicted), starts runs and delivers hook payloads.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  ConfigError,
+  EventConflictError,
+  HookNotFoundError,
+  InvalidArgumentError,
+  RunNotFoundError,
+  WorkflowNotRegisteredError,
+} from "../shared/errors.js";
+import { serializeAsync } from "../shared/serialization/index.js";
+import { HOOK_END_EVENTS, type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import type { Consumer, HookRecord, World } from "../world/world.js";
+import { newRunId } from "./ids.js";
+import { registries, type RegisteredStep } from "./registry.js";
+import { Run } from "./run.js";
+import { WorkflowBundle } from "./sandbox.js";
+import type { RetryPolicy } from "./step-runner.js";
+import { hashToken, TokenIssuer } from "./tokens.js";
+import { type RunEnvironment, WarmRun } from "./warm-run.js";
+
+export interface RuntimeOptions {
+  world: World;
+  /** Deployment secret(s), current first. Default: HOOKLINE_SECRET (comma-separated), else the world's own (local). */
+  secret?: string | string[];
+  /** Base URL webhook URLs are built from, including any basePath. Default: HOOKLINE_BASE_URL, else http://localhost:$PORT. */
+  baseUrl?: string;
+  /** The workflow bundle; default: the one registered in this process (see registerWorkflowBundle). */
+  bundle?: { code: string; filename?: string };
+  /** Steps; default: those registered in this process by step-mode code. */
+  steps?: Map<string, RegisteredStep>;
+  retry?: Partial<RetryPolicy>;
+  /** Suspended runs kept in memory (default 1,000). */
+  maxWarmRuns?: number;
+  /** Runs driven at once (default 256). */
+  concurrency?: number;
+  /** Consume the world's queue (default true). A process that only starts runs may turn it off. */
+  worker?: boolean;
+  /** Where background failures are reported (default console.error). */
+  onError?: (error: unknown, where: string) => void;
+}
+
+export interface StartOptions {
+  /** Overrides the base URL recorded for this run's webhooks. */
+  baseUrl?: string;
+}
+
+export type WorkflowReference = string | { readonly workflowId: string };
+
+export class Runtime {
+  readonly world: World;
+  readonly tokens: TokenIssuer;
+  readonly baseUrl: string;
+  readonly #options: RuntimeOptions;
+  readonly #env: RunEnvironment;
+  readonly #warm = new Map<string, WarmRun>();
+  readonly #opening = new Map<string, Promise<WarmRun | null>>();
+  readonly #eventListeners = new Set<(event: WorkflowEvent) => void>();
+  readonly #appendWaiters = new Map<string, Set<() => void>>();
+  readonly #stopAppends: () => void;
+  readonly #unlistenBundle: () => void;
+  #bundle: WorkflowBundle | null = null;
+  #consumer: Consumer | null = null;
+
+  private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string) {
+    this.#options = options;
+    this.world = options.world;
+    this.tokens = tokens;
+    this.baseUrl = baseUrl;
+    const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
+    this.#env = {
+      world: this.world,
+      tokens,
+      retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
+      bundle: () => this.#currentBundle(),
+      steps: () => options.steps ?? registries().steps,
+      onEvent: (event) => {
+        for (const listener of this.#eventListeners) listener(event);
+      },
+      report,
+    };
+    this.#stopAppends = this.world.onAppend((runId) => {
+      const waiters = this.#appendWaiters.get(runId);
+      if (!waiters) return;
+      this.#appendWaiters.delete(runId);
+      for (const wake of waiters) wake();
+    });
+    const onBundle = () => {
+      this.#bundle = null;
+      // Runs replay against the new code the next time they wake.
+      for (const [runId, run] of this.#warm) if (run.idle) this.#warm.delete(runId);
+    };
+    registries().bundleListeners.add(onBundle);
+    this.#unlistenBundle = () => registries().bundleListeners.delete(onBundle);
+  }
+
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    await options.world.start();
+    const secrets = await resolveSecrets(options);
+    const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl));
+    if (options.worker !== false) {
+      runtime.#consumer = options.world.queue.consume((message) => runtime.#drive(message.runId), {
+        concurrency: options.concurrency ?? 256,
+      });
+    }
+    return runtime;
+  }
+
+  async close(): Promise<void> {
+    await this.#consumer?.stop();
+    this.#stopAppends();
+    this.#unlistenBundle();
+    this.#warm.clear();
+    await this.world.close();
+  }
+
+  // -- runs --------------------------------------------------------------------------------------
+
+  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}): Promise<Run> {
+    const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
+    if (typeof workflowId !== "string" || workflowId.length === 0) {
+      throw new InvalidArgumentError(
+        `start(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}. Is the file compiled by withWorkflow() (does the function start with "use workflow")?`,
+      );
+    }
+    if (!Array.isArray(args)) {
+      throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describe(args)}.`);
+    }
+    const bundle = this.#currentBundle();
+    if (bundle && !bundle.workflowIds().has(workflowId)) {
+      throw new WorkflowNotRegisteredError(
+        `start(): workflow "${workflowId}" is not in this build. Known workflows: ${[...bundle.workflowIds()].join(", ") || "none"}.`,
+      );
+    }
+    const recordedArgs = await serializeAsync(args, "args");
+    const runId = newRunId();
+    await this.world.append(
+      runId,
+      {
+        type: "run_created",
+        at: Date.now(),
+        data: { workflowId, args: recordedArgs, seed: randomBytes(16).toString("hex"), origin: options.baseUrl ?? this.baseUrl },
+      },
+      { expectedSeq: 0, wake: {} },
+    );
+    return new Run(runId, async () => this);
+  }
+
+  /** Cancels a run: it stops, its hooks end (their URLs answer 410), its timers never fire. */
+  async cancel(runId: string, reason?: string): Promise<void> {
+    const make = (): NewEvent => ({ type: "run_cancelled", at: Date.now(), data: reason === undefined ? {} : { reason } });
+    const warm = this.#warm.get(runId);
+    if (warm) {
+      await warm.appendExternal(() => (warm.terminal ? null : make()));
+      return;
+    }
+    await this.#appendOutside(runId, make, (events) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok"));
+  }
+
+  /** The run's terminal event, once there is one. */
+  async waitForEnd(runId: string): Promise<WorkflowEvent> {
+    for (;;) {
+      const appended = this.#nextAppend(runId);
+      const summary = await this.world.getRun(runId);
+      if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
+      if (summary.status === "completed" || summary.status === "failed" || summary.status === "cancelled") {
+        const tail = await this.world.readEvents(runId, Math.max(0, summary.lastSeq - 8));
+        const end = tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
+        if (end) return end;
+      }
+      await appended;
+    }
+  }
+
+  /** Resolves on the next append to `runId` anywhere, or after a while as a fallback. */
+  #nextAppend(runId: string): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, 5_000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      let waiters = this.#appendWaiters.get(runId);
+      if (!waiters) this.#appendWaiters.set(runId, (waiters = new Set()));
+      waiters.add(done);
+    });
+  }
+
+  /** Listens to every event applied by runs warm in this process. */
+  onEvent(listener: (event: WorkflowEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  // -- hooks -------------------------------------------------------------------------------------
+
+  /** The active hook holding `token`, or HookNotFoundError. */
+  async activeHook(token: string, kind?: HookRecord["kind"]): Promise<HookRecord> {
+    if (typeof token !== "string" || token.length === 0) {
+      throw new InvalidArgumentError("The hook token must be a non-empty string.");
+    }
+    const record = await this.world.getHook(hashToken(token));
+    if (!record || (kind !== undefined && record.kind !== kind)) {
+      throw new HookNotFoundError("No hook has this token. Check the token, or whether the hook was ever created.");
+    }
+    if (record.status !== "active" || !this.tokens.knows(record.keyId) || (record.expiresAt !== undefined && record.expiresAt <= Date.now())) {
+      throw new HookNotFoundError(
+        `The hook with this token has ended (run ${record.runId}): it was disposed or timed out, or its run finished.`,
+      );
+    }
+    return record;
+  }
+
+  /** Records an event for hook `record` at the end of its run's log, unless the hook ended first. */
+  async appendToHook(record: HookRecord, make: () => NewEvent): Promise<WorkflowEvent> {
+    const ended = (events: WorkflowEvent[]) =>
+      events.some((e) => TERMINAL_RUN_EVENTS.has(e.type) || (HOOK_END_EVENTS.has(e.type) && e.corr === record.hookId));
+    const stored = await this.#appendOutside(record.runId, make, (events) => {
+      if (ended(events)) throw new HookNotFoundError(`The hook ended (run ${record.runId}) before the payload was recorded.`);
+      return "ok";
+    });
+    return stored!;
+  }
+
+  async resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
+    const record = await this.activeHook(token);
+    if (record.kind === "webhook") {
+      throw new InvalidArgumentError("This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).");
+    }
+    const recorded = await serializeAsync(payload, "payload");
+    await this.appendToHook(record, () => ({ type: "hook_received", corr: record.hookId, at: Date.now(), data: { payload: recorded } }));
+    return { runId: record.runId };
+  }
+
+  async rejectHook(token: string, error: unknown): Promise<{ runId: string }> {
+    const record = await this.activeHook(token);
+    const reason = error instanceof Error ? error : new Error(String(error));
+    const recorded = await serializeAsync(reason, "error");
+    await this.appendToHook(record, () => ({ type: "hook_rejected", corr: record.hookId, at: Date.now(), data: { error: recorded } }));
+    return { runId: record.runId };
+  }
+
+  /**
+   * Appends to a run this process may not be driving: at the end of the log as last seen,
+   * re-checking newer events after a lost race. `check` returns "skip" to give up quietly.
+   */
+  async #appendOutside(
+    runId: string,
+    make: () => NewEvent,
+    check: (newer: WorkflowEvent[]) => "ok" | "skip",
+  ): Promise<WorkflowEvent | null> {
+    const summary = await this.world.getRun(runId);
+    if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
+    let expectedSeq = summary.lastSeq;
+    for (;;) {
+      try {
+        return await this.world.append(runId, make(), { expectedSeq, wake: {} });
+      } catch (error) {
+        if (!EventConflictError.is(error)) throw error;
+        const newer = await this.world.readEvents(runId, expectedSeq);
+        if (check(newer) === "skip") return null;
+        expectedSeq = newer.at(-1)?.seq ?? expectedSeq;
+      }
+    }
+  }
+
+  // -- driving -----------------------------------------------------------------------------------
+
+  async #drive(runId: string): Promise<void> {
+    const run = await this.warmRun(runId);
+    if (!run) return;
+    await run.drive();
+    if (run.terminal && run.idle) this.#warm.delete(runId);
+  }
+
+  /** The run held in memory, replaying it from its log first if needed; null if unknown. */
+  async warmRun(runId: string): Promise<WarmRun | null> {
+    const warm = this.#warm.get(runId);
+    if (warm) {
+      this.#warm.delete(runId);
+      this.#warm.set(runId, warm);
+      return warm;
+    }
+    let opening = this.#opening.get(runId);
+    if (!opening) {
+      opening = WarmRun.open(this.#env, runId).finally(() => this.#opening.delete(runId));
+      this.#opening.set(runId, opening);
+      const run = await opening;
+      if (run) {
+        this.#warm.set(runId, run);
+        this.#evict();
+      }
+      return run;
+    }
+    return opening;
+  }
+
+  #evict(): void {
+    const max = this.#options.maxWarmRuns ?? 1000;
+    if (this.#warm.size <= max) return;
+    for (const [runId, run] of this.#warm) {
+      if (this.#warm.size <= max) return;
+      if (run.idle) this.#warm.delete(runId);
+    }
+  }
+
+  get warmRunCount(): number {
+    return this.#warm.size;
+  }
+
+  #currentBundle(): WorkflowBundle | null {
+    const source = this.#options.bundle ?? registries().bundle;
+    if (!source) return null;
+    if (this.#bundle?.source.code !== source.code) this.#bundle = new WorkflowBundle(source);
+    return this.#bundle;
+  }
+}
+
+async function resolveSecrets(options: RuntimeOptions): Promise<string[]> {
+  if (options.secret !== undefined) return Array.isArray(options.secret) ? options.secret : [options.secret];
+  const fromEnv = process.env.HOOKLINE_SECRET;
+  if (fromEnv) return fromEnv.split(",").map((s) => s.trim()).filter(Boolean);
+  if (options.world.loadSecret) return [await options.world.loadSecret()];
+  throw new ConfigError(
+    `The ${options.world.name} world is shared between instances, so they need one deployment secret: set HOOKLINE_SECRET to at least 32 random characters (e.g. \`openssl rand -hex 32\`), the same on every instance.`,
+  );
+}
+
+function resolveBaseUrl(configured: string | undefined): string {
+  const raw = configured ?? process.env.HOOKLINE_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  try {
+    const url = new URL(raw);
+    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    throw new ConfigError(`The base URL ${JSON.stringify(raw)} is not a URL; use e.g. "https://app.example.com".`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `a plain function${value.name ? ` (${value.name})` : ""} without a workflowId`;
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,468 @@
+/**
+ * A run held in memory: its sandbox, its operations and the position it has replayed to.
+ * Waking a warm run reads only the events appended since; a cold run (after a restart or
+ * eviction) is rebuilt by replaying its whole log once. Every change to the run goes through
+ * its serial queue; steps run outside it and come back through it with their results.
+ */
+import { FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
+import { serializeAsync } from "../shared/serialization/index.js";
+import type { HostBridge, OpRequest } from "../workflow/kernel.js";
+import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import type { World } from "../world/world.js";
+import { type Operation, OperationTable } from "./operations.js";
+import type { RegisteredStep, StepContext } from "./registry.js";
+import type { Sandbox, WorkflowBundle } from "./sandbox.js";
+import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
+import { maxRetriesOf, type RetryPolicy, recordError, runStep } from "./step-runner.js";
+import { hashToken, type TokenIssuer } from "./tokens.js";
+
+/** What a warm run needs from its runtime. */
+export interface RunEnvironment {
+  world: World;
+  tokens: TokenIssuer;
+  retry: RetryPolicy;
+  bundle(): WorkflowBundle | null;
+  steps(): Map<string, RegisteredStep>;
+  /** Called for every event the run applies, in order (manual webhook waiters listen here). */
+  onEvent(event: WorkflowEvent): void;
+  /** Reports an unexpected failure of background work. */
+  report(error: unknown, where: string): void;
+}
+
+export const WEBHOOK_PATH = "/.well-known/workflow/v1/webhook/";
+
+export class WarmRun {
+  readonly runId: string;
+  readonly workflowId: string;
+  readonly ops: OperationTable;
+  status: RunStatus = "pending";
+  lastSeq = 0;
+  /** Last time a drive touched this run, for LRU eviction. */
+  touchedAt = Date.now();
+
+  readonly #env: RunEnvironment;
+  readonly #created: EventOf<"run_created">;
+  readonly #queue = new SerialQueue();
+  readonly #bridge: HostBridge;
+  #sandbox: Sandbox | null = null;
+  #replaying = true;
+  /** The workflow returned or threw: not yet recorded. */
+  #outcome: { ok: true; result: Serialized } | { ok: false; error: Serialized } | null = null;
+  /** Replay cannot continue (divergence, missing workflow): the run fails with this. */
+  #failure: Error | null = null;
+  #inFlight = 0;
+  #stepsDone: Array<() => void> = [];
+  readonly #timers = new Set<number>();
+  /** Secrets recorded hooks were created with, known before replay reaches them. */
+  readonly #hookKeys = new Map<string, string | undefined>();
+
+  private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
+    this.#env = env;
+    this.#created = created;
+    this.runId = created.runId;
+    this.workflowId = created.data.workflowId;
+    this.ops = new OperationTable(this.runId);
+    const baseUrl = created.data.origin ?? "";
+    this.#bridge = {
+      now: created.at,
+      metadata: {
+        runId: this.runId,
+        workflowId: this.workflowId,
+        workflowName: this.workflowId.split("//").pop() ?? this.workflowId,
+        startedAt: created.at,
+        url: baseUrl,
+      },
+      request: (op) => this.#request(op, baseUrl),
+      complete: (result) => {
+        this.#outcome ??= { ok: true, result };
+      },
+      fail: (error) => {
+        this.#outcome ??= { ok: false, error };
+      },
+    };
+  }
+
+  /** Rebuilds a run from its whole log; null if the run does not exist. */
+  static async open(env: RunEnvironment, runId: string): Promise<WarmRun | null> {
+    const events = await env.world.readEvents(runId, 0);
+    const first = events[0];
+    if (!first) return null;
+    if (first.type !== "run_created") throw new WorldError(`Run ${runId}: the log starts with ${first.type}, not run_created.`);
+    const run = new WarmRun(env, first);
+    const last = events[events.length - 1]!;
+    if (TERMINAL_RUN_EVENTS.has(last.type)) {
+      // Nothing left to do: no need to replay.
+      run.lastSeq = last.seq;
+      run.#end(last.type === "run_completed" ? "completed" : last.type === "run_failed" ? "failed" : "cancelled");
+    } else {
+      run.#noteHookKeys(events);
+      for (const event of events) await run.#apply(event);
+    }
+    run.#replaying = false;
+    return run;
+  }
+
+  get terminal(): boolean {
+    return this.status === "completed" || this.status === "failed" || this.status === "cancelled";
+  }
+
+  /** Not running anything, so it may be evicted. */
+  get idle(): boolean {
+    return this.#inFlight === 0 && this.#queue.idle;
+  }
+
+  /** Reads new events and does the run's due work; resolves when nothing is left in flight. */
+  async drive(): Promise<void> {
+    this.touchedAt = Date.now();
+    await this.#queue.run(async () => {
+      await this.#catchUp();
+      await this.#advance();
+    });
+    await this.#settled();
+  }
+
+  /** Appends an event on behalf of outside code (cancel, a manual webhook response) through this run's queue. */
+  appendExternal(make: () => NewEvent | null): Promise<WorkflowEvent | null> {
+    return this.#queue.run(async () => {
+      for (;;) {
+        const event = make();
+        if (!event) return null;
+        const stored = await this.#append(event);
+        if (stored) {
+          await this.#advance();
+          return stored;
+        }
+      }
+    });
+  }
+
+  // -- applying the log ------------------------------------------------------------------------
+
+  async #catchUp(): Promise<void> {
+    const events = await this.#env.world.readEvents(this.runId, this.lastSeq);
+    this.#noteHookKeys(events);
+    for (const event of events) await this.#apply(event);
+  }
+
+  #noteHookKeys(events: WorkflowEvent[]): void {
+    for (const event of events) {
+      if (event.type === "hook_created" && event.corr) this.#hookKeys.set(event.corr, event.data.keyId);
+    }
+  }
+
+  async #apply(event: WorkflowEvent): Promise<void> {
+    if (event.seq !== this.lastSeq + 1) {
+      throw new WorldError(`Run ${this.runId}: expected event ${this.lastSeq + 1}, the world returned ${event.seq}.`);
+    }
+    this.lastSeq = event.seq;
+    this.#bridge.now = event.at;
+    this.#env.onEvent(event);
+    switch (event.type) {
+      case "run_created":
+        await this.#startSandbox(event);
+        return;
+      case "run_started":
+        this.status = "running";
+        return;
+      case "run_completed":
+      case "run_failed":
+      case "run_cancelled":
+        this.#end(event.type === "run_completed" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled");
+        return;
+    }
+    if (this.#failure || !this.#sandbox) return;
+    let delivers: boolean;
+    try {
+      delivers = this.ops.apply(event);
+    } catch (error) {
+      if (!ReplayDivergenceError.is(error)) throw error;
+      this.#failure = error;
+      return;
+    }
+    if (delivers) {
+      this.#sandbox.entry.deliver(event.corr!, event.type, event.data);
+      await drainMicrotasks();
+    }
+  }
+
+  async #startSandbox(created: EventOf<"run_created">): Promise<void> {
+    const bundle = this.#env.bundle();
+    try {
+      if (!bundle) {
+        throw new WorkflowNotRegisteredError(
+          `No workflow bundle is loaded in this process, so workflow "${this.workflowId}" cannot run. In a Next.js app, withWorkflow() builds it.`,
+        );
+      }
+      if (!bundle.workflowIds().has(this.workflowId)) {
+        throw new WorkflowNotRegisteredError(
+          `Workflow "${this.workflowId}" is not in this build; it was renamed or removed since run ${this.runId} started.`,
+        );
+      }
+      this.#sandbox = bundle.createSandbox(created.data.seed, this.#bridge, () => !this.#replaying);
+      this.#sandbox.entry.start(this.workflowId, created.data.args);
+    } catch (error) {
+      this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
+      return;
+    }
+    await drainMicrotasks();
+  }
+
+  #end(status: RunStatus): void {
+    this.status = status;
+    this.#sandbox = null;
+    this.ops.pending.clear();
+    this.#outcome = null;
+    this.#failure = null;
+  }
+
+  // -- the sandbox's calls ----------------------------------------------------------------------
+
+  #request(op: OpRequest, baseUrl: string): { token: string; url?: string } | undefined {
+    switch (op.kind) {
+      case "step":
+        this.ops.request({ corr: op.corr, kind: "step", stepId: op.stepId, args: op.args, closure: op.closure });
+        return undefined;
+      case "sleep":
+        this.ops.request({ corr: op.corr, kind: "sleep", until: op.until });
+        return undefined;
+      case "dispose": {
+        const hook = this.ops.get(op.corr);
+        if (hook && !hook.done) {
+          hook.disposeRequested = true;
+          this.ops.pending.add(hook);
+        }
+        return undefined;
+      }
+      case "hook": {
+        const tokens = this.#env.tokens;
+        const keyId = this.#hookKeys.has(op.corr) ? this.#hookKeys.get(op.corr) : tokens.currentKeyId;
+        const token = op.token ?? tokens.webhookToken(this.runId, op.corr, keyId) ?? "";
+        this.ops.request({
+          corr: op.corr,
+          kind: "hook",
+          hookKind: op.hookKind,
+          token,
+          tokenHash: hashToken(token),
+          ...(op.token === undefined ? { keyId } : {}),
+          metadata: op.metadata,
+          expiresAt: op.expiresAt,
+          webhook: op.webhook,
+        });
+        return op.hookKind === "webhook" ? { token, url: `${baseUrl}${WEBHOOK_PATH}${token}` } : { token };
+      }
+    }
+  }
+
+  // -- recording and advancing -----------------------------------------------------------------
+
+  /** Appends at the log's end; null if another writer got there first (the new events are then applied). */
+  async #append(event: NewEvent): Promise<WorkflowEvent | null> {
+    try {
+      const stored = await this.#env.world.append(this.runId, event, { expectedSeq: this.lastSeq });
+      await this.#apply(stored);
+      return stored;
+    } catch (error) {
+      if (!HooklineError.is(error) || error.code !== "HOOKLINE_EVENT_CONFLICT") throw error;
+      await this.#catchUp();
+      return null;
+    }
+  }
+
+  async #advance(): Promise<void> {
+    while (!this.terminal && (await this.#advanceOnce()));
+  }
+
+  /** Does the next due piece of work; true if it changed the log (so look again). */
+  async #advanceOnce(): Promise<boolean> {
+    const at = Date.now();
+    if (this.#failure) {
+      await this.#append({ type: "run_failed", at, data: { error: await recordError(this.#failure) } });
+      return true;
+    }
+    if (this.#outcome) {
+      const outcome = this.#outcome;
+      await this.#append(
+        outcome.ok
+          ? { type: "run_completed", at, data: { result: outcome.result } }
+          : { type: "run_failed", at, data: { error: outcome.error } },
+      );
+      return true;
+    }
+    if (this.status === "pending") {
+      await this.#append({ type: "run_started", at, data: {} });
+      return true;
+    }
+    // Hooks and sleeps are recorded before any step runs, so a step can never hand out the
+    // URL of a wait that is not yet durable.
+    for (const op of this.ops.pending) {
+      if (op.kind === "step") continue;
+      const next = this.#nextWaitEvent(op, at);
+      if (next === null) this.ops.pending.delete(op);
+      else if ("wakeAt" in next) await this.#timer(next.wakeAt);
+      else if (next.type === "hook_created") return this.#createHook(op, next);
+      else {
+        await this.#append(next);
+        return true;
+      }
+    }
+    for (const op of this.ops.pending) {
+      if (op.kind !== "step") continue;
+      if (op.done) this.ops.pending.delete(op);
+      else if (op.inFlight) continue;
+      else if (op.retryAt !== undefined && op.retryAt > at) await this.#timer(op.retryAt);
+      else this.#launch(op);
+    }
+    return false;
+  }
+
+  /** The event a hook or sleep needs next; null when it needs nothing more; wakeAt when it is due later. */
+  #nextWaitEvent(op: Operation, at: number): NewEvent | { wakeAt: number } | null {
+    const corr = op.corr;
+    if (op.kind === "sleep") {
+      if (!op.recorded) return { type: "sleep_started", corr, at, data: { until: op.until! } };
+      if (op.done) return null;
+      if (op.until! <= at) return { type: "sleep_completed", corr, at, data: {} };
+      return { wakeAt: op.until! };
+    }
+    if (!op.recorded) {
+      return {
+        type: "hook_created",
+        corr,
+        at,
+        data: {
+          kind: op.hookKind!,
+          tokenHash: op.tokenHash!,
+          ...(op.keyId === undefined ? {} : { keyId: op.keyId }),
+          ...(op.metadata === undefined ? {} : { metadata: op.metadata }),
+          ...(op.expiresAt === undefined ? {} : { expiresAt: op.expiresAt }),
+          ...(op.webhook === undefined ? {} : { webhook: op.webhook }),
+        },
+      };
+    }
+    if (op.done) return null;
+    if (op.disposeRequested) return { type: "hook_disposed", corr, at, data: {} };
+    if (op.expiresAt === undefined) return null;
+    if (op.expiresAt <= at) return { type: "hook_timed_out", corr, at, data: {} };
+    return { wakeAt: op.expiresAt };
+  }
+
+  async #createHook(op: Operation, event: NewEvent): Promise<boolean> {
+    try {
+      await this.#append(event);
+    } catch (error) {
+      if (!HookConflictError.is(error)) throw error;
+      const heldBy = error.heldBy ?? "another run";
+      await this.#append({ type: "hook_conflicted", corr: op.corr, at: Date.now(), data: { heldBy } });
+    }
+    return true;
+  }
+
+  /** Enqueues a durable wake-up; one per distinct time per warm run (duplicates are harmless). */
+  async #timer(at: number): Promise<void> {
+    if (this.#timers.has(at)) return;
+    this.#timers.add(at);
+    try {
+      await this.#env.world.queue.enqueue(
+        { runId: this.runId },
+        { delayMs: Math.max(0, at - Date.now()), key: `timer:${this.runId}:${at}` },
+      );
+    } catch (error) {
+      this.#timers.delete(at);
+      throw error;
+    }
+  }
+
+  // -- steps -------------------------------------------------------------------------------------
+
+  #launch(op: Operation): void {
+    op.inFlight = true;
+    this.#inFlight += 1;
+    const attempt = op.attempts + 1;
+    const step = this.#env.steps().get(op.stepId!);
+    const startedAt = Date.now();
+    this.#runAttempt(op, step, attempt, startedAt)
+      .catch((error) => this.#env.report(error, `step ${op.stepId} of run ${this.runId}`))
+      .finally(() => {
+        op.inFlight = false;
+        this.#inFlight -= 1;
+        if (this.#inFlight === 0) for (const resolve of this.#stepsDone.splice(0)) resolve();
+      });
+  }
+
+  async #runAttempt(op: Operation, step: RegisteredStep | undefined, attempt: number, startedAt: number): Promise<void> {
+    const maxRetries = maxRetriesOf(step, this.#env.retry);
+    const stepId = op.stepId!;
+    const live = () => !this.terminal && !op.done;
+    if (attempt > maxRetries + 1) {
+      // Earlier attempts were started but never finished: the process stopped during each.
+      const error = await recordError(
+        new FatalError(`Step "${stepId}" did not finish in ${attempt - 1} attempts: the process stopped while it was running each time.`),
+      );
+      await this.#queue.run(async () => {
+        await this.#appendWhile(live, () => ({ type: "step_failed", corr: op.corr, at: Date.now(), data: { stepId, attempt: attempt - 1, error } }));
+        await this.#advance();
+      });
+      return;
+    }
+    const started = this.#queue.run(() =>
+      this.#appendWhile(
+        () => live() && op.attempts < attempt,
+        () => ({ type: "step_started", corr: op.corr, at: startedAt, data: { stepId, attempt, args: op.args } }),
+      ),
+    );
+    const meta = this.#bridge.metadata;
+    const context: StepContext = {
+      runId: this.runId,
+      workflowId: this.workflowId,
+      workflowName: meta.workflowName,
+      runStartedAt: meta.startedAt,
+      url: meta.url,
+      stepId,
+      stepName: stepId.split("//").pop() ?? stepId,
+      corr: op.corr,
+      attempt,
+      startedAt,
+      respond: (requestId, response) => this.respond(requestId, response),
+    };
+    const outcome = await runStep(step, context, op.args, op.closure, this.#env.retry);
+    await started;
+    await this.#queue.run(async () => {
+      await this.#appendWhile(live, () =>
+        outcome.ok
+          ? { type: "step_completed", corr: op.corr, at: Date.now(), data: { stepId, result: outcome.result } }
+          : {
+              type: "step_failed",
+              corr: op.corr,
+              at: Date.now(),
+              data: { stepId, attempt, error: outcome.error, ...(outcome.retryAt === undefined ? {} : { retryAt: outcome.retryAt }) },
+            },
+      );
+      await this.#advance();
+    });
+  }
+
+  async #appendWhile(condition: () => boolean, make: () => NewEvent): Promise<void> {
+    while (condition()) {
+      if (await this.#append(make())) return;
+    }
+  }
+
+  /** Records a step's answer to a manual webhook request (the waiting HTTP handler sees the event). */
+  async respond(requestId: string, response: Response): Promise<void> {
+    const recorded = await serializeAsync(response, "response");
+    await this.appendExternal(() =>
+      this.ops.responses.has(requestId) || this.terminal
+        ? null
+        : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } },
+    );
+  }
+
+  /** Resolves when no step is running and every queued change is done. */
+  async #settled(): Promise<void> {
+    for (;;) {
+      await this.#queue.run(async () => {});
+      if (this.#inFlight === 0) return;
+      await new Promise<void>((resolve) => this.#stepsDone.push(resolve));
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Webhook requests and responses on the host. In a step, a recorded request is a real
+ * `Request` whose `respondWith(response)` answers the HTTP caller waiting on a "manual"
+ * webhook; a recorded static response becomes a real `Response`.
+ */
+import { ContextError, InvalidArgumentError } from "../shared/errors.js";
+import { registerSerializableClass } from "../shared/serialization/index.js";
+import {
+  DESERIALIZE,
+  type ResponseData,
+  SERIALIZE,
+  WEBHOOK_REQUEST_CLASS,
+  WEBHOOK_RESPONSE_CLASS,
+  type WebhookRequestData,
+} from "../shared/webhook-data.js";
+import { registries } from "./registry.js";
+
+const BODYLESS = new Set(["GET", "HEAD"]);
+
+export class WebhookRequest extends Request {
+  readonly #data: WebhookRequestData;
+
+  constructor(data: WebhookRequestData) {
+    super(data.url, {
+      method: data.method,
+      headers: data.headers,
+      ...(data.body && !BODYLESS.has(data.method) ? { body: data.body as BodyInit } : {}),
+    });
+    this.#data = data;
+  }
+
+  /** Identifies this delivery in the run's log. */
+  get requestId(): string {
+    return this.#data.requestId;
+  }
+
+  /** Sends `response` to the caller of a `respondWith: "manual"` webhook. Call it inside a step. */
+  async respondWith(response: Response): Promise<void> {
+    const step = registries().currentStep.getStore();
+    if (!step) {
+      throw new ContextError('request.respondWith() must be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+    }
+    if (!this.#data.manual) {
+      throw new InvalidArgumentError(
+        'request.respondWith() only works for webhooks created with respondWith: "manual"; this webhook answers on its own.',
+      );
+    }
+    if (!(response instanceof Response)) {
+      throw new InvalidArgumentError("request.respondWith() expects a Response.");
+    }
+    await step.respond(this.#data.requestId, response);
+  }
+
+  static [SERIALIZE](request: WebhookRequest): WebhookRequestData {
+    return request.#data;
+  }
+  static [DESERIALIZE](data: WebhookRequestData): WebhookRequest {
+    return new WebhookRequest(data);
+  }
+}
+
+/** The host's reading of a recorded response: a real Response. */
+class RecordedResponse {
+  static [SERIALIZE](): never {
+    throw new InvalidArgumentError("RecordedResponse is only read, never written.");
+  }
+  static [DESERIALIZE](data: ResponseData): Response {
+    return new Response(data.body && data.status !== 204 && data.status !== 304 ? (data.body as BodyInit) : null, {
+      status: data.status,
+      statusText: data.statusText,
+      headers: data.headers,
+    });
+  }
+}
+
+registerSerializableClass(WEBHOOK_REQUEST_CLASS, WebhookRequest);
+registerSerializableClass(WEBHOOK_RESPONSE_CLASS, RecordedResponse);

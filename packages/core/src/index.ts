@@ -1,0 +1,63 @@
+/**
+ * `hookline` on the server (steps, routes). Workflow-only functions fail with a clear error
+ * here; inside workflows the bundle resolves "hookline" to ./workflow/index.ts instead, with
+ * the same signatures.
+ */
+import { ContextError } from "./shared/errors.js";
+import type { Duration } from "./shared/duration.js";
+import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
+import type { Hook, HookOptions } from "./workflow/hook.js";
+import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
+import { notInWorkflow } from "./host/outside-workflow.js";
+import { registries } from "./host/registry.js";
+import "./host/webhook-request.js";
+
+export * from "./shared/errors.js";
+export type * from "./shared/public-types.js";
+export type { Hook, HookOptions } from "./workflow/hook.js";
+export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
+export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
+export { defineHook } from "./host/define-hook.js";
+
+export function sleep(_duration: Duration): Promise<void> {
+  return notInWorkflow("sleep()");
+}
+
+export function createHook<T = unknown>(_options?: HookOptions): Hook<T> {
+  return notInWorkflow("createHook()");
+}
+
+export function createWebhook(_options?: WebhookOptions): Webhook {
+  return notInWorkflow("createWebhook()");
+}
+
+/** In a step: the run it belongs to. */
+export function getWorkflowMetadata(): WorkflowMetadataInfo {
+  const step = registries().currentStep.getStore();
+  if (!step) return notInWorkflow("getWorkflowMetadata()");
+  const startedAt = new Date(step.runStartedAt);
+  return {
+    runId: step.runId,
+    workflowId: step.workflowId,
+    workflowName: step.workflowName,
+    startedAt,
+    url: step.url,
+    workflowRunId: step.runId,
+    workflowStartedAt: startedAt,
+  };
+}
+
+export function getStepMetadata(): StepMetadata {
+  const step = registries().currentStep.getStore();
+  if (!step) {
+    throw new ContextError('getStepMetadata() can only be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+  }
+  return {
+    stepId: step.stepId,
+    stepName: step.stepName,
+    attempt: step.attempt,
+    idempotencyKey: `${step.runId}:${step.corr}`,
+    stepStartedAt: new Date(step.startedAt),
+    runId: step.runId,
+  };
+}

@@ -1,0 +1,56 @@
+/** Types shared by the host and workflow entries of `hookline`, so both have one signature. */
+import type { Hook, HookOptions } from "../workflow/hook.js";
+
+/** The Standard Schema interface (https://standardschema.dev), as zod, valibot and others implement it. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (
+      value: unknown,
+    ) => StandardSchemaResult<Output> | Promise<StandardSchemaResult<Output>>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+export type StandardSchemaResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<StandardSchemaIssue> };
+export interface StandardSchemaIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+export interface DefineHookOptions<T> {
+  /** Payloads passed to `resume` must pass this schema; failures throw HookPayloadError with the issues. */
+  schema?: StandardSchemaV1<unknown, T>;
+}
+
+export interface HookDefinition<T> {
+  /** In a workflow: create a hook whose payloads are typed `T`. */
+  create(options?: HookOptions): Hook<T>;
+  /** On the server: validate `payload` and deliver it to the hook holding `token`. */
+  resume(token: string, payload: T): Promise<{ runId: string }>;
+}
+
+export interface WorkflowMetadataInfo {
+  runId: string;
+  workflowId: string;
+  workflowName: string;
+  startedAt: Date;
+  /** The origin webhook URLs of this run are built from. */
+  url: string;
+  /** Workflow SDK names for the same values. */
+  workflowRunId: string;
+  workflowStartedAt: Date;
+}
+
+export interface StepMetadata {
+  stepId: string;
+  stepName: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+  /** Stable across the attempts of this step call, unique per call: pass it to outside APIs. */
+  idempotencyKey: string;
+  stepStartedAt: Date;
+  runId: string;
+}

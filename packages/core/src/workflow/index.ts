@@ -1,0 +1,54 @@
+/**
+ * `hookline` as workflow code sees it: the workflow bundle resolves "hookline" here (export
+ * condition "hookline-workflow"). Every export has the same signature as the host's entry.
+ */
+import { type Duration, resolveDeadline } from "../shared/duration.js";
+import { ContextError } from "../shared/errors.js";
+import type { DefineHookOptions, HookDefinition, StepMetadata, WorkflowMetadataInfo } from "../shared/public-types.js";
+import { createHook, type HookOptions } from "./hook.js";
+import { host } from "./kernel.js";
+import { awaitOperation, nextCorr } from "./state.js";
+
+export * from "../shared/errors.js";
+export type * from "../shared/public-types.js";
+export { createHook, Hook, type HookOptions } from "./hook.js";
+export { createWebhook, Webhook, type WebhookOptions, WorkflowRequest, WorkflowResponse } from "./webhook.js";
+
+/** A durable timer: survives restarts; `duration` is "10s"/"5m"/"2h"/"1d", ms, or a Date. */
+export function sleep(duration: Duration): Promise<void> {
+  const until = resolveDeadline(duration, Date.now(), "sleep()");
+  const corr = nextCorr();
+  host().request({ kind: "sleep", corr, until });
+  return awaitOperation(corr) as Promise<void>;
+}
+
+export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): HookDefinition<T> {
+  void options;
+  return {
+    create: (hookOptions?: HookOptions) => createHook<T>(hookOptions),
+    resume: () => {
+      throw new ContextError(
+        "defineHook().resume() delivers a payload from server code (a route, a server action); workflow code cannot resume hooks.",
+        "HOOKLINE_SANDBOX",
+      );
+    },
+  };
+}
+
+export function getWorkflowMetadata(): WorkflowMetadataInfo {
+  const m = host().metadata;
+  const startedAt = new Date(m.startedAt);
+  return {
+    runId: m.runId,
+    workflowId: m.workflowId,
+    workflowName: m.workflowName,
+    startedAt,
+    url: m.url,
+    workflowRunId: m.runId,
+    workflowStartedAt: startedAt,
+  };
+}
+
+export function getStepMetadata(): StepMetadata {
+  throw new ContextError('getStepMetadata() can only be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+}

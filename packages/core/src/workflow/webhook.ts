@@ -1,0 +1,164 @@
+/**
+ * Webhooks inside a workflow: a hook with a public URL whose payloads are recorded HTTP
+ * requests. The request body is already in the log, so reading it here is deterministic.
+ */
+import { ContextError, InvalidArgumentError } from "../shared/errors.js";
+import { registerSerializableClass, serialize } from "../shared/serialization/index.js";
+import {
+  bodyBytes,
+  bytesToText,
+  DESERIALIZE,
+  type ResponseData,
+  SERIALIZE,
+  WEBHOOK_REQUEST_CLASS,
+  WEBHOOK_RESPONSE_CLASS,
+  type WebhookRequestData,
+} from "../shared/webhook-data.js";
+import { parseDuration } from "../shared/duration.js";
+import type { WebhookConfig } from "../world/events.js";
+import { Hook, type HookOptions, openHook } from "./hook.js";
+
+type HeadersInput = Record<string, string> | [string, string][] | Headers;
+
+function headerEntries(input: HeadersInput | undefined): [string, string][] {
+  if (!input) return [];
+  return [...new Headers(input as HeadersInit).entries()];
+}
+
+/** A recorded webhook request as workflow code sees it. */
+export class WorkflowRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly #data: WebhookRequestData;
+
+  constructor(data: WebhookRequestData) {
+    this.#data = data;
+    this.method = data.method;
+    this.url = data.url;
+    this.headers = new Headers(data.headers);
+  }
+  async text(): Promise<string> {
+    return bytesToText(this.#data.body);
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(bytesToText(this.#data.body));
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return (this.#data.body ?? new Uint8Array()).slice().buffer;
+  }
+  respondWith(_response: unknown): never {
+    throw new ContextError(
+      'request.respondWith() sends an HTTP response, a side effect: pass the request to a "use step" function and call it there.',
+      "HOOKLINE_SANDBOX",
+    );
+  }
+  static [SERIALIZE](request: WorkflowRequest): WebhookRequestData {
+    return request.#data;
+  }
+  static [DESERIALIZE](data: WebhookRequestData): WorkflowRequest {
+    return new WorkflowRequest(data);
+  }
+}
+
+/** `Response` for workflow code: enough to declare a webhook's static answer. */
+export class WorkflowResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly #body: Uint8Array | null;
+
+  constructor(body?: unknown, init: { status?: number; statusText?: string; headers?: HeadersInput } = {}) {
+    this.status = init.status ?? 200;
+    if (!Number.isInteger(this.status) || this.status < 200 || this.status > 599) {
+      throw new InvalidArgumentError(`new Response(): status ${init.status} is not between 200 and 599.`);
+    }
+    this.statusText = init.statusText ?? "";
+    this.headers = new Headers(headerEntries(init.headers));
+    this.#body = bodyBytes(body, "new Response()");
+    if (typeof body === "string" && !this.headers.has("content-type")) this.headers.set("content-type", "text/plain;charset=UTF-8");
+  }
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+  async text(): Promise<string> {
+    return bytesToText(this.#body);
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(bytesToText(this.#body));
+  }
+  static json(data: unknown, init: { status?: number; statusText?: string; headers?: HeadersInput } = {}): WorkflowResponse {
+    const headers = new Headers(headerEntries(init.headers));
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    return new WorkflowResponse(JSON.stringify(data), { ...init, headers: [...headers.entries()] });
+  }
+  static [SERIALIZE](response: WorkflowResponse): ResponseData {
+    return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: response.#body };
+  }
+  static [DESERIALIZE](data: ResponseData): WorkflowResponse {
+    return new WorkflowResponse(data.body, data);
+  }
+}
+
+registerSerializableClass(WEBHOOK_REQUEST_CLASS, WorkflowRequest);
+registerSerializableClass(WEBHOOK_RESPONSE_CLASS, WorkflowResponse);
+
+export interface WebhookOptions extends Omit<HookOptions, "token"> {
+  /** unset → 202; a Response → that response every time; "manual" → a step answers each request. */
+  respondWith?: "manual" | WorkflowResponse;
+  /** HTTP methods accepted; others get 405. Default ["POST"]. */
+  methods?: string[];
+  /** Larger bodies get 413 and are not recorded. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Headers identifying a delivery (first present wins); `false` turns dedupe off. Default ["webhook-id", "idempotency-key"]. */
+  dedupe?: string[] | false;
+  /** Signature check run before anything is recorded; see docs/webhooks.md. */
+  verify?: Record<string, unknown>;
+  /** How long a caller of a "manual" webhook waits for a step's response before 504. Default "30s". */
+  responseTimeout?: string | number;
+}
+
+export class Webhook<T = WorkflowRequest> extends Hook<T> {
+  readonly url: string;
+  /** @internal */
+  constructor(corr: string, token: string, url: string, channel: ConstructorParameters<typeof Hook>[2]) {
+    super(corr, token, channel);
+    this.url = url;
+  }
+}
+
+const METHOD = /^[A-Z]+$/;
+
+/** The webhook's settings as recorded in hook_created (plain JSON; the Response serialized). */
+export function webhookConfig(options: WebhookOptions): WebhookConfig {
+  const where = "createWebhook()";
+  const { respondWith } = options;
+  if (respondWith !== undefined && respondWith !== "manual" && !(respondWith instanceof WorkflowResponse)) {
+    throw new InvalidArgumentError(`${where}: respondWith must be "manual" or a Response, got ${String(respondWith)}.`);
+  }
+  const methods = (options.methods ?? ["POST"]).map((m) => String(m).toUpperCase());
+  if (methods.length === 0 || !methods.every((m) => METHOD.test(m))) {
+    throw new InvalidArgumentError(`${where}: methods must be a non-empty list of HTTP methods, got ${JSON.stringify(options.methods)}.`);
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new InvalidArgumentError(`${where}: maxBodyBytes must be a whole number of bytes, got ${options.maxBodyBytes}.`);
+  }
+  const dedupe = options.dedupe === undefined ? ["webhook-id", "idempotency-key"] : options.dedupe;
+  if (dedupe !== false && !(Array.isArray(dedupe) && dedupe.every((h) => typeof h === "string" && h.length > 0))) {
+    throw new InvalidArgumentError(`${where}: dedupe must be a list of header names or false.`);
+  }
+  return {
+    ...(respondWith === undefined ? {} : { respondWith: respondWith === "manual" ? "manual" : serialize(respondWith, "respondWith") }),
+    methods,
+    maxBodyBytes,
+    dedupe: dedupe === false ? false : dedupe.map((h) => h.toLowerCase()),
+    ...(options.verify === undefined ? {} : { verify: serialize(options.verify, "verify") }),
+    ...(options.responseTimeout === undefined ? {} : { responseTimeoutMs: parseDuration(options.responseTimeout, `${where}: responseTimeout`) }),
+  };
+}
+
+export function createWebhook(options: WebhookOptions = {}): Webhook {
+  const { corr, token, url, channel } = openHook("webhook", options, webhookConfig(options));
+  return new Webhook(corr, token, url ?? "", channel);
+}
