@@ -39,6 +39,11 @@ export interface RuntimeOptions {
   concurrency?: number;
   /** Consume the world's queue (default true). A process that only starts runs may turn it off. */
   worker?: boolean;
+  /**
+   * Loads the workflow bundle and step registrations when a run must be driven and none are
+   * registered yet (Next.js loads them with the generated routes; see @hookline/next).
+   */
+  ensureCode?: () => Promise<void>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -270,6 +275,7 @@ export class Runtime {
   // -- driving -----------------------------------------------------------------------------------
 
   async #drive(runId: string): Promise<void> {
+    if (!this.#currentBundle()) await this.#options.ensureCode?.();
     const run = await this.warmRun(runId);
     if (!run) return;
     await run.drive();

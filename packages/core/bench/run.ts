@@ -1,0 +1,153 @@
+/**
+ * `pnpm bench` for the runtime: end-to-end figures on the local world with its filesystem
+ * driver, printed as a Markdown table. Targets come from DESIGN.md §5.
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createLocalWorld } from "../../world-local/src/index.js";
+import { registries, Runtime, setRuntime } from "../src/runtime.js";
+import { type CompiledApp, compileApp } from "../test/support/app.js";
+import { prepareForChild } from "../test/support/child-process.js";
+
+const starts: number[] = [];
+(globalThis as Record<string, unknown>).__benchStarts = starts;
+
+const app: CompiledApp = await buildApp();
+
+async function buildApp(): Promise<CompiledApp> {
+  const compiled = await compileApp({
+    "workflows/bench.ts": `
+      import { createHook } from "hookline";
+      export async function sequential(n: number) {
+        "use workflow";
+        for (let i = 0; i < n; i++) await noop();
+        return n;
+      }
+      export async function waitForHook(token: string) {
+        "use workflow";
+        return await createHook<number>({ token });
+      }
+      export async function longThenHook(n: number, token: string) {
+        "use workflow";
+        for (let i = 0; i < n; i++) await noop();
+        return await createHook<number>({ token });
+      }
+      async function noop() { "use step"; (globalThis as any).__benchStarts.push(performance.now()); }
+    `,
+  });
+  await prepareForChild(compiled);
+  return compiled;
+}
+
+async function runtimeOn(dir: string, maxWarmRuns?: number): Promise<Runtime> {
+  const runtime = await Runtime.create({
+    world: createLocalWorld({ dir }),
+    secret: "bench-secret-0123456789abcdef0123456789abcdef",
+    bundle: app.bundle,
+    steps: registries().steps,
+    ...(maxWarmRuns === undefined ? {} : { maxWarmRuns }),
+  });
+  setRuntime(runtime);
+  return runtime;
+}
+
+const dataDir = () => mkdtemp(join(tmpdir(), "hookline-bench-"));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const ms = (value: number) => (value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`);
+const rows: [string, string, string][] = [];
+
+async function sequentialSteps(n: number): Promise<number> {
+  const runtime = await runtimeOn(await dataDir());
+  const started = performance.now();
+  const run = await runtime.start("workflow//workflows/bench.ts//sequential", [n]);
+  await run.returnValue;
+  const elapsed = performance.now() - started;
+  await runtime.close();
+  return elapsed;
+}
+
+await sequentialSteps(10); // warm up the JIT and the bundle
+for (const n of [1, 10, 100, 1000]) {
+  const elapsed = await sequentialSteps(n);
+  rows.push([`${n} sequential no-op steps, end to end (local, fs)`, ms(elapsed), n === 1000 ? "≤ 1.5 s" : ""]);
+}
+
+{
+  starts.length = 0;
+  await sequentialSteps(1000);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  rows.push(["step-to-step overhead p50", ms(percentile(gaps, 50)), "≤ 1 ms"]);
+  rows.push(["step-to-step overhead p99", ms(percentile(gaps, 99)), ""]);
+}
+
+{
+  // A run with 1,000 events (≈ 500 steps) waiting on a hook: resume it warm, then cold.
+  const dir = await dataDir();
+  let runtime = await runtimeOn(dir);
+  const warmRun = await runtime.start("workflow//workflows/bench.ts//longThenHook", [499, "warm"]);
+  const coldRun = await runtime.start("workflow//workflows/bench.ts//longThenHook", [499, "cold"]);
+  for (const token of ["warm", "cold"]) {
+    for (;;) {
+      const hooks = await runtime.world.listHooks({ status: "active" });
+      if (hooks.length === 2 || (token === "cold" && hooks.length >= 1)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  const events = (await runtime.world.readEvents(warmRun.runId)).length;
+  let t = performance.now();
+  await runtime.resumeHook("warm", 1);
+  await warmRun.returnValue;
+  rows.push([`warm resume of a ${events}-event run (hook → completed)`, ms(performance.now() - t), ""]);
+  await runtime.close();
+  runtime = await runtimeOn(dir);
+  t = performance.now();
+  await runtime.resumeHook("cold", 1);
+  await coldRun.returnValue;
+  rows.push([`cold replay of a ${events}-event run (new process state)`, ms(performance.now() - t), ""]);
+  await runtime.close();
+}
+
+{
+  const runtime = await runtimeOn(await dataDir());
+  const latencies: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const run = await runtime.start("workflow//workflows/bench.ts//waitForHook", [`h${i}`]);
+    for (;;) {
+      if ((await runtime.world.listHooks({ runId: run.runId, status: "active" })).length) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const t = performance.now();
+    await runtime.resumeHook(`h${i}`, i);
+    await run.returnValue;
+    latencies.push(performance.now() - t);
+  }
+  rows.push(["resumeHook → run completed p50", ms(percentile(latencies, 50)), "≤ 5 ms"]);
+  rows.push(["resumeHook → run completed p99", ms(percentile(latencies, 99)), ""]);
+  await runtime.close();
+}
+
+{
+  const runtime = await runtimeOn(await dataDir(), 10_000);
+  const count = 500;
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) await runtime.start("workflow//workflows/bench.ts//waitForHook", [`m${i}`]);
+  while (runtime.warmRunCount < count || (await runtime.world.listHooks({ status: "active" })).length < count) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  globalThis.gc?.();
+  const perRun = (process.memoryUsage().heapUsed - before) / count;
+  rows.push([`memory per suspended run (${count} warm runs)`, `${(perRun / 1024).toFixed(0)} KiB`, ""]);
+  await runtime.close();
+}
+
+console.log("\n### @hookline/core — runtime on the local world (filesystem driver)\n");
+console.log("| benchmark | result | target |");
+console.log("|---|---|---|");
+for (const [name, result, target] of rows) console.log(`| ${name} | ${result} | ${target} |`);
+process.exit(0);

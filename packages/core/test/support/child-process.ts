@@ -1,0 +1,60 @@
+/** Drives a child-runtime.ts process: send commands, wait for lines it prints, kill it. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CompiledApp } from "./app.js";
+
+const CHILD = fileURLToPath(new URL("./child-runtime.ts", import.meta.url));
+
+/** Writes what a child process needs to load the app: the bundle file and the list of step modules. */
+export async function prepareForChild(app: CompiledApp): Promise<void> {
+  await writeFile(app.bundle.filename, app.bundle.code);
+  const modules = Object.keys(app.modules).map((path) => join(app.root, ".steps", path));
+  await writeFile(join(app.root, "app.json"), JSON.stringify({ bundle: app.bundle.filename, modules }));
+}
+
+export class ChildRuntime {
+  readonly lines: string[] = [];
+  readonly #process: ChildProcess;
+  #waiters: Array<() => void> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(app: CompiledApp, dataDir: string) {
+    this.#process = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, dataDir], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let buffer = "";
+    this.#process.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      this.lines.push(...parts);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.exited = new Promise((resolve) => this.#process.on("exit", (code) => resolve(code)));
+  }
+
+  send(command: Record<string, unknown>): void {
+    this.#process.stdin!.write(`${JSON.stringify(command)}\n`);
+  }
+
+  /** The first printed line matching `pattern`, waiting for it. */
+  async waitForLine(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.lines.find((l) => pattern.test(l));
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`child never printed ${pattern}; it printed:\n${this.lines.join("\n")}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  async kill(): Promise<void> {
+    this.#process.kill("SIGKILL");
+    await this.exited;
+  }
+}

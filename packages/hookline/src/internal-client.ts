@@ -1,0 +1,1 @@
+export * from "@hookline/core/internal/client";

@@ -1,0 +1,2 @@
+/** `hookline/next`: the Next.js plugin. */
+export * from "@hookline/next";

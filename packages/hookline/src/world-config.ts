@@ -1,0 +1,24 @@
+/**
+ * Which world this process uses: HOOKLINE_WORLD ("local", the default, or "postgres"),
+ * set directly or by withWorkflow({ world }). The postgres world is loaded only when chosen.
+ */
+import { join } from "node:path";
+import { ConfigError } from "@hookline/core";
+import type { World } from "@hookline/core/world";
+import { createLocalWorld } from "@hookline/world-local";
+
+export async function worldFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<World> {
+  const kind = env.HOOKLINE_WORLD ?? "local";
+  if (kind === "local") return createLocalWorld({ dir: env.HOOKLINE_LOCAL_DIR ?? join(process.cwd(), ".hookline") });
+  if (kind === "postgres") {
+    const url = env.HOOKLINE_POSTGRES_URL;
+    if (!url) {
+      throw new ConfigError(
+        "HOOKLINE_WORLD is postgres but HOOKLINE_POSTGRES_URL is not set: set it to a connection string, e.g. postgres://user@host:5432/db.",
+      );
+    }
+    const { createPostgresWorld } = await import("@hookline/world-postgres");
+    return createPostgresWorld({ connectionString: url });
+  }
+  throw new ConfigError(`HOOKLINE_WORLD=${JSON.stringify(kind)} is not a world Hookline knows: use "local" or "postgres".`);
+}

@@ -1,0 +1,10 @@
+import { packageBuild } from "../../tsup.shared.js";
+export default packageBuild({
+  index: "src/index.ts",
+  workflow: "src/workflow.ts",
+  api: "src/api.ts",
+  next: "src/next.ts",
+  "internal-workflow": "src/internal-workflow.ts",
+  "internal-step": "src/internal-step.ts",
+  "internal-client": "src/internal-client.ts",
+});
