@@ -54,7 +54,7 @@ describe("runs", () => {
     const runtime = await runtimeFor({
       "workflows/noop.ts": `export async function noop(x: unknown) { "use workflow"; return x; }`,
     });
-    await expect(runtime.start(async () => 1 as never, [])).rejects.toSatisfy(InvalidArgumentError.is);
+    await expect(runtime.start((async () => 1) as never, [])).rejects.toSatisfy(InvalidArgumentError.is);
     await expect(runtime.start("workflow//workflows/noop.ts//noop", "x" as never)).rejects.toThrow(/must be an array/);
     await expect(runtime.start("workflow//workflows/missing.ts//missing", [])).rejects.toSatisfy(WorkflowNotRegisteredError.is);
     const error = await runtime.start("workflow//workflows/noop.ts//noop", [{ customer: { socket: Symbol("s") } }]).catch((e: unknown) => e);

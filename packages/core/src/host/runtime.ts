@@ -21,6 +21,7 @@ import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
 import { hashToken, TokenIssuer } from "./tokens.js";
 import { type RunEnvironment, WarmRun } from "./warm-run.js";
+import { type WebhookCall, WebhookEndpoint, type WebhookEndpointOptions } from "./webhook-endpoint.js";
 
 export interface RuntimeOptions {
   world: World;
@@ -44,6 +45,8 @@ export interface RuntimeOptions {
    * registered yet (Next.js loads them with the generated routes; see @hookline/next).
    */
   ensureCode?: () => Promise<void>;
+  /** The public webhook route's limits (rate, body, manual-response wait). */
+  webhooks?: WebhookEndpointOptions;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -69,6 +72,7 @@ export class Runtime {
   readonly #unlistenBundle: () => void;
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
+  #webhooks: WebhookEndpoint | null = null;
 
   private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string) {
     this.#options = options;
@@ -162,7 +166,7 @@ export class Runtime {
       await warm.appendExternal(() => (warm.terminal ? null : make()));
       return;
     }
-    await this.#appendOutside(runId, make, (events) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok"));
+    await this.appendToRun(runId, make, (events) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok"));
   }
 
   /** The run's terminal event, once there is one. */
@@ -223,7 +227,7 @@ export class Runtime {
   async appendToHook(record: HookRecord, make: () => NewEvent): Promise<WorkflowEvent> {
     const ended = (events: WorkflowEvent[]) =>
       events.some((e) => TERMINAL_RUN_EVENTS.has(e.type) || (HOOK_END_EVENTS.has(e.type) && e.corr === record.hookId));
-    const stored = await this.#appendOutside(record.runId, make, (events) => {
+    const stored = await this.appendToRun(record.runId, make, (events) => {
       if (ended(events)) throw new HookNotFoundError(`The hook ended (run ${record.runId}) before the payload was recorded.`);
       return "ok";
     });
@@ -249,17 +253,27 @@ export class Runtime {
   }
 
   /**
-   * Appends to a run this process may not be driving: at the end of the log as last seen,
-   * re-checking newer events after a lost race. `check` returns "skip" to give up quietly.
+   * Appends to a run this process may not be driving, at the end of its log, re-checking the
+   * events that beat it after a lost race. `check` sees those events (and, with scope
+   * "whole-log", the whole log first) and returns "skip" to give up quietly or throws.
    */
-  async #appendOutside(
+  async appendToRun(
     runId: string,
     make: () => NewEvent,
-    check: (newer: WorkflowEvent[]) => "ok" | "skip",
+    check: (events: WorkflowEvent[]) => "ok" | "skip",
+    scope: "newer" | "whole-log" = "newer",
   ): Promise<WorkflowEvent | null> {
-    const summary = await this.world.getRun(runId);
-    if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-    let expectedSeq = summary.lastSeq;
+    let expectedSeq: number;
+    if (scope === "whole-log") {
+      const events = await this.world.readEvents(runId, 0);
+      if (events.length === 0) throw new RunNotFoundError(`No run with id "${runId}".`);
+      if (check(events) === "skip") return null;
+      expectedSeq = events.at(-1)!.seq;
+    } else {
+      const summary = await this.world.getRun(runId);
+      if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
+      expectedSeq = summary.lastSeq;
+    }
     for (;;) {
       try {
         return await this.world.append(runId, make(), { expectedSeq, wake: {} });
@@ -270,6 +284,18 @@ export class Runtime {
         expectedSeq = newer.at(-1)?.seq ?? expectedSeq;
       }
     }
+  }
+
+  // -- webhooks ----------------------------------------------------------------------------------
+
+  /** Answers a request to the public webhook route (see webhook-endpoint.ts for every status). */
+  handleWebhook(token: string, request: Request, call?: WebhookCall): Promise<Response> {
+    this.#webhooks ??= new WebhookEndpoint(this, this.#options.webhooks);
+    return this.#webhooks.handle(token, request, call);
+  }
+
+  report(error: unknown, where: string): void {
+    this.#env.report(error, where);
   }
 
   // -- driving -----------------------------------------------------------------------------------

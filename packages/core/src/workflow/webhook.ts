@@ -15,6 +15,7 @@ import {
   type WebhookRequestData,
 } from "../shared/webhook-data.js";
 import { parseDuration } from "../shared/duration.js";
+import { checkVerifyOptions, type VerifyOptions } from "../shared/verify-options.js";
 import type { WebhookConfig } from "../world/events.js";
 import { Hook, type HookOptions, openHook } from "./hook.js";
 
@@ -113,7 +114,7 @@ export interface WebhookOptions extends Omit<HookOptions, "token"> {
   /** Headers identifying a delivery (first present wins); `false` turns dedupe off. Default ["webhook-id", "idempotency-key"]. */
   dedupe?: string[] | false;
   /** Signature check run before anything is recorded; see docs/webhooks.md. */
-  verify?: Record<string, unknown>;
+  verify?: VerifyOptions;
   /** How long a caller of a "manual" webhook waits for a step's response before 504. Default "30s". */
   responseTimeout?: string | number;
 }
@@ -153,7 +154,7 @@ export function webhookConfig(options: WebhookOptions): WebhookConfig {
     methods,
     maxBodyBytes,
     dedupe: dedupe === false ? false : dedupe.map((h) => h.toLowerCase()),
-    ...(options.verify === undefined ? {} : { verify: serialize(options.verify, "verify") }),
+    ...(options.verify === undefined ? {} : { verify: { ...checkVerifyOptions(options.verify, where) } }),
     ...(options.responseTimeout === undefined ? {} : { responseTimeoutMs: parseDuration(options.responseTimeout, `${where}: responseTimeout`) }),
   };
 }

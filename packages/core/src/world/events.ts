@@ -8,6 +8,8 @@
  * every replay, which is how replay matches recorded results to calls.
  */
 
+import type { VerifyOptions } from "../shared/verify-options.js";
+
 /** Bumped when an event's shape changes incompatibly; each event carries the version it was written with. */
 export const LOG_FORMAT_VERSION = 1;
 
@@ -24,7 +26,7 @@ export interface WebhookConfig {
   /** Header names whose value identifies a delivery, tried in order; `false` turns dedupe off. */
   dedupe: string[] | false;
   /** Signature verification preset and its options (secrets are referenced by env name, never stored). */
-  verify?: Serialized;
+  verify?: VerifyOptions;
   /** How long a manual-response caller waits before `504`, ms. */
   responseTimeoutMs?: number;
 }

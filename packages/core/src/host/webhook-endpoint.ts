@@ -1,0 +1,177 @@
+/**
+ * The public webhook route, `/.well-known/workflow/v1/webhook/:token`. Every answer is
+ * deliberate (DESIGN.md §2): nothing is recorded unless the request is for an active webhook,
+ * uses an allowed method, has a complete body within bounds and passes its signature check;
+ * a repeated delivery gets the first delivery's answer and adds no event.
+ */
+import { randomUUID } from "node:crypto";
+import { HookNotFoundError } from "../shared/errors.js";
+import { deserialize, serialize } from "../shared/serialization/index.js";
+import type { WebhookRequestData } from "../shared/webhook-data.js";
+import { HOOK_END_EVENTS, type Serialized, TERMINAL_RUN_EVENTS, type WebhookConfig, type WorkflowEvent } from "../world/events.js";
+import type { HookRecord } from "../world/world.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
+import { readBoundedBody } from "./read-body.js";
+import type { Runtime } from "./runtime.js";
+import { WebhookRequest } from "./webhook-request.js";
+import { hashToken } from "./tokens.js";
+import { verifySignature } from "./webhook-verify.js";
+
+export interface WebhookEndpointOptions {
+  /** Per-address limit; `false` turns it off. Default: bursts of 120, 20 per second. */
+  rateLimit?: RateLimit | false;
+  /** A client that sends nothing for this long while uploading its body gets 408. Default 10 s. */
+  bodyIdleTimeoutMs?: number;
+  /** Default wait for a step's answer to a "manual" webhook before 504. Default 30 s. */
+  responseTimeoutMs?: number;
+}
+
+export interface WebhookCall {
+  /** The caller's address, for the rate limit (e.g. from X-Forwarded-For set by the server). */
+  clientAddress?: string;
+}
+
+const text = (status: number, message: string, headers: Record<string, string> = {}) =>
+  new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+
+export class WebhookEndpoint {
+  readonly #runtime: Runtime;
+  readonly #limiter: RateLimiter | null;
+  readonly #bodyIdleTimeoutMs: number;
+  readonly #responseTimeoutMs: number;
+  /** Callers of manual webhooks waiting for a step's answer: request id → resolve. */
+  readonly #waiting = new Map<string, { runId: string; resolve: (response: Serialized) => void }>();
+
+  constructor(runtime: Runtime, options: WebhookEndpointOptions = {}) {
+    this.#runtime = runtime;
+    this.#limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+    this.#bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? 10_000;
+    this.#responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
+    runtime.onEvent((event) => this.#noticeResponse(event));
+    runtime.world.onAppend((runId, seq) => this.#checkForResponses(runId, seq - 1));
+  }
+
+  async handle(token: string, request: Request, call: WebhookCall = {}): Promise<Response> {
+    if (this.#limiter) {
+      const wait = this.#limiter.take(call.clientAddress ?? "unknown");
+      if (wait > 0) return text(429, "Too many requests from this address.", { "retry-after": String(wait) });
+    }
+    const record = await this.#runtime.world.getHook(hashToken(token));
+    // createHook tokens are resumed from server code only: the public route does not know them.
+    if (!record || record.kind !== "webhook" || !record.webhook) return text(404, "No webhook has this URL.");
+    if (!this.#isActive(record)) return text(410, "This webhook has ended: it no longer accepts requests.");
+    const config = record.webhook;
+    if (!config.methods.includes(request.method)) {
+      return text(405, `This webhook accepts ${config.methods.join(", ")}.`, { allow: config.methods.join(", ") });
+    }
+    const body = await readBoundedBody(request, config.maxBodyBytes, this.#bodyIdleTimeoutMs);
+    if (!body.ok) return text(body.status, body.reason);
+    if (config.verify) {
+      const verdict = verifySignature(config.verify, request, body.body);
+      if (!verdict.ok) {
+        if (verdict.misconfigured) this.#runtime.report(new Error(verdict.reason), `webhook of run ${record.runId}`);
+        return text(401, "The request's signature could not be verified.");
+      }
+    }
+    const dedupeKey = config.dedupe === false ? undefined : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
+    const data: WebhookRequestData = {
+      method: request.method,
+      url: request.url,
+      headers: [...request.headers.entries()],
+      body: body.body,
+      requestId: randomUUID(),
+      manual: config.respondWith === "manual",
+    };
+    const delivery = await this.#record(record, data, dedupeKey);
+    if (delivery === "ended") return text(410, "This webhook has ended: it no longer accepts requests.");
+    return this.#answer(record, config, delivery);
+  }
+
+  #isActive(record: HookRecord): boolean {
+    return (
+      record.status === "active" &&
+      this.#runtime.tokens.knows(record.keyId) &&
+      (record.expiresAt === undefined || record.expiresAt > Date.now())
+    );
+  }
+
+  /** Appends hook_received unless the hook ended or this delivery was recorded already; returns the request id that answers it. */
+  async #record(record: HookRecord, data: WebhookRequestData, dedupeKey: string | undefined): Promise<string | "ended"> {
+    const payload = serialize(new WebhookRequest(data), "request");
+    let duplicateOf: string | undefined;
+    const scan = (events: WorkflowEvent[]) => {
+      for (const event of events) {
+        if (TERMINAL_RUN_EVENTS.has(event.type) || (HOOK_END_EVENTS.has(event.type) && event.corr === record.hookId)) {
+          throw new HookNotFoundError("ended");
+        }
+        if (dedupeKey && event.type === "hook_received" && event.corr === record.hookId && event.data.dedupeKey === dedupeKey) {
+          duplicateOf = event.data.requestId;
+        }
+      }
+      return duplicateOf ? ("skip" as const) : ("ok" as const);
+    };
+    try {
+      const stored = await this.#runtime.appendToRun(
+        record.runId,
+        () => ({
+          type: "hook_received",
+          corr: record.hookId,
+          at: Date.now(),
+          data: { payload, requestId: data.requestId, ...(dedupeKey ? { dedupeKey } : {}) },
+        }),
+        scan,
+        // A delivery without a dedupe key cannot repeat; one with a key is checked against the whole log.
+        dedupeKey ? "whole-log" : "newer",
+      );
+      return stored ? data.requestId : duplicateOf!;
+    } catch (error) {
+      if (HookNotFoundError.is(error)) return "ended";
+      throw error;
+    }
+  }
+
+  async #answer(record: HookRecord, config: WebhookConfig, requestId: string): Promise<Response> {
+    if (config.respondWith === undefined) return new Response(null, { status: 202 });
+    if (config.respondWith !== "manual") return deserialize(config.respondWith) as Response;
+    const recorded = await this.#awaitResponse(record.runId, requestId, config.responseTimeoutMs ?? this.#responseTimeoutMs);
+    if (recorded === undefined) return text(504, "The workflow did not answer in time; the request is recorded in the run.");
+    return deserialize(recorded) as Response;
+  }
+
+  /** The response a step recorded for `requestId`, or undefined after `timeoutMs`. */
+  async #awaitResponse(runId: string, requestId: string, timeoutMs: number): Promise<Serialized | undefined> {
+    const waiting = new Promise<Serialized | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(requestId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.#waiting.set(requestId, {
+        runId,
+        resolve: (response) => {
+          clearTimeout(timer);
+          this.#waiting.delete(requestId);
+          resolve(response);
+        },
+      });
+    });
+    // It may have been answered already (a duplicate delivery, or a very fast step).
+    this.#checkForResponses(runId, 0);
+    return waiting;
+  }
+
+  #noticeResponse(event: WorkflowEvent): void {
+    if (event.type !== "webhook_responded") return;
+    this.#waiting.get(event.data.requestId)?.resolve(event.data.response);
+  }
+
+  /** Events after `afterSeq` (an append elsewhere, or the whole log) may hold an answer someone here waits for. */
+  #checkForResponses(runId: string, afterSeq: number): void {
+    if (![...this.#waiting.values()].some((w) => w.runId === runId)) return;
+    this.#runtime.world
+      .readEvents(runId, afterSeq)
+      .then((events) => {
+        for (const event of events) this.#noticeResponse(event);
+      })
+      .catch((error) => this.#runtime.report(error, `reading run ${runId} for webhook responses`));
+  }
+}
