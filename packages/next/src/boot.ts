@@ -1,0 +1,40 @@
+/**
+ * At server start (`next start`, `next dev`), withWorkflow asks the flow route once to load the
+ * app's code and start the runtime, so runs that were sleeping, retrying or mid-step when the
+ * server stopped continue on their own, without waiting for a request.
+ */
+import { callInternal, type Integration } from "./server.js";
+
+const BOOTED = Symbol.for("hookline.next.booted");
+
+export interface BootOptions {
+  /** Give up after this long (the server may take a while to compile the route in `next dev`). */
+  deadlineMs?: number;
+  log?: (message: string) => void;
+}
+
+/** Starts the runtime in this server process, once, in the background. */
+export function bootOnce(integration: Integration, options: BootOptions = {}): void {
+  const slot = globalThis as Record<symbol, unknown>;
+  if (slot[BOOTED]) return;
+  slot[BOOTED] = true;
+  void boot(integration, options);
+}
+
+async function boot(integration: Integration, { deadlineMs = 180_000, log = console.log }: BootOptions): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let delay = 200;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    try {
+      const answer = (await callInternal(integration, "flow", { reason: "boot" })) as { workflows?: string[]; steps?: number } | null;
+      log(`[hookline] runtime started: ${answer?.workflows?.length ?? 0} workflows, ${answer?.steps ?? 0} steps`);
+      return;
+    } catch (error) {
+      lastError = error;
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+  console.warn("[hookline] could not start the runtime at server start; it starts with the first run instead.", lastError);
+}

@@ -1,0 +1,81 @@
+/**
+ * One build of the app's workflow code: scan for directive files, bundle the workflows for the
+ * replay sandbox, and (re)write the generated routes and registry.
+ */
+import { isAbsolute, join, relative } from "node:path";
+import { bundleWorkflows } from "@hookline/transform/esbuild";
+import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
+import { resolveSandboxAlias } from "./sandbox-alias.js";
+import { type DirectiveFile, scan } from "./scanner.js";
+
+export interface BuildOptions {
+  appDir: string;
+  /** Next's distDir (default ".next"), never scanned. */
+  distDir?: string;
+  /** Minify the workflow bundle (off in dev, for readable stack traces). */
+  minify?: boolean;
+}
+
+export interface BuildResult {
+  files: DirectiveFile[];
+  workflowIds: string[];
+  /** Scanned folders (watched in `next dev`). */
+  roots: string[];
+  /** The generated folder. */
+  outDir: string;
+  /** Generated files that changed in this build. */
+  written: string[];
+  warnings: string[];
+}
+
+export async function buildWorkflows(options: BuildOptions): Promise<BuildResult> {
+  const { appDir } = options;
+  const routerDir = appRouterDir(appDir);
+  const outDir = generatedDir(routerDir);
+  const distDir = options.distDir ?? ".next";
+  const { files, roots } = await scan({ appDir, exclude: [outDir, isAbsolute(distDir) ? distDir : join(appDir, distDir)] });
+  const workflowFiles = files.filter((f) => f.workflow).map((f) => f.path);
+  const bundle = await bundleWorkflows({
+    root: appDir,
+    files: workflowFiles,
+    alias: resolveSandboxAlias(appDir),
+    minify: options.minify ?? false,
+  });
+  const workflowIds = manifestWorkflowIds(bundle.manifest);
+  const written = await writeChanged(
+    outDir,
+    renderFiles({ routerDir, files: files.map((f) => f.path), bundle: bundle.code, workflowIds }),
+  );
+  return { files, workflowIds, roots, outDir, written, warnings: bundle.warnings.map(formatWarning) };
+}
+
+/** Workflow ids from the bundler's manifest (entries of kind "workflow"), whatever its exact shape. */
+function manifestWorkflowIds(manifest: unknown): string[] {
+  const ids = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+    } else if (value && typeof value === "object") {
+      const entry = value as { kind?: unknown; id?: unknown };
+      if (entry.kind === "workflow" && typeof entry.id === "string") ids.add(entry.id);
+      else for (const child of Object.values(value)) visit(child);
+    }
+  };
+  visit(manifest);
+  return [...ids].sort();
+}
+
+export function formatWarning(warning: unknown): string {
+  if (typeof warning === "string") return warning;
+  const w = warning as { message?: string; code?: string; file?: string; filename?: string; line?: number };
+  const where = w.file ?? w.filename;
+  return [where ? `${where}${w.line ? `:${w.line}` : ""}` : "", w.code ? `${w.code}:` : "", w.message ?? JSON.stringify(warning)]
+    .filter(Boolean)
+    .join(" ");
+}
+
+export function summarize(result: BuildResult, appDir: string): string {
+  const steps = result.files.filter((f) => f.step).length;
+  const list = result.files.map((f) => relative(appDir, f.path)).join(", ");
+  return `${result.workflowIds.length} workflows; ${result.files.length} files with directives (${steps} with steps)${list ? `: ${list}` : ""}`;
+}

@@ -1,0 +1,36 @@
+/**
+ * How Hookline recognises files that need compiling: a "use workflow" or "use step" directive
+ * as a statement (at the start of a line or right after a `{`). A string that merely mentions a
+ * directive (an error message, a comment mid-line) does not count, so the library's own code and
+ * ordinary app code are never touched.
+ *
+ * No back-references: the same pattern is handed to Turbopack as a content condition.
+ */
+export const DIRECTIVE_PATTERN = /(?:^|\{)[ \t]*(?:"use (?:workflow|step)"|'use (?:workflow|step)')[ \t]*(?:;|\}|$)/m;
+const WORKFLOW_PATTERN = /(?:^|\{)[ \t]*(?:"use workflow"|'use workflow')[ \t]*(?:;|\}|$)/m;
+const STEP_PATTERN = /(?:^|\{)[ \t]*(?:"use step"|'use step')[ \t]*(?:;|\}|$)/m;
+
+export interface Directives {
+  workflow: boolean;
+  step: boolean;
+}
+
+/** Which directives `source` holds; a cheap substring test first, since most files have none. */
+export function findDirectives(source: string): Directives {
+  if (!source.includes("use workflow") && !source.includes("use step")) return { workflow: false, step: false };
+  return { workflow: WORKFLOW_PATTERN.test(source), step: STEP_PATTERN.test(source) };
+}
+
+export function hasDirective(source: string): boolean {
+  const found = findDirectives(source);
+  return found.workflow || found.step;
+}
+
+/** Source files the transform understands. */
+export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
+
+export function isSourceFile(path: string): boolean {
+  if (path.endsWith(".d.ts") || path.endsWith(".d.mts") || path.endsWith(".d.cts")) return false;
+  if (/\.(?:test|spec)\.[cm]?[jt]sx?$/.test(path)) return false;
+  return SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext));
+}

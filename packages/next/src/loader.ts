@@ -1,0 +1,52 @@
+/**
+ * The loader Turbopack and webpack run on files with a directive (see withWorkflow's rules):
+ * step mode for server code, client mode for browser code. Its output is still TypeScript/JSX
+ * when its input was; Next's own compiler takes it from there.
+ */
+import { transform } from "@hookline/transform";
+import { hasDirective } from "./directives.js";
+
+interface LoaderOptions {
+  mode: "step" | "client";
+  root: string;
+}
+
+interface LoaderContext {
+  resourcePath: string;
+  getOptions(): LoaderOptions;
+  async(): (error: Error | null, code?: string, map?: unknown) => void;
+  emitWarning(warning: Error): void;
+}
+
+const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
+
+export default function hooklineLoader(this: LoaderContext, source: string, inputMap?: unknown): void {
+  const done = this.async();
+  const filename = this.resourcePath;
+  if (GENERATED_PATH.test(filename) || !hasDirective(source)) {
+    done(null, source, inputMap);
+    return;
+  }
+  const { mode, root } = this.getOptions();
+  Promise.resolve()
+    .then(() => transform(source, { filename, root, mode, sourceMaps: true }))
+    .then(
+      (result) => {
+        for (const warning of result.warnings ?? []) this.emitWarning(toError(warning));
+        if (!result.changed) done(null, source, inputMap);
+        else done(null, result.code, result.map ?? undefined);
+      },
+      (error: unknown) => done(toError(error)),
+    );
+}
+
+function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (value && typeof value === "object" && "message" in value) {
+    const error = new Error(String((value as { message: unknown }).message));
+    const frame = (value as { codeFrame?: unknown; frame?: unknown }).codeFrame ?? (value as { frame?: unknown }).frame;
+    if (typeof frame === "string") error.message += `\n${frame}`;
+    return error;
+  }
+  return new Error(String(value));
+}

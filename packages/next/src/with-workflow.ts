@@ -1,0 +1,157 @@
+/**
+ * withWorkflow(nextConfig, options): the one line a user adds to next.config.
+ *
+ * - Compiles directive files as they are loaded: Turbopack rules (conditioned on the directive,
+ *   so other files are never touched) and an equivalent webpack rule. Server code gets step
+ *   mode (steps registered, workflows become stubs that start() accepts); browser code gets
+ *   client mode.
+ * - In `next build` and `next dev`: scans the app for workflow files, bundles them for the
+ *   replay sandbox and generates the routes under app/.well-known/workflow/v1/ (in dev, again
+ *   on every change).
+ * - In the `next dev` / `next start` server: tells the runtime how to reach its own routes and
+ *   starts it once the server listens, so interrupted runs continue by themselves.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+import { bootOnce } from "./boot.js";
+import { buildWorkflows, formatWarning, summarize } from "./builder.js";
+import { DIRECTIVE_PATTERN } from "./directives.js";
+import { callInternal, ENV, type Integration } from "./server.js";
+import { watchSources } from "./watcher.js";
+
+export interface WithWorkflowOptions {
+  /**
+   * Where runs live: "local" (default; files under .hookline/ in the app) or "postgres"
+   * (HOOKLINE_POSTGRES_URL; several instances share it). Overrides HOOKLINE_WORLD.
+   */
+  world?: "local" | "postgres";
+  /** The app's folder (default: the folder `next` runs in). */
+  appDir?: string;
+}
+
+type Phase = string;
+type ConfigContext = { defaultConfig: NextConfig };
+export type NextConfigInput = NextConfig | ((phase: Phase, context: ConfigContext) => NextConfig | Promise<NextConfig>);
+export type NextConfigFunction = (phase: Phase, context: ConfigContext) => Promise<NextConfig>;
+
+export const PHASE_PRODUCTION_BUILD = "phase-production-build";
+export const PHASE_DEVELOPMENT_SERVER = "phase-development-server";
+export const PHASE_PRODUCTION_SERVER = "phase-production-server";
+
+const EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+/** The generated folder is never compiled by the loader (it holds the bundle as a string). */
+const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
+const NODE_MODULES_PATH = /[\\/]node_modules[\\/]/;
+
+export interface LoaderOptions {
+  mode: "step" | "client";
+  root: string;
+}
+
+/** The loader's file: its CommonJS build, beside this module in dist/ (Turbopack and webpack require() it). */
+export function loaderPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), "loader.cjs");
+}
+
+/** What withWorkflow adds to a config: pure, so it can be tested. */
+export function applyWorkflowConfig(config: NextConfig, { appDir, loader }: { appDir: string; loader: string }): NextConfig {
+  const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
+  const rule = (mode: LoaderOptions["mode"]) => ({
+    condition: {
+      all: [
+        mode === "client" ? "browser" : { not: "browser" },
+        { not: { path: NODE_MODULES_PATH } },
+        { not: { path: GENERATED_PATH } },
+        { content: DIRECTIVE_PATTERN },
+      ],
+    },
+    loaders: [{ loader, options: { mode, root: appDir } satisfies LoaderOptions }],
+  });
+  for (const ext of EXTENSIONS) {
+    const glob = `*.${ext}`;
+    const existing = rules[glob];
+    const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+    rules[glob] = [...before, rule("step"), rule("client")];
+  }
+
+  const userWebpack = config.webpack;
+  const webpack: NextConfig["webpack"] = (webpackConfig, context) => {
+    webpackConfig.module ??= {};
+    webpackConfig.module.rules ??= [];
+    webpackConfig.module.rules.push({
+      test: /\.[cm]?[jt]sx?$/,
+      // Before Next's SWC loader, on the original source.
+      enforce: "pre",
+      exclude: [NODE_MODULES_PATH, GENERATED_PATH],
+      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir } satisfies LoaderOptions }],
+    });
+    return userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
+  };
+
+  return {
+    ...config,
+    turbopack: { ...config.turbopack, rules: rules as NonNullable<NextConfig["turbopack"]>["rules"] },
+    webpack,
+    // Loaded by Node at run time, not bundled: one copy of the runtime per server, and world
+    // drivers (pg) stay out of the bundle.
+    serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
+  };
+}
+
+const BUILT = "HOOKLINE_NEXT_PRIVATE_BUILT";
+const WATCHING = Symbol.for("hookline.next.watching");
+
+export function createWithWorkflow(integration: Integration) {
+  return function withWorkflow(input: NextConfigInput = {}, options: WithWorkflowOptions = {}): NextConfigFunction {
+    return async (phase, context) => {
+      const base = typeof input === "function" ? await input(phase, context) : input;
+      const appDir = options.appDir ?? process.cwd();
+      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath() });
+      if (options.world) process.env.HOOKLINE_WORLD = options.world;
+
+      if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
+        // Next loads the config again in its build workers; they inherit this and skip the build.
+        const result = await buildWorkflows({ appDir, distDir: base.distDir, minify: false });
+        for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+        console.log(`[hookline] ${summarize(result, appDir)}`);
+        process.env[BUILT] = "1";
+      }
+
+      if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) {
+        process.env[ENV.server] = "1";
+        process.env[ENV.basePath] = base.basePath ?? "";
+        process.env[ENV.trailingSlash] = base.trailingSlash ? "1" : "0";
+      }
+
+      if (phase === PHASE_DEVELOPMENT_SERVER) {
+        const slot = globalThis as Record<symbol, unknown>;
+        if (!slot[WATCHING]) {
+          slot[WATCHING] = true;
+          const first = await buildWorkflows({ appDir, distDir: base.distDir });
+          for (const warning of first.warnings) console.warn(`[hookline] ${warning}`);
+          watchSources({
+            appDir,
+            roots: first.roots,
+            onChange: async () => {
+              try {
+                const result = await buildWorkflows({ appDir, distDir: base.distDir });
+                for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+                // Let Next notice the changed files before the flow route re-imports them.
+                await new Promise((resolve) => setTimeout(resolve, 250));
+                await callInternal(integration, "flow", { reason: "rebuilt" });
+              } catch (error) {
+                console.error("[hookline] rebuilding the workflows failed:", error instanceof Error ? error.message : error);
+              }
+            },
+          });
+        }
+      }
+
+      if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) bootOnce(integration);
+      return config;
+    };
+  };
+}
+
+export { formatWarning };
