@@ -7,4 +7,5 @@ export default packageBuild({
   "internal-workflow": "src/internal-workflow.ts",
   "internal-step": "src/internal-step.ts",
   "internal-client": "src/internal-client.ts",
+  "internal-next": "src/internal-next.ts",
 });

@@ -1,2 +1,8 @@
 /** `hookline/next`: the Next.js plugin. */
-export * from "@hookline/next";
+import { createWithWorkflow } from "@hookline/next";
+import { deploymentSecrets } from "./deployment.js";
+
+export type { NextConfigFunction, NextConfigInput, WithWorkflowOptions } from "@hookline/next";
+
+/** Wraps a Next.js config so the app's workflows compile, get their routes, and run. */
+export const withWorkflow = createWithWorkflow({ deploymentSecrets });

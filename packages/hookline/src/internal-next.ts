@@ -1,0 +1,11 @@
+/** What the routes withWorkflow generates import (app/.well-known/workflow/v1/): not a public API. */
+import "./api.js";
+import { createRouteHandlers } from "@hookline/next/server";
+import { deploymentSecrets } from "./deployment.js";
+
+export { registerWorkflowBundle } from "@hookline/core/runtime";
+
+const handlers = createRouteHandlers({ deploymentSecrets });
+export const flowRoute = handlers.flowRoute;
+export const stepRoute = handlers.stepRoute;
+export const webhookRoute = handlers.webhookRoute;
