@@ -1,0 +1,71 @@
+"use client";
+import { formatMs, StatusBadge } from "@/components/run-panel";
+import { usePoll } from "@/components/use-poll";
+import type { RunView } from "@/lib/run-types";
+
+function ago(ms: number): string {
+  if (ms < 5_000) return "just now";
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s ago`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
+  return `${Math.round(ms / 3_600_000)} h ago`;
+}
+
+export default function RunsPage() {
+  const data = usePoll<{ runs: RunView[]; now: number }>("/api/runs", 1500);
+  return (
+    <>
+      <h1>Runs</h1>
+      <p className="lede">
+        The most recent runs, newest first, with each step&apos;s timing and what a run is waiting for. This page refreshes by
+        itself.
+      </p>
+      <section className="panel">
+        {data === null ? (
+          <p className="muted">Loading…</p>
+        ) : data.runs.length === 0 ? (
+          <p className="muted">No runs yet: start one from another page.</p>
+        ) : (
+          <table className="runs-table">
+            <thead>
+              <tr>
+                <th>workflow</th>
+                <th>status</th>
+                <th>started</th>
+                <th>took</th>
+                <th>steps and waits</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.runs.map((run) => (
+                <tr key={run.runId} data-testid="run-row">
+                  <td>
+                    <strong>{run.workflow}</strong>
+                    <div className="muted small mono">{run.runId}</div>
+                  </td>
+                  <td>
+                    <StatusBadge status={run.status} />
+                  </td>
+                  <td className="small">{ago(data.now - run.createdAt)}</td>
+                  <td className="small">{run.endedAt ? formatMs(run.endedAt - run.createdAt) : "…"}</td>
+                  <td className="steps">
+                    {run.steps.map((step, i) => (
+                      <span key={`${step.name}-${i}`} className="chip" title={step.status}>
+                        {step.name} {step.endedAt ? formatMs(step.endedAt - step.startedAt) : step.status}
+                      </span>
+                    ))}
+                    {run.waits.map((wait) => (
+                      <span key={`${wait.kind}-${wait.since}-${wait.label}`} className="chip chip-wait">
+                        waiting: {wait.label}
+                      </span>
+                    ))}
+                    {run.error ? <div className="error small">{run.error}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
