@@ -140,6 +140,7 @@ export function createWithWorkflow(integration: Integration) {
                 // Let Next notice the changed files before the flow route re-imports them.
                 await new Promise((resolve) => setTimeout(resolve, 250));
                 await callInternal(integration, "flow", { reason: "rebuilt" });
+                console.log(`[hookline] reloaded: ${summarize(result, appDir)}`);
               } catch (error) {
                 console.error("[hookline] rebuilding the workflows failed:", error instanceof Error ? error.message : error);
               }

@@ -1,0 +1,93 @@
+/**
+ * `next dev`: a run works, and editing a step file or adding a workflow takes effect in the
+ * next run without a restart. The edited and added files are restored afterwards.
+ */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
+
+const RECEIPT = join(APP_DIR, "workflows", "receipt.ts");
+const ADDED_WORKFLOW = join(APP_DIR, "workflows", "dev-test-greeting.ts");
+const ADDED_ROUTE_DIR = join(APP_DIR, "app", "api", "dev-test-greeting");
+let original: string;
+let server: NextServer;
+
+async function restore(): Promise<void> {
+  if (original !== undefined) await writeFile(RECEIPT, original);
+  await rm(ADDED_WORKFLOW, { force: true });
+  await rm(ADDED_ROUTE_DIR, { recursive: true, force: true });
+}
+
+beforeAll(async () => {
+  original = await readFile(RECEIPT, "utf8");
+  await restore();
+  server = await startNext("dev", { distDir: ".next-dev" });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await restore();
+});
+
+async function receiptOfNewRun(): Promise<string> {
+  const { runId } = (await (await fetch(`${server.url}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as { runId: string };
+  const view = await eventually(
+    async () => {
+      const v = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string; result?: { receipt: string }; error?: string };
+      return v.status === "completed" || v.status === "failed" ? v : undefined;
+    },
+    60_000,
+    "the checkout run to end",
+  );
+  expect(view.error).toBeUndefined();
+  return view.result!.receipt;
+}
+
+it("picks up an edited step file in the next run", async () => {
+  expect(await receiptOfNewRun()).toMatch(/^Thank you! Order/);
+  const mark = server.output().length;
+  await writeFile(RECEIPT, original.replace("Thank you!", "Thanks a lot (edited)!"));
+  await server.waitForOutput(/\[hookline\] reloaded/, 60_000, mark);
+  expect(await receiptOfNewRun()).toMatch(/^Thanks a lot \(edited\)! Order/);
+});
+
+it("picks up a new workflow file without a restart", async () => {
+  const mark = server.output().length;
+  await writeFile(
+    ADDED_WORKFLOW,
+    [
+      "export async function greet(name: string) {",
+      '  "use workflow";',
+      "  return await shout(`hello ${name}`);",
+      "}",
+      "",
+      "async function shout(text: string) {",
+      '  "use step";',
+      "  return text.toUpperCase();",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  await rm(ADDED_ROUTE_DIR, { recursive: true, force: true });
+  await import("node:fs/promises").then((fs) => fs.mkdir(ADDED_ROUTE_DIR, { recursive: true }));
+  await writeFile(
+    join(ADDED_ROUTE_DIR, "route.ts"),
+    [
+      'import { start } from "hookline/api";',
+      'import { greet } from "@/workflows/dev-test-greeting";',
+      "",
+      "export async function POST() {",
+      '  const run = await start(greet, ["dev"]);',
+      "  return Response.json({ result: await run.returnValue });",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  await server.waitForOutput(/\[hookline\] reloaded/, 60_000, mark);
+  const answer = await eventually(async () => {
+    const response = await fetch(`${server.url}/api/dev-test-greeting`, { method: "POST", signal: AbortSignal.timeout(60_000) });
+    return response.status === 200 ? ((await response.json()) as { result: string }) : undefined;
+  }, 90_000, "the new route to answer");
+  expect(answer.result).toBe("HELLO DEV");
+});
