@@ -11,6 +11,9 @@
  * - In the `next dev` / `next start` server: tells the runtime how to reach its own routes and
  *   starts it once the server listens, so interrupted runs continue by themselves.
  */
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
@@ -47,6 +50,19 @@ const NODE_MODULES_PATH = /[\\/]node_modules[\\/]/;
 export interface LoaderOptions {
   mode: "step" | "client";
   root: string;
+  /** Changes with the transform, so Turbopack's persistent cache never serves output of an older one. */
+  transform: string;
+}
+
+/** Identifies the installed transform (its entry file's size and time), for loader caches. */
+export function transformFingerprint(): string {
+  try {
+    const entry = createRequire(import.meta.url).resolve("@hookline/transform");
+    const { size, mtimeMs } = statSync(entry);
+    return createHash("sha256").update(`${entry}:${size}:${mtimeMs}`).digest("hex").slice(0, 16);
+  } catch {
+    return "unknown";
+  }
 }
 
 /** The loader's file: its CommonJS build, beside this module in dist/ (Turbopack and webpack require() it). */
@@ -55,7 +71,10 @@ export function loaderPath(): string {
 }
 
 /** What withWorkflow adds to a config: pure, so it can be tested. */
-export function applyWorkflowConfig(config: NextConfig, { appDir, loader }: { appDir: string; loader: string }): NextConfig {
+export function applyWorkflowConfig(
+  config: NextConfig,
+  { appDir, loader, transform = transformFingerprint() }: { appDir: string; loader: string; transform?: string },
+): NextConfig {
   const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
   const rule = (mode: LoaderOptions["mode"]) => ({
     condition: {
@@ -66,7 +85,7 @@ export function applyWorkflowConfig(config: NextConfig, { appDir, loader }: { ap
         { content: DIRECTIVE_PATTERN },
       ],
     },
-    loaders: [{ loader, options: { mode, root: appDir } satisfies LoaderOptions }],
+    loaders: [{ loader, options: { mode, root: appDir, transform } satisfies LoaderOptions }],
   });
   for (const ext of EXTENSIONS) {
     const glob = `*.${ext}`;
@@ -84,7 +103,7 @@ export function applyWorkflowConfig(config: NextConfig, { appDir, loader }: { ap
       // Before Next's SWC loader, on the original source.
       enforce: "pre",
       exclude: [NODE_MODULES_PATH, GENERATED_PATH],
-      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir } satisfies LoaderOptions }],
+      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir, transform } satisfies LoaderOptions }],
     });
     return userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
   };

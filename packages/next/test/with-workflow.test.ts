@@ -16,7 +16,7 @@ type Rule = { condition: { all: unknown[] }; loaders: { loader: string; options:
 
 describe("applyWorkflowConfig", () => {
   it("adds a Turbopack rule per source extension: step mode on the server, client mode in the browser, only for files with a directive", () => {
-    const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER });
+    const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER, transform: "t1" });
     const rules = config.turbopack!.rules as Record<string, Rule[]>;
     expect(Object.keys(rules).sort()).toEqual(["*.cjs", "*.cts", "*.js", "*.jsx", "*.mjs", "*.mts", "*.ts", "*.tsx"]);
     for (const [glob, items] of Object.entries(rules)) {
@@ -28,8 +28,8 @@ describe("applyWorkflowConfig", () => {
         expect(rule.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
         expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
       }
-      expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP } }]);
-      expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP } }]);
+      expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1" } }]);
+      expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1" } }]);
     }
     const [, notNodeModules, notGenerated] = (rules["*.ts"]![0] as Rule).condition.all as { not: { path: RegExp } }[];
     expect(notNodeModules!.not.path.test("/repo/node_modules/pkg/index.ts")).toBe(true);
