@@ -96,7 +96,11 @@ export class WarmRun {
       run.#end(last.type === "run_completed" ? "completed" : last.type === "run_failed" ? "failed" : "cancelled");
     } else {
       run.#noteHookKeys(events);
-      for (const event of events) await run.#apply(event);
+      for (const [index, event] of events.entries()) {
+        // Code that runs after the last recorded event runs for the first time: its console output is live.
+        run.#replaying = index < events.length - 1;
+        await run.#apply(event);
+      }
     }
     run.#replaying = false;
     return run;
