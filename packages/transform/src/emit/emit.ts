@@ -1,0 +1,86 @@
+/**
+ * Rewrites a file for one mode (see spec.md):
+ * - workflow: workflows kept and registered; step bodies replaced by step proxies.
+ * - step: steps kept and registered (nested ones hoisted); workflows replaced by stubs.
+ * - client: workflows replaced by stubs; steps left as plain async functions.
+ * Registrations (and hoisted steps) go at the end of the module, after every declaration ran.
+ */
+import babel, { type NodePath, type types as t } from "@babel/core";
+import type { DirectiveFunction } from "../analysis/model.js";
+import type { TransformMode } from "../options.js";
+import type { RuntimeHelpers } from "./runtime-helpers.js";
+import { moduleReference, removeDirectives, replaceWithProxy, replaceWithStub } from "./shapes.js";
+
+const { types } = babel;
+
+function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
+  return types.expressionStatement(types.callExpression(helpers.ref(name), args));
+}
+
+function emitWorkflowMode(functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): t.Statement[] {
+  const tail: t.Statement[] = [];
+  for (const fn of functions) {
+    if (fn.kind === "step") {
+      replaceWithProxy(fn, helpers);
+    } else {
+      removeDirectives(fn);
+      tail.push(call(helpers, "registerWorkflow", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
+    }
+  }
+  return tail;
+}
+
+/** `async function _hookline_wf_inner({ a, b }, ...params) { body }` at module level. */
+function hoist(fn: DirectiveFunction, program: NodePath<t.Program>): { declaration: t.FunctionDeclaration; local: string } {
+  const node = fn.fn.node;
+  const local = program.scope.generateUid(`hookline_${fn.name.replace(/[^A-Za-z0-9_$]+/g, "_")}`);
+  const params = [...node.params] as t.FunctionDeclaration["params"];
+  if (fn.closure.length > 0) {
+    const pattern = types.objectPattern(fn.closure.map((name) => types.objectProperty(types.identifier(name), types.identifier(name), false, true)));
+    params.unshift(pattern);
+  }
+  const body = node.body.type === "BlockStatement" ? node.body : types.blockStatement([types.returnStatement(node.body)]);
+  const declaration = types.functionDeclaration(types.identifier(local), params, body, false, true);
+  declaration.loc = node.loc ?? null;
+  declaration.start = node.start ?? null;
+  declaration.end = node.end ?? null;
+  return { declaration, local };
+}
+
+function emitStepMode(functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): t.Statement[] {
+  const tail: t.Statement[] = [];
+  // Steps first: hoisting a nested step takes its body out of the workflow before the stub replaces it.
+  for (const fn of functions) {
+    if (fn.kind !== "step") continue;
+    removeDirectives(fn);
+    if (fn.parent) {
+      const { declaration, local } = hoist(fn, program);
+      tail.push(declaration);
+      const args: t.Expression[] = [types.stringLiteral(fn.id), types.identifier(local)];
+      if (fn.closure.length > 0) args.push(types.objectExpression([types.objectProperty(types.identifier("closure"), types.booleanLiteral(true))]));
+      tail.push(call(helpers, "registerStep", args));
+    } else {
+      tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
+    }
+  }
+  for (const fn of functions) if (fn.kind === "workflow") replaceWithStub(fn, helpers);
+  return tail;
+}
+
+function emitClientMode(functions: DirectiveFunction[], helpers: RuntimeHelpers): t.Statement[] {
+  for (const fn of functions) {
+    if (fn.kind === "workflow") replaceWithStub(fn, helpers);
+    else if (!fn.parent) removeDirectives(fn);
+  }
+  return [];
+}
+
+export function emit(mode: TransformMode, functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): void {
+  const tail =
+    mode === "workflow"
+      ? emitWorkflowMode(functions, program, helpers)
+      : mode === "step"
+        ? emitStepMode(functions, program, helpers)
+        : emitClientMode(functions, helpers);
+  if (tail.length > 0) program.pushContainer("body", tail);
+}

@@ -1,0 +1,9 @@
+import { builtinModules } from "node:module";
+
+const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));
+
+/** "fs", "node:fs", "fs/promises", "node:test"...: modules only Node.js provides. */
+export function isNodeBuiltin(specifier: string): boolean {
+  if (specifier.startsWith("node:")) return true;
+  return BUILTINS.has(specifier);
+}
