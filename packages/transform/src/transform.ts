@@ -81,7 +81,7 @@ export function transform(code: string, options: TransformOptions): TransformRes
   } catch (error) {
     if (HooklineTransformError.is(error)) {
       // Babel prefixes the file name; the diagnostic's own message already says where.
-      error.message = formatDiagnostic(error);
+      error.message = formatDiagnostic({ ...error, message: error.reason });
       throw error;
     }
     throw syntaxError(error, code, filename);

@@ -1,0 +1,2 @@
+export { type BundleWorkflowsOptions, type BundleWorkflowsResult, bundleWorkflows } from "./esbuild/bundle-workflows.js";
+export { type HooklineEsbuildOptions, hooklineEsbuildPlugin } from "./esbuild/plugin.js";

@@ -1,0 +1,99 @@
+/**
+ * `bundleWorkflows`: the workflow bundle the replay sandbox runs. One esbuild IIFE holding the
+ * runtime (imported first, so it is initialised before any workflow registers) and the given
+ * workflow files in workflow mode, with every dependency bundled and nothing left to import.
+ */
+import { isAbsolute, join } from "node:path";
+import { build, type Message, type Plugin } from "esbuild";
+import type { TransformWarning } from "../errors.js";
+import type { Manifest } from "../manifest.js";
+import { type RuntimeModules, runtimeModuleFor } from "../options.js";
+import { bundleError } from "./locations.js";
+import { hooklineEsbuildPlugin } from "./plugin.js";
+
+export interface BundleWorkflowsOptions {
+  root: string;
+  /** Absolute paths of the workflow files. */
+  files: string[];
+  /** Module specifier → absolute file, e.g. "hookline" and "hookline/internal/workflow" → the sandbox runtime. */
+  alias: Record<string, string>;
+  /** Extra package.json export conditions to resolve with. */
+  conditions?: string[];
+  minify?: boolean;
+  /** Inline a source map pointing at the original files. */
+  sourcemap?: boolean;
+  runtimeModules?: RuntimeModules;
+}
+
+export interface BundleWorkflowsResult {
+  /** A script: evaluating it (e.g. in a vm context) runs every registerWorkflow call. */
+  code: string;
+  /** One per file that defines workflows or steps, sorted by file. */
+  manifest: Manifest[];
+  warnings: TransformWarning[];
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function aliasPlugin(alias: Record<string, string>, root: string): Plugin {
+  const names = Object.keys(alias);
+  return {
+    name: "hookline-alias",
+    setup(b) {
+      if (names.length === 0) return;
+      b.onResolve({ filter: new RegExp(`^(?:${names.map(escapeRegExp).join("|")})$`) }, async (args) => {
+        const target = alias[args.path]!;
+        if (isAbsolute(target)) return { path: target };
+        const resolved = await b.resolve(target, { kind: args.kind, resolveDir: root });
+        return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
+      });
+    },
+  };
+}
+
+export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<BundleWorkflowsResult> {
+  const { root, files } = options;
+  const runtime = runtimeModuleFor("workflow", options.runtimeModules);
+  const contents = [runtime, ...files].map((file) => `import ${JSON.stringify(file)};`).join("\n");
+  const manifests = new Map<string, Manifest>();
+  const warnings: TransformWarning[] = [];
+  try {
+    const result = await build({
+      stdin: { contents, resolveDir: root, sourcefile: "hookline-workflows-entry.js", loader: "js" },
+      absWorkingDir: root,
+      outfile: join(root, "hookline-workflows.js"),
+      bundle: true,
+      write: false,
+      format: "iife",
+      platform: "neutral",
+      target: "es2022",
+      mainFields: ["module", "main"],
+      conditions: options.conditions ?? [],
+      minify: options.minify ?? false,
+      sourcemap: options.sourcemap ? "inline" : false,
+      sourcesContent: true,
+      logLevel: "silent",
+      plugins: [
+        aliasPlugin(options.alias, root),
+        hooklineEsbuildPlugin({
+          mode: "workflow",
+          root,
+          runtimeModules: options.runtimeModules,
+          sourcemap: options.sourcemap ?? false,
+          onManifest: (manifest) => manifests.set(manifest.file, manifest),
+          onWarning: (warning) => warnings.push(warning),
+        }),
+      ],
+    });
+    const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
+    if (!output) throw new Error("Hookline's workflow bundle produced no output.");
+    const manifest = [...manifests.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    return { code: output.text, manifest, warnings };
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) throw bundleError(errors);
+    throw error;
+  }
+}
