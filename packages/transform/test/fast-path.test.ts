@@ -1,0 +1,45 @@
+/** The fast path: files without anything directive-like are returned as given, without a parse. */
+import { describe, expect, test } from "vitest";
+import { mayContainDirective, transform } from "../src/index.js";
+
+const options = { filename: "/project/app/file.ts", root: "/project", mode: "workflow" } as const;
+
+describe("mayContainDirective", () => {
+  test.each([
+    ['"use workflow"', true],
+    ["'use step'", true],
+    ["`use step`", true],
+    ['"use wokflow"', true],
+    ['"use steps"', true],
+    ['"Use Step"', true],
+    ['"use  workflow"', true],
+    ['"use strict"', false],
+    ['"use client"', false],
+    ['"use server"', false],
+    ['"use cache"', false],
+    ["const user = 1; // we use workflows here", false],
+    ["", false],
+  ])("%s → %s", (code, expected) => {
+    expect(mayContainDirective(code)).toBe(expected);
+  });
+});
+
+describe("transform's fast path", () => {
+  test("returns a file without directives untouched and unparsed: even invalid syntax passes through", () => {
+    const code = `"use strict";\n"use client";\n"use server";\nexport const broken = {;\n`;
+    const result = transform(code, options);
+    expect(result).toEqual({ code, map: null, manifest: { file: "app/file.ts", workflows: [], steps: [] }, warnings: [], changed: false });
+  });
+
+  test("a near miss is enough to parse the file (so its warning can be reported)", () => {
+    expect(() => transform(`"use wokflow";\nexport const broken = {;\n`, options)).toThrow(/HOOKLINE_TRANSFORM_SYNTAX_ERROR: Unexpected token/);
+    const result = transform(`export async function f() {\n  "use wokflow";\n}\n`, options);
+    expect(result.changed).toBe(false);
+    expect(result.warnings.map((w) => w.code)).toEqual(["HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE"]);
+  });
+
+  test("a file that only mentions a directive is parsed but returned as given", () => {
+    const code = `// add "use step" to a function to make it a step\nexport const x: number = 1;\n`;
+    expect(transform(code, options)).toMatchObject({ code, changed: false, warnings: [] });
+  });
+});
