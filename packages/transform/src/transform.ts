@@ -2,7 +2,7 @@
  * `transform(code, options)`: one file in, one mode's output out. Files with nothing that looks
  * like a directive are returned untouched without being parsed.
  */
-import babel from "@babel/core";
+import { type BabelFileResult, transformSync } from "@babel/core";
 import typescriptPlugin from "@babel/plugin-transform-typescript";
 import { createDiagnostic, formatDiagnostic, HooklineTransformError, type TransformWarning } from "./errors.js";
 import { mayContainDirective } from "./fast-path.js";
@@ -23,7 +23,7 @@ export interface TransformOptions {
 }
 
 export interface SourceMap {
-  version: number;
+  version: 3;
   file?: string;
   sourceRoot?: string;
   sources: string[];
@@ -61,9 +61,9 @@ export function transform(code: string, options: TransformOptions): TransformRes
   }
   const typescript = TYPESCRIPT.test(filename);
   const tsx = filename.endsWith(".tsx");
-  let result: babel.BabelFileResult | null;
+  let result: BabelFileResult | null;
   try {
-    result = babel.transformSync(code, {
+    result = transformSync(code, {
       filename,
       sourceFileName: filename,
       configFile: false,

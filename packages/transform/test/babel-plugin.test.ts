@@ -12,7 +12,7 @@ test("the plugin rewrites the file and leaves the manifest and warnings on file 
   const result = run(SOURCE, "workflow");
   expect(result?.code).toContain('__hookline_stepProxy("step//app/flow.js//step")');
   expect(result?.code).toContain('__hookline_registerWorkflow("workflow//app/flow.js//flow", flow)');
-  const meta = (result?.metadata as { hookline?: HooklineMetadata }).hookline;
+  const meta = (result?.metadata as { hookline?: HooklineMetadata } | undefined)?.hookline;
   expect(meta?.changed).toBe(true);
   expect(meta?.manifest.workflows.map((w) => w.id)).toEqual(["workflow//app/flow.js//flow"]);
   expect(meta?.manifest.steps.map((s) => s.id)).toEqual(["step//app/flow.js//step"]);

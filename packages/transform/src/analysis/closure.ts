@@ -3,7 +3,8 @@
  * each call; the hoisted step receives them as its first argument. They are read-only inside
  * the step: an assignment there would change a copy the workflow never sees.
  */
-import type { Binding, NodePath, types as t } from "@babel/core";
+import type { NodePath, types as t } from "@babel/core";
+import type { Binding } from "@babel/traverse";
 import type { DiagnosticContext } from "./context.js";
 import { unwrapUp } from "./locate.js";
 import type { DirectiveFunction } from "./model.js";

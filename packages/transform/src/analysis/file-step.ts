@@ -52,7 +52,7 @@ export function fileLevelSteps(program: NodePath<t.Program>, ctx: DiagnosticCont
             const id = declarator.node.id;
             accept(declarator.get("init") as NodePath, id.type === "Identifier" ? id.name : "(pattern)", declarator.node);
           }
-        } else refuse(declaration.isClassDeclaration() ? (declaration.node.id?.name ?? "class") : declaration.type, statement.node);
+        } else refuse(declaration.isClassDeclaration() ? (declaration.node.id?.name ?? "class") : String(declaration.type), statement.node);
         continue;
       }
       for (const specifier of statement.node.specifiers) {

@@ -6,7 +6,8 @@
  * `import "./steps"`, so the steps of an imported file still register on the host.
  * Anything the user left unused to begin with is left alone.
  */
-import type { Binding, NodePath, types as t } from "@babel/core";
+import type { NodePath, types as t } from "@babel/core";
+import type { Binding } from "@babel/traverse";
 import type { TransformMode } from "../options.js";
 
 export type Usage = Map<string, number>;

@@ -5,13 +5,11 @@
  * - client: workflows replaced by stubs; steps left as plain async functions.
  * Registrations (and hoisted steps) go at the end of the module, after every declaration ran.
  */
-import babel, { type NodePath, type types as t } from "@babel/core";
+import { type NodePath, types, type types as t } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
 import { moduleReference, removeDirectives, replaceWithProxy, replaceWithStub } from "./shapes.js";
-
-const { types } = babel;
 
 function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
   return types.expressionStatement(types.callExpression(helpers.ref(name), args));

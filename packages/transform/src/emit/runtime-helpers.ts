@@ -2,9 +2,7 @@
  * The runtime helpers generated code calls, imported once per file under names user code
  * cannot collide with (`__hookline_stepProxy`...).
  */
-import babel, { type NodePath, type types as t } from "@babel/core";
-
-const { types } = babel;
+import { type NodePath, types, type types as t } from "@babel/core";
 
 export type HelperName = "registerWorkflow" | "stepProxy" | "registerStep" | "workflowStub";
 

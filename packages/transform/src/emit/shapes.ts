@@ -1,10 +1,8 @@
 /** The pieces every mode builds from: stubs, step proxies, references to module-level functions. */
-import babel, { type NodePath, type types as t } from "@babel/core";
+import { type NodePath, types, type types as t } from "@babel/core";
 import { isDirective } from "../directives.js";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
-
-const { types } = babel;
 
 /** The rest parameter of a proxied step: a name user code (a closure variable) cannot shadow. */
 export const ARGS = "__hookline_args";

@@ -1,6 +1,8 @@
 /** The workflow bundle's runtime in tests: records registrations on the vm context's globalThis. */
-const registry = ((globalThis as Record<string, unknown>).__registered ??= {}) as Record<string, unknown>;
-(globalThis as Record<string, unknown>).__runtimeLoaded = true;
+const sandbox = globalThis as Record<string, unknown>;
+sandbox.__registered ??= {};
+sandbox.__runtimeLoaded = true;
+const registry = sandbox.__registered as Record<string, unknown>;
 
 export function registerWorkflow(id: string, fn: (...args: unknown[]) => unknown): void {
   registry[id] = fn;
