@@ -37,10 +37,9 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
     analysis.fileDirective?.remove();
     const helpers = new RuntimeHelpers(program, runtimeModuleFor(options.mode, options.runtimeModules));
     emit(options.mode, analysis.functions, program, helpers);
-    removeUnused(program, usage, options.mode);
     helpers.inject();
-    // Later plugins (TypeScript's import elision among them) must see the rewritten bindings.
-    program.scope.crawl();
+    // Re-crawls the scope, so later plugins (TypeScript's import elision) see the rewritten bindings.
+    removeUnused(program, usage, options.mode);
   }
   return { manifest, warnings: ctx.warnings, changed };
 }

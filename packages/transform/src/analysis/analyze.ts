@@ -41,7 +41,10 @@ function checkAsync(candidate: Candidate, ctx: DiagnosticContext): void {
   ctx.fail("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC", `A "${directive}" function must be an async function: ${why}.`, fn.node);
 }
 
-function collectCandidates(program: NodePath<t.Program>, ctx: DiagnosticContext): { candidates: Candidate[]; fileStep: NodePath<t.Directive> | null } {
+function collectCandidates(
+  program: NodePath<t.Program>,
+  ctx: DiagnosticContext,
+): { candidates: Candidate[]; fileStep: NodePath<t.Directive> | null; requires: NodePath<t.CallExpression>[] } {
   const scanned = scanDirectives(program, ctx);
   let fileStep: NodePath<t.Directive> | null = null;
   for (const { name, path } of scanned.program) {
@@ -88,7 +91,7 @@ function collectCandidates(program: NodePath<t.Program>, ctx: DiagnosticContext)
     }
   }
   candidates.sort((a, b) => (a.fn.node.start ?? 0) - (b.fn.node.start ?? 0));
-  return { candidates, fileStep };
+  return { candidates, fileStep, requires: scanned.requires };
 }
 
 const nestingProblem = (kind: string, outer: DirectiveFunction | undefined) =>
@@ -99,7 +102,7 @@ const nestingProblem = (kind: string, outer: DirectiveFunction | undefined) =>
       : `A step must be declared at module level or inside a workflow, not inside an ordinary function.`;
 
 export function analyze(program: NodePath<t.Program>, idPath: string, ctx: DiagnosticContext): Analysis {
-  const { candidates, fileStep } = collectCandidates(program, ctx);
+  const { candidates, fileStep, requires } = collectCandidates(program, ctx);
   const byNode = new Map<t.Node, DirectiveFunction>();
   const located = new Map<Candidate, Located>();
   for (const candidate of candidates) {
@@ -156,7 +159,7 @@ export function analyze(program: NodePath<t.Program>, idPath: string, ctx: Diagn
     if (fn.parent) fn.closure = closureOf(fn, fn.parent, ctx);
   }
   if (functions.some((f) => f.kind === "workflow")) {
-    checkNodeBuiltins(program, new Set(functions.filter((f) => f.kind === "step").map((f) => f.fn.node)), ctx);
+    checkNodeBuiltins(program, requires, new Set(functions.filter((f) => f.kind === "step").map((f) => f.fn.node)), ctx);
   }
   return { functions, fileStep: fileStep !== null, fileDirective: fileStep };
 }

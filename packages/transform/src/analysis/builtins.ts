@@ -10,7 +10,12 @@ import { inTypePosition } from "./type-position.js";
 
 const MOVE = `Move the code that needs it into a "use step" function.`;
 
-export function checkNodeBuiltins(program: NodePath<t.Program>, stepNodes: Set<t.Node>, ctx: DiagnosticContext): void {
+export function checkNodeBuiltins(
+  program: NodePath<t.Program>,
+  requires: NodePath<t.CallExpression>[],
+  stepNodes: Set<t.Node>,
+  ctx: DiagnosticContext,
+): void {
   const inStep = (path: NodePath) => path.findParent((p) => stepNodes.has(p.node)) !== null;
   for (const statement of program.get("body")) {
     if (statement.isImportDeclaration()) {
@@ -49,17 +54,13 @@ export function checkNodeBuiltins(program: NodePath<t.Program>, stepNodes: Set<t
       }
     }
   }
-  program.traverse({
-    CallExpression(path) {
-      const { callee, arguments: args } = path.node;
-      const first = args[0];
-      if (callee.type !== "Identifier" || callee.name !== "require" || path.scope.getBinding("require")) return;
-      if (first?.type !== "StringLiteral" || !isNodeBuiltin(first.value) || inStep(path)) return;
-      ctx.fail(
-        "HOOKLINE_TRANSFORM_WORKFLOW_NODE_BUILTIN",
-        `A workflow file cannot require the Node.js built-in "${first.value}" outside a step: workflow code runs in a sandbox without Node's modules. ${MOVE}`,
-        path.node,
-      );
-    },
-  });
+  for (const path of requires) {
+    const first = path.node.arguments[0];
+    if (first?.type !== "StringLiteral" || !isNodeBuiltin(first.value) || path.scope.getBinding("require") || inStep(path)) continue;
+    ctx.fail(
+      "HOOKLINE_TRANSFORM_WORKFLOW_NODE_BUILTIN",
+      `A workflow file cannot require the Node.js built-in "${first.value}" outside a step: workflow code runs in a sandbox without Node's modules. ${MOVE}`,
+      path.node,
+    );
+  }
 }

@@ -15,6 +15,8 @@ export interface DirectiveHolder {
 export interface ScannedDirectives {
   holders: DirectiveHolder[];
   program: { name: DirectiveName; path: NodePath<t.Directive> }[];
+  /** `require("...")` calls, gathered here to spare the built-in check its own traversal. */
+  requires: NodePath<t.CallExpression>[];
 }
 
 function warnNearMiss(ctx: DiagnosticContext, value: string, node: t.Node, template: boolean): void {
@@ -28,8 +30,12 @@ function warnNearMiss(ctx: DiagnosticContext, value: string, node: t.Node, templ
 
 export function scanDirectives(program: NodePath<t.Program>, ctx: DiagnosticContext): ScannedDirectives {
   const holders = new Map<t.Node, DirectiveHolder>();
-  const found: ScannedDirectives = { holders: [], program: [] };
+  const found: ScannedDirectives = { holders: [], program: [], requires: [] };
   program.traverse({
+    CallExpression(path) {
+      const { callee, arguments: args } = path.node;
+      if (callee.type === "Identifier" && callee.name === "require" && args[0]?.type === "StringLiteral") found.requires.push(path);
+    },
     Directive(path) {
       const value = path.node.value.value;
       if (!isDirective(value)) {

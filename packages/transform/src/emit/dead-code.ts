@@ -46,13 +46,15 @@ function removeBinding(binding: Binding, mode: TransformMode): boolean {
   return false;
 }
 
+/** Leaves the program's scope up to date (crawled after the last change). */
 export function removeUnused(program: NodePath<t.Program>, before: Usage, mode: TransformMode): void {
-  for (let changed = true; changed; ) {
-    changed = false;
+  // Removing a declaration can leave what it used unused in turn; removing an import cannot.
+  for (let again = true; again; ) {
+    again = false;
     program.scope.crawl();
     for (const [name, binding] of Object.entries(program.scope.bindings)) {
       if ((before.get(name) ?? 0) === 0 || uses(binding) > 0) continue;
-      if (removeBinding(binding, mode)) changed = true;
+      if (removeBinding(binding, mode) && binding.kind !== "module") again = true;
     }
   }
 }
