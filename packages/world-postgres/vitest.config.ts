@@ -1,2 +1,7 @@
+import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared.js";
-export default sharedConfig;
+
+export default mergeConfig(
+  sharedConfig,
+  defineConfig({ test: { globalSetup: ["./test/support/global-setup.ts"] } }),
+);

@@ -1,0 +1,132 @@
+/**
+ * One append = one call of `append_event()` (see schema.ts): one round trip, one transaction.
+ * The run summary and hook index changes are computed here by core's projection functions and
+ * written by the database function beside the event, so every world derives state the same way.
+ */
+import { EventConflictError, HookConflictError, HookNotFoundError, InvalidArgumentError, RunNotFoundError, WorldError } from "@hookline/core";
+import {
+  type AppendOptions,
+  applyToSummary,
+  hookIndexChange,
+  LOG_FORMAT_VERSION,
+  type NewEvent,
+  type RunStatus,
+  type RunSummary,
+  type WorkflowEvent,
+} from "@hookline/core/world";
+import type pg from "pg";
+import type { Names } from "./schema.js";
+
+export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found";
+
+export interface AppendRow {
+  r_outcome: AppendOutcome;
+  r_held_by: string | null;
+}
+
+export interface PreparedAppend {
+  query: pg.QueryConfig;
+  /** The event as readEvents will return it. */
+  stored: WorkflowEvent;
+}
+
+export function prepareAppend(names: Names, runId: string, event: NewEvent, options: AppendOptions): PreparedAppend {
+  if (typeof runId !== "string" || runId.length === 0) throw new InvalidArgumentError("append(): the run id must be a non-empty string.");
+  const expectedSeq = options?.expectedSeq;
+  if (!Number.isInteger(expectedSeq) || expectedSeq < 0) {
+    throw new InvalidArgumentError(`append(): expectedSeq must be the caller's last seen seq (an integer ≥ 0), got ${String(expectedSeq)}.`);
+  }
+  if (event.type === "run_created" && expectedSeq !== 0) {
+    throw new InvalidArgumentError(`append(): run_created creates run ${runId}, so it must be appended with expectedSeq 0, not ${expectedSeq}.`);
+  }
+  const dataText = JSON.stringify(event.data ?? {});
+  const stored = {
+    v: LOG_FORMAT_VERSION,
+    runId,
+    seq: expectedSeq + 1,
+    type: event.type,
+    ...(event.corr === undefined ? {} : { corr: event.corr }),
+    at: event.at,
+    data: JSON.parse(dataText),
+  } as WorkflowEvent;
+  const change = hookIndexChange(stored);
+  const checksHook = event.type === "hook_received" || event.type === "hook_rejected";
+  const wake = options.wake;
+  return {
+    stored,
+    query: {
+      name: `hookline-append:${names.schema}`,
+      text: `SELECT r_outcome, r_held_by FROM ${names.appendEvent}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      values: [
+        runId,
+        expectedSeq,
+        LOG_FORMAT_VERSION,
+        event.type,
+        event.corr ?? null,
+        event.at,
+        dataText,
+        JSON.stringify(summaryWrite(stored)),
+        change === null ? null : JSON.stringify(change),
+        checksHook ? (event.corr ?? "") : null,
+        wake ? Math.max(0, wake.delayMs ?? 0) : null,
+        wake?.key ?? null,
+      ],
+    },
+  };
+}
+
+/** Turns a non-ok outcome into the contract's error. */
+export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
+  const { runId, seq } = stored;
+  switch (row.r_outcome) {
+    case "conflict":
+      return new EventConflictError(
+        `Run ${runId}: event ${seq} (${stored.type}) was not appended because another writer appended event ${seq} first${row.r_held_by ? ` (the log now ends at ${row.r_held_by})` : ""}. Read the newer events and decide again.`,
+      );
+    case "gap":
+      return new WorldError(
+        `Run ${runId}: cannot append ${stored.type} at seq ${seq}: the log ends at ${row.r_held_by}, so expectedSeq ${seq - 1} is ahead of it. The caller's view of the log is wrong.`,
+      );
+    case "no_run":
+      return new RunNotFoundError(`No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`);
+    case "hook_conflict":
+      return new HookConflictError(
+        `The hook token is already held by an active hook of run ${row.r_held_by}; tokens are unique among active hooks, so run ${runId} cannot create this hook until that one ends.`,
+        row.r_held_by === null ? undefined : { heldBy: row.r_held_by },
+      );
+    case "hook_not_found":
+      return new HookNotFoundError(
+        `Run ${runId} has no active hook ${stored.corr ?? "(no corr)"}: it was disposed, timed out or its run ended, so the ${stored.type} was not recorded.`,
+      );
+    default:
+      return new WorldError(`Run ${runId}: append_event() answered ${JSON.stringify(row.r_outcome)}.`);
+  }
+}
+
+// Impossible values: a field of the summary that differs from them after applyToSummary was set by the event.
+const PROBE_TEXT = "\u0000probe";
+const PROBE_NUMBER = -0.5;
+const SUMMARY_FIELDS = ["workflowId", "status", "createdAt", "updatedAt", "startedAt", "endedAt", "lastSeq"] as const;
+
+/**
+ * What the event does to the run summary: the full summary for run_created, else the fields
+ * applyToSummary changes (a field it removes maps to null). The SQL applies exactly these, so
+ * the summary needs no read before the write and the append stays one round trip.
+ */
+export function summaryWrite(event: WorkflowEvent): Partial<Record<keyof RunSummary, unknown>> {
+  if (event.type === "run_created") return applyToSummary(null, event);
+  const probe: RunSummary = {
+    runId: event.runId,
+    workflowId: PROBE_TEXT,
+    status: PROBE_TEXT as RunStatus,
+    createdAt: PROBE_NUMBER,
+    updatedAt: PROBE_NUMBER,
+    startedAt: PROBE_NUMBER,
+    endedAt: PROBE_NUMBER,
+    lastSeq: PROBE_NUMBER,
+  };
+  const next = applyToSummary(probe, event);
+  const patch: Partial<Record<keyof RunSummary, unknown>> = {};
+  for (const field of SUMMARY_FIELDS) if (next[field] !== probe[field]) patch[field] = next[field] ?? null;
+  return patch;
+}

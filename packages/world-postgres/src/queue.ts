@@ -1,0 +1,283 @@
+/**
+ * The queue in PostgreSQL. A message is a row of `<schema>.queue` whose `due_at` says when it may
+ * next be claimed. Consumers claim due rows with `FOR UPDATE SKIP LOCKED`, which leases them
+ * (`locked_by`, `locked_until`, and `due_at` moved to the lease's expiry), renew the lease while
+ * the handler runs, then delete the row (resolved) or push its `due_at` back (rejected). A
+ * consumer that dies stops renewing, so its rows fall due again when the lease expires.
+ *
+ * Nothing polls on a fixed period: a NOTIFY on every enqueue (payload: its delay) wakes
+ * consumers at once or arms a timer; after each pass a consumer arms one timer for the earliest
+ * future `due_at` (delayed messages, leases about to expire, redeliveries). A slow safety pass
+ * only covers notifications lost while the LISTEN connection was down.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { InvalidArgumentError } from "@hookline/core";
+import type { Consumer, EnqueueOptions, QueueHandler, QueueMessage, WorldQueue } from "@hookline/core/world";
+import type pg from "pg";
+import type { ResolvedOptions } from "./options.js";
+import type { Names } from "./schema.js";
+
+export interface QueueDeps {
+  /** The world's schema names and options; throws the configuration error if they are invalid. */
+  settings(): { names: Names; options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs"> };
+  /** Resolves once the world has started. */
+  ready(): Promise<void>;
+  /** Runs a query on the pool; failures are WorldErrors. */
+  query<R extends pg.QueryResultRow>(what: string, config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+  report(error: unknown, where: string): void;
+  recovered(where: string): void;
+}
+
+const SAFETY_PASS_MS = 30_000;
+const DEFAULT_CONCURRENCY = 16;
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class PostgresQueue implements WorldQueue {
+  readonly #deps: QueueDeps;
+  readonly #consumers = new Set<QueueConsumer>();
+
+  constructor(deps: QueueDeps) {
+    this.#deps = deps;
+  }
+
+  async enqueue(message: QueueMessage, options: EnqueueOptions = {}): Promise<void> {
+    if (typeof message?.runId !== "string" || message.runId.length === 0) {
+      throw new InvalidArgumentError("queue.enqueue(): the message needs a runId (a non-empty string).");
+    }
+    const delayMs = Math.max(0, options.delayMs ?? 0);
+    const { names } = this.#deps.settings();
+    const result = await this.#deps.query<{ inserted: boolean }>("enqueue", {
+      name: `hookline-enqueue:${names.schema}`,
+      text: `SELECT ${names.enqueue}($1, $2, $3) AS inserted`,
+      values: [message.runId, options.key ?? null, delayMs],
+    });
+    if (result.rows[0]?.inserted) this.wakeIn(delayMs);
+  }
+
+  consume(handler: QueueHandler, options: { concurrency?: number } = {}): Consumer {
+    const consumer = new QueueConsumer(this.#deps, handler, options.concurrency ?? DEFAULT_CONCURRENCY, () => this.#consumers.delete(consumer));
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  /** A message becomes due in `delayMs` (announced by NOTIFY or enqueued here). */
+  wakeIn(delayMs: number): void {
+    for (const consumer of this.#consumers) consumer.wakeIn(delayMs);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#consumers].map((consumer) => consumer.stop()));
+  }
+}
+
+interface Claimed {
+  id: string;
+  run_id: string;
+  attempts: number;
+}
+
+class QueueConsumer implements Consumer {
+  readonly #deps: QueueDeps;
+  readonly #handler: QueueHandler;
+  readonly #concurrency: number;
+  readonly #onStop: () => void;
+  readonly #id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #inFlight = new Map<string, { attempt: number; done: Promise<void> }>();
+  /** A claim pass is requested. */
+  #wanted = false;
+  #pumping: Promise<void> | null = null;
+  /** The last pass filled every free slot, so more may be due when one frees up. */
+  #backlog = false;
+  #stopped = false;
+  #started = false;
+  #failures = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #renewTimer: NodeJS.Timeout;
+  readonly #safetyTimer: NodeJS.Timeout;
+  #stopping: Promise<void> | null = null;
+
+  constructor(deps: QueueDeps, handler: QueueHandler, concurrency: number, onStop: () => void) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError(`queue.consume(): concurrency must be a positive integer, got ${String(concurrency)}.`);
+    }
+    this.#deps = deps;
+    this.#handler = handler;
+    this.#concurrency = concurrency;
+    this.#onStop = onStop;
+    let leaseMs = 30_000;
+    try {
+      leaseMs = deps.settings().options.leaseMs;
+    } catch {
+      // Invalid options: start() reports them, and nothing is ever claimed.
+    }
+    this.#renewTimer = setInterval(() => void this.#renew(), Math.max(50, leaseMs / 3));
+    this.#renewTimer.unref();
+    this.#safetyTimer = setInterval(() => this.wakeIn(0), SAFETY_PASS_MS);
+    this.#safetyTimer.unref();
+    deps.ready().then(
+      () => {
+        this.#started = true;
+        this.wakeIn(0);
+      },
+      () => {},
+    );
+  }
+
+  wakeIn(delayMs: number): void {
+    if (this.#stopped) return;
+    if (delayMs <= 0) {
+      this.#wanted = true;
+      if (this.#started && !this.#pumping) this.#pumping = this.#pump();
+      return;
+    }
+    const at = Date.now() + delayMs;
+    if (at >= this.#timerAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    // +1 ms: a timer may fire a hair before the database's clock reaches due_at.
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.wakeIn(0);
+      },
+      Math.min(MAX_TIMER_MS, Math.ceil(delayMs) + 1),
+    );
+    this.#timer.unref();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#wanted && !this.#stopped) {
+        this.#wanted = false;
+        const free = this.#concurrency - this.#inFlight.size;
+        if (free <= 0) {
+          this.#backlog = true;
+          break;
+        }
+        const claimed = await this.#claim(free);
+        for (const row of claimed) this.#deliver(row);
+        this.#backlog = claimed.length === free;
+        if (this.#backlog) this.#wanted = true;
+      }
+      if (!this.#stopped && !this.#backlog) await this.#armTimer();
+      if (this.#failures > 0) this.#deps.recovered("claiming queue messages");
+      this.#failures = 0;
+    } catch (error) {
+      this.#failures += 1;
+      this.#deps.report(error, "claiming queue messages");
+      this.wakeIn(Math.min(5_000, 100 * 2 ** Math.min(this.#failures, 6)));
+    } finally {
+      this.#pumping = null;
+      if (this.#wanted && !this.#stopped) this.#pumping = this.#pump();
+    }
+  }
+
+  async #claim(limit: number): Promise<Claimed[]> {
+    const { names, options } = this.#deps.settings();
+    const result = await this.#deps.query<Claimed>("claiming queue messages", {
+      name: `hookline-claim:${names.schema}`,
+      text: `WITH next AS (
+          SELECT id FROM ${names.queue} WHERE due_at <= now() ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
+        )
+        UPDATE ${names.queue} AS q
+        SET attempts = q.attempts + 1, locked_by = $2,
+            locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
+        FROM next WHERE q.id = next.id
+        RETURNING q.id::text AS id, q.run_id, q.attempts`,
+      values: [limit, this.#id, options.leaseMs],
+    });
+    return result.rows;
+  }
+
+  /** Arms the timer for the earliest future due_at: a delayed message, an expiring lease, a redelivery. */
+  async #armTimer(): Promise<void> {
+    const { names } = this.#deps.settings();
+    const result = await this.#deps.query<{ ms: number | null }>("reading the next due time", {
+      name: `hookline-next-due:${names.schema}`,
+      text: `SELECT (EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000)::float8 AS ms FROM ${names.queue} WHERE due_at > now()`,
+    });
+    const ms = result.rows[0]?.ms;
+    if (ms !== null && ms !== undefined) this.wakeIn(Math.max(1, ms));
+  }
+
+  #deliver(row: Claimed): void {
+    const attempt = row.attempts;
+    const done = this.#run(row, attempt).finally(() => {
+      this.#inFlight.delete(row.id);
+      if (this.#backlog) this.wakeIn(0);
+    });
+    this.#inFlight.set(row.id, { attempt, done });
+  }
+
+  async #run(row: Claimed, attempt: number): Promise<void> {
+    let failure: { error: unknown } | null = null;
+    try {
+      await this.#handler({ runId: row.run_id }, { id: row.id, attempt });
+    } catch (error) {
+      failure = { error };
+    }
+    const { names, options } = this.#deps.settings();
+    try {
+      if (!failure) {
+        await this.#deps.query("acknowledging a queue message", {
+          name: `hookline-ack:${names.schema}`,
+          text: `DELETE FROM ${names.queue} WHERE id = $1 AND locked_by = $2 AND attempts = $3`,
+          values: [row.id, this.#id, attempt],
+        });
+        this.#deps.recovered("queue handler");
+        return;
+      }
+      const delayMs = Math.min(options.maxRedeliveryDelayMs, options.redeliveryDelayMs * 2 ** (attempt - 1));
+      this.#deps.report(failure.error, `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`);
+      await this.#deps.query("scheduling a redelivery", {
+        name: `hookline-nack:${names.schema}`,
+        text: `WITH retry AS (
+            UPDATE ${names.queue} SET due_at = now() + $4 * interval '1 millisecond', locked_by = NULL, locked_until = NULL
+            WHERE id = $1 AND locked_by = $2 AND attempts = $3 RETURNING 1
+          )
+          SELECT pg_notify(${names.queueChannel.literal}, $4::text) FROM retry`,
+        values: [row.id, this.#id, attempt, delayMs],
+      });
+      this.wakeIn(delayMs);
+    } catch (error) {
+      // The lease expires and the message is delivered again: at-least-once either way.
+      this.#deps.report(error, "finishing a queue message");
+    }
+  }
+
+  /** Extends the leases of every message whose handler is still running, in one statement. */
+  async #renew(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    const { names, options } = this.#deps.settings();
+    try {
+      await this.#deps.query("renewing queue leases", {
+        name: `hookline-renew:${names.schema}`,
+        text: `UPDATE ${names.queue}
+          SET locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
+          WHERE id = ANY($1::bigint[]) AND locked_by = $2`,
+        values: [[...this.#inFlight.keys()], this.#id, options.leaseMs],
+      });
+      this.#deps.recovered("renewing queue leases");
+    } catch (error) {
+      this.#deps.report(error, "renewing queue leases");
+    }
+  }
+
+  /** Stops claiming and resolves once every running handler has finished and been acknowledged. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stopped = true;
+      if (this.#timer) clearTimeout(this.#timer);
+      clearInterval(this.#safetyTimer);
+      // A pass in progress may still hand out what it claimed; those are finished too.
+      while (this.#pumping) await this.#pumping;
+      await Promise.all([...this.#inFlight.values()].map((entry) => entry.done));
+      clearInterval(this.#renewTimer);
+      this.#onStop();
+    })();
+    return this.#stopping;
+  }
+}

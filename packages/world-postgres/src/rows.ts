@@ -1,0 +1,84 @@
+/** Table rows ⇄ the World interface's records; optional fields are absent rather than null. */
+import type { HookRecord, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
+
+export interface EventRow {
+  seq: number;
+  v: number;
+  type: WorkflowEvent["type"];
+  corr: string | null;
+  at: number;
+  data: unknown;
+}
+
+export interface RunRow {
+  run_id: string;
+  workflow_id: string;
+  status: RunStatus;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  last_seq: number;
+}
+
+export interface HookRow {
+  token_hash: string;
+  run_id: string;
+  hook_id: string;
+  kind: HookRecord["kind"];
+  status: HookRecord["status"];
+  created_at: number;
+  expires_at: number | null;
+  ended_at: number | null;
+  key_id: string | null;
+  /** As text, so a stored JSON null stays distinct from no metadata. */
+  metadata: string | null;
+  webhook: string | null;
+}
+
+export const EVENT_COLUMNS = "seq, v, type, corr, at, data";
+export const RUN_COLUMNS = "run_id, workflow_id, status, created_at, updated_at, started_at, ended_at, last_seq";
+export const HOOK_COLUMNS = "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
+
+export function toEvent(runId: string, row: EventRow): WorkflowEvent {
+  return {
+    v: row.v,
+    runId,
+    seq: row.seq,
+    type: row.type,
+    ...(row.corr === null ? {} : { corr: row.corr }),
+    at: row.at,
+    data: row.data,
+  } as WorkflowEvent;
+}
+
+export function toRun(row: RunRow): RunSummary {
+  const summary: RunSummary = {
+    runId: row.run_id,
+    workflowId: row.workflow_id,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeq: row.last_seq,
+  };
+  if (row.started_at !== null) summary.startedAt = row.started_at;
+  if (row.ended_at !== null) summary.endedAt = row.ended_at;
+  return summary;
+}
+
+export function toHook(row: HookRow): HookRecord {
+  const record: HookRecord = {
+    tokenHash: row.token_hash,
+    runId: row.run_id,
+    hookId: row.hook_id,
+    kind: row.kind,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+  if (row.expires_at !== null) record.expiresAt = row.expires_at;
+  if (row.ended_at !== null) record.endedAt = row.ended_at;
+  if (row.key_id !== null) record.keyId = row.key_id;
+  if (row.metadata !== null) record.metadata = JSON.parse(row.metadata);
+  if (row.webhook !== null) record.webhook = JSON.parse(row.webhook);
+  return record;
+}

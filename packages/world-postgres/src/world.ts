@@ -1,0 +1,326 @@
+/**
+ * The PostgreSQL world: several app instances share one database. Appends are one call of a
+ * database function (compare-and-set on the run's last seq, summary, hook index and wake in one
+ * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
+ * instance about appends and enqueued messages.
+ */
+import { WorldError } from "@hookline/core";
+import type {
+  AppendOptions,
+  HookRecord,
+  ListRunsOptions,
+  NewEvent,
+  RunSummary,
+  World,
+  WorkflowEvent,
+} from "@hookline/core/world";
+import pg from "pg";
+import { type AppendRow, appendError, prepareAppend } from "./append.js";
+import { operationError, startError } from "./errors.js";
+import { NotificationListener } from "./listener.js";
+import { migrate, missingPrivileges } from "./migrate.js";
+import { clientConfig, describeTarget, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { PostgresQueue } from "./queue.js";
+import { EVENT_COLUMNS, type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
+import { type Names, namesFor } from "./schema.js";
+
+type AppendListener = (runId: string, seq: number) => void;
+
+export class PostgresWorld implements World {
+  readonly name = "postgres";
+  readonly queue: PostgresQueue;
+  readonly #reporter: Reporter;
+  readonly #appendListeners = new Set<AppendListener>();
+  /** Backend pids of this world's pooled connections: their NOTIFYs were already handled locally. */
+  readonly #ownPids = new Set<number>();
+  /** Null when the options are invalid: start() then throws #configError. */
+  readonly #options: ResolvedOptions | null = null;
+  readonly #configError: unknown = null;
+  readonly #names: Names | null = null;
+  #pool: pg.Pool | null = null;
+  #listener: NotificationListener | null = null;
+  #starting: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(options: PostgresWorldOptions) {
+    this.#reporter = new Reporter(options?.onError);
+    try {
+      this.#options = resolveOptions(options);
+      this.#names = namesFor(this.#options.schema);
+    } catch (error) {
+      this.#configError = error;
+    }
+    this.queue = new PostgresQueue({
+      settings: () => ({ names: this.#requireNames(), options: this.#requireOptions() }),
+      ready: () => this.#ready(),
+      query: (what, config) => this.#query(what, config),
+      report: (error, where) => this.#reporter.report(error, where),
+      recovered: (where) => this.#reporter.recovered(where),
+    });
+  }
+
+  // -- lifecycle ---------------------------------------------------------------------------------
+
+  /** Checks the options, connects, migrates the schema, checks privileges and starts listening. */
+  start(): Promise<void> {
+    if (this.#closed) return Promise.reject(new WorldError("PostgreSQL world: start() after close(); create a new world instead."));
+    this.#starting ??= this.#start().catch((error) => {
+      // A later start() may succeed (the server came up): do not cache the failure.
+      this.#starting = null;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const options = this.#requireOptions();
+    const names = this.#requireNames();
+    const config = clientConfig(options);
+    const setup = new pg.Client(config);
+    setup.on("error", () => {});
+    try {
+      await setup.connect();
+      await migrate(setup, options.schema);
+      const missing = await missingPrivileges(setup, options.schema);
+      if (missing.length > 0) {
+        const user = options.target.user;
+        throw new WorldError(
+          `PostgreSQL world: user "${user}" (${describeTarget(options.target)}) lacks ${missing.join(", ")}. Grant them, e.g. GRANT USAGE ON SCHEMA "${options.schema}" TO "${user}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${options.schema}" TO "${user}";`,
+          { code: "HOOKLINE_CONFIG" },
+        );
+      }
+    } catch (error) {
+      throw startError(error, options.target, options.schema);
+    } finally {
+      await setup.end().catch(() => {});
+    }
+
+    const pool = new pg.Pool({ query_timeout: options.queryTimeoutMs, ...config });
+    // An idle connection dropped by a server restart is an 'error' on the pool: without a
+    // listener it would crash the process. The pool replaces it on the next checkout.
+    pool.on("error", (error) => this.#reporter.report(error, "idle pooled connection"));
+    pool.on("connect", (client) => {
+      const pid = processIdOf(client);
+      if (pid !== undefined) this.#ownPids.add(pid);
+    });
+    pool.on("remove", (client) => {
+      const pid = processIdOf(client);
+      if (pid !== undefined) this.#ownPids.delete(pid);
+    });
+    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident], {
+      onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
+      // Notifications sent while the connection was down are lost: look at the queue again.
+      onReconnect: () => this.queue.wakeIn(0),
+      report: (error, where) => this.#reporter.report(error, where),
+      recovered: (where) => this.#reporter.recovered(where),
+    });
+    try {
+      await listener.start();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw startError(error, options.target, options.schema);
+    }
+    if (this.#closed) {
+      await Promise.all([listener.close(), pool.end().catch(() => {})]);
+      throw new WorldError("PostgreSQL world: closed while starting.");
+    }
+    this.#pool = pool;
+    this.#listener = listener;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#starting?.catch(() => {});
+    await this.queue.stopAll();
+    await this.#listener?.close();
+    await this.#pool?.end().catch(() => {});
+    this.#appendListeners.clear();
+  }
+
+  // -- the log -----------------------------------------------------------------------------------
+
+  async append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent> {
+    const { query, stored } = prepareAppend(this.#requireNames(), runId, event, options);
+    const result = await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query);
+    const row = result.rows[0];
+    if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
+    if (options.wake) this.queue.wakeIn(Math.max(0, options.wake.delayMs ?? 0));
+    this.#emitAppend(runId, stored.seq);
+    return stored;
+  }
+
+  async readEvents(runId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
+    const names = this.#requireNames();
+    const result = await this.#query<EventRow>(`reading events of run ${runId}`, {
+      name: `hookline-read:${names.schema}`,
+      text: `SELECT ${EVENT_COLUMNS} FROM ${names.events} WHERE run_id = $1 AND seq > $2 ORDER BY seq`,
+      values: [runId, afterSeq],
+    });
+    return result.rows.map((row) => toEvent(runId, row));
+  }
+
+  async getRun(runId: string): Promise<RunSummary | null> {
+    const names = this.#requireNames();
+    const result = await this.#query<RunRow>(`reading run ${runId}`, {
+      name: `hookline-run:${names.schema}`,
+      text: `SELECT ${RUN_COLUMNS} FROM ${names.runs} WHERE run_id = $1`,
+      values: [runId],
+    });
+    const row = result.rows[0];
+    return row ? toRun(row) : null;
+  }
+
+  async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const names = this.#requireNames();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (options.status !== undefined) {
+      values.push(Array.isArray(options.status) ? options.status : [options.status]);
+      where.push(`status = ANY($${values.length}::text[])`);
+    }
+    if (options.workflowId !== undefined) {
+      values.push(options.workflowId);
+      where.push(`workflow_id = $${values.length}`);
+    }
+    values.push(Math.max(0, Math.floor(options.limit ?? 100)));
+    const result = await this.#query<RunRow>("listing runs", {
+      text: `SELECT ${RUN_COLUMNS} FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY created_at DESC, run_id DESC LIMIT $${values.length}`,
+      values,
+    });
+    return result.rows.map(toRun);
+  }
+
+  // -- hooks -------------------------------------------------------------------------------------
+
+  async getHook(tokenHash: string): Promise<HookRecord | null> {
+    const names = this.#requireNames();
+    // The active holder through the partial unique index, else the latest ended one; one probe each.
+    const result = await this.#query<HookRow>("looking up a hook", {
+      name: `hookline-hook:${names.schema}`,
+      text: `(SELECT ${HOOK_COLUMNS} FROM ${names.hooks} WHERE token_hash = $1 AND status = 'active')
+        UNION ALL
+        (SELECT ${HOOK_COLUMNS} FROM ${names.hooks} WHERE token_hash = $1 ORDER BY claim_id DESC LIMIT 1)
+        LIMIT 1`,
+      values: [tokenHash],
+    });
+    const row = result.rows[0];
+    return row ? toHook(row) : null;
+  }
+
+  async listHooks(options: { runId?: string; status?: HookRecord["status"] } = {}): Promise<HookRecord[]> {
+    const names = this.#requireNames();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (options.runId !== undefined) {
+      values.push(options.runId);
+      where.push(`run_id = $${values.length}`);
+    }
+    if (options.status !== undefined) {
+      values.push(options.status);
+      where.push(`status = $${values.length}`);
+    }
+    const result = await this.#query<HookRow>("listing hooks", {
+      text: `SELECT ${HOOK_COLUMNS} FROM ${names.hooks} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY claim_id`,
+      values,
+    });
+    return result.rows.map(toHook);
+  }
+
+  // -- notifications -----------------------------------------------------------------------------
+
+  onAppend(listener: AppendListener): () => void {
+    this.#appendListeners.add(listener);
+    return () => {
+      this.#appendListeners.delete(listener);
+    };
+  }
+
+  #onNotification(names: Names, channel: string, payload: string, pid: number): void {
+    // This world's own appends and enqueues were handled when they returned.
+    if (this.#ownPids.has(pid)) return;
+    if (channel === names.appendChannel.name) {
+      const at = payload.lastIndexOf(":");
+      const seq = Number(payload.slice(at + 1));
+      if (at > 0 && Number.isInteger(seq)) this.#emitAppend(payload.slice(0, at), seq);
+    } else if (channel === names.queueChannel.name) {
+      const delay = Number(payload);
+      this.queue.wakeIn(Number.isFinite(delay) ? delay : 0);
+    }
+  }
+
+  #emitAppend(runId: string, seq: number): void {
+    for (const listener of this.#appendListeners) {
+      try {
+        listener(runId, seq);
+      } catch (error) {
+        this.#reporter.report(error, "onAppend listener");
+      }
+    }
+  }
+
+  // -- plumbing ----------------------------------------------------------------------------------
+
+  async #ready(): Promise<void> {
+    if (this.#closed) throw new WorldError("PostgreSQL world: used after close().");
+    if (this.#pool) return;
+    if (!this.#starting) throw new WorldError("PostgreSQL world: call start() before using the world.");
+    await this.#starting;
+  }
+
+  async #query<R extends pg.QueryResultRow>(what: string, config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    if (!this.#pool) await this.#ready();
+    if (this.#closed) throw new WorldError(`PostgreSQL world: ${what} after close().`);
+    try {
+      return await this.#pool!.query<R>(config);
+    } catch (error) {
+      throw operationError(error, what);
+    }
+  }
+
+  #requireNames(): Names {
+    if (!this.#names) throw this.#configError;
+    return this.#names;
+  }
+
+  #requireOptions(): ResolvedOptions {
+    if (!this.#options) throw this.#configError;
+    return this.#options;
+  }
+}
+
+function processIdOf(client: pg.PoolClient): number | undefined {
+  return (client as unknown as { processID?: number }).processID;
+}
+
+/**
+ * Reports background failures once per outage: the first failure of a kind is reported, the
+ * rest are counted until the same kind succeeds again, which is reported too.
+ */
+class Reporter {
+  readonly #onError: (error: unknown, where: string) => void;
+  readonly #failing = new Map<string, number>();
+
+  constructor(onError: ((error: unknown, where: string) => void) | undefined) {
+    this.#onError =
+      onError ??
+      ((error, where) => console.warn(`[hookline] postgres world, ${where}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  report(error: unknown, where: string): void {
+    const kind = where.replace(/ \(.*\)$/, "");
+    const count = this.#failing.get(kind) ?? 0;
+    this.#failing.set(kind, count + 1);
+    if (count === 0) this.#onError(error, where);
+  }
+
+  recovered(where: string): void {
+    const count = this.#failing.get(where);
+    if (count === undefined) return;
+    this.#failing.delete(where);
+    if (count > 1 || where === "LISTEN connection") {
+      this.#onError(new Error(`recovered after ${count} failure${count === 1 ? "" : "s"}`), where);
+    }
+  }
+}
