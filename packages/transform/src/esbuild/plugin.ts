@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import type { Loader, Plugin } from "esbuild";
 import { HooklineTransformError, type TransformWarning } from "../errors.js";
 import type { Manifest } from "../manifest.js";
-import { isNodeBuiltin } from "../node-builtins.js";
+import { isNodeBuiltin, NODE_BUILTIN_FILTER } from "../node-builtins.js";
 import type { RuntimeModules, TransformMode } from "../options.js";
 import { transform } from "../transform.js";
 import { toEsbuildMessage } from "./locations.js";
@@ -45,7 +45,7 @@ export function hooklineEsbuildPlugin(options: HooklineEsbuildOptions): Plugin {
     setup(build) {
       const sourcemap = options.sourcemap ?? (build.initialOptions.sourcemap !== undefined && build.initialOptions.sourcemap !== false);
       if (options.mode === "workflow") {
-        build.onResolve({ filter: /.*/ }, (args) => {
+        build.onResolve({ filter: NODE_BUILTIN_FILTER }, (args) => {
           if (!isNodeBuiltin(args.path)) return undefined;
           const importer = args.importer ? relative(options.root, args.importer).split("\\").join("/") : "the entry";
           return {
