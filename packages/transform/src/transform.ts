@@ -53,12 +53,16 @@ function syntaxError(error: unknown, code: string, filename: string): unknown {
   return new HooklineTransformError(createDiagnostic("HOOKLINE_TRANSFORM_SYNTAX_ERROR", reason, { code, file: filename }, e.loc));
 }
 
+const EXACT_DIRECTIVE = /["']use (?:workflow|step)["']/;
+
+function unchanged(code: string, filename: string, root: string): TransformResult {
+  return { code, map: null, manifest: emptyManifest(idPath(filename, root)), warnings: [], changed: false };
+}
+
 export function transform(code: string, options: TransformOptions): TransformResult {
   assertMode(options.mode);
   const { filename, root, mode } = options;
-  if (!mayContainDirective(code)) {
-    return { code, map: null, manifest: emptyManifest(idPath(filename, root)), warnings: [], changed: false };
-  }
+  if (!mayContainDirective(code)) return unchanged(code, filename, root);
   const typescript = TYPESCRIPT.test(filename);
   const tsx = filename.endsWith(".tsx");
   let result: BabelFileResult | null;
@@ -84,6 +88,8 @@ export function transform(code: string, options: TransformOptions): TransformRes
       error.message = formatDiagnostic({ ...error, message: error.reason });
       throw error;
     }
+    // A file that only mentions a directive (or nearly) is not ours to reject: its own compiler will.
+    if (!EXACT_DIRECTIVE.test(code) && (error as { code?: unknown })?.code === "BABEL_PARSE_ERROR") return unchanged(code, filename, root);
     throw syntaxError(error, code, filename);
   }
   const metadata = hooklineMetadata(result?.metadata);

@@ -31,11 +31,16 @@ describe("transform's fast path", () => {
     expect(result).toEqual({ code, map: null, manifest: { file: "app/file.ts", workflows: [], steps: [] }, warnings: [], changed: false });
   });
 
-  test("a near miss is enough to parse the file (so its warning can be reported)", () => {
-    expect(() => transform(`"use wokflow";\nexport const broken = {;\n`, options)).toThrow(/HOOKLINE_TRANSFORM_SYNTAX_ERROR: Unexpected token/);
+  test("a near miss is enough to parse the file, so its warning can be reported", () => {
     const result = transform(`export async function f() {\n  "use wokflow";\n}\n`, options);
     expect(result.changed).toBe(false);
     expect(result.warnings.map((w) => w.code)).toEqual(["HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE"]);
+  });
+
+  test("a syntax error is reported only in a file with a real directive: other files are left to their own compiler", () => {
+    const broken = `export const broken = {;\n`;
+    expect(transform(`// "use wokflow"\n${broken}`, options)).toMatchObject({ changed: false, warnings: [] });
+    expect(() => transform(`"use step";\n${broken}`, options)).toThrow(/HOOKLINE_TRANSFORM_SYNTAX_ERROR: Unexpected token/);
   });
 
   test("a file that only mentions a directive is parsed but returned as given", () => {
