@@ -10,6 +10,15 @@ import { unwrapUp } from "./locate.js";
 import type { DirectiveFunction } from "./model.js";
 import { inTypePosition } from "./type-position.js";
 
+/** Declared as a function or class, which no serializer can carry to the host. */
+function holdsFunction(binding: Binding): boolean {
+  const path = binding.path;
+  if (path.isFunctionDeclaration() || path.isClassDeclaration()) return true;
+  if (!path.isVariableDeclarator() || binding.kind !== "const") return false;
+  const init = path.node.init;
+  return init?.type === "ArrowFunctionExpression" || init?.type === "FunctionExpression" || init?.type === "ClassExpression";
+}
+
 const within = (path: NodePath, ancestor: NodePath) => path.node === ancestor.node || path.findParent((p) => p.node === ancestor.node) !== null;
 
 export function closureOf(step: DirectiveFunction, workflow: DirectiveFunction, ctx: DiagnosticContext): string[] {
@@ -29,11 +38,21 @@ export function closureOf(step: DirectiveFunction, workflow: DirectiveFunction, 
       path.node,
     );
 
+  const refuseFunction = (path: NodePath, name: string) =>
+    ctx.fail(
+      "HOOKLINE_TRANSFORM_CLOSURE_FUNCTION",
+      `The step "${step.name}" uses "${name}", a function or class declared inside the workflow "${workflow.name}". A step receives copies of the workflow's variables, and a function cannot be copied: move "${name}" to module level.`,
+      path.node,
+    );
+
   step.fn.traverse({
     ReferencedIdentifier(path) {
       const name = (path.node as t.Identifier | t.JSXIdentifier).name;
       if (names.includes(name) || inTypePosition(path)) return;
-      if (captured(path, name)) names.push(name);
+      const binding = captured(path, name);
+      if (!binding) return;
+      if (holdsFunction(binding)) refuseFunction(path, name);
+      names.push(name);
     },
     AssignmentExpression(path) {
       for (const name of Object.keys(path.getBindingIdentifiers())) if (captured(path, name)) refuseAssignment(path, name);
