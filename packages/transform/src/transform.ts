@@ -1,3 +1,4 @@
+/// <reference path="./vendor.d.ts" />
 /**
  * `transform(code, options)`: one file in, one mode's output out. Files with nothing that looks
  * like a directive are returned untouched without being parsed.

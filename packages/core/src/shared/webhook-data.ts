@@ -24,8 +24,7 @@ export interface ResponseData {
   body: Uint8Array | null;
 }
 
-export const SERIALIZE = Symbol.for("hookline.serialize");
-export const DESERIALIZE = Symbol.for("hookline.deserialize");
+export { DESERIALIZE, SERIALIZE } from "./serialization/classes.js";
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder();
