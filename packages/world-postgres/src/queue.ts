@@ -129,7 +129,7 @@ class QueueConsumer implements Consumer {
     if (this.#stopped) return;
     if (delayMs <= 0) {
       this.#wanted = true;
-      if (this.#started && !this.#pumping) this.#pumping = this.#pump();
+      if (this.#started) this.#startPump();
       return;
     }
     const at = Date.now() + delayMs;
@@ -146,6 +146,17 @@ class QueueConsumer implements Consumer {
       Math.min(MAX_TIMER_MS, Math.ceil(delayMs) + 1),
     );
     this.#timer.unref();
+  }
+
+  #startPump(): void {
+    if (this.#pumping || this.#stopped) return;
+    const pass = this.#pump();
+    this.#pumping = pass;
+    // A pass may finish synchronously (no free slot), so it cannot clear #pumping itself.
+    void pass.finally(() => {
+      if (this.#pumping === pass) this.#pumping = null;
+      if (this.#wanted) this.#startPump();
+    });
   }
 
   async #pump(): Promise<void> {
@@ -169,9 +180,6 @@ class QueueConsumer implements Consumer {
       this.#failures += 1;
       this.#deps.report(error, "claiming queue messages");
       this.wakeIn(Math.min(5_000, 100 * 2 ** Math.min(this.#failures, 6)));
-    } finally {
-      this.#pumping = null;
-      if (this.#wanted && !this.#stopped) this.#pumping = this.#pump();
     }
   }
 

@@ -40,6 +40,7 @@ export class PostgresWorld implements World {
   #pool: pg.Pool | null = null;
   #listener: NotificationListener | null = null;
   #starting: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
   #closed = false;
 
   constructor(options: PostgresWorldOptions) {
@@ -63,7 +64,7 @@ export class PostgresWorld implements World {
 
   /** Checks the options, connects, migrates the schema, checks privileges and starts listening. */
   start(): Promise<void> {
-    if (this.#closed) return Promise.reject(new WorldError("PostgreSQL world: start() after close(); create a new world instead."));
+    if (this.#closing) return Promise.reject(new WorldError("PostgreSQL world: start() after close(); create a new world instead."));
     this.#starting ??= this.#start().catch((error) => {
       // A later start() may succeed (the server came up): do not cache the failure.
       this.#starting = null;
@@ -120,7 +121,7 @@ export class PostgresWorld implements World {
       await pool.end().catch(() => {});
       throw startError(error, options.target, options.schema);
     }
-    if (this.#closed) {
+    if (this.#closing) {
       await Promise.all([listener.close(), pool.end().catch(() => {})]);
       throw new WorldError("PostgreSQL world: closed while starting.");
     }
@@ -128,11 +129,16 @@ export class PostgresWorld implements World {
     this.#listener = listener;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     await this.#starting?.catch(() => {});
+    // Consumers finish their running handlers (and acknowledge them) before the pool goes.
     await this.queue.stopAll();
+    this.#closed = true;
     await this.#listener?.close();
     await this.#pool?.end().catch(() => {});
     this.#appendListeners.clear();
