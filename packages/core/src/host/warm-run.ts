@@ -64,6 +64,7 @@ export class WarmRun {
     this.ops = new OperationTable(this.runId);
     const baseUrl = created.data.origin ?? "";
     this.#bridge = {
+      seed: created.data.seed,
       now: created.at,
       metadata: {
         runId: this.runId,
@@ -202,7 +203,7 @@ export class WarmRun {
           `Workflow "${this.workflowId}" is not in this build; it was renamed or removed since run ${this.runId} started.`,
         );
       }
-      this.#sandbox = bundle.createSandbox(created.data.seed, this.#bridge, () => !this.#replaying);
+      this.#sandbox = bundle.createSandbox(this.#bridge, () => !this.#replaying);
       this.#sandbox.entry.start(this.workflowId, created.data.args);
     } catch (error) {
       this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
@@ -403,6 +404,7 @@ export class WarmRun {
         new FatalError(`Step "${stepId}" did not finish in ${attempt - 1} attempts: the process stopped while it was running each time.`),
       );
       await this.#queue.run(async () => {
+        op.inFlight = false;
         await this.#appendWhile(live, () => ({ type: "step_failed", corr: op.corr, at: Date.now(), data: { stepId, attempt: attempt - 1, error } }));
         await this.#advance();
       });
@@ -431,6 +433,8 @@ export class WarmRun {
     const outcome = await runStep(step, context, op.args, op.closure, this.#env.retry);
     await started;
     await this.#queue.run(async () => {
+      // Not in flight any more: the advance below may schedule the retry.
+      op.inFlight = false;
       await this.#appendWhile(live, () =>
         outcome.ok
           ? { type: "step_completed", corr: op.corr, at: Date.now(), data: { stepId, result: outcome.result } }

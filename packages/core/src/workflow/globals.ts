@@ -1,12 +1,14 @@
 /**
- * Installs the deterministic globals of a workflow context: a seeded Math.random and crypto,
- * a Date that reads the log's clock, and timers/fetch that fail with a pointer to the durable
- * alternative. The host runs `installDeterministicGlobals` in every new context before the
- * workflow bundle, via its source text, so the function must be self-contained: it may not
- * reference anything outside its own body.
+ * The deterministic globals of a workflow context: a seeded Math.random and crypto, a Date
+ * that reads the log's clock, and timers/fetch that fail with a pointer to the durable
+ * alternative. internal.ts installs them when the bundle starts, before any user module runs
+ * (the bundle's entry imports the runtime first).
  */
-export function installDeterministicGlobals(global: Record<string | symbol, unknown>, seed: string): void {
-  const hostBridge = () => global[Symbol.for("hookline.host")] as { now: number };
+import { ContextError } from "../shared/errors.js";
+import type { HostBridge } from "./kernel.js";
+
+export function installDeterministicGlobals(global: Record<string | symbol, unknown>, bridge: HostBridge): void {
+  const seed = bridge.seed;
 
   // sfc32 seeded through cyrb128: small, fast, and good enough for workflow code's randomness.
   let h1 = 1779033703;
@@ -42,11 +44,7 @@ export function installDeterministicGlobals(global: Record<string | symbol, unkn
 
   const fail = (what: string, instead: string) =>
     function unavailable(): never {
-      // Shaped like ContextError (the class is not reachable from here): branded, named, coded.
-      const error = new Error(`${what} is not available in workflow code: ${instead}`);
-      Object.defineProperty(error, Symbol.for("hookline.error"), { value: true });
-      Object.assign(error, { name: "ContextError", code: "HOOKLINE_SANDBOX" });
-      throw error;
+      throw new ContextError(`${what} is not available in workflow code: ${instead}`, "HOOKLINE_SANDBOX");
     };
 
   const crypto = {
@@ -70,7 +68,7 @@ export function installDeterministicGlobals(global: Record<string | symbol, unkn
   global.crypto = crypto;
 
   const RealDate = global.Date as DateConstructor;
-  const now = () => hostBridge().now;
+  const now = () => bridge.now;
   function WorkflowDate(this: unknown, ...args: unknown[]): unknown {
     if (!new.target) return new RealDate(now()).toString();
     return args.length === 0 ? new RealDate(now()) : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);

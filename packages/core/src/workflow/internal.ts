@@ -3,10 +3,13 @@
  * `registerWorkflow` for each "use workflow" function, `stepProxy` in place of each step body.
  */
 import { serialize } from "../shared/serialization/index.js";
+import { installDeterministicGlobals } from "./globals.js";
 import { host } from "./kernel.js";
 import { awaitOperation, nextCorr, registerWorkflowFn } from "./state.js";
 import { WorkflowResponse } from "./webhook.js";
 
+// Before any user module runs (the bundle imports this module first).
+installDeterministicGlobals(globalThis as Record<string | symbol, unknown>, host());
 // Workflow code may build a webhook's static answer with `new Response(...)`.
 (globalThis as Record<string, unknown>).Response ??= WorkflowResponse;
 

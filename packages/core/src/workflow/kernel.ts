@@ -32,6 +32,8 @@ export interface WorkflowMetadata {
 
 /** What the host provides inside the context. */
 export interface HostBridge {
+  /** Seeds the context's Math.random and crypto. */
+  seed: string;
   /** Log time: the `at` of the event being replayed. Date and Date.now() read it. */
   now: number;
   metadata: WorkflowMetadata;

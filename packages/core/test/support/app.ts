@@ -9,9 +9,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
-// world-local depends on core, so core cannot depend on it back (turbo rejects the cycle):
-// the runtime's tests reach the real local world through its source instead.
-import { createLocalWorld } from "../../../world-local/src/index.js";
 import { registries, Runtime, type RuntimeOptions, setRuntime } from "../../src/runtime.js";
 import type { World } from "../../src/world/world.js";
 
@@ -75,10 +72,29 @@ export interface TestRuntimeOptions extends Partial<RuntimeOptions> {
   world?: World;
 }
 
-/** A runtime on a memory world (unless given one) with fast retries; also the process's runtime (hookline/api). */
+/**
+ * The world a test runs on unless it picks one: the local world's memory driver, or with
+ * HOOKLINE_TEST_WORLD=postgres a PostgreSQL world in a schema of its own (the runtime's
+ * suites then double as a second world's end-to-end check).
+ */
+async function defaultWorld(): Promise<World> {
+  // The worlds depend on core, so core cannot depend on them back (turbo rejects the cycle):
+  // its tests reach them through their source instead.
+  if (process.env.HOOKLINE_TEST_WORLD !== "postgres") {
+    const { createLocalWorld } = await import("../../../world-local/src/index.js");
+    return createLocalWorld({ driver: "memory" });
+  }
+  const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
+  return createPostgresWorld({
+    connectionString: process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    schema: `core_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+  });
+}
+
+/** A runtime on the default test world (unless given one) with fast retries; also the process's runtime (hookline/api). */
 export async function createTestRuntime(app: CompiledApp, options: TestRuntimeOptions = {}): Promise<Runtime> {
   const runtime = await Runtime.create({
-    world: options.world ?? createLocalWorld({ driver: "memory" }),
+    world: options.world ?? (await defaultWorld()),
     secret: "test-secret-0123456789abcdef0123456789abcdef",
     bundle: app.bundle,
     steps: registries().steps,

@@ -26,14 +26,20 @@ export function classRegistry(): Registry {
   return global[KEY];
 }
 
-/** Lets instances of `cls` cross serialization under `name` (the last class registered under a name wins). */
-export function registerSerializableClass(name: string, cls: SerializableClass): void {
-  if (typeof cls?.[SERIALIZE] !== "function" || typeof cls?.[DESERIALIZE] !== "function") {
+/**
+ * Lets instances of `cls` cross serialization under `name` (the last class registered under a
+ * name wins). `cls` needs static [Symbol.for("hookline.serialize")] and
+ * [Symbol.for("hookline.deserialize")] methods; TypeScript cannot see those through
+ * `Symbol.for`, so they are checked here.
+ */
+export function registerSerializableClass(name: string, cls: abstract new (...args: never[]) => unknown): void {
+  const candidate = cls as unknown as Partial<SerializableClass>;
+  if (typeof candidate?.[SERIALIZE] !== "function" || typeof candidate?.[DESERIALIZE] !== "function") {
     throw new InvalidArgumentError(
       `registerSerializableClass("${name}"): the class needs static [Symbol.for("hookline.serialize")](instance) and [Symbol.for("hookline.deserialize")](data) methods.`,
     );
   }
   const registry = classRegistry();
-  registry.byName.set(name, cls);
+  registry.byName.set(name, candidate as SerializableClass);
   registry.byClass.set(cls, name);
 }
