@@ -1,0 +1,39 @@
+/**
+ * Writes the in-flight logs in ./logs with today's code: `node --conditions=hookline-source
+ * --import tsx test/history/record.ts`. Run it only to add a log; the committed ones are the
+ * point (they stand for runs already in flight when the code changes).
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { LOG_FORMAT_VERSION } from "../../src/world/events.js";
+import { compileApp, createTestRuntime } from "../support/app.js";
+import { HISTORY_SECRET } from "./secret.js";
+
+const source = await readFile(new URL("./workflows.ts", import.meta.url), "utf8");
+const app = await compileApp({ "workflows/history.ts": source });
+const runtime = await createTestRuntime(app, { secret: HISTORY_SECRET });
+
+async function capture(name: string, workflow: string, args: unknown[], waitFor: (types: string[]) => boolean, next: unknown) {
+  const run = await runtime.start(`workflow//workflows/history.ts//${workflow}`, args);
+  for (;;) {
+    const events = await runtime.world.readEvents(run.runId);
+    if (waitFor(events.map((e) => e.type))) {
+      await writeFile(
+        new URL(`./logs/${name}.json`, import.meta.url),
+        `${JSON.stringify({ formatVersion: LOG_FORMAT_VERSION, workflow, recordedAt: new Date().toISOString(), next, events }, null, 2)}\n`,
+      );
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+await capture("order-waiting-for-approval", "orderFlow", ["o-7"], (t) => t.includes("hook_created"), {
+  resumeHook: { token: "history:approve:o-7", payload: { approved: true } },
+  result: { orderId: "o-7", status: "approved", reserved: { orderId: "o-7", qty: 2 }, total: 119, at: true, id: 36 },
+});
+await capture("flaky-waiting-for-webhook", "flakyFlow", ["f"], (t) => t.includes("hook_created"), {
+  webhook: { method: "POST", body: { ok: true } },
+  result: { outcome: "fatal caught", n: 2, ok: true, method: "POST", random: true },
+});
+await runtime.close();
+process.exit(0);

@@ -1,0 +1,53 @@
+// Workflows whose in-flight event logs are committed in ./logs. Changing them changes what
+// the logs replay against: add new workflows instead of editing these.
+import { createHook, createWebhook, FatalError, RetryableError, sleep } from "hookline";
+
+export async function orderFlow(orderId: string) {
+  "use workflow";
+  const reserved = await reserve(orderId, 2);
+  const [priced, tax] = await Promise.all([price(orderId), taxFor("DE")]);
+  await sleep("50ms");
+  const approval = createHook<{ approved: boolean }>({ token: `history:approve:${orderId}`, metadata: { orderId } });
+  const { approved } = await approval;
+  if (!approved) return { orderId, status: "rejected" };
+  return { orderId, status: "approved", reserved, total: priced + tax, at: new Date().getTime() > 0, id: crypto.randomUUID().length };
+}
+
+export async function flakyFlow(label: string) {
+  "use workflow";
+  let outcome = "";
+  try {
+    await alwaysFatal();
+  } catch (error) {
+    outcome = FatalError.is(error) ? "fatal caught" : "other";
+  }
+  const n = await retriedOnce(label);
+  const webhook = createWebhook();
+  const request = await webhook;
+  const body = (await request.json()) as { ok: boolean };
+  return { outcome, n, ok: body.ok, method: request.method, random: Math.random() < 1 };
+}
+
+async function reserve(orderId: string, qty: number) {
+  "use step";
+  return { orderId, qty };
+}
+async function price(_orderId: string) {
+  "use step";
+  return 100;
+}
+async function taxFor(country: string) {
+  "use step";
+  return country === "DE" ? 19 : 0;
+}
+async function alwaysFatal() {
+  "use step";
+  throw new FatalError("no");
+}
+let attempts = 0;
+async function retriedOnce(label: string) {
+  "use step";
+  attempts += 1;
+  if (attempts === 1) throw new RetryableError(`${label} later`, { retryAfter: 10 });
+  return attempts;
+}
