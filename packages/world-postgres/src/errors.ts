@@ -71,8 +71,11 @@ export function startError(error: unknown, target: ConnectionTarget, schema: str
 export function operationError(error: unknown, operation: string): WorldError {
   if (WorldError.is(error)) return error;
   const { code, message = String(error) } = details(error);
+  // A statement the server refused or cancelled was rolled back; a connection lost mid-statement
+  // leaves the outcome unknown, which the caller settles by reading the log again.
+  const outcome = code && !code.startsWith("08") && code !== "57P01" ? "Nothing was applied." : "It may or may not have been applied: read the log again before retrying.";
   return new WorldError(
-    `PostgreSQL world: ${operation} failed${code ? ` (${code})` : ""}: ${message}. The operation was not applied or will be retried; if this persists, check that the database is up.`,
+    `PostgreSQL world: ${operation} failed${code ? ` (${code})` : ""}: ${message}. ${outcome} If this persists, check that the database is up and reachable.`,
     { cause: error },
   );
 }

@@ -20,7 +20,10 @@ export interface PostgresWorldOptions {
   maxRedeliveryDelayMs?: number;
   /** How long connecting may take before it fails, ms. Default 10,000. */
   connectTimeoutMs?: number;
-  /** A query with no answer after this long fails (and its connection is dropped), ms. Default 30,000. */
+  /**
+   * A statement running longer than this is cancelled by the server (statement_timeout) and fails
+   * with a WorldError; a server that does not answer at all fails it 2 s later. Default 30,000 ms.
+   */
   queryTimeoutMs?: number;
   /**
    * Where failures of background work (queue claims, lease renewal, the LISTEN connection) are

@@ -96,7 +96,13 @@ export class PostgresWorld implements World {
       await setup.end().catch(() => {});
     }
 
-    const pool = new pg.Pool({ query_timeout: options.queryTimeoutMs, ...config });
+    const pool = new pg.Pool({
+      // The server cancels a statement running too long (so it is not applied); the client-side
+      // timeout, a little later, covers a server that stopped answering at all.
+      statement_timeout: options.queryTimeoutMs,
+      query_timeout: options.queryTimeoutMs + 2_000,
+      ...config,
+    });
     // An idle connection dropped by a server restart is an 'error' on the pool: without a
     // listener it would crash the process. The pool replaces it on the next checkout.
     pool.on("error", (error) => this.#reporter.report(error, "idle pooled connection"));
