@@ -4,7 +4,7 @@
  */
 import { getRuntime } from "./host/global-runtime.js";
 import { Run } from "./host/run.js";
-import type { StartOptions, WorkflowReference } from "./host/runtime.js";
+import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import type { HookRecord } from "./world/world.js";
 import { deserialize } from "./shared/serialization/index.js";
 
@@ -40,32 +40,46 @@ export async function rejectHook(token: string, error: unknown): Promise<{ runId
   return (await getRuntime()).rejectHook(token, error);
 }
 
+/** Forwards a request your own route received to the webhook holding `token` and returns the workflow's answer; HookNotFoundError if there is none or it ended. */
+export async function resumeWebhook(token: string, request: Request): Promise<Response> {
+  return (await getRuntime()).resumeWebhook(token, request);
+}
+
 export interface PendingHook {
   /** The first 12 hex digits of the token's SHA-256: enough to tell hooks apart, useless to resume one. */
   tokenHashPrefix: string;
   runId: string;
+  /** The hook's place in its run (its operation id). */
+  hookId: string;
   kind: "hook" | "webhook";
   status: "active" | "ended";
   metadata: unknown;
   createdAt: Date;
   expiresAt: Date | undefined;
+  /** Delivers `payload` to this wait (server code only: no token needed). */
+  resume(payload: unknown): Promise<{ runId: string }>;
+  /** Makes the awaiting code throw `error`. */
+  reject(error: unknown): Promise<{ runId: string }>;
 }
 
-/** Pending (or ended) waits for dashboards and debugging; never the raw token. */
+/** The pending waits (or, with status "ended", finished ones) for dashboards and debugging; never the raw token. */
 export async function listHooks(options: { runId?: string; status?: "active" | "ended" } = {}): Promise<PendingHook[]> {
   const runtime = await getRuntime();
   const records = await runtime.world.listHooks({ status: "active", ...options });
-  return records.map(toPendingHook);
+  return records.map((record) => toPendingHook(runtime, record));
 }
 
-function toPendingHook(record: HookRecord): PendingHook {
+function toPendingHook(runtime: Runtime, record: HookRecord): PendingHook {
   return {
     tokenHashPrefix: record.tokenHash.slice(0, 12),
     runId: record.runId,
+    hookId: record.hookId,
     kind: record.kind,
     status: record.status,
     metadata: record.metadata === undefined ? undefined : deserialize(record.metadata),
     createdAt: new Date(record.createdAt),
     expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
+    resume: (payload) => runtime.deliver(record, payload),
+    reject: (error) => runtime.reject(record, error),
   };
 }

@@ -2,7 +2,7 @@
  * The runtime of one process: consumes the world's queue, keeps recently driven runs warm
  * (bounded, least recently used evicted), starts runs and delivers hook payloads.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   ConfigError,
   EventConflictError,
@@ -22,6 +22,7 @@ import type { RetryPolicy } from "./step-runner.js";
 import { hashToken, TokenIssuer } from "./tokens.js";
 import { type RunEnvironment, WarmRun } from "./warm-run.js";
 import { type WebhookCall, WebhookEndpoint, type WebhookEndpointOptions } from "./webhook-endpoint.js";
+import { WebhookRequest } from "./webhook-request.js";
 
 export interface RuntimeOptions {
   world: World;
@@ -239,13 +240,33 @@ export class Runtime {
     if (record.kind === "webhook") {
       throw new InvalidArgumentError("This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).");
     }
+    return this.deliver(record, payload);
+  }
+
+  /** Delivers `payload` to the hook `record` (found by token, or through listHooks); a webhook takes a Request. */
+  async deliver(record: HookRecord, payload: unknown): Promise<{ runId: string }> {
+    if (record.kind === "webhook") {
+      if (!(payload instanceof Request)) throw new InvalidArgumentError("A webhook's payload is a Request: pass the request to deliver.");
+      payload = new WebhookRequest({
+        method: payload.method,
+        url: payload.url,
+        headers: [...payload.headers.entries()],
+        body: payload.body ? new Uint8Array(await payload.arrayBuffer()) : null,
+        requestId: randomUUID(),
+        manual: record.webhook?.respondWith === "manual",
+      });
+    }
     const recorded = await serializeAsync(payload, "payload");
     await this.appendToHook(record, () => ({ type: "hook_received", corr: record.hookId, at: Date.now(), data: { payload: recorded } }));
     return { runId: record.runId };
   }
 
   async rejectHook(token: string, error: unknown): Promise<{ runId: string }> {
-    const record = await this.activeHook(token);
+    return this.reject(await this.activeHook(token), error);
+  }
+
+  /** Makes the `await` on hook `record` throw `error`. */
+  async reject(record: HookRecord, error: unknown): Promise<{ runId: string }> {
     const reason = error instanceof Error ? error : new Error(String(error));
     const recorded = await serializeAsync(reason, "error");
     await this.appendToHook(record, () => ({ type: "hook_rejected", corr: record.hookId, at: Date.now(), data: { error: recorded } }));
@@ -292,6 +313,11 @@ export class Runtime {
   handleWebhook(token: string, request: Request, call?: WebhookCall): Promise<Response> {
     this.#webhooks ??= new WebhookEndpoint(this, this.#options.webhooks);
     return this.#webhooks.handle(token, request, call);
+  }
+
+  /** A request the user's own route received, delivered to the webhook holding `token`; HookNotFoundError if none is active. */
+  resumeWebhook(token: string, request: Request): Promise<Response> {
+    return this.handleWebhook(token, request, { forwarded: true });
   }
 
   report(error: unknown, where: string): void {

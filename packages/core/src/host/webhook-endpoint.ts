@@ -29,6 +29,11 @@ export interface WebhookEndpointOptions {
 export interface WebhookCall {
   /** The caller's address, for the rate limit (e.g. from X-Forwarded-For set by the server). */
   clientAddress?: string;
+  /**
+   * resumeWebhook(): the user's own route forwards the request, so there is no rate limit
+   * here, and an unknown or ended token throws HookNotFoundError for the route to map.
+   */
+  forwarded?: boolean;
 }
 
 const text = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -52,14 +57,20 @@ export class WebhookEndpoint {
   }
 
   async handle(token: string, request: Request, call: WebhookCall = {}): Promise<Response> {
-    if (this.#limiter) {
+    if (this.#limiter && !call.forwarded) {
       const wait = this.#limiter.take(call.clientAddress ?? "unknown");
       if (wait > 0) return text(429, "Too many requests from this address.", { "retry-after": String(wait) });
     }
-    const record = await this.#runtime.world.getHook(hashToken(token));
+    const record = typeof token === "string" && token.length > 0 ? await this.#runtime.world.getHook(hashToken(token)) : null;
     // createHook tokens are resumed from server code only: the public route does not know them.
-    if (!record || record.kind !== "webhook" || !record.webhook) return text(404, "No webhook has this URL.");
-    if (!this.#isActive(record)) return text(410, "This webhook has ended: it no longer accepts requests.");
+    if (!record || record.kind !== "webhook" || !record.webhook) {
+      if (call.forwarded) throw new HookNotFoundError("No webhook has this token.");
+      return text(404, "No webhook has this URL.");
+    }
+    if (!this.#isActive(record)) {
+      if (call.forwarded) throw new HookNotFoundError(`The webhook with this token has ended (run ${record.runId}).`);
+      return text(410, "This webhook has ended: it no longer accepts requests.");
+    }
     const config = record.webhook;
     if (!config.methods.includes(request.method)) {
       return text(405, `This webhook accepts ${config.methods.join(", ")}.`, { allow: config.methods.join(", ") });
