@@ -80,8 +80,15 @@ export function operationError(error: unknown, operation: string): WorldError {
   );
 }
 
-/** True for SQLSTATE 23505 on the named constraint. */
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: string; constraint?: string } | null;
-  return e?.code === "23505" && e.constraint === constraint;
+export function isPermissionError(error: unknown): boolean {
+  return details(error).code === "42501";
+}
+
+/** The user can reach the schema but lacks privileges on its objects: list them and the GRANTs. */
+export function missingPrivilegesError(target: ConnectionTarget, schema: string, missing: string[]): WorldError {
+  const user = target.user;
+  return new WorldError(
+    `PostgreSQL world: user "${user}" (${describeTarget(target)}) lacks ${missing.join(", ")}. Grant them, e.g. GRANT USAGE ON SCHEMA "${schema}" TO "${user}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${user}";`,
+    { code: "HOOKLINE_CONFIG" },
+  );
 }

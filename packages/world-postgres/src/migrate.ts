@@ -64,7 +64,8 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue"), string[]]> = [
+const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "migrations"), string[]]> = [
+  ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
   ["hooks", ["SELECT", "INSERT", "UPDATE"]],
@@ -78,7 +79,12 @@ export async function missingPrivileges(client: pg.Client, schemaName: string): 
   for (const [table, privileges] of NEEDED) {
     for (const privilege of privileges) checks.push(`has_table_privilege('${n[table]}', '${privilege}') AS "${privilege} on ${n[table].replaceAll('"', "")}"`);
   }
-  const usage = await client.query<{ ok: boolean }>("SELECT has_schema_privilege($1, 'USAGE') AS ok", [schemaName]);
+  const usage = await client.query<{ ok: boolean; exists: boolean }>(
+    `SELECT n.oid IS NOT NULL AS exists, CASE WHEN n.oid IS NOT NULL THEN has_schema_privilege(n.oid, 'USAGE') END AS ok
+     FROM (SELECT 1) AS one LEFT JOIN pg_namespace AS n ON n.nspname = $1`,
+    [schemaName],
+  );
+  if (!usage.rows[0]?.exists) return [];
   if (!usage.rows[0]?.ok) return [`USAGE on schema ${schemaName}`];
   const result = await client.query<Record<string, boolean>>(`SELECT ${checks.join(", ")}`);
   const row = result.rows[0] ?? {};

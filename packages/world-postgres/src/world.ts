@@ -16,10 +16,10 @@ import type {
 } from "@hookline/core/world";
 import pg from "pg";
 import { type AppendRow, appendError, prepareAppend } from "./append.js";
-import { operationError, startError } from "./errors.js";
+import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
-import { clientConfig, describeTarget, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
 import { EVENT_COLUMNS, type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
@@ -81,15 +81,15 @@ export class PostgresWorld implements World {
     setup.on("error", () => {});
     try {
       await setup.connect();
-      await migrate(setup, options.schema);
-      const missing = await missingPrivileges(setup, options.schema);
-      if (missing.length > 0) {
-        const user = options.target.user;
-        throw new WorldError(
-          `PostgreSQL world: user "${user}" (${describeTarget(options.target)}) lacks ${missing.join(", ")}. Grant them, e.g. GRANT USAGE ON SCHEMA "${options.schema}" TO "${user}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${options.schema}" TO "${user}";`,
-          { code: "HOOKLINE_CONFIG" },
-        );
+      try {
+        await migrate(setup, options.schema);
+      } catch (error) {
+        // On a schema someone else migrated, name the exact privileges missing.
+        const missing = isPermissionError(error) ? await missingPrivileges(setup, options.schema).catch(() => []) : [];
+        throw missing.length > 0 ? missingPrivilegesError(options.target, options.schema, missing) : error;
       }
+      const missing = await missingPrivileges(setup, options.schema);
+      if (missing.length > 0) throw missingPrivilegesError(options.target, options.schema, missing);
     } catch (error) {
       throw startError(error, options.target, options.schema);
     } finally {
