@@ -11,7 +11,6 @@ import { PostgresWorld } from "./world.js";
 
 export type { PostgresWorldOptions } from "./options.js";
 export type { PostgresWorld } from "./world.js";
-export { MIGRATIONS } from "./schema.js";
 
 export function createPostgresWorld(options: PostgresWorldOptions): PostgresWorld {
   return new PostgresWorld(options);

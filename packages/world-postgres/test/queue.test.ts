@@ -43,7 +43,7 @@ function recorder(handle: (message: QueueMessage, delivery: Delivery) => Promise
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function queueDepth(runId: string): Promise<number> {
   const result = await t.db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`, [runId]);
