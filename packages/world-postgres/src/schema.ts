@@ -134,7 +134,7 @@ END
 $fn$;
 
 -- Appends one event at seq p_expected_seq + 1 and, in the same transaction, updates the run
--- summary and the hook index and enqueues the wake. Outcomes: ok | conflict (seq taken) |
+-- summary and the hook index and enqueues the wake (whose NOTIFY wakes consumers at commit). Outcomes: ok | conflict (seq taken) |
 -- gap (expected seq past the end; held_by = last seq) | no_run | hook_conflict (held_by = run)
 -- | hook_not_found. Anything but ok writes nothing.
 CREATE FUNCTION ${n.appendEvent}(
@@ -235,11 +235,11 @@ BEGIN
     UPDATE ${n.hooks} SET status = 'ended', ended_at = p_at WHERE run_id = p_run_id AND status = 'active';
   END IF;
 
+  -- Other instances hear of the append from a NOTIFY sent after the commit (append-notifier.ts).
   IF p_wake_delay_ms IS NOT NULL THEN
     PERFORM ${n.enqueue}(p_run_id, p_wake_key, p_wake_delay_ms);
   END IF;
 
-  PERFORM pg_notify(${n.appendChannel.literal}, p_run_id || ':' || v_seq);
   r_outcome := 'ok';
   RETURN NEXT;
 END

@@ -16,6 +16,7 @@ import type {
 } from "@hookline/core/world";
 import pg from "pg";
 import { type AppendRow, appendError, prepareAppend } from "./append.js";
+import { AppendNotifier } from "./append-notifier.js";
 import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
@@ -39,8 +40,12 @@ export class PostgresWorld implements World {
   readonly #names: Names | null = null;
   #pool: pg.Pool | null = null;
   #listener: NotificationListener | null = null;
+  #notifier: AppendNotifier | null = null;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
+  /** Open pooled connections, and who waits for them all to close. */
+  #connections = 0;
+  #allClosed: (() => void) | null = null;
   #closed = false;
 
   constructor(options: PostgresWorldOptions) {
@@ -105,14 +110,19 @@ export class PostgresWorld implements World {
     });
     // An idle connection dropped by a server restart is an 'error' on the pool: without a
     // listener it would crash the process. The pool replaces it on the next checkout.
-    pool.on("error", (error) => this.#reporter.report(error, "idle pooled connection"));
+    pool.on("error", (error) => {
+      if (!this.#closed) this.#reporter.report(error, "idle pooled connection");
+    });
     pool.on("connect", (client) => {
+      this.#connections += 1;
       const pid = processIdOf(client);
       if (pid !== undefined) this.#ownPids.add(pid);
     });
     pool.on("remove", (client) => {
+      this.#connections -= 1;
       const pid = processIdOf(client);
       if (pid !== undefined) this.#ownPids.delete(pid);
+      if (this.#connections === 0) this.#allClosed?.();
     });
     const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident], {
       onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
@@ -133,6 +143,12 @@ export class PostgresWorld implements World {
     }
     this.#pool = pool;
     this.#listener = listener;
+    const notifying = "notifying other instances of appends";
+    this.#notifier = new AppendNotifier(
+      names.appendChannel,
+      (config) => this.#query(notifying, config),
+      (error) => (error === null ? this.#reporter.recovered(notifying) : this.#reporter.report(error, notifying)),
+    );
   }
 
   close(): Promise<void> {
@@ -144,9 +160,17 @@ export class PostgresWorld implements World {
     await this.#starting?.catch(() => {});
     // Consumers finish their running handlers (and acknowledge them) before the pool goes.
     await this.queue.stopAll();
+    await this.#notifier?.drain();
     this.#closed = true;
     await this.#listener?.close();
+    // pool.end() resolves before its sockets are closed; wait for them, so a caller may drop
+    // the database (or exit) right after close().
+    const allClosed = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+      setTimeout(resolve, 5_000).unref();
+    });
     await this.#pool?.end().catch(() => {});
+    if (this.#connections > 0) await allClosed;
     this.#appendListeners.clear();
   }
 
@@ -158,6 +182,7 @@ export class PostgresWorld implements World {
     const row = result.rows[0];
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
     if (options.wake) this.queue.wakeIn(Math.max(0, options.wake.delayMs ?? 0));
+    this.#notifier?.notify(runId, stored.seq);
     this.#emitAppend(runId, stored.seq);
     return stored;
   }

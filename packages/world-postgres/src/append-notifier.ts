@@ -1,0 +1,70 @@
+/**
+ * Tells other instances about appends: NOTIFY `<schema>.append` with payload `runId:seq`.
+ *
+ * Sent after the append commits, batched, and not inside the append's transaction: a
+ * transaction that NOTIFYs holds a database-wide lock through its commit (WAL flush included),
+ * which serialized every append of every instance and capped the whole world at roughly one
+ * append per fsync (~2,200/s here, whatever the concurrency). onAppend is best effort by
+ * contract (readers still read the log), so losing a notification when the process dies right
+ * after a commit is acceptable. At most one batch per world is in flight; appends arriving
+ * meanwhile go in the next one.
+ */
+import type pg from "pg";
+import type { Channel } from "./schema.js";
+
+const MAX_BATCH = 1_000;
+
+export class AppendNotifier {
+  readonly #channel: Channel;
+  readonly #query: (config: pg.QueryConfig) => Promise<unknown>;
+  readonly #report: (error: unknown | null) => void;
+  #pending: string[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> | null = null;
+
+  /** `report(null)` after a batch went out, `report(error)` after one failed (and was dropped). */
+  constructor(channel: Channel, query: (config: pg.QueryConfig) => Promise<unknown>, report: (error: unknown | null) => void) {
+    this.#channel = channel;
+    this.#query = query;
+    this.#report = report;
+  }
+
+  notify(runId: string, seq: number): void {
+    this.#pending.push(`${runId}:${seq}`);
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    // Appends made in the same turn of the event loop share one NOTIFY transaction.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /** Resolves once everything notified so far was sent (or failed). */
+  async drain(): Promise<void> {
+    while (this.#flushing || this.#scheduled) {
+      if (this.#flushing) await this.#flushing;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_BATCH);
+        try {
+          await this.#query({
+            name: `hookline-notify:${this.#channel.name}`,
+            text: "SELECT count(pg_notify($1, payload)) FROM unnest($2::text[]) AS payload",
+            values: [this.#channel.name, batch],
+          });
+          this.#report(null);
+        } catch (error) {
+          this.#report(error);
+        }
+      }
+    } finally {
+      this.#flushing = null;
+    }
+  }
+}
