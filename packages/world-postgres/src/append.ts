@@ -3,7 +3,7 @@
  * The run summary and hook index changes are computed here by core's projection functions and
  * written by the database function beside the event, so every world derives state the same way.
  */
-import { EventConflictError, HookConflictError, HookNotFoundError, InvalidArgumentError, RunNotFoundError, WorldError } from "@hookline/core";
+import { EventConflictError, HookConflictError, HookNotFoundError, RunNotFoundError, WorldError } from "@hookline/core/world";
 import {
   type AppendOptions,
   applyToSummary,
@@ -16,6 +16,7 @@ import {
 } from "@hookline/core/world";
 import type pg from "pg";
 import type { Names } from "./schema.js";
+import { checkAppend, checkEnqueue, checkRunId } from "./validate.js";
 
 export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found";
 
@@ -31,15 +32,16 @@ export interface PreparedAppend {
 }
 
 export function prepareAppend(names: Names, runId: string, event: NewEvent, options: AppendOptions): PreparedAppend {
-  if (typeof runId !== "string" || runId.length === 0) throw new InvalidArgumentError("append(): the run id must be a non-empty string.");
-  const expectedSeq = options?.expectedSeq;
-  if (!Number.isInteger(expectedSeq) || expectedSeq < 0) {
-    throw new InvalidArgumentError(`append(): expectedSeq must be the caller's last seen seq (an integer ≥ 0), got ${String(expectedSeq)}.`);
+  checkRunId(runId, "append");
+  checkAppend(runId, event, options);
+  const { expectedSeq } = options;
+  const wake = options.wake === undefined ? undefined : checkEnqueue(options.wake, `append to run ${runId} (wake)`);
+  let dataText: string;
+  try {
+    dataText = JSON.stringify(event.data);
+  } catch (error) {
+    throw new WorldError(`PostgreSQL world: append to run ${runId}: ${event.type}.data is not JSON (${(error as Error).message}); events hold serialized values only.`, { cause: error });
   }
-  if (event.type === "run_created" && expectedSeq !== 0) {
-    throw new InvalidArgumentError(`append(): run_created creates run ${runId}, so it must be appended with expectedSeq 0, not ${expectedSeq}.`);
-  }
-  const dataText = JSON.stringify(event.data ?? {});
   const stored = {
     v: LOG_FORMAT_VERSION,
     runId,
@@ -51,7 +53,6 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
   } as WorkflowEvent;
   const change = hookIndexChange(stored);
   const checksHook = event.type === "hook_received" || event.type === "hook_rejected";
-  const wake = options.wake;
   return {
     stored,
     query: {
@@ -68,7 +69,7 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
         JSON.stringify(summaryWrite(stored)),
         change === null ? null : JSON.stringify(change),
         checksHook ? (event.corr ?? "") : null,
-        wake ? Math.max(0, wake.delayMs ?? 0) : null,
+        wake ? wake.delayMs : null,
         wake?.key ?? null,
       ],
     },

@@ -3,7 +3,7 @@
  * Everything the world throws for a database failure is a WorldError (the runtime and the
  * queue retry those); only the contract's own errors (conflicts, unknown hooks) differ.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import { type ConnectionTarget, describeTarget } from "./options.js";
 
 interface DriverError {

@@ -3,7 +3,7 @@
  * recorded in `<schema>.migrations`; instances starting together serialize on an advisory
  * lock, so exactly one applies each migration and the others find it done.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import type pg from "pg";
 import { MIGRATIONS, type Migration, type Names, namesFor } from "./schema.js";
 

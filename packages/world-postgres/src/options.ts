@@ -2,7 +2,7 @@
  * Options of the PostgreSQL world, their defaults, and the checks that turn a bad value into a
  * configuration error at start() rather than a failure on the first request.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import type pg from "pg";
 
 export interface PostgresWorldOptions {

@@ -12,11 +12,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { InvalidArgumentError } from "@hookline/core";
-import type { Consumer, EnqueueOptions, QueueHandler, QueueMessage, WorldQueue } from "@hookline/core/world";
+import { type Consumer, type EnqueueOptions, type QueueHandler, type QueueMessage, WorldError, type WorldQueue } from "@hookline/core/world";
 import type pg from "pg";
 import type { ResolvedOptions } from "./options.js";
 import type { Names } from "./schema.js";
+import { checkEnqueue, checkFunction, checkRunId, describe } from "./validate.js";
 
 export interface QueueDeps {
   /** The world's schema names and options; throws the configuration error if they are invalid. */
@@ -41,21 +41,21 @@ export class PostgresQueue implements WorldQueue {
     this.#deps = deps;
   }
 
-  async enqueue(message: QueueMessage, options: EnqueueOptions = {}): Promise<void> {
-    if (typeof message?.runId !== "string" || message.runId.length === 0) {
-      throw new InvalidArgumentError("queue.enqueue(): the message needs a runId (a non-empty string).");
-    }
-    const delayMs = Math.max(0, options.delayMs ?? 0);
+  async enqueue(message: QueueMessage, options?: EnqueueOptions): Promise<void> {
+    if (typeof message !== "object" || message === null) throw new WorldError(`PostgreSQL world: queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
+    checkRunId(message.runId, "queue.enqueue");
+    const { delayMs, key } = checkEnqueue(options, "queue.enqueue");
     const { names } = this.#deps.settings();
     const result = await this.#deps.query<{ inserted: boolean }>("enqueue", {
       name: `hookline-enqueue:${names.schema}`,
       text: `SELECT ${names.enqueue}($1, $2, $3) AS inserted`,
-      values: [message.runId, options.key ?? null, delayMs],
+      values: [message.runId, key, delayMs],
     });
     if (result.rows[0]?.inserted) this.wakeIn(delayMs);
   }
 
   consume(handler: QueueHandler, options: { concurrency?: number } = {}): Consumer {
+    checkFunction(handler, "queue.consume: the handler");
     const consumer = new QueueConsumer(this.#deps, handler, options.concurrency ?? DEFAULT_CONCURRENCY, () => this.#consumers.delete(consumer));
     this.#consumers.add(consumer);
     return consumer;
@@ -100,7 +100,7 @@ class QueueConsumer implements Consumer {
 
   constructor(deps: QueueDeps, handler: QueueHandler, concurrency: number, onStop: () => void) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new InvalidArgumentError(`queue.consume(): concurrency must be a positive integer, got ${String(concurrency)}.`);
+      throw new WorldError(`PostgreSQL world: queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
     }
     this.#deps = deps;
     this.#handler = handler;

@@ -4,7 +4,7 @@
  * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
  * instance about appends and enqueued messages.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import type {
   AppendOptions,
   HookRecord,
@@ -24,6 +24,7 @@ import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveO
 import { PostgresQueue } from "./queue.js";
 import { EVENT_COLUMNS, type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
+import { checkAfterSeq, checkFunction, checkHookStatus, checkListRuns, checkRunId, checkTokenHash } from "./validate.js";
 
 type AppendListener = (runId: string, seq: number) => void;
 
@@ -188,6 +189,8 @@ export class PostgresWorld implements World {
   }
 
   async readEvents(runId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
+    checkRunId(runId, "readEvents");
+    checkAfterSeq(afterSeq, runId);
     const names = this.#requireNames();
     const result = await this.#query<EventRow>(`reading events of run ${runId}`, {
       name: `hookline-read:${names.schema}`,
@@ -198,6 +201,7 @@ export class PostgresWorld implements World {
   }
 
   async getRun(runId: string): Promise<RunSummary | null> {
+    checkRunId(runId, "getRun");
     const names = this.#requireNames();
     const result = await this.#query<RunRow>(`reading run ${runId}`, {
       name: `hookline-run:${names.schema}`,
@@ -209,18 +213,21 @@ export class PostgresWorld implements World {
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const { status, workflowId, limit = 100 } = options ?? {};
+    const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
+    checkListRuns(statuses ?? [], limit, workflowId);
     const names = this.#requireNames();
     const where: string[] = [];
     const values: unknown[] = [];
-    if (options.status !== undefined) {
-      values.push(Array.isArray(options.status) ? options.status : [options.status]);
+    if (statuses !== undefined) {
+      values.push(statuses);
       where.push(`status = ANY($${values.length}::text[])`);
     }
-    if (options.workflowId !== undefined) {
-      values.push(options.workflowId);
+    if (workflowId !== undefined) {
+      values.push(workflowId);
       where.push(`workflow_id = $${values.length}`);
     }
-    values.push(Math.max(0, Math.floor(options.limit ?? 100)));
+    values.push(limit);
     const result = await this.#query<RunRow>("listing runs", {
       text: `SELECT ${RUN_COLUMNS} FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
         ORDER BY created_at DESC, run_id DESC LIMIT $${values.length}`,
@@ -232,6 +239,7 @@ export class PostgresWorld implements World {
   // -- hooks -------------------------------------------------------------------------------------
 
   async getHook(tokenHash: string): Promise<HookRecord | null> {
+    checkTokenHash(tokenHash, "getHook");
     const names = this.#requireNames();
     // The active holder through the partial unique index, else the latest ended one; one probe each.
     const result = await this.#query<HookRow>("looking up a hook", {
@@ -247,15 +255,18 @@ export class PostgresWorld implements World {
   }
 
   async listHooks(options: { runId?: string; status?: HookRecord["status"] } = {}): Promise<HookRecord[]> {
+    const { runId, status } = options ?? {};
+    if (runId !== undefined) checkRunId(runId, "listHooks");
+    checkHookStatus(status);
     const names = this.#requireNames();
     const where: string[] = [];
     const values: unknown[] = [];
-    if (options.runId !== undefined) {
-      values.push(options.runId);
+    if (runId !== undefined) {
+      values.push(runId);
       where.push(`run_id = $${values.length}`);
     }
-    if (options.status !== undefined) {
-      values.push(options.status);
+    if (status !== undefined) {
+      values.push(status);
       where.push(`status = $${values.length}`);
     }
     const result = await this.#query<HookRow>("listing hooks", {
@@ -268,6 +279,7 @@ export class PostgresWorld implements World {
   // -- notifications -----------------------------------------------------------------------------
 
   onAppend(listener: AppendListener): () => void {
+    checkFunction(listener, "onAppend: the listener");
     this.#appendListeners.add(listener);
     return () => {
       this.#appendListeners.delete(listener);

@@ -2,7 +2,7 @@
  * The log: appends are compare-and-set on seq, enforced by the database; the run summary, the
  * hook index and the wake message change in the same transaction as the event, or not at all.
  */
-import { EventConflictError, HookConflictError, HookNotFoundError, InvalidArgumentError, RunNotFoundError, WorldError } from "@hookline/core";
+import { EventConflictError, HookConflictError, HookNotFoundError, RunNotFoundError, WorldError } from "@hookline/core/world";
 import { describe, expect, it } from "vitest";
 import { ev, newRunId, useTestWorlds } from "./support/worlds.js";
 
@@ -117,16 +117,51 @@ describe("append and readEvents", () => {
     expect(new Set(events.map((e) => e.corr)).size).toBe(46);
   });
 
-  it("refuses appends to unknown runs, past the log's end, and run_created at a later seq", async () => {
+  it("refuses appends to unknown runs, past the log's end, and out of place run_created", async () => {
     const world = await t.world();
     const runId = newRunId();
-    expect(RunNotFoundError.is(await world.append(runId, ev.started(), { expectedSeq: 0 }).catch((e: unknown) => e))).toBe(true);
+    expect(RunNotFoundError.is(await world.append(runId, ev.started(), { expectedSeq: 3 }).catch((e: unknown) => e))).toBe(true);
+    const notFirst = await world.append(runId, ev.started(), { expectedSeq: 0 }).catch((e: unknown) => e);
+    expect((notFirst as Error).message).toMatch(/first event must be run_created/);
     await world.append(runId, ev.created(), { expectedSeq: 0 });
     const gap = await world.append(runId, ev.started(), { expectedSeq: 5 }).catch((e: unknown) => e);
     expect(WorldError.is(gap)).toBe(true);
     expect((gap as Error).message).toMatch(/ends at 1/);
-    expect(InvalidArgumentError.is(await world.append(newRunId(), ev.created(), { expectedSeq: 3 }).catch((e: unknown) => e))).toBe(true);
+    const late = await world.append(newRunId(), ev.created(), { expectedSeq: 3 }).catch((e: unknown) => e);
+    expect((late as Error).message).toMatch(/run_created must be a run's first event/);
     expect(await world.readEvents(runId)).toHaveLength(1);
+  });
+
+  it("names bad arguments with a WorldError before touching the database", async () => {
+    const world = await t.world();
+    const runId = newRunId();
+    const cases: Array<[() => Promise<unknown>, RegExp]> = [
+      [() => world.append("", ev.created(), { expectedSeq: 0 }), /run id must be a non-empty string/],
+      [() => world.append(runId, { ...ev.created(), at: Number.NaN }, { expectedSeq: 0 }), /at must be a timestamp/],
+      [() => world.append(runId, { type: "run_started", at: 1, data: null } as never, { expectedSeq: 1 }), /data must be an object/],
+      [() => world.append(runId, ev.created(), { expectedSeq: -1 }), /expectedSeq must be a non-negative integer/],
+      [() => world.append(runId, ev.created(), undefined as never), /options \{ expectedSeq \} are required/],
+      [() => world.append(runId, ev.hookCreated("o1", ""), { expectedSeq: 1 }), /token hash must be a non-empty string/],
+      [() => world.append(runId, { type: "step_completed", at: 1, data: { stepId: "s", result: 1n } }, { expectedSeq: 1 }), /data is not JSON/],
+      [() => world.append(runId, ev.started(), { expectedSeq: 1, wake: { delayMs: Number.POSITIVE_INFINITY } }), /delayMs must be a finite number/],
+      [() => world.readEvents(runId, -2), /afterSeq must be a non-negative integer/],
+      [() => world.listRuns({ status: "done" as never }), /unknown status "done"/],
+      [() => world.listRuns({ limit: 0 }), /limit must be a positive integer/],
+      [() => world.listHooks({ status: "open" as never }), /status must be "active" or "ended"/],
+      [() => world.getHook(undefined as never), /token hash must be a non-empty string/],
+      [() => world.queue.enqueue({ runId }, { key: "" }), /key must be a non-empty string/],
+      [async () => world.onAppend("nope" as never), /listener must be a function/],
+      [async () => world.queue.consume(async () => {}, { concurrency: 0 }), /concurrency must be a positive integer/],
+    ];
+    for (const [call, message] of cases) {
+      const error = await call().then(
+        () => new Error("no error"),
+        (e: unknown) => e,
+      );
+      expect(WorldError.is(error), `${message}: ${String(error)}`).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(await world.getRun(runId)).toBeNull();
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:net";
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresWorld, type PostgresWorld, type PostgresWorldOptions } from "../src/index.js";
 import { withDatabase, withUser } from "./support/database.js";

