@@ -161,6 +161,7 @@ class QueueConsumer implements Consumer {
 
   async #pump(): Promise<void> {
     try {
+      let nextDueMs: number | null = null;
       while (this.#wanted && !this.#stopped) {
         this.#wanted = false;
         const free = this.#concurrency - this.#inFlight.size;
@@ -168,12 +169,15 @@ class QueueConsumer implements Consumer {
           this.#backlog = true;
           break;
         }
-        const claimed = await this.#claim(free);
-        for (const row of claimed) this.#deliver(row);
-        this.#backlog = claimed.length === free;
+        const pass = await this.#claim(free);
+        for (const row of pass.claimed) this.#deliver(row);
+        this.#backlog = pass.claimed.length === free;
         if (this.#backlog) this.#wanted = true;
+        nextDueMs = pass.nextDueMs;
       }
-      if (!this.#stopped && !this.#backlog) await this.#armTimer();
+      // Nothing more is due now: sleep until the earliest future due_at (a delayed message, a
+      // lease about to expire, a redelivery), unless a NOTIFY comes first.
+      if (!this.#stopped && !this.#backlog && nextDueMs !== null) this.wakeIn(Math.max(1, nextDueMs));
       if (this.#failures > 0) this.#deps.recovered("claiming queue messages");
       this.#failures = 0;
     } catch (error) {
@@ -183,32 +187,38 @@ class QueueConsumer implements Consumer {
     }
   }
 
-  async #claim(limit: number): Promise<Claimed[]> {
+  /**
+   * Claims up to `limit` due messages, leasing them to this consumer, and reads in the same
+   * round trip how long until the next one falls due (null: none). The claimed rows' new lease
+   * expiries are not visible to that read; they are this consumer's own.
+   */
+  async #claim(limit: number): Promise<{ claimed: Claimed[]; nextDueMs: number | null }> {
     const { names, options } = this.#deps.settings();
-    const result = await this.#deps.query<Claimed>("claiming queue messages", {
+    type Row = { id: string | null; run_id: string | null; attempts: number | null; next_due_ms: number | null };
+    const result = await this.#deps.query<Row>("claiming queue messages", {
       name: `hookline-claim:${names.schema}`,
       text: `WITH next AS (
           SELECT id FROM ${names.queue} WHERE due_at <= now() ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+          UPDATE ${names.queue} AS q
+          SET attempts = q.attempts + 1, locked_by = $2,
+              locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
+          FROM next WHERE q.id = next.id
+          RETURNING q.id, q.run_id, q.attempts
         )
-        UPDATE ${names.queue} AS q
-        SET attempts = q.attempts + 1, locked_by = $2,
-            locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
-        FROM next WHERE q.id = next.id
-        RETURNING q.id::text AS id, q.run_id, q.attempts`,
+        SELECT id::text AS id, run_id, attempts, NULL::float8 AS next_due_ms FROM claimed
+        UNION ALL
+        SELECT NULL, NULL, NULL, (EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000)::float8
+        FROM ${names.queue} WHERE due_at > now()`,
       values: [limit, this.#id, options.leaseMs],
     });
-    return result.rows;
-  }
-
-  /** Arms the timer for the earliest future due_at: a delayed message, an expiring lease, a redelivery. */
-  async #armTimer(): Promise<void> {
-    const { names } = this.#deps.settings();
-    const result = await this.#deps.query<{ ms: number | null }>("reading the next due time", {
-      name: `hookline-next-due:${names.schema}`,
-      text: `SELECT (EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000)::float8 AS ms FROM ${names.queue} WHERE due_at > now()`,
-    });
-    const ms = result.rows[0]?.ms;
-    if (ms !== null && ms !== undefined) this.wakeIn(Math.max(1, ms));
+    const claimed: Claimed[] = [];
+    let nextDueMs: number | null = null;
+    for (const row of result.rows) {
+      if (row.id === null) nextDueMs = row.next_due_ms;
+      else claimed.push({ id: row.id, run_id: row.run_id!, attempts: row.attempts! });
+    }
+    return { claimed, nextDueMs };
   }
 
   #deliver(row: Claimed): void {
