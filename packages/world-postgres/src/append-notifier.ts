@@ -11,10 +11,12 @@
  */
 import type pg from "pg";
 import type { Channel } from "./schema.js";
+import type { Statement } from "./statements.js";
 
 const MAX_BATCH = 1_000;
 
 export class AppendNotifier {
+  readonly #statement: Statement;
   readonly #channel: Channel;
   readonly #query: (config: pg.QueryConfig) => Promise<unknown>;
   readonly #report: (error: unknown | null) => void;
@@ -23,7 +25,8 @@ export class AppendNotifier {
   #flushing: Promise<void> | null = null;
 
   /** `report(null)` after a batch went out, `report(error)` after one failed (and was dropped). */
-  constructor(channel: Channel, query: (config: pg.QueryConfig) => Promise<unknown>, report: (error: unknown | null) => void) {
+  constructor(statement: Statement, channel: Channel, query: (config: pg.QueryConfig) => Promise<unknown>, report: (error: unknown | null) => void) {
+    this.#statement = statement;
     this.#channel = channel;
     this.#query = query;
     this.#report = report;
@@ -54,8 +57,7 @@ export class AppendNotifier {
         const batch = this.#pending.splice(0, MAX_BATCH);
         try {
           await this.#query({
-            name: `hookline-notify:${this.#channel.name}`,
-            text: "SELECT count(pg_notify($1, payload)) FROM unnest($2::text[]) AS payload",
+            ...this.#statement,
             values: [this.#channel.name, batch],
           });
           this.#report(null);

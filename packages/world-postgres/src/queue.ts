@@ -15,12 +15,12 @@ import { hostname } from "node:os";
 import { type Consumer, type EnqueueOptions, type QueueHandler, type QueueMessage, WorldError, type WorldQueue } from "@hookline/core/world";
 import type pg from "pg";
 import type { ResolvedOptions } from "./options.js";
-import type { Names } from "./schema.js";
+import type { Statements } from "./statements.js";
 import { checkEnqueue, checkFunction, checkRunId, describe } from "./validate.js";
 
 export interface QueueDeps {
   /** The world's schema names and options; throws the configuration error if they are invalid. */
-  settings(): { names: Names; options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs"> };
+  settings(): { statements: Statements; options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs"> };
   /** Resolves once the world has started. */
   ready(): Promise<void>;
   /** Runs a query on the pool; failures are WorldErrors. */
@@ -45,10 +45,9 @@ export class PostgresQueue implements WorldQueue {
     if (typeof message !== "object" || message === null) throw new WorldError(`PostgreSQL world: queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
     checkRunId(message.runId, "queue.enqueue");
     const { delayMs, key } = checkEnqueue(options, "queue.enqueue");
-    const { names } = this.#deps.settings();
+    const { statements } = this.#deps.settings();
     const result = await this.#deps.query<{ inserted: boolean }>("enqueue", {
-      name: `hookline-enqueue:${names.schema}`,
-      text: `SELECT ${names.enqueue}($1, $2, $3) AS inserted`,
+      ...statements.enqueue,
       values: [message.runId, key, delayMs],
     });
     if (result.rows[0]?.inserted) this.wakeIn(delayMs);
@@ -193,23 +192,10 @@ class QueueConsumer implements Consumer {
    * expiries are not visible to that read; they are this consumer's own.
    */
   async #claim(limit: number): Promise<{ claimed: Claimed[]; nextDueMs: number | null }> {
-    const { names, options } = this.#deps.settings();
+    const { statements, options } = this.#deps.settings();
     type Row = { id: string | null; run_id: string | null; attempts: number | null; next_due_ms: number | null };
     const result = await this.#deps.query<Row>("claiming queue messages", {
-      name: `hookline-claim:${names.schema}`,
-      text: `WITH next AS (
-          SELECT id FROM ${names.queue} WHERE due_at <= now() ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-          UPDATE ${names.queue} AS q
-          SET attempts = q.attempts + 1, locked_by = $2,
-              locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
-          FROM next WHERE q.id = next.id
-          RETURNING q.id, q.run_id, q.attempts
-        )
-        SELECT id::text AS id, run_id, attempts, NULL::float8 AS next_due_ms FROM claimed
-        UNION ALL
-        SELECT NULL, NULL, NULL, (EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000)::float8
-        FROM ${names.queue} WHERE due_at > now()`,
+      ...statements.claim,
       values: [limit, this.#id, options.leaseMs],
     });
     const claimed: Claimed[] = [];
@@ -237,12 +223,11 @@ class QueueConsumer implements Consumer {
     } catch (error) {
       failure = { error };
     }
-    const { names, options } = this.#deps.settings();
+    const { statements, options } = this.#deps.settings();
     try {
       if (!failure) {
         await this.#deps.query("acknowledging a queue message", {
-          name: `hookline-ack:${names.schema}`,
-          text: `DELETE FROM ${names.queue} WHERE id = $1 AND locked_by = $2 AND attempts = $3`,
+          ...statements.ack,
           values: [row.id, this.#id, attempt],
         });
         this.#deps.recovered("queue handler");
@@ -251,12 +236,7 @@ class QueueConsumer implements Consumer {
       const delayMs = Math.min(options.maxRedeliveryDelayMs, options.redeliveryDelayMs * 2 ** (attempt - 1));
       this.#deps.report(failure.error, `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`);
       await this.#deps.query("scheduling a redelivery", {
-        name: `hookline-nack:${names.schema}`,
-        text: `WITH retry AS (
-            UPDATE ${names.queue} SET due_at = now() + $4 * interval '1 millisecond', locked_by = NULL, locked_until = NULL
-            WHERE id = $1 AND locked_by = $2 AND attempts = $3 RETURNING 1
-          )
-          SELECT pg_notify(${names.queueChannel.literal}, $4::text) FROM retry`,
+        ...statements.retry,
         values: [row.id, this.#id, attempt, delayMs],
       });
       this.wakeIn(delayMs);
@@ -269,13 +249,10 @@ class QueueConsumer implements Consumer {
   /** Extends the leases of every message whose handler is still running, in one statement. */
   async #renew(): Promise<void> {
     if (this.#inFlight.size === 0) return;
-    const { names, options } = this.#deps.settings();
+    const { statements, options } = this.#deps.settings();
     try {
       await this.#deps.query("renewing queue leases", {
-        name: `hookline-renew:${names.schema}`,
-        text: `UPDATE ${names.queue}
-          SET locked_until = now() + $3 * interval '1 millisecond', due_at = now() + $3 * interval '1 millisecond'
-          WHERE id = ANY($1::bigint[]) AND locked_by = $2`,
+        ...statements.renew,
         values: [[...this.#inFlight.keys()], this.#id, options.leaseMs],
       });
       this.#deps.recovered("renewing queue leases");

@@ -22,8 +22,9 @@ import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
-import { EVENT_COLUMNS, type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
+import { type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
+import { type Statements, statementsFor } from "./statements.js";
 import { checkAfterSeq, checkFunction, checkHookStatus, checkListRuns, checkRunId, checkTokenHash } from "./validate.js";
 
 type AppendListener = (runId: string, seq: number) => void;
@@ -39,6 +40,7 @@ export class PostgresWorld implements World {
   readonly #options: ResolvedOptions | null = null;
   readonly #configError: unknown = null;
   readonly #names: Names | null = null;
+  readonly #statements: Statements | null = null;
   #pool: pg.Pool | null = null;
   #listener: NotificationListener | null = null;
   #notifier: AppendNotifier | null = null;
@@ -54,11 +56,12 @@ export class PostgresWorld implements World {
     try {
       this.#options = resolveOptions(options);
       this.#names = namesFor(this.#options.schema);
+      this.#statements = statementsFor(this.#names);
     } catch (error) {
       this.#configError = error;
     }
     this.queue = new PostgresQueue({
-      settings: () => ({ names: this.#requireNames(), options: this.#requireOptions() }),
+      settings: () => ({ statements: this.#requireStatements(), options: this.#requireOptions() }),
       ready: () => this.#ready(),
       query: (what, config) => this.#query(what, config),
       report: (error, where) => this.#reporter.report(error, where),
@@ -146,6 +149,7 @@ export class PostgresWorld implements World {
     this.#listener = listener;
     const notifying = "notifying other instances of appends";
     this.#notifier = new AppendNotifier(
+      this.#requireStatements().notify,
       names.appendChannel,
       (config) => this.#query(notifying, config),
       (error) => (error === null ? this.#reporter.recovered(notifying) : this.#reporter.report(error, notifying)),
@@ -191,10 +195,8 @@ export class PostgresWorld implements World {
   async readEvents(runId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
     checkRunId(runId, "readEvents");
     checkAfterSeq(afterSeq, runId);
-    const names = this.#requireNames();
     const result = await this.#query<EventRow>(`reading events of run ${runId}`, {
-      name: `hookline-read:${names.schema}`,
-      text: `SELECT ${EVENT_COLUMNS} FROM ${names.events} WHERE run_id = $1 AND seq > $2 ORDER BY seq`,
+      ...this.#requireStatements().readEvents,
       values: [runId, afterSeq],
     });
     return result.rows.map((row) => toEvent(runId, row));
@@ -202,10 +204,8 @@ export class PostgresWorld implements World {
 
   async getRun(runId: string): Promise<RunSummary | null> {
     checkRunId(runId, "getRun");
-    const names = this.#requireNames();
     const result = await this.#query<RunRow>(`reading run ${runId}`, {
-      name: `hookline-run:${names.schema}`,
-      text: `SELECT ${RUN_COLUMNS} FROM ${names.runs} WHERE run_id = $1`,
+      ...this.#requireStatements().getRun,
       values: [runId],
     });
     const row = result.rows[0];
@@ -240,14 +240,8 @@ export class PostgresWorld implements World {
 
   async getHook(tokenHash: string): Promise<HookRecord | null> {
     checkTokenHash(tokenHash, "getHook");
-    const names = this.#requireNames();
-    // The active holder through the partial unique index, else the latest ended one; one probe each.
     const result = await this.#query<HookRow>("looking up a hook", {
-      name: `hookline-hook:${names.schema}`,
-      text: `(SELECT ${HOOK_COLUMNS} FROM ${names.hooks} WHERE token_hash = $1 AND status = 'active')
-        UNION ALL
-        (SELECT ${HOOK_COLUMNS} FROM ${names.hooks} WHERE token_hash = $1 ORDER BY claim_id DESC LIMIT 1)
-        LIMIT 1`,
+      ...this.#requireStatements().getHook,
       values: [tokenHash],
     });
     const row = result.rows[0];
@@ -331,6 +325,11 @@ export class PostgresWorld implements World {
   #requireNames(): Names {
     if (!this.#names) throw this.#configError;
     return this.#names;
+  }
+
+  #requireStatements(): Statements {
+    if (!this.#statements) throw this.#configError;
+    return this.#statements;
   }
 
   #requireOptions(): ResolvedOptions {

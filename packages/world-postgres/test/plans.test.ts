@@ -1,0 +1,74 @@
+/**
+ * The hot paths read through indexes, never a scan of a table that grows: the planner's own
+ * plans for the world's statements, over tables seeded with enough rows to make a scan costly.
+ */
+import { beforeAll, expect, it } from "vitest";
+import { namesFor } from "../src/schema.js";
+import { type Statement, statementsFor } from "../src/statements.js";
+import { useTestWorlds } from "./support/worlds.js";
+
+const t = useTestWorlds("plans");
+const schema = "plans";
+const n = namesFor(schema);
+const statements = statementsFor(n);
+
+beforeAll(async () => {
+  await t.world({ schema });
+  await t.db.admin(`INSERT INTO ${n.runs} (run_id, workflow_id, status, created_at, updated_at, last_seq)
+    SELECT 'run_' || i, 'wf//seed', 'running', i, i, 20 FROM generate_series(1, 20000) AS i`);
+  await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, at, data)
+    SELECT 'run_' || (i % 20000 + 1), i / 20000 + 1, 1, 'step_completed', i, '{}' FROM generate_series(0, 399999) AS i`);
+  await t.db.admin(`INSERT INTO ${n.hooks} (run_id, hook_id, token_hash, kind, status, created_at, ended_at)
+    SELECT 'run_' || i, 'o1', md5(i::text), 'webhook', CASE WHEN i % 2 = 0 THEN 'active' ELSE 'ended' END, i, CASE WHEN i % 2 = 0 THEN NULL ELSE i END
+    FROM generate_series(1, 20000) AS i`);
+  await t.db.admin(`INSERT INTO ${n.queue} (run_id, due_at) SELECT 'run_' || i, now() + interval '1 hour' FROM generate_series(1, 20000) AS i`);
+  for (const table of [n.runs, n.events, n.hooks, n.queue]) await t.db.admin(`ANALYZE ${table}`);
+}, 120_000);
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of the statement's plan for these parameters. */
+async function planOf(statement: Statement, values: unknown[]): Promise<PlanNode[]> {
+  const result = await t.db.admin<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${statement.text}`, values);
+  const nodes: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    nodes.push(node);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(result.rows[0]!["QUERY PLAN"][0]!.Plan);
+  return nodes;
+}
+
+const scans = (nodes: PlanNode[]) => nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]);
+const indexes = (nodes: PlanNode[]) => nodes.map((node) => node["Index Name"]).filter(Boolean);
+
+it("getHook probes the token-hash indexes only, for known and unknown tokens", async () => {
+  for (const hash of ["c4ca4238a0b923820dcc509a6f75849b", "not-a-known-hash"]) {
+    const plan = await planOf(statements.getHook, [hash]);
+    expect(scans(plan)).toEqual([]);
+    expect(indexes(plan)).toEqual(expect.arrayContaining(["hooks_active_token_idx", "hooks_token_idx"]));
+  }
+});
+
+it("readEvents reads only the run's newer events through the primary key", async () => {
+  const plan = await planOf(statements.readEvents, ["run_77", 15]);
+  expect(scans(plan)).toEqual([]);
+  expect(indexes(plan)).toContain("events_pkey");
+});
+
+it("getRun is one primary-key lookup", async () => {
+  const plan = await planOf(statements.getRun, ["run_77"]);
+  expect(scans(plan)).toEqual([]);
+  expect(indexes(plan)).toEqual(["runs_pkey"]);
+});
+
+it("claiming walks the due-time index rather than the whole queue", async () => {
+  const plan = await planOf(statements.claim, [16, "consumer", 30_000]);
+  expect(scans(plan)).toEqual([]);
+  expect(indexes(plan)).toContain("queue_due_idx");
+});
