@@ -21,8 +21,8 @@ import { checkEnqueue, checkFunction, checkRunId, describe } from "./validate.js
 export interface QueueDeps {
   /** The world's schema names and options; throws the configuration error if they are invalid. */
   settings(): { statements: Statements; options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs"> };
-  /** Resolves once the world has started. */
-  ready(): Promise<void>;
+  /** Resolves once the world has started (never rejects: a failed start may be retried). */
+  started: Promise<void>;
   /** Runs a query on the pool; failures are WorldErrors. */
   query<R extends pg.QueryResultRow>(what: string, config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
   report(error: unknown, where: string): void;
@@ -115,13 +115,10 @@ class QueueConsumer implements Consumer {
     this.#renewTimer.unref();
     this.#safetyTimer = setInterval(() => this.wakeIn(0), SAFETY_PASS_MS);
     this.#safetyTimer.unref();
-    deps.ready().then(
-      () => {
-        this.#started = true;
-        this.wakeIn(0);
-      },
-      () => {},
-    );
+    deps.started.then(() => {
+      this.#started = true;
+      this.wakeIn(0);
+    });
   }
 
   wakeIn(delayMs: number): void {

@@ -46,6 +46,8 @@ export class PostgresWorld implements World {
   #notifier: AppendNotifier | null = null;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
+  /** Resolves when start() first succeeds: consumers created before that wait for it. */
+  readonly #started = signal();
   /** Open pooled connections, and who waits for them all to close. */
   #connections = 0;
   #allClosed: (() => void) | null = null;
@@ -62,7 +64,7 @@ export class PostgresWorld implements World {
     }
     this.queue = new PostgresQueue({
       settings: () => ({ statements: this.#requireStatements(), options: this.#requireOptions() }),
-      ready: () => this.#ready(),
+      started: this.#started.promise,
       query: (what, config) => this.#query(what, config),
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
@@ -147,6 +149,7 @@ export class PostgresWorld implements World {
     }
     this.#pool = pool;
     this.#listener = listener;
+    this.#started.resolve();
     const notifying = "notifying other instances of appends";
     this.#notifier = new AppendNotifier(
       this.#requireStatements().notify,
@@ -336,6 +339,14 @@ export class PostgresWorld implements World {
     if (!this.#options) throw this.#configError;
     return this.#options;
   }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
 }
 
 function processIdOf(client: pg.PoolClient): number | undefined {

@@ -5,10 +5,15 @@
  */
 import { WorldError } from "@hookline/core/world";
 import type { Delivery, QueueMessage } from "@hookline/core/world";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { newRunId, useTestWorlds } from "./support/worlds.js";
 
 const t = useTestWorlds("queue");
+
+// Each test sees only its own messages (a test may leave one undelivered on purpose).
+beforeEach(async () => {
+  await t.db.admin(`DELETE FROM "${t.db.schema}".queue`).catch(() => {});
+});
 
 interface Received {
   runId: string;
@@ -197,5 +202,18 @@ describe("queue", () => {
     await world.close();
     const error = await world.queue.enqueue({ runId: newRunId() }).catch((e: unknown) => e);
     expect(WorldError.is(error)).toBe(true);
+  });
+});
+
+describe("consumers made before start()", () => {
+  it("begin delivering once the world has started", async () => {
+    const world = t.create();
+    const seen = recorder();
+    world.queue.consume(seen.handler);
+    await world.start();
+    const runId = newRunId();
+    await world.queue.enqueue({ runId });
+    await seen.wait(1, 2_000);
+    expect(seen.received[0]!.runId).toBe(runId);
   });
 });
