@@ -1,0 +1,110 @@
+import { applyToSummary, type NewEvent, type RunSummary } from "@hookline/core/world";
+import { describe, expect, test } from "vitest";
+import type { Harness } from "../harness.js";
+import { appendAll, ev, uniqueId } from "../helpers.js";
+
+export function runTests(h: Harness) {
+  describe("run summaries", () => {
+    test("getRun is null for an unknown run", async () => {
+      expect(await h.world.getRun(uniqueId("run"))).toBeNull();
+    });
+
+    test("the summary follows the run: status, timestamps and lastSeq after every event", async () => {
+      const runId = uniqueId("run");
+      const t = 1_700_000_000_000;
+      const events: NewEvent[] = [
+        ev.runCreated("wf//summary", t),
+        ev.runStarted(t + 10),
+        ev.stepStarted("o1", t + 20),
+        ev.stepCompleted("o1", 1, t + 30),
+        ev.runCompleted(t + 40),
+      ];
+      const expected: Array<Partial<RunSummary>> = [
+        { status: "pending", createdAt: t, updatedAt: t, lastSeq: 1 },
+        { status: "running", startedAt: t + 10, updatedAt: t + 10, lastSeq: 2 },
+        { status: "running", startedAt: t + 10, updatedAt: t + 20, lastSeq: 3 },
+        { status: "running", startedAt: t + 10, updatedAt: t + 30, lastSeq: 4 },
+        { status: "completed", startedAt: t + 10, endedAt: t + 40, updatedAt: t + 40, lastSeq: 5 },
+      ];
+      let derived: RunSummary | null = null;
+      for (const [i, event] of events.entries()) {
+        const stored = await h.world.append(runId, event, { expectedSeq: i });
+        derived = applyToSummary(derived, stored);
+        const summary = await h.world.getRun(runId);
+        expect(summary).toMatchObject({ runId, workflowId: "wf//summary", createdAt: t, ...expected[i] });
+        // Every world derives summaries with core's applyToSummary: exactly its result, nothing else.
+        expect(summary).toEqual(derived);
+      }
+    });
+
+    test.each([
+      ["failed", ev.runFailed],
+      ["cancelled", ev.runCancelled],
+    ] as const)("a %s run ends with its endedAt", async (status, end) => {
+      const runId = uniqueId("run");
+      const t = 1_700_000_100_000;
+      await appendAll(h.world, runId, [ev.runCreated("wf//ends", t), ev.runStarted(t + 1), end(t + 2)]);
+      expect(await h.world.getRun(runId)).toMatchObject({ status, startedAt: t + 1, endedAt: t + 2, updatedAt: t + 2, lastSeq: 3 });
+    });
+
+    test("a run cancelled before it started has no startedAt", async () => {
+      const runId = uniqueId("run");
+      await appendAll(h.world, runId, [ev.runCreated("wf//ends", 5), ev.runCancelled(6)]);
+      const summary = await h.world.getRun(runId);
+      expect(summary).toMatchObject({ status: "cancelled", endedAt: 6, lastSeq: 2 });
+      expect(summary?.startedAt).toBeUndefined();
+    });
+
+    test("listRuns filters by workflowId and status, newest first, at most `limit`", async () => {
+      const workflowId = uniqueId("wf");
+      const t = Date.now();
+      const statuses = ["pending", "running", "completed", "failed", "running", "cancelled"] as const;
+      const ids: string[] = [];
+      for (const [i, status] of statuses.entries()) {
+        const runId = uniqueId("run");
+        ids.push(runId);
+        const events: NewEvent[] = [ev.runCreated(workflowId, t + i * 10)];
+        if (status !== "pending") events.push(ev.runStarted(t + i * 10 + 1));
+        if (status === "completed") events.push(ev.runCompleted(t + i * 10 + 2));
+        if (status === "failed") events.push(ev.runFailed(t + i * 10 + 2));
+        if (status === "cancelled") events.push(ev.runCancelled(t + i * 10 + 2));
+        await appendAll(h.world, runId, events);
+      }
+      await appendAll(h.world, uniqueId("run"), [ev.runCreated(uniqueId("wf"), t + 100)]);
+      const newestFirst = [...ids].reverse();
+      const idsOf = (runs: RunSummary[]) => runs.map((r) => r.runId);
+
+      const all = await h.world.listRuns({ workflowId });
+      expect(idsOf(all)).toEqual(newestFirst);
+      for (const summary of all) expect(summary).toEqual(await h.world.getRun(summary.runId));
+
+      expect(idsOf(await h.world.listRuns({ workflowId, status: "running" }))).toEqual([ids[4], ids[1]]);
+      expect(idsOf(await h.world.listRuns({ workflowId, status: ["completed", "failed"] }))).toEqual([ids[3], ids[2]]);
+      expect(idsOf(await h.world.listRuns({ workflowId, status: "pending" }))).toEqual([ids[0]]);
+      expect(idsOf(await h.world.listRuns({ workflowId, limit: 2 }))).toEqual(newestFirst.slice(0, 2));
+      expect(idsOf(await h.world.listRuns({ workflowId, status: ["running", "cancelled"], limit: 2 }))).toEqual([ids[5], ids[4]]);
+      expect(await h.world.listRuns({ workflowId: uniqueId("wf") })).toEqual([]);
+    });
+
+    test("listRuns sees status changes", async () => {
+      const workflowId = uniqueId("wf");
+      const runId = uniqueId("run");
+      await appendAll(h.world, runId, [ev.runCreated(workflowId)]);
+      expect((await h.world.listRuns({ workflowId, status: "pending" })).map((r) => r.runId)).toEqual([runId]);
+      await appendAll(h.world, runId, [ev.runStarted(), ev.runCompleted()], 1);
+      expect(await h.world.listRuns({ workflowId, status: "pending" })).toEqual([]);
+      expect(await h.world.listRuns({ workflowId, status: "completed" })).toEqual([await h.world.getRun(runId)]);
+    });
+
+    test("listRuns returns at most 100 runs unless asked for more, sorted newest first", async () => {
+      const workflowId = uniqueId("wf");
+      const t = Date.now();
+      for (let i = 0; i < 101; i++) await h.world.append(uniqueId("run"), ev.runCreated(workflowId, t + i), { expectedSeq: 0 });
+      const page = await h.world.listRuns({ workflowId });
+      expect(page).toHaveLength(100);
+      expect(page[0]?.createdAt).toBe(t + 100);
+      expect(page.map((r) => r.createdAt)).toEqual([...page.map((r) => r.createdAt)].sort((a, b) => b - a));
+      expect(await h.world.listRuns({ workflowId, limit: 500 })).toHaveLength(101);
+    });
+  });
+}

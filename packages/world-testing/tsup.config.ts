@@ -1,0 +1,2 @@
+import { packageBuild } from "../../tsup.shared.js";
+export default packageBuild({ index: "src/index.ts" });
