@@ -1,0 +1,52 @@
+/**
+ * An in-memory unstorage driver with the fs driver's semantics: values are stored as strings
+ * (so a caller never shares an object with the store), `{ exclusive: true }` creates a key only
+ * if it is absent, and `getKeys` honours `maxDepth`. For tests; one instance is one "disk":
+ * pass the same instance to several worlds to make them share storage.
+ */
+import { defineDriver } from "unstorage";
+import { existsError, markExclusive } from "./exclusive.js";
+
+const factory = defineDriver((_options: undefined) => {
+  const data = new Map<string, string>();
+  const read = (key: string) => data.get(key) ?? null;
+  const write = (key: string, value: string, opts: { exclusive?: boolean } = {}) => {
+    if (opts.exclusive === true && data.has(key)) throw existsError(key);
+    data.set(key, typeof value === "string" ? value : String(value));
+  };
+  return markExclusive({
+    name: "hookline-memory",
+    flags: { maxDepth: true },
+    getInstance: () => data,
+    hasItem: (key: string) => data.has(key),
+    getItem: read,
+    getItemRaw: read,
+    setItem: write,
+    setItemRaw: write,
+    removeItem: (key: string) => {
+      data.delete(key);
+    },
+    getKeys(base: string, opts: { maxDepth?: number } = {}) {
+      const prefix = base ? (base.endsWith(":") ? base : `${base}:`) : "";
+      const keys: string[] = [];
+      for (const key of data.keys()) {
+        if (!key.startsWith(prefix)) continue;
+        if (opts.maxDepth !== undefined && key.split(":").length - 1 > opts.maxDepth) continue;
+        keys.push(key);
+      }
+      return keys;
+    },
+    clear(base: string) {
+      const prefix = base ? (base.endsWith(":") ? base : `${base}:`) : "";
+      for (const key of [...data.keys()]) if (key.startsWith(prefix)) data.delete(key);
+    },
+    dispose() {
+      data.clear();
+    },
+  });
+});
+
+/** A new, empty in-memory store. */
+export function memoryDriver(): ReturnType<typeof factory> {
+  return factory(undefined);
+}

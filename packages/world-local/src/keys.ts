@@ -1,0 +1,40 @@
+/**
+ * Where everything lives, as unstorage keys (`:` separates path segments; the fs driver maps
+ * each segment to a directory):
+ *
+ *   world.json                          layout version, written once
+ *   secret                              the deployment secret (fs: mode 0600)
+ *   runs:<runId>:summary.json           run summary (a checkpoint; the log wins)
+ *   runs:<runId>:events:<seq>.json      one event per key, seq zero-padded to sort
+ *   runs:<runId>:hooks:<hookId>.json    the run's hooks, active and ended
+ *   hooks:<tokenHash>.json              the hook holding a token hash (O(1) lookup)
+ *   queue:<messageId>.json              a queue message until it is acknowledged
+ *
+ * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
+ * outside the world's directory or collide with another key.
+ */
+export const LAYOUT_VERSION = 1;
+export const LAYOUT_KEY = "world.json";
+export const SECRET_KEY = "secret";
+export const RUNS_BASE = "runs";
+export const HOOKS_BASE = "hooks";
+export const QUEUE_BASE = "queue";
+
+export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
+export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
+export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
+export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
+export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
+export const queueKey = (id: string) => `queue:${id}.json`;
+
+/** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */
+export function runIdOfSummaryKey(key: string): string | null {
+  const parts = key.split(":");
+  return parts.length === 3 && parts[0] === RUNS_BASE && parts[2] === "summary.json" ? parts[1]! : null;
+}
+
+/** The last segment of a key without its `.json`. */
+export function leafId(key: string): string {
+  const leaf = key.slice(key.lastIndexOf(":") + 1);
+  return leaf.endsWith(".json") ? leaf.slice(0, -5) : leaf;
+}

@@ -1,0 +1,30 @@
+/**
+ * State shared by every world of this process that opens the same storage (one directory, or
+ * one driver instance): the locks that make the log's and the hook index's invariants exact
+ * within a process, and the onAppend listeners, so two worlds on one directory behave like one.
+ */
+import { KeyedMutex } from "./keyed-mutex.js";
+
+export interface SharedStorage {
+  /** Serializes appends (and repairs) per run id. */
+  readonly runLocks: KeyedMutex;
+  /** Serializes claims and ends per token hash. */
+  readonly tokenLocks: KeyedMutex;
+  readonly listeners: Set<(runId: string, seq: number) => void>;
+}
+
+const byPath = new Map<string, SharedStorage>();
+const byDriver = new WeakMap<object, SharedStorage>();
+
+const create = (): SharedStorage => ({ runLocks: new KeyedMutex(), tokenLocks: new KeyedMutex(), listeners: new Set() });
+
+export function sharedFor(storage: string | object): SharedStorage {
+  if (typeof storage === "string") {
+    const shared = byPath.get(storage) ?? create();
+    byPath.set(storage, shared);
+    return shared;
+  }
+  const shared = byDriver.get(storage) ?? create();
+  byDriver.set(storage, shared);
+  return shared;
+}

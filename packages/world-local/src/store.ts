@@ -1,0 +1,100 @@
+/**
+ * The world's view of its unstorage instance: JSON values by key, created exclusively where the
+ * log needs it, with errors that name the key. Values are stored as the exact JSON text the
+ * world produced (getItemRaw/setItemRaw), never through unstorage's destr parsing, which would
+ * drop `__proto__` keys and turn numeric strings into numbers.
+ */
+import { WorldError } from "@hookline/core/world";
+import { createStorage, type Driver, type Storage } from "unstorage";
+import { supportsExclusive } from "./drivers/exclusive.js";
+
+export class Store {
+  readonly storage: Storage;
+  readonly #exclusive: boolean;
+
+  constructor(driver: Driver) {
+    this.storage = createStorage({ driver });
+    this.#exclusive = supportsExclusive(driver);
+  }
+
+  async readText(key: string): Promise<string | null> {
+    let value: unknown;
+    try {
+      value = await this.storage.getItemRaw(key);
+    } catch (error) {
+      throw storageError(`reading ${key}`, error);
+    }
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string") return value;
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
+    return JSON.stringify(value);
+  }
+
+  async read<T>(key: string): Promise<T | null> {
+    const text = await this.readText(key);
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new WorldError(`Local world: ${key} does not hold valid JSON (was it edited by hand?).`, { cause: error });
+    }
+  }
+
+  async write(key: string, value: unknown): Promise<void> {
+    await this.writeText(key, JSON.stringify(value));
+  }
+
+  async writeText(key: string, text: string, options: { mode?: number } = {}): Promise<void> {
+    try {
+      await this.storage.setItemRaw(key, text, options);
+    } catch (error) {
+      throw storageError(`writing ${key}`, error);
+    }
+  }
+
+  /**
+   * Creates `key` only if it is absent; false if it exists. Atomic across processes on drivers
+   * that support it (fs, memory); elsewhere exact only under the caller's in-process lock.
+   */
+  async create(key: string, text: string, options: { mode?: number } = {}): Promise<boolean> {
+    try {
+      if (!this.#exclusive && (await this.storage.hasItem(key))) return false;
+      await this.storage.setItemRaw(key, text, { ...options, exclusive: true });
+      return true;
+    } catch (error) {
+      if ((error as { code?: string } | null)?.code === "EEXIST") return false;
+      throw storageError(`creating ${key}`, error);
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      return await this.storage.hasItem(key);
+    } catch (error) {
+      throw storageError(`checking ${key}`, error);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      await this.storage.removeItem(key);
+    } catch (error) {
+      throw storageError(`removing ${key}`, error);
+    }
+  }
+
+  /** Keys under `base` (a key prefix without the trailing `:`), at most `maxDepth` separators deep. */
+  async keys(base: string, maxDepth?: number): Promise<string[]> {
+    try {
+      return await this.storage.getKeys(base, maxDepth === undefined ? {} : { maxDepth });
+    } catch (error) {
+      throw storageError(`listing ${base}`, error);
+    }
+  }
+}
+
+function storageError(what: string, error: unknown): WorldError {
+  if (error instanceof WorldError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new WorldError(`Local world: ${what} failed: ${reason}`, { cause: error });
+}
