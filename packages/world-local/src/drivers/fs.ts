@@ -210,8 +210,12 @@ export const fsDriver = defineDriver((options: FsDriverOptions) => {
       knownDirs.clear();
     },
     dispose() {
-      rmSync(tempDir, { recursive: true, force: true });
       tempReady = false;
+      try {
+        rmSync(tempDir, { recursive: true, force: true });
+      } catch {
+        // Nothing was ever written (the directory could not be made); nothing to clean.
+      }
     },
   };
   return markExclusive(driver);
