@@ -14,6 +14,7 @@ describeWorldConformance("local (memory driver)", async () => {
   return {
     world: createLocalWorld({ driver, ...fast }),
     reopen: async () => createLocalWorld({ driver, ...fast }),
+    peer: async () => createLocalWorld({ driver, ...fast }),
   };
 });
 
@@ -22,6 +23,7 @@ describeWorldConformance("local (fs driver)", async () => {
   return {
     world: createLocalWorld({ dir, ...fast }),
     reopen: async () => createLocalWorld({ dir, ...fast }),
+    peer: async () => createLocalWorld({ dir, ...fast }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });

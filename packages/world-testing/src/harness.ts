@@ -17,6 +17,12 @@ export interface WorldUnderTest {
    * world first.
    */
   reopen?: () => Promise<World>;
+  /**
+   * Another unstarted world over the same storage, open at the same time as the first: a second
+   * app instance. When present, the suite also checks that instances see each other's appends,
+   * race fairly for seqs and tokens, and share the queue.
+   */
+  peer?: () => Promise<World>;
 }
 
 export type WorldFactory = () => Promise<WorldUnderTest>;
@@ -71,6 +77,10 @@ export class Harness {
     return typeof this.#current?.reopen === "function";
   }
 
+  get hasPeers(): boolean {
+    return typeof this.#current?.peer === "function";
+  }
+
   async setUp(): Promise<void> {
     this.#current = await this.factory();
     this.#world = this.#current.world;
@@ -100,6 +110,16 @@ export class Harness {
     this.#opened.push(this.#world);
     await this.#world.start();
     return this.#world;
+  }
+
+  /** A second instance over the same storage, started; closed after the test. */
+  async peer(): Promise<World> {
+    const peer = this.#current?.peer;
+    assert(peer, "the world factory has no peer()");
+    const world = await peer();
+    this.#opened.push(world);
+    await world.start();
+    return world;
   }
 
   consume(handler: QueueHandler, options?: { concurrency?: number }, world: World = this.world): Consumer {

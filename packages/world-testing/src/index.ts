@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe } from "vitest";
 import { type ConformanceOptions, Harness, resolveConformanceOptions, type WorldFactory } from "./harness.js";
 import { eventLogTests } from "./suites/event-log.js";
 import { hookTests } from "./suites/hooks.js";
+import { instanceTests } from "./suites/instances.js";
 import { lifecycleTests, notificationTests } from "./suites/lifecycle.js";
 import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
@@ -32,5 +33,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     notificationTests(harness);
     lifecycleTests(harness);
     persistenceTests(harness);
+    instanceTests(harness);
   });
 }
