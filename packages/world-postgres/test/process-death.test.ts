@@ -29,8 +29,8 @@ it("redelivers a message leased by a killed instance to another one after the le
     await child.kill();
     await expect.poll(() => deliveries.length, { timeout: 5_000, interval: 20 }).toBe(1);
     expect(deliveries[0]!.attempt).toBe(2);
-    // Due when the last renewed lease runs out: within a lease period (plus scheduling slack).
-    expect(deliveries[0]!.at - killedAt).toBeLessThan(600 + 400);
+    // Due when the last renewed lease runs out, found by the survivor's timer, not the 30 s safety pass.
+    expect(deliveries[0]!.at - killedAt).toBeLessThan(5_000);
   } finally {
     await child.kill();
   }

@@ -66,7 +66,8 @@ describe("queue", () => {
     await producer.queue.enqueue({ runId });
     await seen.wait(1, 1_000);
     expect(seen.received[0]).toMatchObject({ runId, delivery: { attempt: 1 } });
-    expect(seen.received[0]!.at - sent).toBeLessThan(1_000);
+    // Well before the 30 s safety pass: the NOTIFY woke it.
+    expect(seen.received[0]!.at - sent).toBeLessThan(5_000);
     await sleep(50);
     expect(await queueDepth(runId)).toBe(0);
   });
@@ -81,7 +82,7 @@ describe("queue", () => {
     await seen.wait(1, 3_000);
     const after = seen.received[0]!.at - sent;
     expect(after).toBeGreaterThanOrEqual(390);
-    expect(after).toBeLessThan(1_400);
+    expect(after).toBeLessThan(5_000);
   });
 
   it("finds messages that became due while no consumer was running", async () => {
