@@ -430,8 +430,9 @@ export class WarmRun {
       startedAt,
       respond: (requestId, response) => this.respond(requestId, response),
     };
-    const outcome = await runStep(step, context, op.args, op.closure, this.#env.retry);
+    // Durable before the body runs: attempts are counted exactly, even when the process dies at once.
     await started;
+    const outcome = await runStep(step, context, op.args, op.closure, this.#env.retry);
     await this.#queue.run(async () => {
       // Not in flight any more: the advance below may schedule the retry.
       op.inFlight = false;

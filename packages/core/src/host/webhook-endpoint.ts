@@ -36,6 +36,12 @@ export interface WebhookCall {
   forwarded?: boolean;
 }
 
+/** The log keeps only token hashes: the recorded URL has the token replaced. */
+export const REDACTED_TOKEN = "[token]";
+function redactToken(url: string, token: string): string {
+  return url.split(token).join(REDACTED_TOKEN);
+}
+
 const text = (status: number, message: string, headers: Record<string, string> = {}) =>
   new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
 
@@ -87,7 +93,7 @@ export class WebhookEndpoint {
     const dedupeKey = config.dedupe === false ? undefined : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
     const data: WebhookRequestData = {
       method: request.method,
-      url: request.url,
+      url: redactToken(request.url, token),
       headers: [...request.headers.entries()],
       body: body.body,
       requestId: randomUUID(),

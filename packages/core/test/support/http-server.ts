@@ -18,7 +18,7 @@ export async function serveWebhooks(runtime: Runtime): Promise<WebhookServer> {
   const server: Server = createServer(async (req, res) => {
     try {
       const origin = `http://${req.headers.host}`;
-      const token = decodeURIComponent((req.url ?? "").slice(PREFIX.length));
+      const token = decodeURIComponent(new URL(req.url ?? "/", origin).pathname.slice(PREFIX.length));
       const response = await runtime.handleWebhook(token, toRequest(req, origin), { clientAddress: req.headers["x-test-client"]?.toString() ?? req.socket.remoteAddress });
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
       res.end(Buffer.from(await response.arrayBuffer()));
