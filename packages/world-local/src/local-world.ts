@@ -14,6 +14,7 @@ import { join } from "node:path";
 import {
   type AppendOptions,
   EventConflictError,
+  HookConflictError,
   type HookRecord,
   HookNotFoundError,
   hookIndexChange,
@@ -195,19 +196,29 @@ export class LocalWorld implements World {
       if (!state.summary) throw new RunNotFoundError(`No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`);
       throw new WorldError(`Local world: append to run ${runId}: expectedSeq ${expectedSeq} is past the end of the log, which ends at ${state.lastSeq}.`);
     }
-    if (stored.type === "hook_received" || stored.type === "hook_rejected") {
-      const hook = state.hooks.get(stored.corr ?? "");
-      if (hook?.status !== "active") {
-        throw new HookNotFoundError(
-          hook
-            ? `Run ${runId}: hook ${hook.hookId} has ended (disposed, timed out, or its run finished), so no ${stored.type} is recorded for it.`
-            : `Run ${runId} has no hook ${describe(stored.corr)}, so no ${stored.type} is recorded for it.`,
-        );
+    try {
+      if (stored.type === "hook_received" || stored.type === "hook_rejected") {
+        const hook = state.hooks.get(stored.corr ?? "");
+        if (hook?.status !== "active") {
+          throw new HookNotFoundError(
+            hook
+              ? `Run ${runId}: hook ${hook.hookId} has ended (disposed, timed out, or its run finished), so no ${stored.type} is recorded for it.`
+              : `Run ${runId} has no hook ${describe(stored.corr)}, so no ${stored.type} is recorded for it.`,
+          );
+        }
       }
+      const change = stored.type === "hook_created" ? hookIndexChange(stored) : null;
+      if (change?.kind === "claim") return await this.#hooks.claim(change.record, () => this.#commit(state, checked));
+      return await this.#commit(state, checked);
+    } catch (error) {
+      // A refusal decided on a view another process has since moved past is a lost race first:
+      // the caller must read the newer events (maybe its rival already did the same thing).
+      if ((HookConflictError.is(error) || HookNotFoundError.is(error)) && (await this.#store.has(eventKey(runId, expectedSeq + 1)))) {
+        await this.#runs.catchUp(state);
+        throw conflict(runId, expectedSeq);
+      }
+      throw error;
     }
-    const change = stored.type === "hook_created" ? hookIndexChange(stored) : null;
-    if (change?.kind === "claim") return this.#hooks.claim(change.record, () => this.#commit(state, checked));
-    return this.#commit(state, checked);
   }
 
   async #commit(state: RunState, { stored, text, wake }: CheckedAppend): Promise<WorkflowEvent> {

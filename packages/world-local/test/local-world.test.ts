@@ -124,6 +124,19 @@ describe("two worlds on one directory in one process", () => {
     expect(HookNotFoundError.is(late)).toBe(true);
   });
 
+  test("a stale writer repeating what its rival just appended gets EventConflictError, not a hook refusal", async () => {
+    const [a, b] = [await world(), await world()];
+    await a.append("wrun_stale", created, { expectedSeq: 0 });
+    await b.append("wrun_stale", started, { expectedSeq: 1 });
+    // Both decide, at seq 2, to create the same hook; a gets there first.
+    await a.append("wrun_stale", hookCreated("o3", "beef"), { expectedSeq: 2 });
+    const hook = await b.append("wrun_stale", hookCreated("o3", "beef"), { expectedSeq: 2 }).catch((e: unknown) => e);
+    expect(EventConflictError.is(hook)).toBe(true);
+    await a.append("wrun_stale", { type: "hook_disposed", corr: "o3", at: 4, data: {} }, { expectedSeq: 3 });
+    const payload = await b.append("wrun_stale", { type: "hook_received", corr: "o9", at: 5, data: { payload: 1 } }, { expectedSeq: 3 }).catch((e: unknown) => e);
+    expect(EventConflictError.is(payload)).toBe(true);
+  });
+
   test("onAppend listeners of one hear appends made through the other", async () => {
     const [a, b] = [await world(), await world()];
     const heard: string[] = [];
