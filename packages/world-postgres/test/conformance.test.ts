@@ -1,7 +1,7 @@
 /**
  * The shared conformance suite, unchanged, against PostgreSQL: every test gets a fresh schema in
- * this file's database (dropped afterwards); reopen() is a second world on the same schema, as
- * after a process restart.
+ * this file's database (dropped afterwards); reopen() is a new world on the same schema, as after
+ * a process restart, and peer() another one open at the same time, as a second app instance.
  */
 import { randomBytes } from "node:crypto";
 import { describeWorldConformance } from "@hookline/world-testing";
@@ -24,6 +24,7 @@ describeWorldConformance("postgres", async () => {
   return {
     world: open(),
     reopen: async () => open(),
+    peer: async () => open(),
     cleanup: async () => {
       await db.admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     },
