@@ -1,4 +1,4 @@
-import { HookConflictError, type HookRecord, hookIndexChange, HookNotFoundError, type NewEvent, type WorkflowEvent } from "@hookline/core/world";
+import { EventConflictError, HookConflictError, type HookRecord, hookIndexChange, HookNotFoundError, type NewEvent, type WorkflowEvent } from "@hookline/core/world";
 import { describe, expect, test } from "vitest";
 import type { Harness } from "../harness.js";
 import { appendAll, createRun, ev, newTokenHash, settle, uniqueId } from "../helpers.js";
@@ -175,6 +175,38 @@ export function hookTests(h: Harness) {
         await Promise.all([attempt(ev.hookReceived("o1")), attempt(ev.hookDisposed("o1"))]);
         const types = (await h.world.readEvents(runId, 3)).map((e) => e.type);
         expect([["hook_received", "hook_disposed"], ["hook_disposed"]]).toContainEqual(types);
+      }
+    });
+
+    test("many payloads racing a hook_timed_out: each lands before the end or is refused, none after it", async () => {
+      for (let round = 0; round < 3; round++) {
+        const runId = await createRun(h.world, { started: true });
+        await h.world.append(runId, ev.hookCreated("o1", newTokenHash()), { expectedSeq: 2 });
+        // Every writer appends at the log's end as the runtime does: on a conflict it reads the
+        // newer events and tries again after them, until it lands or is refused.
+        const atEnd = async (event: NewEvent) => {
+          let expectedSeq = 3;
+          for (;;) {
+            try {
+              return await h.world.append(runId, event, { expectedSeq });
+            } catch (error) {
+              if (!EventConflictError.is(error)) throw error;
+              expectedSeq = (await h.world.readEvents(runId, expectedSeq)).at(-1)?.seq ?? expectedSeq;
+            }
+          }
+        };
+        const senders = Array.from({ length: h.options.racers * 2 }, (_, i) => atEnd(ev.hookReceived("o1", { sender: i })));
+        const [ended, ...sent] = await settle([atEnd(ev.hookTimedOut("o1")), ...senders]);
+        expect(ended!.ok).toBe(true);
+        for (const outcome of sent) if (!outcome.ok) expect(HookNotFoundError.is(outcome.error), String(outcome.error)).toBe(true);
+
+        const log = await h.world.readEvents(runId, 3);
+        const end = log.findIndex((e) => e.type === "hook_timed_out");
+        expect(log.filter((e) => e.type === "hook_timed_out")).toHaveLength(1);
+        expect(log.slice(end + 1)).toEqual([]);
+        const recorded = log.slice(0, end).map((e) => (e.data as { payload: { sender: number } }).payload.sender);
+        const landed = sent.flatMap((outcome, i) => (outcome.ok ? [i] : []));
+        expect(recorded.sort((a, b) => a - b)).toEqual(landed);
       }
     });
 
