@@ -35,8 +35,8 @@ export class HookIndex {
 
   /**
    * Claims `record.tokenHash` for a new hook: throws HookConflictError when another active hook
-   * holds it; otherwise runs `commit` (which appends the hook_created event) and points the
-   * index at the new hook, all under the token's lock.
+   * holds it; otherwise runs `commit`, which appends the hook_created event and, while applying
+   * it, points the index at the new hook with `writeClaimed` — all under the token's lock.
    */
   claim<T>(record: HookRecord, commit: () => Promise<T>): Promise<T> {
     return this.#locks.run(record.tokenHash, async () => {
@@ -47,10 +47,13 @@ export class HookIndex {
           { heldBy: current.runId },
         );
       }
-      const result = await commit();
-      await this.#store.write(hookKey(record.tokenHash), record);
-      return result;
+      return commit();
     });
+  }
+
+  /** Writes the entry of a hook whose claim is being committed (the caller holds the token's lock via claim()). */
+  writeClaimed(record: HookRecord): Promise<void> {
+    return this.#store.write(hookKey(record.tokenHash), record);
   }
 
   /**

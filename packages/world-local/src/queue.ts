@@ -145,7 +145,8 @@ export class LocalQueue implements WorldQueue {
   }
 
   async acknowledge(entry: Entry): Promise<void> {
-    this.#finished.set(entry.id, Date.now());
+    // Only a scan could adopt a finished message again; scans trim this map as they go.
+    if (this.#scanTimer) this.#finished.set(entry.id, Date.now());
     // The key goes first: while it exists the message is not done.
     try {
       await (await this.#deps.store()).remove(queueKey(entry.id));

@@ -213,8 +213,9 @@ export class Runs {
       state.hooks.set(change.record.hookId, change.record);
       if (mode === "peek") return;
       await this.#store.write(runHookKey(state.runId, change.record.hookId), change.record);
-      // On append, HookIndex.claim writes the index entry itself, under the token lock it holds.
+      // On append the token's lock is held by HookIndex.claim, around this very apply.
       if (mode === "repair") await this.#hooks.repairClaim(change.record);
+      else await this.#hooks.writeClaimed(change.record);
       return;
     }
     const ids = change.kind === "end" ? [change.hookId] : [...state.hooks.keys()];

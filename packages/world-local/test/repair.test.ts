@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyToSummary, HookConflictError, type NewEvent, type RunSummary, type WorkflowEvent } from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { createLocalWorld } from "../src/index.js";
+import { createLocalWorld, memoryDriver } from "../src/index.js";
 import type { LocalWorld } from "../src/local-world.js";
 
 let dir: string;
@@ -160,5 +160,29 @@ describe("repair from the log", () => {
     for (const event of stored) expect(await readJson<WorkflowEvent>(eventFile("wrun_files", event.seq))).toEqual(event);
     expect(await readJson(summaryFile("wrun_files"))).toEqual(project(stored));
     expect(await readJson(hookFile("dddd"))).toMatchObject({ runId: "wrun_files", hookId: "o1", status: "ended" });
+  });
+
+  test("derived records reach storage before any summary that covers their event", async () => {
+    const driver = memoryDriver();
+    const writes: Array<{ key: string; value: string }> = [];
+    const setItemRaw = driver.setItemRaw!.bind(driver);
+    driver.setItemRaw = (key, value, options) => {
+      writes.push({ key, value: String(value) });
+      return setItemRaw(key, value, options);
+    };
+    const local = createLocalWorld({ driver, summaryFlushMs: 0 });
+    open.push(local);
+    const stored = await appendAll(local, "wrun_order", [created, started, hookCreated("o1", "eeee"), disposed("o1"), completed]);
+    await close(local);
+
+    const firstSummaryCovering = (seq: number) =>
+      writes.findIndex((w) => w.key === "runs:wrun_order:summary.json" && (JSON.parse(w.value) as RunSummary).lastSeq >= seq);
+    const claim = stored[2]!.seq;
+    const end = stored[3]!.seq;
+    const indexWrites = writes.flatMap((w, i) => (w.key === "hooks:eeee.json" ? [{ i, status: (JSON.parse(w.value) as { status: string }).status }] : []));
+    expect(firstSummaryCovering(claim)).toBeGreaterThan(indexWrites.find((w) => w.status === "active")!.i);
+    expect(firstSummaryCovering(claim)).toBeGreaterThan(writes.findIndex((w) => w.key === "runs:wrun_order:hooks:o1.json"));
+    expect(firstSummaryCovering(end)).toBeGreaterThan(indexWrites.find((w) => w.status === "ended")!.i);
+    expect(firstSummaryCovering(claim)).toBeGreaterThan(writes.findIndex((w) => w.key.endsWith(`events:${String(claim).padStart(10, "0")}.json`)));
   });
 });
