@@ -125,7 +125,7 @@ describe("webhook tokens", () => {
     const compiled = await compileApp(source);
     const first = await runtimeFor(compiled, { world: createLocalWorld({ dir }), secret: oldSecret });
     const run = await first.start("workflow//workflows/rotate.ts//rotate", []);
-    const url = await waitFor("the URL", () => (globalThis as Record<string, string>).__rotateUrl);
+    const url = await waitFor("the URL", () => (globalThis as unknown as Record<string, string>).__rotateUrl);
     const token = url.slice(url.lastIndexOf("/") + 1);
     await closeRuntime(first);
 

@@ -5,7 +5,7 @@
  * made differently, is a ReplayDivergenceError.
  */
 import { ReplayDivergenceError } from "../shared/errors.js";
-import type { Serialized, WebhookConfig, WorkflowEvent } from "../world/events.js";
+import type { NewEvent, Serialized, WebhookConfig, WorkflowEvent } from "../world/events.js";
 
 export interface Operation {
   corr: string;
@@ -169,4 +169,35 @@ export function describeOperation(op: Operation): string {
   if (op.kind === "step") return `step "${op.stepId}"`;
   if (op.kind === "sleep") return "sleep()";
   return op.hookKind === "webhook" ? "createWebhook()" : "createHook()";
+}
+
+/** The event a hook or sleep needs next; null when it needs nothing more; wakeAt when it is due later. */
+export function nextWaitEvent(op: Operation, at: number): NewEvent | { wakeAt: number } | null {
+  const corr = op.corr;
+  if (op.kind === "sleep") {
+    if (!op.recorded) return { type: "sleep_started", corr, at, data: { until: op.until! } };
+    if (op.done) return null;
+    if (op.until! <= at) return { type: "sleep_completed", corr, at, data: {} };
+    return { wakeAt: op.until! };
+  }
+  if (!op.recorded) {
+    return {
+      type: "hook_created",
+      corr,
+      at,
+      data: {
+        kind: op.hookKind!,
+        tokenHash: op.tokenHash!,
+        ...(op.keyId === undefined ? {} : { keyId: op.keyId }),
+        ...(op.metadata === undefined ? {} : { metadata: op.metadata }),
+        ...(op.expiresAt === undefined ? {} : { expiresAt: op.expiresAt }),
+        ...(op.webhook === undefined ? {} : { webhook: op.webhook }),
+      },
+    };
+  }
+  if (op.done) return null;
+  if (op.disposeRequested) return { type: "hook_disposed", corr, at, data: {} };
+  if (op.expiresAt === undefined) return null;
+  if (op.expiresAt <= at) return { type: "hook_timed_out", corr, at, data: {} };
+  return { wakeAt: op.expiresAt };
 }

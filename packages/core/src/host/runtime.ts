@@ -4,7 +4,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  ConfigError,
   EventConflictError,
   HookNotFoundError,
   InvalidArgumentError,
@@ -20,6 +19,7 @@ import { Run } from "./run.js";
 import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
 import { hashToken, TokenIssuer } from "./tokens.js";
+import { resolveBaseUrl, resolveSecrets } from "./runtime-config.js";
 import { type RunEnvironment, WarmRun } from "./warm-run.js";
 import { type WebhookCall, WebhookEndpoint, type WebhookEndpointOptions } from "./webhook-endpoint.js";
 import { WebhookRequest } from "./webhook-request.js";
@@ -109,7 +109,7 @@ export class Runtime {
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
     await options.world.start();
-    const secrets = await resolveSecrets(options);
+    const secrets = await resolveSecrets(options.secret, options.world);
     const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl));
     if (options.worker !== false) {
       runtime.#consumer = options.world.queue.consume((message) => runtime.#drive(message.runId), {
@@ -193,8 +193,8 @@ export class Runtime {
         clearTimeout(timer);
         resolve();
       }
-      let waiters = this.#appendWaiters.get(runId);
-      if (!waiters) this.#appendWaiters.set(runId, (waiters = new Set()));
+      const waiters = this.#appendWaiters.get(runId) ?? new Set<() => void>();
+      this.#appendWaiters.set(runId, waiters);
       waiters.add(done);
     });
   }
@@ -374,26 +374,6 @@ export class Runtime {
     if (!source) return null;
     if (this.#bundle?.source.code !== source.code) this.#bundle = new WorkflowBundle(source);
     return this.#bundle;
-  }
-}
-
-async function resolveSecrets(options: RuntimeOptions): Promise<string[]> {
-  if (options.secret !== undefined) return Array.isArray(options.secret) ? options.secret : [options.secret];
-  const fromEnv = process.env.HOOKLINE_SECRET;
-  if (fromEnv) return fromEnv.split(",").map((s) => s.trim()).filter(Boolean);
-  if (options.world.loadSecret) return [await options.world.loadSecret()];
-  throw new ConfigError(
-    `The ${options.world.name} world is shared between instances, so they need one deployment secret: set HOOKLINE_SECRET to at least 32 random characters (e.g. \`openssl rand -hex 32\`), the same on every instance.`,
-  );
-}
-
-function resolveBaseUrl(configured: string | undefined): string {
-  const raw = configured ?? process.env.HOOKLINE_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
-  try {
-    const url = new URL(raw);
-    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    throw new ConfigError(`The base URL ${JSON.stringify(raw)} is not a URL; use e.g. "https://app.example.com".`);
   }
 }
 

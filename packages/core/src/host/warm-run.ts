@@ -9,11 +9,12 @@ import { serializeAsync } from "../shared/serialization/index.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
-import { type Operation, OperationTable } from "./operations.js";
-import type { RegisteredStep, StepContext } from "./registry.js";
+import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
+import type { RegisteredStep } from "./registry.js";
 import type { Sandbox, WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
-import { maxRetriesOf, type RetryPolicy, recordError, runStep } from "./step-runner.js";
+import { type AttemptHost, attemptStep } from "./step-attempt.js";
+import { type RetryPolicy, recordError } from "./step-runner.js";
 import { hashToken, type TokenIssuer } from "./tokens.js";
 
 /** What a warm run needs from its runtime. */
@@ -41,7 +42,6 @@ export class WarmRun {
   touchedAt = Date.now();
 
   readonly #env: RunEnvironment;
-  readonly #created: EventOf<"run_created">;
   readonly #queue = new SerialQueue();
   readonly #bridge: HostBridge;
   #sandbox: Sandbox | null = null;
@@ -55,10 +55,10 @@ export class WarmRun {
   readonly #timers = new Set<number>();
   /** Secrets recorded hooks were created with, known before replay reaches them. */
   readonly #hookKeys = new Map<string, string | undefined>();
+  readonly #attemptHost: AttemptHost;
 
   private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
     this.#env = env;
-    this.#created = created;
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
     this.ops = new OperationTable(this.runId);
@@ -80,6 +80,20 @@ export class WarmRun {
       fail: (error) => {
         this.#outcome ??= { ok: false, error };
       },
+    };
+    this.#attemptHost = {
+      runId: this.runId,
+      workflowId: this.workflowId,
+      metadata: this.#bridge.metadata,
+      retry: env.retry,
+      isOpen: (op) => !this.terminal && !op.done,
+      record: ({ before, condition, make, advance }) =>
+        this.#queue.run(async () => {
+          before?.();
+          while (condition()) if (await this.#append(make())) break;
+          if (advance) await this.#advance();
+        }),
+      respond: (requestId, response) => this.respond(requestId, response),
     };
   }
 
@@ -301,7 +315,7 @@ export class WarmRun {
     // URL of a wait that is not yet durable.
     for (const op of this.ops.pending) {
       if (op.kind === "step") continue;
-      const next = this.#nextWaitEvent(op, at);
+      const next = nextWaitEvent(op, at);
       if (next === null) this.ops.pending.delete(op);
       else if ("wakeAt" in next) await this.#timer(next.wakeAt);
       else if (next.type === "hook_created") return this.#createHook(op, next);
@@ -318,37 +332,6 @@ export class WarmRun {
       else this.#launch(op);
     }
     return false;
-  }
-
-  /** The event a hook or sleep needs next; null when it needs nothing more; wakeAt when it is due later. */
-  #nextWaitEvent(op: Operation, at: number): NewEvent | { wakeAt: number } | null {
-    const corr = op.corr;
-    if (op.kind === "sleep") {
-      if (!op.recorded) return { type: "sleep_started", corr, at, data: { until: op.until! } };
-      if (op.done) return null;
-      if (op.until! <= at) return { type: "sleep_completed", corr, at, data: {} };
-      return { wakeAt: op.until! };
-    }
-    if (!op.recorded) {
-      return {
-        type: "hook_created",
-        corr,
-        at,
-        data: {
-          kind: op.hookKind!,
-          tokenHash: op.tokenHash!,
-          ...(op.keyId === undefined ? {} : { keyId: op.keyId }),
-          ...(op.metadata === undefined ? {} : { metadata: op.metadata }),
-          ...(op.expiresAt === undefined ? {} : { expiresAt: op.expiresAt }),
-          ...(op.webhook === undefined ? {} : { webhook: op.webhook }),
-        },
-      };
-    }
-    if (op.done) return null;
-    if (op.disposeRequested) return { type: "hook_disposed", corr, at, data: {} };
-    if (op.expiresAt === undefined) return null;
-    if (op.expiresAt <= at) return { type: "hook_timed_out", corr, at, data: {} };
-    return { wakeAt: op.expiresAt };
   }
 
   async #createHook(op: Operation, event: NewEvent): Promise<boolean> {
@@ -382,78 +365,13 @@ export class WarmRun {
   #launch(op: Operation): void {
     op.inFlight = true;
     this.#inFlight += 1;
-    const attempt = op.attempts + 1;
-    const step = this.#env.steps().get(op.stepId!);
-    const startedAt = Date.now();
-    this.#runAttempt(op, step, attempt, startedAt)
+    attemptStep(this.#attemptHost, op, this.#env.steps().get(op.stepId!), Date.now())
       .catch((error) => this.#env.report(error, `step ${op.stepId} of run ${this.runId}`))
       .finally(() => {
         op.inFlight = false;
         this.#inFlight -= 1;
         if (this.#inFlight === 0) for (const resolve of this.#stepsDone.splice(0)) resolve();
       });
-  }
-
-  async #runAttempt(op: Operation, step: RegisteredStep | undefined, attempt: number, startedAt: number): Promise<void> {
-    const maxRetries = maxRetriesOf(step, this.#env.retry);
-    const stepId = op.stepId!;
-    const live = () => !this.terminal && !op.done;
-    if (attempt > maxRetries + 1) {
-      // Earlier attempts were started but never finished: the process stopped during each.
-      const error = await recordError(
-        new FatalError(`Step "${stepId}" did not finish in ${attempt - 1} attempts: the process stopped while it was running each time.`),
-      );
-      await this.#queue.run(async () => {
-        op.inFlight = false;
-        await this.#appendWhile(live, () => ({ type: "step_failed", corr: op.corr, at: Date.now(), data: { stepId, attempt: attempt - 1, error } }));
-        await this.#advance();
-      });
-      return;
-    }
-    const started = this.#queue.run(() =>
-      this.#appendWhile(
-        () => live() && op.attempts < attempt,
-        () => ({ type: "step_started", corr: op.corr, at: startedAt, data: { stepId, attempt, args: op.args } }),
-      ),
-    );
-    const meta = this.#bridge.metadata;
-    const context: StepContext = {
-      runId: this.runId,
-      workflowId: this.workflowId,
-      workflowName: meta.workflowName,
-      runStartedAt: meta.startedAt,
-      url: meta.url,
-      stepId,
-      stepName: stepId.split("//").pop() ?? stepId,
-      corr: op.corr,
-      attempt,
-      startedAt,
-      respond: (requestId, response) => this.respond(requestId, response),
-    };
-    // Durable before the body runs: attempts are counted exactly, even when the process dies at once.
-    await started;
-    const outcome = await runStep(step, context, op.args, op.closure, this.#env.retry);
-    await this.#queue.run(async () => {
-      // Not in flight any more: the advance below may schedule the retry.
-      op.inFlight = false;
-      await this.#appendWhile(live, () =>
-        outcome.ok
-          ? { type: "step_completed", corr: op.corr, at: Date.now(), data: { stepId, result: outcome.result } }
-          : {
-              type: "step_failed",
-              corr: op.corr,
-              at: Date.now(),
-              data: { stepId, attempt, error: outcome.error, ...(outcome.retryAt === undefined ? {} : { retryAt: outcome.retryAt }) },
-            },
-      );
-      await this.#advance();
-    });
-  }
-
-  async #appendWhile(condition: () => boolean, make: () => NewEvent): Promise<void> {
-    while (condition()) {
-      if (await this.#append(make())) return;
-    }
   }
 
   /** Records a step's answer to a manual webhook request (the waiting HTTP handler sees the event). */

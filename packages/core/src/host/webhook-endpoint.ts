@@ -69,7 +69,7 @@ export class WebhookEndpoint {
     }
     const record = typeof token === "string" && token.length > 0 ? await this.#runtime.world.getHook(hashToken(token)) : null;
     // createHook tokens are resumed from server code only: the public route does not know them.
-    if (!record || record.kind !== "webhook" || !record.webhook) {
+    if (record?.kind !== "webhook" || !record.webhook) {
       if (call.forwarded) throw new HookNotFoundError("No webhook has this token.");
       return text(404, "No webhook has this URL.");
     }

@@ -60,6 +60,7 @@ export class WebhookRequest extends Request {
 }
 
 /** The host's reading of a recorded response: a real Response. */
+// biome-ignore lint/complexity/noStaticOnlyClass: the serialization registry takes classes with static hooks.
 class RecordedResponse {
   static [SERIALIZE](): never {
     throw new InvalidArgumentError("RecordedResponse is only read, never written.");

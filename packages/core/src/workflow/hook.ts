@@ -21,22 +21,19 @@ class HookChannel implements HookSink {
 
   push(type: string, data: Serialized): void {
     const payload = data as Record<string, Serialized>;
-    switch (type) {
-      case "hook_received":
-        return this.offer({ ok: true, value: deserialize(payload.payload) });
-      case "hook_rejected":
-        return this.offer({ ok: false, error: deserialize(payload.error) });
-      case "hook_timed_out":
-        return this.end({ kind: "failed", error: new HookTimeoutError("The hook timed out before a payload arrived.") });
-      case "hook_conflicted":
-        return this.end({
-          kind: "failed",
-          error: new HookConflictError(
-            `The hook's token is already held by an active wait in run ${String(payload.heldBy)}; a token can be reused once that wait ends.`,
-          ),
-        });
-      case "hook_disposed":
-        return this.end({ kind: "disposed" });
+    if (type === "hook_received") this.offer({ ok: true, value: deserialize(payload.payload) });
+    else if (type === "hook_rejected") this.offer({ ok: false, error: deserialize(payload.error) });
+    else if (type === "hook_timed_out") this.end({ kind: "failed", error: new HookTimeoutError("The hook timed out before a payload arrived.") });
+    else if (type === "hook_disposed") this.end({ kind: "disposed" });
+    else if (type === "hook_conflicted") {
+      const heldBy = String(payload.heldBy);
+      this.end({
+        kind: "failed",
+        error: new HookConflictError(
+          `The hook's token is already held by an active wait in run ${heldBy}; a token can be reused once that wait ends.`,
+          { heldBy },
+        ),
+      });
     }
   }
 
@@ -76,6 +73,7 @@ export class Hook<T = unknown> implements PromiseLike<T>, AsyncIterable<T> {
   }
 
   /** The next payload. */
+  // biome-ignore lint/suspicious/noThenProperty: a hook is awaitable by design (`await hook`), as in the Workflow SDK.
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

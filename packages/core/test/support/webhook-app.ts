@@ -15,7 +15,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const urls = ((globalThis as Record<string, unknown>).__webhookUrls ??= new Map<string, string>()) as Map<string, string>;
+const urls = new Map<string, string>();
+(globalThis as Record<string, unknown>).__webhookUrls = urls;
 
 export interface WebhookApp {
   runtime: Runtime;

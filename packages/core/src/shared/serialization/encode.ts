@@ -10,7 +10,7 @@ import { bytesToBase64 } from "./base64.js";
 import { classRegistry, SERIALIZE, type SerializableClass } from "./classes.js";
 
 export const TAG = "$t";
-const toString = Object.prototype.toString;
+const brandOf = Object.prototype.toString;
 
 interface State {
   seen: Map<object, number>;
@@ -64,7 +64,7 @@ function encode(value: unknown, s: State): unknown {
     const cls = classRegistry().byName.get(className) as SerializableClass;
     return { [TAG]: "Class", name: className, v: child(s, `<${className}>`, () => cls[SERIALIZE](object as never)) };
   }
-  const tag = toString.call(object);
+  const tag = brandOf.call(object);
   switch (tag) {
     case "[object Object]":
       return encodeObject(object as Record<string, unknown>, s);

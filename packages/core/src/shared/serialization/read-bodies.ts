@@ -12,7 +12,12 @@ export async function readBodies(value: unknown): Promise<Map<object, Uint8Array
     if (tag === "[object Request]" || tag === "[object Response]") {
       if ((v as Request).body !== null) found.push(v as Request);
     } else if (Array.isArray(v)) v.forEach(visit);
-    else if (tag === "[object Map]") for (const [k, x] of v as Map<unknown, unknown>) (visit(k), visit(x));
+    else if (tag === "[object Map]") {
+      for (const [key, entry] of v as Map<unknown, unknown>) {
+        visit(key);
+        visit(entry);
+      }
+    }
     else if (tag === "[object Set]") (v as Set<unknown>).forEach(visit);
     else if (tag === "[object Error]") visit((v as Error).cause);
     else if (tag === "[object Object]") for (const key of Object.keys(v)) visit((v as Record<string, unknown>)[key]);
