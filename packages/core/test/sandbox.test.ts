@@ -55,3 +55,24 @@ describe("the replay sandbox", () => {
     ).toBe("nothing");
   });
 });
+
+describe("stack traces", () => {
+  test("an error thrown in workflow code points at the original file and line", async () => {
+    const runtime = await runtimeFor({
+      "workflows/fails.ts": [
+        "type Order = { id: string };",
+        "",
+        "export async function fails(order: Order) {",
+        '  "use workflow";',
+        "  const id: string = order.id;",
+        '  throw new Error("no stock for " + id);',
+        "}",
+      ].join("\n"),
+    });
+    const run = await runtime.start("workflow//workflows/fails.ts//fails", [{ id: "o-1" }]);
+    const error = (await run.returnValue.catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe("no stock for o-1");
+    expect(error.stack).toMatch(/workflows\/fails\.ts:6:\d+/);
+    expect(error.stack).not.toContain("workflows.bundle.js");
+  });
+});

@@ -78,7 +78,7 @@ export class WarmRun {
         this.#outcome ??= { ok: true, result };
       },
       fail: (error) => {
-        this.#outcome ??= { ok: false, error };
+        this.#outcome ??= { ok: false, error: this.#remapStacks(error) };
       },
     };
     this.#attemptHost = {
@@ -232,6 +232,22 @@ export class WarmRun {
     this.ops.pending.clear();
     this.#outcome = null;
     this.#failure = null;
+  }
+
+  /** A recorded error (and its causes) with stack frames pointing at the original source. */
+  #remapStacks(error: Serialized): Serialized {
+    const bundle = this.#env.bundle();
+    const remap = (node: unknown): unknown => {
+      if (typeof node !== "object" || node === null) return node;
+      const tagged = node as { $t?: string; stack?: unknown; cause?: unknown };
+      if (tagged.$t !== "Error") return node;
+      return {
+        ...tagged,
+        ...(typeof tagged.stack === "string" && bundle ? { stack: bundle.remapStack(tagged.stack) } : {}),
+        ...("cause" in tagged ? { cause: remap(tagged.cause) } : {}),
+      };
+    };
+    return remap(error);
   }
 
   // -- the sandbox's calls ----------------------------------------------------------------------

@@ -37,7 +37,7 @@ export async function compileApp(files: Record<string, string>): Promise<Compile
   const workflowFiles = Object.entries(files)
     .filter(([, code]) => code.includes("use workflow"))
     .map(([path]) => join(root, path));
-  const { code } = await bundleWorkflows({ root, files: workflowFiles, alias: SANDBOX_ALIAS });
+  const { code } = await bundleWorkflows({ root, files: workflowFiles, alias: SANDBOX_ALIAS, sourcemap: true });
 
   // Step mode: mirror the tree under .steps/ so relative imports between files still resolve.
   const stepRoot = join(root, ".steps");
