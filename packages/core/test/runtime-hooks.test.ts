@@ -171,6 +171,32 @@ describe("hooks", () => {
     await expect(run.returnValue).resolves.toBe("approved");
   });
 
+  test("Promise.race over a hook and a sleep is decided by whichever is recorded first", async () => {
+    const runtime = await runtimeFor({
+      "workflows/race.ts": `
+        import { createHook, sleep } from "hookline";
+        export async function race(id: string, wait: number) {
+          "use workflow";
+          const answer = createHook<string>({ token: "race:" + id });
+          return Promise.race([answer, sleep(wait).then(() => "slept")]);
+        }
+        export async function until(at: number) {
+          "use workflow";
+          await sleep(new Date(at));
+          return Date.now() >= at;
+        }
+      `,
+    });
+    const answered = await runtime.start("workflow//workflows/race.ts//race", ["a", 60_000]);
+    await pendingHook(runtime, answered.runId);
+    await runtime.resumeHook("race:a", "answered");
+    await expect(answered.returnValue).resolves.toBe("answered");
+    const slept = await runtime.start("workflow//workflows/race.ts//race", ["b", 100]);
+    await expect(slept.returnValue).resolves.toBe("slept");
+    const dated = await runtime.start("workflow//workflows/race.ts//until", [Date.now() + 150]);
+    await expect(dated.returnValue).resolves.toBe(true);
+  });
+
   test("resumeHook: unknown token, webhook token and unserializable payload are clear errors", async () => {
     const runtime = await runtimeFor({
       "workflows/wait.ts": `
