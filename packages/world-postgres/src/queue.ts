@@ -221,25 +221,37 @@ class QueueConsumer implements Consumer {
       failure = { error };
     }
     const { statements, options } = this.#deps.settings();
-    try {
-      if (!failure) {
-        await this.#deps.query("acknowledging a queue message", {
-          ...statements.ack,
-          values: [row.id, this.#id, attempt],
-        });
-        this.#deps.recovered("queue handler");
-        return;
-      }
-      const delayMs = Math.min(options.maxRedeliveryDelayMs, options.redeliveryDelayMs * 2 ** (attempt - 1));
-      this.#deps.report(failure.error, `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`);
-      await this.#deps.query("scheduling a redelivery", {
-        ...statements.retry,
-        values: [row.id, this.#id, attempt, delayMs],
-      });
+    if (!failure) {
+      await this.#finish("acknowledging a queue message", { ...statements.ack, values: [row.id, this.#id, attempt] });
+      this.#deps.recovered("queue handler");
+      return;
+    }
+    const delayMs = Math.min(options.maxRedeliveryDelayMs, options.redeliveryDelayMs * 2 ** (attempt - 1));
+    this.#deps.report(failure.error, `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`);
+    if (await this.#finish("scheduling a redelivery", { ...statements.retry, values: [row.id, this.#id, attempt, delayMs] })) {
       this.wakeIn(delayMs);
-    } catch (error) {
-      // The lease expires and the message is delivered again: at-least-once either way.
-      this.#deps.report(error, "finishing a queue message");
+    }
+  }
+
+  /**
+   * Acknowledges or reschedules a message, retrying while the database is unreachable (a handler
+   * that failed because PostgreSQL restarted is rescheduled as soon as it is back, not when its
+   * lease runs out). Gives up once the lease would have expired anyway, or on stop(): the lease
+   * then brings the message back, at-least-once either way.
+   */
+  async #finish(what: string, config: pg.QueryConfig): Promise<boolean> {
+    const giveUpAt = Date.now() + this.#deps.settings().options.leaseMs;
+    for (let retry = 0; ; retry++) {
+      try {
+        await this.#deps.query(what, config);
+        if (retry > 0) this.#deps.recovered(what);
+        return true;
+      } catch (error) {
+        this.#deps.report(error, what);
+        const pause = Math.min(2_000, 100 * 2 ** retry);
+        if (this.#stopped || Date.now() + pause >= giveUpAt) return false;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
   }
 

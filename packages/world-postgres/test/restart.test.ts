@@ -74,4 +74,32 @@ describe("against a server of its own", () => {
     await expect.poll(() => delivered, { timeout: 3_000 }).toContain(fresh);
     await expect.poll(() => delivered, { timeout: 5_000 }).toContain(delayed);
   }, 60_000);
+
+  it("redelivers a message whose handler failed during the outage as soon as PostgreSQL is back, not when its lease expires", async () => {
+    // A schema of its own: the previous test's consumers are still running on the default one.
+    const w = await world({ schema: "redelivery", connectTimeoutMs: 1_000, redeliveryDelayMs: 50 });
+    const runId = newRunId();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const attempts: number[] = [];
+    w.queue.consume(async (message, delivery) => {
+      if (message.runId !== runId) return;
+      attempts.push(delivery.attempt);
+      if (delivery.attempt === 1) {
+        await held;
+        // What a drive does: read the log. The server is down, so this throws.
+        await w.readEvents(runId);
+      }
+    });
+    await w.queue.enqueue({ runId });
+    await expect.poll(() => attempts.length, { timeout: 5_000 }).toBe(1);
+    await server.stop();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.start();
+    const back = performance.now();
+    // The default lease is 30 s: redelivery within a few seconds means the failure was recorded.
+    await expect.poll(() => attempts, { timeout: 10_000, interval: 50 }).toEqual([1, 2]);
+    expect(performance.now() - back).toBeLessThan(10_000);
+  }, 60_000);
 });
