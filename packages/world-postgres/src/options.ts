@@ -26,8 +26,9 @@ export interface PostgresWorldOptions {
    */
   queryTimeoutMs?: number;
   /**
-   * Where failures of background work (queue claims, lease renewal, the LISTEN connection) are
-   * reported. Default: console.warn, once per outage rather than once per retry.
+   * Where failures of background work (queue claims and handlers, lease renewal, the LISTEN
+   * connection) are reported: once per outage rather than once per retry, and again with an
+   * Error "recovered after N failures" when that kind of work succeeds again. Default console.warn.
    */
   onError?: (error: unknown, where: string) => void;
 }
