@@ -12,6 +12,8 @@ import { getRuntime, type RuntimeOptions, registries } from "@hookline/core/runt
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 import { ROUTE_PREFIX } from "./generate.js";
 
+type Env = Record<string, string | undefined>;
+
 export const ENV = {
   /** "1" in a Next.js server whose config uses withWorkflow. */
   server: "HOOKLINE_NEXT_SERVER",
@@ -24,25 +26,25 @@ export interface Integration {
   deploymentSecrets(): Promise<string[]>;
 }
 
-interface RegistryModule {
+export interface RegistryModule {
   workflowIds?: readonly string[];
 }
-type Load = () => Promise<RegistryModule>;
+export type Load = () => Promise<RegistryModule>;
 
 /** The origin this process serves on, for requests to itself (never the public URL: another instance may answer it). */
-export function localOrigin(env: NodeJS.ProcessEnv = process.env): string {
+export function localOrigin(env: Env = process.env): string {
   return env.__NEXT_PRIVATE_ORIGIN || `http://localhost:${env.PORT || 3000}`;
 }
 
 /** Where outside services reach this app: HOOKLINE_BASE_URL, else the local origin; plus the basePath. */
-export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function publicBaseUrl(env: Env = process.env): string {
   const basePath = env[ENV.basePath] ?? "";
   const configured = env.HOOKLINE_BASE_URL?.replace(/\/+$/, "");
   if (configured) return !basePath || configured.endsWith(basePath) ? configured : configured + basePath;
   return localOrigin(env) + basePath;
 }
 
-export function internalUrl(endpoint: InternalEndpoint, env: NodeJS.ProcessEnv = process.env): string {
+export function internalUrl(endpoint: InternalEndpoint, env: Env = process.env): string {
   const slash = env[ENV.trailingSlash] === "1" ? "/" : "";
   return `${localOrigin(env)}${env[ENV.basePath] ?? ""}${ROUTE_PREFIX}/${endpoint}${slash}`;
 }
