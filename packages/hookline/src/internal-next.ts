@@ -1,5 +1,5 @@
 /** What the routes withWorkflow generates import (app/.well-known/workflow/v1/): not a public API. */
-import "./api.js";
+import "./configure.js";
 import { createRouteHandlers } from "@hookline/next/server";
 import { deploymentSecrets } from "./deployment.js";
 
