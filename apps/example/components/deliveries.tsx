@@ -22,7 +22,7 @@ export function Deliveries({ url, title, empty }: { url: string | null; title: s
           <tbody>
             {deliveries.map((d) => (
               <tr key={`${d.at}-${d.event}`}>
-                <td className="mono">{d.event}</td>
+                <td className="mono event">{d.event}</td>
                 <td>
                   <strong>{d.status ?? "…"}</strong> <span className="mono small">{d.answer}</span>
                 </td>

@@ -40,13 +40,15 @@ export default function RunsPage() {
                 <tr key={run.runId} data-testid="run-row">
                   <td>
                     <strong>{run.workflow}</strong>
-                    <div className="muted small mono">{run.runId}</div>
+                    <div className="muted small mono" title={run.runId}>
+                      {run.runId.slice(0, 14)}…
+                    </div>
                   </td>
                   <td>
                     <StatusBadge status={run.status} />
                   </td>
-                  <td className="small">{ago(data.now - run.createdAt)}</td>
-                  <td className="small">{run.endedAt ? formatMs(run.endedAt - run.createdAt) : "…"}</td>
+                  <td className="small nowrap">{ago(data.now - run.createdAt)}</td>
+                  <td className="small nowrap">{run.endedAt ? formatMs(run.endedAt - run.createdAt) : "…"}</td>
                   <td className="steps">
                     {run.steps.map((step, i) => (
                       <span key={`${step.name}-${i}`} className="chip" title={step.status}>
