@@ -147,7 +147,7 @@ describe("the scenarios, clicked through", () => {
   it("the runs page lists runs with steps and pending waits, and refreshes by itself", async () => {
     const started = (await (await fetch(`${server.url}/api/imports`, { method: "POST", body: "{}" })).json()) as { runId: string; importId: string };
     const page = await open("/runs");
-    const row = page.getByTestId("run-row").filter({ hasText: started.runId });
+    const row = page.getByTestId("run-row").filter({ has: page.locator(`[title="${started.runId}"]`) });
     await row.getByText("waiting: upload of customers.csv").waitFor({ timeout: 30_000 });
     expect(await row.getByTestId("run-status").innerText()).toBe("running");
     // Earlier runs are listed with their steps and timings.
