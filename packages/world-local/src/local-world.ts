@@ -144,7 +144,11 @@ export class LocalWorld implements World {
     }
   }
 
-  /** Stops the queue, waits for appends in flight, writes pending summaries, releases files and timers. */
+  /**
+   * Stops the queue (without waiting for running handlers: their messages stay stored and are
+   * delivered again after a restart), waits for appends in flight, writes pending summaries,
+   * releases files and timers.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -167,6 +171,8 @@ export class LocalWorld implements World {
   async #ready(): Promise<void> {
     if (this.#closing) throw new WorldError("Local world: used after close(); create a new world instead.");
     await this.start();
+    // close() may have begun while start() was awaited; it only waits for appends it can see.
+    if (this.#closing) throw new WorldError("Local world: used after close(); create a new world instead.");
   }
 
   // -- the log -----------------------------------------------------------------------------------

@@ -118,6 +118,11 @@ export class LocalQueue implements WorldQueue {
     await this.#scan(store);
   }
 
+  /**
+   * Stops every consumer without waiting for their running handlers: a handler that finishes
+   * after this is neither acknowledged nor retried here, so its message (still stored) is
+   * delivered again after a restart, as if the process had died.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -130,6 +135,11 @@ export class LocalQueue implements WorldQueue {
   }
 
   // -- used by consumers ----------------------------------------------------------------------
+
+  /** The world is closing: outcomes of handlers still running are left to the next process. */
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   removeConsumer(consumer: LocalConsumer): void {
     this.#consumers.delete(consumer);
@@ -360,6 +370,8 @@ class LocalConsumer implements Consumer {
       failed = true;
       failure = error;
     }
+    // Closed meanwhile: the message stays stored and is delivered again after a restart.
+    if (this.#queue.closed) return;
     try {
       if (failed) await this.#queue.retry(entry, failure);
       else await this.#queue.acknowledge(entry);
@@ -369,11 +381,16 @@ class LocalConsumer implements Consumer {
     }
   }
 
+  /**
+   * Hands out nothing more, at once. Handlers already running are not waited for (a handler
+   * that never settles must not hold up a shutdown); each one's message is still acknowledged
+   * or retried when it settles, unless the world has been closed by then.
+   */
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
+    if (!this.#stopping) {
+      this.#stopping = Promise.resolve();
       this.#queue.removeConsumer(this);
-      while (this.#running.size > 0) await Promise.all([...this.#running]);
-    })();
+    }
     return this.#stopping;
   }
 }

@@ -255,3 +255,45 @@ describe("the queue across a reopen", () => {
     expect((await stored()).map((m) => m.runId)).toEqual(["wrun_later"]);
   });
 });
+
+describe("stopping while a handler runs", () => {
+  test("stop() resolves without waiting for a running handler, whose message is still acknowledged when it finishes", async () => {
+    const local = await world();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const consumer = local.queue.consume(async () => {
+      started = true;
+      await released;
+    });
+    await local.queue.enqueue({ runId: "wrun_stop" });
+    await expect.poll(() => started).toBe(true);
+    // Resolves with the handler still blocked.
+    await consumer.stop();
+    expect(await readdir(join(dir, "queue"))).toHaveLength(1);
+    release();
+    await expect.poll(async () => (await readdir(join(dir, "queue"))).length).toBe(0);
+  });
+
+  test("close() does not hang on a handler that never settles; its message is delivered again after a restart", async () => {
+    const first = createLocalWorld({ dir });
+    let handling = false;
+    first.queue.consume(async () => {
+      handling = true;
+      await new Promise(() => {});
+    });
+    await first.queue.enqueue({ runId: "wrun_stuck" });
+    await expect.poll(() => handling).toBe(true);
+    await first.close();
+
+    const second = await world();
+    const seen: Array<{ runId: string; attempt: number }> = [];
+    second.queue.consume(async (message, delivery) => {
+      seen.push({ runId: message.runId, attempt: delivery.attempt });
+    });
+    // Cut off, not failed: the same attempt number again.
+    await expect.poll(() => seen).toEqual([{ runId: "wrun_stuck", attempt: 1 }]);
+  });
+});
