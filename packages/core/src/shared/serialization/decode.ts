@@ -1,67 +1,62 @@
 /**
- * JSON-safe trees → values of the current realm. Every object is built fresh from this
- * realm's constructors (never handed back from the tree), and numbered in the same pre-order
- * as encode.ts so `Ref` nodes find their target.
+ * JSON-safe trees → values of the current realm. Every object is built fresh from this realm's
+ * constructors (nothing from the input tree is handed back), and numbered in the same
+ * pre-order as encode.ts so `Ref` nodes find their target.
  */
 import { SerializationError } from "../errors.js";
 import { base64ToBytes } from "./base64.js";
 import { classRegistry, DESERIALIZE } from "./classes.js";
-import { setOwn, TAG } from "./encode.js";
-import { createError } from "./error-classes.js";
+import { decodeError } from "./decode-error.js";
+import { decodeHeaders, decodeMessage, decodeURL, type DeserializeOptions } from "./decode-web.js";
+import { FORMAT_TAG, SERIALIZATION_FORMAT_VERSION, TAG, TYPED_ARRAY_TAGS } from "./format.js";
+import { describeThrown } from "./path.js";
+import { setOwn } from "./set-own.js";
 
-export interface MessageInit {
-  url: string;
-  method: string;
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: Uint8Array | null;
-}
-
-export interface DeserializeOptions {
-  createRequest?: (init: MessageInit) => unknown;
-  createResponse?: (init: MessageInit) => unknown;
-  createHeaders?: (entries: [string, string][]) => unknown;
-  createURL?: (href: string) => unknown;
-}
-
-interface State {
+export interface DecodeState {
+  /** Objects in the order they were numbered; a registered class's slot holds PENDING until it is built. */
   objects: unknown[];
   options: DeserializeOptions;
 }
 
 type Node = Record<string, unknown>;
-const TYPED_ARRAYS = new Set([
-  "Int8Array",
-  "Uint8Array",
-  "Uint8ClampedArray",
-  "Int16Array",
-  "Uint16Array",
-  "Int32Array",
-  "Uint32Array",
-  "Float32Array",
-  "Float64Array",
-  "BigInt64Array",
-  "BigUint64Array",
-  "DataView",
-]);
+const PENDING = Symbol("pending");
 
-export function decodeValue(data: unknown, options: DeserializeOptions = {}): unknown {
-  if (data === null || typeof data !== "object") return data;
-  return decode(data, { objects: [], options });
+export function decodeValue(data: unknown, options: DeserializeOptions | undefined): unknown {
+  if (typeof data !== "object" || data === null) return data;
+  const s: DecodeState = { objects: [], options: options ?? {} };
+  try {
+    return decode(unwrapFormat(data), s);
+  } catch (thrown) {
+    if (SerializationError.is(thrown)) throw thrown;
+    throw malformed(`something that could not be read (${describeThrown(thrown)})`);
+  }
 }
 
-function decode(node: unknown, s: State): unknown {
-  if (node === null || typeof node !== "object") return node;
+/** A root written by a later format version names its version; see format.ts. */
+function unwrapFormat(data: object): unknown {
+  if ((data as Node)[TAG] !== FORMAT_TAG) return data;
+  const { version, v } = data as Node;
+  if (version === SERIALIZATION_FORMAT_VERSION) return v;
+  throw new SerializationError(
+    `Cannot deserialize: the data was written in serialization format ${String(version)}, and this version of Hookline reads format ${SERIALIZATION_FORMAT_VERSION}. Upgrade Hookline where the data is read.`,
+    "value",
+  );
+}
+
+export function decode(node: unknown, s: DecodeState): unknown {
+  if (typeof node !== "object" || node === null) return node;
   if (Array.isArray(node)) {
     const out: unknown[] = [];
     s.objects.push(out);
-    for (const item of node) out.push(decode(item, s));
+    for (let i = 0; i < node.length; i++) out.push(decode(node[i], s));
     return out;
   }
-  const n = node as Node;
-  const tag = n[TAG];
-  if (tag === undefined) return decodeObject(n, {}, s);
+  const tag = (node as Node)[TAG];
+  if (tag === undefined) return decodeObject(node as Node, {}, s);
+  return decodeTagged(node as Node, tag, s);
+}
+
+function decodeTagged(n: Node, tag: unknown, s: DecodeState): unknown {
   switch (tag) {
     case "u":
       return undefined;
@@ -69,15 +64,12 @@ function decode(node: unknown, s: State): unknown {
       return n.v === "-0" ? -0 : Number(n.v);
     case "bigint":
       return BigInt(n.v as string);
-    case "Ref": {
-      const index = n.i as number;
-      if (!(index < s.objects.length)) throw malformed(`a reference to object #${index}, which does not exist`);
-      return s.objects[index];
-    }
+    case "Ref":
+      return resolveRef(n.i, s);
     case "Object":
       return decodeObject(n.v as Node, {}, s);
     case "NullObject":
-      return decodeObject(n.v as Node, Object.create(null), s);
+      return decodeObject(n.v as Node, Object.create(null) as Node, s);
     case "Date":
       return track(s, new Date(n.v === null ? Number.NaN : (n.v as number)));
     case "RegExp": {
@@ -86,7 +78,7 @@ function decode(node: unknown, s: State): unknown {
       return track(s, re);
     }
     case "Map": {
-      const map = track(s, new Map());
+      const map = track(s, new Map<unknown, unknown>());
       for (const [key, value] of n.v as [unknown, unknown][]) {
         const k = decode(key, s);
         map.set(k, decode(value, s));
@@ -94,106 +86,87 @@ function decode(node: unknown, s: State): unknown {
       return map;
     }
     case "Set": {
-      const set = track(s, new Set());
+      const set = track(s, new Set<unknown>());
       for (const value of n.v as unknown[]) set.add(decode(value, s));
       return set;
     }
     case "ArrayBuffer":
       return track(s, base64ToBytes(n.v as string).buffer);
     case "URL":
-      return track(s, (s.options.createURL ?? global("URL", (href: string) => new URL(href)))(n.v as string));
+      return track(s, decodeURL(n, s.options));
     case "Headers":
-      return track(s, (s.options.createHeaders ?? global("Headers", (e: [string, string][]) => new Headers(e)))(n.v as [string, string][]));
+      return track(s, decodeHeaders(n, s.options));
     case "Request":
     case "Response":
-      return track(s, decodeMessage(n, tag === "Request", s));
+      return track(s, decodeMessage(n, tag === "Request", s.options));
     case "Error":
-      return decodeError(n, s);
+      return decodeError(n, s, decode);
     case "Class":
       return decodeClass(n, s);
   }
-  if (typeof tag === "string" && TYPED_ARRAYS.has(tag)) {
-    const bytes = base64ToBytes(n.v as string);
-    const Ctor = (globalThis as Record<string, unknown>)[tag] as new (buffer: ArrayBuffer) => unknown;
-    return track(s, new Ctor(bytes.buffer as ArrayBuffer));
-  }
-  throw malformed(`an unknown type tag ${JSON.stringify(tag)}`);
+  if (typeof tag === "string" && TYPED_ARRAY_TAGS.has(tag)) return track(s, decodeView(tag, n.v as string));
+  throw malformed(`an unknown type tag ${JSON.stringify(tag)}`, " (or by a newer version of Hookline)");
 }
 
-function decodeObject(source: Node, target: Record<string, unknown>, s: State): unknown {
+function decodeObject(source: Node, target: Node, s: DecodeState): unknown {
   s.objects.push(target);
-  for (const key of Object.keys(source)) setOwn(target, key, decode(source[key], s));
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    setOwn(target, key, decode(source[key], s));
+  }
   return target;
 }
 
-function decodeError(n: Node, s: State): unknown {
-  const index = reserve(s);
-  const cause = "cause" in n ? decode(n.cause, s) : undefined;
-  const props = n.props ? (decode(n.props, s) as Record<string, unknown>) : {};
-  const errors = n.errors ? (decode(n.errors, s) as unknown[]) : undefined;
-  const error = createError(n.name as string, n.message as string, props, n.hookline === true, errors);
-  if ("stack" in n) Object.defineProperty(error, "stack", { value: n.stack, writable: true, configurable: true });
-  if ("cause" in n) Object.defineProperty(error, "cause", { value: cause, writable: true, configurable: true });
-  for (const [key, value] of Object.entries(props)) {
-    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
+function resolveRef(index: unknown, s: DecodeState): unknown {
+  if (typeof index !== "number" || !(index >= 0 && index < s.objects.length)) {
+    throw malformed(`a reference to object #${String(index)}, which does not exist`);
   }
-  s.objects[index] = error;
-  return error;
+  const target = s.objects[index];
+  if (target === PENDING) throw malformed("a reference into a registered class instance from its own data");
+  return target;
 }
 
-function decodeClass(n: Node, s: State): unknown {
-  const cls = classRegistry().byName.get(n.name as string);
+function decodeView(tag: string, base64: string): unknown {
+  const Ctor = (globalThis as Record<string, unknown>)[tag] as (new (buffer: ArrayBuffer) => unknown) | undefined;
+  if (typeof Ctor !== "function") {
+    throw new SerializationError(`Cannot deserialize a ${tag}: this environment has no ${tag}.`, "value");
+  }
+  return new Ctor(base64ToBytes(base64).buffer as ArrayBuffer);
+}
+
+function decodeClass(n: Node, s: DecodeState): unknown {
+  const name = String(n.name);
+  const cls = classRegistry().byName.get(name);
   if (!cls) {
     throw new SerializationError(
-      `Cannot deserialize a ${n.name} instance: no class is registered under that name here. Call registerSerializableClass("${n.name}", …) where the value is read.`,
-      String(n.name),
+      `Cannot deserialize a "${name}" instance: no class is registered under that name here. Call registerSerializableClass("${name}", TheClass) where the value is read, before deserializing.`,
+      "value",
     );
   }
-  const index = reserve(s);
-  const instance = cls[DESERIALIZE](decode(n.v, s) as never);
+  const index = s.objects.push(PENDING) - 1;
+  const data = decode(n.v, s);
+  let instance: unknown;
+  try {
+    instance = cls[DESERIALIZE](data as never);
+  } catch (thrown) {
+    throw new SerializationError(
+      `Cannot deserialize a "${name}" instance: the deserializer of the registered class threw: ${describeThrown(thrown)}`,
+      "value",
+    );
+  }
   s.objects[index] = instance;
   return instance;
 }
 
-function decodeMessage(n: Node, isRequest: boolean, s: State): unknown {
-  const init: MessageInit = {
-    url: (n.url as string) ?? "",
-    method: (n.method as string) ?? "GET",
-    status: (n.status as number) ?? 200,
-    statusText: (n.statusText as string) ?? "",
-    headers: n.headers as [string, string][],
-    body: n.body === null ? null : base64ToBytes(n.body as string),
-  };
-  if (isRequest) {
-    const create =
-      s.options.createRequest ??
-      global("Request", (i: MessageInit) => new Request(i.url, { method: i.method, headers: i.headers, body: i.body as BodyInit | null }));
-    return create(init);
-  }
-  const create =
-    s.options.createResponse ??
-    global("Response", (i: MessageInit) => new Response(i.body as BodyInit | null, { status: i.status, statusText: i.statusText, headers: i.headers }));
-  return create(init);
-}
-
-function track<T>(s: State, value: T): T {
+function track<T>(s: DecodeState, value: T): T {
   s.objects.push(value);
   return value;
 }
 
-/** Holds a place in the numbering for a value built after its members. */
-function reserve(s: State): number {
-  s.objects.push(undefined);
-  return s.objects.length - 1;
-}
-
-function global<F>(name: string, factory: F): F {
-  if (typeof (globalThis as Record<string, unknown>)[name] !== "function") {
-    throw new SerializationError(`Cannot deserialize a ${name}: this environment has no ${name}.`, name);
-  }
-  return factory;
-}
-
-function malformed(what: string): SerializationError {
-  return new SerializationError(`Cannot deserialize: the data holds ${what}. It was not written by Hookline's serializer.`, "value");
+function malformed(what: string, origin = ""): SerializationError {
+  return new SerializationError(
+    `Cannot deserialize: the data holds ${what}. It was not written by Hookline's serializer${origin}.`,
+    "value",
+  );
 }

@@ -1,211 +1,269 @@
 /**
- * Values → JSON-safe trees. Plain JSON encodes as itself; anything else is a tagged node
- * `{ "$t": <type>, ... }`; an object met a second time is `{ "$t": "Ref", "i": n }`, n being
- * its position in a pre-order walk, which decode.ts repeats. Type checks are brand checks
- * (Object.prototype.toString, ArrayBuffer.isView), never `instanceof`: values may come from
- * another realm.
+ * Values → JSON-safe trees (the format is in format.ts and index.ts). Every object gets a
+ * number in the order it is first met (pre-order); meeting it again writes
+ * `{ "$t": "Ref", "i": n }`, and decode.ts numbers objects in the same order. Plain data takes
+ * the shortest path: no path bookkeeping, no closures, one Map for the objects seen.
  */
-import { SerializationError } from "../errors.js";
 import { bytesToBase64 } from "./base64.js";
+import {
+  brandOf,
+  isArrayBuffer,
+  isDate,
+  isDirectInstance,
+  isError,
+  isMap,
+  isObjectPrototype,
+  isRegExp,
+  isSet,
+  viewTypeOf,
+} from "./brands.js";
 import { classRegistry, SERIALIZE, type SerializableClass } from "./classes.js";
+import { encodeError } from "./encode-error.js";
+import { encodeMessage, type PendingBody } from "./encode-message.js";
+import { TAG } from "./format.js";
+import { at, classDataLabel, describeThrown, mapKeyLabel, mapValueLabel, Rejection, setValueLabel, symbolKeyLabel } from "./path.js";
+import { classInstanceReason, unsupportedReason } from "./reasons.js";
+import { setOwn } from "./set-own.js";
 
-export const TAG = "$t";
-const brandOf = Object.prototype.toString;
-
-interface State {
+export interface EncodeState {
+  /** Objects met so far → their number. */
   seen: Map<object, number>;
-  /** Path segments to the value being encoded, rendered only for an error message. */
-  path: (string | number)[];
-  root: string;
-  /** Bodies read ahead by serializeAsync. */
-  bodies: Map<object, Uint8Array | null> | undefined;
+  /** serializeAsync: bodies to read once the walk is done; null for serialize. */
+  pending: PendingBody[] | null;
+  /** Numbers of registered-class instances whose data is being encoded (a cycle back to one cannot be restored). */
+  open: Set<number> | null;
 }
 
-export function encodeValue(value: unknown, root: string, bodies?: Map<object, Uint8Array | null>): unknown {
-  // The common cases cost no state at all.
-  if (value === undefined) return { [TAG]: "u" };
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  return encode(value, { seen: new Map(), path: [], root, bodies });
+const getPrototypeOf = Object.getPrototypeOf;
+
+export function encode(value: unknown, s: EncodeState): unknown {
+  if (typeof value !== "object") return encodePrimitive(value);
+  if (value === null) return null;
+  const index = s.seen.get(value);
+  if (index !== undefined) return ref(index, s);
+  s.seen.set(value, s.seen.size);
+  if (Array.isArray(value)) return encodeArray(value, s);
+  const proto = getPrototypeOf(value) as object | null;
+  if (proto === Object.prototype) return encodeObject(value as Record<string, unknown>, s, false);
+  return encodeOther(value, proto, s);
 }
 
-function encode(value: unknown, s: State): unknown {
+export function encodePrimitive(value: unknown): unknown {
   switch (typeof value) {
     case "string":
     case "boolean":
       return value;
     case "number":
-      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
-      return { [TAG]: "n", v: Object.is(value, -0) ? "-0" : String(value) };
+      // Finite and not -0: JSON carries it. (`value * 0 === 0` is false for NaN and ±Infinity.)
+      if (value * 0 === 0 && (value !== 0 || 1 / value > 0)) return value;
+      return { $t: "n", v: Object.is(value, -0) ? "-0" : String(value) };
     case "undefined":
-      return { [TAG]: "u" };
+      return { $t: "u" };
     case "bigint":
-      return { [TAG]: "bigint", v: value.toString() };
+      return { $t: "bigint", v: value.toString() };
     case "symbol":
-      return reject(s, `a symbol (${String(value)}) is not serializable. Pass a string instead.`);
+      throw new Rejection(`a symbol (${String(value)}) is not serializable. Use a string instead.`);
     case "function":
-      return reject(
-        s,
+      throw new Rejection(
         `a function${value.name ? ` (${value.name})` : ""} is not serializable. Pass data; behaviour belongs in the workflow or in a step.`,
       );
   }
-  if (value === null) return null;
-  const object = value as object;
-  const index = s.seen.get(object);
-  if (index !== undefined) return { [TAG]: "Ref", i: index };
-  s.seen.set(object, s.seen.size);
-
-  if (Array.isArray(object)) {
-    const out = new Array<unknown>(object.length);
-    for (let i = 0; i < object.length; i++) out[i] = child(s, i, () => object[i]);
-    return out;
-  }
-  const className = classRegistry().byClass.get((object as { constructor?: unknown }).constructor);
-  if (className !== undefined) {
-    const cls = classRegistry().byName.get(className) as SerializableClass;
-    return { [TAG]: "Class", name: className, v: child(s, `<${className}>`, () => cls[SERIALIZE](object as never)) };
-  }
-  const tag = brandOf.call(object);
-  switch (tag) {
-    case "[object Object]":
-      return encodeObject(object as Record<string, unknown>, s);
-    case "[object Date]": {
-      const time = (object as Date).getTime();
-      return { [TAG]: "Date", v: Number.isNaN(time) ? null : time };
-    }
-    case "[object RegExp]": {
-      const re = object as RegExp;
-      return { [TAG]: "RegExp", source: re.source, flags: re.flags, lastIndex: re.lastIndex };
-    }
-    case "[object Map]": {
-      const entries: unknown[] = [];
-      let i = 0;
-      for (const [key, entry] of object as Map<unknown, unknown>) {
-        const label = typeof key === "string" || typeof key === "number" ? JSON.stringify(key) : `#${i}`;
-        entries.push([child(s, `<key ${label}>`, () => key), child(s, `<value ${label}>`, () => entry)]);
-        i++;
-      }
-      return { [TAG]: "Map", v: entries };
-    }
-    case "[object Set]": {
-      const values: unknown[] = [];
-      let i = 0;
-      for (const entry of object as Set<unknown>) values.push(child(s, `<value #${i++}>`, () => entry));
-      return { [TAG]: "Set", v: values };
-    }
-    case "[object ArrayBuffer]":
-      return { [TAG]: "ArrayBuffer", v: bytesToBase64(new Uint8Array(object as ArrayBuffer)) };
-    case "[object Error]":
-      return encodeError(object as Error, s);
-    case "[object URL]":
-      return { [TAG]: "URL", v: (object as URL).href };
-    case "[object Headers]":
-      return { [TAG]: "Headers", v: [...(object as Headers).entries()] };
-    case "[object Request]":
-    case "[object Response]":
-      return encodeMessage(object as Request | Response, tag === "[object Request]", s);
-  }
-  if (ArrayBuffer.isView(object)) {
-    const view = object as ArrayBufferView;
-    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    return { [TAG]: tag.slice(8, -1), v: bytesToBase64(bytes) };
-  }
-  return reject(s, `${describe(tag)} is not serializable.`);
+  throw new Rejection(`a ${typeof value} is not serializable.`);
 }
 
-function encodeObject(object: Record<string, unknown>, s: State): unknown {
-  const proto = Object.getPrototypeOf(object);
-  const plain = proto === null || Object.getPrototypeOf(proto) === null;
-  if (!plain) {
-    const name = (proto.constructor as { name?: string } | undefined)?.name || "anonymous";
-    return reject(s, `a ${name} class instance is not serializable. Pass plain data, or register the class with registerSerializableClass().`);
-  }
-  for (const symbol of Object.getOwnPropertySymbols(object)) {
-    if (Object.prototype.propertyIsEnumerable.call(object, symbol)) {
-      return reject(s, `it has a symbol key (${String(symbol)}), which is not serializable. Use string keys.`);
-    }
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) setOwn(out, key, child(s, key, () => object[key]));
-  if (proto === null) return { [TAG]: "NullObject", v: out };
-  // A user object that happens to have our tag key is escaped so it is not read as a tag.
-  return TAG in out ? { [TAG]: "Object", v: out } : out;
-}
-
-function encodeError(error: Error, s: State): unknown {
-  const node: Record<string, unknown> = { [TAG]: "Error", name: String(error.name), message: String(error.message) };
-  if (typeof error.stack === "string") node.stack = error.stack;
-  if ((error as unknown as Record<symbol, unknown>)[Symbol.for("hookline.error")] === true) node.hookline = true;
-  if ("cause" in error) node.cause = child(s, "cause", () => error.cause);
-  const props: Record<string, unknown> = {};
-  let any = false;
-  for (const key of Object.keys(error)) {
-    if (key === "name" || key === "message" || key === "stack" || key === "cause" || key === "errors") continue;
-    setOwn(props, key, child(s, key, () => (error as unknown as Record<string, unknown>)[key]));
-    any = true;
-  }
-  if (any) node.props = props;
-  const errors = (error as { errors?: unknown }).errors;
-  if (Array.isArray(errors)) node.errors = child(s, "errors", () => errors);
-  return node;
-}
-
-function encodeMessage(message: Request | Response, isRequest: boolean, s: State): unknown {
-  let body: Uint8Array | null;
-  if (s.bodies?.has(message)) body = s.bodies.get(message)!;
-  else if (message.body === null) body = null;
-  else {
-    return reject(
-      s,
-      `a ${isRequest ? "Request" : "Response"} with a body must be read before it is recorded: use serializeAsync(), or pass the body itself.`,
+function ref(index: number, s: EncodeState): unknown {
+  if (s.open?.has(index)) {
+    throw new Rejection(
+      "it is the registered class instance whose data is being serialized; a cycle through a registered class cannot be restored. Leave the instance out of what its serializer returns.",
     );
   }
-  const headers = [...message.headers.entries()];
-  const encoded = body === null ? null : bytesToBase64(body);
-  if (isRequest) {
-    const request = message as Request;
-    return { [TAG]: "Request", method: request.method, url: request.url, headers, body: encoded };
-  }
-  const response = message as Response;
-  return { [TAG]: "Response", status: response.status, statusText: response.statusText, headers, body: encoded };
+  return { $t: "Ref", i: index };
 }
 
-/** Encodes one member, with its path segment pushed and getter failures reported at that path. */
-function child(s: State, segment: string | number, read: () => unknown): unknown {
-  s.path.push(segment);
-  let value: unknown;
+function encodeArray(array: unknown[], s: EncodeState): unknown[] {
+  const proto = getPrototypeOf(array) as object | null;
+  if (proto !== Array.prototype && (proto === null || !isDirectInstance(proto))) {
+    throw new Rejection(classInstanceReason(proto, "Array"));
+  }
+  const out: unknown[] = [];
+  const length = array.length;
+  let i = 0;
   try {
-    value = read();
-  } catch (cause) {
-    if (SerializationError.is(cause)) throw cause;
-    reject(s, `reading it threw: ${(cause as Error)?.message ?? String(cause)}`);
-  }
-  const encoded = encode(value, s);
-  s.path.pop();
-  return encoded;
-}
-
-function reject(s: State, reason: string): never {
-  const path = renderPath(s.root, s.path);
-  throw new SerializationError(`Cannot serialize ${path}: ${reason}`, path);
-}
-
-/** `args[0].customer.socket`, `value.items[3]`, `value.prices.<key "eur">`. */
-export function renderPath(root: string, segments: readonly (string | number)[]): string {
-  let out = root;
-  for (const segment of segments) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else if (segment.startsWith("<")) out += `.${segment}`;
-    else out += /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+    // Holes come back as undefined.
+    for (; i < length; i++) out.push(encode(array[i], s));
+  } catch (thrown) {
+    throw at(thrown, i);
   }
   return out;
 }
 
-function describe(tag: string): string {
-  const name = tag.slice(8, -1);
-  return /^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
+function encodeObject(object: Record<string, unknown>, s: EncodeState, nullPrototype: boolean): unknown {
+  const symbols = Object.getOwnPropertySymbols(object);
+  for (const symbol of symbols) {
+    if (Object.prototype.propertyIsEnumerable.call(object, symbol)) {
+      throw at(new Rejection("a symbol key is not serializable. Use a string key."), symbolKeyLabel(symbol));
+    }
+  }
+  // Copying first is the cheapest way to a new object with the same keys (a `__proto__` key
+  // stays a key); then only members JSON cannot carry as they are get replaced.
+  let out: Record<string, unknown>;
+  try {
+    out = { ...object };
+  } catch {
+    out = copyOneByOne(object);
+  }
+  const keys = Object.keys(out);
+  let key = "";
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      key = keys[i]!;
+      const member = out[key];
+      if (typeof member === "string" || typeof member === "boolean" || member === null) continue;
+      const encoded = encode(member, s);
+      if (encoded !== member) out[key] = encoded;
+    }
+  } catch (thrown) {
+    throw at(thrown, key);
+  }
+  if (nullPrototype) return { $t: "NullObject", v: out };
+  // A user object that has our tag key is wrapped so it is not read as a tagged node.
+  return Object.hasOwn(out, TAG) ? { $t: "Object", v: out } : out;
 }
 
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
+/** Reads members one at a time, so a getter that throws is reported at its own path. */
+function copyOneByOne(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let key = "";
+  try {
+    for (key of Object.keys(object)) setOwn(out, key, object[key]);
+  } catch (thrown) {
+    throw at(thrown, key);
+  }
+  return out;
+}
+
+function encodeOther(value: object, proto: object | null, s: EncodeState): unknown {
+  if (proto === null) return encodeObject(value as Record<string, unknown>, s, true);
+  const cls = (proto as { constructor?: unknown }).constructor;
+  const registry = classRegistry();
+  const name = registry.byClass.get(cls);
+  if (name !== undefined) return encodeClass(value, cls as SerializableClass, name, s);
+
+  const brand = brandOf(value);
+  switch (brand) {
+    case "[object Object]":
+      if (isObjectPrototype(proto)) return encodeObject(value as Record<string, unknown>, s, false);
+      break;
+    case "[object Date]":
+      if (isDate(value)) {
+        direct(proto, "Date");
+        const time = Date.prototype.getTime.call(value);
+        return { $t: "Date", v: Number.isNaN(time) ? null : time };
+      }
+      break;
+    case "[object RegExp]":
+      if (isRegExp(value)) {
+        direct(proto, "RegExp");
+        const re = value as RegExp;
+        const lastIndex = Number.isFinite(re.lastIndex) ? re.lastIndex : 0;
+        return { $t: "RegExp", source: re.source, flags: re.flags, lastIndex };
+      }
+      break;
+    case "[object Map]":
+      if (isMap(value)) return encodeMap(value as Map<unknown, unknown>, proto, s);
+      break;
+    case "[object Set]":
+      if (isSet(value)) return encodeSet(value as Set<unknown>, proto, s);
+      break;
+    case "[object ArrayBuffer]":
+      if (isArrayBuffer(value)) {
+        direct(proto, "ArrayBuffer");
+        return { $t: "ArrayBuffer", v: bytesToBase64(new Uint8Array(value as ArrayBuffer)) };
+      }
+      break;
+    // URL, Headers, Request and Response are host classes in both realms (the sandbox gets the
+    // host's); their subclasses (Next.js's NextRequest) are recorded as the class itself.
+    case "[object URL]":
+      return { $t: "URL", v: String((value as URL).href) };
+    case "[object Headers]":
+      return { $t: "Headers", v: [...(value as Headers)] };
+    case "[object Request]":
+    case "[object Response]":
+      return encodeMessage(value as Request | Response, brand === "[object Request]", s);
+  }
+  const view = viewTypeOf(value);
+  if (view !== undefined) {
+    const { buffer, byteOffset, byteLength } = value as ArrayBufferView;
+    // Only the view's own bytes: a Node Buffer may be a slice of a large shared pool.
+    return { $t: view, v: bytesToBase64(new Uint8Array(buffer, byteOffset, byteLength)) };
+  }
+  if (isError(value, brand)) return encodeError(value as Error, s, encode);
+  throw new Rejection(unsupportedReason(proto, brand));
+}
+
+/** Map, Set, Date, RegExp and ArrayBuffer subclasses carry more than the built-in: refuse them like any class. */
+function direct(proto: object, builtin: string): void {
+  if (!isDirectInstance(proto)) throw new Rejection(classInstanceReason(proto, builtin));
+}
+
+function encodeMap(map: Map<unknown, unknown>, proto: object, s: EncodeState): unknown {
+  direct(proto, "Map");
+  const entries: unknown[] = [];
+  let i = 0;
+  for (const [key, entry] of Map.prototype.entries.call(map) as MapIterator<[unknown, unknown]>) {
+    let encodedKey: unknown;
+    try {
+      if (typeof key === "symbol") {
+        throw new Rejection(`a symbol (${String(key)}) used as a Map key is not serializable. Use a string key.`);
+      }
+      encodedKey = encode(key, s);
+    } catch (thrown) {
+      throw at(thrown, mapKeyLabel(i));
+    }
+    try {
+      entries.push([encodedKey, encode(entry, s)]);
+    } catch (thrown) {
+      throw at(thrown, mapValueLabel(key, i));
+    }
+    i++;
+  }
+  return { $t: "Map", v: entries };
+}
+
+function encodeSet(set: Set<unknown>, proto: object, s: EncodeState): unknown {
+  direct(proto, "Set");
+  const values: unknown[] = [];
+  let i = 0;
+  try {
+    for (const entry of Set.prototype.values.call(set) as SetIterator<unknown>) {
+      values.push(encode(entry, s));
+      i++;
+    }
+  } catch (thrown) {
+    throw at(thrown, setValueLabel(i));
+  }
+  return { $t: "Set", v: values };
+}
+
+function encodeClass(instance: object, cls: SerializableClass, name: string, s: EncodeState): unknown {
+  // The instance's own class serializes it (it may read private fields); decoding takes the
+  // class last registered under the name in the reading realm.
+  let data: unknown;
+  try {
+    data = cls[SERIALIZE](instance as never);
+  } catch (thrown) {
+    throw new Rejection(`the serializer of the registered class "${name}" threw: ${describeThrown(thrown)}`);
+  }
+  const index = s.seen.get(instance)!;
+  s.open ??= new Set();
+  s.open.add(index);
+  let v: unknown;
+  try {
+    v = encode(data, s);
+  } catch (thrown) {
+    throw at(thrown, classDataLabel(name));
+  } finally {
+    s.open.delete(index);
+  }
+  return { $t: "Class", name, v };
 }

@@ -1,40 +1,82 @@
 /**
  * Serialization of workflow arguments, step arguments and results, hook payloads and errors:
- * values ⇄ JSON-safe trees stored in the event log. The same code runs in the replay sandbox
- * and on the host, so it checks types by brand, never by `instanceof`, and always builds
- * values with the current realm's constructors.
+ * values ⇄ JSON-safe trees stored in the event log. The same code is bundled into the replay
+ * sandbox (a vm context) and runs on the host, so it tells types by brand, never by
+ * `instanceof`, and always builds values with the current realm's constructors.
  *
- * - `serialize(value, root)`: synchronous. Plain JSON comes out as itself; other values are
- *   tagged nodes `{ "$t": … }` (undefined, NaN/±Infinity/-0, BigInt, Date, RegExp, Map, Set,
- *   URL, ArrayBuffer and typed arrays, Error with cause and props, Headers, Request/Response
- *   with body, null-prototype objects, registered classes); shared and circular references
- *   are `{ "$t": "Ref", "i": n }`. Anything else throws SerializationError naming the path,
- *   e.g. `args[0].customer.socket`.
- * - `serializeAsync(value, root)`: also reads the bodies of Requests and Responses (from clones).
- * - `deserialize(data, options)`: factories may supply Request/Response/Headers/URL where the
- *   realm lacks them.
- * - `registerSerializableClass(name, cls)`: classes with static [Symbol.for("hookline.serialize")]
- *   and [Symbol.for("hookline.deserialize")] methods.
+ * API
+ * - `serialize(value, root = "value"): Serialized`: synchronous; throws SerializationError.
+ * - `serializeAsync(value, root = "value"): Promise<Serialized>`: also records Requests and
+ *   Responses with bodies, read from clones (the caller's objects stay readable).
+ * - `deserialize(data, options?)`: `options.createRequest/createResponse/createHeaders/createURL`
+ *   build web types where the realm has none (the sandbox); defaults use the realm's globals.
+ * - `registerSerializableClass(name, cls)`: instances of `cls` round-trip through its static
+ *   [Symbol.for("hookline.serialize")](instance) and [Symbol.for("hookline.deserialize")](data);
+ *   the data is serialized in full (it may hold Uint8Arrays, Dates…). The registry is on
+ *   globalThis under Symbol.for("hookline.serializable-classes"); the last class registered
+ *   under a name wins. Other class instances are refused.
  *
- * The format is part of the event log's format (LOG_FORMAT_VERSION in world/events.ts).
+ * Format (stored in event logs: change it only compatibly, see format.ts)
+ * - Plain JSON is itself: `{ "a": [1, "x", null] }` → `{ "a": [1, "x", null] }`.
+ * - Anything else is a tagged node: `undefined` → `{ "$t": "u" }`; `NaN`/`±Infinity`/`-0` →
+ *   `{ "$t": "n", "v": "NaN" }`; `10n` → `{ "$t": "bigint", "v": "10" }`; Date →
+ *   `{ "$t": "Date", "v": ms | null }`; RegExp → `{ "$t": "RegExp", source, flags, lastIndex }`;
+ *   Map → `{ "$t": "Map", "v": [[k, v], …] }`; Set → `{ "$t": "Set", "v": […] }`; URL →
+ *   `{ "$t": "URL", "v": href }`; ArrayBuffer, typed arrays, DataView → `{ "$t": "Uint8Array",
+ *   "v": base64 }`; Headers → `{ "$t": "Headers", "v": [[name, value], …] }`; Request/Response,
+ *   Error: see encode-message.ts and encode-error.ts; null-prototype object →
+ *   `{ "$t": "NullObject", "v": {…} }`; an object with a "$t" key → `{ "$t": "Object", "v": {…} }`;
+ *   registered class → `{ "$t": "Class", "name", "v" }`.
+ * - Objects are numbered in the order first met; a repeat (shared or circular) is
+ *   `{ "$t": "Ref", "i": n }`: `a = {}; a.self = a` → `{ "self": { "$t": "Ref", "i": 0 } }`.
+ * - Sparse arrays come back dense (holes as undefined); views sharing one ArrayBuffer come
+ *   back with a buffer each; extra properties of arrays are not kept.
+ *
+ * Refusals name the path and what to do: `Cannot serialize args[0].customer.socket: a Socket
+ * class instance is not serializable. Pass plain data, or register the class with
+ * registerSerializableClass().` Paths: `.key`, `["odd key"]`, `[3]`, `.<map value "eur">`,
+ * `.<map key #2>`, `.<set value #1>`, `.<Money data>`, `[Symbol(k)]`.
  */
 import type { Serialized } from "../../world/events.js";
-import { type DeserializeOptions, decodeValue } from "./decode.js";
-import { encodeValue } from "./encode.js";
-import { readBodies } from "./read-bodies.js";
+import { decodeValue } from "./decode.js";
+import type { DeserializeOptions } from "./decode-web.js";
+import { type EncodeState, encode, encodePrimitive } from "./encode.js";
+import { cancelPendingBodies, type PendingBody, readPendingBodies } from "./encode-message.js";
+import { toSerializationError } from "./path.js";
 
 export { registerSerializableClass, type SerializableClass } from "./classes.js";
-export type { DeserializeOptions, MessageInit } from "./decode.js";
+export type { DeserializeOptions, MessageInit } from "./decode-web.js";
+export { SERIALIZATION_FORMAT_VERSION } from "./format.js";
 export type { Serialized };
 
 export function serialize(value: unknown, root = "value"): Serialized {
-  return encodeValue(value, root);
+  return walk(value, root, null);
 }
 
 export async function serializeAsync(value: unknown, root = "value"): Promise<Serialized> {
-  return encodeValue(value, root, await readBodies(value));
+  const pending: PendingBody[] = [];
+  const out = walk(value, root, pending);
+  try {
+    await readPendingBodies(pending);
+  } catch (thrown) {
+    cancelPendingBodies(pending);
+    throw toSerializationError(thrown, root);
+  }
+  return out;
 }
 
 export function deserialize(data: Serialized, options?: DeserializeOptions): unknown {
   return decodeValue(data, options);
+}
+
+function walk(value: unknown, root: string, pending: PendingBody[] | null): Serialized {
+  try {
+    // Primitives need no state.
+    if (typeof value !== "object" || value === null) return encodePrimitive(value);
+    const s: EncodeState = { seen: new Map(), pending, open: null };
+    return encode(value, s);
+  } catch (thrown) {
+    if (pending) cancelPendingBodies(pending);
+    throw toSerializationError(thrown, root);
+  }
 }
