@@ -72,7 +72,8 @@ export function deserialize(data: Serialized, options?: DeserializeOptions): unk
 function walk(value: unknown, root: string, pending: PendingBody[] | null): Serialized {
   try {
     // Primitives need no state.
-    if (typeof value !== "object" || value === null) return encodePrimitive(value);
+    if (typeof value !== "object") return encodePrimitive(value);
+    if (value === null) return null;
     const s: EncodeState = { seen: new Map(), pending, open: null };
     return encode(value, s);
   } catch (thrown) {
