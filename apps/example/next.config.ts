@@ -4,8 +4,6 @@ import { withWorkflow } from "hookline/next";
 const nextConfig: NextConfig = {
   // The tests build the same app twice (Turbopack and webpack) side by side.
   distDir: process.env.EXAMPLE_DIST_DIR ?? ".next",
-  // The Runs page reads the world through the runtime's internal entry (see lib/runs.ts).
-  serverExternalPackages: ["@hookline/core"],
 };
 
 export default withWorkflow(nextConfig);
