@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import hooklineLoader from "../src/loader.js";
+
+const ROOT = "/app";
+const SOURCE = [
+  "export async function checkout(id: string) {",
+  '  "use workflow";',
+  "  return await charge(id);",
+  "}",
+  "",
+  "export async function charge(id: string) {",
+  '  "use step";',
+  "  return id;",
+  "}",
+  "",
+].join("\n");
+
+interface Outcome {
+  error: Error | null;
+  code?: string;
+  warnings: Error[];
+}
+
+function runLoader(source: string, mode: "step" | "client", resourcePath = "/app/workflows/checkout.ts"): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const warnings: Error[] = [];
+    hooklineLoader.call(
+      {
+        resourcePath,
+        getOptions: () => ({ mode, root: ROOT }),
+        emitWarning: (warning: Error) => warnings.push(warning),
+        async: () => (error: Error | null, code?: string) => resolve({ error, code, warnings }),
+      },
+      source,
+    );
+  });
+}
+
+describe("the loader", () => {
+  it("compiles server code in step mode: the step registers, the workflow becomes a stub with its id", async () => {
+    const { error, code } = await runLoader(SOURCE, "step");
+    expect(error).toBeNull();
+    expect(code).toContain("hookline/internal/step");
+    expect(code).toContain("step//workflows/checkout.ts//charge");
+    expect(code).toContain("workflow//workflows/checkout.ts//checkout");
+  });
+
+  it("compiles browser code in client mode, without step registrations", async () => {
+    const { error, code } = await runLoader(SOURCE, "client");
+    expect(error).toBeNull();
+    expect(code).toContain("hookline/internal/client");
+    expect(code).not.toContain("hookline/internal/step");
+  });
+
+  it("hands back files without a directive, and the generated folder, untouched", async () => {
+    const plain = 'export const message = "add \\"use workflow\\" to start";\n';
+    expect((await runLoader(plain, "step")).code).toBe(plain);
+    const generated = "/app/app/.well-known/workflow/v1/_hookline/registry.ts";
+    expect((await runLoader(SOURCE, "step", generated)).code).toBe(SOURCE);
+  });
+
+  it("reports a directive error as a build error naming the file", async () => {
+    const { error } = await runLoader('export function notAsync() {\n  "use step";\n  return 1;\n}\n', "step");
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.message).toMatch(/async/i);
+  });
+});
