@@ -34,8 +34,8 @@ export function RunPanel({ run, title = "Run" }: { run: RunView | null; title?: 
       </header>
       <p className="muted small mono">run {run.runId}</p>
       <ol className="timeline">
-        {run.steps.map((step, index) => (
-          <li key={`${step.name}-${index}`} className={`step step-${step.status}`}>
+        {run.steps.map((step) => (
+          <li key={step.id} className={`step step-${step.status}`}>
             <span className="step-name">{step.name}</span>
             <span className="step-meta">
               {step.status === "completed" && step.endedAt ? formatMs(step.endedAt - step.startedAt) : step.status}

@@ -8,6 +8,8 @@ import { getRuntime } from "@hookline/core/runtime";
 import { getRun, listHooks } from "hookline/api";
 
 export interface StepView {
+  /** The operation id in its run (stable across attempts). */
+  id: string;
   name: string;
   status: "running" | "completed" | "retrying" | "failed";
   attempts: number;
@@ -48,7 +50,7 @@ export async function describeRun(runId: string): Promise<RunView | null> {
     const corr = event.corr ?? "";
     switch (event.type) {
       case "step_started": {
-        const step = steps.get(corr) ?? { name: shortName(event.data.stepId), status: "running", attempts: 0, startedAt: event.at, endedAt: null };
+        const step = steps.get(corr) ?? { id: corr, name: shortName(event.data.stepId), status: "running", attempts: 0, startedAt: event.at, endedAt: null };
         step.attempts = event.data.attempt;
         step.status = "running";
         steps.set(corr, step);

@@ -71,7 +71,7 @@ export default function ImportPage() {
         <div className="card">
           <h2>2. Upload the file</h2>
           <p className="muted small">customers.csv · {ROWS.toLocaleString("en")} rows</p>
-          <div className="progress" aria-label="upload progress">
+          <div className="progress" role="progressbar" aria-label="upload progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={upload?.progress ?? 0}>
             <div style={{ width: `${upload?.progress ?? 0}%` }} />
           </div>
           <div className="actions">

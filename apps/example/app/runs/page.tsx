@@ -50,8 +50,8 @@ export default function RunsPage() {
                   <td className="small nowrap">{ago(data.now - run.createdAt)}</td>
                   <td className="small nowrap">{run.endedAt ? formatMs(run.endedAt - run.createdAt) : "…"}</td>
                   <td className="steps">
-                    {run.steps.map((step, i) => (
-                      <span key={`${step.name}-${i}`} className="chip" title={step.status}>
+                    {run.steps.map((step) => (
+                      <span key={step.id} className="chip" title={step.status}>
                         {step.name} {step.endedAt ? formatMs(step.endedAt - step.startedAt) : step.status}
                       </span>
                     ))}
