@@ -32,9 +32,19 @@ export interface EncodeState {
   pending: PendingBody[] | null;
   /** Numbers of registered-class instances whose data is being encoded (a cycle back to one cannot be restored). */
   open: Set<number> | null;
+  /** Objects being encoded, outermost to innermost. */
+  depth: number;
 }
 
 const getPrototypeOf = Object.getPrototypeOf;
+
+/**
+ * Deeper data is refused with a clear message rather than a stack overflow that depends on
+ * where serialize is called; it also leaves decoding, which may run deeper in the stack (in
+ * the sandbox), room to read back whatever was written.
+ */
+export const MAX_DEPTH = 1000;
+const TOO_DEEP = `it is nested more than ${MAX_DEPTH} levels deep, which is too deep to serialize. Flatten the data, or pass it as a string.`;
 
 export function encode(value: unknown, s: EncodeState): unknown {
   if (typeof value !== "object") return encodePrimitive(value);
@@ -42,10 +52,15 @@ export function encode(value: unknown, s: EncodeState): unknown {
   const index = s.seen.get(value);
   if (index !== undefined) return ref(index, s);
   s.seen.set(value, s.seen.size);
-  if (Array.isArray(value)) return encodeArray(value, s);
-  const proto = getPrototypeOf(value) as object | null;
-  if (proto === Object.prototype) return encodeObject(value as Record<string, unknown>, s, false);
-  return encodeOther(value, proto, s);
+  if (++s.depth > MAX_DEPTH) throw new Rejection(TOO_DEEP);
+  let out: unknown;
+  if (Array.isArray(value)) out = encodeArray(value, s);
+  else {
+    const proto = getPrototypeOf(value) as object | null;
+    out = proto === Object.prototype ? encodeObject(value as Record<string, unknown>, s, false) : encodeOther(value, proto, s);
+  }
+  s.depth--;
+  return out;
 }
 
 export function encodePrimitive(value: unknown): unknown {

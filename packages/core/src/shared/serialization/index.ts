@@ -74,7 +74,7 @@ function walk(value: unknown, root: string, pending: PendingBody[] | null): Seri
     // Primitives need no state.
     if (typeof value !== "object") return encodePrimitive(value);
     if (value === null) return null;
-    const s: EncodeState = { seen: new Map(), pending, open: null };
+    const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0 };
     return encode(value, s);
   } catch (thrown) {
     if (pending) cancelPendingBodies(pending);

@@ -23,9 +23,18 @@ export class Rejection {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** A path longer than HEAD + TAIL segments shows its first and last ones around how many were left out. */
+const HEAD = 20;
+const TAIL = 20;
+
 export function renderPath(root: string, innermostFirst: readonly Segment[]): string {
   let out = root;
-  for (let i = innermostFirst.length - 1; i >= 0; i--) {
+  const count = innermostFirst.length;
+  for (let i = count - 1; i >= 0; i--) {
+    if (count > HEAD + TAIL && i === count - 1 - HEAD) {
+      out += `…(${count - HEAD - TAIL} more)…`;
+      i = TAIL - 1;
+    }
     const segment = innermostFirst[i]!;
     if (typeof segment === "number") out += `[${segment}]`;
     else if (typeof segment === "string") out += IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
@@ -47,15 +56,23 @@ export function describeThrown(thrown: unknown): string {
   }
 }
 
+function asRejection(thrown: unknown): Rejection {
+  if (thrown instanceof Rejection) return thrown;
+  if (thrown instanceof RangeError && /call stack/i.test(thrown.message)) {
+    return new Rejection("it is nested too deeply to serialize (the call stack ran out). Flatten the data, or pass it as a string.");
+  }
+  return new Rejection(`reading it threw: ${describeThrown(thrown)}`);
+}
+
 /** Adds `segment` to a refusal on its way out of a container; anything else thrown there was thrown reading the member. */
 export function at(thrown: unknown, segment: Segment): Rejection {
-  const rejection = thrown instanceof Rejection ? thrown : new Rejection(`reading it threw: ${describeThrown(thrown)}`);
+  const rejection = asRejection(thrown);
   rejection.segments.push(segment);
   return rejection;
 }
 
 export function toSerializationError(thrown: unknown, root: string): SerializationError {
-  const rejection = thrown instanceof Rejection ? thrown : new Rejection(`reading it threw: ${describeThrown(thrown)}`);
+  const rejection = asRejection(thrown);
   const path = renderPath(root, rejection.segments);
   return new SerializationError(`Cannot serialize ${path}: ${rejection.reason}`, path);
 }

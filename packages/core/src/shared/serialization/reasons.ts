@@ -22,7 +22,7 @@ function article(name: string): string {
 }
 
 function constructorName(proto: object | null): string | undefined {
-  if (proto === null) return undefined;
+  if (proto === null || !Object.hasOwn(proto, "constructor")) return undefined;
   try {
     const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
     return typeof name === "string" && name !== "" ? name : undefined;
@@ -43,7 +43,8 @@ export function unsupportedReason(proto: object | null, brand: string): string {
   const tag = brand.slice(8, -1);
   const hint = HINTS[tag];
   if (hint !== undefined) return `${article(tag)} ${tag} is not serializable. ${hint}`;
-  // A type with its own toStringTag (a Stream, a boxed primitive, arguments) is a type, not a user class.
-  if (tag !== "Object") return `${article(tag)} ${tag} is not serializable. Pass plain data instead.`;
+  // A type tagged with its own name (a stream, a boxed primitive) is a platform type; anything
+  // else is a user class, also one that borrows a built-in's tag.
+  if (tag !== "Object" && constructorName(proto) === tag) return `${article(tag)} ${tag} is not serializable. Pass plain data instead.`;
   return classInstanceReason(proto);
 }
