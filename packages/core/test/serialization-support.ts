@@ -59,8 +59,9 @@ export async function sandboxRealm(globals: Record<string, unknown> = SANDBOX_GL
   return context;
 }
 
-/** Runs `code` in `context` with `input` bound as a global. */
+/** Runs `code` in `context` with `input` bound as a global; an array result is copied into a host array. */
 export function inRealm<T>(context: vm.Context, code: string, input?: unknown): T {
   context.input = input;
-  return vm.runInContext(code, context) as T;
+  const result = vm.runInContext(code, context) as unknown;
+  return (Array.isArray(result) ? Array.from(result) : result) as T;
 }

@@ -7,7 +7,8 @@
  */
 import { bytesToBase64 } from "./base64.js";
 import type { EncodeState } from "./encode.js";
-import { Rejection } from "./path.js";
+import { brandOf } from "./brands.js";
+import { describeThrown, Rejection } from "./path.js";
 
 export interface PendingBody {
   node: { body: string | null };
@@ -45,7 +46,14 @@ export function encodeMessage(message: Request | Response, isRequest: boolean, s
 export async function readPendingBodies(pending: readonly PendingBody[]): Promise<void> {
   await Promise.all(
     pending.map(async (p) => {
-      p.node.body = bytesToBase64(new Uint8Array(await p.clone.arrayBuffer()));
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await p.clone.arrayBuffer();
+      } catch (thrown) {
+        const kind = brandOf(p.clone).slice(8, -1);
+        throw new Rejection(`reading the body of a ${kind} in it failed: ${describeThrown(thrown)}`);
+      }
+      p.node.body = bytesToBase64(new Uint8Array(bytes));
     }),
   );
 }

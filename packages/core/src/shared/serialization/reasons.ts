@@ -17,8 +17,9 @@ const HINTS: Record<string, string> = {
 
 const REGISTER = "Pass plain data, or register the class with registerSerializableClass().";
 
+/** "an Error", "an Unknown", but "a Euro", "a URL", "a Uint8Array", "a User". */
 function article(name: string): string {
-  return /^[AEIOU]/.test(name) ? "an" : "a";
+  return /^(?:[AIO]|E(?!u)|Un(?!i))/i.test(name) ? "an" : "a";
 }
 
 function constructorName(proto: object | null): string | undefined {
