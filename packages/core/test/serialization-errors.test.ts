@@ -84,6 +84,18 @@ describe("serialization: errors", () => {
     expect([back.name, back.message]).toStrictEqual(["TimeoutError", "The operation timed out."]);
   });
 
+  test("an error class that overrides Symbol.toStringTag is still an error", () => {
+    class TaggedError extends Error {
+      override name = "TaggedError";
+      get [Symbol.toStringTag]() {
+        return "Tagged";
+      }
+    }
+    const back = roundTrip(new TaggedError("tagged"));
+    expect(back).toBeInstanceOf(Error);
+    expect([back.name, back.message]).toStrictEqual(["TaggedError", "tagged"]);
+  });
+
   test("an error that is its own cause, or in its own fields", () => {
     const error = new Error("loop") as Error & { self?: unknown };
     error.cause = error;

@@ -30,8 +30,17 @@
  * - Objects are numbered in the order first met; a repeat (shared or circular) is
  *   `{ "$t": "Ref", "i": n }`: `a = {}; a.self = a` → `{ "self": { "$t": "Ref", "i": 0 } }`.
  * - Sparse arrays come back dense (holes as undefined); views sharing one ArrayBuffer come
- *   back with a buffer each; extra properties of arrays are not kept.
+ *   back with a buffer each (a view records only its own bytes, in the machine's byte order,
+ *   little-endian wherever Node runs); extra properties of arrays are not kept. Errors come
+ *   back as this realm's class: a Hookline error as its Hookline class by `code`, a standard
+ *   one (TypeError…) as that constructor, any other as an Error under its recorded name.
+ * - The version marker is on the root once a second format exists (see format.ts); today's
+ *   data carries none, and each event in the log also records LOG_FORMAT_VERSION.
  *
+ * Refused: functions, symbols (as values, object keys or Map keys), WeakMap/WeakSet/WeakRef,
+ * Promises, generators, instances of unregistered classes (subclasses of Map, Set, Date,
+ * RegExp, Array and ArrayBuffer included), a Request/Response with an unread body given to
+ * `serialize` or a read one given to either, and data nested more than 1,000 levels deep.
  * Refusals name the path and what to do: `Cannot serialize args[0].customer.socket: a Socket
  * class instance is not serializable. Pass plain data, or register the class with
  * registerSerializableClass().` Paths: `.key`, `["odd key"]`, `[3]`, `.<map value "eur">`,
