@@ -172,17 +172,38 @@ export class Runtime {
 
   /** The run's terminal event, once there is one. */
   async waitForEnd(runId: string): Promise<WorkflowEvent> {
-    for (;;) {
-      const appended = this.#nextAppend(runId);
-      const summary = await this.world.getRun(runId);
-      if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-      if (summary.status === "completed" || summary.status === "failed" || summary.status === "cancelled") {
-        const tail = await this.world.readEvents(runId, Math.max(0, summary.lastSeq - 8));
-        const end = tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
+    let ended: WorkflowEvent | undefined;
+    let wake: (() => void) | undefined;
+    // A run driven here announces its end in-process: no need to re-read the world on every append.
+    const stop = this.onEvent((event) => {
+      if (event.runId !== runId || !TERMINAL_RUN_EVENTS.has(event.type)) return;
+      ended = event;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        if (ended) return ended;
+        const next = this.#warm.has(runId)
+          ? new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, 5_000).unref();
+            })
+          : this.#nextAppend(runId);
+        const end = ended ?? (await this.#endFromWorld(runId));
         if (end) return end;
+        await next;
       }
-      await appended;
+    } finally {
+      stop();
     }
+  }
+
+  async #endFromWorld(runId: string): Promise<WorkflowEvent | undefined> {
+    const summary = await this.world.getRun(runId);
+    if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
+    if (summary.status !== "completed" && summary.status !== "failed" && summary.status !== "cancelled") return undefined;
+    const tail = await this.world.readEvents(runId, Math.max(0, summary.lastSeq - 8));
+    return tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
   }
 
   /** Resolves on the next append to `runId` anywhere, or after a while as a fallback. */

@@ -4,6 +4,7 @@
  * mode and imported so their steps register. Then a runtime on a world of the test's choice.
  */
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,10 +86,22 @@ async function defaultWorld(): Promise<World> {
     return createLocalWorld({ driver: "memory" });
   }
   const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
-  return createPostgresWorld({
-    connectionString: process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-    schema: `core_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
-  });
+  const connectionString = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const schema = `core_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const world = createPostgresWorld({ connectionString, schema });
+  // The schema is the test's own: dropped when the world closes.
+  const close = world.close.bind(world);
+  world.close = async () => {
+    await close();
+    // pg is world-postgres's dependency, not core's.
+    const pg = createRequire(new URL("../../../world-postgres/package.json", import.meta.url))("pg") as {
+      Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+    };
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
+  };
+  return world;
 }
 
 /** A runtime on the default test world (unless given one) with fast retries; also the process's runtime (hookline/api). */
