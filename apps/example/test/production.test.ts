@@ -53,6 +53,17 @@ async function runJson(runId: string): Promise<RunJson> {
 }
 
 describe("the scenarios, clicked through", () => {
+  it("the home page leads to the five scenarios", async () => {
+    const page = await open("/");
+    for (const name of ["Checkout", "Document verification", "Human approval", "Large import by reference", "Runs"]) {
+      expect(await page.getByRole("main").getByRole("link", { name: new RegExp(`^${name}`) }).count(), name).toBe(1);
+    }
+    await screenshot(page, "home");
+    await page.getByRole("main").getByRole("link", { name: /^Checkout/ }).click();
+    await page.getByRole("heading", { name: "Checkout" }).waitFor();
+    await page.close();
+  });
+
   it("checkout with a good card: the provider's events are answered inline and the ledger ends paid", async () => {
     const page = await open("/checkout");
     await page.getByRole("button", { name: "Pay with a good card" }).click();
