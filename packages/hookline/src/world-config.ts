@@ -1,6 +1,8 @@
 /**
  * Which world this process uses: HOOKLINE_WORLD ("local", the default, or "postgres"),
  * set directly or by withWorkflow({ world }). The postgres world is loaded only when chosen.
+ * HOOKLINE_POSTGRES_LEASE_MS shortens how long work held by a dead instance waits before another
+ * takes it over (default 30 s); each instance renews its leases at a third of it.
  */
 import { join } from "node:path";
 import { ConfigError } from "@hookline/core";
@@ -17,8 +19,19 @@ export async function worldFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         "HOOKLINE_WORLD is postgres but HOOKLINE_POSTGRES_URL is not set: set it to a connection string, e.g. postgres://user@host:5432/db.",
       );
     }
+    const leaseMs = milliseconds(env, "HOOKLINE_POSTGRES_LEASE_MS");
     const { createPostgresWorld } = await import("@hookline/world-postgres");
-    return createPostgresWorld({ connectionString: url });
+    return createPostgresWorld({ connectionString: url, ...(leaseMs === undefined ? {} : { leaseMs }) });
   }
   throw new ConfigError(`HOOKLINE_WORLD=${JSON.stringify(kind)} is not a world Hookline knows: use "local" or "postgres".`);
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`);
+  }
+  return value;
 }
