@@ -1,0 +1,115 @@
+/**
+ * Checks every world makes of what callers pass in, before anything is read or written, so a
+ * bad argument gets the same WorldError in every world: naming the world, the call and the
+ * value. Worlds add their own (e.g. the local world's file-safe ids) on top.
+ */
+import { WorldError } from "../shared/errors.js";
+import type { EventType, NewEvent, RunStatus } from "./events.js";
+import type { AppendOptions, EnqueueOptions } from "./world.js";
+
+const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(["pending", "running", "completed", "failed", "cancelled"]);
+
+export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
+  "run_created",
+  "run_started",
+  "run_completed",
+  "run_failed",
+  "run_cancelled",
+  "step_started",
+  "step_completed",
+  "step_failed",
+  "sleep_started",
+  "sleep_completed",
+  "hook_created",
+  "hook_conflicted",
+  "hook_received",
+  "hook_rejected",
+  "hook_disposed",
+  "hook_timed_out",
+  "webhook_responded",
+]);
+
+/** A value as an error message shows it. */
+export function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+/** The checks, with messages that start with `<world>:` (e.g. "Local world", "PostgreSQL world"). */
+export function worldChecks(world: string) {
+  const fail = (message: string): never => {
+    throw new WorldError(`${world}: ${message}`);
+  };
+
+  return {
+    fail,
+
+    checkRunId(runId: unknown, where: string): string {
+      if (typeof runId !== "string" || runId.length === 0) fail(`${where}: the run id must be a non-empty string, got ${describe(runId)}`);
+      return runId as string;
+    },
+
+    checkTokenHash(tokenHash: unknown, where: string): string {
+      if (typeof tokenHash !== "string" || tokenHash.length === 0) fail(`${where}: the token hash must be a non-empty string, got ${describe(tokenHash)}`);
+      return tokenHash as string;
+    },
+
+    /** The shape of an append; returns its expectedSeq. */
+    checkAppend(runId: string, event: NewEvent, options: AppendOptions | undefined): number {
+      const where = `append to run ${runId}`;
+      if (typeof event !== "object" || event === null) fail(`${where}: the event must be an object { type, at, data }, got ${describe(event)}`);
+      if (typeof event.type !== "string" || !EVENT_TYPES.has(event.type)) fail(`${where}: unknown event type ${describe(event.type)}`);
+      if (typeof event.at !== "number" || !Number.isFinite(event.at)) fail(`${where}: ${event.type}.at must be a timestamp in ms, got ${describe(event.at)}`);
+      if (typeof event.data !== "object" || event.data === null || Array.isArray(event.data)) {
+        fail(`${where}: ${event.type}.data must be an object, got ${describe(event.data)}`);
+      }
+      if (event.corr !== undefined && typeof event.corr !== "string") fail(`${where}: ${event.type}.corr must be a string, got ${describe(event.corr)}`);
+      if (typeof options !== "object" || options === null) fail(`${where}: options { expectedSeq } are required, got ${describe(options)}`);
+      const { expectedSeq } = options!;
+      if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) fail(`${where}: expectedSeq must be a non-negative integer, got ${describe(expectedSeq)}`);
+      if (event.type === "run_created" && expectedSeq !== 0) {
+        fail(`${where}: run_created must be a run's first event (expectedSeq 0), got expectedSeq ${expectedSeq}`);
+      }
+      if (event.type !== "run_created" && expectedSeq === 0) fail(`${where}: a run's first event must be run_created, got ${event.type}`);
+      if (event.type === "hook_created" && (typeof event.data.tokenHash !== "string" || event.data.tokenHash.length === 0)) {
+        fail(`${where} (hook_created): the token hash must be a non-empty string, got ${describe(event.data.tokenHash)}`);
+      }
+      if (event.type.startsWith("hook_") && !event.corr) fail(`${where}: ${event.type} needs the hook's corr`);
+      return expectedSeq;
+    },
+
+    checkAfterSeq(afterSeq: unknown, runId: string): number {
+      if (!Number.isSafeInteger(afterSeq) || (afterSeq as number) < 0) fail(`readEvents(${runId}): afterSeq must be a non-negative integer, got ${describe(afterSeq)}`);
+      return afterSeq as number;
+    },
+
+    checkListRuns(statuses: unknown[], limit: unknown, workflowId: unknown): void {
+      for (const status of statuses) {
+        if (typeof status !== "string" || !RUN_STATUSES.has(status)) fail(`listRuns: unknown status ${describe(status)}; use ${[...RUN_STATUSES].join(", ")}`);
+      }
+      if (!Number.isSafeInteger(limit) || (limit as number) < 1) fail(`listRuns: limit must be a positive integer, got ${describe(limit)}`);
+      if (workflowId !== undefined && typeof workflowId !== "string") fail(`listRuns: workflowId must be a string, got ${describe(workflowId)}`);
+    },
+
+    checkHookStatus(status: unknown): void {
+      if (status !== undefined && status !== "active" && status !== "ended") fail(`listHooks: status must be "active" or "ended", got ${describe(status)}`);
+    },
+
+    checkFunction(value: unknown, where: string): void {
+      if (typeof value !== "function") fail(`${where} must be a function, got ${describe(value)}`);
+    },
+
+    /** Enqueue options, with the delay clamped to ≥ 0. */
+    checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key?: string } {
+      if (options === undefined) return { delayMs: 0 };
+      if (typeof options !== "object" || options === null) fail(`${where}: options must be an object { delayMs?, key? }, got ${describe(options)}`);
+      const { delayMs = 0, key } = options;
+      if (typeof delayMs !== "number" || !Number.isFinite(delayMs)) fail(`${where}: delayMs must be a finite number of milliseconds, got ${describe(delayMs)}`);
+      if (key !== undefined && (typeof key !== "string" || key.length === 0)) fail(`${where}: key must be a non-empty string, got ${describe(key)}`);
+      return key === undefined ? { delayMs: Math.max(0, delayMs) } : { delayMs: Math.max(0, delayMs), key };
+    },
+  };
+}
