@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 600_000,

@@ -8,7 +8,8 @@ import pg from "pg";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
-import { eventually, type NextServer, nextBuild, startNext } from "./support/next-server";
+import { eventually, type NextServer, startNext } from "./support/next-server";
+import { productionBuild } from "./support/production-build";
 
 const SECRET = "example-test-secret-0123456789abcdef0123456789abcdef";
 const ENV = { HOOKLINE_SECRET: SECRET };
@@ -17,7 +18,7 @@ let server: NextServer;
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  await nextBuild({ env: ENV });
+  await productionBuild({ env: ENV });
   server = await startNext("start", { env: ENV });
   browser = await launchBrowser();
 });

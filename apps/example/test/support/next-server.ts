@@ -55,6 +55,8 @@ export async function freePort(): Promise<number> {
 export interface NextServer {
   url: string;
   port: number;
+  /** The server's process id (also its process group's: signal -pid to reach every process of it). */
+  pid: number;
   dataDir: string;
   /** Everything the server printed so far. */
   output(): string;
@@ -84,6 +86,7 @@ export async function startNext(mode: "start" | "dev", options: RunOptions & { p
   const server: NextServer = {
     url,
     port,
+    pid: child.pid!,
     dataDir,
     output: () => output,
     waitForOutput(pattern, timeoutMs = 60_000, from = 0) {
