@@ -4,6 +4,7 @@
  * the same signatures.
  */
 import { ContextError } from "./shared/errors.js";
+import { workflowMetadataInfo } from "./shared/metadata.js";
 import type { Duration } from "./shared/duration.js";
 import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
 import type { Hook, HookOptions } from "./workflow/hook.js";
@@ -35,16 +36,7 @@ export function createWebhook(_options?: WebhookOptions): Webhook {
 export function getWorkflowMetadata(): WorkflowMetadataInfo {
   const step = registries().currentStep.getStore();
   if (!step) return notInWorkflow("getWorkflowMetadata()");
-  const startedAt = new Date(step.runStartedAt);
-  return {
-    runId: step.runId,
-    workflowId: step.workflowId,
-    workflowName: step.workflowName,
-    startedAt,
-    url: step.url,
-    workflowRunId: step.runId,
-    workflowStartedAt: startedAt,
-  };
+  return workflowMetadataInfo({ ...step, startedAt: step.runStartedAt });
 }
 
 export function getStepMetadata(): StepMetadata {

@@ -4,6 +4,7 @@
  */
 import { type Duration, resolveDeadline } from "../shared/duration.js";
 import { ContextError } from "../shared/errors.js";
+import { workflowMetadataInfo } from "../shared/metadata.js";
 import type { DefineHookOptions, HookDefinition, StepMetadata, WorkflowMetadataInfo } from "../shared/public-types.js";
 import { createHook, type HookOptions } from "./hook.js";
 import { host } from "./kernel.js";
@@ -36,17 +37,7 @@ export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): Hoo
 }
 
 export function getWorkflowMetadata(): WorkflowMetadataInfo {
-  const m = host().metadata;
-  const startedAt = new Date(m.startedAt);
-  return {
-    runId: m.runId,
-    workflowId: m.workflowId,
-    workflowName: m.workflowName,
-    startedAt,
-    url: m.url,
-    workflowRunId: m.runId,
-    workflowStartedAt: startedAt,
-  };
+  return workflowMetadataInfo(host().metadata);
 }
 
 export function getStepMetadata(): StepMetadata {
