@@ -32,7 +32,8 @@ describe("runs", () => {
         async function stepMeta() {
           "use step";
           const m = getStepMetadata();
-          return { stepId: m.stepId, attempt: m.attempt, key: m.idempotencyKey, runId: m.runId };
+          const w = getWorkflowMetadata();
+          return { stepId: m.stepId, attempt: m.attempt, key: m.idempotencyKey, runId: m.runId, workflowRunId: w.workflowRunId, workflowName: w.workflowName };
         }
       `,
     });
@@ -44,7 +45,7 @@ describe("runs", () => {
       name: "meta",
       url: "http://127.0.0.1:3000",
       startedIsDate: true,
-      step: { stepId: "step//workflows/meta.ts//stepMeta", attempt: 1, key: `${run.runId}:o1`, runId: run.runId },
+      step: { stepId: "step//workflows/meta.ts//stepMeta", attempt: 1, key: `${run.runId}:o1`, runId: run.runId, workflowRunId: run.runId, workflowName: "meta" },
     });
     const types = (await runtime.world.readEvents(run.runId)).map((e) => e.type);
     expect(types).toEqual(["run_created", "run_started", "step_started", "step_completed", "run_completed"]);
