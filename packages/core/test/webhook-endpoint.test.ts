@@ -223,3 +223,26 @@ describe("the webhook endpoint", () => {
     expect(deserialize((received.data as { payload: unknown }).payload)).toBeInstanceOf(Request);
   });
 });
+
+describe("webhook requests across copies of Hookline", () => {
+  test("a request made by one loaded copy is recorded and read by another", async () => {
+    // A Next.js server may load the package twice (next.config's copy and the routes'); vite's
+    // ?query gives this test a second, separate instance of the module.
+    const first = await import("../src/host/webhook-request.js");
+    const copy = "../src/host/webhook-request.ts?copy";
+    const second = (await import(/* @vite-ignore */ copy)) as typeof first;
+    expect(second.WebhookRequest).not.toBe(first.WebhookRequest);
+    const { serialize } = await import("../src/shared/serialization/index.js");
+    const made = new second.WebhookRequest({
+      method: "POST",
+      url: "http://x.test/.well-known/workflow/v1/webhook/[token]",
+      headers: [["content-type", "text/plain"]],
+      body: new TextEncoder().encode("hi"),
+      requestId: "r-1",
+      manual: true,
+    });
+    const back = deserialize(JSON.parse(JSON.stringify(serialize({ made })))) as { made: InstanceType<typeof first.WebhookRequest> };
+    expect(back.made.requestId).toBe("r-1");
+    expect(await back.made.text()).toBe("hi");
+  });
+});

@@ -112,6 +112,20 @@ describe("webhook tokens", () => {
     expect(records.some((r) => isStepData(r.text) && r.text.includes(a.token))).toBe(true);
   });
 
+  test("with trailingSlash (as Next.js's option), webhook URLs end with a slash, fixed for the run", async () => {
+    const source = {
+      "workflows/slash.ts": `
+        import { createWebhook } from "hookline";
+        export async function slash() { "use workflow"; return createWebhook().url; }
+      `,
+    };
+    const withSlash = await runtimeFor(source, { trailingSlash: true });
+    const url = (await (await withSlash.start("workflow//workflows/slash.ts//slash", [])).returnValue) as string;
+    expect(url).toMatch(/\/\.well-known\/workflow\/v1\/webhook\/[A-Za-z0-9_-]{43}\/$/);
+    const without = await runtimeFor(source);
+    expect(await (await without.start("workflow//workflows/slash.ts//slash", [])).returnValue).toMatch(/[A-Za-z0-9_-]{43}$/);
+  });
+
   test("rotating the secret keeps outstanding URLs until the old secret is removed", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hookline-rotate-"));
     const [oldSecret, newSecret] = ["old-secret-0123456789abcdef0123456789abcdef", "new-secret-0123456789abcdef0123456789abcdef"];

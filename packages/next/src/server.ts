@@ -71,6 +71,8 @@ export function nextRuntimeOptions(integration: Integration): Partial<RuntimeOpt
   let loading: Promise<unknown> | null = null;
   return {
     baseUrl: publicBaseUrl(),
+    // With Next's trailingSlash, a URL without one is answered by a redirect most webhook senders don't follow.
+    trailingSlash: process.env[ENV.trailingSlash] === "1",
     async ensureCode() {
       if (registries().bundle) return;
       loading ??= callInternal(integration, "flow", { reason: "load-code" }).finally(() => {

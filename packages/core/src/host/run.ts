@@ -1,8 +1,9 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
 import { RunCancelledError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
-import type { RunStatus } from "../world/events.js";
+import type { RunStatus, WorkflowEvent } from "../world/events.js";
 import { RunNotFoundError } from "../shared/errors.js";
+import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
 import type { Runtime } from "./runtime.js";
 
 export class Run<T = unknown> {
@@ -44,6 +45,24 @@ export class Run<T = unknown> {
       const end = await runtime.waitForEnd(this.runId);
       return end.type === "run_failed" ? (deserialize(end.data.error) as Error) : undefined;
     });
+  }
+
+  /** The run's steps, with their status, attempts and timings. */
+  async steps(): Promise<StepInfo[]> {
+    return stepsOf(await this.events());
+  }
+
+  /** The sleeps and hooks the run is waiting in. */
+  async waits(): Promise<WaitInfo[]> {
+    return waitsOf(await this.events());
+  }
+
+  /** The run's event log, in order: the record everything else is derived from. */
+  async events(): Promise<WorkflowEvent[]> {
+    const runtime = await this.#runtime();
+    const events = await runtime.world.readEvents(this.runId);
+    if (events.length === 0) throw new RunNotFoundError(`No run with id "${this.runId}".`);
+    return events;
   }
 
   /** Stops the run: its hooks end, its timers never fire; a running step finishes but its result is ignored. */

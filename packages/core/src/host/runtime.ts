@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   secret?: string | string[];
   /** Base URL webhook URLs are built from, including any basePath. Default: HOOKLINE_BASE_URL, else http://localhost:$PORT. */
   baseUrl?: string;
+  /** Webhook URLs end with "/" (the app redirects URLs without one, as Next's trailingSlash does). */
+  trailingSlash?: boolean;
   /** The workflow bundle; default: the one registered in this process (see registerWorkflowBundle). */
   bundle?: { code: string; filename?: string };
   /** Steps; default: those registered in this process by step-mode code. */
@@ -86,7 +88,11 @@ export class Runtime {
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
       bundle: () => this.#currentBundle(),
-      steps: () => options.steps ?? registries().steps,
+      findStep: async (stepId) => {
+        const steps = () => options.steps ?? registries().steps;
+        if (!steps().has(stepId)) await options.ensureCode?.();
+        return steps().get(stepId);
+      },
       onEvent: (event) => {
         for (const listener of this.#eventListeners) listener(event);
       },
@@ -152,7 +158,13 @@ export class Runtime {
       {
         type: "run_created",
         at: Date.now(),
-        data: { workflowId, args: recordedArgs, seed: randomBytes(16).toString("hex"), origin: options.baseUrl ?? this.baseUrl },
+        data: {
+          workflowId,
+          args: recordedArgs,
+          seed: randomBytes(16).toString("hex"),
+          origin: options.baseUrl ?? this.baseUrl,
+          ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
+        },
       },
       { expectedSeq: 0, wake: {} },
     );

@@ -23,7 +23,8 @@ export interface RunEnvironment {
   tokens: TokenIssuer;
   retry: RetryPolicy;
   bundle(): WorkflowBundle | null;
-  steps(): Map<string, RegisteredStep>;
+  /** The step registered under `stepId`, loading the app's code first if it is missing. */
+  findStep(stepId: string): Promise<RegisteredStep | undefined>;
   /** Called for every event the run applies, in order (manual webhook waiters listen here). */
   onEvent(event: WorkflowEvent): void;
   /** Reports an unexpected failure of background work. */
@@ -63,6 +64,7 @@ export class WarmRun {
     this.workflowId = created.data.workflowId;
     this.ops = new OperationTable(this.runId);
     const baseUrl = created.data.origin ?? "";
+    const slash = created.data.trailingSlash ? "/" : "";
     this.#bridge = {
       seed: created.data.seed,
       now: created.at,
@@ -73,7 +75,7 @@ export class WarmRun {
         startedAt: created.at,
         url: baseUrl,
       },
-      request: (op) => this.#request(op, baseUrl),
+      request: (op) => this.#request(op, baseUrl, slash),
       complete: (result) => {
         this.#outcome ??= { ok: true, result };
       },
@@ -252,7 +254,7 @@ export class WarmRun {
 
   // -- the sandbox's calls ----------------------------------------------------------------------
 
-  #request(op: OpRequest, baseUrl: string): { token: string; url?: string } | undefined {
+  #request(op: OpRequest, baseUrl: string, slash: string): { token: string; url?: string } | undefined {
     switch (op.kind) {
       case "step":
         this.ops.request({ corr: op.corr, kind: "step", stepId: op.stepId, args: op.args, closure: op.closure });
@@ -283,7 +285,7 @@ export class WarmRun {
           expiresAt: op.expiresAt,
           webhook: op.webhook,
         });
-        return op.hookKind === "webhook" ? { token, url: `${baseUrl}${WEBHOOK_PATH}${token}` } : { token };
+        return op.hookKind === "webhook" ? { token, url: `${baseUrl}${WEBHOOK_PATH}${token}${slash}` } : { token };
       }
     }
   }
@@ -381,7 +383,9 @@ export class WarmRun {
   #launch(op: Operation): void {
     op.inFlight = true;
     this.#inFlight += 1;
-    attemptStep(this.#attemptHost, op, this.#env.steps().get(op.stepId!), Date.now())
+    this.#env
+      .findStep(op.stepId!)
+      .then((step) => attemptStep(this.#attemptHost, op, step, Date.now()))
       .catch((error) => this.#env.report(error, `step ${op.stepId} of run ${this.runId}`))
       .finally(() => {
         op.inFlight = false;

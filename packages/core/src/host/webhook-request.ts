@@ -7,6 +7,7 @@ import { ContextError, InvalidArgumentError } from "../shared/errors.js";
 import { registerSerializableClass } from "../shared/serialization/index.js";
 import {
   DESERIALIZE,
+  RECORDED,
   type ResponseData,
   SERIALIZE,
   WEBHOOK_REQUEST_CLASS,
@@ -18,7 +19,7 @@ import { registries } from "./registry.js";
 const BODYLESS = new Set(["GET", "HEAD"]);
 
 export class WebhookRequest extends Request {
-  readonly #data: WebhookRequestData;
+  readonly [RECORDED]: WebhookRequestData;
 
   constructor(data: WebhookRequestData) {
     super(data.url, {
@@ -26,12 +27,12 @@ export class WebhookRequest extends Request {
       headers: data.headers,
       ...(data.body && !BODYLESS.has(data.method) ? { body: data.body as BodyInit } : {}),
     });
-    this.#data = data;
+    this[RECORDED] = data;
   }
 
   /** Identifies this delivery in the run's log. */
   get requestId(): string {
-    return this.#data.requestId;
+    return this[RECORDED].requestId;
   }
 
   /** Sends `response` to the caller of a `respondWith: "manual"` webhook. Call it inside a step. */
@@ -40,7 +41,7 @@ export class WebhookRequest extends Request {
     if (!step) {
       throw new ContextError('request.respondWith() must be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
     }
-    if (!this.#data.manual) {
+    if (!this[RECORDED].manual) {
       throw new InvalidArgumentError(
         'request.respondWith() only works for webhooks created with respondWith: "manual"; this webhook answers on its own.',
       );
@@ -48,11 +49,11 @@ export class WebhookRequest extends Request {
     if (!(response instanceof Response)) {
       throw new InvalidArgumentError("request.respondWith() expects a Response.");
     }
-    await step.respond(this.#data.requestId, response);
+    await step.respond(this[RECORDED].requestId, response);
   }
 
   static [SERIALIZE](request: WebhookRequest): WebhookRequestData {
-    return request.#data;
+    return request[RECORDED];
   }
   static [DESERIALIZE](data: WebhookRequestData): WebhookRequest {
     return new WebhookRequest(data);

@@ -26,6 +26,13 @@ export interface ResponseData {
 
 export { DESERIALIZE, SERIALIZE } from "./serialization/classes.js";
 
+/**
+ * Where request/response objects keep their recorded data: a registry symbol, not a #private
+ * field, so an object made by one loaded copy of Hookline (a server may load several) can be
+ * recorded by another.
+ */
+export const RECORDED = Symbol.for("hookline.recorded");
+
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder();
 

@@ -8,6 +8,7 @@ import {
   bodyBytes,
   bytesToText,
   DESERIALIZE,
+  RECORDED,
   type ResponseData,
   SERIALIZE,
   WEBHOOK_REQUEST_CLASS,
@@ -31,22 +32,22 @@ export class WorkflowRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Headers;
-  readonly #data: WebhookRequestData;
+  readonly [RECORDED]: WebhookRequestData;
 
   constructor(data: WebhookRequestData) {
-    this.#data = data;
+    this[RECORDED] = data;
     this.method = data.method;
     this.url = data.url;
     this.headers = new Headers(data.headers);
   }
   async text(): Promise<string> {
-    return bytesToText(this.#data.body);
+    return bytesToText(this[RECORDED].body);
   }
   async json(): Promise<unknown> {
-    return JSON.parse(bytesToText(this.#data.body));
+    return JSON.parse(bytesToText(this[RECORDED].body));
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return (this.#data.body ?? new Uint8Array()).slice().buffer;
+    return (this[RECORDED].body ?? new Uint8Array()).slice().buffer;
   }
   respondWith(_response: unknown): never {
     throw new ContextError(
@@ -55,7 +56,7 @@ export class WorkflowRequest {
     );
   }
   static [SERIALIZE](request: WorkflowRequest): WebhookRequestData {
-    return request.#data;
+    return request[RECORDED];
   }
   static [DESERIALIZE](data: WebhookRequestData): WorkflowRequest {
     return new WorkflowRequest(data);
@@ -67,7 +68,7 @@ export class WorkflowResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly #body: Uint8Array | null;
+  readonly [RECORDED]: Uint8Array | null;
 
   constructor(body?: unknown, init: { status?: number; statusText?: string; headers?: HeadersInput } = {}) {
     this.status = init.status ?? 200;
@@ -76,17 +77,17 @@ export class WorkflowResponse {
     }
     this.statusText = init.statusText ?? "";
     this.headers = new Headers(headerEntries(init.headers));
-    this.#body = bodyBytes(body, "new Response()");
+    this[RECORDED] = bodyBytes(body, "new Response()");
     if (typeof body === "string" && !this.headers.has("content-type")) this.headers.set("content-type", "text/plain;charset=UTF-8");
   }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }
   async text(): Promise<string> {
-    return bytesToText(this.#body);
+    return bytesToText(this[RECORDED]);
   }
   async json(): Promise<unknown> {
-    return JSON.parse(bytesToText(this.#body));
+    return JSON.parse(bytesToText(this[RECORDED]));
   }
   static json(data: unknown, init: { status?: number; statusText?: string; headers?: HeadersInput } = {}): WorkflowResponse {
     const headers = new Headers(headerEntries(init.headers));
@@ -94,7 +95,7 @@ export class WorkflowResponse {
     return new WorkflowResponse(JSON.stringify(data), { ...init, headers: [...headers.entries()] });
   }
   static [SERIALIZE](response: WorkflowResponse): ResponseData {
-    return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: response.#body };
+    return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: response[RECORDED] };
   }
   static [DESERIALIZE](data: ResponseData): WorkflowResponse {
     return new WorkflowResponse(data.body, data);

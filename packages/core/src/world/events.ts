@@ -39,6 +39,8 @@ export interface EventDataMap {
     seed: string;
     /** Origin webhook URLs are built from, fixed for the run so replay rebuilds the same URLs. */
     origin?: string;
+    /** Webhook URLs end with "/" (an app with Next's trailingSlash), fixed for the run like origin. */
+    trailingSlash?: boolean;
     deploymentId?: string;
   };
   run_started: Record<string, never>;
