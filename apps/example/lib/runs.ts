@@ -1,11 +1,9 @@
 /**
- * Run views for the pages: status, steps with their timings, pending waits, and the result.
- * Status, result and waits come from hookline/api; step timings and run listing come from the
- * event log, which hookline/api does not expose yet, through the runtime's internal entry.
+ * Run views for the pages: status, steps with their timings, pending waits, and the result,
+ * all read through hookline/api.
  */
 import "server-only";
-import { getRuntime } from "@hookline/core/runtime";
-import { getRun, listHooks } from "hookline/api";
+import { getRun, listRuns, type RunInfo, RunNotFoundError } from "hookline/api";
 
 export interface StepView {
   /** The operation id in its run (stable across attempts). */
@@ -36,65 +34,43 @@ export interface RunView {
   error?: string;
 }
 
-/** "workflow//workflows/checkout.ts//checkout" → "checkout". */
-const shortName = (id: string) => id.split("//").at(-1) ?? id;
 
 export async function describeRun(runId: string): Promise<RunView | null> {
-  const runtime = await getRuntime();
-  const summary = await runtime.world.getRun(runId);
-  if (!summary) return null;
-  const events = await runtime.world.readEvents(runId);
-  const steps = new Map<string, StepView>();
-  const sleeps = new Map<string, WaitView>();
-  for (const event of events) {
-    const corr = event.corr ?? "";
-    switch (event.type) {
-      case "step_started": {
-        const step = steps.get(corr) ?? { id: corr, name: shortName(event.data.stepId), status: "running", attempts: 0, startedAt: event.at, endedAt: null };
-        step.attempts = event.data.attempt;
-        step.status = "running";
-        steps.set(corr, step);
-        break;
-      }
-      case "step_completed":
-      case "step_failed": {
-        const step = steps.get(corr);
-        if (!step) break;
-        step.endedAt = event.at;
-        step.status = event.type === "step_completed" ? "completed" : event.data.retryAt ? "retrying" : "failed";
-        break;
-      }
-      case "sleep_started":
-        sleeps.set(corr, { kind: "sleep", label: "sleep", since: event.at, until: event.data.until });
-        break;
-      case "sleep_completed":
-        sleeps.delete(corr);
-        break;
-    }
+  try {
+    return await view(await getRun(runId).info());
+  } catch (error) {
+    if (RunNotFoundError.is(error)) return null;
+    throw error;
   }
-  const over = summary.status === "completed" || summary.status === "failed" || summary.status === "cancelled";
-  const hooks = over ? [] : await listHooks({ runId });
-  const waits: WaitView[] = [
-    ...hooks.map((hook) => ({
-      kind: hook.kind,
-      label: hook.kind === "webhook" ? `webhook ${hook.tokenHashPrefix}…` : hookLabel(hook.metadata) ?? `hook ${hook.tokenHashPrefix}…`,
-      since: hook.createdAt.getTime(),
-      until: hook.expiresAt?.getTime() ?? null,
+}
+
+async function view(info: RunInfo): Promise<RunView> {
+  const run = getRun(info.runId);
+  const [steps, waits] = await Promise.all([run.steps(), run.waits()]);
+  const result: RunView = {
+    runId: info.runId,
+    workflow: info.workflowName,
+    status: info.status,
+    createdAt: info.createdAt.getTime(),
+    endedAt: info.endedAt?.getTime() ?? null,
+    steps: steps.map((step) => ({
+      id: step.id,
+      name: step.name,
+      status: step.status,
+      attempts: step.attempts,
+      startedAt: step.startedAt.getTime(),
+      endedAt: step.endedAt?.getTime() ?? null,
     })),
-    ...(over ? [] : sleeps.values()),
-  ];
-  const view: RunView = {
-    runId,
-    workflow: shortName(summary.workflowId),
-    status: summary.status,
-    createdAt: summary.createdAt,
-    endedAt: summary.endedAt ?? null,
-    steps: [...steps.values()],
-    waits,
+    waits: waits.map((wait) => ({
+      kind: wait.kind,
+      label: wait.kind === "sleep" ? "sleep" : (hookLabel(wait.metadata) ?? wait.kind),
+      since: wait.since.getTime(),
+      until: wait.until?.getTime() ?? null,
+    })),
   };
-  if (summary.status === "completed") view.result = await getRun(runId).returnValue;
-  if (summary.status === "failed") view.error = (await getRun(runId).error)?.message ?? "failed";
-  return view;
+  if (info.status === "completed") result.result = await run.returnValue;
+  if (info.status === "failed") result.error = (await run.error)?.message ?? "failed";
+  return result;
 }
 
 function hookLabel(metadata: unknown): string | null {
@@ -106,8 +82,5 @@ function hookLabel(metadata: unknown): string | null {
 }
 
 export async function recentRuns(limit = 20): Promise<RunView[]> {
-  const runtime = await getRuntime();
-  const summaries = await runtime.world.listRuns({ limit });
-  const views = await Promise.all(summaries.map((s) => describeRun(s.runId)));
-  return views.filter((v): v is RunView => v !== null);
+  return Promise.all((await listRuns({ limit })).map(view));
 }

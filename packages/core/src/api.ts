@@ -3,13 +3,13 @@
  * Each call uses the process's runtime (see host/global-runtime.ts).
  */
 import { getRuntime } from "./host/global-runtime.js";
-import { Run } from "./host/run.js";
+import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import type { RunStatus } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
 import { deserialize } from "./shared/serialization/index.js";
 
-export { Run } from "./host/run.js";
+export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
 export type { RunStatus, WorkflowEvent } from "./world/events.js";
 export type { StartOptions } from "./host/runtime.js";
@@ -28,30 +28,10 @@ export async function start<W extends WorkflowReference | ((...args: never[]) =>
   return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options)) as Run<WorkflowResult<W>>;
 }
 
-export interface RunInfo {
-  runId: string;
-  workflowId: string;
-  /** The workflow function's name. */
-  workflowName: string;
-  status: RunStatus;
-  createdAt: Date;
-  startedAt: Date | undefined;
-  endedAt: Date | undefined;
-}
-
 /** Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100). */
 export async function listRuns(options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number } = {}): Promise<RunInfo[]> {
   const runtime = await getRuntime();
-  const summaries = await runtime.world.listRuns(options);
-  return summaries.map((s) => ({
-    runId: s.runId,
-    workflowId: s.workflowId,
-    workflowName: s.workflowId.split("//").pop() ?? s.workflowId,
-    status: s.status,
-    createdAt: new Date(s.createdAt),
-    startedAt: s.startedAt === undefined ? undefined : new Date(s.startedAt),
-    endedAt: s.endedAt === undefined ? undefined : new Date(s.endedAt),
-  }));
+  return (await runtime.world.listRuns(options)).map(runInfo);
 }
 
 /** A handle on an existing run (its methods fail with RunNotFoundError if there is none). */

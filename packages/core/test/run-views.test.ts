@@ -28,6 +28,7 @@ describe("run views for dashboards", () => {
     const all = await listRuns();
     expect(all.map((r) => r.runId)).toEqual([done.runId, run.runId]);
     expect(all[1]).toMatchObject({ workflowName: "views", status: "running" });
+    expect(await getRun(run.runId).info()).toEqual(all[1]);
     expect((await listRuns({ status: "completed" })).map((r) => r.runId)).toEqual([done.runId]);
     expect((await listRuns({ workflowId: "workflow//workflows/views.ts//views" })).map((r) => r.runId)).toEqual([run.runId]);
 

@@ -2,9 +2,33 @@
 import { RunCancelledError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
+import type { RunSummary } from "../world/world.js";
 import { RunNotFoundError } from "../shared/errors.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
 import type { Runtime } from "./runtime.js";
+
+export interface RunInfo {
+  runId: string;
+  workflowId: string;
+  /** The workflow function's name. */
+  workflowName: string;
+  status: RunStatus;
+  createdAt: Date;
+  startedAt: Date | undefined;
+  endedAt: Date | undefined;
+}
+
+export function runInfo(summary: RunSummary): RunInfo {
+  return {
+    runId: summary.runId,
+    workflowId: summary.workflowId,
+    workflowName: summary.workflowId.split("//").pop() ?? summary.workflowId,
+    status: summary.status,
+    createdAt: new Date(summary.createdAt),
+    startedAt: summary.startedAt === undefined ? undefined : new Date(summary.startedAt),
+    endedAt: summary.endedAt === undefined ? undefined : new Date(summary.endedAt),
+  };
+}
 
 export class Run<T = unknown> {
   readonly runId: string;
@@ -45,6 +69,11 @@ export class Run<T = unknown> {
       const end = await runtime.waitForEnd(this.runId);
       return end.type === "run_failed" ? (deserialize(end.data.error) as Error) : undefined;
     });
+  }
+
+  /** Status, workflow and times in one read. */
+  async info(): Promise<RunInfo> {
+    return runInfo(await this.#summary());
   }
 
   /** The run's steps, with their status, attempts and timings. */
