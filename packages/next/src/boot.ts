@@ -1,15 +1,19 @@
 /**
  * At server start (`next start`, `next dev`), withWorkflow asks the flow route once to load the
  * app's code and start the runtime, so runs that were sleeping, retrying or mid-step when the
- * server stopped continue on their own, without waiting for a request.
+ * server stopped continue on their own, without waiting for a request. A runtime that cannot
+ * start because of its configuration (world URL, permissions, secret) fails the start loudly.
  */
-import { callInternal, type Integration } from "./server.js";
+import { ConfigError } from "@hookline/core";
+import { callInternal, type Integration, InternalCallError } from "./server.js";
 
 const BOOTED = Symbol.for("hookline.next.booted");
 
 export interface BootOptions {
   /** Give up after this long (the server may take a while to compile the route in `next dev`). */
   deadlineMs?: number;
+  /** Exit the process on a configuration error (`next start`); `next dev` keeps serving and says so. */
+  exitOnConfigError?: boolean;
   log?: (message: string) => void;
 }
 
@@ -21,7 +25,7 @@ export function bootOnce(integration: Integration, options: BootOptions = {}): v
   void boot(integration, options);
 }
 
-async function boot(integration: Integration, { deadlineMs = 180_000, log = console.log }: BootOptions): Promise<void> {
+async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConfigError = false, log = console.log }: BootOptions): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let delay = 200;
   let lastError: unknown;
@@ -32,9 +36,24 @@ async function boot(integration: Integration, { deadlineMs = 180_000, log = cons
       log(`[hookline] runtime started: ${answer?.workflows?.length ?? 0} workflows, ${answer?.steps ?? 0} steps`);
       return;
     } catch (error) {
+      const reason = configErrorReason(error);
+      if (reason !== null) {
+        console.error(`[hookline] cannot start: ${reason}`);
+        if (exitOnConfigError) {
+          console.error("[hookline] stopping the server: fix the configuration above and start it again.");
+          process.exit(1);
+        }
+        return;
+      }
       lastError = error;
       delay = Math.min(delay * 2, 5_000);
     }
   }
   console.warn("[hookline] could not start the runtime at server start; it starts with the first run instead.", lastError);
+}
+
+/** The reason, when the runtime (in the flow route) or the deployment secret (read here) failed on configuration. */
+function configErrorReason(error: unknown): string | null {
+  if (error instanceof InternalCallError) return error.configError ? error.reason : null;
+  return ConfigError.is(error) ? (error as Error).message : null;
 }

@@ -9,8 +9,8 @@
  */
 import { ConfigError } from "@hookline/core";
 import { getRuntime, type RuntimeOptions, registries } from "@hookline/core/runtime";
-import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 import { ROUTE_PREFIX } from "./generate.js";
+import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -61,8 +61,32 @@ export async function callInternal(
   const url = internalUrl(endpoint);
   const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok) throw new InternalCallError(url, response.status, text);
   return text ? JSON.parse(text) : null;
+}
+
+/** An internal route's failure; `configError` when the runtime could not start because of its configuration. */
+export class InternalCallError extends Error {
+  override name = "InternalCallError";
+  readonly status: number;
+  readonly configError: boolean;
+  readonly reason: string;
+  constructor(url: string, status: number, text: string) {
+    const answer = parseAnswer(text);
+    super(`POST ${url} answered ${status}: ${answer.error ?? text.slice(0, 500)}`);
+    this.status = status;
+    this.configError = answer.code === "HOOKLINE_CONFIG";
+    this.reason = answer.error ?? text.slice(0, 500);
+  }
+}
+
+function parseAnswer(text: string): { error?: string; code?: string } {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as { error?: string; code?: string }) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Runtime options for a Next.js server (none elsewhere: scripts and tests register their code directly). */
@@ -99,6 +123,8 @@ async function readBounded(request: Request): Promise<string | null> {
 
 function failure(status: number, error: unknown): Response {
   const message = error instanceof Error ? error.message : String(error);
+  // A runtime that cannot start because of its configuration (world URL, permissions, secret) says so.
+  if (ConfigError.is(error)) return Response.json({ error: message, code: "HOOKLINE_CONFIG" }, { status: 503 });
   return Response.json({ error: message }, { status });
 }
 
@@ -164,7 +190,9 @@ export function createRouteHandlers(integration: Integration) {
           const runtime = await getRuntime();
           return await runtime.handleWebhook(token, request);
         } catch (error) {
-          return failure(500, error);
+          // The sender learns only to retry; what went wrong (a database address, say) stays in the server's log.
+          console.error("[hookline] the webhook route failed:", error);
+          return new Response("The webhook could not be handled right now; try again later.", { status: 503, headers: { "retry-after": "5" } });
         }
       };
     },

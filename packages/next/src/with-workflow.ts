@@ -168,7 +168,9 @@ export function createWithWorkflow(integration: Integration) {
         }
       }
 
-      if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) bootOnce(integration);
+      if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) {
+        bootOnce(integration, { exitOnConfigError: phase === PHASE_PRODUCTION_SERVER });
+      }
       return config;
     };
   };

@@ -58,6 +58,8 @@ export interface NextServer {
   /** The server's process id (also its process group's: signal -pid to reach every process of it). */
   pid: number;
   dataDir: string;
+  /** Resolves with the exit code when the server's process ends. */
+  exited: Promise<number | null>;
   /** Everything the server printed so far. */
   output(): string;
   /** Resolves when the server prints a line matching `pattern` (after `from`, an output offset). */
@@ -65,7 +67,10 @@ export interface NextServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startNext(mode: "start" | "dev", options: RunOptions & { port?: number; dataDir?: string } = {}): Promise<NextServer> {
+export async function startNext(
+  mode: "start" | "dev",
+  options: RunOptions & { port?: number; dataDir?: string; /** Return at once, without waiting for the home page. */ ready?: false } = {},
+): Promise<NextServer> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "hookline-example-data-")));
   const child = run([mode, "--port", String(port), "--hostname", "127.0.0.1"], {
@@ -80,7 +85,7 @@ export async function startNext(mode: "start" | "dev", options: RunOptions & { p
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
 
   const server: NextServer = {
@@ -88,6 +93,7 @@ export async function startNext(mode: "start" | "dev", options: RunOptions & { p
     port,
     pid: child.pid!,
     dataDir,
+    exited,
     output: () => output,
     waitForOutput(pattern, timeoutMs = 60_000, from = 0) {
       return new Promise((resolve, reject) => {
@@ -128,6 +134,7 @@ export async function startNext(mode: "start" | "dev", options: RunOptions & { p
     },
   };
 
+  if (options.ready === false) return server;
   // Ready when the home page renders (in dev that also compiles it).
   const deadline = Date.now() + 180_000;
   for (;;) {
