@@ -363,7 +363,13 @@ export class Runtime {
     if (!this.#currentBundle()) await this.#options.ensureCode?.();
     const run = await this.warmRun(runId);
     if (!run) return;
-    await run.drive();
+    try {
+      await run.drive();
+    } catch (error) {
+      // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
+      if (this.#warm.get(runId) === run) this.#warm.delete(runId);
+      throw error;
+    }
     if (run.terminal && run.idle) this.#warm.delete(runId);
   }
 

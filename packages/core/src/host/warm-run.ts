@@ -53,6 +53,8 @@ export class WarmRun {
   #failure: Error | null = null;
   #inFlight = 0;
   #stepsDone: Array<() => void> = [];
+  /** A step attempt that could not be recorded (the world failed): the next drive() rethrows it. */
+  #unrecorded: unknown[] = [];
   readonly #timers = new Set<number>();
   /** Secrets recorded hooks were created with, known before replay reaches them. */
   readonly #hookKeys = new Map<string, string | undefined>();
@@ -135,11 +137,17 @@ export class WarmRun {
   /** Reads new events and does the run's due work; resolves when nothing is left in flight. */
   async drive(): Promise<void> {
     this.touchedAt = Date.now();
-    await this.#queue.run(async () => {
-      await this.#catchUp();
-      await this.#advance();
-    });
+    const failures: unknown[] = [];
+    await this.#queue
+      .run(async () => {
+        await this.#catchUp();
+        await this.#advance();
+      })
+      .catch((error: unknown) => failures.push(error));
     await this.#settled();
+    // Failing the drive keeps its queue message, so the run is driven again (from its log) later.
+    failures.push(...this.#unrecorded.splice(0));
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Appends an event on behalf of outside code (cancel, a manual webhook response) through this run's queue. */
@@ -386,7 +394,11 @@ export class WarmRun {
     this.#env
       .findStep(op.stepId!)
       .then((step) => attemptStep(this.#attemptHost, op, step, Date.now()))
-      .catch((error) => this.#env.report(error, `step ${op.stepId} of run ${this.runId}`))
+      .catch((error: unknown) => {
+        // The step's own errors are recorded as its outcome; this is the world failing to record one.
+        this.#unrecorded.push(error);
+        this.#env.report(error, `step ${op.stepId} of run ${this.runId}`);
+      })
       .finally(() => {
         op.inFlight = false;
         this.#inFlight -= 1;
