@@ -1,30 +1,38 @@
-/** The same app built with `next build --webpack`: a smoke test of the webpack loader rule. */
+/**
+ * The same app built with `next build --webpack` and served under a basePath (`/shop`): a smoke
+ * test of the webpack loader rule, and of webhook URLs and generated routes below a basePath.
+ */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventually, type NextServer, nextBuild, startNext } from "./support/next-server";
 
 const DIST = ".next-webpack";
+const BASE = "/shop";
+const env = { EXAMPLE_BASE_PATH: BASE };
 let server: NextServer;
+let app: string;
 
 beforeAll(async () => {
-  await nextBuild({ webpack: true, distDir: DIST });
-  server = await startNext("start", { distDir: DIST });
+  await nextBuild({ webpack: true, distDir: DIST, env });
+  server = await startNext("start", { distDir: DIST, env, path: BASE });
+  app = server.url + BASE;
 });
 
 afterAll(async () => {
   await server?.stop();
 });
 
-it("runs a checkout end to end: step mode on the server, webhooks answered inline", async () => {
-  const page = await fetch(`${server.url}/checkout`);
+it("runs a checkout end to end: step mode on the server, webhooks under the basePath answered inline", async () => {
+  const page = await fetch(`${app}/checkout`);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain("Pay with a good card");
 
-  const { runId } = (await (await fetch(`${server.url}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as {
+  const { runId, orderId } = (await (await fetch(`${app}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as {
     runId: string;
+    orderId: string;
   };
   const run = await eventually(
     async () => {
-      const view = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string; result?: { status: string; ledger: unknown[]; receipt: string } };
+      const view = (await (await fetch(`${app}/api/runs/${runId}`)).json()) as { status: string; result?: { status: string; ledger: unknown[]; receipt: string } };
       return view.status === "completed" || view.status === "failed" ? view : undefined;
     },
     30_000,
@@ -33,9 +41,16 @@ it("runs a checkout end to end: step mode on the server, webhooks answered inlin
   expect(run.status).toBe("completed");
   expect(run.result).toMatchObject({ status: "paid", receipt: expect.stringMatching(/^Thank you!/) });
   expect(run.result?.ledger).toHaveLength(3);
+  // The provider was handed, and called, a webhook URL below the basePath.
+  const { deliveries } = (await (await fetch(`${app}/api/fake-psp/payments?orderId=${orderId}`)).json()) as { deliveries: Array<{ status: number }> };
+  expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
 });
 
-it("answers 404 for an unknown webhook token and 401 to an unsigned internal request", async () => {
-  expect((await fetch(`${server.url}/.well-known/workflow/v1/webhook/nope`, { method: "POST" })).status).toBe(404);
-  expect((await fetch(`${server.url}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" })).status).toBe(401);
+it("serves the generated routes below the basePath only: unknown token 404, internal endpoints 401 to outsiders", async () => {
+  expect((await fetch(`${app}/.well-known/workflow/v1/webhook/nope`, { method: "POST" })).status).toBe(404);
+  expect((await fetch(`${app}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" })).status).toBe(401);
+  expect((await fetch(`${app}/.well-known/workflow/v1/step`, { method: "POST", body: "{}" })).status).toBe(401);
+  // Outside the basePath nothing of the app answers.
+  const outside = await fetch(`${server.url}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" });
+  expect(outside.status).toBe(404);
 });

@@ -69,7 +69,14 @@ export interface NextServer {
 
 export async function startNext(
   mode: "start" | "dev",
-  options: RunOptions & { port?: number; dataDir?: string; /** Return at once, without waiting for the home page. */ ready?: false } = {},
+  options: RunOptions & {
+    port?: number;
+    dataDir?: string;
+    /** Return at once, without waiting for the home page. */
+    ready?: false;
+    /** Where the home page is (the basePath, if any). */
+    path?: string;
+  } = {},
 ): Promise<NextServer> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "hookline-example-data-")));
@@ -140,7 +147,7 @@ export async function startNext(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next ${mode} exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(url + (options.path ?? ""), { signal: AbortSignal.timeout(60_000) });
       if (response.ok) break;
     } catch {
       // not listening yet
