@@ -20,7 +20,8 @@ import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
 import { hashToken, TokenIssuer } from "./tokens.js";
 import { resolveBaseUrl, resolveSecrets } from "./runtime-config.js";
-import { type RunEnvironment, WarmRun } from "./warm-run.js";
+import type { RunEnvironment } from "./warm-run.js";
+import { WarmRuns } from "./warm-runs.js";
 import { type WebhookCall, WebhookEndpoint, type WebhookEndpointOptions } from "./webhook-endpoint.js";
 import { WebhookRequest } from "./webhook-request.js";
 
@@ -67,8 +68,7 @@ export class Runtime {
   readonly baseUrl: string;
   readonly #options: RuntimeOptions;
   readonly #env: RunEnvironment;
-  readonly #warm = new Map<string, WarmRun>();
-  readonly #opening = new Map<string, Promise<WarmRun | null>>();
+  readonly #warm: WarmRuns;
   readonly #eventListeners = new Set<(event: WorkflowEvent) => void>();
   readonly #appendWaiters = new Map<string, Set<() => void>>();
   readonly #stopAppends: () => void;
@@ -98,6 +98,7 @@ export class Runtime {
       },
       report,
     };
+    this.#warm = new WarmRuns(this.#env, options.maxWarmRuns ?? 1000);
     this.#stopAppends = this.world.onAppend((runId) => {
       const waiters = this.#appendWaiters.get(runId);
       if (!waiters) return;
@@ -107,7 +108,7 @@ export class Runtime {
     const onBundle = () => {
       this.#bundle = null;
       // Runs replay against the new code the next time they wake.
-      for (const [runId, run] of this.#warm) if (run.idle) this.#warm.delete(runId);
+      this.#warm.dropIdle();
     };
     registries().bundleListeners.add(onBundle);
     this.#unlistenBundle = () => registries().bundleListeners.delete(onBundle);
@@ -174,7 +175,7 @@ export class Runtime {
   /** Cancels a run: it stops, its hooks end (their URLs answer 410), its timers never fire. */
   async cancel(runId: string, reason?: string): Promise<void> {
     const make = (): NewEvent => ({ type: "run_cancelled", at: Date.now(), data: reason === undefined ? {} : { reason } });
-    const warm = this.#warm.get(runId);
+    const warm = this.#warm.peek(runId);
     if (warm) {
       await warm.appendExternal(() => (warm.terminal ? null : make()));
       return;
@@ -195,7 +196,7 @@ export class Runtime {
     try {
       for (;;) {
         if (ended) return ended;
-        const next = this.#warm.has(runId)
+        const next = this.#warm.peek(runId)
           ? new Promise<void>((resolve) => {
               wake = resolve;
               setTimeout(resolve, 5_000).unref();
@@ -361,47 +362,16 @@ export class Runtime {
 
   async #drive(runId: string): Promise<void> {
     if (!this.#currentBundle()) await this.#options.ensureCode?.();
-    const run = await this.warmRun(runId);
+    const run = await this.#warm.get(runId);
     if (!run) return;
     try {
       await run.drive();
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
-      if (this.#warm.get(runId) === run) this.#warm.delete(runId);
+      this.#warm.drop(run);
       throw error;
     }
-    if (run.terminal && run.idle) this.#warm.delete(runId);
-  }
-
-  /** The run held in memory, replaying it from its log first if needed; null if unknown. */
-  async warmRun(runId: string): Promise<WarmRun | null> {
-    const warm = this.#warm.get(runId);
-    if (warm) {
-      this.#warm.delete(runId);
-      this.#warm.set(runId, warm);
-      return warm;
-    }
-    let opening = this.#opening.get(runId);
-    if (!opening) {
-      opening = WarmRun.open(this.#env, runId).finally(() => this.#opening.delete(runId));
-      this.#opening.set(runId, opening);
-      const run = await opening;
-      if (run) {
-        this.#warm.set(runId, run);
-        this.#evict();
-      }
-      return run;
-    }
-    return opening;
-  }
-
-  #evict(): void {
-    const max = this.#options.maxWarmRuns ?? 1000;
-    if (this.#warm.size <= max) return;
-    for (const [runId, run] of this.#warm) {
-      if (this.#warm.size <= max) return;
-      if (run.idle) this.#warm.delete(runId);
-    }
+    if (run.terminal && run.idle) this.#warm.drop(run);
   }
 
   get warmRunCount(): number {
