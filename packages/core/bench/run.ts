@@ -7,39 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createLocalWorld } from "../../world-local/src/index.js";
-import { registries, Runtime, setRuntime } from "../src/runtime.js";
-import { type CompiledApp, compileApp } from "../test/support/app.js";
-import { prepareForChild } from "../test/support/child-process.js";
+import { Runtime, registries, setRuntime } from "../src/runtime.js";
+import { buildBenchApp, stepStarts as starts, WORKFLOWS } from "./bench-app.js";
+import { ms, percentile, printTable, type Row } from "./report.js";
 
-const starts: number[] = [];
-(globalThis as Record<string, unknown>).__benchStarts = starts;
-
-const app: CompiledApp = await buildApp();
-
-async function buildApp(): Promise<CompiledApp> {
-  const compiled = await compileApp({
-    "workflows/bench.ts": `
-      import { createHook } from "hookline";
-      export async function sequential(n: number) {
-        "use workflow";
-        for (let i = 0; i < n; i++) await noop();
-        return n;
-      }
-      export async function waitForHook(token: string) {
-        "use workflow";
-        return await createHook<number>({ token });
-      }
-      export async function longThenHook(n: number, token: string) {
-        "use workflow";
-        for (let i = 0; i < n; i++) await noop();
-        return await createHook<number>({ token });
-      }
-      async function noop() { "use step"; (globalThis as any).__benchStarts.push(performance.now()); }
-    `,
-  });
-  await prepareForChild(compiled);
-  return compiled;
-}
+const app = await buildBenchApp();
 
 async function runtimeOn(dir: string, maxWarmRuns?: number): Promise<Runtime> {
   const runtime = await Runtime.create({
@@ -54,17 +26,12 @@ async function runtimeOn(dir: string, maxWarmRuns?: number): Promise<Runtime> {
 }
 
 const dataDir = () => mkdtemp(join(tmpdir(), "hookline-bench-"));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-const ms = (value: number) => (value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`);
-const rows: [string, string, string][] = [];
+const rows: Row[] = [];
 
 async function sequentialSteps(n: number): Promise<number> {
   const runtime = await runtimeOn(await dataDir());
   const started = performance.now();
-  const run = await runtime.start("workflow//workflows/bench.ts//sequential", [n]);
+  const run = await runtime.start(WORKFLOWS.sequential, [n]);
   await run.returnValue;
   const elapsed = performance.now() - started;
   await runtime.close();
@@ -91,8 +58,8 @@ for (const n of [1, 10, 100, 1000]) {
   // A run with 1,000 events (≈ 500 steps) waiting on a hook: resume it warm, then cold.
   const dir = await dataDir();
   let runtime = await runtimeOn(dir);
-  const warmRun = await runtime.start("workflow//workflows/bench.ts//longThenHook", [499, "warm"]);
-  const coldRun = await runtime.start("workflow//workflows/bench.ts//longThenHook", [499, "cold"]);
+  const warmRun = await runtime.start(WORKFLOWS.longThenHook, [499, "warm"]);
+  const coldRun = await runtime.start(WORKFLOWS.longThenHook, [499, "cold"]);
   for (const token of ["warm", "cold"]) {
     for (;;) {
       const hooks = await runtime.world.listHooks({ status: "active" });
@@ -118,7 +85,7 @@ for (const n of [1, 10, 100, 1000]) {
   const runtime = await runtimeOn(await dataDir());
   const latencies: number[] = [];
   for (let i = 0; i < 200; i++) {
-    const run = await runtime.start("workflow//workflows/bench.ts//waitForHook", [`h${i}`]);
+    const run = await runtime.start(WORKFLOWS.waitForHook, [`h${i}`]);
     for (;;) {
       if ((await runtime.world.listHooks({ runId: run.runId, status: "active" })).length) break;
       await new Promise((r) => setTimeout(r, 1));
@@ -138,7 +105,7 @@ for (const n of [1, 10, 100, 1000]) {
   const count = 500;
   globalThis.gc?.();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < count; i++) await runtime.start("workflow//workflows/bench.ts//waitForHook", [`m${i}`]);
+  for (let i = 0; i < count; i++) await runtime.start(WORKFLOWS.waitForHook, [`m${i}`]);
   while (runtime.warmRunCount < count || (await runtime.world.listHooks({ status: "active" })).length < count) {
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -148,8 +115,5 @@ for (const n of [1, 10, 100, 1000]) {
   await runtime.close();
 }
 
-console.log("\n### @hookline/core — runtime on the local world (filesystem driver)\n");
-console.log("| benchmark | result | target |");
-console.log("|---|---|---|");
-for (const [name, result, target] of rows) console.log(`| ${name} | ${result} | ${target} |`);
+printTable("@hookline/core — runtime on the local world (filesystem driver)", rows);
 process.exit(0);

@@ -14,14 +14,19 @@ export async function prepareForChild(app: CompiledApp): Promise<void> {
   await writeFile(join(app.root, "app.json"), JSON.stringify({ bundle: app.bundle.filename, modules }));
 }
 
+/** The world a child runs on: the local world in a data dir, or a PostgreSQL schema. */
+export type ChildWorld = { dir: string } | { postgres: { connectionString: string; schema: string } };
+
 export class ChildRuntime {
   readonly lines: string[] = [];
   readonly #process: ChildProcess;
   #waiters: Array<() => void> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(app: CompiledApp, dataDir: string) {
-    this.#process = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, dataDir], {
+  /** `world`: a data dir for the local world, or a ChildWorld. */
+  constructor(app: CompiledApp, world: string | ChildWorld) {
+    const spec: ChildWorld = typeof world === "string" ? { dir: world } : world;
+    this.#process = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, JSON.stringify(spec)], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     let buffer = "";
@@ -51,6 +56,14 @@ export class ChildRuntime {
         setTimeout(resolve, 100);
       });
     }
+  }
+
+  /** Closes the child's runtime (finishing what it is running) and waits for it to exit; kills it after `timeoutMs`. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.send({ close: true });
+    const timer = setTimeout(() => this.#process.kill("SIGKILL"), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
   }
 
   async kill(): Promise<void> {

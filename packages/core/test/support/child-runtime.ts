@@ -1,8 +1,11 @@
 /**
- * A runtime in its own process, for crash tests: `node --conditions=hookline-source --import
- * tsx child-runtime.ts <appDir> <dataDir>`. Reads commands on stdin, one JSON per line:
+ * A runtime in its own process, for crash tests and benchmarks: `node --conditions=hookline-source
+ * --import tsx child-runtime.ts <appDir> <world>`, where <world> is a ChildWorld as JSON (see
+ * child-process.ts). Reads commands on stdin, one JSON per line:
  * {"start": workflowId, "args": [...]} → prints `started <runId>`;
- * {"resume": token, "payload": ...} → prints `resumed <token>`.
+ * {"start": workflowId, "args": [...], "count": n} → starts n runs at once, prints `started <n> runs`;
+ * {"resume": token, "payload": ...} → prints `resumed <token>`;
+ * {"close": true} → closes the runtime (running steps finish) and exits.
  * Steps print their own markers. The parent kills it with SIGKILL whenever it likes.
  */
 import { readFile } from "node:fs/promises";
@@ -11,13 +14,15 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { createLocalWorld } from "../../../world-local/src/index.js";
 import { Runtime, registries, setRuntime } from "../../src/runtime.js";
+import type { World } from "../../src/world/world.js";
+import type { ChildWorld } from "./child-process.js";
 
-const [appDir, dataDir] = process.argv.slice(2) as [string, string];
+const [appDir, worldArg] = process.argv.slice(2) as [string, string];
 const app = JSON.parse(await readFile(join(appDir, "app.json"), "utf8")) as { bundle: string; modules: string[] };
 for (const module of app.modules) await import(pathToFileURL(module).href);
 
 const runtime = await Runtime.create({
-  world: createLocalWorld({ dir: dataDir }),
+  world: await worldFor(JSON.parse(worldArg) as ChildWorld),
   secret: "crash-test-secret-0123456789abcdef0123456789",
   bundle: { code: await readFile(app.bundle, "utf8") },
   steps: registries().steps,
@@ -27,10 +32,25 @@ setRuntime(runtime);
 console.log("ready");
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const command = JSON.parse(line) as { start?: string; args?: unknown[]; resume?: string; payload?: unknown };
-  if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [])).runId}`);
+  const command = JSON.parse(line) as { start?: string; args?: unknown[]; count?: number; resume?: string; payload?: unknown; close?: boolean };
+  if (command.start && command.count !== undefined) {
+    const { start, args = [] } = command;
+    const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args)));
+    console.log(`started ${runs.length} runs`);
+  } else if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [])).runId}`);
   if (command.resume) {
     await runtime.resumeHook(command.resume, command.payload);
     console.log(`resumed ${command.resume}`);
   }
+  if (command.close) {
+    await runtime.close();
+    process.exit(0);
+  }
+}
+
+async function worldFor(spec: ChildWorld): Promise<World> {
+  if ("dir" in spec) return createLocalWorld({ dir: spec.dir });
+  // Through its source, as app.ts reaches it: core cannot depend on the world packages.
+  const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
+  return createPostgresWorld(spec.postgres);
 }
