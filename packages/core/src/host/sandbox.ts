@@ -7,6 +7,7 @@ import { SourceMap } from "node:module";
 import vm from "node:vm";
 import { WorkflowNotRegisteredError } from "../shared/errors.js";
 import { HOST_KEY, type HostBridge, SANDBOX_KEY, type SandboxEntry } from "../workflow/kernel.js";
+import type { Serialized } from "../world/events.js";
 import type { WorkflowBundleSource } from "./registry.js";
 
 /** Host values workflow code may use: pure, deterministic web APIs. */
@@ -101,4 +102,19 @@ export class WorkflowBundle {
     }
     return this.#ids;
   }
+}
+
+/** A recorded error (and its causes) with stack frames pointing at the original source. */
+export function remapRecordedStacks(error: Serialized, bundle: WorkflowBundle | null): Serialized {
+  const remap = (node: unknown): unknown => {
+    if (typeof node !== "object" || node === null) return node;
+    const tagged = node as { $t?: string; stack?: unknown; cause?: unknown };
+    if (tagged.$t !== "Error") return node;
+    return {
+      ...tagged,
+      ...(typeof tagged.stack === "string" && bundle ? { stack: bundle.remapStack(tagged.stack) } : {}),
+      ...("cause" in tagged ? { cause: remap(tagged.cause) } : {}),
+    };
+  };
+  return remap(error);
 }

@@ -11,7 +11,7 @@ import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_
 import type { World } from "../world/world.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
-import type { Sandbox, WorkflowBundle } from "./sandbox.js";
+import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
@@ -39,8 +39,6 @@ export class WarmRun {
   readonly ops: OperationTable;
   status: RunStatus = "pending";
   lastSeq = 0;
-  /** Last time a drive touched this run, for LRU eviction. */
-  touchedAt = Date.now();
 
   readonly #env: RunEnvironment;
   readonly #queue = new SerialQueue();
@@ -82,7 +80,7 @@ export class WarmRun {
         this.#outcome ??= { ok: true, result };
       },
       fail: (error) => {
-        this.#outcome ??= { ok: false, error: this.#remapStacks(error) };
+        this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#env.bundle()) };
       },
     };
     this.#attemptHost = {
@@ -136,7 +134,6 @@ export class WarmRun {
 
   /** Reads new events and does the run's due work; resolves when nothing is left in flight. */
   async drive(): Promise<void> {
-    this.touchedAt = Date.now();
     const failures: unknown[] = [];
     await this.#queue
       .run(async () => {
@@ -242,22 +239,6 @@ export class WarmRun {
     this.ops.pending.clear();
     this.#outcome = null;
     this.#failure = null;
-  }
-
-  /** A recorded error (and its causes) with stack frames pointing at the original source. */
-  #remapStacks(error: Serialized): Serialized {
-    const bundle = this.#env.bundle();
-    const remap = (node: unknown): unknown => {
-      if (typeof node !== "object" || node === null) return node;
-      const tagged = node as { $t?: string; stack?: unknown; cause?: unknown };
-      if (tagged.$t !== "Error") return node;
-      return {
-        ...tagged,
-        ...(typeof tagged.stack === "string" && bundle ? { stack: bundle.remapStack(tagged.stack) } : {}),
-        ...("cause" in tagged ? { cause: remap(tagged.cause) } : {}),
-      };
-    };
-    return remap(error);
   }
 
   // -- the sandbox's calls ----------------------------------------------------------------------
