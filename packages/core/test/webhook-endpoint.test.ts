@@ -1,4 +1,5 @@
 /** Every answer of /.well-known/workflow/v1/webhook/:token (DESIGN §2), over real HTTP. */
+import { createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { describe, expect, test } from "vitest";
 import { getRun } from "../src/api.js";
@@ -157,6 +158,56 @@ describe("the webhook endpoint", () => {
     await post(url, { n: 2 }, { "webhook-id": "other" });
     await expect(getRun(runId).returnValue).resolves.toEqual([{ n: 1 }, { n: 2 }]);
     expect((await eventTypes(app.runtime, runId)).filter((t) => t === "hook_received")).toHaveLength(2);
+  });
+
+  test("a provider's retry of an accepted delivery after the wait ended gets the first answer; anything new gets 410", async () => {
+    process.env.TEST_REPEAT_SECRET = "repeat-secret";
+    const app = await webhookApp(
+      `{ respondWith: "manual", verify: { scheme: "hmac", secretEnv: "TEST_REPEAT_SECRET", header: "x-signature" } }`,
+      `const request = await webhook; return receipt(request);`,
+      `async function receipt(request: any) { "use step"; const id = crypto.randomUUID(); await request.respondWith(Response.json({ receipt: id }, { status: 201 })); return id; }`,
+    );
+    try {
+      const { runId, url, token } = await app.start();
+      const body = JSON.stringify({ event: "signup.completed" });
+      const signed = { "x-signature": createHmac("sha256", "repeat-secret").update(body).digest("hex"), "webhook-id": "msg_1" };
+      const send = (headers: Record<string, string>) => fetch(url, { method: "POST", headers, body });
+      const first = await send(signed);
+      expect(first.status).toBe(201);
+      const { receipt } = (await first.json()) as { receipt: string };
+      await expect(getRun(runId).returnValue).resolves.toBe(receipt);
+
+      const again = await send(signed);
+      expect([again.status, await again.json()]).toEqual([201, { receipt }]);
+      // Through the user's own route as well.
+      const forwarded = await app.runtime.resumeWebhook(token, new Request("http://app.test/hooks", { method: "POST", headers: signed, body }));
+      expect([forwarded.status, await forwarded.json()]).toEqual([201, { receipt }]);
+      // The signature is still checked first; another delivery, or one without an id, is refused.
+      expect((await send({ ...signed, "x-signature": "00" })).status).toBe(401);
+      expect((await send({ ...signed, "webhook-id": "msg_2" })).status).toBe(410);
+      expect((await send({ "x-signature": signed["x-signature"] })).status).toBe(410);
+      await expect(
+        app.runtime.resumeWebhook(token, new Request("http://app.test/hooks", { method: "POST", headers: { ...signed, "webhook-id": "msg_2" }, body })),
+      ).rejects.toMatchObject({ code: "HOOKLINE_HOOK_NOT_FOUND" });
+      expect((await eventTypes(app.runtime, runId)).filter((t) => t === "hook_received")).toHaveLength(1);
+    } finally {
+      delete process.env.TEST_REPEAT_SECRET;
+    }
+  });
+
+  test("a retry of a manual delivery its run ended without answering gets 504 at once", async () => {
+    const app = await webhookApp(`{ respondWith: "manual", responseTimeout: "30s" }`, `await webhook; return "ignored it";`);
+    const { runId, url } = await app.start();
+    // The first caller would wait its 30 s; it gives up once the run has ended.
+    const gaveUp = new AbortController();
+    const first = fetch(url, { method: "POST", headers: { "webhook-id": "msg_1" }, body: "{}", signal: gaveUp.signal }).catch(() => null);
+    await expect(getRun(runId).returnValue).resolves.toBe("ignored it");
+    gaveUp.abort();
+    await first;
+    const startedAt = Date.now();
+    expect((await post(url, {}, { "webhook-id": "msg_1" })).status).toBe(504);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    expect((await eventTypes(app.runtime, runId)).filter((t) => t === "hook_received")).toHaveLength(1);
   });
 
   test("too many requests from one address: 429 with Retry-After; other addresses are unaffected", async () => {

@@ -2,7 +2,8 @@
  * The public webhook route, `/.well-known/workflow/v1/webhook/:token`. Every answer is
  * deliberate (DESIGN.md §2): nothing is recorded unless the request is for an active webhook,
  * uses an allowed method, has a complete body within bounds and passes its signature check;
- * a repeated delivery gets the first delivery's answer and adds no event.
+ * a repeated delivery gets the first delivery's answer and adds no event, even once the wait
+ * has ended (a provider retrying an accepted delivery must not be told it failed).
  */
 import { randomUUID } from "node:crypto";
 import { HookNotFoundError } from "../shared/errors.js";
@@ -13,8 +14,8 @@ import type { HookRecord } from "../world/world.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
 import { readBoundedBody } from "./read-body.js";
 import type { Runtime } from "./runtime.js";
-import { WebhookRequest } from "./webhook-request.js";
 import { hashToken } from "./tokens.js";
+import { WebhookRequest } from "./webhook-request.js";
 import { verifySignature } from "./webhook-verify.js";
 
 export interface WebhookEndpointOptions {
@@ -45,6 +46,17 @@ function redactToken(url: string, token: string): string {
 const text = (status: number, message: string, headers: Record<string, string> = {}) =>
   new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
 
+/** 410 on the public route; HookNotFoundError for resumeWebhook's caller to map. */
+function ended(record: HookRecord, call: WebhookCall): Response {
+  if (call.forwarded) throw new HookNotFoundError(`The webhook with this token has ended (run ${record.runId}).`);
+  return text(410, "This webhook has ended: it no longer accepts requests.");
+}
+
+/** The header value naming this delivery (the first of `dedupe` present), if any. */
+function dedupeKeyOf(config: WebhookConfig, request: Request): string | undefined {
+  return config.dedupe === false ? undefined : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
+}
+
 export class WebhookEndpoint {
   readonly #runtime: Runtime;
   readonly #limiter: RateLimiter | null;
@@ -73,11 +85,12 @@ export class WebhookEndpoint {
       if (call.forwarded) throw new HookNotFoundError("No webhook has this token.");
       return text(404, "No webhook has this URL.");
     }
-    if (!this.#isActive(record)) {
-      if (call.forwarded) throw new HookNotFoundError(`The webhook with this token has ended (run ${record.runId}).`);
-      return text(410, "This webhook has ended: it no longer accepts requests.");
-    }
     const config = record.webhook;
+    const active = this.#isActive(record);
+    // After the end, only a possible repeat of a recorded delivery is read further.
+    if (!active && !(this.#runtime.tokens.knows(record.keyId) && dedupeKeyOf(config, request) && config.methods.includes(request.method))) {
+      return ended(record, call);
+    }
     if (!config.methods.includes(request.method)) {
       return text(405, `This webhook accepts ${config.methods.join(", ")}.`, { allow: config.methods.join(", ") });
     }
@@ -90,7 +103,8 @@ export class WebhookEndpoint {
         return text(401, "The request's signature could not be verified.");
       }
     }
-    const dedupeKey = config.dedupe === false ? undefined : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
+    const dedupeKey = dedupeKeyOf(config, request);
+    if (!active) return this.#repeatAfterEnd(record, config, dedupeKey!, call);
     const data: WebhookRequestData = {
       method: request.method,
       url: redactToken(request.url, token),
@@ -100,8 +114,23 @@ export class WebhookEndpoint {
       manual: config.respondWith === "manual",
     };
     const delivery = await this.#record(record, data, dedupeKey);
-    if (delivery === "ended") return text(410, "This webhook has ended: it no longer accepts requests.");
+    if (delivery === "ended") return ended(record, call);
     return this.#answer(record, config, delivery);
+  }
+
+  /** After the end: a repeat of a delivery recorded before it gets that delivery's answer; anything else is refused. */
+  async #repeatAfterEnd(record: HookRecord, config: WebhookConfig, dedupeKey: string, call: WebhookCall): Promise<Response> {
+    const events = await this.#runtime.world.readEvents(record.runId, 0);
+    const first = events.find((e) => e.type === "hook_received" && e.corr === record.hookId && e.data.dedupeKey === dedupeKey);
+    const requestId = first?.type === "hook_received" ? first.data.requestId : undefined;
+    if (!requestId) return ended(record, call);
+    // A run that ended without answering a manual request never will (nothing is appended after the end).
+    const unanswered =
+      config.respondWith === "manual" &&
+      events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) &&
+      !events.some((e) => e.type === "webhook_responded" && e.data.requestId === requestId);
+    if (unanswered) return text(504, "The workflow did not answer this delivery; the request is recorded in the run.");
+    return this.#answer(record, config, requestId);
   }
 
   #isActive(record: HookRecord): boolean {
@@ -118,7 +147,9 @@ export class WebhookEndpoint {
     let duplicateOf: string | undefined;
     const scan = (events: WorkflowEvent[]) => {
       for (const event of events) {
+        // A repeat of a delivery recorded before the end still gets that delivery's answer.
         if (TERMINAL_RUN_EVENTS.has(event.type) || (HOOK_END_EVENTS.has(event.type) && event.corr === record.hookId)) {
+          if (duplicateOf) break;
           throw new HookNotFoundError("ended");
         }
         if (dedupeKey && event.type === "hook_received" && event.corr === record.hookId && event.data.dedupeKey === dedupeKey) {
