@@ -46,3 +46,25 @@ export function later(ms: number, task: () => Promise<void>): void {
 export function appUrlFrom(webhookUrl: string): string {
   return webhookUrl.slice(0, webhookUrl.indexOf("/.well-known/"));
 }
+
+/**
+ * The simulated partner of the integration scenarios (app/api/integrations/partner): what each
+ * run handed it (a callback URL, a token), by the id it was handed for, as a real partner would
+ * keep it in its own database until it calls back.
+ */
+export type Handout = Record<string, unknown> & { id: string };
+const HANDOUTS = Symbol.for("hookline.example.handouts");
+
+function handouts(): Map<string, Handout> {
+  const slot = globalThis as Record<symbol, Map<string, Handout> | undefined>;
+  slot[HANDOUTS] ??= new Map();
+  return slot[HANDOUTS];
+}
+
+export function rememberHandout(handout: Handout): void {
+  handouts().set(handout.id, handout);
+}
+
+export function handoutFor(id: string): Handout | undefined {
+  return handouts().get(id);
+}
