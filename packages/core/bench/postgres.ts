@@ -12,10 +12,9 @@ import { createTestDatabase, type TestDatabase } from "../../world-postgres/test
 import { resolvePostgresServer } from "../../world-postgres/test/support/server.js";
 import { Runtime, registries, setRuntime } from "../src/runtime.js";
 import { deserialize } from "../src/shared/serialization/index.js";
-import type { WorkflowEvent } from "../src/world/events.js";
 import { ChildRuntime } from "../test/support/child-process.js";
-import { serveWebhooks } from "../test/support/http-server.js";
-import { buildBenchApp, stepStarts, WORKFLOWS, webhookUrls } from "./bench-app.js";
+import { buildBenchApp, stepStarts, WORKFLOWS } from "./bench-app.js";
+import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
 
 const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
@@ -79,14 +78,7 @@ async function sequentialSteps(db: TestDatabase): Promise<void> {
   rows.push(["step-to-step overhead p50", ms(percentile(gaps, 50)), "local world: ≤ 1 ms"]);
   rows.push(["step-to-step overhead p99", ms(percentile(gaps, 99)), ""]);
 
-  const firstStep: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    stepStarts.length = 0;
-    const started = performance.now();
-    await (await runtime.start(WORKFLOWS.sequential, [1])).returnValue;
-    firstStep.push(stepStarts[0]! - started);
-  }
-  rows.push(["start() → first step body p50", ms(percentile(firstStep, 50)), "≤ 10 ms"]);
+  rows.push(...(await startToFirstStep(runtime)));
   await runtime.close();
 }
 
@@ -122,37 +114,14 @@ async function resumes(db: TestDatabase): Promise<void> {
   await runtime.close();
 }
 
-/** POST to a run's webhook through runtime.handleWebhook behind a loopback HTTP server. */
+/** POST to a run's webhook over loopback HTTP (see latency.ts). */
 async function webhooks(db: TestDatabase): Promise<void> {
   const runtime = await runtimeOn(db);
-  const http = await serveWebhooks(runtime);
-  const answered: number[] = [];
-  const completed: number[] = [];
   try {
-    for (let i = 0; i < 200; i++) {
-      const key = `w${i}`;
-      let runId = "";
-      // The run is suspended on its webhook once the step that handed out the URL is recorded.
-      const suspended = nextEvent(runtime, (event) => event.runId === runId && event.type === "step_completed");
-      const run = await runtime.start(WORKFLOWS.waitForWebhook, [key]);
-      runId = run.runId;
-      await suspended;
-      const url = webhookUrls.get(key)!;
-      const started = performance.now();
-      const response = await fetch(http.url(url.slice(url.lastIndexOf("/") + 1)), { method: "POST", body: `{"i":${i}}` });
-      await response.arrayBuffer();
-      answered.push(performance.now() - started);
-      if (response.status !== 202) throw new Error(`webhook POST answered ${response.status}, expected 202`);
-      if ((await run.returnValue) !== "POST") throw new Error(`run ${runId} did not return the webhook request's method`);
-      completed.push(performance.now() - started);
-    }
+    rows.push(...(await webhookToCompleted(runtime)));
   } finally {
-    await http.close();
     await runtime.close();
   }
-  rows.push(["webhook POST → 202 (hook_received recorded) p50", ms(percentile(answered, 50)), ""]);
-  rows.push(["webhook POST → workflow resumed → run completed p50", ms(percentile(completed, 50)), "≤ 5 ms"]);
-  rows.push(["webhook POST → workflow resumed → run completed p99", ms(percentile(completed, 99)), ""]);
 }
 
 /**
@@ -229,17 +198,6 @@ async function runtimeOn(db: TestDatabase): Promise<Runtime> {
   });
   setRuntime(runtime);
   return runtime;
-}
-
-/** The next event matching `predicate` that a run warm in `runtime` applies. */
-function nextEvent(runtime: Runtime, predicate: (event: WorkflowEvent) => boolean): Promise<WorkflowEvent> {
-  return new Promise((resolve) => {
-    const stop = runtime.onEvent((event) => {
-      if (!predicate(event)) return;
-      stop();
-      resolve(event);
-    });
-  });
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 2): Promise<void> {

@@ -1,0 +1,65 @@
+/**
+ * The DESIGN.md §5 latencies measured the same way on any world: start() → first step body,
+ * and a webhook POST over loopback HTTP → 202 → run completed.
+ */
+import { performance } from "node:perf_hooks";
+import type { Runtime } from "../src/runtime.js";
+import type { WorkflowEvent } from "../src/world/events.js";
+import { serveWebhooks } from "../test/support/http-server.js";
+import { stepStarts, WORKFLOWS, webhookUrls } from "./bench-app.js";
+import { ms, percentile, type Row } from "./report.js";
+
+export async function startToFirstStep(runtime: Runtime, samples = 200): Promise<Row[]> {
+  const firstStep: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    stepStarts.length = 0;
+    const started = performance.now();
+    await (await runtime.start(WORKFLOWS.sequential, [1])).returnValue;
+    firstStep.push(stepStarts[0]! - started);
+  }
+  return [["start() → first step body p50", ms(percentile(firstStep, 50)), "≤ 10 ms"]];
+}
+
+/** POSTs to a run's webhook through runtime.handleWebhook behind a loopback HTTP server (rate limit off: every request is from 127.0.0.1). */
+export async function webhookToCompleted(runtime: Runtime, samples = 200): Promise<Row[]> {
+  const http = await serveWebhooks(runtime);
+  const answered: number[] = [];
+  const completed: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const key = `w${i}`;
+      let runId = "";
+      // The run is suspended on its webhook once the step that handed out the URL is recorded.
+      const suspended = nextEvent(runtime, (event) => event.runId === runId && event.type === "step_completed");
+      const run = await runtime.start(WORKFLOWS.waitForWebhook, [key]);
+      runId = run.runId;
+      await suspended;
+      const url = webhookUrls.get(key)!;
+      const started = performance.now();
+      const response = await fetch(http.url(url.slice(url.lastIndexOf("/") + 1)), { method: "POST", body: `{"i":${i}}` });
+      await response.arrayBuffer();
+      answered.push(performance.now() - started);
+      if (response.status !== 202) throw new Error(`webhook POST answered ${response.status}, expected 202`);
+      if ((await run.returnValue) !== "POST") throw new Error(`run ${runId} did not return the webhook request's method`);
+      completed.push(performance.now() - started);
+    }
+  } finally {
+    await http.close();
+  }
+  return [
+    ["webhook POST → 202 (hook_received recorded) p50", ms(percentile(answered, 50)), ""],
+    ["webhook POST → workflow resumed → run completed p50", ms(percentile(completed, 50)), "≤ 5 ms"],
+    ["webhook POST → workflow resumed → run completed p99", ms(percentile(completed, 99)), ""],
+  ];
+}
+
+/** The next event matching `predicate` that a run warm in `runtime` applies. */
+function nextEvent(runtime: Runtime, predicate: (event: WorkflowEvent) => boolean): Promise<WorkflowEvent> {
+  return new Promise((resolve) => {
+    const stop = runtime.onEvent((event) => {
+      if (!predicate(event)) return;
+      stop();
+      resolve(event);
+    });
+  });
+}
