@@ -3,6 +3,7 @@
  * and a webhook POST over loopback HTTP → 202 → run completed.
  */
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import type { Runtime } from "../src/runtime.js";
 import type { WorkflowEvent } from "../src/world/events.js";
 import { serveWebhooks } from "../test/support/http-server.js";
@@ -20,9 +21,20 @@ export async function startToFirstStep(runtime: Runtime, samples = 200): Promise
   return [["start() → first step body p50", ms(percentile(firstStep, 50)), "≤ 10 ms"]];
 }
 
-/** POSTs to a run's webhook through runtime.handleWebhook behind a loopback HTTP server (rate limit off: every request is from 127.0.0.1). */
+/**
+ * POSTs to a run's webhook through runtime.handleWebhook behind a loopback HTTP server (rate
+ * limit off: every request is from 127.0.0.1). The sender is a worker thread, as an outside
+ * service is never on the server's event loop; times are absolute (timeOrigin + now) on both.
+ */
 export async function webhookToCompleted(runtime: Runtime, samples = 200): Promise<Row[]> {
   const http = await serveWebhooks(runtime);
+  const sender = new Worker(SENDER, { eval: true });
+  const send = (url: string, body: string) =>
+    new Promise<{ sentAt: number; answeredAt: number; status: number }>((resolve, reject) => {
+      sender.once("message", resolve);
+      sender.once("error", reject);
+      sender.postMessage({ url, body });
+    });
   const answered: number[] = [];
   const completed: number[] = [];
   try {
@@ -35,15 +47,16 @@ export async function webhookToCompleted(runtime: Runtime, samples = 200): Promi
       runId = run.runId;
       await suspended;
       const url = webhookUrls.get(key)!;
-      const started = performance.now();
-      const response = await fetch(http.url(url.slice(url.lastIndexOf("/") + 1)), { method: "POST", body: `{"i":${i}}` });
-      await response.arrayBuffer();
-      answered.push(performance.now() - started);
-      if (response.status !== 202) throw new Error(`webhook POST answered ${response.status}, expected 202`);
-      if ((await run.returnValue) !== "POST") throw new Error(`run ${runId} did not return the webhook request's method`);
-      completed.push(performance.now() - started);
+      const ended = run.returnValue.then((method) => ({ method, at: now() }));
+      const { sentAt, answeredAt, status } = await send(http.url(url.slice(url.lastIndexOf("/") + 1)), `{"i":${i}}`);
+      if (status !== 202) throw new Error(`webhook POST answered ${status}, expected 202`);
+      const end = await ended;
+      if (end.method !== "POST") throw new Error(`run ${runId} did not return the webhook request's method`);
+      answered.push(answeredAt - sentAt);
+      completed.push(end.at - sentAt);
     }
   } finally {
+    await sender.terminate();
     await http.close();
   }
   return [
@@ -52,6 +65,20 @@ export async function webhookToCompleted(runtime: Runtime, samples = 200): Promi
     ["webhook POST → workflow resumed → run completed p99", ms(percentile(completed, 99)), ""],
   ];
 }
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** The outside service: POSTs what it is sent and reports when it sent it and when the answer was in. */
+const SENDER = `
+  const { parentPort } = require("node:worker_threads");
+  const now = () => performance.timeOrigin + performance.now();
+  parentPort.on("message", async ({ url, body }) => {
+    const sentAt = now();
+    const response = await fetch(url, { method: "POST", body });
+    await response.arrayBuffer();
+    parentPort.postMessage({ sentAt, answeredAt: now(), status: response.status });
+  });
+`;
 
 /** The next event matching `predicate` that a run warm in `runtime` applies. */
 function nextEvent(runtime: Runtime, predicate: (event: WorkflowEvent) => boolean): Promise<WorkflowEvent> {
