@@ -325,9 +325,11 @@ export class Runtime {
       if (check(events) === "skip") return null;
       expectedSeq = events.at(-1)!.seq;
     } else {
-      const summary = await this.world.getRun(runId);
-      if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-      expectedSeq = summary.lastSeq;
+      // A run warm here knows where its log ends (or nearly: a stale guess costs one conflict).
+      const warm = this.#warm.peek(runId);
+      const summary = warm ? null : await this.world.getRun(runId);
+      if (!warm && !summary) throw new RunNotFoundError(`No run with id "${runId}".`);
+      expectedSeq = warm ? warm.lastSeq : summary!.lastSeq;
     }
     for (;;) {
       try {
