@@ -2,10 +2,12 @@ import type { NextConfig } from "next";
 import { withWorkflow } from "hookline/next";
 
 const nextConfig: NextConfig = {
-  // The tests build the same app twice (Turbopack and webpack) side by side.
+  // The tests build the same app more than once (Turbopack, webpack, standalone) side by side.
   distDir: process.env.EXAMPLE_DIST_DIR ?? ".next",
   // The webpack build is also served under a basePath, as apps mounted below a path are.
   ...(process.env.EXAMPLE_BASE_PATH ? { basePath: process.env.EXAMPLE_BASE_PATH } : {}),
+  // The standalone build is served by its own server.js, as a container image runs it.
+  ...(process.env.EXAMPLE_STANDALONE === "1" ? { output: "standalone" as const } : {}),
 };
 
 export default withWorkflow(nextConfig);

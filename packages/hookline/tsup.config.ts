@@ -4,6 +4,7 @@ export default packageBuild({
   workflow: "src/workflow.ts",
   api: "src/api.ts",
   next: "src/next.ts",
+  instrumentation: "src/instrumentation.ts",
   "internal-workflow": "src/internal-workflow.ts",
   "internal-step": "src/internal-step.ts",
   "internal-client": "src/internal-client.ts",

@@ -4,8 +4,14 @@
  * @hookline/next/server). Imported for its effect by hookline/api and the generated routes.
  */
 import { setRuntimeFactory } from "@hookline/core/runtime";
-import { nextRuntimeOptions } from "@hookline/next/server";
+import { applyStandaloneConfig, nextRuntimeOptions, warnIfStandaloneNotStarted } from "@hookline/next/server";
 import { deploymentSecrets } from "./deployment.js";
 import { worldFromEnv } from "./world-config.js";
 
-setRuntimeFactory(async () => ({ world: await worldFromEnv(), ...nextRuntimeOptions({ deploymentSecrets }) }));
+// A standalone server.js never runs next.config: set what withWorkflow sets there from the config it embeds.
+applyStandaloneConfig();
+
+setRuntimeFactory(async () => {
+  warnIfStandaloneNotStarted();
+  return { world: await worldFromEnv(), ...nextRuntimeOptions({ deploymentSecrets }) };
+});

@@ -3,6 +3,7 @@
  * app's code and start the runtime, so runs that were sleeping, retrying or mid-step when the
  * server stopped continue on their own, without waiting for a request. A runtime that cannot
  * start because of its configuration (world URL, permissions, secret) fails the start loudly.
+ * A standalone server.js does the same from the app's instrumentation (see standalone.ts).
  */
 import { ConfigError } from "@hookline/core";
 import { callInternal, type Integration, InternalCallError } from "./server.js";
@@ -15,6 +16,11 @@ export interface BootOptions {
   /** Exit the process on a configuration error (`next start`); `next dev` keeps serving and says so. */
   exitOnConfigError?: boolean;
   log?: (message: string) => void;
+}
+
+/** Whether bootOnce ran in this process. */
+export function hasBooted(): boolean {
+  return (globalThis as Record<symbol, unknown>)[BOOTED] === true;
 }
 
 /** Starts the runtime in this server process, once, in the background. */

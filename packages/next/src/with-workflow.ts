@@ -9,7 +9,9 @@
  *   replay sandbox and generates the routes under app/.well-known/workflow/v1/ (in dev, again
  *   on every change).
  * - In the `next dev` / `next start` server: tells the runtime how to reach its own routes and
- *   starts it once the server listens, so interrupted runs continue by themselves.
+ *   starts it once the server listens, so interrupted runs continue by themselves. A standalone
+ *   server.js never runs next.config: there the same is done from the config it embeds, and the
+ *   app's instrumentation starts the runtime (see standalone.ts).
  */
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
@@ -21,6 +23,7 @@ import { bootOnce } from "./boot.js";
 import { buildWorkflows, formatWarning, summarize } from "./builder.js";
 import { DIRECTIVE_PATTERN } from "./directives.js";
 import { callInternal, ENV, type Integration } from "./server.js";
+import { standaloneWarning } from "./standalone.js";
 import { watchSources } from "./watcher.js";
 
 export interface WithWorkflowOptions {
@@ -73,7 +76,12 @@ export function loaderPath(): string {
 /** What withWorkflow adds to a config: pure, so it can be tested. */
 export function applyWorkflowConfig(
   config: NextConfig,
-  { appDir, loader, transform = transformFingerprint() }: { appDir: string; loader: string; transform?: string },
+  {
+    appDir,
+    loader,
+    transform = transformFingerprint(),
+    world,
+  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"] },
 ): NextConfig {
   const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
   const rule = (mode: LoaderOptions["mode"]) => ({
@@ -115,6 +123,8 @@ export function applyWorkflowConfig(
     // Loaded by Node at run time, not bundled: one copy of the runtime per server, and world
     // drivers (pg) stay out of the bundle.
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
+    // The world chosen in code, where a standalone server (which never runs next.config) reads it.
+    ...(world ? { env: { ...config.env, HOOKLINE_WORLD: world } } : {}),
   };
 }
 
@@ -126,13 +136,15 @@ export function createWithWorkflow(integration: Integration) {
     return async (phase, context) => {
       const base = typeof input === "function" ? await input(phase, context) : input;
       const appDir = options.appDir ?? process.cwd();
-      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath() });
+      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath(), world: options.world });
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
 
       if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
         // Next loads the config again in its build workers; they inherit this and skip the build.
         const result = await buildWorkflows({ appDir, distDir: base.distDir, minify: false });
         for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+        const standalone = standaloneWarning(base, appDir);
+        if (standalone) console.warn(`[hookline] ${standalone}`);
         console.log(`[hookline] ${summarize(result, appDir)}`);
         process.env[BUILT] = "1";
       }

@@ -3,7 +3,7 @@
  * its own process group (next dev forks its server), on a free port, with its own data folder.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +84,43 @@ export async function startNext(
     ...options,
     env: { HOOKLINE_LOCAL_DIR: dataDir, EXAMPLE_UPLOADS_DIR: join(dataDir, "uploads"), ...options.env },
   });
+  return serve(child, `next ${mode}`, port, dataDir, options);
+}
+
+/**
+ * Runs the server.js of an `output: "standalone"` build as a container would: `node server.js`
+ * with PORT and HOSTNAME, no next.config, no next CLI.
+ */
+export async function startStandalone(
+  options: { distDir: string; env?: Record<string, string>; port?: number; dataDir?: string; ready?: false; path?: string },
+): Promise<NextServer> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "hookline-example-data-")));
+  const serverDir = await standaloneDir(options.distDir);
+  const child = spawn(process.execPath, [join(serverDir, "server.js")], {
+    cwd: serverDir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      HOOKLINE_LOCAL_DIR: dataDir,
+      EXAMPLE_UPLOADS_DIR: join(dataDir, "uploads"),
+      ...options.env,
+    },
+  });
+  return serve(child, "the standalone server", port, dataDir, options);
+}
+
+/** The folder of a standalone build's server.js: the app's path below the tracing root, inside `<distDir>/standalone`. */
+export async function standaloneDir(distDir: string): Promise<string> {
+  const { relativeAppDir } = JSON.parse(await readFile(join(APP_DIR, distDir, "required-server-files.json"), "utf8")) as { relativeAppDir: string };
+  return join(APP_DIR, distDir, "standalone", relativeAppDir);
+}
+
+async function serve(child: ChildProcess, name: string, port: number, dataDir: string, options: { ready?: false; path?: string }): Promise<NextServer> {
   let output = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -145,7 +182,7 @@ export async function startNext(
   // Ready when the home page renders (in dev that also compiles it).
   const deadline = Date.now() + 180_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next ${mode} exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(url + (options.path ?? ""), { signal: AbortSignal.timeout(60_000) });
       if (response.ok) break;
@@ -154,7 +191,7 @@ export async function startNext(
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`next ${mode} did not come up:\n${output}`);
+      throw new Error(`${name} did not come up:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
