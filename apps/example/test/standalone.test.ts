@@ -3,7 +3,7 @@
  * runs it: `node server.js` with PORT and HOSTNAME, no next.config, no next CLI. Below a basePath
  * (`/shop`), which the server knows only from the config the build embedded in it.
  */
-import { cp } from "node:fs/promises";
+import { cp, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, nextBuild, standaloneDir, startStandalone } from "./support/next-server";
@@ -23,6 +23,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+});
+
+it("ships the server without the app's sources: nothing in Hookline's server code makes the tracer copy the project", async () => {
+  const shipped = await readdir(await standaloneDir(DIST));
+  expect(shipped.filter((name) => !["node_modules", "package.json", "server.js", DIST].includes(name))).toEqual([]);
 });
 
 async function runJson(runId: string): Promise<{ status: string; endedAt: number | null; result?: Record<string, unknown>; waits: { kind: string }[] }> {

@@ -4,14 +4,14 @@
  * HOOKLINE_POSTGRES_LEASE_MS shortens how long work held by a dead instance waits before another
  * takes it over (default 30 s); each instance renews its leases at a third of it.
  */
-import { join } from "node:path";
 import { ConfigError } from "@hookline/core";
 import type { World } from "@hookline/core/world";
 import { createLocalWorld } from "@hookline/world-local";
 
 export async function worldFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<World> {
   const kind = env.HOOKLINE_WORLD ?? "local";
-  if (kind === "local") return createLocalWorld({ dir: env.HOOKLINE_LOCAL_DIR ?? join(process.cwd(), ".hookline") });
+  // Without HOOKLINE_LOCAL_DIR the local world picks `.hookline` in the working directory itself.
+  if (kind === "local") return createLocalWorld(env.HOOKLINE_LOCAL_DIR ? { dir: env.HOOKLINE_LOCAL_DIR } : {});
   if (kind === "postgres") {
     const url = env.HOOKLINE_POSTGRES_URL;
     if (!url) {

@@ -9,7 +9,7 @@
  */
 import { ConfigError } from "@hookline/core";
 import { getRuntime, type RuntimeOptions, registries } from "@hookline/core/runtime";
-import { ROUTE_PREFIX } from "./generate.js";
+import { ROUTE_PREFIX } from "./routes.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 
 type Env = Record<string, string | undefined>;

@@ -9,8 +9,6 @@
  *   (`export { register } from "hookline/instrumentation"`), the one code Next runs at start
  *   there: it loads routes only with the first request that needs them.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type BootOptions, bootOnce, hasBooted } from "./boot.js";
 import { ENV, type Integration } from "./server.js";
 
@@ -71,6 +69,8 @@ export function startStandaloneServer(
   return true;
 }
 
+export const INSTRUMENTATION_ADVICE = `Add instrumentation.ts beside next.config with \`export { register } from "${INSTRUMENTATION_MODULE}";\` (or call that register() from your own).`;
+
 const WARNED = Symbol.for("hookline.next.standalone-warned");
 
 /** When a standalone server makes its runtime without register() having started it: says so, once. */
@@ -83,21 +83,3 @@ export function warnIfStandaloneNotStarted(env: Env = process.env, warn: (messag
   );
 }
 
-const INSTRUMENTATION_ADVICE = `Add instrumentation.ts beside next.config with \`export { register } from "${INSTRUMENTATION_MODULE}";\` (or call that register() from your own).`;
-const EXTENSIONS = ["ts", "js", "mts", "mjs", "tsx", "jsx", "cts", "cjs"];
-
-/** The app's instrumentation files, where Next looks for them (the app folder or src/). */
-export function instrumentationFiles(appDir: string): string[] {
-  return [appDir, join(appDir, "src")].flatMap((dir) => EXTENSIONS.map((ext) => join(dir, `instrumentation.${ext}`))).filter((file) => existsSync(file));
-}
-
-/** At `next build`: what a standalone build lacks when the app's instrumentation does not start Hookline's runtime. */
-export function standaloneWarning(config: { output?: string }, appDir: string): string | null {
-  if (config.output !== "standalone") return null;
-  const starts = instrumentationFiles(appDir).some((file) => readFileSync(file, "utf8").includes(INSTRUMENTATION_MODULE));
-  if (starts) return null;
-  return (
-    'output: "standalone": its server.js never runs next.config, so nothing starts the runtime with the server: it starts with the first ' +
-    `request that uses Hookline, and a bad configuration shows only then. ${INSTRUMENTATION_ADVICE}`
-  );
-}

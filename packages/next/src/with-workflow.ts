@@ -23,7 +23,7 @@ import { bootOnce } from "./boot.js";
 import { buildWorkflows, formatWarning, summarize } from "./builder.js";
 import { DIRECTIVE_PATTERN } from "./directives.js";
 import { callInternal, ENV, type Integration } from "./server.js";
-import { standaloneWarning } from "./standalone.js";
+import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
 
 export interface WithWorkflowOptions {

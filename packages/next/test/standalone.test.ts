@@ -3,14 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { internalUrl, nextRuntimeOptions, publicBaseUrl } from "../src/server.js";
-import {
-  applyStandaloneConfig,
-  instrumentationFiles,
-  STANDALONE_CONFIG,
-  standaloneWarning,
-  startStandaloneServer,
-  warnIfStandaloneNotStarted,
-} from "../src/standalone.js";
+import { applyStandaloneConfig, STANDALONE_CONFIG, startStandaloneServer, warnIfStandaloneNotStarted } from "../src/standalone.js";
+import { instrumentationFiles, standaloneWarning } from "../src/standalone-check.js";
 import { applyWorkflowConfig } from "../src/with-workflow.js";
 
 const integration = { deploymentSecrets: async () => ["x".repeat(32)] };

@@ -58,7 +58,8 @@ export function resolveOptions(options: LocalWorldOptions | undefined = {}): Res
   const onError = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline local world] ${where}:`, error));
   if (typeof onError !== "function") throw configError("onError must be a function (error, where) => void.");
   return {
-    dir: resolve(options.dir ?? join(/* turbopackIgnore: true */ process.cwd(), ".hookline")),
+    // A data folder chosen at run time: bundlers must not trace the project through it.
+    dir: resolve(/* turbopackIgnore: true */ options.dir ?? join(/* turbopackIgnore: true */ process.cwd(), ".hookline")),
     driver,
     redeliveryDelayMs: duration(options.redeliveryDelayMs, "redeliveryDelayMs", 1_000, 1),
     maxRedeliveryDelayMs: duration(options.maxRedeliveryDelayMs, "maxRedeliveryDelayMs", 60_000, 1),
