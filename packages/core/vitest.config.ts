@@ -16,5 +16,20 @@ export default mergeConfig(
         { find: /^hookline\/internal\/client$/, replacement: src("host/internal-client.ts") },
       ],
     },
+    test: {
+      projects: [
+        { extends: true, test: { name: "local" } },
+        // The runtime's suites again on the PostgreSQL world: a second world, end to end.
+        {
+          extends: true,
+          test: {
+            name: "postgres",
+            include: ["test/runtime-{steps,hooks,runs}.test.ts", "test/webhook-*.test.ts", "test/run-views.test.ts"],
+            env: { HOOKLINE_TEST_WORLD: "postgres" },
+            globalSetup: ["test/support/postgres-setup.ts"],
+          },
+        },
+      ],
+    },
   }),
 );
