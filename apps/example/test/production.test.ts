@@ -4,7 +4,6 @@
  * One build and one server (restarted once, for recovery) serve every test in this file.
  */
 import { createHash, createHmac } from "node:crypto";
-import pg from "pg";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
@@ -227,58 +226,5 @@ describe("the generated routes over HTTP", () => {
     expect(run.status).toBe("completed");
     expect(run.result).toMatchObject({ result: "timed out" });
     expect(run.endedAt).toBeLessThan(askedAt);
-  });
-});
-
-/**
- * The same build on the PostgreSQL world (HOOKLINE_WORLD=postgres, read when the server starts):
- * HOOKLINE_TEST_POSTGRES_URL, else the machine's PostgreSQL on 127.0.0.1:5432; skipped, saying
- * so, when neither answers.
- */
-describe("the PostgreSQL world", () => {
-  const adminUrl = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const database = `hookline_example_${process.pid}`;
-  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
-  let pgServer: NextServer | undefined;
-  let reachable = false;
-
-  async function query(url: string, sql: string): Promise<unknown[]> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-
-  beforeAll(async () => {
-    try {
-      await query(adminUrl, `CREATE DATABASE ${database}`);
-      reachable = true;
-    } catch (error) {
-      console.warn(`[example tests] no PostgreSQL at ${adminUrl}; skipping the postgres world test: ${String(error)}`);
-      return;
-    }
-    pgServer = await startNext("start", { env: { ...ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: databaseUrl } });
-  });
-
-  afterAll(async () => {
-    await pgServer?.stop();
-    if (reachable) await query(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
-
-  it("runs a checkout with PostgreSQL as the store and queue, webhooks and all", async (context) => {
-    if (!reachable) context.skip();
-    const url = pgServer!.url;
-    const { runId } = (await (await fetch(`${url}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as { runId: string };
-    const run = await eventually(async () => {
-      const view = (await (await fetch(`${url}/api/runs/${runId}`)).json()) as RunJson;
-      return view.status === "completed" || view.status === "failed" ? view : undefined;
-    }, 30_000, "the checkout to end");
-    expect(run.result).toMatchObject({ status: "paid" });
-    expect(run.result?.ledger).toHaveLength(3);
-    const tables = await query(databaseUrl, "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
-    expect(tables.length).toBeGreaterThan(0);
   });
 });
