@@ -3,8 +3,9 @@
  * instance once the lease expires, and its appends are all-or-nothing (every acknowledged
  * event is there, nothing half-written, the summary matches the log).
  */
+import { randomBytes } from "node:crypto";
 import type { Delivery } from "@hookline/core/world";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { spawnChildWorld } from "./support/child-world.js";
 import { ev, newRunId, useTestWorlds } from "./support/worlds.js";
 
@@ -40,12 +41,21 @@ it("keeps every acknowledged append of a killed writer and nothing half-written"
   const world = await t.world();
   const runId = newRunId();
   await world.append(runId, ev.created(), { expectedSeq: 0 });
-  const child = spawnChildWorld({ url: t.db.url, schema: t.db.schema, mode: "append", runId });
+  const applicationName = `hookline-dying-${randomBytes(3).toString("hex")}`;
+  const child = spawnChildWorld({ url: t.db.url, schema: t.db.schema, mode: "append", runId, applicationName });
   try {
     await child.waitFor((line) => typeof line.appended === "number" && line.appended >= 150);
   } finally {
     await child.kill();
   }
+  // The dead writer's last statement may still commit on the server (unacknowledged): read once its backends are gone.
+  await vi.waitFor(
+    async () => {
+      const { rows } = await t.db.admin<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+      expect(rows[0]!.n).toBe(0);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
   const acknowledged = Math.max(...child.lines.map((line) => Number(line.appended ?? 0)));
   const events = await world.readEvents(runId);
   const summary = await world.getRun(runId);

@@ -15,6 +15,8 @@ export interface ChildWorldOptions {
   mode: "hang" | "append";
   leaseMs?: number;
   runId?: string;
+  /** The child's connections' application_name, so a test can see when the server has let go of them. */
+  applicationName?: string;
 }
 
 export interface ChildWorld {
@@ -73,6 +75,7 @@ async function main(options: ChildWorldOptions): Promise<void> {
     connectionString: options.url,
     schema: options.schema,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.applicationName === undefined ? {} : { pool: { application_name: options.applicationName } }),
     onError: () => {},
   });
   await world.start();
