@@ -130,7 +130,8 @@ export function openHook(
   if (options.token !== undefined && (typeof options.token !== "string" || options.token.length === 0 || options.token.length > 512)) {
     throw new InvalidArgumentError("createHook({ token }): the token must be a non-empty string of at most 512 characters.");
   }
-  const expiresAt = options.timeout === undefined ? undefined : deadline(options.timeout, `${kind === "hook" ? "createHook" : "createWebhook"}({ timeout })`);
+  const expiresAt =
+    options.timeout === undefined ? undefined : resolveDeadline(options.timeout, Date.now(), `${kind === "hook" ? "createHook" : "createWebhook"}({ timeout })`);
   const reply = host().request({
     kind: "hook",
     corr,
@@ -144,10 +145,6 @@ export function openHook(
   const channel = new HookChannel();
   registerHookSink(corr, channel);
   return { corr, token: reply.token, ...(reply.url === undefined ? {} : { url: reply.url }), channel };
-}
-
-function deadline(value: string | number | Date, where: string): number {
-  return resolveDeadline(value, Date.now(), where);
 }
 
 export function createHook<T = unknown>(options: HookOptions = {}): Hook<T> {

@@ -43,7 +43,7 @@ export function registerHookSink(corr: string, sink: HookSink): void {
 }
 
 /** An error thrown by workflow code, as the host records it: any value becomes an Error. */
-export function serializeThrown(error: unknown, where: string): Serialized {
+function serializeThrown(error: unknown, where: string): Serialized {
   try {
     return serialize(error, where);
   } catch (cause) {

@@ -2,7 +2,7 @@
  * Derived state. Worlds keep a run summary and a hook index beside the log; both are pure
  * functions of the events, defined once here so every world derives them the same way.
  */
-import { HOOK_END_EVENTS, type WorkflowEvent } from "./events.js";
+import { HOOK_END_EVENTS, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "./events.js";
 import type { HookRecord, RunSummary } from "./world.js";
 
 /** The run summary after `event`; `summary` is null only for `run_created`. */
@@ -65,8 +65,6 @@ export function hookIndexChange(event: WorkflowEvent): HookIndexChange {
     return { kind: "claim", record };
   }
   if (HOOK_END_EVENTS.has(event.type) && event.corr) return { kind: "end", hookId: event.corr, at: event.at };
-  if (event.type === "run_completed" || event.type === "run_failed" || event.type === "run_cancelled") {
-    return { kind: "end-all", at: event.at };
-  }
+  if (TERMINAL_RUN_EVENTS.has(event.type)) return { kind: "end-all", at: event.at };
   return null;
 }

@@ -36,44 +36,29 @@ export function isDirectInstance(proto: object): boolean {
 }
 
 export function isDate(value: object): boolean {
-  try {
-    dateGetTime.call(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return hasSlot(value, dateGetTime);
 }
 
 export function isMap(value: object): boolean {
-  try {
-    mapHas.call(value, undefined);
-    return true;
-  } catch {
-    return false;
-  }
+  return hasSlot(value, mapHas);
 }
 
 export function isSet(value: object): boolean {
-  try {
-    setHas.call(value, undefined);
-    return true;
-  } catch {
-    return false;
-  }
+  return hasSlot(value, setHas);
 }
 
 export function isRegExp(value: object): boolean {
-  try {
-    regExpSource.call(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return hasSlot(value, regExpSource);
 }
 
 export function isArrayBuffer(value: object): boolean {
+  return hasSlot(value, arrayBufferByteLength);
+}
+
+/** True when `probe` (an intrinsic method or getter) accepts `value` as its receiver: it throws for objects without its slot. */
+function hasSlot(value: object, probe: (this: unknown, key?: unknown) => unknown): boolean {
   try {
-    arrayBufferByteLength.call(value);
+    probe.call(value, undefined);
     return true;
   } catch {
     return false;
