@@ -7,4 +7,4 @@ export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { WorkflowBundle } from "./host/sandbox.js";
 export { hashToken, TokenIssuer } from "./host/tokens.js";
-export { WEBHOOK_PATH } from "./host/warm-run.js";
+export { WEBHOOK_PATH } from "./host/hook-tokens.js";

@@ -100,8 +100,8 @@ describe("runs", () => {
         import { createHook, sleep } from "hookline";
         export async function cancellable() {
           "use workflow";
-          const hook = createHook({ token: "cancel-me", timeout: "300ms" });
-          await Promise.race([hook, sleep("200ms")]);
+          const hook = createHook({ token: "cancel-me", timeout: "1200ms" });
+          await Promise.race([hook, sleep("1s")]);
           return "should not finish";
         }
       `,
@@ -112,7 +112,8 @@ describe("runs", () => {
     expect(await run.status).toBe("cancelled");
     expect((await runtime.world.getHook(hashToken("cancel-me")))?.status).toBe("ended");
     await expect(run.returnValue).rejects.toSatisfy(RunCancelledError.is);
-    await new Promise((r) => setTimeout(r, 450));
+    // Past both timers (far enough out that a loaded machine cannot fire one before the cancel).
+    await new Promise((r) => setTimeout(r, 1_300));
     const types = (await runtime.world.readEvents(run.runId)).map((e) => e.type);
     expect(types.at(-1)).toBe("run_cancelled");
     expect(types).not.toContain("sleep_completed");

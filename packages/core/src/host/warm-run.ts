@@ -4,7 +4,7 @@
  * eviction) is rebuilt by replaying its whole log once. Every change to the run goes through
  * its serial queue; steps run outside it and come back through it with their results.
  */
-import { FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
+import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
@@ -15,7 +15,8 @@ import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbo
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
-import { hashToken, type TokenIssuer } from "./tokens.js";
+import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
+import type { TokenIssuer } from "./tokens.js";
 
 /** What a warm run needs from its runtime. */
 export interface RunEnvironment {
@@ -30,8 +31,6 @@ export interface RunEnvironment {
   /** Reports an unexpected failure of background work. */
   report(error: unknown, where: string): void;
 }
-
-export const WEBHOOK_PATH = "/.well-known/workflow/v1/webhook/";
 
 export class WarmRun {
   readonly runId: string;
@@ -54,8 +53,7 @@ export class WarmRun {
   /** A step attempt that could not be recorded (the world failed): the next drive() rethrows it. */
   #unrecorded: unknown[] = [];
   readonly #timers = new Set<number>();
-  /** Secrets recorded hooks were created with, known before replay reaches them. */
-  readonly #hookKeys = new Map<string, string | undefined>();
+  readonly #hookTokens: HookTokens;
   readonly #attemptHost: AttemptHost;
 
   private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
@@ -63,6 +61,7 @@ export class WarmRun {
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
     this.ops = new OperationTable(this.runId);
+    this.#hookTokens = new HookTokens(env.tokens, this.runId);
     const baseUrl = created.data.origin ?? "";
     const slash = created.data.trailingSlash ? "/" : "";
     this.#bridge = {
@@ -112,7 +111,7 @@ export class WarmRun {
       run.lastSeq = last.seq;
       run.#end(last.type === "run_completed" ? "completed" : last.type === "run_failed" ? "failed" : "cancelled");
     } else {
-      run.#noteHookKeys(events);
+      run.#hookTokens.note(events);
       for (const [index, event] of events.entries()) {
         // Code that runs after the last recorded event runs for the first time: its console output is live.
         run.#replaying = index < events.length - 1;
@@ -166,14 +165,8 @@ export class WarmRun {
 
   async #catchUp(): Promise<void> {
     const events = await this.#env.world.readEvents(this.runId, this.lastSeq);
-    this.#noteHookKeys(events);
+    this.#hookTokens.note(events);
     for (const event of events) await this.#apply(event);
-  }
-
-  #noteHookKeys(events: WorkflowEvent[]): void {
-    for (const event of events) {
-      if (event.type === "hook_created" && event.corr) this.#hookKeys.set(event.corr, event.data.keyId);
-    }
   }
 
   async #apply(event: WorkflowEvent): Promise<void> {
@@ -260,15 +253,13 @@ export class WarmRun {
         return undefined;
       }
       case "hook": {
-        const tokens = this.#env.tokens;
-        const keyId = this.#hookKeys.has(op.corr) ? this.#hookKeys.get(op.corr) : tokens.currentKeyId;
-        const token = op.token ?? tokens.webhookToken(this.runId, op.corr, keyId) ?? "";
+        const { token, tokenHash, keyId } = this.#hookTokens.tokenFor(op.corr, op.token);
         this.ops.request({
           corr: op.corr,
           kind: "hook",
           hookKind: op.hookKind,
           token,
-          tokenHash: hashToken(token),
+          tokenHash,
           ...(op.token === undefined ? { keyId } : {}),
           metadata: op.metadata,
           expiresAt: op.expiresAt,
@@ -288,7 +279,7 @@ export class WarmRun {
       await this.#apply(stored);
       return stored;
     } catch (error) {
-      if (!HooklineError.is(error) || error.code !== "HOOKLINE_EVENT_CONFLICT") throw error;
+      if (!EventConflictError.is(error)) throw error;
       await this.#catchUp();
       return null;
     }
