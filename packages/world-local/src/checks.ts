@@ -6,8 +6,8 @@
 import { type AppendOptions, describe, LOG_FORMAT_VERSION, type NewEvent, type WorkflowEvent, WorldError, worldChecks } from "@hookline/core/world";
 
 export { describe };
-export const { fail, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction, checkEnqueue } = worldChecks("Local world");
 const shared = worldChecks("Local world");
+export const { fail, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction, checkEnqueue } = shared;
 
 /** Letters, digits, `_` and `-`, then also `.`; at most 200 characters. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;

@@ -298,7 +298,7 @@ export class LocalWorld implements World {
       if (workflowId !== undefined && summary.workflowId !== workflowId) continue;
       found.push({ ...summary });
     }
-    found.sort((a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+    found.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.runId, a.runId));
     return found.slice(0, limit);
   }
 

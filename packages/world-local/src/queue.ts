@@ -7,13 +7,14 @@
  * Other processes writing into the same directory are picked up by a periodic scan while this
  * process consumes (scanIntervalMs); if two processes consume one directory, a message may be
  * delivered by both — which at-least-once delivery allows, and the log's compare-and-set makes
- * harmless.
+ * harmless. Consumers, which run the handlers, are in queue-consumer.ts.
  */
 import { randomBytes } from "node:crypto";
-import type { Consumer, Delivery, EnqueueOptions, QueueHandler, QueueMessage, WorldQueue } from "@hookline/core/world";
+import type { Consumer, EnqueueOptions, QueueHandler, QueueMessage, WorldQueue } from "@hookline/core/world";
 import { checkEnqueue, checkFunction, checkRunId, describe, fail } from "./checks.js";
 import { leafId, QUEUE_BASE, queueKey } from "./keys.js";
 import { MinHeap } from "./min-heap.js";
+import { LocalConsumer } from "./queue-consumer.js";
 import type { Store } from "./store.js";
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -28,7 +29,7 @@ interface StoredMessage {
   attempts: number;
 }
 
-interface Entry extends StoredMessage {
+export interface Entry extends StoredMessage {
   /** held: written, not yet deliverable (a wake whose event is being appended); waiting; leased. */
   state: "held" | "waiting" | "leased";
   /** Bumped whenever the entry is (re)scheduled, so stale heap slots are skipped. */
@@ -244,13 +245,8 @@ export class LocalQueue implements WorldQueue {
     if (this.#closed) return;
     const now = Date.now();
     for (;;) {
-      const top = this.#heap.peek();
-      if (!top) break;
-      if (top.version !== top.entry.version || top.entry.state !== "waiting") {
-        this.#heap.pop();
-        continue;
-      }
-      if (top.dueAt > now) break;
+      const top = this.#peekLive();
+      if (!top || top.dueAt > now) break;
       const consumer = this.#freeConsumer();
       if (!consumer) return; // a consumer finishing calls wake()
       this.#heap.pop();
@@ -271,12 +267,18 @@ export class LocalQueue implements WorldQueue {
     return best;
   }
 
-  #armTimer(): void {
+  /** The earliest slot still current, after dropping the stale ones above it. */
+  #peekLive(): Slot | undefined {
     let top = this.#heap.peek();
     while (top && (top.version !== top.entry.version || top.entry.state !== "waiting")) {
       this.#heap.pop();
       top = this.#heap.peek();
     }
+    return top;
+  }
+
+  #armTimer(): void {
+    const top = this.#peekLive();
     if (!top || this.#consumers.size === 0) return;
     if (this.#timer && this.#timerAt <= top.dueAt) return;
     if (this.#timer) clearTimeout(this.#timer);
@@ -332,66 +334,6 @@ export class LocalQueue implements WorldQueue {
       this.#entries.set(id, entry);
       this.#schedule(entry);
     }
-  }
-}
-
-class LocalConsumer implements Consumer {
-  readonly #queue: LocalQueue;
-  readonly #handler: QueueHandler;
-  readonly #concurrency: number;
-  readonly #running = new Set<Promise<void>>();
-  #stopping: Promise<void> | null = null;
-
-  constructor(queue: LocalQueue, handler: QueueHandler, concurrency: number) {
-    this.#queue = queue;
-    this.#handler = handler;
-    this.#concurrency = concurrency;
-  }
-
-  get free(): number {
-    return this.#stopping ? 0 : this.#concurrency - this.#running.size;
-  }
-
-  deliver(entry: Entry, delivery: Delivery): void {
-    const run = this.#run(entry, delivery);
-    this.#running.add(run);
-    void run.finally(() => {
-      this.#running.delete(run);
-      this.#queue.wake();
-    });
-  }
-
-  async #run(entry: Entry, delivery: Delivery): Promise<void> {
-    let failed = false;
-    let failure: unknown;
-    try {
-      await this.#handler({ runId: entry.runId }, delivery);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    // Closed meanwhile: the message stays stored and is delivered again after a restart.
-    if (this.#queue.closed) return;
-    try {
-      if (failed) await this.#queue.retry(entry, failure);
-      else await this.#queue.acknowledge(entry);
-    } catch (error) {
-      // The message stays stored and is delivered again after a restart: at-least-once.
-      this.#queue.report(error, `acknowledging the queue message for run ${entry.runId}`);
-    }
-  }
-
-  /**
-   * Hands out nothing more, at once. Handlers already running are not waited for (a handler
-   * that never settles must not hold up a shutdown); each one's message is still acknowledged
-   * or retried when it settles, unless the world has been closed by then.
-   */
-  stop(): Promise<void> {
-    if (!this.#stopping) {
-      this.#stopping = Promise.resolve();
-      this.#queue.removeConsumer(this);
-    }
-    return this.#stopping;
   }
 }
 

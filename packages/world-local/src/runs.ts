@@ -72,7 +72,7 @@ export class Runs {
   /** The run's state as of the end of its log; null if the run does not exist. Takes the lock only to catch up. */
   async current(runId: string): Promise<RunState | null> {
     const cached = this.#cache.get(runId);
-    if (cached && !(await this.#store.has(eventKey(runId, cached.lastSeq + 1)))) return cached.summary ? cached : null;
+    if (cached && (await this.#endsLog(runId, cached.lastSeq))) return cached.summary ? cached : null;
     const state = await this.withRun(runId, async (state) => {
       await this.catchUp(state);
       return state;
@@ -86,7 +86,7 @@ export class Runs {
     if (cached) return (await this.current(runId))?.summary ?? null;
     const saved = await this.#store.read<RunSummary>(summaryKey(runId));
     if (!saved) return null;
-    if (saved.lastSeq > 0 && !(await this.#store.has(eventKey(runId, saved.lastSeq + 1)))) return saved;
+    if (saved.lastSeq > 0 && (await this.#endsLog(runId, saved.lastSeq))) return saved;
     return (await this.current(runId))?.summary ?? null;
   }
 
@@ -97,7 +97,7 @@ export class Runs {
    */
   async peek(runId: string): Promise<RunState | null> {
     const cached = this.#cache.get(runId);
-    if (cached && !(await this.#store.has(eventKey(runId, cached.lastSeq + 1)))) return cached;
+    if (cached && (await this.#endsLog(runId, cached.lastSeq))) return cached;
     const state = await this.#load(runId);
     await this.#catchUp(state, "peek");
     return state;
@@ -151,6 +151,11 @@ export class Runs {
   }
 
   // -- internals -------------------------------------------------------------------------------
+
+  /** No event follows `lastSeq` in storage: a state or summary at it is current. */
+  async #endsLog(runId: string, lastSeq: number): Promise<boolean> {
+    return !(await this.#store.has(eventKey(runId, lastSeq + 1)));
+  }
 
   async #state(runId: string): Promise<RunState> {
     const cached = this.#cache.get(runId);
@@ -238,10 +243,11 @@ export class Runs {
 
   #markDirty(state: RunState): void {
     this.#dirty.add(state);
-    if (this.#flushTimer || this.#options.summaryFlushMs === 0) {
-      if (this.#options.summaryFlushMs === 0) void this.flush().catch((error) => this.#options.report(error, "writing run summaries"));
+    if (this.#options.summaryFlushMs === 0) {
+      void this.flush().catch((error) => this.#options.report(error, "writing run summaries"));
       return;
     }
+    if (this.#flushTimer) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
       this.flush().catch((error) => this.#options.report(error, "writing run summaries"));

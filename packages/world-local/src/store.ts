@@ -9,18 +9,18 @@ import { createStorage, type Driver, type Storage } from "unstorage";
 import { supportsExclusive } from "./drivers/exclusive.js";
 
 export class Store {
-  readonly storage: Storage;
+  readonly #storage: Storage;
   readonly #exclusive: boolean;
 
   constructor(driver: Driver) {
-    this.storage = createStorage({ driver });
+    this.#storage = createStorage({ driver });
     this.#exclusive = supportsExclusive(driver);
   }
 
   async readText(key: string): Promise<string | null> {
     let value: unknown;
     try {
-      value = await this.storage.getItemRaw(key);
+      value = await this.#storage.getItemRaw(key);
     } catch (error) {
       throw storageError(`reading ${key}`, error);
     }
@@ -41,12 +41,9 @@ export class Store {
   }
 
   async write(key: string, value: unknown): Promise<void> {
-    await this.writeText(key, JSON.stringify(value));
-  }
-
-  async writeText(key: string, text: string, options: { mode?: number } = {}): Promise<void> {
+    const text = JSON.stringify(value);
     try {
-      await this.storage.setItemRaw(key, text, options);
+      await this.#storage.setItemRaw(key, text);
     } catch (error) {
       throw storageError(`writing ${key}`, error);
     }
@@ -58,8 +55,8 @@ export class Store {
    */
   async create(key: string, text: string, options: { mode?: number } = {}): Promise<boolean> {
     try {
-      if (!this.#exclusive && (await this.storage.hasItem(key))) return false;
-      await this.storage.setItemRaw(key, text, { ...options, exclusive: true });
+      if (!this.#exclusive && (await this.#storage.hasItem(key))) return false;
+      await this.#storage.setItemRaw(key, text, { ...options, exclusive: true });
       return true;
     } catch (error) {
       if ((error as { code?: string } | null)?.code === "EEXIST") return false;
@@ -69,7 +66,7 @@ export class Store {
 
   async has(key: string): Promise<boolean> {
     try {
-      return await this.storage.hasItem(key);
+      return await this.#storage.hasItem(key);
     } catch (error) {
       throw storageError(`checking ${key}`, error);
     }
@@ -77,7 +74,7 @@ export class Store {
 
   async remove(key: string): Promise<void> {
     try {
-      await this.storage.removeItem(key);
+      await this.#storage.removeItem(key);
     } catch (error) {
       throw storageError(`removing ${key}`, error);
     }
@@ -86,7 +83,7 @@ export class Store {
   /** Keys under `base` (a key prefix without the trailing `:`), at most `maxDepth` separators deep. */
   async keys(base: string, maxDepth?: number): Promise<string[]> {
     try {
-      return await this.storage.getKeys(base, maxDepth === undefined ? {} : { maxDepth });
+      return await this.#storage.getKeys(base, maxDepth === undefined ? {} : { maxDepth });
     } catch (error) {
       throw storageError(`listing ${base}`, error);
     }

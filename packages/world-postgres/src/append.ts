@@ -29,12 +29,13 @@ export interface PreparedAppend {
   query: pg.QueryConfig;
   /** The event as readEvents will return it. */
   stored: WorkflowEvent;
+  /** The checked delay of the wake the append enqueues, if any. */
+  wakeDelayMs: number | undefined;
 }
 
 export function prepareAppend(names: Names, runId: string, event: NewEvent, options: AppendOptions): PreparedAppend {
   checkRunId(runId, "append");
-  checkAppend(runId, event, options);
-  const { expectedSeq } = options;
+  const expectedSeq = checkAppend(runId, event, options);
   const wake = options.wake === undefined ? undefined : checkEnqueue(options.wake, `append to run ${runId} (wake)`);
   let dataText: string;
   try {
@@ -55,6 +56,7 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
   const checksHook = event.type === "hook_received" || event.type === "hook_rejected";
   return {
     stored,
+    wakeDelayMs: wake?.delayMs,
     query: {
       name: `hookline-append:${names.schema}`,
       text: `SELECT r_outcome, r_held_by FROM ${names.appendEvent}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,

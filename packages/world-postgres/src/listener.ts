@@ -43,10 +43,6 @@ export class NotificationListener {
     await this.#connect();
   }
 
-  get connected(): boolean {
-    return this.#client !== null;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#healthTimer);

@@ -122,7 +122,7 @@ function parseTarget(connectionString: string): ConnectionTarget {
 }
 
 /** The URL without its password, for messages and logs. */
-export function redact(connectionString: string): string {
+function redact(connectionString: string): string {
   return connectionString.replace(/(\/\/[^:/@]*:)[^@/]*@/, "$1***@");
 }
 

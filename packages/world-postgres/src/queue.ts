@@ -12,11 +12,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { type Consumer, type EnqueueOptions, type QueueHandler, type QueueMessage, WorldError, type WorldQueue } from "@hookline/core/world";
+import type { Consumer, EnqueueOptions, QueueHandler, QueueMessage, WorldQueue } from "@hookline/core/world";
 import type pg from "pg";
 import type { ResolvedOptions } from "./options.js";
 import type { Statements } from "./statements.js";
-import { checkEnqueue, checkFunction, checkRunId, describe } from "./validate.js";
+import { checkEnqueue, checkFunction, checkRunId, describe, fail } from "./validate.js";
 
 export interface QueueDeps {
   /** The world's schema names and options; throws the configuration error if they are invalid. */
@@ -42,7 +42,7 @@ export class PostgresQueue implements WorldQueue {
   }
 
   async enqueue(message: QueueMessage, options?: EnqueueOptions): Promise<void> {
-    if (typeof message !== "object" || message === null) throw new WorldError(`PostgreSQL world: queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
+    if (typeof message !== "object" || message === null) fail(`queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
     checkRunId(message.runId, "queue.enqueue");
     const { delayMs, key } = checkEnqueue(options, "queue.enqueue");
     const { statements } = this.#deps.settings();
@@ -82,7 +82,8 @@ class QueueConsumer implements Consumer {
   readonly #concurrency: number;
   readonly #onStop: () => void;
   readonly #id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  readonly #inFlight = new Map<string, { attempt: number; done: Promise<void> }>();
+  /** Running handlers by message id. */
+  readonly #inFlight = new Map<string, Promise<void>>();
   /** A claim pass is requested. */
   #wanted = false;
   #pumping: Promise<void> | null = null;
@@ -98,9 +99,7 @@ class QueueConsumer implements Consumer {
   #stopping: Promise<void> | null = null;
 
   constructor(deps: QueueDeps, handler: QueueHandler, concurrency: number, onStop: () => void) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new WorldError(`PostgreSQL world: queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
-    }
+    if (!Number.isInteger(concurrency) || concurrency < 1) fail(`queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
     this.#deps = deps;
     this.#handler = handler;
     this.#concurrency = concurrency;
@@ -205,15 +204,15 @@ class QueueConsumer implements Consumer {
   }
 
   #deliver(row: Claimed): void {
-    const attempt = row.attempts;
-    const done = this.#run(row, attempt).finally(() => {
+    const done = this.#run(row).finally(() => {
       this.#inFlight.delete(row.id);
       if (this.#backlog) this.wakeIn(0);
     });
-    this.#inFlight.set(row.id, { attempt, done });
+    this.#inFlight.set(row.id, done);
   }
 
-  async #run(row: Claimed, attempt: number): Promise<void> {
+  async #run(row: Claimed): Promise<void> {
+    const attempt = row.attempts;
     let failure: { error: unknown } | null = null;
     try {
       await this.#handler({ runId: row.run_id }, { id: row.id, attempt });
@@ -278,7 +277,7 @@ class QueueConsumer implements Consumer {
       clearInterval(this.#safetyTimer);
       // A pass in progress may still hand out what it claimed; those are finished too.
       while (this.#pumping) await this.#pumping;
-      await Promise.all([...this.#inFlight.values()].map((entry) => entry.done));
+      await Promise.all(this.#inFlight.values());
       clearInterval(this.#renewTimer);
       this.#onStop();
     })();

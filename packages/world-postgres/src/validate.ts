@@ -6,11 +6,7 @@ import { describe, type EnqueueOptions, worldChecks } from "@hookline/core/world
 
 export { describe };
 const checks = worldChecks("PostgreSQL world");
-export const { checkRunId, checkTokenHash, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction } = checks;
-
-export const checkAppend: (...args: Parameters<typeof checks.checkAppend>) => void = (runId, event, options) => {
-  checks.checkAppend(runId, event, options);
-};
+export const { fail, checkRunId, checkTokenHash, checkAppend, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction } = checks;
 
 /** Validates enqueue options; returns the delay (ms, ≥ 0) and key (or null, as the queue table stores it). */
 export function checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key: string | null } {

@@ -186,11 +186,11 @@ export class PostgresWorld implements World {
   // -- the log -----------------------------------------------------------------------------------
 
   async append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent> {
-    const { query, stored } = prepareAppend(this.#requireNames(), runId, event, options);
+    const { query, stored, wakeDelayMs } = prepareAppend(this.#requireNames(), runId, event, options);
     const result = await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query);
     const row = result.rows[0];
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
-    if (options.wake) this.queue.wakeIn(Math.max(0, options.wake.delayMs ?? 0));
+    if (wakeDelayMs !== undefined) this.queue.wakeIn(wakeDelayMs);
     this.#notifier?.notify(runId, stored.seq);
     this.#emitAppend(runId, stored.seq);
     return stored;

@@ -46,7 +46,7 @@ export interface FsDriverOptions {
 }
 
 /** Temp files of live processes live in `<base>/tmp/<pid>-<random>/`; keys never start with it. */
-export const TEMP_DIR = "tmp";
+const TEMP_DIR = "tmp";
 
 interface ErrnoError extends Error {
   code?: string;
@@ -234,8 +234,7 @@ export function removeStaleTempDirs(base: string): void {
   const root = join(resolve(base), TEMP_DIR);
   for (const entry of readdirSafe(root)) {
     const pid = Number(entry.split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) continue;
-    if (pid === process.pid) continue;
+    if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && isAlive(pid))) continue;
     rmSync(join(root, entry), { recursive: true, force: true });
   }
 }

@@ -27,7 +27,7 @@ const factory = defineDriver((_options: undefined) => {
       data.delete(key);
     },
     getKeys(base: string, opts: { maxDepth?: number } = {}) {
-      const prefix = base ? (base.endsWith(":") ? base : `${base}:`) : "";
+      const prefix = prefixOf(base);
       const keys: string[] = [];
       for (const key of data.keys()) {
         if (!key.startsWith(prefix)) continue;
@@ -37,7 +37,7 @@ const factory = defineDriver((_options: undefined) => {
       return keys;
     },
     clear(base: string) {
-      const prefix = base ? (base.endsWith(":") ? base : `${base}:`) : "";
+      const prefix = prefixOf(base);
       for (const key of [...data.keys()]) if (key.startsWith(prefix)) data.delete(key);
     },
     dispose() {
@@ -45,6 +45,9 @@ const factory = defineDriver((_options: undefined) => {
     },
   });
 });
+
+/** The key prefix of everything under `base` ("" for everything). */
+const prefixOf = (base: string) => (base ? (base.endsWith(":") ? base : `${base}:`) : "");
 
 /** A new, empty in-memory store. */
 export function memoryDriver(): ReturnType<typeof factory> {
