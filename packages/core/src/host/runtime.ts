@@ -11,7 +11,7 @@ import {
   WorkflowNotRegisteredError,
 } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
-import { HOOK_END_EVENTS, type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import { endsHook, type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { newRunId } from "./ids.js";
 import { registries, type RegisteredStep } from "./registry.js";
@@ -250,7 +250,7 @@ export class Runtime {
     if (!record || (kind !== undefined && record.kind !== kind)) {
       throw new HookNotFoundError("No hook has this token. Check the token, or whether the hook was ever created.");
     }
-    if (record.status !== "active" || !this.tokens.knows(record.keyId) || (record.expiresAt !== undefined && record.expiresAt <= Date.now())) {
+    if (!this.hookIsActive(record)) {
       throw new HookNotFoundError(
         `The hook with this token has ended (run ${record.runId}): it was disposed or timed out, or its run finished.`,
       );
@@ -258,12 +258,15 @@ export class Runtime {
     return record;
   }
 
+  /** Whether hook `record` still accepts payloads: not ended, not expired, its secret still configured. */
+  hookIsActive(record: HookRecord): boolean {
+    return record.status === "active" && this.tokens.knows(record.keyId) && (record.expiresAt === undefined || record.expiresAt > Date.now());
+  }
+
   /** Records an event for hook `record` at the end of its run's log, unless the hook ended first. */
   async appendToHook(record: HookRecord, make: () => NewEvent): Promise<WorkflowEvent> {
-    const ended = (events: WorkflowEvent[]) =>
-      events.some((e) => TERMINAL_RUN_EVENTS.has(e.type) || (HOOK_END_EVENTS.has(e.type) && e.corr === record.hookId));
     const stored = await this.appendToRun(record.runId, make, (events) => {
-      if (ended(events)) throw new HookNotFoundError(`The hook ended (run ${record.runId}) before the payload was recorded.`);
+      if (events.some((e) => endsHook(e, record.hookId))) throw new HookNotFoundError(`The hook ended (run ${record.runId}) before the payload was recorded.`);
       return "ok";
     });
     return stored!;

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { HookNotFoundError } from "../shared/errors.js";
 import { deserialize, serialize } from "../shared/serialization/index.js";
 import type { WebhookRequestData } from "../shared/webhook-data.js";
-import { HOOK_END_EVENTS, type Serialized, TERMINAL_RUN_EVENTS, type WebhookConfig, type WorkflowEvent } from "../world/events.js";
+import { endsHook, type Serialized, TERMINAL_RUN_EVENTS, type WebhookConfig, type WorkflowEvent } from "../world/events.js";
 import type { HookRecord } from "../world/world.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
 import { readBoundedBody } from "./read-body.js";
@@ -86,7 +86,7 @@ export class WebhookEndpoint {
       return text(404, "No webhook has this URL.");
     }
     const config = record.webhook;
-    const active = this.#isActive(record);
+    const active = this.#runtime.hookIsActive(record);
     // After the end, only a possible repeat of a recorded delivery is read further.
     if (!active && !(this.#runtime.tokens.knows(record.keyId) && dedupeKeyOf(config, request) && config.methods.includes(request.method))) {
       return ended(record, call);
@@ -133,14 +133,6 @@ export class WebhookEndpoint {
     return this.#answer(record, config, requestId);
   }
 
-  #isActive(record: HookRecord): boolean {
-    return (
-      record.status === "active" &&
-      this.#runtime.tokens.knows(record.keyId) &&
-      (record.expiresAt === undefined || record.expiresAt > Date.now())
-    );
-  }
-
   /** Appends hook_received unless the hook ended or this delivery was recorded already; returns the request id that answers it. */
   async #record(record: HookRecord, data: WebhookRequestData, dedupeKey: string | undefined): Promise<string | "ended"> {
     const payload = serialize(new WebhookRequest(data), "request");
@@ -148,7 +140,7 @@ export class WebhookEndpoint {
     const scan = (events: WorkflowEvent[]) => {
       for (const event of events) {
         // A repeat of a delivery recorded before the end still gets that delivery's answer.
-        if (TERMINAL_RUN_EVENTS.has(event.type) || (HOOK_END_EVENTS.has(event.type) && event.corr === record.hookId)) {
+        if (endsHook(event, record.hookId)) {
           if (duplicateOf) break;
           throw new HookNotFoundError("ended");
         }

@@ -90,3 +90,8 @@ export type EventOf<T extends EventType> = Extract<WorkflowEvent, { type: T }>;
 export const TERMINAL_RUN_EVENTS: ReadonlySet<EventType> = new Set(["run_completed", "run_failed", "run_cancelled"]);
 /** Events after which a hook accepts nothing more. */
 export const HOOK_END_EVENTS: ReadonlySet<EventType> = new Set(["hook_disposed", "hook_timed_out", "hook_conflicted"]);
+
+/** True if `event` ends hook `hookId`: its own end, or its run's. */
+export function endsHook(event: WorkflowEvent, hookId: string): boolean {
+  return TERMINAL_RUN_EVENTS.has(event.type) || (HOOK_END_EVENTS.has(event.type) && event.corr === hookId);
+}
