@@ -3,6 +3,9 @@ export const WORKFLOW_DIRECTIVE = "use workflow";
 export const STEP_DIRECTIVE = "use step";
 export type DirectiveName = typeof WORKFLOW_DIRECTIVE | typeof STEP_DIRECTIVE;
 
+/** A quoted directive spelled exactly, anywhere in a file's text: the file is meant to be compiled. */
+export const EXACT_DIRECTIVE = /["']use (?:workflow|step)["']/;
+
 export function isDirective(value: string): value is DirectiveName {
   return value === WORKFLOW_DIRECTIVE || value === STEP_DIRECTIVE;
 }

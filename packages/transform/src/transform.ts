@@ -5,6 +5,7 @@
  */
 import { type BabelFileResult, transformSync } from "@babel/core";
 import typescriptPlugin from "@babel/plugin-transform-typescript";
+import { EXACT_DIRECTIVE } from "./directives.js";
 import { createDiagnostic, formatDiagnostic, HooklineTransformError, type TransformWarning } from "./errors.js";
 import { mayContainDirective } from "./fast-path.js";
 import { idPath } from "./ids.js";
@@ -53,8 +54,6 @@ function syntaxError(error: unknown, code: string, filename: string): unknown {
   const reason = firstLine.replace(`${filename}: `, "").replace(/ \(\d+:\d+\)$/, "");
   return new HooklineTransformError(createDiagnostic("HOOKLINE_TRANSFORM_SYNTAX_ERROR", reason, { code, file: filename }, e.loc));
 }
-
-const EXACT_DIRECTIVE = /["']use (?:workflow|step)["']/;
 
 function unchanged(code: string, filename: string, root: string): TransformResult {
   return { code, map: null, manifest: emptyManifest(idPath(filename, root)), warnings: [], changed: false };

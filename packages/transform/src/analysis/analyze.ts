@@ -120,7 +120,7 @@ export function analyze(program: NodePath<t.Program>, idPath: string, ctx: Diagn
     let name = where.name;
     let statement = where.statement;
     if (where.form.type === "nested") {
-      const outerPath = candidate.fn.findParent((p) => byNode.has(p.node) || candidates.some((c) => c.fn.node === p.node));
+      const outerPath = candidate.fn.findParent((p) => byNode.has(p.node));
       const outer = outerPath ? byNode.get(outerPath.node) : undefined;
       if (candidate.kind !== "step" || outer?.kind !== "workflow") {
         ctx.fail("HOOKLINE_TRANSFORM_UNSUPPORTED_LOCATION", nestingProblem(candidate.kind, outer), candidate.fn.node);
@@ -161,5 +161,5 @@ export function analyze(program: NodePath<t.Program>, idPath: string, ctx: Diagn
   if (functions.some((f) => f.kind === "workflow")) {
     checkNodeBuiltins(program, requires, new Set(functions.filter((f) => f.kind === "step").map((f) => f.fn.node)), ctx);
   }
-  return { functions, fileStep: fileStep !== null, fileDirective: fileStep };
+  return { functions, fileDirective: fileStep };
 }

@@ -4,14 +4,13 @@
  */
 import type { NodePath, types as t } from "@babel/core";
 import type { DiagnosticContext } from "./context.js";
+import { WRAPPERS } from "./locate.js";
 import type { AnyFunction } from "./model.js";
-
-const WRAPPED = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
 
 /** The function inside `(fn as T)`-style wrappers, if that is what `path` holds. */
 function unwrapDown(path: NodePath | null | undefined): NodePath | null {
   let current = path ?? null;
-  while (current && WRAPPED.has(current.type)) current = current.get("expression") as NodePath;
+  while (current && WRAPPERS.has(current.type)) current = current.get("expression") as NodePath;
   return current;
 }
 

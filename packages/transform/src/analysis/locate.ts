@@ -22,7 +22,8 @@ export interface LocateFailure {
 const SUPPORTED =
   "a named function declaration, a const initialised with a function, a static class method or an object-literal method";
 
-const WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
+/** Nodes that wrap a value without changing it: `(fn as T)`, `fn!`, `(fn)`... */
+export const WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
 
 /** The outermost `(fn as T)`-style wrapper around `path`, or `path` itself. */
 export function unwrapUp(path: NodePath): NodePath {
@@ -32,7 +33,7 @@ export function unwrapUp(path: NodePath): NodePath {
 }
 
 /** `path` or its export wrapper, when that is a statement of the Program. */
-export function moduleStatement(path: NodePath): NodePath<t.Statement> | null {
+function moduleStatement(path: NodePath): NodePath<t.Statement> | null {
   const parent = path.parentPath;
   if (!parent) return null;
   if (parent.isProgram()) return path as NodePath<t.Statement>;

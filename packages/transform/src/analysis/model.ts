@@ -35,8 +35,6 @@ export interface DirectiveFunction {
 
 export interface Analysis {
   functions: DirectiveFunction[];
-  /** The file starts with "use step". */
-  fileStep: boolean;
-  /** The file-level directive node, removed in every mode. */
+  /** The file-level "use step" directive (the file starts with it), removed in every mode. */
   fileDirective: NodePath<t.Directive> | null;
 }

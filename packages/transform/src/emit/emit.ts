@@ -9,7 +9,7 @@ import { type NodePath, types, type types as t } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
-import { moduleReference, removeDirectives, replaceWithProxy, replaceWithStub } from "./shapes.js";
+import { moduleReference, removeDirectives, replaceWithProxy, replaceWithStub, shorthandProperties } from "./shapes.js";
 
 function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
   return types.expressionStatement(types.callExpression(helpers.ref(name), args));
@@ -33,10 +33,7 @@ function hoist(fn: DirectiveFunction, program: NodePath<t.Program>): { declarati
   const node = fn.fn.node;
   const local = program.scope.generateUid(`hookline_${fn.name.replace(/[^A-Za-z0-9_$]+/g, "_")}`);
   const params = [...node.params] as t.FunctionDeclaration["params"];
-  if (fn.closure.length > 0) {
-    const pattern = types.objectPattern(fn.closure.map((name) => types.objectProperty(types.identifier(name), types.identifier(name), false, true)));
-    params.unshift(pattern);
-  }
+  if (fn.closure.length > 0) params.unshift(types.objectPattern(shorthandProperties(fn.closure)));
   const body = node.body.type === "BlockStatement" ? node.body : types.blockStatement([types.returnStatement(node.body)]);
   const declaration = types.functionDeclaration(types.identifier(local), params, body, false, true);
   declaration.loc = node.loc ?? null;

@@ -5,7 +5,7 @@ import type { DirectiveFunction } from "../analysis/model.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
 
 /** The rest parameter of a proxied step: a name user code (a closure variable) cannot shadow. */
-export const ARGS = "__hookline_args";
+const ARGS = "__hookline_args";
 
 /** Drops "use workflow" / "use step" from the function's body. */
 export function removeDirectives(fn: DirectiveFunction): void {
@@ -14,14 +14,18 @@ export function removeDirectives(fn: DirectiveFunction): void {
 }
 
 /** `__hookline_workflowStub("workflow//...//name", "name")` */
-export function stubCall(fn: DirectiveFunction, helpers: RuntimeHelpers): t.CallExpression {
+function stubCall(fn: DirectiveFunction, helpers: RuntimeHelpers): t.CallExpression {
   return types.callExpression(helpers.ref("workflowStub"), [types.stringLiteral(fn.id), types.stringLiteral(fn.name)]);
 }
 
+/** `a, b` as in `{ a, b }`: how a nested step's closure is passed (an object) and received (a pattern). */
+export function shorthandProperties(names: string[]): t.ObjectProperty[] {
+  return names.map((name) => types.objectProperty(types.identifier(name), types.identifier(name), false, true));
+}
+
 /** `() => ({ a, b })`: the workflow variables a nested step uses, read at each call. */
-export function closureThunk(names: string[]): t.ArrowFunctionExpression {
-  const properties = names.map((name) => types.objectProperty(types.identifier(name), types.identifier(name), false, true));
-  return types.arrowFunctionExpression([], types.objectExpression(properties));
+function closureThunk(names: string[]): t.ArrowFunctionExpression {
+  return types.arrowFunctionExpression([], types.objectExpression(shorthandProperties(names)));
 }
 
 /**
@@ -41,6 +45,14 @@ export function replaceWithProxy(fn: DirectiveFunction, helpers: RuntimeHelpers)
   } else {
     node.body = types.blockStatement([types.returnStatement(call)]);
   }
+}
+
+/** `export default <value>` → `const <local> = <value>; export default <local>;` */
+function nameDefaultExport(statement: NodePath<t.Statement>, local: string, value: t.Expression): void {
+  statement.replaceWithMultiple([
+    types.variableDeclaration("const", [types.variableDeclarator(types.identifier(local), value)]),
+    types.exportDefaultDeclaration(types.identifier(local)),
+  ]);
 }
 
 function member(base: string, keys: string[]): t.Expression {
@@ -68,11 +80,7 @@ export function moduleReference(fn: DirectiveFunction, program: NodePath<t.Progr
       if (node.type === "FunctionDeclaration") {
         node.id = types.identifier(local);
       } else {
-        // `export default async () => {}` → `const _hookline_default = async () => {}; export default _hookline_default;`
-        fn.statement.replaceWithMultiple([
-          types.variableDeclaration("const", [types.variableDeclarator(types.identifier(local), node as t.Expression)]),
-          types.exportDefaultDeclaration(types.identifier(local)),
-        ]);
+        nameDefaultExport(fn.statement, local, node as t.Expression);
       }
       return types.identifier(local);
     }
@@ -94,10 +102,7 @@ export function replaceWithStub(fn: DirectiveFunction, helpers: RuntimeHelpers):
     if (form.local === null) {
       (fn.statement.node as t.ExportDefaultDeclaration).declaration = stub;
     } else if (fn.statement.isExportDefaultDeclaration()) {
-      fn.statement.replaceWithMultiple([
-        types.variableDeclaration("const", [types.variableDeclarator(types.identifier(form.local), stub)]),
-        types.exportDefaultDeclaration(types.identifier(form.local)),
-      ]);
+      nameDefaultExport(fn.statement, form.local, stub);
     } else {
       path.replaceWith(types.variableDeclaration("const", [types.variableDeclarator(types.identifier(form.local), stub)]));
     }

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import type { Loader, Plugin } from "esbuild";
+import { EXACT_DIRECTIVE } from "../directives.js";
 import { HooklineTransformError, type TransformWarning } from "../errors.js";
 import type { Manifest } from "../manifest.js";
 import { isNodeBuiltin, NODE_BUILTIN_FILTER } from "../node-builtins.js";
@@ -25,8 +26,6 @@ export interface HooklineEsbuildOptions {
 }
 
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
-// Packages are only compiled when they hold a real directive: no near-miss warnings for code the user does not own.
-const EXACT_DIRECTIVE = /["']use (?:workflow|step)["']/;
 
 function loaderFor(path: string, transformed: boolean): Loader {
   if (path.endsWith(".tsx")) return transformed ? "jsx" : "tsx";
@@ -59,6 +58,7 @@ export function hooklineEsbuildPlugin(options: HooklineEsbuildOptions): Plugin {
       }
       build.onLoad({ filter: SOURCE_FILE, namespace: "file" }, async (args) => {
         const source = await readFile(args.path, "utf8");
+        // Packages are only compiled when they hold a real directive: no near-miss warnings for code the user does not own.
         if (/[\\/]node_modules[\\/]/.test(args.path) && !EXACT_DIRECTIVE.test(source)) return undefined;
         try {
           const result = transform(source, {
