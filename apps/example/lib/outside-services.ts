@@ -42,11 +42,6 @@ export function later(ms: number, task: () => Promise<void>): void {
   setTimeout(() => void task().catch((error) => console.error("[example] outside service:", error)), ms);
 }
 
-/** The app's own URL, from a webhook URL it handed out (the fake services are routes of this app). */
-export function appUrlFrom(webhookUrl: string): string {
-  return webhookUrl.slice(0, webhookUrl.indexOf("/.well-known/"));
-}
-
 /**
  * The simulated partner of the integration scenarios (app/api/integrations/partner): what each
  * run handed it (a callback URL, a token), by the id it was handed for, as a real partner would

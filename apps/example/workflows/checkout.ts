@@ -1,5 +1,4 @@
-import { createWebhook, FatalError, type RequestWithResponse } from "hookline";
-import { appUrlFrom } from "@/lib/outside-services";
+import { createWebhook, FatalError, getWorkflowMetadata, type RequestWithResponse } from "hookline";
 import { writeReceipt } from "./receipt";
 
 export interface LedgerLine {
@@ -35,7 +34,7 @@ export async function checkout(orderId: string, amountCents: number, card: "good
 
 async function requestPayment(orderId: string, amountCents: number, card: string, callbackUrl: string) {
   "use step";
-  const response = await fetch(`${appUrlFrom(callbackUrl)}/api/fake-psp/payments`, {
+  const response = await fetch(`${getWorkflowMetadata().url}/api/fake-psp/payments`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ orderId, amountCents, card, callbackUrl }),

@@ -1,5 +1,4 @@
 import { createHook, createWebhook, getWorkflowMetadata, HookTimeoutError, type RequestWithResponse } from "hookline";
-import { appUrlFrom } from "@/lib/outside-services";
 
 /**
  * Integrations with outside partners, one workflow per way of being called back. Each hands
@@ -13,7 +12,7 @@ import { appUrlFrom } from "@/lib/outside-services";
 export async function trackShipment(shipmentId: string) {
   "use workflow";
   const updates = createWebhook({ respondWith: "manual", timeout: "10m" });
-  await handOut(shipmentId, { inboxToken: updates.token }, updates.url);
+  await handOut(shipmentId, { inboxToken: updates.token });
   const history: string[] = [];
   for await (const request of updates) {
     const status = await recordTracking(request as unknown as RequestWithResponse, shipmentId, history.length + 1);
@@ -37,7 +36,7 @@ async function recordTracking(request: RequestWithResponse, shipmentId: string, 
 export async function partnerSignup(signupId: string) {
   "use workflow";
   const callback = createWebhook({ respondWith: "manual", timeout: "10m" });
-  await handOut(signupId, { callbackUrl: callback.url }, callback.url);
+  await handOut(signupId, { callbackUrl: callback.url });
   const request = await callback;
   const data = await request.json();
   const receipt = await acknowledge(request as unknown as RequestWithResponse);
@@ -110,7 +109,7 @@ export async function refundReview(ticketId: string, customer: ReviewMetadata["c
 export async function partnerCallback(callbackId: string, timeout: string) {
   "use workflow";
   const callback = createWebhook({ timeout });
-  await handOut(callbackId, { callbackUrl: callback.url }, callback.url);
+  await handOut(callbackId, { callbackUrl: callback.url });
   try {
     await callback;
     return { callbackId, result: "called back" as const };
@@ -126,10 +125,10 @@ async function noteTimeout(callbackId: string) {
   console.log(`[example] partner callback ${callbackId} timed out`);
 }
 
-/** Gives the partner what it needs to call back, by id (the app's origin from a webhook URL or the run). */
-async function handOut(id: string, fields: Record<string, string>, webhookUrl?: string) {
+/** Gives the partner what it needs to call back, by id. */
+async function handOut(id: string, fields: Record<string, string>) {
   "use step";
-  await tellPartner(webhookUrl ? appUrlFrom(webhookUrl) : getWorkflowMetadata().url, { id, ...fields });
+  await tellPartner(getWorkflowMetadata().url, { id, ...fields });
 }
 
 async function tellPartner(origin: string, handout: Record<string, string>) {

@@ -1,5 +1,4 @@
-import { createWebhook, sleep } from "hookline";
-import { appUrlFrom } from "@/lib/outside-services";
+import { createWebhook, getWorkflowMetadata, sleep } from "hookline";
 
 /** How long the vendor gets before the document counts as "timed out". */
 export const VENDOR_DEADLINE_SECONDS = 6;
@@ -31,7 +30,7 @@ export async function verifyDocument(documentId: string, scan: Scan) {
 
 async function submitToVendor(documentId: string, scan: Scan, callbackUrl: string) {
   "use step";
-  const response = await fetch(`${appUrlFrom(callbackUrl)}/api/fake-vendor/checks`, {
+  const response = await fetch(`${getWorkflowMetadata().url}/api/fake-vendor/checks`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ documentId, scan, callbackUrl }),

@@ -65,7 +65,7 @@ function manifestWorkflowIds(manifest: unknown): string[] {
   return [...ids].sort();
 }
 
-export function formatWarning(warning: unknown): string {
+function formatWarning(warning: unknown): string {
   if (typeof warning === "string") return warning;
   const w = warning as { message?: string; code?: string; file?: string; filename?: string; line?: number };
   const where = w.file ?? w.filename;

@@ -6,9 +6,10 @@
  *
  * No back-references: the same pattern is handed to Turbopack as a content condition.
  */
-export const DIRECTIVE_PATTERN = /(?:^|\{)[ \t]*(?:"use (?:workflow|step)"|'use (?:workflow|step)')[ \t]*(?:;|\}|$)/m;
-const WORKFLOW_PATTERN = /(?:^|\{)[ \t]*(?:"use workflow"|'use workflow')[ \t]*(?:;|\}|$)/m;
-const STEP_PATTERN = /(?:^|\{)[ \t]*(?:"use step"|'use step')[ \t]*(?:;|\}|$)/m;
+const directive = (name: string): RegExp => new RegExp(`(?:^|\\{)[ \\t]*(?:"use ${name}"|'use ${name}')[ \\t]*(?:;|\\}|$)`, "m");
+export const DIRECTIVE_PATTERN = directive("(?:workflow|step)");
+const WORKFLOW_PATTERN = directive("workflow");
+const STEP_PATTERN = directive("step");
 
 export interface Directives {
   workflow: boolean;
@@ -25,6 +26,12 @@ export function hasDirective(source: string): boolean {
   const found = findDirectives(source);
   return found.workflow || found.step;
 }
+
+/** Generated code (app/.well-known/workflow/) is never compiled: it holds the workflow bundle as a string. */
+export const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
+
+/** Folder names never scanned or watched anywhere (besides dot-folders): dependencies, build output, caches and tests. */
+export const SKIPPED_DIRS = new Set(["node_modules", "__tests__", "test-artifacts"]);
 
 /** Source files the transform understands. */
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;

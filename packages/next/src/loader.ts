@@ -4,21 +4,16 @@
  * when its input was; Next's own compiler takes it from there.
  */
 import { transform } from "@hookline/transform";
-import { hasDirective } from "./directives.js";
-
-interface LoaderOptions {
-  mode: "step" | "client";
-  root: string;
-}
+import { GENERATED_PATH, hasDirective } from "./directives.js";
+import type { LoaderOptions } from "./with-workflow.js";
 
 interface LoaderContext {
   resourcePath: string;
-  getOptions(): LoaderOptions;
+  /** `transform` only keys the bundlers' caches; the loader reads the rest. */
+  getOptions(): Pick<LoaderOptions, "mode" | "root">;
   async(): (error: Error | null, code?: string, map?: unknown) => void;
   emitWarning(warning: Error): void;
 }
-
-const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
 
 export default function hooklineLoader(this: LoaderContext, source: string, inputMap?: unknown): void {
   const done = this.async();

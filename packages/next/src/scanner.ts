@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { findDirectives, isSourceFile } from "./directives.js";
+import { findDirectives, isSourceFile, SKIPPED_DIRS } from "./directives.js";
 
 export interface DirectiveFile {
   /** Absolute path. */
@@ -29,9 +29,6 @@ export interface ScanResult {
   /** The folders that were scanned: what `next dev` watches for new and changed files. */
   roots: string[];
 }
-
-/** Folder names never scanned anywhere: dependencies, build output, caches and tests. */
-const SKIPPED_DIRS = new Set(["node_modules", "__tests__", "test-artifacts"]);
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const appDir = resolve(options.appDir);

@@ -73,10 +73,11 @@ export class InternalCallError extends Error {
   readonly reason: string;
   constructor(url: string, status: number, text: string) {
     const answer = parseAnswer(text);
-    super(`POST ${url} answered ${status}: ${answer.error ?? text.slice(0, 500)}`);
+    const reason = answer.error ?? text.slice(0, 500);
+    super(`POST ${url} answered ${status}: ${reason}`);
     this.status = status;
     this.configError = answer.code === "HOOKLINE_CONFIG";
-    this.reason = answer.error ?? text.slice(0, 500);
+    this.reason = reason;
   }
 }
 

@@ -8,12 +8,10 @@
 import { type FSWatcher, watch } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { isSourceFile } from "./directives.js";
-
-const SKIPPED = new Set(["node_modules", "__tests__", "test-artifacts"]);
+import { isSourceFile, SKIPPED_DIRS } from "./directives.js";
 
 function skipped(relativePath: string): boolean {
-  return relativePath.split(/[\\/]/).some((part) => part.startsWith(".") || SKIPPED.has(part));
+  return relativePath.split(/[\\/]/).some((part) => part.startsWith(".") || SKIPPED_DIRS.has(part));
 }
 
 export interface WatchOptions {

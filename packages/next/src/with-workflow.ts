@@ -20,8 +20,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 import { bootOnce } from "./boot.js";
-import { buildWorkflows, formatWarning, summarize } from "./builder.js";
-import { DIRECTIVE_PATTERN } from "./directives.js";
+import { type BuildResult, buildWorkflows, summarize } from "./builder.js";
+import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { callInternal, ENV, type Integration } from "./server.js";
 import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
@@ -45,9 +45,6 @@ export const PHASE_PRODUCTION_BUILD = "phase-production-build";
 export const PHASE_DEVELOPMENT_SERVER = "phase-development-server";
 export const PHASE_PRODUCTION_SERVER = "phase-production-server";
 
-const EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
-/** The generated folder is never compiled by the loader (it holds the bundle as a string). */
-const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
 const NODE_MODULES_PATH = /[\\/]node_modules[\\/]/;
 
 export interface LoaderOptions {
@@ -95,8 +92,8 @@ export function applyWorkflowConfig(
     },
     loaders: [{ loader, options: { mode, root: appDir, transform } satisfies LoaderOptions }],
   });
-  for (const ext of EXTENSIONS) {
-    const glob = `*.${ext}`;
+  for (const ext of SOURCE_EXTENSIONS) {
+    const glob = `*${ext}`;
     const existing = rules[glob];
     const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     rules[glob] = [...before, rule("step"), rule("client")];
@@ -139,10 +136,15 @@ export function createWithWorkflow(integration: Integration) {
       const config = applyWorkflowConfig(base, { appDir, loader: loaderPath(), world: options.world });
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
 
+      const build = async (): Promise<BuildResult> => {
+        const result = await buildWorkflows({ appDir, distDir: base.distDir });
+        for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+        return result;
+      };
+
       if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
         // Next loads the config again in its build workers; they inherit this and skip the build.
-        const result = await buildWorkflows({ appDir, distDir: base.distDir, minify: false });
-        for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+        const result = await build();
         const standalone = standaloneWarning(base, appDir);
         if (standalone) console.warn(`[hookline] ${standalone}`);
         console.log(`[hookline] ${summarize(result, appDir)}`);
@@ -153,21 +155,16 @@ export function createWithWorkflow(integration: Integration) {
         process.env[ENV.server] = "1";
         process.env[ENV.basePath] = base.basePath ?? "";
         process.env[ENV.trailingSlash] = base.trailingSlash ? "1" : "0";
-      }
-
-      if (phase === PHASE_DEVELOPMENT_SERVER) {
         const slot = globalThis as Record<symbol, unknown>;
-        if (!slot[WATCHING]) {
+        if (phase === PHASE_DEVELOPMENT_SERVER && !slot[WATCHING]) {
           slot[WATCHING] = true;
-          const first = await buildWorkflows({ appDir, distDir: base.distDir });
-          for (const warning of first.warnings) console.warn(`[hookline] ${warning}`);
+          const first = await build();
           watchSources({
             appDir,
             roots: first.roots,
             onChange: async () => {
               try {
-                const result = await buildWorkflows({ appDir, distDir: base.distDir });
-                for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
+                const result = await build();
                 // Let Next notice the changed files before the flow route re-imports them.
                 await new Promise((resolve) => setTimeout(resolve, 250));
                 await callInternal(integration, "flow", { reason: "rebuilt" });
@@ -178,14 +175,9 @@ export function createWithWorkflow(integration: Integration) {
             },
           });
         }
-      }
-
-      if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) {
         bootOnce(integration, { exitOnConfigError: phase === PHASE_PRODUCTION_SERVER });
       }
       return config;
     };
   };
 }
-
-export { formatWarning };
