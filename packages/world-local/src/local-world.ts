@@ -12,14 +12,21 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
+  type AppendListener,
   type AppendOptions,
+  DuplicateDeliveryError,
+  type EventOf,
   EventConflictError,
   HookConflictError,
   type HookRecord,
   HookNotFoundError,
   hookIndexChange,
+  type ListRefusalsOptions,
   type ListRunsOptions,
   type NewEvent,
+  type NewRefusal,
+  type RecordedDelivery,
+  type RefusedDelivery,
   RunNotFoundError,
   type RunSummary,
   type WorkflowEvent,
@@ -33,17 +40,23 @@ import {
   checkAppend,
   checkFunction,
   checkHookStatus,
+  checkId,
+  checkListRefusals,
   checkListRuns,
+  checkRefusal,
   checkRunId,
+  checkText,
   checkTokenHash,
   describe,
 } from "./checks.js";
+import { DeliveryIndex } from "./deliveries.js";
 import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
 import { memoryDriver } from "./drivers/memory.js";
 import { HookIndex } from "./hook-index.js";
 import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, summaryKey } from "./keys.js";
 import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LocalQueue } from "./queue.js";
+import { RefusalStore } from "./refusals.js";
 import { type RunState, Runs } from "./runs.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
@@ -60,7 +73,9 @@ export class LocalWorld implements World {
   readonly #shared: SharedStorage;
   readonly #runs: Runs;
   readonly #hooks: HookIndex;
-  readonly #listeners = new Set<(runId: string, seq: number) => void>();
+  readonly #deliveries: DeliveryIndex;
+  readonly #refusals: RefusalStore;
+  readonly #listeners = new Set<AppendListener>();
   readonly #appending = new Set<Promise<unknown>>();
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -83,6 +98,9 @@ export class LocalWorld implements World {
       return holder?.hooks.get(record.hookId)?.status === "active";
     });
     this.#runs.hookIndex = this.#hooks;
+    this.#deliveries = new DeliveryIndex(this.#store);
+    this.#runs.deliveryIndex = this.#deliveries;
+    this.#refusals = new RefusalStore(this.#store);
     this.queue = new LocalQueue({
       store: async () => {
         await this.#ready();
@@ -185,7 +203,7 @@ export class LocalWorld implements World {
     this.#appending.add(appending);
     try {
       const stored = await appending;
-      this.#emit(runId, stored.seq);
+      this.#emit(runId, stored.seq, stored.type);
       return stored;
     } finally {
       this.#appending.delete(appending);
@@ -203,6 +221,11 @@ export class LocalWorld implements World {
       throw new WorldError(`Local world: append to run ${runId}: expectedSeq ${expectedSeq} is past the end of the log, which ends at ${state.lastSeq}.`);
     }
     try {
+      // Before the hook's state: a repeat racing the hook's end still learns it is a repeat.
+      if (stored.type === "hook_received" && stored.data.dedupeKey) {
+        const first = await this.#deliveries.find(runId, stored.corr ?? "", stored.data.dedupeKey);
+        if (first) throw duplicate(first);
+      }
       if (stored.type === "hook_received" || stored.type === "hook_rejected") {
         const hook = state.hooks.get(stored.corr ?? "");
         if (hook?.status !== "active") {
@@ -325,12 +348,51 @@ export class LocalWorld implements World {
       .sort((a, b) => a.createdAt - b.createdAt || compareIds(a.hookId, b.hookId) || compareIds(a.runId, b.runId));
   }
 
+  // -- deliveries --------------------------------------------------------------------------------
+
+  async getDelivery(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
+    checkRunId(runId, "getDelivery");
+    checkId("the hook id", hookId, "getDelivery");
+    checkText(dedupeKey, "the dedupe key", "getDelivery");
+    await this.#ready();
+    // Catching the run up repairs an index entry a crash cut off.
+    if (!(await this.#runs.current(runId))) return null;
+    return this.#deliveries.find(runId, hookId, dedupeKey);
+  }
+
+  async getResponse(runId: string, requestId: string): Promise<EventOf<"webhook_responded"> | null> {
+    checkRunId(runId, "getResponse");
+    checkText(requestId, "the request id", "getResponse");
+    await this.#ready();
+    if (!(await this.#runs.current(runId))) return null;
+    const seq = await this.#deliveries.responseSeq(runId, requestId);
+    if (seq === null) return null;
+    const event = await this.#store.read<WorkflowEvent>(eventKey(runId, seq));
+    return event?.type === "webhook_responded" ? event : null;
+  }
+
+  async recordRefusal(refusal: NewRefusal): Promise<void> {
+    checkRefusal(refusal);
+    checkRunId(refusal.runId, "recordRefusal");
+    checkId("the hook id", refusal.hookId, "recordRefusal");
+    await this.#ready();
+    await this.#refusals.record(refusal);
+  }
+
+  async listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]> {
+    const checked = checkListRefusals(options);
+    if (checked.runId !== undefined) checkRunId(checked.runId, "listRefusals");
+    if (checked.hookId !== undefined) checkId("the hook id", checked.hookId, "listRefusals");
+    await this.#ready();
+    return this.#refusals.list(checked);
+  }
+
   // -- notifications and the secret --------------------------------------------------------------
 
-  onAppend(listener: (runId: string, seq: number) => void): () => void {
+  onAppend(listener: AppendListener): () => void {
     checkFunction(listener, "onAppend: the listener");
     // Each registration is its own entry, so registering one function twice is undone one at a time.
-    const entry = (runId: string, seq: number) => listener(runId, seq);
+    const entry: AppendListener = (runId, seq, type) => listener(runId, seq, type);
     this.#listeners.add(entry);
     this.#shared.listeners.add(entry);
     return () => {
@@ -339,10 +401,10 @@ export class LocalWorld implements World {
     };
   }
 
-  #emit(runId: string, seq: number): void {
+  #emit(runId: string, seq: number, type: WorkflowEvent["type"]): void {
     for (const listener of this.#shared.listeners) {
       try {
-        listener(runId, seq);
+        listener(runId, seq, type);
       } catch (error) {
         this.#options.onError(error, "an onAppend listener");
       }
@@ -363,6 +425,13 @@ export class LocalWorld implements World {
 function conflict(runId: string, expectedSeq: number): EventConflictError {
   return new EventConflictError(
     `Run ${runId}: seq ${expectedSeq + 1} was appended by another writer first (expectedSeq ${expectedSeq} is stale). Read the events after seq ${expectedSeq} and decide again.`,
+  );
+}
+
+function duplicate(first: RecordedDelivery): DuplicateDeliveryError {
+  return new DuplicateDeliveryError(
+    `Run ${first.runId}: hook ${first.hookId} already received the delivery with dedupe key ${describe(first.dedupeKey)} (request ${first.requestId}, seq ${first.seq}); nothing was appended.`,
+    first,
   );
 }
 

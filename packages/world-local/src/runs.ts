@@ -5,7 +5,7 @@
  * repairs whatever a crash cut off between an append and its derived writes.
  *
  * Write order per event, so that a checkpoint never claims more than storage holds:
- *   event → the run's hook files and the hook index → (later, batched) the summary.
+ *   event → the run's hook files, the hook index and the delivery index → (later, batched) the summary.
  * A summary at lastSeq s therefore implies every hook change up to s is stored; catching up
  * re-applies the events after s, and re-applying a hook change is idempotent.
  */
@@ -18,6 +18,7 @@ import {
   type WorkflowEvent,
   WorldError,
 } from "@hookline/core/world";
+import type { DeliveryIndex } from "./deliveries.js";
 import type { HookIndex } from "./hook-index.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { eventKey, RUNS_BASE, runHookKey, runHooksBase, runIdOfSummaryKey, summaryKey } from "./keys.js";
@@ -51,6 +52,7 @@ export class Runs {
   readonly #cache = new Map<string, RunState>();
   readonly #dirty = new Set<RunState>();
   #hooks!: HookIndex;
+  #deliveries!: DeliveryIndex;
   #flushTimer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
 
@@ -62,6 +64,10 @@ export class Runs {
 
   set hookIndex(hooks: HookIndex) {
     this.#hooks = hooks;
+  }
+
+  set deliveryIndex(deliveries: DeliveryIndex) {
+    this.#deliveries = deliveries;
   }
 
   /** Runs `task` holding the run's lock, with its state caught up to the log as this process knows it. */
@@ -207,6 +213,7 @@ export class Runs {
     }
     const change = hookIndexChange(event);
     if (change) await this.#applyHookChange(state, change, mode);
+    if (mode !== "peek") await this.#deliveries.apply(event);
     // Only after the hook writes: a summary checkpoint must never get ahead of them.
     state.summary = summary;
     state.lastSeq = event.seq;

@@ -3,6 +3,7 @@
  * one driver instance): the locks that make the log's and the hook index's invariants exact
  * within a process, and the onAppend listeners, so two worlds on one directory behave like one.
  */
+import type { AppendListener } from "@hookline/core/world";
 import { KeyedMutex } from "./keyed-mutex.js";
 
 export interface SharedStorage {
@@ -10,7 +11,7 @@ export interface SharedStorage {
   readonly runLocks: KeyedMutex;
   /** Serializes claims and ends per token hash. */
   readonly tokenLocks: KeyedMutex;
-  readonly listeners: Set<(runId: string, seq: number) => void>;
+  readonly listeners: Set<AppendListener>;
 }
 
 const byPath = new Map<string, SharedStorage>();

@@ -1,5 +1,6 @@
 /**
- * Tells other instances about appends: NOTIFY `<schema>.append` with payload `runId:seq`.
+ * Tells other instances about appends: NOTIFY `<schema>.append` with payload `seq:type:runId`
+ * (see parseAppendPayload, which also reads the `runId:seq` of older instances).
  *
  * Sent after the append commits, batched, and not inside the append's transaction: a
  * transaction that NOTIFYs holds a database-wide lock through its commit (WAL flush included),
@@ -14,6 +15,17 @@ import type { Channel } from "./schema.js";
 import type { Statement } from "./statements.js";
 
 const MAX_BATCH = 1_000;
+
+const PAYLOAD = /^(\d+):([a-z_]+):(.+)$/s;
+
+/** An append notification's run, seq and event type (absent from an older instance's `runId:seq`). */
+export function parseAppendPayload(payload: string): { runId: string; seq: number; type?: string } | null {
+  const match = PAYLOAD.exec(payload);
+  if (match) return { seq: Number(match[1]), type: match[2]!, runId: match[3]! };
+  const at = payload.lastIndexOf(":");
+  const seq = Number(payload.slice(at + 1));
+  return at > 0 && Number.isInteger(seq) ? { runId: payload.slice(0, at), seq } : null;
+}
 
 export class AppendNotifier {
   readonly #statement: Statement;
@@ -32,8 +44,8 @@ export class AppendNotifier {
     this.#report = report;
   }
 
-  notify(runId: string, seq: number): void {
-    this.#pending.push(`${runId}:${seq}`);
+  notify(runId: string, seq: number, type: string): void {
+    this.#pending.push(`${seq}:${type}:${runId}`);
     if (this.#scheduled || this.#flushing) return;
     this.#scheduled = true;
     // Appends made in the same turn of the event loop share one NOTIFY transaction.

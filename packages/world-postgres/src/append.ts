@@ -3,7 +3,14 @@
  * The run summary and hook index changes are computed here by core's projection functions and
  * written by the database function beside the event, so every world derives state the same way.
  */
-import { EventConflictError, HookConflictError, HookNotFoundError, RunNotFoundError, WorldError } from "@hookline/core/world";
+import {
+  DuplicateDeliveryError,
+  EventConflictError,
+  HookConflictError,
+  HookNotFoundError,
+  RunNotFoundError,
+  WorldError,
+} from "@hookline/core/world";
 import {
   type AppendOptions,
   applyToSummary,
@@ -18,7 +25,7 @@ import type pg from "pg";
 import type { Names } from "./schema.js";
 import { checkAppend, checkEnqueue, checkRunId } from "./validate.js";
 
-export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found";
+export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found" | "duplicate";
 
 export interface AppendRow {
   r_outcome: AppendOutcome;
@@ -101,6 +108,17 @@ export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
       return new HookNotFoundError(
         `Run ${runId} has no active hook ${stored.corr ?? "(no corr)"}: it was disposed, timed out or its run ended, so the ${stored.type} was not recorded.`,
       );
+    case "duplicate": {
+      // r_held_by is "<seq>:<requestId>" of the first delivery with this dedupe key.
+      const held = row.r_held_by ?? "";
+      const at = held.indexOf(":");
+      const first = { seq: Number(held.slice(0, at)), requestId: held.slice(at + 1) };
+      const key = stored.type === "hook_received" ? stored.data.dedupeKey : undefined;
+      return new DuplicateDeliveryError(
+        `Run ${runId}: hook ${stored.corr} already received the delivery with dedupe key ${JSON.stringify(key)} (request ${first.requestId}, seq ${first.seq}); nothing was appended.`,
+        first,
+      );
+    }
     default:
       return new WorldError(`Run ${runId}: append_event() answered ${JSON.stringify(row.r_outcome)}.`);
   }

@@ -1,5 +1,5 @@
 /** Table rows ⇄ the World interface's records; optional fields are absent rather than null. */
-import type { HookRecord, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
+import type { HookRecord, RefusedDelivery, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
 
 export interface EventRow {
   seq: number;
@@ -34,6 +34,36 @@ export interface HookRow {
   /** As text, so a stored JSON null stays distinct from no metadata. */
   metadata: string | null;
   webhook: string | null;
+}
+
+export interface RefusalRow {
+  run_id: string;
+  hook_id: string;
+  status: number;
+  reason: string;
+  method: string;
+  headers: [string, string][];
+  address: string | null;
+  first_at: number;
+  last_at: number;
+  count: number;
+}
+
+export const REFUSAL_COLUMNS = "run_id, hook_id, status, reason, method, headers, address, first_at, last_at, count";
+
+export function toRefusal(row: RefusalRow): RefusedDelivery {
+  return {
+    runId: row.run_id,
+    hookId: row.hook_id,
+    status: row.status,
+    reason: row.reason,
+    method: row.method,
+    headers: row.headers,
+    ...(row.address === null ? {} : { address: row.address }),
+    firstAt: row.first_at,
+    lastAt: row.last_at,
+    count: row.count,
+  };
 }
 
 export const EVENT_COLUMNS = "seq, v, type, corr, at, data";

@@ -17,6 +17,10 @@ export interface Statements {
   getRun: Statement;
   /** $1 token hash: the active holder (partial unique index), else the latest ended one. */
   getHook: Statement;
+  /** $1 run id, $2 hook id, $3 dedupe key → seq, request_id (the dedupe index). */
+  getDelivery: Statement;
+  /** $1 run id, $2 request id → the first webhook_responded for it (the response index). */
+  getResponse: Statement;
   /** $1 run id, $2 key, $3 delay ms → inserted. */
   enqueue: Statement;
   /** $1 limit, $2 consumer id, $3 lease ms → claimed rows, then one row with next_due_ms. */
@@ -42,6 +46,16 @@ export function statementsFor(n: Names): Statements {
       UNION ALL
       (SELECT ${HOOK_COLUMNS} FROM ${n.hooks} WHERE token_hash = $1 ORDER BY claim_id DESC LIMIT 1)
       LIMIT 1`,
+    ),
+    getDelivery: named(
+      "delivery",
+      `SELECT seq, data->>'requestId' AS request_id FROM ${n.events}
+      WHERE run_id = $1 AND type = 'hook_received' AND corr = $2 AND (data->>'dedupeKey') = $3::text`,
+    ),
+    getResponse: named(
+      "response",
+      `SELECT ${EVENT_COLUMNS} FROM ${n.events}
+      WHERE run_id = $1 AND type = 'webhook_responded' AND (data->>'requestId') = $2::text ORDER BY seq LIMIT 1`,
     ),
     enqueue: named("enqueue", `SELECT ${n.enqueue}($1, $2, $3) AS inserted`),
     claim: named(

@@ -6,7 +6,19 @@ import { describe, type EnqueueOptions, worldChecks } from "@hookline/core/world
 
 export { describe };
 const checks = worldChecks("PostgreSQL world");
-export const { fail, checkRunId, checkTokenHash, checkAppend, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction } = checks;
+export const {
+  fail,
+  checkRunId,
+  checkTokenHash,
+  checkAppend,
+  checkAfterSeq,
+  checkListRuns,
+  checkHookStatus,
+  checkFunction,
+  checkText,
+  checkRefusal,
+  checkListRefusals,
+} = checks;
 
 /** Validates enqueue options; returns the delay (ms, ≥ 0) and key (or null, as the queue table stores it). */
 export function checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key: string | null } {

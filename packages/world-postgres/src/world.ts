@@ -4,37 +4,64 @@
  * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
  * instance about appends and enqueued messages.
  */
-import { WorldError } from "@hookline/core/world";
+import { MAX_REFUSALS_PER_HOOK, WorldError } from "@hookline/core/world";
 import type {
+  AppendListener,
   AppendOptions,
+  EventOf,
   HookRecord,
+  ListRefusalsOptions,
   ListRunsOptions,
   NewEvent,
+  NewRefusal,
+  RecordedDelivery,
+  RefusedDelivery,
   RunSummary,
   World,
   WorkflowEvent,
 } from "@hookline/core/world";
 import pg from "pg";
 import { type AppendRow, appendError, prepareAppend } from "./append.js";
-import { AppendNotifier } from "./append-notifier.js";
+import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
 import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
-import { type EventRow, HOOK_COLUMNS, type HookRow, RUN_COLUMNS, type RunRow, toEvent, toHook, toRun } from "./rows.js";
+import {
+  type EventRow,
+  HOOK_COLUMNS,
+  type HookRow,
+  REFUSAL_COLUMNS,
+  type RefusalRow,
+  RUN_COLUMNS,
+  type RunRow,
+  toEvent,
+  toHook,
+  toRefusal,
+  toRun,
+} from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
 import { Reporter } from "./reporter.js";
 import { type Statements, statementsFor } from "./statements.js";
-import { checkAfterSeq, checkFunction, checkHookStatus, checkListRuns, checkRunId, checkTokenHash } from "./validate.js";
-
-type AppendListener = (runId: string, seq: number) => void;
+import {
+  checkAfterSeq,
+  checkFunction,
+  checkHookStatus,
+  checkListRefusals,
+  checkListRuns,
+  checkRefusal,
+  checkRunId,
+  checkText,
+  checkTokenHash,
+} from "./validate.js";
 
 export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
   readonly #reporter: Reporter;
   readonly #appendListeners = new Set<AppendListener>();
+  readonly #resyncListeners = new Set<() => void>();
   /** Backend pids of this world's pooled connections: their NOTIFYs were already handled locally. */
   readonly #ownPids = new Set<number>();
   /** Null when the options are invalid: start() then throws #configError. */
@@ -133,8 +160,12 @@ export class PostgresWorld implements World {
     });
     const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident], {
       onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
-      // Notifications sent while the connection was down are lost: look at the queue again.
-      onReconnect: () => this.queue.wakeIn(0),
+      // Notifications sent while the connection was down are lost: look at the queue again, and
+      // tell whoever waits for an event to read again.
+      onReconnect: () => {
+        this.queue.wakeIn(0);
+        this.#emitResync();
+      },
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
     });
@@ -181,6 +212,7 @@ export class PostgresWorld implements World {
     await this.#pool?.end().catch(() => {});
     if (this.#connections > 0) await allClosed;
     this.#appendListeners.clear();
+    this.#resyncListeners.clear();
   }
 
   // -- the log -----------------------------------------------------------------------------------
@@ -191,8 +223,8 @@ export class PostgresWorld implements World {
     const row = result.rows[0];
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
     if (wakeDelayMs !== undefined) this.queue.wakeIn(wakeDelayMs);
-    this.#notifier?.notify(runId, stored.seq);
-    this.#emitAppend(runId, stored.seq);
+    this.#notifier?.notify(runId, stored.seq, stored.type);
+    this.#emitAppend(runId, stored.seq, stored.type);
     return stored;
   }
 
@@ -274,7 +306,84 @@ export class PostgresWorld implements World {
     return result.rows.map(toHook);
   }
 
+  // -- deliveries --------------------------------------------------------------------------------
+
+  async getDelivery(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
+    checkRunId(runId, "getDelivery");
+    checkText(hookId, "the hook id", "getDelivery");
+    checkText(dedupeKey, "the dedupe key", "getDelivery");
+    const result = await this.#query<{ seq: number; request_id: string }>("looking up a delivery", {
+      ...this.#requireStatements().getDelivery,
+      values: [runId, hookId, dedupeKey],
+    });
+    const row = result.rows[0];
+    return row ? { runId, hookId, dedupeKey, requestId: row.request_id, seq: row.seq } : null;
+  }
+
+  async getResponse(runId: string, requestId: string): Promise<EventOf<"webhook_responded"> | null> {
+    checkRunId(runId, "getResponse");
+    checkText(requestId, "the request id", "getResponse");
+    const result = await this.#query<EventRow>("looking up a webhook response", {
+      ...this.#requireStatements().getResponse,
+      values: [runId, requestId],
+    });
+    const row = result.rows[0];
+    const event = row ? toEvent(runId, row) : null;
+    return event?.type === "webhook_responded" ? event : null;
+  }
+
+  async recordRefusal(refusal: NewRefusal): Promise<void> {
+    checkRefusal(refusal);
+    const names = this.#requireNames();
+    const { runId, hookId, status, reason, method, headers, address, at, count } = refusal;
+    await this.#query(`recording a refused delivery to run ${runId}`, {
+      name: `hookline-refusal:${names.schema}`,
+      text: `SELECT ${names.recordRefusal}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      values: [runId, hookId, status, reason, method, JSON.stringify(headers), address ?? null, at, count, MAX_REFUSALS_PER_HOOK],
+    });
+  }
+
+  async listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]> {
+    const { runId, hookId, limit } = checkListRefusals(options);
+    const names = this.#requireNames();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (runId !== undefined) {
+      values.push(runId);
+      where.push(`run_id = $${values.length}`);
+    }
+    if (hookId !== undefined) {
+      values.push(hookId);
+      where.push(`hook_id = $${values.length}`);
+    }
+    values.push(limit);
+    const result = await this.#query<RefusalRow>("listing refused deliveries", {
+      text: `SELECT ${REFUSAL_COLUMNS} FROM ${names.refusals} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY last_at DESC, id DESC LIMIT $${values.length}`,
+      values,
+    });
+    return result.rows.map(toRefusal);
+  }
+
   // -- notifications -----------------------------------------------------------------------------
+
+  onResync(listener: () => void): () => void {
+    checkFunction(listener, "onResync: the listener");
+    this.#resyncListeners.add(listener);
+    return () => {
+      this.#resyncListeners.delete(listener);
+    };
+  }
+
+  #emitResync(): void {
+    for (const listener of this.#resyncListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.#reporter.report(error, "onResync listener");
+      }
+    }
+  }
 
   onAppend(listener: AppendListener): () => void {
     checkFunction(listener, "onAppend: the listener");
@@ -288,19 +397,18 @@ export class PostgresWorld implements World {
     // This world's own appends and enqueues were handled when they returned.
     if (this.#ownPids.has(pid)) return;
     if (channel === names.appendChannel.name) {
-      const at = payload.lastIndexOf(":");
-      const seq = Number(payload.slice(at + 1));
-      if (at > 0 && Number.isInteger(seq)) this.#emitAppend(payload.slice(0, at), seq);
+      const append = parseAppendPayload(payload);
+      if (append) this.#emitAppend(append.runId, append.seq, append.type as WorkflowEvent["type"] | undefined);
     } else if (channel === names.queueChannel.name) {
       const delay = Number(payload);
       this.queue.wakeIn(Number.isFinite(delay) ? delay : 0);
     }
   }
 
-  #emitAppend(runId: string, seq: number): void {
+  #emitAppend(runId: string, seq: number, type: WorkflowEvent["type"] | undefined): void {
     for (const listener of this.#appendListeners) {
       try {
-        listener(runId, seq);
+        listener(runId, seq, type);
       } catch (error) {
         this.#reporter.report(error, "onAppend listener");
       }

@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe } from "vitest";
 import { type ConformanceOptions, Harness, resolveConformanceOptions, type WorldFactory } from "./harness.js";
+import { deliveryTests } from "./suites/deliveries.js";
 import { eventLogTests } from "./suites/event-log.js";
 import { hookTests } from "./suites/hooks.js";
 import { instanceTests } from "./suites/instances.js";
@@ -29,6 +30,7 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     eventLogTests(harness);
     runTests(harness);
     hookTests(harness);
+    deliveryTests(harness);
     queueTests(harness);
     notificationTests(harness);
     lifecycleTests(harness);

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "HOOKLINE_RUN_NOT_FOUND"
   | "HOOKLINE_RUN_CANCELLED"
   | "HOOKLINE_EVENT_CONFLICT"
+  | "HOOKLINE_DUPLICATE_DELIVERY"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -217,6 +218,24 @@ export class EventConflictError extends HooklineError {
   }
   static override is(value: unknown): value is EventConflictError {
     return hasCode(value, ["HOOKLINE_EVENT_CONFLICT"]);
+  }
+}
+
+/**
+ * A webhook delivery with this dedupe key is in the hook's log already: nothing was appended.
+ * `requestId` and `seq` name the first delivery, whose answer a repeat gets.
+ */
+export class DuplicateDeliveryError extends HooklineError {
+  override name = "DuplicateDeliveryError";
+  readonly requestId: string;
+  readonly seq: number;
+  constructor(message: string, first: { requestId: string; seq: number }) {
+    super(message, { code: "HOOKLINE_DUPLICATE_DELIVERY" });
+    this.requestId = first.requestId;
+    this.seq = first.seq;
+  }
+  static override is(value: unknown): value is DuplicateDeliveryError {
+    return hasCode(value, ["HOOKLINE_DUPLICATE_DELIVERY"]);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { WorldError } from "../shared/errors.js";
 import type { EventType, NewEvent, RunStatus } from "./events.js";
-import type { AppendOptions, EnqueueOptions } from "./world.js";
+import type { AppendOptions, EnqueueOptions, ListRefusalsOptions, NewRefusal } from "./world.js";
 
 const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(["pending", "running", "completed", "failed", "cancelled"]);
 
@@ -96,6 +96,40 @@ export function worldChecks(world: string) {
 
     checkHookStatus(status: unknown): void {
       if (status !== undefined && status !== "active" && status !== "ended") fail(`listHooks: status must be "active" or "ended", got ${describe(status)}`);
+    },
+
+    /** A non-empty string argument (a hook id, a dedupe key, a request id). */
+    checkText(value: unknown, what: string, where: string): string {
+      if (typeof value !== "string" || value.length === 0) fail(`${where}: ${what} must be a non-empty string, got ${describe(value)}`);
+      return value as string;
+    },
+
+    checkRefusal(refusal: NewRefusal): void {
+      const where = "recordRefusal";
+      if (typeof refusal !== "object" || refusal === null) fail(`${where}: the refusal must be an object, got ${describe(refusal)}`);
+      for (const field of ["runId", "hookId", "reason", "method"] as const) {
+        if (typeof refusal[field] !== "string" || refusal[field].length === 0) fail(`${where}: ${field} must be a non-empty string, got ${describe(refusal[field])}`);
+      }
+      if (!Number.isInteger(refusal.status) || refusal.status < 100 || refusal.status > 599) fail(`${where}: status must be an HTTP status, got ${describe(refusal.status)}`);
+      if (typeof refusal.at !== "number" || !Number.isFinite(refusal.at)) fail(`${where}: at must be a timestamp in ms, got ${describe(refusal.at)}`);
+      if (!Number.isSafeInteger(refusal.count) || refusal.count < 1) fail(`${where}: count must be a positive integer, got ${describe(refusal.count)}`);
+      const headersOk =
+        Array.isArray(refusal.headers) &&
+        refusal.headers.every((h) => Array.isArray(h) && h.length === 2 && typeof h[0] === "string" && typeof h[1] === "string");
+      if (!headersOk) fail(`${where}: headers must be a list of [name, value] string pairs`);
+      if (refusal.address !== undefined && typeof refusal.address !== "string") fail(`${where}: address must be a string, got ${describe(refusal.address)}`);
+    },
+
+    /** listRefusals' options, with the default limit. */
+    checkListRefusals(options: ListRefusalsOptions | undefined): { runId?: string; hookId?: string; limit: number } {
+      const { runId, hookId, limit = 100 } = options ?? {};
+      if (runId !== undefined && (typeof runId !== "string" || runId.length === 0)) fail(`listRefusals: runId must be a non-empty string, got ${describe(runId)}`);
+      if (hookId !== undefined) {
+        if (typeof hookId !== "string" || hookId.length === 0) fail(`listRefusals: hookId must be a non-empty string, got ${describe(hookId)}`);
+        if (runId === undefined) fail("listRefusals: a hookId is unique only within its run: pass runId with it");
+      }
+      if (!Number.isSafeInteger(limit) || limit < 1) fail(`listRefusals: limit must be a positive integer, got ${describe(limit)}`);
+      return { ...(runId === undefined ? {} : { runId }), ...(hookId === undefined ? {} : { hookId }), limit };
     },
 
     checkFunction(value: unknown, where: string): void {

@@ -2,7 +2,7 @@
  * The World: storage + queue behind the runtime. The runtime depends only on this interface;
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
-import type { NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
 
 /** A run as derived from its log (see projection.ts); kept by the world beside the log. */
 export interface RunSummary {
@@ -32,6 +32,65 @@ export interface HookRecord {
   metadata?: Serialized;
   webhook?: WebhookConfig;
 }
+
+/** A webhook delivery recorded with a dedupe key (`hook_received` with `data.dedupeKey`). */
+export interface RecordedDelivery {
+  runId: string;
+  hookId: string;
+  dedupeKey: string;
+  requestId: string;
+  /** The seq of its `hook_received`. */
+  seq: number;
+}
+
+/**
+ * A delivery the webhook route refused for a known webhook (401, 405, 408, 410, 413, 429 …).
+ * Kept outside the run's log, bounded per hook, never with a body or a raw token; identical
+ * refusals in a row are one entry with a count.
+ */
+export interface RefusedDelivery {
+  runId: string;
+  hookId: string;
+  status: number;
+  /** Why, in words (e.g. "The request's signature could not be verified."). */
+  reason: string;
+  method: string;
+  /** The request's headers, the token redacted. */
+  headers: [string, string][];
+  /** The caller's address as the route derived it, when known. */
+  address?: string;
+  /** When the first and the last of the coalesced refusals happened (ms). */
+  firstAt: number;
+  lastAt: number;
+  /** How many refusals this entry stands for. */
+  count: number;
+}
+
+/** What the runtime asks a world to keep of a refusal: `count` of them at `at` (coalesced in memory first). */
+export interface NewRefusal {
+  runId: string;
+  hookId: string;
+  status: number;
+  reason: string;
+  method: string;
+  headers: [string, string][];
+  address?: string;
+  at: number;
+  count: number;
+}
+
+/** The most refusals a world keeps per hook; older ones are dropped. */
+export const MAX_REFUSALS_PER_HOOK = 50;
+
+export interface ListRefusalsOptions {
+  runId?: string;
+  /** A hook id is unique within its run: needs `runId`. */
+  hookId?: string;
+  /** Newest first (by last occurrence); at most this many (default 100). */
+  limit?: number;
+}
+
+export type AppendListener = (runId: string, seq: number, type?: EventType) => void;
 
 export interface QueueMessage {
   /** The run to drive: replay its new events and do its due work. */
@@ -97,6 +156,10 @@ export interface World {
    * - throws EventConflictError when seq `expectedSeq + 1` is taken (another writer won);
    * - for `hook_created`, throws HookConflictError (message names the holding run, `heldBy` is
    *   its id) when the token hash is held by another active hook; the event is then not appended;
+   * - for `hook_received` with `data.dedupeKey`, throws DuplicateDeliveryError (naming the first
+   *   delivery's requestId and seq) when the run's log already holds a `hook_received` for the
+   *   same hook and key, checked before the hook's state and in the same atomic step as the
+   *   append, by an index (never by reading the log);
    * - for `hook_received` / `hook_rejected`, throws HookNotFoundError when the hook `corr` names
    *   is not active (disposed, timed out, run ended): a payload racing the hook's end is either
    *   recorded before the end or refused, never recorded after it;
@@ -113,13 +176,33 @@ export interface World {
   getHook(tokenHash: string): Promise<HookRecord | null>;
   listHooks(options?: { runId?: string; status?: HookRecord["status"] }): Promise<HookRecord[]>;
 
+  /** The delivery recorded for this hook with this dedupe key, from the index (never a log scan); null if none. */
+  getDelivery(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null>;
+  /** The first `webhook_responded` of the run for `requestId`, from an index; null if none. */
+  getResponse(runId: string, requestId: string): Promise<EventOf<"webhook_responded"> | null>;
+
+  /**
+   * Keeps a refused delivery beside (never in) the run's log: merged into the hook's newest
+   * entry when status, reason and method match it (count added, lastAt moved), else added as a
+   * new entry, dropping the oldest beyond MAX_REFUSALS_PER_HOOK.
+   */
+  recordRefusal(refusal: NewRefusal): Promise<void>;
+  listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]>;
+
   queue: WorldQueue;
 
   /**
-   * Calls `listener` after any process appends to any run (best effort, at-most-once; readers
-   * still read the log). Lets a process learn of events appended elsewhere without polling.
+   * Calls `listener` after any process appends to any run, with the event's type (best effort,
+   * at-most-once; readers still read the log; the type may be missing from an older instance).
+   * Lets a process learn of events appended elsewhere without polling.
    */
-  onAppend(listener: (runId: string, seq: number) => void): () => void;
+  onAppend(listener: AppendListener): () => void;
+
+  /**
+   * Calls `listener` when notifications may have been lost (e.g. the connection that carries them
+   * from other instances was re-established): whoever waits for an event should read again.
+   */
+  onResync?(listener: () => void): () => void;
 
   /** The deployment secret for worlds that keep one themselves (local); shared worlds are configured. */
   loadSecret?(): Promise<string>;

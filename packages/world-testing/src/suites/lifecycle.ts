@@ -7,18 +7,18 @@ export function notificationTests(h: Harness) {
   const wait = <T>(what: string, check: () => T | Promise<T>) => waitFor(what, check, h.options.waitTimeoutMs);
 
   describe("onAppend", () => {
-    test("listeners hear of each append with its run and seq; unsubscribing stops them", async () => {
-      const heard: Array<[string, number]> = [];
+    test("listeners hear of each append with its run, seq and event type; unsubscribing stops them", async () => {
+      const heard: Array<[string, number, string | undefined]> = [];
       const runId = uniqueId("run");
-      const unsubscribe = h.world.onAppend((id, seq) => {
-        if (id === runId) heard.push([id, seq]);
+      const unsubscribe = h.world.onAppend((id, seq, type) => {
+        if (id === runId) heard.push([id, seq, type]);
       });
       await appendAll(h.world, runId, [ev.runCreated(), ev.runStarted(), ev.stepStarted("o1")]);
       await wait("three notifications", () => heard.length >= 3);
       expect(heard).toEqual([
-        [runId, 1],
-        [runId, 2],
-        [runId, 3],
+        [runId, 1, "run_created"],
+        [runId, 2, "run_started"],
+        [runId, 3, "step_started"],
       ]);
       unsubscribe();
       await h.world.append(runId, ev.stepCompleted("o1"), { expectedSeq: 3 });
