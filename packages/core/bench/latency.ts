@@ -5,7 +5,6 @@
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { Runtime } from "../src/runtime.js";
-import type { WorkflowEvent } from "../src/world/events.js";
 import { serveWebhooks } from "../test/support/http-server.js";
 import { stepStarts, WORKFLOWS, webhookUrls } from "./bench-app.js";
 import { ms, percentile, type Row } from "./report.js";
@@ -80,13 +79,13 @@ const SENDER = `
   });
 `;
 
-/** The next event matching `predicate` that a run warm in `runtime` applies. */
-function nextEvent(runtime: Runtime, predicate: (event: WorkflowEvent) => boolean): Promise<WorkflowEvent> {
+/** The next append to the world of `runtime` matching `predicate` (run id and event type). */
+function nextEvent(runtime: Runtime, predicate: (event: { runId: string; type?: string }) => boolean): Promise<void> {
   return new Promise((resolve) => {
-    const stop = runtime.onEvent((event) => {
-      if (!predicate(event)) return;
+    const stop = runtime.world.onAppend((runId, _seq, type) => {
+      if (!predicate({ runId, type })) return;
       stop();
-      resolve(event);
+      resolve();
     });
   });
 }

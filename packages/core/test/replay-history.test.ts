@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
-import { hashToken } from "../src/runtime.js";
+import { hashToken, TokenIssuer } from "../src/host/tokens.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import { LOG_FORMAT_VERSION, type NewEvent, type WorkflowEvent } from "../src/world/events.js";
 import { compileApp } from "./support/app.js";
@@ -48,7 +48,7 @@ describe("committed event logs replay on today's code", async () => {
     if (log.next.webhook) {
       const hook = (await runtime.world.listHooks({ runId, status: "active" }))[0]!;
       // The token is not in the log: replay re-derives it from the secret, as the URL was.
-      const token = runtime.tokens.webhookToken(runId, hook.hookId, hook.keyId)!;
+      const token = new TokenIssuer([HISTORY_SECRET]).webhookToken(runId, hook.hookId, hook.keyId)!;
       expect(hashToken(token)).toBe(hook.tokenHash);
       const response = await runtime.handleWebhook(
         token,

@@ -1,38 +1,55 @@
 /**
  * Reads a request body in full before anything is recorded or answered, bounded in size
- * (checked while streaming, not trusted from Content-Length) and in time (a client that stops
- * sending is cut off), so no run ever waits on a half-sent body.
+ * (checked while streaming, not trusted from Content-Length) and in time: a client that stops
+ * sending is cut off after an idle limit, and one that drips its body byte by byte after a total
+ * deadline, so no run ever waits on a half-sent body and no sender holds a connection forever.
  */
-export type BodyResult =
-  | { ok: true; body: Uint8Array | null }
-  | { ok: false; status: 408 | 413; reason: string };
+export type BodyResult = { ok: true; body: Uint8Array | null } | { ok: false; status: 408 | 413; reason: string };
 
-export async function readBoundedBody(request: Request, maxBytes: number, idleTimeoutMs: number): Promise<BodyResult> {
+export interface BodyLimits {
+  maxBytes: number;
+  /** Longest wait for the next chunk. */
+  idleTimeoutMs: number;
+  /** Longest time for the whole body, from the start of reading. */
+  totalTimeoutMs: number;
+}
+
+const tooLarge = (maxBytes: number): BodyResult => ({
+  ok: false,
+  status: 413,
+  reason: `The body exceeds ${maxBytes} bytes, the most this webhook accepts.`,
+});
+
+export async function readBoundedBody(request: Request, limits: BodyLimits): Promise<BodyResult> {
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    return { ok: false, status: 413, reason: `The body is ${declared} bytes; this webhook accepts at most ${maxBytes}.` };
-  }
+  if (Number.isFinite(declared) && declared > limits.maxBytes) return tooLarge(limits.maxBytes);
   if (!request.body) return { ok: true, body: null };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"deadline">((resolve) => {
+    deadlineTimer = setTimeout(() => resolve("deadline"), limits.totalTimeoutMs);
+  });
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<"stalled">((resolve) => {
-        timer = setTimeout(() => resolve("stalled"), idleTimeoutMs);
+      let idleTimer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<"idle">((resolve) => {
+        idleTimer = setTimeout(() => resolve("idle"), limits.idleTimeoutMs);
       });
-      const next = await Promise.race([reader.read(), stalled]).catch(() => "aborted" as const);
-      clearTimeout(timer);
-      if (next === "stalled" || next === "aborted") {
-        return { ok: false, status: 408, reason: "The client stopped sending the body before its end." };
+      const next = await Promise.race([reader.read(), idle, deadline]).catch(() => "aborted" as const);
+      clearTimeout(idleTimer);
+      if (next === "deadline") {
+        return { ok: false, status: 408, reason: `The client took longer than ${limits.totalTimeoutMs} ms to send the body.` };
       }
+      if (next === "idle" || next === "aborted") return { ok: false, status: 408, reason: "The client stopped sending the body before its end." };
       if (next.done) break;
       size += next.value.byteLength;
-      if (size > maxBytes) return { ok: false, status: 413, reason: `The body exceeds ${maxBytes} bytes, the most this webhook accepts.` };
+      if (size > limits.maxBytes) return tooLarge(limits.maxBytes);
       chunks.push(next.value);
     }
   } finally {
+    clearTimeout(deadlineTimer);
     reader.cancel().catch(() => {});
   }
   const body = new Uint8Array(size);

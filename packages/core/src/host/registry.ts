@@ -44,6 +44,8 @@ export interface StepContext {
   startedAt: number;
   /** Answers a "manual" webhook request (see webhook-request.ts). */
   respond(requestId: string, response: Response): Promise<void>;
+  /** A webhook's token, rebuilt from the deployment secret, so a received request shows its real URL here. */
+  webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
 }
 
 const KEY = Symbol.for("hookline.registries");

@@ -1,6 +1,7 @@
-/** The runtime's settings that come from the environment when not given: secrets and the base URL. */
+/** The runtime's settings that come from the environment when not given: secrets, the base URL, the webhook route's limits. */
 import { ConfigError } from "../shared/errors.js";
 import type { World } from "../world/world.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limit.js";
 
 /** HOOKLINE_SECRET's secrets (comma-separated, current first), or null when it is not set. */
 export function secretsFromEnv(): string[] | null {
@@ -28,4 +29,56 @@ export function resolveBaseUrl(configured: string | undefined): string {
   } catch {
     throw new ConfigError(`The base URL ${JSON.stringify(raw)} is not a URL; use e.g. "https://app.example.com".`);
   }
+}
+
+/** The webhook route's limits as configured: in code (RuntimeOptions.webhooks), else the environment, else defaults. */
+export interface WebhookSettings {
+  rateLimit: RateLimit | false;
+  bodyIdleTimeoutMs: number;
+  bodyTimeoutMs: number;
+  responseTimeoutMs: number;
+}
+
+export const WEBHOOK_ENV = {
+  /** "off", or "<burst>,<per second>" (e.g. "120,20"). */
+  rateLimit: "HOOKLINE_WEBHOOK_RATE_LIMIT",
+  bodyTimeoutMs: "HOOKLINE_WEBHOOK_BODY_TIMEOUT_MS",
+  bodyIdleTimeoutMs: "HOOKLINE_WEBHOOK_BODY_IDLE_TIMEOUT_MS",
+  responseTimeoutMs: "HOOKLINE_WEBHOOK_RESPONSE_TIMEOUT_MS",
+} as const;
+
+export function resolveWebhookSettings(
+  options: Partial<WebhookSettings> = {},
+  env: Record<string, string | undefined> = process.env,
+): WebhookSettings {
+  return {
+    rateLimit: options.rateLimit ?? rateLimitFromEnv(env) ?? DEFAULT_RATE_LIMIT,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? millisecondsFromEnv(env, WEBHOOK_ENV.bodyIdleTimeoutMs) ?? 10_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? millisecondsFromEnv(env, WEBHOOK_ENV.bodyTimeoutMs) ?? 30_000,
+    responseTimeoutMs: options.responseTimeoutMs ?? millisecondsFromEnv(env, WEBHOOK_ENV.responseTimeoutMs) ?? 30_000,
+  };
+}
+
+function rateLimitFromEnv(env: Record<string, string | undefined>): RateLimit | false | undefined {
+  const name = WEBHOOK_ENV.rateLimit;
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  if (text === "off") return false;
+  const match = /^(\d+)\s*,\s*(\d+(?:\.\d+)?)$/.exec(text);
+  const burst = Number(match?.[1]);
+  const perSecond = Number(match?.[2]);
+  if (!match || burst < 1 || perSecond <= 0) {
+    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a rate limit: use "<burst>,<requests per second>" (e.g. ${name}=120,20) or "off".`);
+  }
+  return { burst, perSecond };
+}
+
+function millisecondsFromEnv(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`);
+  }
+  return value;
 }

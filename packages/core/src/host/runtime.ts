@@ -1,29 +1,30 @@
 /**
- * The runtime of one process: consumes the world's queue, keeps recently driven runs warm
- * (bounded, least recently used evicted), starts runs and delivers hook payloads.
+ * The runtime of one process: consumes the world's queue and keeps recently driven runs warm
+ * (bounded, least recently used evicted). It composes the parts that do the work, each in its
+ * own file: the run log for outside writers (run-log.ts), the waiter for a run's events
+ * (run-waiter.ts), hook and webhook delivery (hook-delivery.ts, webhook-delivery.ts), the public
+ * webhook route (webhook-endpoint.ts) and the refusals kept beside the logs (refusal-log.ts).
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import {
-  EventConflictError,
-  HookNotFoundError,
-  InvalidArgumentError,
-  RunNotFoundError,
-  WorkflowNotRegisteredError,
-} from "../shared/errors.js";
+import { randomBytes } from "node:crypto";
+import { InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
-import { endsHook, type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
+import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { registries, type RegisteredStep } from "./registry.js";
+import { RefusalLog } from "./refusal-log.js";
 import { Run } from "./run.js";
+import { RunLog } from "./run-log.js";
+import { RunWaiter } from "./run-waiter.js";
+import { resolveBaseUrl, resolveSecrets, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
-import { hashToken, TokenIssuer } from "./tokens.js";
-import { resolveBaseUrl, resolveSecrets } from "./runtime-config.js";
+import { TokenIssuer } from "./tokens.js";
 import type { RunEnvironment } from "./warm-run.js";
 import { WarmRuns } from "./warm-runs.js";
-import { type WebhookCall, WebhookEndpoint, type WebhookEndpointOptions } from "./webhook-endpoint.js";
-import { WebhookRequest } from "./webhook-request.js";
+import { WebhookDelivery } from "./webhook-delivery.js";
+import { type WebhookCall, WebhookEndpoint } from "./webhook-endpoint.js";
 
 export interface RuntimeOptions {
   world: World;
@@ -49,8 +50,12 @@ export interface RuntimeOptions {
    * registered yet (Next.js loads them with the generated routes; see @hookline/next).
    */
   ensureCode?: () => Promise<void>;
-  /** The public webhook route's limits (rate, body, manual-response wait). */
-  webhooks?: WebhookEndpointOptions;
+  /**
+   * The public webhook route's limits: per-address rate (`false`: none), body idle and total
+   * deadlines, the default wait for a manual answer. Default: the HOOKLINE_WEBHOOK_* environment
+   * variables (see runtime-config.ts), else bursts of 120 then 20/s, 10 s, 30 s, 30 s.
+   */
+  webhooks?: Partial<WebhookSettings>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -63,24 +68,27 @@ export interface StartOptions {
 export type WorkflowReference = string | { readonly workflowId: string };
 
 export class Runtime {
+  /** The world, for reads (listing runs and hooks); every write goes through the parts below. */
   readonly world: World;
-  readonly tokens: TokenIssuer;
   readonly baseUrl: string;
   readonly #options: RuntimeOptions;
+  readonly #tokens: TokenIssuer;
   readonly #env: RunEnvironment;
   readonly #warm: WarmRuns;
-  readonly #eventListeners = new Set<(event: WorkflowEvent) => void>();
-  readonly #appendWaiters = new Map<string, Set<() => void>>();
-  readonly #stopAppends: () => void;
+  readonly #log: RunLog;
+  readonly #waiter: RunWaiter;
+  readonly #hooks: HookDelivery;
+  readonly #refusals: RefusalLog;
+  readonly #webhooks: WebhookDelivery;
+  readonly #endpoint: WebhookEndpoint;
   readonly #unlistenBundle: () => void;
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
-  #webhooks: WebhookEndpoint | null = null;
 
-  private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string) {
+  private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string, webhooks: WebhookSettings) {
     this.#options = options;
     this.world = options.world;
-    this.tokens = tokens;
+    this.#tokens = tokens;
     this.baseUrl = baseUrl;
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
     this.#env = {
@@ -93,18 +101,26 @@ export class Runtime {
         if (!steps().has(stepId)) await options.ensureCode?.();
         return steps().get(stepId);
       },
-      onEvent: (event) => {
-        for (const listener of this.#eventListeners) listener(event);
-      },
       report,
     };
     this.#warm = new WarmRuns(this.#env, options.maxWarmRuns ?? 1000);
-    this.#stopAppends = this.world.onAppend((runId) => {
-      const waiters = this.#appendWaiters.get(runId);
-      if (!waiters) return;
-      this.#appendWaiters.delete(runId);
-      for (const wake of waiters) wake();
-    });
+    // A run warm here knows where its log ends (or nearly: a stale guess costs one conflict).
+    this.#log = new RunLog(this.world, (runId) => this.#warm.peek(runId)?.lastSeq);
+    this.#waiter = new RunWaiter(this.world, report);
+    this.#hooks = new HookDelivery(this.world, this.#log, tokens);
+    this.#refusals = new RefusalLog(this.world, report);
+    this.#webhooks = new WebhookDelivery(
+      { world: this.world, log: this.#log, hooks: this.#hooks, waiter: this.#waiter, refusals: this.#refusals, tokens, report },
+      webhooks,
+    );
+    this.#endpoint = new WebhookEndpoint(
+      {
+        findHook: (tokenHash) => this.world.getHook(tokenHash),
+        receive: (record, request, call) => this.#webhooks.receive(record, request, call),
+        noteRefusal: (refusal) => this.#webhooks.noteRefusal(refusal),
+      },
+      webhooks.rateLimit,
+    );
     const onBundle = () => {
       this.#bundle = null;
       // Runs replay against the new code the next time they wake.
@@ -115,9 +131,10 @@ export class Runtime {
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
+    const webhooks = resolveWebhookSettings(options.webhooks);
     await options.world.start();
     const secrets = await resolveSecrets(options.secret, options.world);
-    const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl));
+    const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl), webhooks);
     if (options.worker !== false) {
       runtime.#consumer = options.world.queue.consume((message) => runtime.#drive(message.runId), {
         concurrency: options.concurrency ?? 256,
@@ -126,11 +143,13 @@ export class Runtime {
     return runtime;
   }
 
+  /** Stops consuming, ends every wait (nothing is left listening or timing), writes pending refusals, closes the world. */
   async close(): Promise<void> {
     await this.#consumer?.stop();
-    this.#stopAppends();
+    this.#waiter.close();
     this.#unlistenBundle();
     this.#warm.clear();
+    await this.#refusals.close();
     await this.world.close();
   }
 
@@ -180,187 +199,59 @@ export class Runtime {
       await warm.appendExternal(() => (warm.terminal ? null : make()));
       return;
     }
-    await this.appendToRun(runId, make, (events) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok"));
-  }
-
-  /** The run's terminal event, once there is one. */
-  async waitForEnd(runId: string): Promise<WorkflowEvent> {
-    let ended: WorkflowEvent | undefined;
-    let wake: (() => void) | undefined;
-    // A run driven here announces its end in-process: no need to re-read the world on every append.
-    const stop = this.onEvent((event) => {
-      if (event.runId !== runId || !TERMINAL_RUN_EVENTS.has(event.type)) return;
-      ended = event;
-      wake?.();
-    });
-    try {
-      for (;;) {
-        if (ended) return ended;
-        const next = this.#warm.peek(runId)
-          ? new Promise<void>((resolve) => {
-              wake = resolve;
-              setTimeout(resolve, 5_000).unref();
-            })
-          : this.#nextAppend(runId);
-        const end = ended ?? (await this.#endFromWorld(runId));
-        if (end) return end;
-        await next;
-      }
-    } finally {
-      stop();
-    }
-  }
-
-  async #endFromWorld(runId: string): Promise<WorkflowEvent | undefined> {
+    const ended = (events: WorkflowEvent[]) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok");
     const summary = await this.world.getRun(runId);
-    if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-    if (summary.status !== "completed" && summary.status !== "failed" && summary.status !== "cancelled") return undefined;
-    const tail = await this.world.readEvents(runId, Math.max(0, summary.lastSeq - 8));
-    return tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
+    if (summary && ["completed", "failed", "cancelled"].includes(summary.status)) return;
+    await this.#log.append(runId, make, { check: ended });
   }
 
-  /** Resolves on the next append to `runId` anywhere, or after a while as a fallback. */
-  #nextAppend(runId: string): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, 5_000);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      const waiters = this.#appendWaiters.get(runId) ?? new Set<() => void>();
-      this.#appendWaiters.set(runId, waiters);
-      waiters.add(done);
-    });
+  /** The run's terminal event, once there is one (RunNotFoundError if there is no such run). */
+  waitForEnd(runId: string): Promise<WorkflowEvent> {
+    return this.#waiter.waitForEnd(runId);
   }
 
-  /** Listens to every event applied by runs warm in this process. */
-  onEvent(listener: (event: WorkflowEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => this.#eventListeners.delete(listener);
+  /** Waits not yet settled: Run.returnValue callers and manual webhook callers (tests, diagnostics). */
+  get pendingWaits(): number {
+    return this.#waiter.pending;
   }
 
   // -- hooks -------------------------------------------------------------------------------------
 
-  /** The active hook holding `token`, or HookNotFoundError. */
-  async activeHook(token: string, kind?: HookRecord["kind"]): Promise<HookRecord> {
-    if (typeof token !== "string" || token.length === 0) {
-      throw new InvalidArgumentError("The hook token must be a non-empty string.");
-    }
-    const record = await this.world.getHook(hashToken(token));
-    if (!record || (kind !== undefined && record.kind !== kind)) {
-      throw new HookNotFoundError("No hook has this token. Check the token, or whether the hook was ever created.");
-    }
-    if (!this.hookIsActive(record)) {
-      throw new HookNotFoundError(
-        `The hook with this token has ended (run ${record.runId}): it was disposed or timed out, or its run finished.`,
-      );
-    }
-    return record;
+  resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
+    return this.#hooks.resumeHook(token, payload);
   }
 
-  /** Whether hook `record` still accepts payloads: not ended, not expired, its secret still configured. */
-  hookIsActive(record: HookRecord): boolean {
-    return record.status === "active" && this.tokens.knows(record.keyId) && (record.expiresAt === undefined || record.expiresAt > Date.now());
-  }
-
-  /** Records an event for hook `record` at the end of its run's log, unless the hook ended first. */
-  async appendToHook(record: HookRecord, make: () => NewEvent): Promise<WorkflowEvent> {
-    const stored = await this.appendToRun(record.runId, make, (events) => {
-      if (events.some((e) => endsHook(e, record.hookId))) throw new HookNotFoundError(`The hook ended (run ${record.runId}) before the payload was recorded.`);
-      return "ok";
-    });
-    return stored!;
-  }
-
-  async resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
-    const record = await this.activeHook(token);
-    if (record.kind === "webhook") {
-      throw new InvalidArgumentError("This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).");
-    }
-    return this.deliver(record, payload);
-  }
-
-  /** Delivers `payload` to the hook `record` (found by token, or through listHooks); a webhook takes a Request. */
-  async deliver(record: HookRecord, payload: unknown): Promise<{ runId: string }> {
-    if (record.kind === "webhook") {
-      if (!(payload instanceof Request)) throw new InvalidArgumentError("A webhook's payload is a Request: pass the request to deliver.");
-      payload = new WebhookRequest({
-        method: payload.method,
-        url: payload.url,
-        headers: [...payload.headers.entries()],
-        body: payload.body ? new Uint8Array(await payload.arrayBuffer()) : null,
-        requestId: randomUUID(),
-        manual: record.webhook?.respondWith === "manual",
-      });
-    }
-    const recorded = await serializeAsync(payload, "payload");
-    await this.appendToHook(record, () => ({ type: "hook_received", corr: record.hookId, at: Date.now(), data: { payload: recorded } }));
-    return { runId: record.runId };
-  }
-
-  async rejectHook(token: string, error: unknown): Promise<{ runId: string }> {
-    return this.reject(await this.activeHook(token), error);
-  }
-
-  /** Makes the `await` on hook `record` throw `error`. */
-  async reject(record: HookRecord, error: unknown): Promise<{ runId: string }> {
-    const reason = error instanceof Error ? error : new Error(String(error));
-    const recorded = await serializeAsync(reason, "error");
-    await this.appendToHook(record, () => ({ type: "hook_rejected", corr: record.hookId, at: Date.now(), data: { error: recorded } }));
-    return { runId: record.runId };
+  rejectHook(token: string, error: unknown): Promise<{ runId: string }> {
+    return this.#hooks.rejectHook(token, error);
   }
 
   /**
-   * Appends to a run this process may not be driving, at the end of its log, re-checking the
-   * events that beat it after a lost race. `check` sees those events (and, with scope
-   * "whole-log", the whole log first) and returns "skip" to give up quietly or throws.
+   * Delivers `payload` to the hook `record` (found through listHooks): a plain hook takes any
+   * value; a webhook takes a Request, which goes through every check of the webhook route
+   * (method, size, signature, dedupe, redaction) and gets its answer.
    */
-  async appendToRun(
-    runId: string,
-    make: () => NewEvent,
-    check: (events: WorkflowEvent[]) => "ok" | "skip",
-    scope: "newer" | "whole-log" = "newer",
-  ): Promise<WorkflowEvent | null> {
-    let expectedSeq: number;
-    if (scope === "whole-log") {
-      const events = await this.world.readEvents(runId, 0);
-      if (events.length === 0) throw new RunNotFoundError(`No run with id "${runId}".`);
-      if (check(events) === "skip") return null;
-      expectedSeq = events.at(-1)!.seq;
-    } else {
-      // A run warm here knows where its log ends (or nearly: a stale guess costs one conflict).
-      const warm = this.#warm.peek(runId);
-      const summary = warm ? null : await this.world.getRun(runId);
-      if (!warm && !summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-      expectedSeq = warm ? warm.lastSeq : summary!.lastSeq;
-    }
-    for (;;) {
-      try {
-        return await this.world.append(runId, make(), { expectedSeq, wake: {} });
-      } catch (error) {
-        if (!EventConflictError.is(error)) throw error;
-        const newer = await this.world.readEvents(runId, expectedSeq);
-        if (check(newer) === "skip") return null;
-        expectedSeq = newer.at(-1)?.seq ?? expectedSeq;
-      }
-    }
+  async deliver(record: HookRecord, payload: unknown): Promise<{ runId: string; response?: Response }> {
+    if (record.kind !== "webhook") return this.#hooks.resume(record, payload);
+    if (!(payload instanceof Request)) throw new InvalidArgumentError("A webhook's payload is a Request: pass the request to deliver.");
+    const response = await this.#webhooks.receive(record, payload, { forwarded: true });
+    return { runId: record.runId, response };
+  }
+
+  /** Makes the `await` on hook `record` throw `error`. */
+  reject(record: HookRecord, error: unknown): Promise<{ runId: string }> {
+    return this.#hooks.reject(record, error);
   }
 
   // -- webhooks ----------------------------------------------------------------------------------
 
   /** Answers a request to the public webhook route (see webhook-endpoint.ts for every status). */
   handleWebhook(token: string, request: Request, call?: WebhookCall): Promise<Response> {
-    this.#webhooks ??= new WebhookEndpoint(this, this.#options.webhooks);
-    return this.#webhooks.handle(token, request, call);
+    return this.#endpoint.handle(token, request, call);
   }
 
   /** A request the user's own route received, delivered to the webhook holding `token`; HookNotFoundError if none is active. */
   resumeWebhook(token: string, request: Request): Promise<Response> {
-    return this.handleWebhook(token, request, { forwarded: true });
-  }
-
-  report(error: unknown, where: string): void {
-    this.#env.report(error, where);
+    return this.#endpoint.handle(token, request, { forwarded: true });
   }
 
   // -- driving -----------------------------------------------------------------------------------

@@ -39,10 +39,11 @@ export async function runStep(
         `Step "${context.stepId}" is not registered in this process: its file was not compiled in step mode, or it was renamed or removed since the run started.`,
       );
     }
-    const argv = deserialize(args) as unknown[];
-    const value = await registries().currentStep.run(context, () =>
-      step.closure ? step.fn(deserialize(closure), ...argv) : step.fn(...argv),
-    );
+    // Arguments are read inside the step's context: a received webhook request rebuilds its real URL there.
+    const value = await registries().currentStep.run(context, () => {
+      const argv = deserialize(args) as unknown[];
+      return step.closure ? step.fn(deserialize(closure), ...argv) : step.fn(...argv);
+    });
     try {
       return { ok: true, result: await serializeAsync(value, "result") };
     } catch (cause) {

@@ -26,8 +26,6 @@ export interface RunEnvironment {
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
-  /** Called for every event the run applies, in order (manual webhook waiters listen here). */
-  onEvent(event: WorkflowEvent): void;
   /** Reports an unexpected failure of background work. */
   report(error: unknown, where: string): void;
 }
@@ -95,6 +93,7 @@ export class WarmRun {
           if (advance) await this.#advance();
         }),
       respond: (requestId, response) => this.respond(requestId, response),
+      webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
     };
   }
 
@@ -175,7 +174,6 @@ export class WarmRun {
     }
     this.lastSeq = event.seq;
     this.#bridge.now = event.at;
-    this.#env.onEvent(event);
     switch (event.type) {
       case "run_created":
         await this.#startSandbox(event);
@@ -378,7 +376,7 @@ export class WarmRun {
       });
   }
 
-  /** Records a step's answer to a manual webhook request (the waiting HTTP handler sees the event). */
+  /** Records a step's answer to a manual webhook request (the waiting HTTP handler hears of the append). */
   async respond(requestId: string, response: Response): Promise<void> {
     const recorded = await serializeAsync(response, "response");
     await this.appendExternal(() =>

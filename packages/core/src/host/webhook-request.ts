@@ -4,6 +4,7 @@
  * webhook; a recorded static response becomes a real `Response`.
  */
 import { ContextError, InvalidArgumentError } from "../shared/errors.js";
+import { revealToken } from "../shared/redaction.js";
 import { registerSerializableClass } from "../shared/serialization/index.js";
 import {
   DESERIALIZE,
@@ -18,13 +19,23 @@ import { registries } from "./registry.js";
 
 const BODYLESS = new Set(["GET", "HEAD"]);
 
+/** In a step of the run's deployment: the token of the webhook that received `data`, rebuilt from the secret. */
+function tokenOf(data: WebhookRequestData): string | null {
+  const origin = data.webhook;
+  if (!origin) return null;
+  return registries().currentStep.getStore()?.webhookToken(origin.runId, origin.hookId, origin.keyId) ?? null;
+}
+
 export class WebhookRequest extends Request {
   readonly [RECORDED]: WebhookRequestData;
 
+  /** Read in a step, the request shows its real URL and headers; elsewhere (logs, the inspector) they stay redacted. */
   constructor(data: WebhookRequestData) {
-    super(data.url, {
+    const token = tokenOf(data);
+    const reveal = (text: string) => (token ? revealToken(text, token) : text);
+    super(reveal(data.url), {
       method: data.method,
-      headers: data.headers,
+      headers: data.headers.map(([name, value]) => [name, reveal(value)]),
       ...(data.body && !BODYLESS.has(data.method) ? { body: data.body as BodyInit } : {}),
     });
     this[RECORDED] = data;

@@ -6,15 +6,27 @@
 export const WEBHOOK_REQUEST_CLASS = "hookline.WebhookRequest";
 export const WEBHOOK_RESPONSE_CLASS = "hookline.Response";
 
+/** The webhook a request was delivered to: enough to rebuild its token from the deployment secret. */
+export interface WebhookOrigin {
+  runId: string;
+  hookId: string;
+  /** The secret the token was derived with (see TokenIssuer). */
+  keyId?: string;
+}
+
 export interface WebhookRequestData {
   method: string;
+  /** As received, with the token replaced by REDACTED_TOKEN (see redaction.ts). */
   url: string;
+  /** As received, the token redacted from every value. */
   headers: [string, string][];
   body: Uint8Array | null;
   /** Identifies this delivery, so a step's `respondWith` reaches the waiting caller. */
   requestId: string;
   /** The caller waits for a step to call `respondWith`. */
   manual: boolean;
+  /** Absent in requests recorded before it existed: their URL then stays redacted. */
+  webhook?: WebhookOrigin;
 }
 
 export interface ResponseData {

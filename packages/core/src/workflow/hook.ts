@@ -18,10 +18,16 @@ class HookChannel implements HookSink {
   readonly buffer: Item[] = [];
   readonly waiting: Array<(item: Item | Ending) => void> = [];
   ending: Ending | null = null;
+  /** What a webhook makes of a recorded payload before the workflow sees it. */
+  readonly #reveal: (value: unknown) => unknown;
+
+  constructor(reveal: (value: unknown) => unknown = (value) => value) {
+    this.#reveal = reveal;
+  }
 
   push(type: string, data: Serialized): void {
     const payload = data as Record<string, Serialized>;
-    if (type === "hook_received") this.offer({ ok: true, value: deserialize(payload.payload) });
+    if (type === "hook_received") this.offer({ ok: true, value: this.#reveal(deserialize(payload.payload)) });
     else if (type === "hook_rejected") this.offer({ ok: false, error: deserialize(payload.error) });
     else if (type === "hook_timed_out") this.end({ kind: "failed", error: new HookTimeoutError("The hook timed out before a payload arrived.") });
     else if (type === "hook_disposed") this.end({ kind: "disposed" });
@@ -125,6 +131,7 @@ export function openHook(
   kind: "hook" | "webhook",
   options: HookOptions,
   webhook?: WebhookConfig,
+  reveal?: (value: unknown) => unknown,
 ): { corr: string; token: string; url?: string; channel: HookChannel } {
   const corr = nextCorr();
   if (options.token !== undefined && (typeof options.token !== "string" || options.token.length === 0 || options.token.length > 512)) {
@@ -142,7 +149,7 @@ export function openHook(
     ...(webhook === undefined ? {} : { webhook }),
   });
   if (!reply) throw new HooklineError("The host did not return a token for the hook.");
-  const channel = new HookChannel();
+  const channel = new HookChannel(reveal);
   registerHookSink(corr, channel);
   return { corr, token: reply.token, ...(reply.url === undefined ? {} : { url: reply.url }), channel };
 }

@@ -16,6 +16,7 @@ import {
   type WebhookRequestData,
 } from "../shared/webhook-data.js";
 import { parseDuration } from "../shared/duration.js";
+import { revealToken } from "../shared/redaction.js";
 import { checkVerifyOptions, type VerifyOptions } from "../shared/verify-options.js";
 import type { WebhookConfig } from "../world/events.js";
 import { Hook, type HookOptions, openHook } from "./hook.js";
@@ -27,18 +28,21 @@ function headerEntries(input: HeadersInput | undefined): [string, string][] {
   return [...new Headers(input as HeadersInit).entries()];
 }
 
-/** A recorded webhook request as workflow code sees it. */
+/**
+ * A recorded webhook request as workflow code sees it. Delivered by its webhook, it shows the
+ * real URL and headers (the token rebuilt, as received); what is recorded stays redacted.
+ */
 export class WorkflowRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Headers;
   readonly [RECORDED]: WebhookRequestData;
 
-  constructor(data: WebhookRequestData) {
+  constructor(data: WebhookRequestData, token?: string) {
     this[RECORDED] = data;
     this.method = data.method;
-    this.url = data.url;
-    this.headers = new Headers(data.headers);
+    this.url = token ? revealToken(data.url, token) : data.url;
+    this.headers = new Headers(token ? data.headers.map(([name, value]) => [name, revealToken(value, token)]) : data.headers);
   }
   async text(): Promise<string> {
     return bytesToText(this[RECORDED].body);
@@ -161,6 +165,16 @@ export function webhookConfig(options: WebhookOptions): WebhookConfig {
 }
 
 export function createWebhook(options: WebhookOptions = {}): Webhook {
-  const { corr, token, url, channel } = openHook("webhook", options, webhookConfig(options));
-  return new Webhook(corr, token, url ?? "", channel);
+  if (options !== null && typeof options === "object" && "token" in options) {
+    throw new InvalidArgumentError(
+      "createWebhook({ token }): a webhook's token is never chosen: it is derived from the deployment secret (256 unpredictable bits), so nobody can guess its URL. Remove the token option; for a token of your choosing use createHook({ token }) and resume it from your own route with resumeHook().",
+    );
+  }
+  const config = webhookConfig(options);
+  let token = "";
+  // The request as received: the recorded copy keeps the token redacted.
+  const reveal = (value: unknown) => (value instanceof WorkflowRequest ? new WorkflowRequest(value[RECORDED], token) : value);
+  const opened = openHook("webhook", options, config, reveal);
+  token = opened.token;
+  return new Webhook(opened.corr, opened.token, opened.url ?? "", opened.channel);
 }

@@ -7,6 +7,7 @@
 import {
   ConfigError,
   ContextError,
+  DuplicateDeliveryError,
   type ErrorCode,
   EventConflictError,
   FatalError,
@@ -45,6 +46,7 @@ const HOOKLINE: Record<ErrorCode, (message: string) => Error> = {
   HOOKLINE_RUN_NOT_FOUND: (m) => new RunNotFoundError(m),
   HOOKLINE_RUN_CANCELLED: (m) => new RunCancelledError(m),
   HOOKLINE_EVENT_CONFLICT: (m) => new EventConflictError(m),
+  HOOKLINE_DUPLICATE_DELIVERY: (m) => new DuplicateDeliveryError(m, { requestId: "", seq: 0 }),
   HOOKLINE_WORLD: (m) => new WorldError(m),
   HOOKLINE_CONFIG: (m) => new ConfigError(m),
 };

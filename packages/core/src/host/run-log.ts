@@ -1,0 +1,45 @@
+/**
+ * Appending to a run's log from outside its drive (cancel, a hook payload, a webhook request):
+ * compare-and-set at the end of the log, and after a lost race, read only the events that beat
+ * it and try again. The world enforces what must hold at the moment of the append (a hook still
+ * active, a dedupe key not seen), so a writer never reads the whole log to decide.
+ *
+ *   const event = await log.append(runId, () => ({ type: "run_cancelled", at: Date.now(), data: {} }), {
+ *     check: (newer) => (newer.some(isTerminal) ? "skip" : "ok"),
+ *   });
+ */
+import { EventConflictError, RunNotFoundError } from "../shared/errors.js";
+import type { NewEvent, WorkflowEvent } from "../world/events.js";
+import type { World } from "../world/world.js";
+
+export interface AppendAtEnd {
+  /** Sees the events that beat a lost race; "skip" gives up quietly (append returns null), or throw. */
+  check?: (newer: WorkflowEvent[]) => "ok" | "skip";
+}
+
+export class RunLog {
+  readonly #world: World;
+  readonly #knownEnd: (runId: string) => number | undefined;
+
+  /** `knownEnd`: where this process knows a run's log ends (a run it holds warm), to skip a read. */
+  constructor(world: World, knownEnd: (runId: string) => number | undefined) {
+    this.#world = world;
+    this.#knownEnd = knownEnd;
+  }
+
+  /** Appends `make()` at the end of the run's log (and wakes the run); null if `check` skipped it. */
+  async append(runId: string, make: () => NewEvent, options: AppendAtEnd = {}): Promise<WorkflowEvent | null> {
+    let expectedSeq = this.#knownEnd(runId) ?? (await this.#world.getRun(runId))?.lastSeq;
+    if (expectedSeq === undefined) throw new RunNotFoundError(`No run with id "${runId}".`);
+    for (;;) {
+      try {
+        return await this.#world.append(runId, make(), { expectedSeq, wake: {} });
+      } catch (error) {
+        if (!EventConflictError.is(error)) throw error;
+        const newer = await this.#world.readEvents(runId, expectedSeq);
+        if (options.check?.(newer) === "skip") return null;
+        expectedSeq = newer.at(-1)?.seq ?? expectedSeq;
+      }
+    }
+  }
+}
