@@ -65,8 +65,12 @@ export interface PendingHook {
   metadata: unknown;
   createdAt: Date;
   expiresAt: Date | undefined;
-  /** Delivers `payload` to this wait (server code only: no token needed). */
-  resume(payload: unknown): Promise<{ runId: string }>;
+  /**
+   * Delivers `payload` to this wait (server code only: no token needed). A webhook takes a
+   * `Request` and checks it as its URL would (method, size, signature, dedupe); `response` is
+   * the webhook's answer (202, its static response, a step's answer or 504, 405, 413, 401 …).
+   */
+  resume(payload: unknown): Promise<{ runId: string; response?: Response }>;
   /** Makes the awaiting code throw `error`. */
   reject(error: unknown): Promise<{ runId: string }>;
 }
@@ -91,4 +95,44 @@ function toPendingHook(runtime: Runtime, record: HookRecord): PendingHook {
     resume: (payload) => runtime.deliver(record, payload),
     reject: (error) => runtime.reject(record, error),
   };
+}
+
+/** A delivery the webhook route refused, kept for debugging a provider (never its body, never the raw token). */
+export interface RefusedDeliveryInfo {
+  runId: string;
+  /** The webhook's place in its run (PendingHook.hookId). */
+  hookId: string;
+  /** What the sender got: 401 (signature), 405 (method), 408 (body too slow), 410 (ended), 413 (too large), 429 (rate) … */
+  status: number;
+  reason: string;
+  method: string;
+  /** The request's headers, the token redacted (and at most 8 KiB of them). */
+  headers: [string, string][];
+  /** The caller's address, as the route derived it. */
+  address: string | undefined;
+  /** Identical refusals in a row are one entry: when the first and the last came, and how many. */
+  firstAt: Date;
+  lastAt: Date;
+  count: number;
+}
+
+/**
+ * Refused deliveries to known webhooks, newest first: of one hook (`runId` and `hookId`), of a
+ * run, or of every run; at most `limit` (default 100). Kept outside the run's log, at most 50
+ * per hook. Requests to unknown tokens are not kept (nobody to attribute them to).
+ */
+export async function listRefusedDeliveries(options: { runId?: string; hookId?: string; limit?: number } = {}): Promise<RefusedDeliveryInfo[]> {
+  const runtime = await getRuntime();
+  return (await runtime.world.listRefusals(options)).map((refusal) => ({
+    runId: refusal.runId,
+    hookId: refusal.hookId,
+    status: refusal.status,
+    reason: refusal.reason,
+    method: refusal.method,
+    headers: refusal.headers,
+    address: refusal.address,
+    firstAt: new Date(refusal.firstAt),
+    lastAt: new Date(refusal.lastAt),
+    count: refusal.count,
+  }));
 }

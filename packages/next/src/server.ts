@@ -10,7 +10,10 @@
 import { ConfigError } from "@hookline/core";
 import { getRuntime, type RuntimeOptions, registries } from "@hookline/core/runtime";
 import { ROUTE_PREFIX } from "./routes.js";
+import { clientAddress } from "./client-address.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
+import { installRequestStamp, peerHeader } from "./request-stamp.js";
+import { trustedProxyHops } from "./webhook-options.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -184,12 +187,19 @@ export function createRouteHandlers(integration: Integration) {
 
     /** Public: the webhook endpoint; every answer is the runtime's (see DESIGN §2). */
     webhookRoute(load: Load) {
+      // Normally installed with the server (withWorkflow, instrumentation); this covers any other start.
+      installRequestStamp();
       return async (request: Request, context: WebhookContext): Promise<Response> => {
         try {
           const { token } = await context.params;
+          const header = peerHeader();
+          const peer = header ? request.headers.get(header) : null;
+          // The stamp is the server's, not the sender's: it is never recorded.
+          if (header) request.headers.delete(header);
+          const address = clientAddress(peer, request.headers.get("x-forwarded-for"), trustedProxyHops());
           await load();
           const runtime = await getRuntime();
-          return await runtime.handleWebhook(token, request);
+          return await runtime.handleWebhook(token, request, address === undefined ? {} : { clientAddress: address });
         } catch (error) {
           // The sender learns only to retry; what went wrong (a database address, say) stays in the server's log.
           console.error("[hookline] the webhook route failed:", error);

@@ -3,14 +3,17 @@
  * resolved config and hands it to Next in `__NEXT_PRIVATE_STANDALONE_CONFIG`, so what withWorkflow
  * does in a `next start` server is done from that config instead:
  *
- * - the ENV it sets (basePath, trailingSlash, the world chosen in code) by Hookline's server code
- *   as it loads (hookline's configure), before any runtime is made;
+ * - the ENV it sets (basePath, trailingSlash, the world and webhook limits chosen in code) by
+ *   Hookline's server code as it loads (hookline's configure), before any runtime is made, with
+ *   the request stamp (request-stamp.ts) — from the start when instrumentation runs it;
  * - the start of the runtime at server start by `register()` in the app's instrumentation.ts
  *   (`export { register } from "hookline/instrumentation"`), the one code Next runs at start
  *   there: it loads routes only with the first request that needs them.
  */
 import { type BootOptions, bootOnce, hasBooted } from "./boot.js";
+import { installRequestStamp } from "./request-stamp.js";
 import { ENV, type Integration } from "./server.js";
+import { WEBHOOK_ENV_NAMES } from "./webhook-options.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -41,8 +44,9 @@ export function standaloneConfig(env: Env = process.env): EmbeddedConfig | null 
 
 /**
  * In a standalone server, sets what withWorkflow sets when next.config loads under `next start`:
- * the server marker, basePath, trailingSlash, and the world chosen with `withWorkflow({ world })`
- * (carried in the config's `env`). Returns whether this is a standalone server.
+ * the server marker, basePath, trailingSlash, the world and webhook options chosen in
+ * `withWorkflow` (carried in the config's `env`), and installs the request stamp. Returns whether
+ * this is a standalone server.
  */
 export function applyStandaloneConfig(env: Env = process.env): boolean {
   const config = standaloneConfig(env);
@@ -50,8 +54,11 @@ export function applyStandaloneConfig(env: Env = process.env): boolean {
   env[ENV.server] = "1";
   env[ENV.basePath] = typeof config.basePath === "string" ? config.basePath : "";
   env[ENV.trailingSlash] = config.trailingSlash === true ? "1" : "0";
-  const world = config.env?.HOOKLINE_WORLD;
-  if (typeof world === "string" && world) env.HOOKLINE_WORLD = world;
+  for (const name of ["HOOKLINE_WORLD", ...WEBHOOK_ENV_NAMES]) {
+    const value = config.env?.[name];
+    if (typeof value === "string" && value) env[name] = value;
+  }
+  installRequestStamp();
   return true;
 }
 

@@ -22,9 +22,11 @@ import type { NextConfig } from "next";
 import { bootOnce } from "./boot.js";
 import { type BuildResult, buildWorkflows, summarize } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
+import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
 import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
+import { type WebhookOptions, webhookEnv } from "./webhook-options.js";
 
 export interface WithWorkflowOptions {
   /**
@@ -34,6 +36,11 @@ export interface WithWorkflowOptions {
   world?: "local" | "postgres";
   /** The app's folder (default: the folder `next` runs in). */
   appDir?: string;
+  /**
+   * The public webhook route's limits and the proxies to trust for a caller's address; each
+   * overrides its environment variable (see webhook-options.ts and docs/webhooks.md).
+   */
+  webhooks?: WebhookOptions;
 }
 
 type Phase = string;
@@ -78,7 +85,8 @@ export function applyWorkflowConfig(
     loader,
     transform = transformFingerprint(),
     world,
-  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"] },
+    webhooks,
+  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"]; webhooks?: WebhookOptions },
 ): NextConfig {
   const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
   const rule = (mode: LoaderOptions["mode"]) => ({
@@ -120,8 +128,9 @@ export function applyWorkflowConfig(
     // Loaded by Node at run time, not bundled: one copy of the runtime per server, and world
     // drivers (pg) stay out of the bundle.
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
-    // The world chosen in code, where a standalone server (which never runs next.config) reads it.
-    ...(world ? { env: { ...config.env, HOOKLINE_WORLD: world } } : {}),
+    // What is chosen in code (the world, the webhook limits), where a standalone server (which
+    // never runs next.config) reads it.
+    ...(world || webhooks ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } } : {}),
   };
 }
 
@@ -133,8 +142,9 @@ export function createWithWorkflow(integration: Integration) {
     return async (phase, context) => {
       const base = typeof input === "function" ? await input(phase, context) : input;
       const appDir = options.appDir ?? process.cwd();
-      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath(), world: options.world });
+      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath(), world: options.world, webhooks: options.webhooks });
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
+      Object.assign(process.env, webhookEnv(options.webhooks));
 
       const build = async (): Promise<BuildResult> => {
         const result = await buildWorkflows({ appDir, distDir: base.distDir });
@@ -155,6 +165,7 @@ export function createWithWorkflow(integration: Integration) {
         process.env[ENV.server] = "1";
         process.env[ENV.basePath] = base.basePath ?? "";
         process.env[ENV.trailingSlash] = base.trailingSlash ? "1" : "0";
+        installRequestStamp();
         const slot = globalThis as Record<symbol, unknown>;
         if (phase === PHASE_DEVELOPMENT_SERVER && !slot[WATCHING]) {
           slot[WATCHING] = true;

@@ -3,31 +3,22 @@
  * keys.ts for the layout, runs.ts for derived state and crash repair, hook-index.ts for token
  * claims, queue.ts for delivery.
  *
- * An append is: checks in memory (no reads: the caller's expectedSeq and this process's run
- * state decide), then [wake message], then the event created exclusively at its seq, then the
- * derived records; all under the run's in-process lock, so a hook's payload can never be
- * stored after the event that ended the hook. Across processes the exclusive create decides
- * who gets a seq, and a process that finds its view of a run behind reads the newer events first.
+ * An append (log-writer.ts) runs under the run's in-process lock. deliveries.ts keeps the dedupe
+ * and response indexes, refusals.ts the refused deliveries beside the logs, directory.ts the
+ * data folder and its .gitignore.
  */
-import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   type AppendListener,
   type AppendOptions,
-  DuplicateDeliveryError,
   type EventOf,
-  EventConflictError,
-  HookConflictError,
   type HookRecord,
-  HookNotFoundError,
-  hookIndexChange,
   type ListRefusalsOptions,
   type ListRunsOptions,
   type NewEvent,
   type NewRefusal,
   type RecordedDelivery,
   type RefusedDelivery,
-  RunNotFoundError,
   type RunSummary,
   type WorkflowEvent,
   type World,
@@ -35,7 +26,6 @@ import {
 } from "@hookline/core/world";
 import type { Driver } from "unstorage";
 import {
-  type CheckedAppend,
   checkAfterSeq,
   checkAppend,
   checkFunction,
@@ -50,14 +40,16 @@ import {
   describe,
 } from "./checks.js";
 import { DeliveryIndex } from "./deliveries.js";
+import { prepareDirectory } from "./directory.js";
 import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
 import { memoryDriver } from "./drivers/memory.js";
 import { HookIndex } from "./hook-index.js";
-import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, summaryKey } from "./keys.js";
+import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, } from "./keys.js";
 import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { LogWriter } from "./log-writer.js";
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
-import { type RunState, Runs } from "./runs.js";
+import { Runs } from "./runs.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { Store } from "./store.js";
@@ -75,6 +67,7 @@ export class LocalWorld implements World {
   readonly #hooks: HookIndex;
   readonly #deliveries: DeliveryIndex;
   readonly #refusals: RefusalStore;
+  readonly #writer: LogWriter;
   readonly #listeners = new Set<AppendListener>();
   readonly #appending = new Set<Promise<unknown>>();
   #starting: Promise<void> | null = null;
@@ -109,6 +102,14 @@ export class LocalWorld implements World {
       redeliveryDelayMs: this.#options.redeliveryDelayMs,
       maxRedeliveryDelayMs: this.#options.maxRedeliveryDelayMs,
       scanIntervalMs: this.#options.scanIntervalMs,
+      report: this.#options.onError,
+    });
+    this.#writer = new LogWriter({
+      store: this.#store,
+      runs: this.#runs,
+      hooks: this.#hooks,
+      deliveries: this.#deliveries,
+      queue: this.queue,
       report: this.#options.onError,
     });
   }
@@ -199,7 +200,7 @@ export class LocalWorld implements World {
     checkRunId(runId, "append");
     const checked = checkAppend(runId, event, options);
     await this.#ready();
-    const appending = this.#runs.withRun(runId, (state) => this.#appendLocked(state, checked));
+    const appending = this.#runs.withRun(runId, (state) => this.#writer.append(state, checked));
     this.#appending.add(appending);
     try {
       const stored = await appending;
@@ -208,81 +209,6 @@ export class LocalWorld implements World {
     } finally {
       this.#appending.delete(appending);
     }
-  }
-
-  async #appendLocked(state: RunState, checked: CheckedAppend): Promise<WorkflowEvent> {
-    const { expectedSeq, stored } = checked;
-    const { runId } = state;
-    // Behind the caller: another process appended; read what it wrote before deciding.
-    if (state.lastSeq < expectedSeq) await this.#runs.catchUp(state);
-    if (state.lastSeq > expectedSeq) throw conflict(runId, expectedSeq);
-    if (state.lastSeq < expectedSeq) {
-      if (!state.summary) throw new RunNotFoundError(`No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`);
-      throw new WorldError(`Local world: append to run ${runId}: expectedSeq ${expectedSeq} is past the end of the log, which ends at ${state.lastSeq}.`);
-    }
-    try {
-      // Before the hook's state: a repeat racing the hook's end still learns it is a repeat.
-      if (stored.type === "hook_received" && stored.data.dedupeKey) {
-        const first = await this.#deliveries.find(runId, stored.corr ?? "", stored.data.dedupeKey);
-        if (first) throw duplicate(first);
-      }
-      if (stored.type === "hook_received" || stored.type === "hook_rejected") {
-        const hook = state.hooks.get(stored.corr ?? "");
-        if (hook?.status !== "active") {
-          throw new HookNotFoundError(
-            hook
-              ? `Run ${runId}: hook ${hook.hookId} has ended (disposed, timed out, or its run finished), so no ${stored.type} is recorded for it.`
-              : `Run ${runId} has no hook ${describe(stored.corr)}, so no ${stored.type} is recorded for it.`,
-          );
-        }
-      }
-      const change = stored.type === "hook_created" ? hookIndexChange(stored) : null;
-      if (change?.kind === "claim") return await this.#hooks.claim(change.record, () => this.#commit(state, checked));
-      return await this.#commit(state, checked);
-    } catch (error) {
-      // A refusal decided on a view another process has since moved past is a lost race first:
-      // the caller must read the newer events (maybe its rival already did the same thing).
-      if ((HookConflictError.is(error) || HookNotFoundError.is(error)) && (await this.#store.has(eventKey(runId, expectedSeq + 1)))) {
-        await this.#runs.catchUp(state);
-        throw conflict(runId, expectedSeq);
-      }
-      throw error;
-    }
-  }
-
-  async #commit(state: RunState, { stored, text, wake }: CheckedAppend): Promise<WorkflowEvent> {
-    const { runId } = state;
-    // Written before the event: a spare drive is harmless, a missing one would strand the run.
-    const held = wake ? await this.queue.hold(runId, wake) : null;
-    let created: boolean;
-    try {
-      if (stored.type === "run_created") {
-        // A placeholder (lastSeq 0) makes the run findable by start()'s repair even if the
-        // process dies right after the event; readers derive the real summary from the log.
-        const { workflowId } = stored.data;
-        const placeholder: RunSummary = { runId, workflowId, status: "pending", createdAt: stored.at, updatedAt: stored.at, lastSeq: 0 };
-        await this.#store.create(summaryKey(runId), JSON.stringify(placeholder));
-      }
-      created = await this.#store.create(eventKey(runId, stored.seq), text);
-    } catch (error) {
-      held?.activate();
-      throw error;
-    }
-    if (!created) {
-      await held?.discard().catch((error) => this.#options.onError(error, `dropping the wake of a refused append to run ${runId}`));
-      await this.#runs.catchUp(state);
-      throw conflict(runId, stored.seq - 1);
-    }
-    held?.activate();
-    try {
-      await this.#runs.applyAppended(state, stored);
-    } catch (error) {
-      // The event is stored, so the append happened (the log is the truth); the derived
-      // records are repaired from the log the next time the run is loaded.
-      this.#runs.forget(runId);
-      this.#options.onError(error, `updating run ${runId}'s summary and hooks after seq ${stored.seq}`);
-    }
-    return stored;
   }
 
   async readEvents(runId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
@@ -422,32 +348,6 @@ export class LocalWorld implements World {
   }
 }
 
-function conflict(runId: string, expectedSeq: number): EventConflictError {
-  return new EventConflictError(
-    `Run ${runId}: seq ${expectedSeq + 1} was appended by another writer first (expectedSeq ${expectedSeq} is stale). Read the events after seq ${expectedSeq} and decide again.`,
-  );
-}
-
-function duplicate(first: RecordedDelivery): DuplicateDeliveryError {
-  return new DuplicateDeliveryError(
-    `Run ${first.runId}: hook ${first.hookId} already received the delivery with dedupe key ${describe(first.dedupeKey)} (request ${first.requestId}, seq ${first.seq}); nothing was appended.`,
-    first,
-  );
-}
-
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function prepareDirectory(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.R_OK | constants.W_OK);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new WorldError(
-      `Local world: cannot use ${dir} as its data directory (${reason}). Pass createLocalWorld({ dir }) — or set HOOKLINE_LOCAL_DIR — to a directory this process can write.`,
-      { code: "HOOKLINE_CONFIG", cause: error },
-    );
-  }
 }

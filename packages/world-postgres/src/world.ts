@@ -4,10 +4,11 @@
  * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
  * instance about appends and enqueued messages.
  */
-import { MAX_REFUSALS_PER_HOOK, WorldError } from "@hookline/core/world";
+import { WorldError } from "@hookline/core/world";
 import type {
   AppendListener,
   AppendOptions,
+  EventType,
   EventOf,
   HookRecord,
   ListRefusalsOptions,
@@ -23,6 +24,8 @@ import type {
 import pg from "pg";
 import { type AppendRow, appendError, prepareAppend } from "./append.js";
 import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
+import { DeliveryQueries } from "./delivery-queries.js";
+import { Subscribers } from "./subscribers.js";
 import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
@@ -32,13 +35,10 @@ import {
   type EventRow,
   HOOK_COLUMNS,
   type HookRow,
-  REFUSAL_COLUMNS,
-  type RefusalRow,
   RUN_COLUMNS,
   type RunRow,
   toEvent,
   toHook,
-  toRefusal,
   toRun,
 } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
@@ -46,13 +46,9 @@ import { Reporter } from "./reporter.js";
 import { type Statements, statementsFor } from "./statements.js";
 import {
   checkAfterSeq,
-  checkFunction,
   checkHookStatus,
-  checkListRefusals,
   checkListRuns,
-  checkRefusal,
   checkRunId,
-  checkText,
   checkTokenHash,
 } from "./validate.js";
 
@@ -60,8 +56,12 @@ export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
   readonly #reporter: Reporter;
-  readonly #appendListeners = new Set<AppendListener>();
-  readonly #resyncListeners = new Set<() => void>();
+  readonly #listeners: Subscribers;
+  readonly #deliveries = new DeliveryQueries(
+    (what, config) => this.#query(what, config),
+    () => this.#requireNames(),
+    () => this.#requireStatements(),
+  );
   /** Backend pids of this world's pooled connections: their NOTIFYs were already handled locally. */
   readonly #ownPids = new Set<number>();
   /** Null when the options are invalid: start() then throws #configError. */
@@ -83,6 +83,7 @@ export class PostgresWorld implements World {
 
   constructor(options: PostgresWorldOptions) {
     this.#reporter = new Reporter(options?.onError);
+    this.#listeners = new Subscribers((error, where) => this.#reporter.report(error, where));
     try {
       this.#options = resolveOptions(options);
       this.#names = namesFor(this.#options.schema);
@@ -164,7 +165,7 @@ export class PostgresWorld implements World {
       // tell whoever waits for an event to read again.
       onReconnect: () => {
         this.queue.wakeIn(0);
-        this.#emitResync();
+        this.#listeners.resynced();
       },
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
@@ -211,8 +212,7 @@ export class PostgresWorld implements World {
     });
     await this.#pool?.end().catch(() => {});
     if (this.#connections > 0) await allClosed;
-    this.#appendListeners.clear();
-    this.#resyncListeners.clear();
+    this.#listeners.clear();
   }
 
   // -- the log -----------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ export class PostgresWorld implements World {
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
     if (wakeDelayMs !== undefined) this.queue.wakeIn(wakeDelayMs);
     this.#notifier?.notify(runId, stored.seq, stored.type);
-    this.#emitAppend(runId, stored.seq, stored.type);
+    this.#listeners.appended(runId, stored.seq, stored.type);
     return stored;
   }
 
@@ -308,89 +308,30 @@ export class PostgresWorld implements World {
 
   // -- deliveries --------------------------------------------------------------------------------
 
-  async getDelivery(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
-    checkRunId(runId, "getDelivery");
-    checkText(hookId, "the hook id", "getDelivery");
-    checkText(dedupeKey, "the dedupe key", "getDelivery");
-    const result = await this.#query<{ seq: number; request_id: string }>("looking up a delivery", {
-      ...this.#requireStatements().getDelivery,
-      values: [runId, hookId, dedupeKey],
-    });
-    const row = result.rows[0];
-    return row ? { runId, hookId, dedupeKey, requestId: row.request_id, seq: row.seq } : null;
+  getDelivery(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
+    return this.#deliveries.getDelivery(runId, hookId, dedupeKey);
   }
 
-  async getResponse(runId: string, requestId: string): Promise<EventOf<"webhook_responded"> | null> {
-    checkRunId(runId, "getResponse");
-    checkText(requestId, "the request id", "getResponse");
-    const result = await this.#query<EventRow>("looking up a webhook response", {
-      ...this.#requireStatements().getResponse,
-      values: [runId, requestId],
-    });
-    const row = result.rows[0];
-    const event = row ? toEvent(runId, row) : null;
-    return event?.type === "webhook_responded" ? event : null;
+  getResponse(runId: string, requestId: string): Promise<EventOf<"webhook_responded"> | null> {
+    return this.#deliveries.getResponse(runId, requestId);
   }
 
-  async recordRefusal(refusal: NewRefusal): Promise<void> {
-    checkRefusal(refusal);
-    const names = this.#requireNames();
-    const { runId, hookId, status, reason, method, headers, address, at, count } = refusal;
-    await this.#query(`recording a refused delivery to run ${runId}`, {
-      name: `hookline-refusal:${names.schema}`,
-      text: `SELECT ${names.recordRefusal}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      values: [runId, hookId, status, reason, method, JSON.stringify(headers), address ?? null, at, count, MAX_REFUSALS_PER_HOOK],
-    });
+  recordRefusal(refusal: NewRefusal): Promise<void> {
+    return this.#deliveries.recordRefusal(refusal);
   }
 
-  async listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]> {
-    const { runId, hookId, limit } = checkListRefusals(options);
-    const names = this.#requireNames();
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (runId !== undefined) {
-      values.push(runId);
-      where.push(`run_id = $${values.length}`);
-    }
-    if (hookId !== undefined) {
-      values.push(hookId);
-      where.push(`hook_id = $${values.length}`);
-    }
-    values.push(limit);
-    const result = await this.#query<RefusalRow>("listing refused deliveries", {
-      text: `SELECT ${REFUSAL_COLUMNS} FROM ${names.refusals} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY last_at DESC, id DESC LIMIT $${values.length}`,
-      values,
-    });
-    return result.rows.map(toRefusal);
+  listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]> {
+    return this.#deliveries.listRefusals(options);
   }
 
   // -- notifications -----------------------------------------------------------------------------
 
-  onResync(listener: () => void): () => void {
-    checkFunction(listener, "onResync: the listener");
-    this.#resyncListeners.add(listener);
-    return () => {
-      this.#resyncListeners.delete(listener);
-    };
-  }
-
-  #emitResync(): void {
-    for (const listener of this.#resyncListeners) {
-      try {
-        listener();
-      } catch (error) {
-        this.#reporter.report(error, "onResync listener");
-      }
-    }
-  }
-
   onAppend(listener: AppendListener): () => void {
-    checkFunction(listener, "onAppend: the listener");
-    this.#appendListeners.add(listener);
-    return () => {
-      this.#appendListeners.delete(listener);
-    };
+    return this.#listeners.onAppend(listener);
+  }
+
+  onResync(listener: () => void): () => void {
+    return this.#listeners.onResync(listener);
   }
 
   #onNotification(names: Names, channel: string, payload: string, pid: number): void {
@@ -398,20 +339,10 @@ export class PostgresWorld implements World {
     if (this.#ownPids.has(pid)) return;
     if (channel === names.appendChannel.name) {
       const append = parseAppendPayload(payload);
-      if (append) this.#emitAppend(append.runId, append.seq, append.type as WorkflowEvent["type"] | undefined);
+      if (append) this.#listeners.appended(append.runId, append.seq, append.type as EventType | undefined);
     } else if (channel === names.queueChannel.name) {
       const delay = Number(payload);
       this.queue.wakeIn(Number.isFinite(delay) ? delay : 0);
-    }
-  }
-
-  #emitAppend(runId: string, seq: number, type: WorkflowEvent["type"] | undefined): void {
-    for (const listener of this.#appendListeners) {
-      try {
-        listener(runId, seq, type);
-      } catch (error) {
-        this.#reporter.report(error, "onAppend listener");
-      }
     }
   }
 

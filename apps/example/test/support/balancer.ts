@@ -2,7 +2,8 @@
  * A round-robin load balancer in front of several `next start` instances, as a deployment has:
  * HOOKLINE_BASE_URL points at it, so the outside services (the fake payment provider and vendor)
  * and their webhook calls land on any instance. A request an instance refuses to connect
- * (it is dead) goes to the next one.
+ * (it is dead) goes to the next one. Like a real proxy it appends the address it received the
+ * request from to X-Forwarded-For (one trusted hop: HOOKLINE_TRUST_PROXY_HOPS=1).
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +28,9 @@ export async function startBalancer(backends: () => string[]): Promise<Balancer>
     const first = next++;
     for (let i = 0; i < list.length; i++) {
       const backend = list[(first + i) % list.length]!;
-      const answered = await forward(backend, req.method ?? "GET", req.url ?? "/", req.headers, body, res);
+      const forwardedFor = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+      const headers = { ...req.headers, "x-forwarded-for": forwardedFor };
+      const answered = await forward(backend, req.method ?? "GET", req.url ?? "/", headers, body, res);
       if (answered) {
         served.set(backend, (served.get(backend) ?? 0) + 1);
         return;

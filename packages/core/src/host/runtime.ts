@@ -72,7 +72,6 @@ export class Runtime {
   readonly world: World;
   readonly baseUrl: string;
   readonly #options: RuntimeOptions;
-  readonly #tokens: TokenIssuer;
   readonly #env: RunEnvironment;
   readonly #warm: WarmRuns;
   readonly #log: RunLog;
@@ -88,7 +87,6 @@ export class Runtime {
   private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string, webhooks: WebhookSettings) {
     this.#options = options;
     this.world = options.world;
-    this.#tokens = tokens;
     this.baseUrl = baseUrl;
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
     this.#env = {

@@ -5,7 +5,10 @@
  * {"start": workflowId, "args": [...]} → prints `started <runId>`;
  * {"start": workflowId, "args": [...], "count": n} → starts n runs at once, prints `started <n> runs`;
  * {"resume": token, "payload": ...} → prints `resumed <token>`;
- * {"close": true} → closes the runtime (running steps finish) and exits.
+ * {"await": runId} → awaits its return value, prints `ended <runId> <value as JSON> <waits still pending>`;
+ * {"close": true} → closes the runtime (running steps finish) and exits;
+ * {"linger": true} → closes the runtime, prints `resources <what keeps the process alive, as JSON>`,
+ *   and stops reading stdin, so the process exits only if nothing else holds it.
  * Steps print their own markers. The parent kills it with SIGKILL whenever it likes.
  */
 import { readFile } from "node:fs/promises";
@@ -13,6 +16,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { createLocalWorld } from "../../../world-local/src/index.js";
+import { getRun } from "../../src/api.js";
 import { Runtime, registries, setRuntime } from "../../src/runtime.js";
 import type { World } from "../../src/world/world.js";
 import type { ChildWorld } from "./child-process.js";
@@ -32,7 +36,16 @@ setRuntime(runtime);
 console.log("ready");
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const command = JSON.parse(line) as { start?: string; args?: unknown[]; count?: number; resume?: string; payload?: unknown; close?: boolean };
+  const command = JSON.parse(line) as {
+    start?: string;
+    args?: unknown[];
+    count?: number;
+    resume?: string;
+    payload?: unknown;
+    await?: string;
+    close?: boolean;
+    linger?: boolean;
+  };
   if (command.start && command.count !== undefined) {
     const { start, args = [] } = command;
     const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args)));
@@ -42,9 +55,19 @@ for await (const line of createInterface({ input: process.stdin })) {
     await runtime.resumeHook(command.resume, command.payload);
     console.log(`resumed ${command.resume}`);
   }
+  if (command.await) {
+    const value = await getRun(command.await).returnValue;
+    console.log(`ended ${command.await} ${JSON.stringify(value)} ${runtime.pendingWaits}`);
+  }
   if (command.close) {
     await runtime.close();
     process.exit(0);
+  }
+  if (command.linger) {
+    await runtime.close();
+    console.log(`resources ${JSON.stringify(process.getActiveResourcesInfo())}`);
+    process.stdin.destroy();
+    break;
   }
 }
 
