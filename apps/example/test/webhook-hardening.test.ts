@@ -262,7 +262,7 @@ function suite(name: string, setUp: () => Promise<Setup & { close(): Promise<voi
       if (!s.local) skip();
       const { app, dataDir } = s.local!;
       expect(await readFile(join(dataDir, ".gitignore"), "utf8")).toMatch(/^\*$/m);
-      expect(await readFile(join(dataDir, "secret"), "utf8")).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.parse(await readFile(join(dataDir, "world.json"), "utf8"))).toEqual({ layout: 1 });
       expect(execFileSync("git", ["-C", app, "status", "--porcelain", "--untracked-files=all"], { encoding: "utf8" })).toBe("");
     });
 
@@ -297,10 +297,25 @@ function suite(name: string, setUp: () => Promise<Setup & { close(): Promise<voi
         const refused401 = found.refusals.filter((r) => r.status === 401).reduce((n, r) => n + r.count, 0);
         return refused401 === 6 && found.refusals.some((r) => r.status === 410) ? found : undefined;
       }, 15_000, "every refusal kept");
-      expect(view.refusals.map((r) => r.status)).toEqual([410, 401, 413, 405, 401]);
-      expect(view.refusals.map((r) => r.count)).toEqual([1, 5, 1, 1, 1]);
-      expect(view.refusals[1]).toMatchObject({ reason: "The request's signature could not be verified.", method: "POST", address: "127.0.1.6" });
-      expect(view.refusals[3]!.reason).toBe("This webhook accepts POST.");
+      if (s.instances.length === 1) {
+        expect(view.refusals.map((r) => [r.status, r.count])).toEqual([
+          [410, 1],
+          [401, 5],
+          [413, 1],
+          [405, 1],
+          [401, 1],
+        ]);
+      } else {
+        // Each instance coalesces its own share of the repeats, so they may take an entry each.
+        expect(new Set(view.refusals.map((r) => r.status))).toEqual(new Set([410, 401, 413, 405]));
+        expect(view.refusals[0]!.status).toBe(410);
+      }
+      expect(view.refusals.find((r) => r.status === 401)).toMatchObject({
+        reason: "The request's signature could not be verified.",
+        method: "POST",
+        address: "127.0.1.6",
+      });
+      expect(view.refusals.find((r) => r.status === 405)!.reason).toBe("This webhook accepts POST.");
       expect(JSON.stringify(view.refusals)).not.toMatch(/secret-body|xxxxxxxx/);
       expect(await received(runId)).toBe(1);
     });

@@ -23,6 +23,8 @@ export const WORKFLOWS = {
   waitForWebhook: `${file}waitForWebhook`,
   /** Ten steps, each returning the pid of the process that ran it. */
   tenSteps: `${file}tenSteps`,
+  /** A `for await` webhook (URL handed out under `key`) taking `n` requests; returns how many came. */
+  inbox: `${file}inbox`,
 } as const;
 
 export async function buildBenchApp(): Promise<CompiledApp> {
@@ -49,6 +51,13 @@ export async function buildBenchApp(): Promise<CompiledApp> {
         await announce(key, webhook.url);
         const request = await webhook;
         return request.method;
+      }
+      export async function inbox(key: string, n: number) {
+        "use workflow";
+        const webhook = createWebhook();
+        await announce(key, webhook.url);
+        let received = 0;
+        for await (const _request of webhook) if (++received === n) return received;
       }
       export async function tenSteps() {
         "use workflow";

@@ -14,6 +14,7 @@ import { Runtime, registries, setRuntime } from "../src/runtime.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import { ChildRuntime } from "../test/support/child-process.js";
 import { buildBenchApp, stepStarts, WORKFLOWS } from "./bench-app.js";
+import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
 
@@ -119,6 +120,7 @@ async function webhooks(db: TestDatabase): Promise<void> {
   const runtime = await runtimeOn(db);
   try {
     rows.push(...(await webhookToCompleted(runtime)));
+    rows.push(...(await dedupeCost(runtime, "PostgreSQL")));
   } finally {
     await runtime.close();
   }

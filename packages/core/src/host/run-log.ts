@@ -17,19 +17,32 @@ export interface AppendAtEnd {
   check?: (newer: WorkflowEvent[]) => "ok" | "skip";
 }
 
+/** Runs whose log end this process remembers (most recently appended to). */
+const REMEMBERED = 10_000;
+
 export class RunLog {
   readonly #world: World;
   readonly #knownEnd: (runId: string) => number | undefined;
+  /** The last seq heard of per run: deliveries arriving faster than a run is driven start from here, not from the run's replay position. */
+  readonly #ends = new Map<string, number>();
+  readonly #unsubscribe: () => void;
 
   /** `knownEnd`: where this process knows a run's log ends (a run it holds warm), to skip a read. */
   constructor(world: World, knownEnd: (runId: string) => number | undefined) {
     this.#world = world;
     this.#knownEnd = knownEnd;
+    this.#unsubscribe = world.onAppend((runId, seq) => this.#heard(runId, seq));
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#ends.clear();
   }
 
   /** Appends `make()` at the end of the run's log (and wakes the run); null if `check` skipped it. */
   async append(runId: string, make: () => NewEvent, options: AppendAtEnd = {}): Promise<WorkflowEvent | null> {
-    let expectedSeq = this.#knownEnd(runId) ?? (await this.#world.getRun(runId))?.lastSeq;
+    const known = Math.max(this.#knownEnd(runId) ?? 0, this.#ends.get(runId) ?? 0);
+    let expectedSeq = known > 0 ? known : (await this.#world.getRun(runId))?.lastSeq;
     if (expectedSeq === undefined) throw new RunNotFoundError(`No run with id "${runId}".`);
     for (;;) {
       try {
@@ -41,5 +54,13 @@ export class RunLog {
         expectedSeq = newer.at(-1)?.seq ?? expectedSeq;
       }
     }
+  }
+
+  #heard(runId: string, seq: number): void {
+    const known = this.#ends.get(runId);
+    if (known !== undefined && known >= seq) return;
+    this.#ends.delete(runId);
+    this.#ends.set(runId, seq);
+    if (this.#ends.size > REMEMBERED) this.#ends.delete(this.#ends.keys().next().value!);
   }
 }

@@ -145,6 +145,7 @@ export class Runtime {
   async close(): Promise<void> {
     await this.#consumer?.stop();
     this.#waiter.close();
+    this.#log.close();
     this.#unlistenBundle();
     this.#warm.clear();
     await this.#refusals.close();
