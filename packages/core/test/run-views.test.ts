@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { getRun, listRuns } from "../src/api.js";
-import { hashToken } from "../src/runtime.js";
+import { hashToken } from "../src/host/tokens.js";
 import { runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
 

@@ -11,7 +11,7 @@ import {
   WorkflowNotRegisteredError,
 } from "../src/shared/errors.js";
 import { getRun } from "../src/api.js";
-import { hashToken } from "../src/runtime.js";
+import { hashToken } from "../src/host/tokens.js";
 import { compileApp } from "./support/app.js";
 import { closeRuntime, runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
 import { getRun } from "../src/api.js";
-import { hashToken } from "../src/runtime.js";
+import { hashToken } from "../src/host/tokens.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import { compileApp } from "./support/app.js";
 import { serveWebhooks } from "./support/http-server.js";

@@ -21,6 +21,14 @@ beforeAll(async () => {
   await t.db.admin(`INSERT INTO ${n.hooks} (run_id, hook_id, token_hash, kind, status, created_at, ended_at)
     SELECT 'run_' || i, 'o1', md5(i::text), 'webhook', CASE WHEN i % 2 = 0 THEN 'active' ELSE 'ended' END, i, CASE WHEN i % 2 = 0 THEN NULL ELSE i END
     FROM generate_series(1, 20000) AS i`);
+  // Deliveries with dedupe keys and manual answers: the webhook hot path looks them up by index.
+  await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, corr, at, data)
+    SELECT 'run_' || (i % 20000 + 1), 100 + i / 20000, 1, 'hook_received', 'o1', i,
+      json_build_object('requestId', 'req_' || i, 'dedupeKey', 'evt_' || i)
+    FROM generate_series(0, 199999) AS i`);
+  await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, at, data)
+    SELECT 'run_' || (i % 20000 + 1), 200 + i / 20000, 1, 'webhook_responded', i, json_build_object('requestId', 'req_' || i)
+    FROM generate_series(0, 199999) AS i`);
   await t.db.admin(`INSERT INTO ${n.queue} (run_id, due_at) SELECT 'run_' || i, now() + interval '1 hour' FROM generate_series(1, 20000) AS i`);
   for (const table of [n.runs, n.events, n.hooks, n.queue]) await t.db.admin(`ANALYZE ${table}`);
 }, 120_000);
@@ -65,6 +73,15 @@ it("getRun is one primary-key lookup", async () => {
   const plan = await planOf(statements.getRun, ["run_77"]);
   expect(scans(plan)).toEqual([]);
   expect(indexes(plan)).toEqual(["runs_pkey"]);
+});
+
+it("a delivery is found by its dedupe key, and an answer by its request id, through their indexes", async () => {
+  const delivery = await planOf(statements.getDelivery, ["run_77", "o1", "evt_76"]);
+  expect(scans(delivery)).toEqual([]);
+  expect(indexes(delivery)).toEqual(["events_dedupe_idx"]);
+  const response = await planOf(statements.getResponse, ["run_77", "req_76"]);
+  expect(scans(response)).toEqual([]);
+  expect(indexes(response)).toEqual(["events_response_idx"]);
 });
 
 it("claiming walks the due-time index rather than the whole queue", async () => {

@@ -2,10 +2,16 @@
 import { RunCancelledError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
-import type { RunSummary } from "../world/world.js";
+import type { RunSummary, World } from "../world/world.js";
 import { RunNotFoundError } from "../shared/errors.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
-import type { Runtime } from "./runtime.js";
+
+/** What a Run handle needs of the runtime: reading the run, waiting for its end, cancelling it. */
+export interface RunPort {
+  readonly world: Pick<World, "getRun" | "readEvents">;
+  waitForEnd(runId: string): Promise<WorkflowEvent>;
+  cancel(runId: string, reason?: string): Promise<void>;
+}
 
 export interface RunInfo {
   runId: string;
@@ -32,9 +38,9 @@ export function runInfo(summary: RunSummary): RunInfo {
 
 export class Run<T = unknown> {
   readonly runId: string;
-  readonly #runtime: () => Promise<Runtime>;
+  readonly #runtime: () => Promise<RunPort>;
 
-  constructor(runId: string, runtime: () => Promise<Runtime>) {
+  constructor(runId: string, runtime: () => Promise<RunPort>) {
     this.runId = runId;
     this.#runtime = runtime;
   }

@@ -1,0 +1,147 @@
+/**
+ * `pnpm bench` for the example: sustained webhook deliveries against `next start` (DESIGN §5).
+ * Many runs wait in a `for await` webhook (workflows/webhook-lab.ts); a load generator in another
+ * process (autocannon, bench/load.mjs) posts deliveries with distinct webhook-ids for 30 s to
+ * random runs, beside the same server's throughput on a trivial route handler measured in the
+ * same run (the floor of Next on this machine). Afterwards every 202 is counted in the log:
+ * exactly one hook_received each. On the local world with one instance, then on PostgreSQL with
+ * two instances sharing one database.
+ */
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTestDatabase, type TestDatabase } from "../../../packages/world-postgres/test/support/database";
+import { resolvePostgresServer } from "../../../packages/world-postgres/test/support/server";
+import { type NextServer, nextBuild, startNext } from "../test/support/next-server";
+
+const SECRET = "throughput-bench-secret-0123456789abcdef0123456789";
+const RUNS = 200;
+const SECONDS = Number(process.env.HOOKLINE_BENCH_SECONDS ?? 30);
+const CONNECTIONS = 16;
+// Every request comes from 127.0.0.1: the per-address limit would answer 429.
+const ENV = { HOOKLINE_SECRET: SECRET, HOOKLINE_WEBHOOK_RATE_LIMIT: "off" };
+const LOAD = fileURLToPath(new URL("./load.mjs", import.meta.url));
+
+interface Load {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+type Row = [string, string, string];
+const rows: Row[] = [];
+const load = loadavg()[0]!.toFixed(1);
+
+console.log("[bench] building the example (next build)…");
+await nextBuild();
+
+{
+  const server = await startNext("start", { env: ENV });
+  try {
+    await measure("local", [server], async (runIds) => countLocal(server.dataDir, runIds));
+  } finally {
+    await server.stop();
+  }
+}
+
+{
+  const pg = await resolvePostgresServer();
+  const db = await createTestDatabase(pg.url, "throughput");
+  const env = { ...ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url };
+  const servers: NextServer[] = [];
+  try {
+    servers.push(...(await Promise.all([0, 1].map(() => startNext("start", { env })))));
+    await measure("PostgreSQL, 2 instances", servers, (runIds) => countPostgres(db, runIds));
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await db.drop();
+    await pg.stop();
+  }
+}
+
+console.log("\n### example — sustained webhook deliveries under next start\n");
+console.log("| benchmark | result | target |");
+console.log("|---|---|---|");
+for (const [name, result, target] of rows) console.log(`| ${name} | ${result} | ${target} |`);
+console.log(`\n${CONNECTIONS} connections, ${RUNS} waiting runs, ${SECONDS} s each. Machine: ${cpus().length} CPUs, load average ${load} at the start.`);
+process.exit(0);
+
+// -- the measurement -----------------------------------------------------------------------------
+
+async function measure(label: string, servers: NextServer[], recorded: (runIds: string[]) => Promise<number>): Promise<void> {
+  const urls = servers.map((server) => server.url);
+  // Warm both routes up (compilation of the route modules, the runtime's first runs).
+  await generate({ urls, path: "/api/lab/ping", seconds: 3, connections: CONNECTIONS });
+  const floor = await generate({ urls, path: "/api/lab/ping", seconds: SECONDS, connections: CONNECTIONS });
+  const runIds = await waitingRuns(urls);
+  const tokens = runIds.map((runId) => createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url"));
+  const deliveries = await generate({ urls, tokens, seconds: SECONDS, connections: CONNECTIONS });
+  const accepted = deliveries.statusCodeStats?.["202"]?.count ?? 0;
+  const inLog = await recorded(runIds);
+  const rate = deliveries.requests.average;
+  const failed = deliveries.errors + deliveries.timeouts + deliveries.non2xx;
+  rows.push([`${label}: trivial route handler (POST → 202)`, `${floor.requests.average.toFixed(0)} req/s, p50 ${floor.latency.p50} ms, p99 ${floor.latency.p99} ms`, "the floor"]);
+  rows.push([
+    `${label}: webhook deliveries to ${RUNS} waiting runs`,
+    `${rate.toFixed(0)} req/s (${((rate / floor.requests.average) * 100).toFixed(0)} % of the floor), p50 ${deliveries.latency.p50} ms, p99 ${deliveries.latency.p99} ms`,
+    "≥ 50 % of the floor, p99 ≤ 100 ms",
+  ]);
+  rows.push([`${label}: errors (non-202, connection errors, timeouts)`, String(failed), "0"]);
+  rows.push([`${label}: 202s answered / hook_received in the logs`, `${accepted} / ${inLog}`, "equal"]);
+}
+
+function generate(options: { urls: string[]; path?: string; tokens?: string[]; seconds: number; connections: number }): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${code}`));
+      else resolve(JSON.parse(output) as Load);
+    });
+  });
+}
+
+/** Starts RUNS inboxes across the instances and waits until each has its webhook. */
+async function waitingRuns(urls: string[]): Promise<string[]> {
+  const runIds: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const response = await fetch(`${urls[i % urls.length]}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labInbox" }) });
+    runIds.push(((await response.json()) as { runId: string }).runId);
+  }
+  for (const runId of runIds) {
+    for (;;) {
+      const view = (await (await fetch(`${urls[0]}/api/lab/runs/${runId}`)).json()) as { hooks: unknown[] };
+      if (view.hooks.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return runIds;
+}
+
+/** hook_received events of these runs in the local world's files. */
+async function countLocal(dataDir: string, runIds: string[]): Promise<number> {
+  let count = 0;
+  for (const runId of runIds) {
+    const dir = join(dataDir, "runs", runId, "events");
+    for (const file of await readdir(dir)) if ((await readFile(join(dir, file), "utf8")).includes('"type":"hook_received"')) count++;
+  }
+  return count;
+}
+
+async function countPostgres(db: TestDatabase, runIds: string[]): Promise<number> {
+  const { rows: found } = await db.admin<{ n: number; keys: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT (run_id, data->>'dedupeKey'))::int AS keys FROM ${db.schema}.events WHERE run_id = ANY($1) AND type = 'hook_received'`,
+    [runIds],
+  );
+  if (found[0]!.n !== found[0]!.keys) throw new Error(`${found[0]!.n - found[0]!.keys} deliveries were recorded twice`);
+  return found[0]!.n;
+}
+
+export {};
