@@ -46,7 +46,9 @@ export class RunLog {
     if (expectedSeq === undefined) throw new RunNotFoundError(`No run with id "${runId}".`);
     for (;;) {
       try {
-        return await this.#world.append(runId, make(), { expectedSeq, wake: {} });
+        // Keyed: while a drive of the run waits undelivered, it will read this event too, so a
+        // burst of deliveries to one run costs one queue message, not one each.
+        return await this.#world.append(runId, make(), { expectedSeq, wake: { key: `drive:${runId}` } });
       } catch (error) {
         if (!EventConflictError.is(error)) throw error;
         const newer = await this.#world.readEvents(runId, expectedSeq);
