@@ -10,4 +10,6 @@ const nextConfig: NextConfig = {
   ...(process.env.EXAMPLE_STANDALONE === "1" ? { output: "standalone" as const } : {}),
 };
 
-export default withWorkflow(nextConfig);
+// The dev and standalone tests set the webhook route's rate limit in code, as an app may.
+const burst = Number(process.env.EXAMPLE_WEBHOOK_BURST ?? 0);
+export default withWorkflow(nextConfig, burst > 0 ? { webhooks: { rateLimit: { burst, perSecond: 0.1 } } } : {});

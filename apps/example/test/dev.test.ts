@@ -6,6 +6,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
+import { overTheBurst, postFrom, TEST_BURST } from "./support/post-from";
 
 const RECEIPT = join(APP_DIR, "workflows", "receipt.ts");
 const ADDED_WORKFLOW = join(APP_DIR, "workflows", "dev-test-greeting.ts");
@@ -22,7 +23,7 @@ async function restore(): Promise<void> {
 beforeAll(async () => {
   original = await readFile(RECEIPT, "utf8");
   await restore();
-  server = await startNext("dev", { distDir: ".next-dev" });
+  server = await startNext("dev", { distDir: ".next-dev", env: { EXAMPLE_WEBHOOK_BURST: String(TEST_BURST) } });
 });
 
 afterAll(async () => {
@@ -90,4 +91,11 @@ it("picks up a new workflow file without a restart", async () => {
     return response.status === 200 ? ((await response.json()) as { result: string }) : undefined;
   }, 90_000, "the new route to answer");
   expect(answer.result).toBe("HELLO DEV");
+});
+
+it("answers odd webhook URLs, and limits each caller with withWorkflow's webhook options, under next dev too", async () => {
+  const path = "/.well-known/workflow/v1/webhook/";
+  expect(await postFrom(server.url, `${path}%`, "127.0.2.1")).toBe(404);
+  expect(await postFrom(server.url, `${path}abcdefghijklmnopqrstuvwxyz/`, "127.0.2.1")).toBe(404);
+  expect(await overTheBurst(server.url, "", "127.0.2.2")).toEqual([...Array(TEST_BURST).fill(404), 429]);
 });

@@ -7,6 +7,7 @@ import { cp, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, nextBuild, standaloneDir, startStandalone } from "./support/next-server";
+import { overTheBurst, postFrom, TEST_BURST } from "./support/post-from";
 
 const DIST = ".next-standalone";
 const BASE = "/shop";
@@ -14,7 +15,7 @@ let server: NextServer;
 let app: string;
 
 beforeAll(async () => {
-  await nextBuild({ distDir: DIST, env: { EXAMPLE_STANDALONE: "1", EXAMPLE_BASE_PATH: BASE } });
+  await nextBuild({ distDir: DIST, env: { EXAMPLE_STANDALONE: "1", EXAMPLE_BASE_PATH: BASE, EXAMPLE_WEBHOOK_BURST: String(TEST_BURST) } });
   // The build leaves the browser's files for the deployment to copy beside server.js, as Next's docs say.
   await cp(join(APP_DIR, DIST, "static"), join(await standaloneDir(DIST), DIST, "static"), { recursive: true });
   server = await startStandalone({ distDir: DIST, ready: false });
@@ -74,6 +75,13 @@ it("serves the generated routes below the basePath: unknown token 404, internal 
   expect((await fetch(`${app}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" })).status).toBe(401);
   expect((await fetch(`${app}/.well-known/workflow/v1/step`, { method: "POST", body: "{}" })).status).toBe(401);
   expect((await fetch(`${server.url}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" })).status).toBe(404);
+});
+
+it("answers odd webhook URLs, and limits each caller with the webhook options withWorkflow embedded in the build", async () => {
+  const path = `${BASE}/.well-known/workflow/v1/webhook/`;
+  expect(await postFrom(server.url, `${path}%`, "127.0.3.1")).toBe(404);
+  expect(await postFrom(server.url, `${path}abcdefghijklmnopqrstuvwxyz/`, "127.0.3.1")).toBe(404);
+  expect(await overTheBurst(server.url, BASE, "127.0.3.2")).toEqual([...Array(TEST_BURST).fill(404), 429]);
 });
 
 it("continues a sleeping run after a restart, on its own, without any request", async () => {
