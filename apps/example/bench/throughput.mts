@@ -9,8 +9,8 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "../../../packages/world-postgres/test/support/database";
@@ -157,4 +157,3 @@ async function countPostgres(db: TestDatabase, runIds: string[]): Promise<string
   return found.map((row) => row.key);
 }
 
-export {};

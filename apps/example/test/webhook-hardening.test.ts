@@ -24,7 +24,7 @@ const ENV = {
   HOOKLINE_SECRET: SECRET,
   LAB_WEBHOOK_SECRET,
   // Small limits, so a test reaches them with a few requests; each test sends from addresses of its own.
-  HOOKLINE_WEBHOOK_RATE_LIMIT: "20,2",
+  HOOKLINE_WEBHOOK_RATE_LIMIT: "20,0.05",
   HOOKLINE_WEBHOOK_BODY_TIMEOUT_MS: "3000",
 };
 const WEBHOOK_PATH = "/.well-known/workflow/v1/webhook/";

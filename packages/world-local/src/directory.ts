@@ -14,7 +14,11 @@ const GITIGNORE = "# Hookline's local world: runs, their logs and the deployment
 export function prepareDirectory(dir: string): void {
   try {
     // Hookline's own folder: one it makes, an empty one, or one that already holds a world.
-    const ours = !existsSync(dir) || readdirSync(dir).length === 0 || existsSync(join(dir, LAYOUT_KEY));
+    // A folder chosen at run time: bundlers must not trace the project through these paths.
+    const ours =
+      !existsSync(/* turbopackIgnore: true */ dir) ||
+      readdirSync(/* turbopackIgnore: true */ dir).length === 0 ||
+      existsSync(/* turbopackIgnore: true */ join(/* turbopackIgnore: true */ dir, LAYOUT_KEY));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, constants.R_OK | constants.W_OK);
     // It holds the deployment secret: a routine `git add -A` must not commit it.
@@ -30,7 +34,7 @@ export function prepareDirectory(dir: string): void {
 
 function writeGitignore(dir: string): void {
   try {
-    writeFileSync(join(dir, ".gitignore"), GITIGNORE, { flag: "wx" });
+    writeFileSync(/* turbopackIgnore: true */ join(/* turbopackIgnore: true */ dir, ".gitignore"), GITIGNORE, { flag: "wx" });
   } catch (error) {
     // One already there is the user's to keep.
     if ((error as { code?: string }).code !== "EEXIST") throw error;
