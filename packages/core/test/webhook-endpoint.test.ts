@@ -251,11 +251,12 @@ describe("the webhook endpoint", () => {
     await expect(getRun(f.runId).returnValue).rejects.toThrow("broken");
     expect((await post(f.url)).status).toBe(410);
 
-    const cancelled = await webhookApp(`{ timeout: "300ms" }`, `await webhook; return 1;`);
+    // Long enough that the cancel comes first on a loaded machine (cancelling an ended run records nothing).
+    const cancelled = await webhookApp(`{ timeout: "2s" }`, `await webhook; return 1;`);
     const x = await cancelled.start();
     await getRun(x.runId).cancel();
     expect((await post(x.url)).status).toBe(410);
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 2_300));
     // Its timeout never fires after the cancellation.
     expect((await eventTypes(cancelled.runtime, x.runId)).at(-1)).toBe("run_cancelled");
   });
