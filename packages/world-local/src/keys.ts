@@ -8,6 +8,7 @@
  *   runs:<runId>:events:<seq>.json      one event per key, seq zero-padded to sort
  *   runs:<runId>:hooks:<hookId>.json    the run's hooks, active and ended
  *   hooks:<tokenHash>.json              the hook holding a token hash (O(1) lookup)
+ *   starts:<sha256(key)>.json           the run holding a start's idempotency key (O(1) lookup)
  *   queue:<messageId>.json              a queue message until it is acknowledged
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
@@ -26,6 +27,7 @@ export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
 export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
+export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */
 export function runIdOfSummaryKey(key: string): string | null {

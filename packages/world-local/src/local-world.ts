@@ -45,13 +45,14 @@ import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
 import { memoryDriver } from "./drivers/memory.js";
 import { HookIndex } from "./hook-index.js";
 import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, } from "./keys.js";
-import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LogWriter } from "./log-writer.js";
+import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
 import { Runs } from "./runs.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
+import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
 
 export class LocalWorld implements World {
@@ -109,6 +110,7 @@ export class LocalWorld implements World {
       runs: this.#runs,
       hooks: this.#hooks,
       deliveries: this.#deliveries,
+      starts: new StartKeyIndex(this.#store, this.#shared.tokenLocks),
       queue: this.queue,
       report: this.#options.onError,
     });

@@ -9,7 +9,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 export interface SharedStorage {
   /** Serializes appends (and repairs) per run id. */
   readonly runLocks: KeyedMutex;
-  /** Serializes claims and ends per token hash. */
+  /** Serializes claims and ends per token hash, and claims of start keys (`start:<key>`). */
   readonly tokenLocks: KeyedMutex;
   readonly listeners: Set<AppendListener>;
 }

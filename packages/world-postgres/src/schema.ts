@@ -5,6 +5,7 @@
 
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { startKeysMigration } from "./schema-start-keys.js";
 
 export interface Migration {
   version: number;
@@ -20,10 +21,12 @@ export interface Names {
   hooks: string;
   queue: string;
   refusals: string;
+  startKeys: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
   recordRefusal: string;
+  startRun: string;
   /** A SQL string literal prefixing the per-hook lock key of record_refusal(). */
   refusalLockPrefix: string;
   /** NOTIFY channel of appends (payload `runId:seq`). */
@@ -49,10 +52,12 @@ export function namesFor(schema: string): Names {
     hooks: `${s}.hooks`,
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
+    startKeys: `${s}.start_keys`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
     recordRefusal: `${s}.record_refusal`,
+    startRun: `${s}.start_run`,
     refusalLockPrefix: `'hookline.refusal:${schema.replaceAll("'", "''")}:'`,
     appendChannel: channel("append"),
     queueChannel: channel("queue"),
@@ -147,4 +152,5 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
 `,
   },
   deliveriesMigration,
+  startKeysMigration,
 ];

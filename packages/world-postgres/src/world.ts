@@ -4,12 +4,12 @@
  * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
  * instance about appends and enqueued messages.
  */
-import { WorldError } from "@hookline/core/world";
+
 import type {
   AppendListener,
   AppendOptions,
-  EventType,
   EventOf,
+  EventType,
   HookRecord,
   ListRefusalsOptions,
   ListRunsOptions,
@@ -18,19 +18,20 @@ import type {
   RecordedDelivery,
   RefusedDelivery,
   RunSummary,
-  World,
   WorkflowEvent,
+  World,
 } from "@hookline/core/world";
+import { WorldError } from "@hookline/core/world";
 import pg from "pg";
-import { type AppendRow, appendError, prepareAppend } from "./append.js";
+import { type AppendRow, appendError, prepareAppend, START_REFUSED_CODE } from "./append.js";
 import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
 import { DeliveryQueries } from "./delivery-queries.js";
-import { Subscribers } from "./subscribers.js";
 import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
+import { Reporter } from "./reporter.js";
 import {
   type EventRow,
   HOOK_COLUMNS,
@@ -42,8 +43,8 @@ import {
   toRun,
 } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
-import { Reporter } from "./reporter.js";
 import { type Statements, statementsFor } from "./statements.js";
+import { Subscribers } from "./subscribers.js";
 import {
   checkAfterSeq,
   checkHookStatus,
@@ -219,8 +220,14 @@ export class PostgresWorld implements World {
 
   async append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent> {
     const { query, stored, wakeDelayMs } = prepareAppend(this.#requireNames(), runId, event, options);
-    const result = await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query);
-    const row = result.rows[0];
+    let row: AppendRow | undefined;
+    try {
+      row = (await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query)).rows[0];
+    } catch (error) {
+      const refused = (error as { cause?: { code?: string; message?: string; detail?: string } }).cause;
+      if (refused?.code !== START_REFUSED_CODE) throw error;
+      row = { r_outcome: refused.message as AppendRow["r_outcome"], r_held_by: refused.detail || null };
+    }
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
     if (wakeDelayMs !== undefined) this.queue.wakeIn(wakeDelayMs);
     this.#notifier?.notify(runId, stored.seq, stored.type);

@@ -26,6 +26,7 @@ export type ErrorCode =
   | "HOOKLINE_RUN_CANCELLED"
   | "HOOKLINE_EVENT_CONFLICT"
   | "HOOKLINE_DUPLICATE_DELIVERY"
+  | "HOOKLINE_DUPLICATE_START"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -236,6 +237,24 @@ export class DuplicateDeliveryError extends HooklineError {
   }
   static override is(value: unknown): value is DuplicateDeliveryError {
     return hasCode(value, ["HOOKLINE_DUPLICATE_DELIVERY"]);
+  }
+}
+
+/**
+ * A world refused a `run_created` whose idempotency key an unexpired run already holds; nothing
+ * was appended. `runId` and `workflowId` name the run holding the key.
+ */
+export class DuplicateStartError extends HooklineError {
+  override name = "DuplicateStartError";
+  readonly runId: string;
+  readonly workflowId: string;
+  constructor(message: string, holder: { runId: string; workflowId: string }) {
+    super(message, { code: "HOOKLINE_DUPLICATE_START" });
+    this.runId = holder.runId;
+    this.workflowId = holder.workflowId;
+  }
+  static override is(value: unknown): value is DuplicateStartError {
+    return hasCode(value, ["HOOKLINE_DUPLICATE_START"]);
   }
 }
 

@@ -78,6 +78,15 @@ export function worldChecks(world: string) {
         fail(`${where} (hook_created): the token hash must be a non-empty string, got ${describe(event.data.tokenHash)}`);
       }
       if (event.type.startsWith("hook_") && !event.corr) fail(`${where}: ${event.type} needs the hook's corr`);
+      if (event.type === "run_created") {
+        const { idempotencyKey, idempotencyKeyExpiresAt } = event.data;
+        if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey.length === 0)) {
+          fail(`${where} (run_created): idempotencyKey must be a non-empty string, got ${describe(idempotencyKey)}`);
+        }
+        if (idempotencyKeyExpiresAt !== undefined && (idempotencyKey === undefined || typeof idempotencyKeyExpiresAt !== "number" || !Number.isFinite(idempotencyKeyExpiresAt))) {
+          fail(`${where} (run_created): idempotencyKeyExpiresAt must be a timestamp in ms beside an idempotencyKey, got ${describe(idempotencyKeyExpiresAt)}`);
+        }
+      }
       return expectedSeq;
     },
 

@@ -8,6 +8,7 @@ import {
   ConfigError,
   ContextError,
   DuplicateDeliveryError,
+  DuplicateStartError,
   type ErrorCode,
   EventConflictError,
   FatalError,
@@ -47,6 +48,7 @@ const HOOKLINE: Record<ErrorCode, (message: string) => Error> = {
   HOOKLINE_RUN_CANCELLED: (m) => new RunCancelledError(m),
   HOOKLINE_EVENT_CONFLICT: (m) => new EventConflictError(m),
   HOOKLINE_DUPLICATE_DELIVERY: (m) => new DuplicateDeliveryError(m, { requestId: "", seq: 0 }),
+  HOOKLINE_DUPLICATE_START: (m) => new DuplicateStartError(m, { runId: "", workflowId: "" }),
   HOOKLINE_WORLD: (m) => new WorldError(m),
   HOOKLINE_CONFIG: (m) => new ConfigError(m),
 };
