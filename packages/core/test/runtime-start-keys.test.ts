@@ -83,13 +83,17 @@ describe("idempotent start", () => {
 
   test("bad idempotency options are refused before anything is recorded", async () => {
     const runtime = await runtimeFor(await keyedApp());
-    const refusals: Array<[object, RegExp]> = [
+    const refusals: Array<[unknown, RegExp]> = [
       [{ idempotencyKey: "" }, /idempotencyKey must be a string of 1 to 512 characters, got string ""/],
       [{ idempotencyKey: "k".repeat(513) }, /idempotencyKey must be a string of 1 to 512/],
       [{ idempotencyKey: 42 }, /idempotencyKey must be a string .* got number 42/],
       [{ idempotencyKeyTTL: "1h" }, /idempotencyKeyTTL was given without an idempotencyKey/],
       [{ idempotencyKey: "k", idempotencyKeyTTL: "soon" }, /idempotencyKeyTTL/],
       [{ idempotencyKey: "k", idempotencyKeyTTL: 0 }, /idempotencyKeyTTL must be longer than 0/],
+      // A misspelt or not yet supported option is an error, never silently ignored.
+      [{ idempotencykey: "k" }, /unknown option "idempotencykey". Known options: baseUrl, idempotencyKey, idempotencyKeyTTL/],
+      [{ concurrency: { key: "k", limit: 2 } }, /unknown option "concurrency"/],
+      ["fast", /the options must be an object, got string "fast"/],
     ];
     for (const [options, message] of refusals) {
       const error = await runtime.start(ECHO, [1], options as never).catch((e: unknown) => e);

@@ -312,8 +312,18 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-/** start()'s idempotency options, checked; null without a key. */
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL"]);
+
+/** start()'s idempotency options, checked (with the options object itself); null without a key. */
 function startKey(options: StartOptions): { key: string; ttlMs?: number } | null {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`start(): the options must be an object, got ${describe(options)}.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!START_OPTIONS.has(name)) {
+      throw new InvalidArgumentError(`start(): unknown option "${name}". Known options: ${[...START_OPTIONS].join(", ")}.`);
+    }
+  }
   const { idempotencyKey: key, idempotencyKeyTTL: ttl } = options;
   if (key === undefined) {
     if (ttl !== undefined) throw new InvalidArgumentError("start(): idempotencyKeyTTL was given without an idempotencyKey.");
