@@ -12,8 +12,8 @@ import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
-import { registries, type RegisteredStep } from "./registry.js";
 import { RefusalLog } from "./refusal-log.js";
+import { type RegisteredStep, registries } from "./registry.js";
 import { Run } from "./run.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
@@ -215,6 +215,11 @@ export class Runtime {
   }
 
   // -- hooks -------------------------------------------------------------------------------------
+
+  /** The active hook or webhook holding `token`; HookNotFoundError if there is none or it ended. */
+  activeHook(token: string): Promise<HookRecord> {
+    return this.#hooks.activeHook(token);
+  }
 
   resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
     return this.#hooks.resumeHook(token, payload);

@@ -1,0 +1,120 @@
+/**
+ * Workflow SDK code running unchanged (issue 11): the API names and error shapes SDK code
+ * relies on, exercised as its documentation uses them, only the imports changed.
+ */
+import { describe, expect, test } from "vitest";
+import { getHookByToken, getRun } from "../src/api.js";
+import {
+  FatalError,
+  HookNotFoundError,
+  RunCancelledError,
+  WorkflowRunCancelledError,
+  WorkflowRunFailedError,
+} from "../src/shared/errors.js";
+import { runtimeFor } from "./support/runtimes.js";
+import { waitFor } from "./support/wait.js";
+
+describe("getHookByToken", () => {
+  test("gives the hook's run, metadata and creation time; HookNotFoundError once it ended or for an unknown token", async () => {
+    const runtime = await runtimeFor({
+      "workflows/approve.ts": `
+        import { createHook } from "hookline";
+        export async function approve(id: string) {
+          "use workflow";
+          const hook = createHook<{ ok: boolean }>({ token: "approve:" + id, metadata: { id, at: new Date(5) } });
+          return (await hook).ok;
+        }
+      `,
+    });
+    const before = Date.now();
+    const run = await runtime.start("workflow//workflows/approve.ts//approve", ["7"]);
+    const hook = await waitFor("the hook", () => getHookByToken("approve:7").catch(() => undefined));
+    expect(hook).toMatchObject({ runId: run.runId, token: "approve:7", kind: "hook", metadata: { id: "7", at: new Date(5) } });
+    expect(typeof hook.hookId).toBe("string");
+    expect(hook.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    await expect(getHookByToken("approve:8")).rejects.toSatisfy(HookNotFoundError.is);
+    await runtime.resumeHook("approve:7", { ok: true });
+    await expect(run.returnValue).resolves.toBe(true);
+    await expect(getHookByToken("approve:7")).rejects.toSatisfy(HookNotFoundError.is);
+  });
+});
+
+describe("Run.returnValue's errors", () => {
+  test("a failed run rejects with WorkflowRunFailedError: cause is the workflow's own error, a user error", async () => {
+    const runtime = await runtimeFor({
+      "workflows/charge.ts": `
+        import { FatalError } from "hookline";
+        class CardDeclined extends FatalError { override name = "CardDeclined"; }
+        export async function charge() {
+          "use workflow";
+          await declined();
+        }
+        async function declined() {
+          "use step";
+          throw new CardDeclined("card declined");
+        }
+        export async function plain() {
+          "use workflow";
+          throw new TypeError("bad total");
+        }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/charge.ts//charge", []);
+    const error = await run.returnValue.catch((e: unknown) => e);
+    expect(WorkflowRunFailedError.is(error)).toBe(true);
+    expect(error).toBeInstanceOf(WorkflowRunFailedError);
+    const failed = error as WorkflowRunFailedError;
+    expect(failed.name).toBe("WorkflowRunFailedError");
+    expect(failed.runId).toBe(run.runId);
+    expect(failed.errorCode).toBe("USER_ERROR");
+    expect(failed.message).toContain("card declined");
+    expect(FatalError.is(failed.cause)).toBe(true);
+    expect(failed.cause.name).toBe("CardDeclined");
+    expect(failed.cause.message).toBe("card declined");
+    // A getRun handle from server code sees the same.
+    const again = (await getRun(run.runId).returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+    expect(WorkflowRunFailedError.is(again) && again.cause.name).toBe("CardDeclined");
+
+    const plain = await runtime.start("workflow//workflows/charge.ts//plain", []);
+    const plainError = (await plain.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+    expect(plainError.cause).toBeInstanceOf(TypeError);
+    expect(plainError.cause.code).toBe("USER_ERROR");
+  });
+
+  test("a run failed by the runtime (a replay divergence) is a RUNTIME_ERROR", async () => {
+    const runtime = await runtimeFor({
+      "workflows/gone.ts": `
+        export async function gone() {
+          "use workflow";
+          return await missing();
+        }
+        async function missing() { "use step"; return 1; }
+      `,
+    });
+    // The step's code is not registered in this process: the runtime, not the workflow, fails the run.
+    const { registries } = await import("../src/runtime.js");
+    for (const id of [...registries().steps.keys()]) if (id.includes("workflows/gone.ts")) registries().steps.delete(id);
+    const run = await runtime.start("workflow//workflows/gone.ts//gone", []);
+    const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+    expect(WorkflowRunFailedError.is(error)).toBe(true);
+    expect(error.errorCode).toBe("RUNTIME_ERROR");
+    expect(error.cause.code).toBe("HOOKLINE_STEP_NOT_REGISTERED");
+  });
+
+  test("a cancelled run rejects with WorkflowRunCancelledError, also known as RunCancelledError", async () => {
+    const runtime = await runtimeFor({
+      "workflows/wait.ts": `
+        import { sleep } from "hookline";
+        export async function wait() { "use workflow"; await sleep("1h"); }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/wait.ts//wait", []);
+    await waitFor("running", async () => ((await run.status) === "running" ? true : undefined));
+    await run.cancel("no longer needed");
+    const error = await run.returnValue.catch((e: unknown) => e);
+    expect(WorkflowRunCancelledError.is(error)).toBe(true);
+    expect(RunCancelledError.is(error)).toBe(true);
+    expect(error).toBeInstanceOf(RunCancelledError);
+    expect(error).toMatchObject({ name: "WorkflowRunCancelledError", runId: run.runId, message: expect.stringContaining("no longer needed") });
+  });
+});
