@@ -13,6 +13,12 @@ export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
 export type { StartOptions } from "./host/runtime.js";
 export * from "./shared/errors.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./shared/serialization/index.js";
 export type { RunStatus, WorkflowEvent } from "./world/events.js";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];

@@ -19,6 +19,12 @@ export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
 export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
 export { defineHook } from "./host/define-hook.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./shared/serialization/index.js";
 
 export function sleep(_duration: Duration): Promise<void> {
   return notInWorkflow("sleep()");

@@ -11,6 +11,7 @@ import {
   WorkflowRunCancelledError,
   WorkflowRunFailedError,
 } from "../src/shared/errors.js";
+import { compileApp } from "./support/app.js";
 import { runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
 
@@ -116,5 +117,40 @@ describe("Run.returnValue's errors", () => {
     expect(RunCancelledError.is(error)).toBe(true);
     expect(error).toBeInstanceOf(RunCancelledError);
     expect(error).toMatchObject({ name: "WorkflowRunCancelledError", runId: run.runId, message: expect.stringContaining("no longer needed") });
+  });
+});
+
+describe("custom serialization", () => {
+  test("a class with the SDK's WORKFLOW_SERIALIZE / WORKFLOW_DESERIALIZE, registered with registerSerializableClass, crosses server, workflow and step", async () => {
+    const app = await compileApp({
+      "workflows/points.ts": `
+        import { registerSerializableClass, WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "hookline";
+        export class Point {
+          constructor(public x: number, public y: number) {}
+          plus(other: Point) { return new Point(this.x + other.x, this.y + other.y); }
+          static [WORKFLOW_SERIALIZE](p: Point) { return { x: p.x, y: p.y }; }
+          static [WORKFLOW_DESERIALIZE](d: { x: number; y: number }) { return new Point(d.x, d.y); }
+        }
+        registerSerializableClass("Point", Point);
+        export async function walk(start: Point) {
+          "use workflow";
+          if (!(start instanceof Point)) throw new Error("not a Point in the workflow");
+          const moved = await step(start);
+          return [moved instanceof Point, moved.plus(new Point(1, 1))];
+        }
+        async function step(p: Point) {
+          "use step";
+          if (!(p instanceof Point)) throw new Error("not a Point in the step");
+          return p.plus(new Point(10, 0));
+        }
+      `,
+    });
+    const runtime = await runtimeFor(app);
+    const Point = app.modules["workflows/points.ts"]!.Point as new (x: number, y: number) => { x: number; y: number };
+    const run = await runtime.start("workflow//workflows/points.ts//walk", [new Point(1, 2)]);
+    const [inWorkflow, sum] = (await run.returnValue) as [boolean, unknown];
+    expect(inWorkflow).toBe(true);
+    expect(sum).toBeInstanceOf(Point);
+    expect(sum).toMatchObject({ x: 12, y: 3 });
   });
 });
