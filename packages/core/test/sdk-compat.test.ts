@@ -154,3 +154,35 @@ describe("custom serialization", () => {
     expect(sum).toMatchObject({ x: 12, y: 3 });
   });
 });
+
+describe("the workflow's clock", () => {
+  test("a run's first sleep is measured from when the code called it, not from the run's creation", async () => {
+    const runtime = await runtimeFor({
+      "workflows/nap.ts": `
+        import { sleep } from "hookline";
+        export async function nap() {
+          "use workflow";
+          const calledAt = Date.now();
+          await sleep("1s");
+          return { calledAt, wokeAt: Date.now() };
+        }
+      `,
+    });
+    // A run created 3 s before anything drives it: what a loaded queue does to start latency.
+    const runId = `run_${Date.now().toString(36)}late`;
+    await runtime.world.append(
+      runId,
+      { type: "run_created", at: Date.now() - 3000, data: { workflowId: "workflow//workflows/nap.ts//nap", args: [], seed: "0123456789abcdef", origin: runtime.baseUrl } },
+      { expectedSeq: 0, wake: {} },
+    );
+    const { calledAt, wokeAt } = (await getRun(runId).returnValue) as { calledAt: number; wokeAt: number };
+    const events = await getRun(runId).events();
+    const started = events.find((e) => e.type === "run_started")!;
+    const slept = events.find((e) => e.type === "sleep_started") as { data: { until: number } } | undefined;
+    const woke = events.find((e) => e.type === "sleep_completed")!;
+    expect(calledAt).toBeGreaterThanOrEqual(started.at);
+    expect(slept?.data.until).toBe(calledAt + 1000);
+    expect(woke.at - started.at).toBeGreaterThanOrEqual(1000);
+    expect(wokeAt).toBeGreaterThanOrEqual(calledAt + 1000);
+  });
+});

@@ -100,9 +100,13 @@ export class OperationTable {
         }
         break;
       }
-      case "sleep_started":
-        this.#expect(event, "sleep").recorded = true;
+      case "sleep_started": {
+        // The recorded deadline is the truth: a replay's clock may differ from the first run's.
+        const op = this.#expect(event, "sleep");
+        op.recorded = true;
+        op.until = event.data.until;
         break;
+      }
       case "sleep_completed":
         this.#expect(event, "sleep").done = true;
         break;
