@@ -55,7 +55,8 @@ export function getStepMetadata(): StepMetadata {
     stepName: step.stepName,
     attempt: step.attempt,
     idempotencyKey: `${step.runId}:${step.corr}`,
-    stepStartedAt: new Date(step.startedAt),
+    stepStartedAt: new Date(step.firstStartedAt),
+    attemptStartedAt: new Date(step.startedAt),
     runId: step.runId,
   };
 }

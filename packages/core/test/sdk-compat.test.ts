@@ -186,3 +186,30 @@ describe("the workflow's clock", () => {
     expect(wokeAt).toBeGreaterThanOrEqual(calledAt + 1000);
   });
 });
+
+describe("getStepMetadata", () => {
+  test("stepStartedAt is the step's first start, as in the SDK; attemptStartedAt is this attempt's", async () => {
+    const runtime = await runtimeFor({
+      "workflows/retry.ts": `
+        import { getStepMetadata, RetryableError } from "hookline";
+        export async function retry() {
+          "use workflow";
+          return await flaky();
+        }
+        async function flaky() {
+          "use step";
+          const { attempt, stepStartedAt, attemptStartedAt } = getStepMetadata();
+          if (attempt === 1) throw new RetryableError("later", { retryAfter: "1s" });
+          return { attempt, stepStartedAt: stepStartedAt.getTime(), attemptStartedAt: attemptStartedAt.getTime() };
+        }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/retry.ts//retry", []);
+    const seen = (await run.returnValue) as { attempt: number; stepStartedAt: number; attemptStartedAt: number };
+    const starts = (await run.events()).filter((e) => e.type === "step_started").map((e) => e.at);
+    expect(seen.attempt).toBe(2);
+    expect(seen.stepStartedAt).toBe(starts[0]);
+    expect(seen.attemptStartedAt).toBe(starts[1]);
+    expect(seen.attemptStartedAt - seen.stepStartedAt).toBeGreaterThanOrEqual(1000);
+  });
+});
