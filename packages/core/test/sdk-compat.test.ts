@@ -213,3 +213,33 @@ describe("getStepMetadata", () => {
     expect(seen.attemptStartedAt - seen.stepStartedAt).toBeGreaterThanOrEqual(1000);
   });
 });
+
+describe("using", () => {
+  test("`using hook = createHook()` disposes the hook at the end of its scope", async () => {
+    const runtime = await runtimeFor({
+      "workflows/scoped.ts": `
+        import { createHook } from "hookline";
+        export async function scoped() {
+          "use workflow";
+          {
+            using hook = createHook<string>({ token: "scoped" });
+            const first = await hook;
+            if (first !== "one") throw new Error("unexpected " + first);
+          }
+          // Disposed at the end of the scope: its token is free again.
+          const again = createHook<string>({ token: "scoped" });
+          return "left the scope, then " + (await again);
+        }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/scoped.ts//scoped", []);
+    const first = await waitFor("the hook", () => getHookByToken("scoped").catch(() => undefined));
+    await runtime.resumeHook("scoped", "one");
+    const second = await waitFor("the second hook", () => getHookByToken("scoped").then((h) => (h.hookId !== first.hookId ? h : undefined), () => undefined));
+    await runtime.resumeHook("scoped", "two");
+    await expect(run.returnValue).resolves.toBe("left the scope, then two");
+    const events = await run.events();
+    expect(events.filter((e) => e.type === "hook_disposed").map((e) => e.corr)).toEqual([first.hookId]);
+    expect(second.runId).toBe(run.runId);
+  });
+});
