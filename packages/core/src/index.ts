@@ -19,6 +19,12 @@ export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
 export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
 export { defineHook } from "./host/define-hook.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./shared/serialization/index.js";
 
 export function sleep(_duration: Duration): Promise<void> {
   return notInWorkflow("sleep()");
@@ -49,7 +55,8 @@ export function getStepMetadata(): StepMetadata {
     stepName: step.stepName,
     attempt: step.attempt,
     idempotencyKey: `${step.runId}:${step.corr}`,
-    stepStartedAt: new Date(step.startedAt),
+    stepStartedAt: new Date(step.firstStartedAt),
+    attemptStartedAt: new Date(step.startedAt),
     runId: step.runId,
   };
 }

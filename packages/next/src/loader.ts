@@ -4,7 +4,8 @@
  * when its input was; Next's own compiler takes it from there.
  */
 import { transform } from "@hookline/transform";
-import { GENERATED_PATH, hasDirective } from "./directives.js";
+import { isAbsolute, relative } from "node:path";
+import { GENERATED_PATH, hasDirective, isSkippedPath } from "./directives.js";
 import type { LoaderOptions } from "./with-workflow.js";
 
 interface LoaderContext {
@@ -23,6 +24,8 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
     return;
   }
   const { mode, root } = this.getOptions();
+  const unscanned = unscannedWarning(filename, root);
+  if (unscanned) this.emitWarning(unscanned);
   Promise.resolve()
     .then(() => transform(source, { filename, root, mode, sourceMaps: true }))
     .then(
@@ -33,6 +36,19 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
       },
       (error: unknown) => done(toError(error)),
     );
+}
+
+/**
+ * A directive file the scanner leaves out (it sits in a tool's folder such as .cache/ or
+ * __tests__/) is compiled here but its workflows are not in the bundle and its steps are not
+ * registered: say so, naming it, instead of failing later with "not in this build".
+ */
+export function unscannedWarning(filename: string, root: string): Error | null {
+  const path = relative(root, filename);
+  if (path.startsWith("..") || isAbsolute(path) || /(^|[\\/])node_modules[\\/]/.test(path) || !isSkippedPath(path)) return null;
+  return new Error(
+    `Hookline: ${path} has a "use workflow" or "use step" directive but lies in a folder Hookline does not scan, so its workflows and steps are not in the build. Move it out of that folder.`,
+  );
 }
 
 function toError(value: unknown): Error {

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { findDirectives, isSourceFile, SKIPPED_DIRS } from "./directives.js";
+import { findDirectives, GENERATED_PATH, isSkippedDir, isSourceFile } from "./directives.js";
 
 export interface DirectiveFile {
   /** Absolute path. */
@@ -17,7 +17,7 @@ export interface DirectiveFile {
 export interface ScanOptions {
   /** The Next.js app's folder (where next.config lives). */
   appDir: string;
-  /** Absolute folders never scanned, besides node_modules and dot-folders (the generated folder, a custom distDir). */
+  /** Absolute folders never scanned, besides node_modules, tools' dot-folders and the generated folder (a custom distDir). */
   exclude?: string[];
   /** Also scan workspace packages the app depends on (default true). */
   workspacePackages?: boolean;
@@ -65,7 +65,7 @@ async function sourceFiles(dir: string, exclude: Set<string>): Promise<string[]>
     for (const entry of entries) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name.startsWith(".") || SKIPPED_DIRS.has(entry.name) || exclude.has(path)) continue;
+        if (isSkippedDir(entry.name) || exclude.has(path) || GENERATED_PATH.test(path + sep)) continue;
         await walk(path);
       } else if (entry.isFile() && isSourceFile(entry.name)) {
         out.push(path);

@@ -41,7 +41,10 @@ export interface StepContext {
   stepName: string;
   corr: string;
   attempt: number;
+  /** This attempt's start. */
   startedAt: number;
+  /** The first attempt's start. */
+  firstStartedAt: number;
   /** Answers a "manual" webhook request (see webhook-request.ts). */
   respond(requestId: string, response: Response): Promise<void>;
   /** A webhook's token, rebuilt from the deployment secret, so a received request shows its real URL here. */

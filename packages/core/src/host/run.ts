@@ -1,9 +1,8 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
-import { RunCancelledError } from "../shared/errors.js";
+import { RunNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
 import type { RunSummary, World } from "../world/world.js";
-import { RunNotFoundError } from "../shared/errors.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
 
 /** What a Run handle needs of the runtime: reading the run, waiting for its end, cancelling it. */
@@ -58,12 +57,16 @@ export class Run<T = unknown> {
     return this.#summary().then((s) => new Date(s.createdAt));
   }
 
-  /** Resolves with the workflow's return value; rejects with its error, or RunCancelledError. */
+  /**
+   * Resolves with the workflow's return value; rejects with WorkflowRunFailedError (its `cause`
+   * is the workflow's own error) or WorkflowRunCancelledError, as the Workflow SDK does.
+   */
   get returnValue(): Promise<T> {
     return this.#end().then((end) => {
       if (end.type === "run_completed") return deserialize(end.data.result) as T;
-      if (end.type === "run_failed") throw deserialize(end.data.error);
-      throw new RunCancelledError(`Run ${this.runId} was cancelled${end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : "."}`);
+      if (end.type === "run_failed") throw new WorkflowRunFailedError(this.runId, deserialize(end.data.error));
+      const reason = end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : ".";
+      throw new WorkflowRunCancelledError(`Run ${this.runId} was cancelled${reason}`, { runId: this.runId });
     });
   }
 

@@ -240,6 +240,11 @@ export class Runtime {
 
   // -- hooks -------------------------------------------------------------------------------------
 
+  /** The active hook or webhook holding `token`; HookNotFoundError if there is none or it ended. */
+  activeHook(token: string): Promise<HookRecord> {
+    return this.#hooks.activeHook(token);
+  }
+
   resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
     return this.#hooks.resumeHook(token, payload);
   }

@@ -58,6 +58,7 @@ export async function attemptStep(host: AttemptHost, op: Operation, step: Regist
     corr: op.corr,
     attempt,
     startedAt,
+    firstStartedAt: op.firstStartedAt ?? startedAt,
     respond: (requestId, response) => host.respond(requestId, response),
     webhookToken: (runId, hookId, keyId) => host.webhookToken(runId, hookId, keyId),
   };

@@ -53,6 +53,8 @@ export class WarmRun {
   readonly #timers = new Set<number>();
   readonly #hookTokens: HookTokens;
   readonly #attemptHost: AttemptHost;
+  /** The run's arguments until its code starts (at run_started). */
+  #args: EventOf<"run_created">["data"]["args"] | undefined;
 
   private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
     this.#env = env;
@@ -180,6 +182,7 @@ export class WarmRun {
         return;
       case "run_started":
         this.status = "running";
+        await this.#startWorkflow(event);
         return;
       case "run_completed":
       case "run_failed":
@@ -216,9 +219,26 @@ export class WarmRun {
         );
       }
       this.#sandbox = bundle.createSandbox(this.#bridge, () => !this.#replaying);
-      this.#sandbox.entry.start(this.workflowId, created.data.args);
+      this.#args = created.data.args;
     } catch (error) {
       this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * The workflow's code first runs when its run_started is applied, so its clock starts then:
+   * a first `sleep("10s")` is measured from when the code called it, not from the run's
+   * creation (which may be long before under load).
+   */
+  async #startWorkflow(started: WorkflowEvent): Promise<void> {
+    if (this.#failure || !this.#sandbox || this.#args === undefined) return;
+    const args = this.#args;
+    this.#args = undefined;
+    this.#bridge.now = started.at;
+    try {
+      this.#sandbox.entry.start(this.workflowId, args);
+    } catch (error) {
+      this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
       return;
     }
     await drainMicrotasks();

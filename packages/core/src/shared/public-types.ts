@@ -51,6 +51,9 @@ export interface StepMetadata {
   attempt: number;
   /** Stable across the attempts of this step call, unique per call: pass it to outside APIs. */
   idempotencyKey: string;
+  /** When the step's first attempt started, as in the Workflow SDK (so after a retry it lies further back). */
   stepStartedAt: Date;
+  /** When this attempt started (the first attempt's: stepStartedAt). */
+  attemptStartedAt: Date;
   runId: string;
 }

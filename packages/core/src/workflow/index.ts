@@ -12,6 +12,12 @@ import { awaitOperation, nextCorr } from "./state.js";
 
 export * from "../shared/errors.js";
 export type * from "../shared/public-types.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "../shared/serialization/index.js";
 export { createHook, Hook, type HookOptions } from "./hook.js";
 export { createWebhook, Webhook, type WebhookOptions, WorkflowRequest, WorkflowResponse } from "./webhook.js";
 

@@ -17,7 +17,7 @@ import {
   isSet,
   viewTypeOf,
 } from "./brands.js";
-import { classRegistry, SERIALIZE, type SerializableClass } from "./classes.js";
+import { classRegistry, type SerializableClass, serdeOf } from "./classes.js";
 import { encodeError } from "./encode-error.js";
 import { encodeMessage, type PendingBody } from "./encode-message.js";
 import { TAG } from "./format.js";
@@ -265,7 +265,7 @@ function encodeClass(instance: object, cls: SerializableClass, name: string, s: 
   // class last registered under the name in the reading realm.
   let data: unknown;
   try {
-    data = cls[SERIALIZE](instance as never);
+    data = serdeOf(cls)!.serialize(instance);
   } catch (thrown) {
     throw new Rejection(`the serializer of the registered class "${name}" threw: ${describeThrown(thrown)}`);
   }

@@ -53,7 +53,7 @@ import { type EncodeState, encode, encodePrimitive } from "./encode.js";
 import { cancelPendingBodies, type PendingBody, readPendingBodies } from "./encode-message.js";
 import { toSerializationError } from "./path.js";
 
-export { registerSerializableClass, type SerializableClass } from "./classes.js";
+export { registerSerializableClass, type SerializableClass, WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "./classes.js";
 export type { DeserializeOptions, MessageInit } from "./decode-web.js";
 export { SERIALIZATION_FORMAT_VERSION } from "./format.js";
 export type { Serialized };
