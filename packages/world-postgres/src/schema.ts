@@ -5,6 +5,7 @@
 
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { streamsMigration } from "./schema-streams.js";
 
 export interface Migration {
   version: number;
@@ -20,6 +21,9 @@ export interface Names {
   hooks: string;
   queue: string;
   refusals: string;
+  /** One row per stream: its next index and whether it is closed. */
+  streams: string;
+  streamChunks: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
@@ -30,6 +34,8 @@ export interface Names {
   appendChannel: Channel;
   /** NOTIFY channel of enqueued messages (payload: delay in ms). */
   queueChannel: Channel;
+  /** NOTIFY channel of stream writes and closes (payload `namespace:runId`). */
+  streamChannel: Channel;
 }
 
 /** A NOTIFY channel's name, as a SQL string literal and as a quoted identifier (for LISTEN). */
@@ -49,6 +55,8 @@ export function namesFor(schema: string): Names {
     hooks: `${s}.hooks`,
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
+    streams: `${s}.streams`,
+    streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
@@ -56,6 +64,7 @@ export function namesFor(schema: string): Names {
     refusalLockPrefix: `'hookline.refusal:${schema.replaceAll("'", "''")}:'`,
     appendChannel: channel("append"),
     queueChannel: channel("queue"),
+    streamChannel: channel("stream"),
   };
 }
 
@@ -147,4 +156,6 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
 `,
   },
   deliveriesMigration,
+  // Version 3 belongs to another change (start keys); versions need not be contiguous.
+  streamsMigration,
 ];

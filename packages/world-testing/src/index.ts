@@ -18,6 +18,7 @@ import { lifecycleTests, notificationTests } from "./suites/lifecycle.js";
 import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runTests } from "./suites/runs.js";
+import { streamTests } from "./suites/streams.js";
 
 export type { ConformanceOptions, WorldFactory, WorldUnderTest } from "./harness.js";
 export { appendAll, createRun, ev, gate, hashToken, newTokenHash, settle, sleep, uniqueId, waitFor } from "./helpers.js";
@@ -36,5 +37,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     lifecycleTests(harness);
     persistenceTests(harness);
     instanceTests(harness);
+    streamTests(harness);
   });
 }

@@ -26,6 +26,7 @@ export type ErrorCode =
   | "HOOKLINE_RUN_CANCELLED"
   | "HOOKLINE_EVENT_CONFLICT"
   | "HOOKLINE_DUPLICATE_DELIVERY"
+  | "HOOKLINE_STREAM_CLOSED"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -236,6 +237,17 @@ export class DuplicateDeliveryError extends HooklineError {
   }
   static override is(value: unknown): value is DuplicateDeliveryError {
     return hasCode(value, ["HOOKLINE_DUPLICATE_DELIVERY"]);
+  }
+}
+
+/** A write to a run's stream after the stream was closed (by `writer.close()`, or because its run ended). */
+export class StreamClosedError extends HooklineError {
+  override name = "StreamClosedError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_STREAM_CLOSED" });
+  }
+  static override is(value: unknown): value is StreamClosedError {
+    return hasCode(value, ["HOOKLINE_STREAM_CLOSED"]);
   }
 }
 
