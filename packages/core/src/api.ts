@@ -5,15 +5,16 @@
 import { getRuntime } from "./host/global-runtime.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
+import { deserialize } from "./shared/serialization/index.js";
 import type { RunStatus } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
-import { deserialize } from "./shared/serialization/index.js";
 
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
-export type { RunStatus, WorkflowEvent } from "./world/events.js";
 export type { StartOptions } from "./host/runtime.js";
+export type { WorkflowReadableStream } from "./host/streams/stream-reader.js";
 export * from "./shared/errors.js";
+export type { RunStatus, WorkflowEvent } from "./world/events.js";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
 type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R> ? R : W extends (...args: never[]) => infer R ? R : unknown;

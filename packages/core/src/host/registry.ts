@@ -46,6 +46,8 @@ export interface StepContext {
   respond(requestId: string, response: Response): Promise<void>;
   /** A webhook's token, rebuilt from the deployment secret, so a received request shows its real URL here. */
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
+  /** getWritable() here: a WritableStream into the run's stream `namespace`. */
+  writable(namespace: string): WritableStream<unknown>;
 }
 
 const KEY = Symbol.for("hookline.registries");

@@ -25,6 +25,7 @@ export interface AttemptHost {
   record(options: { before?: () => void; condition: () => boolean; make: () => NewEvent; advance: boolean }): Promise<void>;
   respond(requestId: string, response: Response): Promise<void>;
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
+  writable(namespace: string): WritableStream<unknown>;
 }
 
 export async function attemptStep(host: AttemptHost, op: Operation, step: RegisteredStep | undefined, startedAt: number): Promise<void> {
@@ -60,6 +61,7 @@ export async function attemptStep(host: AttemptHost, op: Operation, step: Regist
     startedAt,
     respond: (requestId, response) => host.respond(requestId, response),
     webhookToken: (runId, hookId, keyId) => host.webhookToken(runId, hookId, keyId),
+    writable: (namespace) => host.writable(namespace),
   };
   const outcome = await runStep(step, context, op.args, op.closure, host.retry);
   await settle(() =>

@@ -5,6 +5,7 @@
 import { parseDuration, resolveDeadline } from "../shared/duration.js";
 import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
+import type { StreamRef } from "../shared/stream-ref.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
 
@@ -41,8 +42,10 @@ export async function runStep(
     }
     // Arguments are read inside the step's context: a received webhook request rebuilds its real URL there.
     const value = await registries().currentStep.run(context, () => {
-      const argv = deserialize(args) as unknown[];
-      return step.closure ? step.fn(deserialize(closure), ...argv) : step.fn(...argv);
+      // getWritable()'s handle, passed by the workflow, arrives as a WritableStream into the run's stream.
+      const options = { createStream: (ref: StreamRef) => context.writable(ref.namespace) };
+      const argv = deserialize(args, options) as unknown[];
+      return step.closure ? step.fn(deserialize(closure, options), ...argv) : step.fn(...argv);
     });
     try {
       return { ok: true, result: await serializeAsync(value, "result") };

@@ -9,13 +9,14 @@ import { serializeAsync } from "../shared/serialization/index.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
-import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
+import { openWritable, type StreamLimits } from "./streams/stream-writer.js";
 import type { TokenIssuer } from "./tokens.js";
 
 /** What a warm run needs from its runtime. */
@@ -23,6 +24,7 @@ export interface RunEnvironment {
   world: World;
   tokens: TokenIssuer;
   retry: RetryPolicy;
+  streams: StreamLimits;
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
@@ -94,6 +96,7 @@ export class WarmRun {
         }),
       respond: (requestId, response) => this.respond(requestId, response),
       webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
+      writable: (namespace) => openWritable(env.world.streams, this.runId, namespace, env.streams),
     };
   }
 

@@ -4,6 +4,8 @@
  * `{ "$t": "Ref", "i": n }`, and decode.ts numbers objects in the same order. Plain data takes
  * the shortest path: no path bookkeeping, no closures, one Map for the objects seen.
  */
+
+import { streamRefOf } from "../stream-ref.js";
 import { bytesToBase64 } from "./base64.js";
 import {
   brandOf,
@@ -163,6 +165,8 @@ function encodeOther(value: object, proto: object | null, s: EncodeState): unkno
   const registry = classRegistry();
   const name = registry.byClass.get(cls);
   if (name !== undefined) return encodeClass(value, cls as SerializableClass, name, s);
+  const stream = streamRefOf(value);
+  if (stream) return { $t: "Stream", kind: stream.kind, ns: stream.namespace };
 
   const brand = brandOf(value);
   switch (brand) {

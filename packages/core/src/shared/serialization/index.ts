@@ -26,7 +26,8 @@
  *   "v": base64 }`; Headers → `{ "$t": "Headers", "v": [[name, value], …] }`; Request/Response,
  *   Error: see encode-message.ts and encode-error.ts; null-prototype object →
  *   `{ "$t": "NullObject", "v": {…} }`; an object with a "$t" key → `{ "$t": "Object", "v": {…} }`;
- *   registered class → `{ "$t": "Class", "name", "v" }`.
+ *   registered class → `{ "$t": "Class", "name", "v" }`; a run's stream (getWritable()'s handle,
+ *   see ../stream-ref.ts) → `{ "$t": "Stream", "kind", "ns" }`, rebuilt by `options.createStream`.
  * - Objects are numbered in the order first met; a repeat (shared or circular) is
  *   `{ "$t": "Ref", "i": n }`: `a = {}; a.self = a` → `{ "self": { "$t": "Ref", "i": 0 } }`.
  * - Sparse arrays come back dense (holes as undefined); views sharing one ArrayBuffer come
