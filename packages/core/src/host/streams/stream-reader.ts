@@ -19,12 +19,14 @@ export interface WorkflowReadableStream<T = unknown> extends ReadableStream<T> {
   getTailIndex(): Promise<number>;
 }
 
-export interface ReadableOptions {
+export interface ReadableOptions<T> {
   namespace: string;
   /** 0 = the first chunk; negative = counted back from the tail when reading starts. */
   startIndex: number;
   /** How long a reader told nothing waits before it reads again, ms (default 2,000). */
   recheckMs?: number;
+  /** What a chunk is enqueued as (default: its value); the response helpers keep its index. */
+  map?: (value: unknown, index: number) => T;
 }
 
 /** Chunks read per world call. */
@@ -39,8 +41,9 @@ export function checkStartIndex(startIndex: unknown, where: string): number {
   return startIndex as number;
 }
 
-export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string, options: ReadableOptions): WorkflowReadableStream<T> {
+export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string, options: ReadableOptions<T>): WorkflowReadableStream<T> {
   const { namespace } = options;
+  const map = options.map ?? ((value: unknown) => value as T);
   const recheckMs = options.recheckMs ?? 2_000;
   let next: number | null = null;
   // Set when the world says something changed, so a wait that starts after the news does not sleep.
@@ -87,7 +90,7 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
           changed = false;
           const chunks = await w.streams.read(runId, namespace, next, BATCH);
           if (chunks.length > 0) {
-            for (const chunk of chunks) controller.enqueue(deserialize(JSON.parse(chunk.data)) as T);
+            for (const chunk of chunks) controller.enqueue(map(deserialize(JSON.parse(chunk.data)), chunk.index));
             next = chunks[chunks.length - 1]!.index + 1;
             return;
           }
