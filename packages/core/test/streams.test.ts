@@ -129,6 +129,47 @@ const WORDS = `
   }
 `;
 
+const RELAY = `
+  export async function relay(words: string[]) {
+    "use workflow";
+    const stream = await produce(words);
+    const loud = await shout(stream);
+    const n = await count(loud);
+    return { loud, count: n };
+  }
+
+  async function produce(words: string[]) {
+    "use step";
+    return new ReadableStream<string>({
+      async start(controller) {
+        for (const word of words) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          controller.enqueue(word);
+        }
+        controller.close();
+      },
+    });
+  }
+
+  async function shout(stream: ReadableStream<string>) {
+    "use step";
+    return stream.pipeThrough(new TransformStream<string, string>({ transform: (word, out) => out.enqueue(word.toUpperCase()) }));
+  }
+
+  async function count(stream: ReadableStream<string>) {
+    "use step";
+    let n = 0;
+    for await (const _ of stream as unknown as AsyncIterable<string>) n++;
+    return n;
+  }
+
+  export async function peek(words: string[]) {
+    "use workflow";
+    const stream = await produce(words);
+    return stream.getReader();
+  }
+`;
+
 const wf = (name: string) => `workflow//workflows/words.ts//${name}`;
 
 describe("streams", () => {
@@ -247,6 +288,24 @@ describe("streams", () => {
     const all = await readAll(lots.readable);
     expect(all).toHaveLength(2_000);
     expect(all[1_999]).toBe(1_999);
+  });
+
+  test("a ReadableStream can be a step's result, another step's argument and the run's result, read live", async () => {
+    const runtime = await runtimeFor({ "workflows/relay.ts": RELAY });
+    const run = await runtime.start("workflow//workflows/relay.ts//relay", [["a", "b", "c", "d"]]);
+    const result = (await run.returnValue) as { loud: ReadableStream<string>; count: number };
+    expect(result.count).toBe(4);
+    expect(await readAll(result.loud)).toEqual(["A", "B", "C", "D"]);
+    // Each handed-over stream is one of the run's streams, named by the step call that made it.
+    expect(await run.streams()).toEqual(["step.o1.1.0", "step.o2.1.0"]);
+    // A workflow can pass such a stream on, not read it; nor can one be a workflow's argument.
+    const peek = await runtime.start("workflow//workflows/relay.ts//peek", [["x"]]);
+    const error = await peek.returnValue.catch((e: unknown) => e);
+    expect(ContextError.is(error), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/a workflow can pass it on .* but not read it/);
+    const refused = await runtime.start("workflow//workflows/relay.ts//relay", [new ReadableStream() as never]).catch((e: unknown) => e);
+    expect(SerializationError.is(refused), String(refused)).toBe(true);
+    expect((refused as Error).message).toMatch(/args\[0\]: a ReadableStream can cross only as a step's argument or result/);
   });
 
   test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {

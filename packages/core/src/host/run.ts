@@ -1,7 +1,7 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
 import { RunCancelledError, RunNotFoundError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
-import { namespaceOption } from "../shared/stream-ref.js";
+import { namespaceOption, type StreamRef, WorkflowWritable } from "../shared/stream-ref.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
 import type { RunSummary, World } from "../world/world.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
@@ -62,7 +62,11 @@ export class Run<T = unknown> {
   /** Resolves with the workflow's return value; rejects with its error, or RunCancelledError. */
   get returnValue(): Promise<T> {
     return this.#end().then((end) => {
-      if (end.type === "run_completed") return deserialize(end.data.result) as T;
+      if (end.type === "run_completed") {
+        // A ReadableStream the workflow returned is read live from the run's stream.
+        const createStream = (ref: StreamRef) => (ref.kind === "readable" ? this.getReadable({ namespace: ref.namespace }) : new WorkflowWritable(ref.namespace));
+        return deserialize(end.data.result, { createStream }) as T;
+      }
       if (end.type === "run_failed") throw deserialize(end.data.error);
       throw new RunCancelledError(`Run ${this.runId} was cancelled${end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : "."}`);
     });

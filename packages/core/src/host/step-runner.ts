@@ -42,13 +42,17 @@ export async function runStep(
     }
     // Arguments are read inside the step's context: a received webhook request rebuilds its real URL there.
     const value = await registries().currentStep.run(context, () => {
-      // getWritable()'s handle, passed by the workflow, arrives as a WritableStream into the run's stream.
-      const options = { createStream: (ref: StreamRef) => context.writable(ref.namespace) };
+      // getWritable()'s handle arrives as a WritableStream into the run's stream, another step's
+      // ReadableStream as a live reader of the stream it was copied into.
+      const options = {
+        createStream: (ref: StreamRef) => (ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace)),
+      };
       const argv = deserialize(args, options) as unknown[];
       return step.closure ? step.fn(deserialize(closure, options), ...argv) : step.fn(...argv);
     });
     try {
-      return { ok: true, result: await serializeAsync(value, "result") };
+      // A ReadableStream in the result is copied into the run's stream; the receiver reads it live.
+      return { ok: true, result: await serializeAsync(value, "result", { readable: (stream) => context.pipe(stream) }) };
     } catch (cause) {
       // Retrying cannot make the same value serializable.
       error = new FatalError(`Step "${context.stepName}" returned a value that cannot be recorded: ${(cause as Error).message}`, {

@@ -63,6 +63,48 @@ export class WorkflowWritable {
   }
 }
 
+function readOutsideStep(): never {
+  throw new ContextError(
+    'This ReadableStream came from a step: a workflow can pass it on (to a step, or as its result) but not read it. Read it in a "use step" function, or with run.getReadable() on the server.',
+    "HOOKLINE_SANDBOX",
+  );
+}
+
+/** A step's ReadableStream as workflow code sees it: a handle to pass on, not to read. */
+export class WorkflowReadable {
+  constructor(namespace: string) {
+    markStream(this, { kind: "readable", namespace });
+  }
+
+  get locked(): boolean {
+    return false;
+  }
+
+  getReader(): never {
+    return readOutsideStep();
+  }
+
+  pipeTo(): never {
+    return readOutsideStep();
+  }
+
+  pipeThrough(): never {
+    return readOutsideStep();
+  }
+
+  tee(): never {
+    return readOutsideStep();
+  }
+
+  cancel(): never {
+    return readOutsideStep();
+  }
+
+  [Symbol.asyncIterator](): never {
+    return readOutsideStep();
+  }
+}
+
 /** The namespace `getWritable()` / `getReadable()` options name (default "default"), checked. */
 export function namespaceOption(options: { namespace?: unknown } | undefined, where: string): string {
   if (options !== undefined && (typeof options !== "object" || options === null)) {

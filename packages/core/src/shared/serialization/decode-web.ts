@@ -4,7 +4,7 @@
  * caller may supply, defaulting to this realm's globals when it has them.
  */
 import { SerializationError } from "../errors.js";
-import { type StreamRef, WorkflowWritable } from "../stream-ref.js";
+import { type StreamRef, WorkflowReadable, WorkflowWritable } from "../stream-ref.js";
 import { base64ToBytes } from "./base64.js";
 
 /** What a recorded Request or Response holds; a factory uses the fields of its kind. */
@@ -81,5 +81,5 @@ export function decodeStream(n: Node, options: DeserializeOptions): unknown {
   const kind = n.kind === "readable" ? "readable" : "writable";
   const namespace = String(n.ns);
   if (options.createStream) return options.createStream({ kind, namespace });
-  return new WorkflowWritable(namespace);
+  return kind === "readable" ? new WorkflowReadable(namespace) : new WorkflowWritable(namespace);
 }

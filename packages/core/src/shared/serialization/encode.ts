@@ -36,6 +36,8 @@ export interface EncodeState {
   open: Set<number> | null;
   /** Objects being encoded, outermost to innermost. */
   depth: number;
+  /** Where a live ReadableStream goes (a step's result): the run's stream namespace it is copied into; null: refused. */
+  readable: ((stream: ReadableStream<unknown>) => string) | null;
 }
 
 const getPrototypeOf = Object.getPrototypeOf;
@@ -169,6 +171,14 @@ function encodeOther(value: object, proto: object | null, s: EncodeState): unkno
   if (stream) return { $t: "Stream", kind: stream.kind, ns: stream.namespace };
 
   const brand = brandOf(value);
+  if (brand === "[object ReadableStream]") {
+    if (!s.readable) {
+      throw new Rejection(
+        'a ReadableStream can cross only as a step\'s argument or result (it is copied into the run\'s stream). Here, read it first, or write its chunks with getWritable().',
+      );
+    }
+    return { $t: "Stream", kind: "readable", ns: s.readable(value as ReadableStream<unknown>) };
+  }
   switch (brand) {
     case "[object Object]":
       if (isObjectPrototype(proto)) return encodeObject(value as Record<string, unknown>, s, false);

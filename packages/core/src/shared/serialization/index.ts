@@ -63,9 +63,18 @@ export function serialize(value: unknown, root = "value"): Serialized {
   return walk(value, root, null);
 }
 
-export async function serializeAsync(value: unknown, root = "value"): Promise<Serialized> {
+export interface SerializeOptions {
+  /**
+   * A live ReadableStream met in the value: start copying it into one of the run's streams and
+   * return that stream's namespace (recorded as `{ "$t": "Stream", "kind": "readable", "ns" }`).
+   * Without it, a ReadableStream is refused.
+   */
+  readable?: (stream: ReadableStream<unknown>) => string;
+}
+
+export async function serializeAsync(value: unknown, root = "value", options: SerializeOptions = {}): Promise<Serialized> {
   const pending: PendingBody[] = [];
-  const out = walk(value, root, pending);
+  const out = walk(value, root, pending, options.readable ?? null);
   try {
     await readPendingBodies(pending);
   } catch (thrown) {
@@ -79,12 +88,12 @@ export function deserialize(data: Serialized, options?: DeserializeOptions): unk
   return decodeValue(data, options);
 }
 
-function walk(value: unknown, root: string, pending: PendingBody[] | null): Serialized {
+function walk(value: unknown, root: string, pending: PendingBody[] | null, readable: EncodeState["readable"] = null): Serialized {
   try {
     // Primitives need no state.
     if (typeof value !== "object") return encodePrimitive(value);
     if (value === null) return null;
-    const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0 };
+    const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0, readable };
     return encode(value, s);
   } catch (thrown) {
     if (pending) cancelPendingBodies(pending);
