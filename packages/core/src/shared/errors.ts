@@ -28,6 +28,7 @@ export type ErrorCode =
   | "HOOKLINE_EVENT_CONFLICT"
   | "HOOKLINE_DUPLICATE_DELIVERY"
   | "HOOKLINE_DUPLICATE_START"
+  | "HOOKLINE_STREAM_CLOSED"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -313,6 +314,17 @@ export class DuplicateStartError extends HooklineError {
   }
   static override is(value: unknown): value is DuplicateStartError {
     return hasCode(value, ["HOOKLINE_DUPLICATE_START"]);
+  }
+}
+
+/** A write to a run's stream after the stream was closed (by `writer.close()`, or because its run ended). */
+export class StreamClosedError extends HooklineError {
+  override name = "StreamClosedError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_STREAM_CLOSED" });
+  }
+  static override is(value: unknown): value is StreamClosedError {
+    return hasCode(value, ["HOOKLINE_STREAM_CLOSED"]);
   }
 }
 

@@ -23,6 +23,7 @@ import {
   RunNotFoundError,
   SerializationError,
   StepNotRegisteredError,
+  StreamClosedError,
   WorkflowNotRegisteredError,
   WorkflowRunCancelledError,
   WorkflowRunFailedError,
@@ -51,6 +52,7 @@ const HOOKLINE: Record<ErrorCode, (message: string) => Error> = {
   HOOKLINE_EVENT_CONFLICT: (m) => new EventConflictError(m),
   HOOKLINE_DUPLICATE_DELIVERY: (m) => new DuplicateDeliveryError(m, { requestId: "", seq: 0 }),
   HOOKLINE_DUPLICATE_START: (m) => new DuplicateStartError(m, { runId: "", workflowId: "" }),
+  HOOKLINE_STREAM_CLOSED: (m) => new StreamClosedError(m),
   HOOKLINE_WORLD: (m) => new WorldError(m),
   HOOKLINE_CONFIG: (m) => new ConfigError(m),
 };
