@@ -21,8 +21,6 @@ export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
-export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
-export { defineHook } from "./host/define-hook.js";
 export {
   registerSerializableClass,
   type SerializableClass,
