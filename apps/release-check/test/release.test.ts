@@ -123,6 +123,14 @@ describe("the tarballs", () => {
     }
   });
 
+  it("show in hookline's README exactly the code this fresh app runs", async () => {
+    const readme = await exec("tar", ["xzf", tarballs.get("hookline")!, "-O", "package/README.md"], work);
+    for (const file of ["app/workflows/signup.ts", "app/api/signup/route.ts", "app/api/runs/[runId]/route.ts"]) {
+      const source = await readFile(join(TEMPLATE, file), "utf8");
+      expect(readme, `README block for ${file}`).toContain(`\`\`\`ts\n// ${file}\n${source}\`\`\``);
+    }
+  });
+
   it("install with npm without a warning, and without PostgreSQL's driver in a local-world app", async () => {
     // npm 11 lists packages whose install script it did not run: esbuild's, which Hookline does not
     // need (its binary comes from the platform package); the README says so. Nothing else.
@@ -223,7 +231,8 @@ async function signUpAndConfirm(server: Server, email: string): Promise<void> {
 
 describe("a fresh app using the installed package", () => {
   it("builds with Turbopack, type-checks strictly, and runs a workflow through its webhook under next start", async () => {
-    await exec(process.execPath, [join(app, "node_modules/next/dist/bin/next"), "build"], app);
+    const built = await exec(process.execPath, [join(app, "node_modules/next/dist/bin/next"), "build"], app);
+    expect(built).toContain("[hookline] 1 workflow; 1 file with directives (1 with steps): app/workflows/signup.ts");
     await exec(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "--noEmit"], app);
     const server = await startServer();
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { getRun } from "../src/api.js";
-import { ContextError, InvalidArgumentError, RunNotFoundError, SerializationError } from "../src/shared/errors.js";
+import { ContextError, InvalidArgumentError, RunNotFoundError, SerializationError, WorkflowRunFailedError } from "../src/shared/errors.js";
 import { runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
 
@@ -264,7 +264,9 @@ describe("streams", () => {
   test("a workflow that writes to its stream itself fails with a clear error", async () => {
     const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
     const run = await runtime.start(wf("workflowWrites"), []);
-    const error = await run.returnValue.catch((e: unknown) => e);
+    const failed = await run.returnValue.catch((e: unknown) => e);
+    expect(WorkflowRunFailedError.is(failed), String(failed)).toBe(true);
+    const error = (failed as WorkflowRunFailedError).cause;
     expect(ContextError.is(error), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/A workflow cannot write to its stream itself.*Pass the value of getWritable\(\) to a "use step" function/);
   });
@@ -300,7 +302,9 @@ describe("streams", () => {
     expect(await run.streams()).toEqual(["step.o1.1.0", "step.o2.1.0"]);
     // A workflow can pass such a stream on, not read it; nor can one be a workflow's argument.
     const peek = await runtime.start("workflow//workflows/relay.ts//peek", [["x"]]);
-    const error = await peek.returnValue.catch((e: unknown) => e);
+    const failed = await peek.returnValue.catch((e: unknown) => e);
+    expect(WorkflowRunFailedError.is(failed), String(failed)).toBe(true);
+    const error = (failed as WorkflowRunFailedError).cause;
     expect(ContextError.is(error), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/a workflow can pass it on .* but not read it/);
     const refused = await runtime.start("workflow//workflows/relay.ts//relay", [new ReadableStream() as never]).catch((e: unknown) => e);

@@ -77,5 +77,9 @@ function formatWarning(warning: unknown): string {
 export function summarize(result: BuildResult, appDir: string): string {
   const steps = result.files.filter((f) => f.step).length;
   const list = result.files.map((f) => relative(appDir, f.path)).join(", ");
-  return `${result.workflowIds.length} workflows; ${result.files.length} files with directives (${steps} with steps)${list ? `: ${list}` : ""}`;
+  return `${count(result.workflowIds.length, "workflow")}; ${count(result.files.length, "file")} with directives (${steps} with steps)${list ? `: ${list}` : ""}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
