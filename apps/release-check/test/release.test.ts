@@ -262,4 +262,24 @@ describe("a fresh app using the installed package", () => {
       await next.kill();
     }
   });
+
+  it("fails next build on a misspelled directive, naming the right spelling once, without compiler frames", async () => {
+    const typo = join(app, "app/workflows/typo.ts");
+    await writeFile(typo, 'export async function nightly() {\n  "use wokflow";\n  return 1;\n}\n');
+    try {
+      const failed = await exec(process.execPath, [join(app, "node_modules/next/dist/bin/next"), "build"], app).then(
+        () => "",
+        (error: Error) => error.message,
+      );
+      expect(failed, "next build succeeded").not.toBe("");
+      const message = '"use wokflow" is not a directive: did you mean "use workflow"?';
+      expect(failed.split(message).length - 1, failed).toBe(1);
+      // The file relative to the app, as the one frame: none of the compiler's.
+      expect(failed).toContain("(app/workflows/typo.ts:2:3)");
+      expect(failed).toMatch(/\n {4}at .*\bapp\/workflows\/typo\.ts:2:3\)?\n/);
+      expect(failed).not.toMatch(/transformFile|gensync|node_modules[\\/]@(babel|hookline)/);
+    } finally {
+      await rm(typo);
+    }
+  });
 });
