@@ -6,7 +6,7 @@
 import { ContextError } from "./shared/errors.js";
 import { workflowMetadataInfo } from "./shared/metadata.js";
 import type { Duration } from "./shared/duration.js";
-import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
+import type { RequestWithResponse, StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
 import type { Hook, HookOptions } from "./workflow/hook.js";
 import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
 import { notInWorkflow } from "./host/outside-workflow.js";
@@ -17,7 +17,6 @@ export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
-export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
 export { defineHook } from "./host/define-hook.js";
 export {
   registerSerializableClass,
@@ -34,7 +33,9 @@ export function createHook<T = unknown>(_options?: HookOptions): Hook<T> {
   return notInWorkflow("createHook()");
 }
 
-export function createWebhook(_options?: WebhookOptions): Webhook {
+export function createWebhook(options: WebhookOptions & { respondWith: "manual" }): Webhook<RequestWithResponse>;
+export function createWebhook(options?: WebhookOptions): Webhook<Request>;
+export function createWebhook(_options?: WebhookOptions): Webhook<Request> {
   return notInWorkflow("createWebhook()");
 }
 
