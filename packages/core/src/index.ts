@@ -18,6 +18,7 @@ export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
 export { defineHook } from "./host/define-hook.js";
+export { fetch } from "./host/fetch-step.js";
 export {
   registerSerializableClass,
   type SerializableClass,

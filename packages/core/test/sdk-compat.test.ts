@@ -2,6 +2,8 @@
  * Workflow SDK code running unchanged (issue 11): the API names and error shapes SDK code
  * relies on, exercised as its documentation uses them, only the imports changed.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
 import { getHookByToken, getRun } from "../src/api.js";
 import {
@@ -241,5 +243,42 @@ describe("using", () => {
     const events = await run.events();
     expect(events.filter((e) => e.type === "hook_disposed").map((e) => e.corr)).toEqual([first.hookId]);
     expect(second.runId).toBe(run.runId);
+  });
+});
+
+describe("fetch from hookline", () => {
+  test("is a step callable directly in a workflow: made once, its Response recorded and readable in the workflow", async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits++;
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        res.writeHead(201, { "content-type": "application/json", "x-hit": String(hits) });
+        res.end(JSON.stringify({ method: req.method, got: JSON.parse(body || "null") }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+    try {
+      const runtime = await runtimeFor({
+        "workflows/call.ts": `
+          import { fetch, sleep } from "hookline";
+          export async function call(url: string) {
+            "use workflow";
+            const response = await fetch(url, { method: "POST", body: JSON.stringify({ id: 7 }), headers: { "content-type": "application/json" } });
+            await sleep("10ms");
+            return { status: response.status, ok: response.ok, hit: response.headers.get("x-hit"), body: await response.json() };
+          }
+        `,
+      });
+      const run = await runtime.start("workflow//workflows/call.ts//call", [url]);
+      await expect(run.returnValue).resolves.toEqual({ status: 201, ok: true, hit: "1", body: { method: "POST", got: { id: 7 } } });
+      expect(hits).toBe(1);
+      const steps = (await run.events()).filter((e) => e.type === "step_completed").map((e) => (e.data as { stepId: string }).stepId);
+      expect(steps).toEqual(["step//hookline//fetch"]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** What compiled step-mode code calls (see packages/transform/spec.md). */
 import { registerStepFn, type StepFunction } from "./registry.js";
 import "./webhook-request.js";
+import "./fetch-step.js";
 
 export { workflowStub } from "./workflow-stub.js";
 
