@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
-import { getHookByToken, getRun } from "../src/api.js";
+import { getHookByToken, getRun, getWorld, healthCheck } from "../src/api.js";
 import {
   FatalError,
   HookNotFoundError,
@@ -280,5 +280,18 @@ describe("fetch from hookline", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("healthCheck", () => {
+  test("reports a runtime whose world answers as healthy, and one whose world fails as not, naming why", async () => {
+    const runtime = await runtimeFor({ "workflows/noop.ts": `export async function noop() { "use workflow"; return 1; }` });
+    const healthy = await healthCheck(await getWorld(), "workflow", { timeout: 5000 });
+    expect(healthy).toMatchObject({ healthy: true, endpoint: "workflow" });
+    expect(healthy.latencyMs).toBeGreaterThanOrEqual(0);
+    runtime.world.listRuns = async () => {
+      throw new Error("database unreachable");
+    };
+    await expect(healthCheck(undefined, "step")).resolves.toMatchObject({ healthy: false, endpoint: "step", error: "database unreachable" });
   });
 });
