@@ -4,8 +4,10 @@
  * written as the SDK's documentation writes them, only the imports changed; the routes in
  * app/api/compat use hookline/api as SDK server code uses workflow/api.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type NextServer, startNext } from "./support/next-server";
+import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
 import { productionBuild } from "./support/production-build";
 
 const SECRET = "example-test-secret-0123456789abcdef0123456789abcdef";
@@ -61,7 +63,7 @@ describe("Workflow SDK code under next start", () => {
 
   it("a failed run's returnValue rejects with WorkflowRunFailedError whose cause is the workflow's own error; a cancelled one with WorkflowRunCancelledError", async () => {
     const failed = await startRun("chargeDeclined", ["o-9"]);
-    expect(await outcome(failed)).toEqual({
+    expect(await outcome(failed)).toMatchObject({
       failed: {
         name: "WorkflowRunFailedError",
         runId: failed,
@@ -76,6 +78,25 @@ describe("Workflow SDK code under next start", () => {
     }, 30_000, "the run to start");
     expect((await fetch(`${server.url}/api/compat/${waiting}`, { method: "DELETE" })).status).toBe(204);
     expect(await outcome(waiting)).toEqual({ cancelled: { name: "WorkflowRunCancelledError", runId: waiting } });
+  });
+
+  it("errors name the user's files, lines and functions, in the workflow and in steps, after next build", async () => {
+    const stackOf = async (workflow: string) => {
+      const { failed } = (await outcome(await startRun(workflow, ["o-3"]))) as { failed: { cause: { stack: string } } };
+      return failed.cause.stack;
+    };
+    const workflowStack = await stackOf("throwsWithStack");
+    expect(workflowStack).toMatch(/at validateOrder \(.*workflows\/compat\.ts:\d+:\d+\)/);
+    expect(workflowStack).toMatch(/at throwsWithStack \(.*workflows\/compat\.ts:\d+:\d+\)/);
+    expect(workflowStack).not.toMatch(/hookline-workflows\.js/);
+    const stepStack = await stackOf("stepThrows");
+    expect(stepStack).toMatch(/at failingStep \(.*workflows\/compat\.ts:\d+:\d+\)/);
+    expect(stepStack).not.toMatch(/\.next[\\/]/);
+    // The lines are the source's, though the step file reached the server bundle compiled.
+    const source = (await readFile(join(APP_DIR, "workflows", "compat.ts"), "utf8")).split("\n");
+    const lineOf = (text: string) => source.findIndex((line) => line.includes(text)) + 1;
+    expect(workflowStack).toContain(`workflows/compat.ts:${lineOf("is invalid")}:`);
+    expect(stepStack).toContain(`workflows/compat.ts:${lineOf("step refused")}:`);
   });
 
   it("`using hook = createHook()` disposes the hook at the end of its block (Node 20)", async () => {

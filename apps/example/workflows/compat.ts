@@ -29,6 +29,27 @@ async function chargeCard(orderId: string) {
   throw new CardDeclinedError(`card declined for ${orderId}`);
 }
 
+/** Throws from the workflow's own code: its stack trace names the source file, line and function. */
+export async function throwsWithStack(orderId: string) {
+  "use workflow";
+  validateOrder(orderId);
+}
+
+function validateOrder(orderId: string): never {
+  throw new Error(`order ${orderId} is invalid`);
+}
+
+/** Fails with a step's error: its stack trace names the step's source file too. */
+export async function stepThrows(orderId: string) {
+  "use workflow";
+  await failingStep(orderId);
+}
+
+async function failingStep(orderId: string) {
+  "use step";
+  throw new FatalError(`step refused ${orderId}`);
+}
+
 /** Waits forever: cancelled by the test (WorkflowRunCancelledError). */
 export async function waitsForever() {
   "use workflow";

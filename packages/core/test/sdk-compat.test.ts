@@ -295,3 +295,18 @@ describe("healthCheck", () => {
     await expect(healthCheck(undefined, "step")).resolves.toMatchObject({ healthy: false, endpoint: "step", error: "database unreachable" });
   });
 });
+
+describe("stack traces", () => {
+  test("a step's error names the step function as written, called without a receiver, even when a minifier renamed it", async () => {
+    const runtime = await runtimeFor({
+      "workflows/stack.ts": `
+        import { FatalError } from "hookline";
+        export async function stack() { "use workflow"; await chargeCard(); }
+        async function chargeCard() { "use step"; throw new FatalError("declined"); }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/stack.ts//stack", []);
+    const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+    expect(error.cause.stack).toMatch(/\n\s+at chargeCard \(.*workflows\/stack\.ts:\d+:\d+\)/);
+  });
+});

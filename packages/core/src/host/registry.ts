@@ -66,6 +66,10 @@ export function registries(): Registries {
 }
 
 export function registerStepFn(id: string, fn: StepFunction, closure: boolean): void {
+  // Its source name, which stack traces show even when a minifier renamed the function.
+  const name = id.split("//").pop();
+  const own = Object.getOwnPropertyDescriptor(fn, "name");
+  if (name && (!own || own.configurable)) Object.defineProperty(fn, "name", { value: name, configurable: true });
   registries().steps.set(id, { id, fn, closure });
 }
 

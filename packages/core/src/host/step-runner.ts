@@ -5,6 +5,7 @@
 import { parseDuration, resolveDeadline } from "../shared/duration.js";
 import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
+import { remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
 
@@ -42,7 +43,9 @@ export async function runStep(
     // Arguments are read inside the step's context: a received webhook request rebuilds its real URL there.
     const value = await registries().currentStep.run(context, () => {
       const argv = deserialize(args) as unknown[];
-      return step.closure ? step.fn(deserialize(closure), ...argv) : step.fn(...argv);
+      // Called without a receiver, so its stack frame reads `at chargeCard (…)`, not `at Object.chargeCard [as fn]`.
+      const call = step.fn;
+      return step.closure ? call(deserialize(closure), ...argv) : call(...argv);
     });
     try {
       return { ok: true, result: await serializeAsync(value, "result") };
@@ -53,6 +56,7 @@ export async function runStep(
       });
     }
   } catch (thrown) {
+    remapErrorStacks(thrown);
     error = thrown;
   }
   return { ok: false, error: await recordError(error), ...retry(error, context.attempt, maxRetries, policy) };

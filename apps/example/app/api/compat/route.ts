@@ -8,6 +8,8 @@ import {
   fetchInWorkflow,
   retriedStep,
   scopedHook,
+  stepThrows,
+  throwsWithStack,
   timedSleep,
   waitsForever,
 } from "@/workflows/compat";
@@ -21,6 +23,10 @@ export async function POST(request: Request) {
         return start(approvalByToken, [first]);
       case "chargeDeclined":
         return start(chargeDeclined, [first]);
+      case "throwsWithStack":
+        return start(throwsWithStack, [first]);
+      case "stepThrows":
+        return start(stepThrows, [first]);
       case "waitsForever":
         return start(waitsForever, []);
       case "scopedHook":

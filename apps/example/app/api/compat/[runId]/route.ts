@@ -12,8 +12,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ run
     return Response.json({ result: await run.returnValue });
   } catch (error) {
     if (WorkflowRunFailedError.is(error)) {
-      const { name, message, code } = error.cause;
-      return Response.json({ failed: { name: error.name, runId: error.runId, errorCode: error.errorCode, cause: { name, message, code } } });
+      const { name, message, code, stack } = error.cause;
+      return Response.json({ failed: { name: error.name, runId: error.runId, errorCode: error.errorCode, cause: { name, message, code, stack } } });
     }
     if (WorkflowRunCancelledError.is(error)) return Response.json({ cancelled: { name: error.name, runId: error.runId } });
     throw error;
