@@ -310,3 +310,27 @@ describe("stack traces", () => {
     expect(error.cause.stack).toMatch(/\n\s+at chargeCard \(.*workflows\/stack\.ts:\d+:\d+\)/);
   });
 });
+
+describe("this in steps", () => {
+  test("a static-method step and an object-literal method step run with their owner as this", async () => {
+    const runtime = await runtimeFor({
+      "workflows/pricing.ts": `
+        export class Pricing {
+          static rate = 2;
+          static async total(amount: number) { "use step"; return amount * this.rate; }
+        }
+        export const cart = {
+          items: [] as string[],
+          async add(item: string) { "use step"; this.items.push(item); return this.items.length; },
+        };
+        export async function checkout() {
+          "use workflow";
+          const count = await cart.add("book");
+          return { count, total: await Pricing.total(21) };
+        }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/pricing.ts//checkout", []);
+    await expect(run.returnValue).resolves.toEqual({ count: 1, total: 42 });
+  });
+});

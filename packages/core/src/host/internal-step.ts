@@ -5,6 +5,6 @@ import "./fetch-step.js";
 
 export { workflowStub } from "./workflow-stub.js";
 
-export function registerStep(id: string, fn: StepFunction, options?: { closure?: boolean }): void {
-  registerStepFn(id, fn, options?.closure === true);
+export function registerStep(id: string, fn: StepFunction, options?: { closure?: boolean; self?: unknown }): void {
+  registerStepFn(id, fn, options?.closure === true, options?.self);
 }

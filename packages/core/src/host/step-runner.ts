@@ -45,6 +45,7 @@ export async function runStep(
       const argv = deserialize(args) as unknown[];
       // Called without a receiver, so its stack frame reads `at chargeCard (…)`, not `at Object.chargeCard [as fn]`.
       const call = step.fn;
+      if (step.self !== undefined) return Reflect.apply(call, step.self, argv);
       return step.closure ? call(deserialize(closure), ...argv) : call(...argv);
     });
     try {
