@@ -3,6 +3,7 @@
  * Each call uses the process's runtime (see host/global-runtime.ts).
  */
 import { getRuntime } from "./host/global-runtime.js";
+import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import { deserialize } from "./shared/serialization/index.js";
@@ -103,6 +104,27 @@ export async function getHookByToken(token: string): Promise<HookInfo> {
     createdAt: new Date(record.createdAt),
     expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
   };
+}
+
+export type { HealthCheckEndpoint, HealthCheckResult } from "./host/health.js";
+
+/** The world this process's runtime uses (storage and queue), as the Workflow SDK's getWorld() gives it. */
+export async function getWorld(): Promise<Runtime["world"]> {
+  return (await getRuntime()).world;
+}
+
+/**
+ * Whether the workflow runtime is up, for a deployment's probe: the runtime starts, its world
+ * answers, and (endpoint "workflow", the default) a workflow bundle is loaded. Never throws;
+ * `timeout` defaults to 30 s. The first argument (the SDK's world) is accepted and unused:
+ * Hookline checks the process's own runtime.
+ */
+export async function healthCheck(
+  _world?: unknown,
+  endpoint: HealthCheckEndpoint = "workflow",
+  options: { timeout?: number } = {},
+): Promise<HealthCheckResult> {
+  return checkHealth(getRuntime, endpoint, options.timeout ?? 30_000);
 }
 
 export interface PendingHook {

@@ -21,6 +21,7 @@ export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
+export { fetch } from "./host/fetch-step.js";
 export {
   registerSerializableClass,
   type SerializableClass,
@@ -36,7 +37,9 @@ export function createHook<T = unknown>(_options?: HookOptions): Hook<T> {
   return notInWorkflow("createHook()");
 }
 
-export function createWebhook(_options?: WebhookOptions): Webhook {
+export function createWebhook(options: WebhookOptions & { respondWith: "manual" }): Webhook<RequestWithResponse>;
+export function createWebhook(options?: WebhookOptions): Webhook<Request>;
+export function createWebhook(_options?: WebhookOptions): Webhook<Request> {
   return notInWorkflow("createWebhook()");
 }
 

@@ -2,8 +2,10 @@
  * Workflow SDK code running unchanged (issue 11): the API names and error shapes SDK code
  * relies on, exercised as its documentation uses them, only the imports changed.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
-import { getHookByToken, getRun } from "../src/api.js";
+import { getHookByToken, getRun, getWorld, healthCheck } from "../src/api.js";
 import {
   FatalError,
   HookNotFoundError,
@@ -241,5 +243,94 @@ describe("using", () => {
     const events = await run.events();
     expect(events.filter((e) => e.type === "hook_disposed").map((e) => e.corr)).toEqual([first.hookId]);
     expect(second.runId).toBe(run.runId);
+  });
+});
+
+describe("fetch from hookline", () => {
+  test("is a step callable directly in a workflow: made once, its Response recorded and readable in the workflow", async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits++;
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        res.writeHead(201, { "content-type": "application/json", "x-hit": String(hits) });
+        res.end(JSON.stringify({ method: req.method, got: JSON.parse(body || "null") }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+    try {
+      const runtime = await runtimeFor({
+        "workflows/call.ts": `
+          import { fetch, sleep } from "hookline";
+          export async function call(url: string) {
+            "use workflow";
+            const response = await fetch(url, { method: "POST", body: JSON.stringify({ id: 7 }), headers: { "content-type": "application/json" } });
+            await sleep("10ms");
+            return { status: response.status, ok: response.ok, hit: response.headers.get("x-hit"), body: await response.json() };
+          }
+        `,
+      });
+      const run = await runtime.start("workflow//workflows/call.ts//call", [url]);
+      await expect(run.returnValue).resolves.toEqual({ status: 201, ok: true, hit: "1", body: { method: "POST", got: { id: 7 } } });
+      expect(hits).toBe(1);
+      const steps = (await run.events()).filter((e) => e.type === "step_completed").map((e) => (e.data as { stepId: string }).stepId);
+      expect(steps).toEqual(["step//hookline//fetch"]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("healthCheck", () => {
+  test("reports a runtime whose world answers as healthy, and one whose world fails as not, naming why", async () => {
+    const runtime = await runtimeFor({ "workflows/noop.ts": `export async function noop() { "use workflow"; return 1; }` });
+    const healthy = await healthCheck(await getWorld(), "workflow", { timeout: 5000 });
+    expect(healthy).toMatchObject({ healthy: true, endpoint: "workflow" });
+    expect(healthy.latencyMs).toBeGreaterThanOrEqual(0);
+    runtime.world.listRuns = async () => {
+      throw new Error("database unreachable");
+    };
+    await expect(healthCheck(undefined, "step")).resolves.toMatchObject({ healthy: false, endpoint: "step", error: "database unreachable" });
+  });
+});
+
+describe("stack traces", () => {
+  test("a step's error names the step function as written, called without a receiver, even when a minifier renamed it", async () => {
+    const runtime = await runtimeFor({
+      "workflows/stack.ts": `
+        import { FatalError } from "hookline";
+        export async function stack() { "use workflow"; await chargeCard(); }
+        async function chargeCard() { "use step"; throw new FatalError("declined"); }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/stack.ts//stack", []);
+    const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+    expect(error.cause.stack).toMatch(/\n\s+at chargeCard \(.*workflows\/stack\.ts:\d+:\d+\)/);
+  });
+});
+
+describe("this in steps", () => {
+  test("a static-method step and an object-literal method step run with their owner as this", async () => {
+    const runtime = await runtimeFor({
+      "workflows/pricing.ts": `
+        export class Pricing {
+          static rate = 2;
+          static async total(amount: number) { "use step"; return amount * this.rate; }
+        }
+        export const cart = {
+          items: [] as string[],
+          async add(item: string) { "use step"; this.items.push(item); return this.items.length; },
+        };
+        export async function checkout() {
+          "use workflow";
+          const count = await cart.add("book");
+          return { count, total: await Pricing.total(21) };
+        }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/pricing.ts//checkout", []);
+    await expect(run.returnValue).resolves.toEqual({ count: 1, total: 42 });
   });
 });

@@ -69,6 +69,8 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     files: workflowFiles,
     alias: resolveSandboxAlias(appDir),
     minify: options.minify ?? false,
+    // Errors thrown in workflow code name the user's files and lines (the sandbox remaps its frames).
+    sourcemap: true,
   });
   const workflowIds = manifestWorkflowIds(bundle.manifest);
   const written = await writeChanged(

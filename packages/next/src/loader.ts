@@ -28,7 +28,7 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
   const unscanned = unscannedWarning(filename, root);
   if (unscanned) this.emitWarning(unscanned);
   Promise.resolve()
-    .then(() => transform(source, { filename, root, mode, sourceMaps: true }))
+    .then(() => transform(source, { filename, root, mode, sourceMaps: true, retainLines: true }))
     .then(
       (result) => {
         for (const warning of result.warnings ?? []) this.emitWarning(toError(warning));

@@ -128,6 +128,8 @@ export function applyWorkflowConfig(
     // Loaded by Node at run time, not bundled: one copy of the runtime per server, and world
     // drivers (pg) stay out of the bundle.
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
+    // Source maps of the server bundle, so errors thrown in steps name the user's files and lines.
+    experimental: { ...config.experimental, serverSourceMaps: config.experimental?.serverSourceMaps ?? true },
     // What is chosen in code (the world, the webhook limits), where a standalone server (which
     // never runs next.config) reads it.
     ...(world || webhooks ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } } : {}),
@@ -168,6 +170,9 @@ export function createWithWorkflow(integration: Integration) {
         process.env[ENV.server] = "1";
         process.env[ENV.basePath] = base.basePath ?? "";
         process.env[ENV.trailingSlash] = base.trailingSlash ? "1" : "0";
+        // Before the server loads its chunks (Node reads a file's source map when it loads it):
+        // errors thrown in steps then name the user's files and lines.
+        process.setSourceMapsEnabled(true);
         installRequestStamp();
         const slot = globalThis as Record<symbol, unknown>;
         if (phase === PHASE_DEVELOPMENT_SERVER && !slot[WATCHING]) {

@@ -12,6 +12,8 @@ export interface RegisteredStep {
   fn: StepFunction;
   /** Declared inside a workflow body: called as fn(closure, ...args). */
   closure: boolean;
+  /** A static or object-literal method's owner: its `this`. */
+  self?: unknown;
 }
 
 export interface WorkflowBundleSource {
@@ -71,8 +73,12 @@ export function registries(): Registries {
   return global[KEY];
 }
 
-export function registerStepFn(id: string, fn: StepFunction, closure: boolean): void {
-  registries().steps.set(id, { id, fn, closure });
+export function registerStepFn(id: string, fn: StepFunction, closure: boolean, self?: unknown): void {
+  // Its source name, which stack traces show even when a minifier renamed the function.
+  const name = id.split("//").pop();
+  const own = Object.getOwnPropertyDescriptor(fn, "name");
+  if (name && (!own || own.configurable)) Object.defineProperty(fn, "name", { value: name, configurable: true });
+  registries().steps.set(id, { id, fn, closure, ...(self === undefined ? {} : { self }) });
 }
 
 export function registerWorkflowBundle(source: WorkflowBundleSource): void {

@@ -302,6 +302,12 @@ export class Runtime {
     if (run.terminal && run.idle) this.#warm.drop(run);
   }
 
+  /** Whether a workflow bundle is loaded, loading the app's code first if it is not yet (health checks). */
+  async hasWorkflowCode(): Promise<boolean> {
+    if (!this.#currentBundle()) await this.#options.ensureCode?.();
+    return this.#currentBundle() !== null;
+  }
+
   get warmRunCount(): number {
     return this.#warm.size;
   }

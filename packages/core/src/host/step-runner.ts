@@ -6,6 +6,7 @@ import { parseDuration, resolveDeadline } from "../shared/duration.js";
 import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
 import type { StreamRef } from "../shared/stream-ref.js";
+import { remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
 
@@ -48,7 +49,10 @@ export async function runStep(
         createStream: (ref: StreamRef) => (ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace)),
       };
       const argv = deserialize(args, options) as unknown[];
-      return step.closure ? step.fn(deserialize(closure, options), ...argv) : step.fn(...argv);
+      // Called without a receiver, so its stack frame reads `at chargeCard (…)`, not `at Object.chargeCard [as fn]`.
+      const call = step.fn;
+      if (step.self !== undefined) return Reflect.apply(call, step.self, argv);
+      return step.closure ? call(deserialize(closure, options), ...argv) : call(...argv);
     });
     try {
       // A ReadableStream in the result is copied into the run's stream; the receiver reads it live.
@@ -60,6 +64,7 @@ export async function runStep(
       });
     }
   } catch (thrown) {
+    remapErrorStacks(thrown);
     error = thrown;
   }
   return { ok: false, error: await recordError(error), ...retry(error, context.attempt, maxRetries, policy) };

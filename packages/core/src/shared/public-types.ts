@@ -57,3 +57,11 @@ export interface StepMetadata {
   attemptStartedAt: Date;
   runId: string;
 }
+
+/**
+ * A request a `respondWith: "manual"` webhook yields, typed as the Workflow SDK types it: a
+ * `Request` whose `respondWith(response)` answers the waiting HTTP caller (call it in a step).
+ */
+export interface RequestWithResponse extends Request {
+  respondWith(response: Response): Promise<void>;
+}

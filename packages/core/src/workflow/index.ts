@@ -20,6 +20,7 @@ export {
   WORKFLOW_SERIALIZE,
 } from "../shared/serialization/index.js";
 export { createHook, Hook, type HookOptions } from "./hook.js";
+export { fetch } from "./fetch.js";
 export { createWebhook, Webhook, type WebhookOptions, WorkflowRequest, WorkflowResponse } from "./webhook.js";
 
 /** A durable timer: survives restarts; `duration` is "10s"/"5m"/"2h"/"1d", ms, or a Date. */

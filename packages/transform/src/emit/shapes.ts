@@ -55,7 +55,7 @@ function nameDefaultExport(statement: NodePath<t.Statement>, local: string, valu
   ]);
 }
 
-function member(base: string, keys: string[]): t.Expression {
+export function member(base: string, keys: string[]): t.Expression {
   let expression: t.Expression = types.identifier(base);
   for (const key of keys) {
     expression = types.isValidIdentifier(key)
