@@ -108,7 +108,7 @@ describe("streams across processes", () => {
     child.send({ start: "workflow//workflows/numbers.ts//numbers", args: [40, 25] });
     const runId = (await child.waitForLine(/^started /)).split(" ")[1]!;
     const run = getRun<number>(runId);
-    const reader = run.readable.getReader();
+    const reader = run.getReadable<number>().getReader();
     const first = await reader.read();
     expect(first).toEqual({ done: false, value: 0 });
     expect(await run.status).toBe("running");

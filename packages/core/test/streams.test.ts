@@ -186,6 +186,13 @@ describe("streams", () => {
     expect(await readAll(run.getReadable({ startIndex: -100 }))).toEqual(words);
     expect(await readAll(run.getReadable({ startIndex: 10 }))).toEqual([]);
     expect(await run.getReadable().getTailIndex()).toBe(3);
+    expect(await run.getStreamInfo()).toEqual({ tailIndex: 3, done: true });
+    // A snapshot, page by page.
+    const page1 = await run.getStreamChunks<string>({ limit: 3 });
+    expect(page1).toEqual({ data: words.slice(0, 3).map((value, index) => ({ index, value })), cursor: "3", hasMore: true, done: true });
+    const page2 = await run.getStreamChunks<string>({ limit: 3, cursor: page1.cursor });
+    expect(page2).toEqual({ data: [{ index: 3, value: "😀" }], cursor: null, hasMore: false, done: true });
+    await expect(run.getStreamChunks({ cursor: "nope" })).rejects.toThrow(/is not a cursor/);
     // The same run through hookline/api's getRun.
     expect(await readAll(getRun(run.runId).readable)).toEqual(words);
   });
@@ -209,6 +216,9 @@ describe("streams", () => {
     const run = await runtime.start(wf("live"), []);
     const reader = run.readable.getReader();
     expect(await reader.read()).toEqual({ done: false, value: "first" });
+    // While the run goes on, a page's cursor points past its last chunk, for the next look.
+    expect(await run.getStreamChunks({ limit: 10 })).toEqual({ data: [{ index: 0, value: "first" }], cursor: "1", hasMore: false, done: false });
+    expect(await run.getStreamInfo()).toEqual({ tailIndex: 0, done: false });
     // The run is waiting in its hook: still running, and the reader is still open.
     const [hook] = await waitFor("the hook", async () => {
       const hooks = await runtime.world.listHooks({ runId: run.runId, status: "active" });
