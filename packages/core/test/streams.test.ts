@@ -117,6 +117,19 @@ const WORDS = `
     await writer.write("from the workflow");
   }
 
+  export async function pauses(gapMs: number) {
+    "use workflow";
+    await pause(getWritable(), gapMs);
+  }
+
+  async function pause(writable: WritableStream<string>, gapMs: number) {
+    "use step";
+    const writer = writable.getWriter();
+    await writer.write("before");
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    await writer.write("after");
+  }
+
   export async function many(count: number) {
     "use workflow";
     await burst(getWritable(), count);
@@ -316,6 +329,17 @@ describe("streams", () => {
     const refused = await runtime.start("workflow//workflows/relay.ts//relay", [new ReadableStream() as never]).catch((e: unknown) => e);
     expect(SerializationError.is(refused), String(refused)).toBe(true);
     expect((refused as Error).message).toMatch(/args\[0\]: a ReadableStream can cross only as a step's argument or result/);
+  });
+
+  test("a reader idle for longer than its re-read interval stays open and gets the next chunk", async () => {
+    const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
+    const run = await runtime.start(wf("pauses"), [4_500]);
+    const reader = run.readable.getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "before" });
+    const started = Date.now();
+    expect(await reader.read()).toEqual({ done: false, value: "after" });
+    expect(Date.now() - started).toBeGreaterThan(4_000);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
   });
 
   test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
