@@ -57,10 +57,10 @@ const WORDS = `
 
   export async function closeEarly() {
     "use workflow";
-    await closeIt();
+    const own = await closeIt();
     const late = await writeLate();
     await createHook({ token: "close-early:" + Math.random() });
-    return late;
+    return { own, late };
   }
 
   async function closeIt() {
@@ -68,6 +68,11 @@ const WORDS = `
     const writer = getWritable<string>().getWriter();
     await writer.write("only");
     await writer.close();
+    // The same writer after its own close().
+    return writer.write("again").then(
+      () => "written",
+      (error) => (error as Error).name + ": " + (error as Error).message,
+    );
   }
 
   async function writeLate() {
@@ -254,7 +259,8 @@ describe("streams", () => {
     expect(await run.status).toBe("running");
     const [hook] = await runtime.world.listHooks({ runId: run.runId, status: "active" });
     await runtime.deliver(hook!, null);
-    const late = (await run.returnValue) as string;
+    const { own, late } = (await run.returnValue) as { own: string; late: string };
+    expect(own).toMatch(/^StreamClosedError: Run \w+: the stream "default" is closed \(close\(\) was called on it\)/);
     expect(late).toMatch(/^StreamClosedError: Run \w+: the stream "default" is closed/);
   });
 
