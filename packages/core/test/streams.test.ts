@@ -348,7 +348,33 @@ describe("streams", () => {
     expect(await reader.read()).toEqual({ done: true, value: undefined });
   });
 
-  test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
+  test("a cancelled reader stops reading the world at once (a closed SSE connection costs nothing after)", async () => {
+    const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
+    const run = await runtime.start(wf("pauses"), [1_500]);
+    const reader = run.readable.getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "before" });
+    // Let the next read wait for news, then cancel it.
+    const pending = reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { streams } = runtime.world;
+    const read = streams.read.bind(streams);
+    let reads = 0;
+    streams.read = (...args) => {
+      reads++;
+      return read(...args);
+    };
+    try {
+      await reader.cancel();
+      await expect(pending).resolves.toEqual({ done: true, value: undefined });
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(reads).toBe(0);
+    } finally {
+      streams.read = read;
+    }
+    await run.returnValue;
+  });
+
+    test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
     const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
     const run = await runtime.start(wf("many"), [300]);
     const readers = Array.from({ length: 100 }, () => readAll(run.getReadable<number>()));

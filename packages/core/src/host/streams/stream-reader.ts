@@ -49,6 +49,7 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
   // Set when the world says something changed, so a wait that starts after the news does not sleep.
   let changed = false;
   let wake: (() => void) | null = null;
+  let cancelled = false;
   const stops: Array<() => void> = [];
   const poke = () => {
     changed = true;
@@ -86,9 +87,11 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
       async pull(controller) {
         const w = await world();
         if (next === null) next = await firstIndex(w, runId, namespace, options.startIndex);
-        for (;;) {
+        // A pull still waiting when its consumer cancels ends quietly instead of reading on.
+        while (!cancelled) {
           changed = false;
           const chunks = await w.streams.read(runId, namespace, next, BATCH);
+          if (cancelled) return;
           if (chunks.length > 0) {
             for (const chunk of chunks) controller.enqueue(map(deserialize(JSON.parse(chunk.data)), chunk.index));
             next = chunks[chunks.length - 1]!.index + 1;
@@ -105,6 +108,7 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
         }
       },
       cancel() {
+        cancelled = true;
         stop();
       },
     },
