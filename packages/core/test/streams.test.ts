@@ -57,10 +57,10 @@ const WORDS = `
 
   export async function closeEarly() {
     "use workflow";
-    await closeIt();
+    const own = await closeIt();
     const late = await writeLate();
     await createHook({ token: "close-early:" + Math.random() });
-    return late;
+    return { own, late };
   }
 
   async function closeIt() {
@@ -68,6 +68,11 @@ const WORDS = `
     const writer = getWritable<string>().getWriter();
     await writer.write("only");
     await writer.close();
+    // The same writer after its own close().
+    return writer.write("again").then(
+      () => "written",
+      (error) => (error as Error).name + ": " + (error as Error).message,
+    );
   }
 
   async function writeLate() {
@@ -115,6 +120,19 @@ const WORDS = `
     "use workflow";
     const writer = getWritable().getWriter();
     await writer.write("from the workflow");
+  }
+
+  export async function pauses(gapMs: number) {
+    "use workflow";
+    await pause(getWritable(), gapMs);
+  }
+
+  async function pause(writable: WritableStream<string>, gapMs: number) {
+    "use step";
+    const writer = writable.getWriter();
+    await writer.write("before");
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    await writer.write("after");
   }
 
   export async function many(count: number) {
@@ -186,6 +204,13 @@ describe("streams", () => {
     expect(await readAll(run.getReadable({ startIndex: -100 }))).toEqual(words);
     expect(await readAll(run.getReadable({ startIndex: 10 }))).toEqual([]);
     expect(await run.getReadable().getTailIndex()).toBe(3);
+    expect(await run.getStreamInfo()).toEqual({ tailIndex: 3, done: true });
+    // A snapshot, page by page.
+    const page1 = await run.getStreamChunks<string>({ limit: 3 });
+    expect(page1).toEqual({ data: words.slice(0, 3).map((value, index) => ({ index, value })), cursor: "3", hasMore: true, done: true });
+    const page2 = await run.getStreamChunks<string>({ limit: 3, cursor: page1.cursor });
+    expect(page2).toEqual({ data: [{ index: 3, value: "😀" }], cursor: null, hasMore: false, done: true });
+    await expect(run.getStreamChunks({ cursor: "nope" })).rejects.toThrow(/is not a cursor/);
     // The same run through hookline/api's getRun.
     expect(await readAll(getRun(run.runId).readable)).toEqual(words);
   });
@@ -209,6 +234,9 @@ describe("streams", () => {
     const run = await runtime.start(wf("live"), []);
     const reader = run.readable.getReader();
     expect(await reader.read()).toEqual({ done: false, value: "first" });
+    // While the run goes on, a page's cursor points past its last chunk, for the next look.
+    expect(await run.getStreamChunks({ limit: 10 })).toEqual({ data: [{ index: 0, value: "first" }], cursor: "1", hasMore: false, done: false });
+    expect(await run.getStreamInfo()).toEqual({ tailIndex: 0, done: false });
     // The run is waiting in its hook: still running, and the reader is still open.
     const [hook] = await waitFor("the hook", async () => {
       const hooks = await runtime.world.listHooks({ runId: run.runId, status: "active" });
@@ -231,7 +259,8 @@ describe("streams", () => {
     expect(await run.status).toBe("running");
     const [hook] = await runtime.world.listHooks({ runId: run.runId, status: "active" });
     await runtime.deliver(hook!, null);
-    const late = (await run.returnValue) as string;
+    const { own, late } = (await run.returnValue) as { own: string; late: string };
+    expect(own).toMatch(/^StreamClosedError: Run \w+: the stream "default" is closed \(close\(\) was called on it\)/);
     expect(late).toMatch(/^StreamClosedError: Run \w+: the stream "default" is closed/);
   });
 
@@ -312,7 +341,44 @@ describe("streams", () => {
     expect((refused as Error).message).toMatch(/args\[0\]: a ReadableStream can cross only as a step's argument or result/);
   });
 
-  test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
+  test("a reader idle for longer than its re-read interval stays open and gets the next chunk", async () => {
+    const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
+    const run = await runtime.start(wf("pauses"), [4_500]);
+    const reader = run.readable.getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "before" });
+    const started = Date.now();
+    expect(await reader.read()).toEqual({ done: false, value: "after" });
+    expect(Date.now() - started).toBeGreaterThan(4_000);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+  });
+
+  test("a cancelled reader stops reading the world at once (a closed SSE connection costs nothing after)", async () => {
+    const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
+    const run = await runtime.start(wf("pauses"), [1_500]);
+    const reader = run.readable.getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "before" });
+    // Let the next read wait for news, then cancel it.
+    const pending = reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { streams } = runtime.world;
+    const read = streams.read.bind(streams);
+    let reads = 0;
+    streams.read = (...args) => {
+      reads++;
+      return read(...args);
+    };
+    try {
+      await reader.cancel();
+      await expect(pending).resolves.toEqual({ done: true, value: undefined });
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(reads).toBe(0);
+    } finally {
+      streams.read = read;
+    }
+    await run.returnValue;
+  });
+
+    test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
     const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
     const run = await runtime.start(wf("many"), [300]);
     const readers = Array.from({ length: 100 }, () => readAll(run.getReadable<number>()));

@@ -42,7 +42,7 @@ import {
   toHook,
   toRun,
 } from "./rows.js";
-import { type Names, namesFor } from "./schema.js";
+import { type Channel, type Names, namesFor } from "./schema.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
@@ -202,19 +202,17 @@ export class PostgresWorld implements World {
     this.#pool = pool;
     this.#listener = listener;
     this.#started.resolve();
-    const notifying = "notifying other instances of appends";
-    this.#notifier = new AppendNotifier(
+    this.#notifier = this.#notifierFor(names.appendChannel, "notifying other instances of appends");
+    this.#streamNotifier = this.#notifierFor(names.streamChannel, "notifying other instances of stream writes");
+  }
+
+  /** Batched NOTIFYs on `channel`, sent after the writes they announce commit; failures are reported as `what`. */
+  #notifierFor(channel: Channel, what: string): AppendNotifier {
+    return new AppendNotifier(
       this.#requireStatements().notify,
-      names.appendChannel,
-      (config) => this.#query(notifying, config),
-      (error) => (error === null ? this.#reporter.recovered(notifying) : this.#reporter.report(error, notifying)),
-    );
-    const notifyingStreams = "notifying other instances of stream writes";
-    this.#streamNotifier = new AppendNotifier(
-      this.#requireStatements().notify,
-      names.streamChannel,
-      (config) => this.#query(notifyingStreams, config),
-      (error) => (error === null ? this.#reporter.recovered(notifyingStreams) : this.#reporter.report(error, notifyingStreams)),
+      channel,
+      (config) => this.#query(what, config),
+      (error) => (error === null ? this.#reporter.recovered(what) : this.#reporter.report(error, what)),
     );
   }
 

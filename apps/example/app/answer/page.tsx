@@ -68,7 +68,7 @@ export default function AnswerPage() {
         </div>
       </div>
       {runId ? (
-        <section className="panel" aria-label="answer">
+        <section className="panel" aria-label="answer" style={{ marginTop: "1rem" }}>
           <p className="muted small mono">
             run {runId} · <span data-testid="stream-status">{status}</span>
           </p>

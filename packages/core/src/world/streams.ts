@@ -34,7 +34,9 @@ export interface WorldStreams {
    * Appends `chunks` to the stream, in order, at the next free indexes; resolves with the index
    * of the first once all are stored as durably as the world stores events (so an acknowledged
    * chunk survives `kill -9`). Concurrent writers (other processes included) never share an
-   * index nor leave a gap. Throws StreamClosedError when the stream was closed.
+   * index nor leave a gap; one call's chunks get consecutive indexes (the local world guarantees
+   * that only among writers of one process: the runtime writes one chunk per call). Throws
+   * StreamClosedError when the stream was closed.
    */
   write(runId: string, namespace: string, chunks: string[]): Promise<number>;
   /** Chunks with index ≥ `startIndex`, in order, at most `limit` (default 1,000). */

@@ -49,6 +49,7 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
   // Set when the world says something changed, so a wait that starts after the news does not sleep.
   let changed = false;
   let wake: (() => void) | null = null;
+  let cancelled = false;
   const stops: Array<() => void> = [];
   const poke = () => {
     changed = true;
@@ -57,6 +58,17 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
   const stop = () => {
     for (const unsubscribe of stops.splice(0)) unsubscribe();
     wake?.();
+  };
+  const subscribe = (w: StreamWorld) => {
+    stops.push(
+      w.streams.subscribe((run, ns) => {
+        if (run === runId && ns === namespace) poke();
+      }),
+      w.onAppend((run, _seq, type) => {
+        if (run === runId && (type === undefined || TERMINAL_RUN_EVENTS.has(type))) poke();
+      }),
+    );
+    if (w.onResync) stops.push(w.onResync(poke));
   };
   const waitForChange = () =>
     new Promise<void>((resolve) => {
@@ -71,45 +83,51 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
 
   const readable = new ReadableStream<T>(
     {
-      async start() {
-        const w = await world();
-        stops.push(
-          w.streams.subscribe((run, ns) => {
-            if (run === runId && ns === namespace) poke();
-          }),
-          w.onAppend((run, _seq, type) => {
-            if (run === runId && (type === undefined || TERMINAL_RUN_EVENTS.has(type))) poke();
-          }),
-        );
-        if (w.onResync) stops.push(w.onResync(poke));
-      },
       async pull(controller) {
-        const w = await world();
-        if (next === null) next = await firstIndex(w, runId, namespace, options.startIndex);
-        for (;;) {
-          changed = false;
-          const chunks = await w.streams.read(runId, namespace, next, BATCH);
-          if (chunks.length > 0) {
-            for (const chunk of chunks) controller.enqueue(map(deserialize(JSON.parse(chunk.data)), chunk.index));
-            next = chunks[chunks.length - 1]!.index + 1;
-            return;
-          }
-          if (await ended(w, runId, namespace)) {
-            // A chunk stored just before the end is still read: the end was seen after it.
-            if ((await w.streams.read(runId, namespace, next, 1)).length > 0) continue;
-            stop();
-            controller.close();
-            return;
-          }
-          if (!changed) await waitForChange();
+        try {
+          await pullChunks(controller);
+        } catch (error) {
+          // The stream errors (an unknown run, a world failure): let go of the subscriptions.
+          stop();
+          throw error;
         }
       },
       cancel() {
+        cancelled = true;
         stop();
       },
     },
     { highWaterMark: 0 },
   );
+
+  async function pullChunks(controller: ReadableStreamDefaultController<T>): Promise<void> {
+    const w = await world();
+    if (next === null) {
+      // Subscribed on the first read, not before: a readable nobody reads holds nothing.
+      subscribe(w);
+      next = await firstIndex(w, runId, namespace, options.startIndex);
+    }
+    // A pull still waiting when its consumer cancels ends quietly instead of reading on.
+    while (!cancelled) {
+      changed = false;
+      const chunks = await w.streams.read(runId, namespace, next, BATCH);
+      if (cancelled) return;
+      if (chunks.length > 0) {
+        for (const chunk of chunks) controller.enqueue(map(deserialize(JSON.parse(chunk.data)), chunk.index));
+        next = chunks[chunks.length - 1]!.index + 1;
+        return;
+      }
+      if (await ended(w, runId, namespace)) {
+        // A chunk stored just before the end is still read: the end was seen after it.
+        if ((await w.streams.read(runId, namespace, next, 1)).length > 0) continue;
+        stop();
+        controller.close();
+        return;
+      }
+      if (!changed) await waitForChange();
+    }
+  }
+
   return Object.assign(readable, {
     getTailIndex: async () => (await (await world()).streams.info(runId, namespace)).tailIndex,
   });

@@ -4,7 +4,7 @@
  * checked against the size limit, and written to the world; `write()` resolves once the world
  * has stored it. `close()` closes the stream for every writer and reader.
  */
-import { InvalidArgumentError, SerializationError } from "../../shared/errors.js";
+import { InvalidArgumentError, SerializationError, StreamClosedError } from "../../shared/errors.js";
 import { serialize } from "../../shared/serialization/index.js";
 import { markStream } from "../../shared/stream-ref.js";
 import type { WorldStreams } from "../../world/streams.js";
@@ -30,7 +30,35 @@ export function openWritable<T>(streams: Pick<WorldStreams, "write" | "close">, 
     // each write still has its writes queued in order.
     { highWaterMark: 1 },
   );
-  return markStream(writable, { kind: "writable", namespace });
+  return markStream(closedWritesExplained(writable, runId, namespace), { kind: "writable", namespace });
+}
+
+/**
+ * After `close()`, the platform refuses writes with a bare TypeError ("Invalid state"); this
+ * stream's writers refuse them with a StreamClosedError that says which stream and why.
+ */
+function closedWritesExplained<T>(writable: WritableStream<T>, runId: string, namespace: string): WritableStream<T> {
+  let closed = false;
+  const refuse = () =>
+    Promise.reject(new StreamClosedError(`Run ${runId}: the stream "${namespace}" is closed (close() was called on it), so nothing more can be written to it.`));
+  const getWriter = writable.getWriter.bind(writable);
+  const close = writable.close.bind(writable);
+  Object.defineProperties(writable, {
+    close: { value: () => ((closed = true), close()) },
+    getWriter: {
+      value: () => {
+        const writer = getWriter();
+        const write = writer.write.bind(writer);
+        const closeWriter = writer.close.bind(writer);
+        Object.defineProperties(writer, {
+          write: { value: (chunk: T) => (closed ? refuse() : write(chunk)) },
+          close: { value: () => ((closed = true), closeWriter()) },
+        });
+        return writer;
+      },
+    },
+  });
+  return writable;
 }
 
 /** A chunk as the world stores it: the serializer's JSON text, refused when over the limit. */
