@@ -5,15 +5,15 @@
 import { getRuntime } from "./host/global-runtime.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
+import { deserialize } from "./shared/serialization/index.js";
 import type { RunStatus } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
-import { deserialize } from "./shared/serialization/index.js";
 
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
-export type { RunStatus, WorkflowEvent } from "./world/events.js";
 export type { StartOptions } from "./host/runtime.js";
 export * from "./shared/errors.js";
+export type { RunStatus, WorkflowEvent } from "./world/events.js";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
 type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R> ? R : W extends (...args: never[]) => infer R ? R : unknown;
@@ -28,10 +28,17 @@ export async function start<W extends WorkflowReference | ((...args: never[]) =>
   return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options)) as Run<WorkflowResult<W>>;
 }
 
-/** Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100). */
-export async function listRuns(options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number } = {}): Promise<RunInfo[]> {
+/**
+ * Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100).
+ * Page on with `before: { createdAt, runId }` of the last run of the previous page.
+ */
+export async function listRuns(
+  options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
+): Promise<RunInfo[]> {
   const runtime = await getRuntime();
-  return (await runtime.world.listRuns(options)).map(runInfo);
+  const { before, ...rest } = options;
+  const cursor = before === undefined ? undefined : { createdAt: Number(before.createdAt), runId: before.runId };
+  return (await runtime.world.listRuns({ ...rest, before: cursor })).map(runInfo);
 }
 
 /** A handle on an existing run (its methods fail with RunNotFoundError if there is none). */
