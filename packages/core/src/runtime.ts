@@ -7,3 +7,4 @@ export { registerWorkflowBundle, registries, type RegisteredStep, type WorkflowB
 export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference } from "./host/runtime.js";
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { TokenIssuer } from "./host/tokens.js";
+export { deserialize } from "./shared/serialization/index.js";
