@@ -26,6 +26,7 @@ export interface InspectorOptions {
 }
 
 const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
 const COUNT_CAP = 1000;
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -125,14 +126,17 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   const status = STATUSES.find((s) => s === params.get("status"));
   const workflowId = params.get("workflow") || undefined;
   const query: RunsQuery = { status, workflowId, before: parseCursor(params.get("before")) };
+  const asked = Number(params.get("limit"));
+  const size = Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, MAX_PAGE_SIZE) : PAGE_SIZE;
+  if (size !== PAGE_SIZE) query.limit = size;
   const [page, counts, recent] = await Promise.all([
-    world.listRuns({ status, workflowId, before: query.before, limit: PAGE_SIZE + 1 }),
+    world.listRuns({ status, workflowId, before: query.before, limit: size + 1 }),
     Promise.all(STATUSES.map(async (s) => [s, (await world.listRuns({ status: s, workflowId, limit: COUNT_CAP })).length] as const)),
     world.listRuns({ limit: 500 }),
   ]);
-  const runs = page.slice(0, PAGE_SIZE);
+  const runs = page.slice(0, size);
   const last = runs.at(-1);
-  const next = page.length > PAGE_SIZE && last ? `${last.createdAt}~${last.runId}` : undefined;
+  const next = page.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
   const workflows = [...new Set([...recent.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
   return { query, runs, next, counts: Object.fromEntries(counts) as Record<RunStatus, number>, countCap: COUNT_CAP, workflows };
 }

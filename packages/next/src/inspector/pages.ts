@@ -37,6 +37,8 @@ export interface RunsQuery {
   status?: RunStatus;
   workflowId?: string;
   before?: { createdAt: number; runId: string };
+  /** A page size other than the default. */
+  limit?: number;
 }
 
 export interface RunsView {
@@ -55,7 +57,7 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
   const { query } = view;
   const link = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
-    const merged = { status: query.status, workflow: query.workflowId, ...extra };
+    const merged = { status: query.status, workflow: query.workflowId, limit: query.limit ? String(query.limit) : undefined, ...extra };
     for (const [key, value] of Object.entries(merged)) if (value) params.set(key, value);
     const text = params.toString();
     return `${ctx.base}${text ? `?${text}` : ""}`;
