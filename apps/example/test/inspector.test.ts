@@ -207,10 +207,19 @@ describe("the inspector under next dev, in Chromium", () => {
     await tab.goto(`${server.url}${INSPECT}`);
     await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 60_000 });
     const loads = await tab.evaluate(() => performance.getEntriesByType("navigation").length);
-    const started = Date.now();
+    // Each row notes when it first appeared, to compare with the run's creation time (one machine, one clock).
+    await tab.evaluate(() => {
+      const mark = () => {
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+      };
+      mark();
+      new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
+    });
     const runId = await startDemo(server, { label: "live" });
     await tab.waitForSelector(`tr[data-run="${runId}"]`, { timeout: 10_000 });
-    console.log(`[inspector] new run shown ${Date.now() - started} ms after start() returned (includes the POST)`);
+    const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, runId);
+    const createdAt = Date.parse((await tab.locator(`tr[data-run="${runId}"] time`).first().getAttribute("datetime"))!);
+    console.log(`[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
     expect(await tab.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loads);
     await screenshot(tab, "inspector-dev-runs");
   });

@@ -21,6 +21,8 @@ type Env = Record<string, string | undefined>;
 export const ENV = {
   /** "1" in a Next.js server whose config uses withWorkflow. */
   server: "HOOKLINE_NEXT_SERVER",
+  /** "1" in `next dev` (withWorkflow saw the development-server phase). */
+  dev: "HOOKLINE_NEXT_DEV",
   basePath: "HOOKLINE_NEXT_BASE_PATH",
   trailingSlash: "HOOKLINE_NEXT_TRAILING_SLASH",
 } as const;

@@ -1,5 +1,5 @@
 /**
- * Who may use the inspector. `next dev`: anyone who reaches the dev server. Otherwise only with
+ * Who may use the inspector. `next dev` (HOOKLINE_NEXT_DEV, set by withWorkflow): anyone who reaches the dev server. Otherwise only with
  * HOOKLINE_INSPECTOR_TOKEN set (else every inspector URL is a 404): a login form takes the
  * token (compared in constant time) and sets an httpOnly, SameSite=Strict cookie signed with
  * the deployment secret. Every POST also carries a CSRF token derived from the session and must
@@ -15,7 +15,7 @@ type Env = Record<string, string | undefined>;
 export type Access = { kind: "open" } | { kind: "hidden" } | { kind: "token"; token: string };
 
 export function accessFromEnv(env: Env = process.env): Access {
-  if (env.NODE_ENV === "development") return { kind: "open" };
+  if (env.HOOKLINE_NEXT_DEV === "1") return { kind: "open" };
   const token = env.HOOKLINE_INSPECTOR_TOKEN;
   return token ? { kind: "token", token } : { kind: "hidden" };
 }
