@@ -69,7 +69,7 @@ describe("the inspector under next start", () => {
   });
 
   it("asks for the token, compares it, and keeps an httpOnly SameSite=Strict session", async () => {
-    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN } });
+    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN, LAB_WEBHOOK_SECRET: "lab-signing-secret" } });
     const first = await page(server, "");
     expect(first.status).toBe(401);
     expect(first.text).toContain('name="token"');
@@ -152,6 +152,24 @@ describe("the inspector under next start", () => {
     expect(cancelled.text).toContain("customer &lt;left&gt;");
   });
 
+  it("shows a webhook's refused deliveries (status, reason, method) without their body or the token", async () => {
+    const cookie = await loginCookie(server!);
+    const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
+    const { runId } = (await response.json()) as { runId: string };
+    const token = createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url");
+    await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
+    const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
+    expect((await fetch(url, { method: "POST", body: '{"secret-body":1}' })).status).toBe(401);
+    expect((await fetch(url, { method: "PUT", body: "{}" })).status).toBe(405);
+    const shown = await eventually(async () => {
+      const p = await page(server!, `/runs/${runId}`, cookie);
+      return p.text.includes("Refused deliveries") && p.text.includes("<strong>405</strong>") ? p : undefined;
+    }, 30_000, "the refusals on the run page");
+    expect(shown.text).toContain("<strong>401</strong>");
+    expect(shown.text).not.toContain("secret-body");
+    expect(shown.text).not.toContain(token);
+  });
+
   it("lists runs newest first, filters, searches by id, counts per status and pages with a cursor", async () => {
     const cookie = await loginCookie(server!);
     const list = await page(server!, "?limit=2", cookie);
@@ -222,6 +240,14 @@ describe("the inspector under next dev, in Chromium", () => {
     console.log(`[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
     expect(await tab.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loads);
     await screenshot(tab, "inspector-dev-runs");
+  });
+
+  it("is linked from the example's own runs page", async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${server.url}/runs`);
+    await tab.getByRole("link", { name: "inspector" }).click();
+    await tab.waitForSelector("h1:text('Runs')");
+    expect(new URL(tab.url()).pathname).toBe(INSPECT);
   });
 
   it("shows a run with retries and a hook, escapes a step's <script>, and resumes the hook from its form", async () => {
