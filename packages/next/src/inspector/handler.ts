@@ -27,7 +27,7 @@ export interface InspectorOptions {
 
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
-const COUNT_CAP = 1000;
+const COUNT_CAP = 5000;
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
@@ -129,16 +129,18 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   const asked = Number(params.get("limit"));
   const size = Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, MAX_PAGE_SIZE) : PAGE_SIZE;
   if (size !== PAGE_SIZE) query.limit = size;
-  const [page, counts, recent] = await Promise.all([
+  // One read for the counts and the workflow list (runs of every status, newest COUNT_CAP), one for the page.
+  const [page, recent] = await Promise.all([
     world.listRuns({ status, workflowId, before: query.before, limit: size + 1 }),
-    Promise.all(STATUSES.map(async (s) => [s, (await world.listRuns({ status: s, workflowId, limit: COUNT_CAP })).length] as const)),
-    world.listRuns({ limit: 500 }),
+    world.listRuns({ workflowId, limit: COUNT_CAP }),
   ]);
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+  for (const run of recent) counts[run.status]++;
   const runs = page.slice(0, size);
   const last = runs.at(-1);
   const next = page.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
   const workflows = [...new Set([...recent.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
-  return { query, runs, next, counts: Object.fromEntries(counts) as Record<RunStatus, number>, countCap: COUNT_CAP, workflows };
+  return { query, runs, next, counts, countsCapped: recent.length >= COUNT_CAP, workflows };
 }
 
 function parseCursor(text: string | null): RunsQuery["before"] {
