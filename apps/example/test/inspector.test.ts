@@ -48,6 +48,8 @@ async function post(server: NextServer, path: string, fields: Record<string, str
 describe("the inspector under next start", () => {
   let server: NextServer | undefined;
   let browser: BrowserContext | undefined;
+  /** Runs the Chromium test shows: one failed, one with refused deliveries. */
+  const shown: { failed?: string; refused?: string } = {};
   beforeAll(async () => {
     await productionBuild();
   });
@@ -125,6 +127,7 @@ describe("the inspector under next start", () => {
   it("shows a failed run's error with its stack, cancels with a reason, reruns with the same arguments", async () => {
     const cookie = await loginCookie(server!);
     const failed = await startDemo(server!, { workflow: "inspectorFails", label: "order-77" });
+    shown.failed = failed;
     const shown = await eventually(async () => {
       const p = await page(server!, `/runs/${failed}`, cookie);
       return p.text.includes("status-failed") ? p : undefined;
@@ -157,6 +160,7 @@ describe("the inspector under next start", () => {
     const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
     const { runId } = (await response.json()) as { runId: string };
     const token = createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url");
+    shown.refused = runId;
     await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
     const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
     expect((await fetch(url, { method: "POST", body: '{"secret-body":1}' })).status).toBe(401);
@@ -196,6 +200,12 @@ describe("the inspector under next start", () => {
     await tab.getByRole("button", { name: "Log in" }).click();
     await tab.waitForSelector("h1:text('Runs')");
     await screenshot(tab, "inspector-start-runs");
+    await tab.goto(`${server!.url}${INSPECT}/runs/${shown.failed}`);
+    await tab.waitForSelector("text=card declined for order-77");
+    await screenshot(tab, "inspector-start-failed-run");
+    await tab.goto(`${server!.url}${INSPECT}/runs/${shown.refused}`);
+    await tab.waitForSelector("table.refusals");
+    await screenshot(tab, "inspector-start-refused-deliveries");
     const cookies = await browser.cookies();
     const session = cookies.find((c) => c.name === "hookline_inspector");
     expect(session?.httpOnly).toBe(true);
