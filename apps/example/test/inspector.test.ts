@@ -49,7 +49,7 @@ describe("the inspector under next start", () => {
   let server: NextServer | undefined;
   let browser: BrowserContext | undefined;
   /** Runs the Chromium test shows: one failed, one with refused deliveries. */
-  const shown: { failed?: string; refused?: string } = {};
+  const visit: { failed?: string; refused?: string } = {};
   beforeAll(async () => {
     await productionBuild();
   });
@@ -127,7 +127,7 @@ describe("the inspector under next start", () => {
   it("shows a failed run's error with its stack, cancels with a reason, reruns with the same arguments", async () => {
     const cookie = await loginCookie(server!);
     const failed = await startDemo(server!, { workflow: "inspectorFails", label: "order-77" });
-    shown.failed = failed;
+    visit.failed = failed;
     const shown = await eventually(async () => {
       const p = await page(server!, `/runs/${failed}`, cookie);
       return p.text.includes("status-failed") ? p : undefined;
@@ -160,7 +160,7 @@ describe("the inspector under next start", () => {
     const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
     const { runId } = (await response.json()) as { runId: string };
     const token = createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url");
-    shown.refused = runId;
+    visit.refused = runId;
     await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
     const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
     expect((await fetch(url, { method: "POST", body: '{"secret-body":1}' })).status).toBe(401);
@@ -200,10 +200,10 @@ describe("the inspector under next start", () => {
     await tab.getByRole("button", { name: "Log in" }).click();
     await tab.waitForSelector("h1:text('Runs')");
     await screenshot(tab, "inspector-start-runs");
-    await tab.goto(`${server!.url}${INSPECT}/runs/${shown.failed}`);
+    await tab.goto(`${server!.url}${INSPECT}/runs/${visit.failed}`);
     await tab.waitForSelector("text=card declined for order-77");
     await screenshot(tab, "inspector-start-failed-run");
-    await tab.goto(`${server!.url}${INSPECT}/runs/${shown.refused}`);
+    await tab.goto(`${server!.url}${INSPECT}/runs/${visit.refused}`);
     await tab.waitForSelector("table.refusals");
     await screenshot(tab, "inspector-start-refused-deliveries");
     const cookies = await browser.cookies();
