@@ -1,8 +1,4 @@
 /** @hookline/next: the Next.js plugin (users import it as `hookline/next`). */
-
-export { type BuildOptions, type BuildResult, buildWorkflows } from "./builder.js";
-export { type DirectiveFile, type ScanResult, scan } from "./scanner.js";
-export type { Integration } from "./server.js";
 export {
   applyWorkflowConfig,
   createWithWorkflow,
@@ -10,3 +6,6 @@ export {
   type NextConfigInput,
   type WithWorkflowOptions,
 } from "./with-workflow.js";
+export { buildWorkflows, type BuildOptions, type BuildResult } from "./builder.js";
+export { scan, type DirectiveFile, type ScanResult } from "./scanner.js";
+export type { Integration } from "./server.js";
