@@ -21,7 +21,7 @@ export async function checkout(orderId: string, amountCents: number, card: "good
   await requestPayment(orderId, amountCents, card, payments.url);
   const ledger: LedgerLine[] = [];
   for await (const request of payments) {
-    const line = await recordPaymentEvent(request as unknown as RequestWithResponse, ledger.length + 1);
+    const line = await recordPaymentEvent(request, ledger.length + 1);
     ledger.push(line);
     if (TERMINAL.has(line.event)) break;
   }

@@ -15,7 +15,7 @@ export async function trackShipment(shipmentId: string) {
   await handOut(shipmentId, { inboxToken: updates.token });
   const history: string[] = [];
   for await (const request of updates) {
-    const status = await recordTracking(request as unknown as RequestWithResponse, shipmentId, history.length + 1);
+    const status = await recordTracking(request, shipmentId, history.length + 1);
     history.push(status);
     if (status === "delivered") break;
   }
@@ -39,7 +39,7 @@ export async function partnerSignup(signupId: string) {
   await handOut(signupId, { callbackUrl: callback.url });
   const request = await callback;
   const data = await request.json();
-  const receipt = await acknowledge(request as unknown as RequestWithResponse);
+  const receipt = await acknowledge(request);
   return { signupId, data, receipt };
 }
 

@@ -19,8 +19,7 @@ export async function labInbox() {
 export async function labManual(delayMs: number) {
   "use workflow";
   const webhook = createWebhook({ respondWith: "manual", responseTimeout: "20s", timeout: "1h" });
-  // The cast is issue 11's (TypeScript accepting what the Workflow SDK accepts).
-  for await (const request of webhook) await answerAfter(request as unknown as RequestWithResponse, delayMs);
+  for await (const request of webhook) await answerAfter(request, delayMs);
 }
 
 async function answerAfter(request: RequestWithResponse, delayMs: number) {
@@ -42,7 +41,7 @@ export async function labRevealed() {
     originalUrl: hide(request.headers.get("x-original-url")),
     forwardedUri: hide(request.headers.get("x-forwarded-uri")),
   };
-  return { inWorkflow, inStep: await seenInStep(request as unknown as Request) };
+  return { inWorkflow, inStep: await seenInStep(request) };
 }
 
 async function seenInStep(request: Request) {

@@ -3,6 +3,7 @@
  * Each call uses the process's runtime (see host/global-runtime.ts).
  */
 import { getRuntime } from "./host/global-runtime.js";
+import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import { deserialize } from "./shared/serialization/index.js";
@@ -12,7 +13,21 @@ import type { HookRecord } from "./world/world.js";
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
 export type { StartOptions } from "./host/runtime.js";
+export {
+  bytesResponse,
+  ndjsonResponse,
+  type SseResponseOptions,
+  type StreamResponseOptions,
+  sseResponse,
+} from "./host/streams/responses.js";
+export type { WorkflowReadableStream } from "./host/streams/stream-reader.js";
 export * from "./shared/errors.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./shared/serialization/index.js";
 export type { RunStatus, WorkflowEvent } from "./world/events.js";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
@@ -59,6 +74,64 @@ export async function rejectHook(token: string, error: unknown): Promise<{ runId
 /** Forwards a request your own route received to the webhook holding `token` and returns the workflow's answer; HookNotFoundError if there is none or it ended. */
 export async function resumeWebhook(token: string, request: Request): Promise<Response> {
   return (await getRuntime()).resumeWebhook(token, request);
+}
+
+/** A hook as getHookByToken returns it: the Workflow SDK's `Hook` record, plus what Hookline knows of it. */
+export interface HookInfo {
+  /** The run waiting on this hook. */
+  runId: string;
+  /** The hook's place in its run (its operation id). */
+  hookId: string;
+  /** The token it was looked up with (the world stores only its hash). */
+  token: string;
+  kind: "hook" | "webhook";
+  /** The `metadata` given to createHook(), deserialized. */
+  metadata: unknown;
+  createdAt: Date;
+  /** When its `timeout` ends it, if it has one. */
+  expiresAt: Date | undefined;
+}
+
+/**
+ * The active hook (or webhook) holding `token`: its run, its metadata, when it was created, as
+ * the Workflow SDK's getHookByToken gives them; HookNotFoundError for an unknown or ended token.
+ *
+ *   const hook = await getHookByToken(token);   // → { runId, hookId, token, metadata, createdAt, … }
+ *   if ((hook.metadata as { userId: string }).userId !== session.userId) return new Response(null, { status: 403 });
+ *   await resumeHook(token, payload);
+ */
+export async function getHookByToken(token: string): Promise<HookInfo> {
+  const record = await (await getRuntime()).activeHook(token);
+  return {
+    runId: record.runId,
+    hookId: record.hookId,
+    token,
+    kind: record.kind,
+    metadata: record.metadata === undefined ? undefined : deserialize(record.metadata),
+    createdAt: new Date(record.createdAt),
+    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
+  };
+}
+
+export type { HealthCheckEndpoint, HealthCheckResult } from "./host/health.js";
+
+/** The world this process's runtime uses (storage and queue), as the Workflow SDK's getWorld() gives it. */
+export async function getWorld(): Promise<Runtime["world"]> {
+  return (await getRuntime()).world;
+}
+
+/**
+ * Whether the workflow runtime is up, for a deployment's probe: the runtime starts, its world
+ * answers, and (endpoint "workflow", the default) a workflow bundle is loaded. Never throws;
+ * `timeout` defaults to 30 s. The first argument (the SDK's world) is accepted and unused:
+ * Hookline checks the process's own runtime.
+ */
+export async function healthCheck(
+  _world?: unknown,
+  endpoint: HealthCheckEndpoint = "workflow",
+  options: { timeout?: number } = {},
+): Promise<HealthCheckResult> {
+  return checkHealth(getRuntime, endpoint, options.timeout ?? 30_000);
 }
 
 export interface PendingHook {

@@ -3,22 +3,31 @@
  * here; inside workflows the bundle resolves "hookline" to ./workflow/index.ts instead, with
  * the same signatures.
  */
-import { ContextError } from "./shared/errors.js";
-import { workflowMetadataInfo } from "./shared/metadata.js";
-import type { Duration } from "./shared/duration.js";
-import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
-import type { Hook, HookOptions } from "./workflow/hook.js";
-import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
+
 import { notInWorkflow } from "./host/outside-workflow.js";
 import { registries } from "./host/registry.js";
+import type { Duration } from "./shared/duration.js";
+import { ContextError } from "./shared/errors.js";
+import { workflowMetadataInfo } from "./shared/metadata.js";
+import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
+import { namespaceOption } from "./shared/stream-ref.js";
+import type { Hook, HookOptions } from "./workflow/hook.js";
+import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
 import "./host/webhook-request.js";
 
+export { defineHook } from "./host/define-hook.js";
+export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
 export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
-export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
-export { defineHook } from "./host/define-hook.js";
+export { fetch } from "./host/fetch-step.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./shared/serialization/index.js";
 
 export function sleep(_duration: Duration): Promise<void> {
   return notInWorkflow("sleep()");
@@ -28,8 +37,26 @@ export function createHook<T = unknown>(_options?: HookOptions): Hook<T> {
   return notInWorkflow("createHook()");
 }
 
-export function createWebhook(_options?: WebhookOptions): Webhook {
+export function createWebhook(options: WebhookOptions & { respondWith: "manual" }): Webhook<RequestWithResponse>;
+export function createWebhook(options?: WebhookOptions): Webhook<Request>;
+export function createWebhook(_options?: WebhookOptions): Webhook<Request> {
   return notInWorkflow("createWebhook()");
+}
+
+/**
+ * In a step: a WritableStream into the run's stream (`namespace`, default "default"); each
+ * `write()` resolves once the chunk is stored. In a workflow, the handle to pass to steps.
+ */
+export function getWritable<T = unknown>(options?: { namespace?: string }): WritableStream<T> {
+  const namespace = namespaceOption(options, "getWritable()");
+  const step = registries().currentStep.getStore();
+  if (!step) {
+    throw new ContextError(
+      'getWritable() can only be called inside a "use workflow" function (to pass to steps) or a "use step" function (to write).',
+      "HOOKLINE_NOT_IN_WORKFLOW",
+    );
+  }
+  return step.writable(namespace) as WritableStream<T>;
 }
 
 /** In a step: the run it belongs to. */
@@ -49,7 +76,8 @@ export function getStepMetadata(): StepMetadata {
     stepName: step.stepName,
     attempt: step.attempt,
     idempotencyKey: `${step.runId}:${step.corr}`,
-    stepStartedAt: new Date(step.startedAt),
+    stepStartedAt: new Date(step.firstStartedAt),
+    attemptStartedAt: new Date(step.startedAt),
     runId: step.runId,
   };
 }

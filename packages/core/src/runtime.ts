@@ -10,3 +10,4 @@ export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { TokenIssuer } from "./host/tokens.js";
 export { deserialize, serialize } from "./shared/serialization/index.js";
+export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
+import { getRun } from "../src/api.js";
+import { hashToken } from "../src/host/tokens.js";
 import {
   InvalidArgumentError,
   ReplayDivergenceError,
@@ -10,8 +12,6 @@ import {
   SerializationError,
   WorkflowNotRegisteredError,
 } from "../src/shared/errors.js";
-import { getRun } from "../src/api.js";
-import { hashToken } from "../src/host/tokens.js";
 import { compileApp } from "./support/app.js";
 import { closeRuntime, runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
@@ -87,7 +87,7 @@ describe("runs", () => {
     });
     const second = await runtimeFor(after, { world: createLocalWorld({ dir }) });
     await second.resumeHook("shop", "go");
-    const failure = await getRun(run.runId).returnValue.catch((e: unknown) => e);
+    const failure = await getRun(run.runId).returnValue.catch((e: { cause: unknown }) => e.cause);
     expect(ReplayDivergenceError.is(failure)).toBe(true);
     expect((failure as Error).message).toContain('step "step//workflows/shop.ts//charge"');
     expect((failure as Error).message).toContain('step "step//workflows/shop.ts//refund"');

@@ -161,7 +161,7 @@ describe("steps", () => {
       `,
     });
     const run = await runtime.start("workflow//workflows/boom.ts//boom", []);
-    const error = await run.returnValue.catch((e: unknown) => e);
+    const error = await run.returnValue.catch((e: { cause: unknown }) => e.cause);
     expect(FatalError.is(error)).toBe(true);
     expect((error as Error).message).toBe("no stock");
     expect(await run.status).toBe("failed");

@@ -6,7 +6,7 @@ import { runtimeFor } from "./support/runtimes.js";
 async function inWorkflow(body: string): Promise<unknown> {
   const runtime = await runtimeFor({ "workflows/probe.ts": `export async function probe() { "use workflow"; ${body} }` });
   const run = await runtime.start("workflow//workflows/probe.ts//probe", []);
-  return run.returnValue.catch((error: Error) => ({ failed: error.message, name: error.name, contextError: ContextError.is(error) }));
+  return run.returnValue.catch(({ cause: error }: { cause: Error }) => ({ failed: error.message, name: error.name, contextError: ContextError.is(error) }));
 }
 
 describe("the replay sandbox", () => {
@@ -70,7 +70,7 @@ describe("stack traces", () => {
       ].join("\n"),
     });
     const run = await runtime.start("workflow//workflows/fails.ts//fails", [{ id: "o-1" }]);
-    const error = (await run.returnValue.catch((e: unknown) => e)) as Error;
+    const error = (await run.returnValue.catch((e: { cause: unknown }) => e.cause)) as Error;
     expect(error.message).toBe("no stock for o-1");
     expect(error.stack).toMatch(/workflows\/fails\.ts:6:\d+/);
     expect(error.stack).not.toContain("workflows.bundle.js");

@@ -176,7 +176,7 @@ describe("serialization: registered classes", () => {
   test("registering needs a name and both hooks", () => {
     expect(() => registerSerializableClass("x", class NoHooks {})).toThrow(InvalidArgumentError);
     expect(() => registerSerializableClass("x", class NoHooks {})).toThrow(
-      'registerSerializableClass("x"): the class needs static [Symbol.for("hookline.serialize")](instance) and [Symbol.for("hookline.deserialize")](data) methods.',
+      'registerSerializableClass("x"): the class needs static [WORKFLOW_SERIALIZE](instance) and [WORKFLOW_DESERIALIZE](data) methods (symbols exported by "hookline")',
     );
     expect(() => registerSerializableClass("", Money)).toThrow("name must be a non-empty string");
   });

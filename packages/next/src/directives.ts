@@ -30,8 +30,42 @@ export function hasDirective(source: string): boolean {
 /** Generated code (app/.well-known/workflow/) is never compiled: it holds the workflow bundle as a string. */
 export const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
 
-/** Folder names never scanned or watched anywhere (besides dot-folders): dependencies, build output, caches and tests. */
+/** Folder names never scanned or watched anywhere: dependencies, caches and tests. */
 export const SKIPPED_DIRS = new Set(["node_modules", "__tests__", "test-artifacts"]);
+
+/**
+ * Dot-folders of tools (version control, build output, caches, editors, Hookline's local world
+ * data), never scanned. Every other dot-folder is app code like any folder: a route under
+ * `app/.well-known/agent/` may hold workflows. Hookline's own generated folder is skipped by path
+ * (GENERATED_PATH).
+ */
+export const SKIPPED_DOT_DIRS = new Set([
+  ".git",
+  ".hg",
+  ".svn",
+  ".next",
+  ".hookline",
+  ".turbo",
+  ".vercel",
+  ".cache",
+  ".swc",
+  ".yarn",
+  ".pnpm-store",
+  ".idea",
+  ".vscode",
+  ".output",
+]);
+
+/** Whether a folder named `name` is never scanned nor watched. */
+export function isSkippedDir(name: string): boolean {
+  return SKIPPED_DIRS.has(name) || SKIPPED_DOT_DIRS.has(name);
+}
+
+/** Whether the scanner leaves `relativePath` (relative to the app folder) out: a skipped folder on its way, or the generated folder. */
+export function isSkippedPath(relativePath: string): boolean {
+  const parts = relativePath.split(/[\\/]/);
+  return parts.slice(0, -1).some(isSkippedDir) || GENERATED_PATH.test(`/${relativePath}`);
+}
 
 /** Source files the transform understands. */
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;

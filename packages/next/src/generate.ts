@@ -76,6 +76,8 @@ export function renderFiles(input: GenerateInput): Map<string, string> {
       'import { flowRoute } from "hookline/internal/next";',
       "",
       'export const POST = flowRoute(() => import("../_hookline/registry"));',
+      "// GET answers only the health probe (?__health).",
+      "export const GET = POST;",
       "",
     ].join("\n"),
   );
@@ -87,6 +89,8 @@ export function renderFiles(input: GenerateInput): Map<string, string> {
       'import { stepRoute } from "hookline/internal/next";',
       "",
       'export const POST = stepRoute(() => import("../_hookline/registry"));',
+      "// GET answers only the health probe (?__health).",
+      "export const GET = POST;",
       "",
     ].join("\n"),
   );

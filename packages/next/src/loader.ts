@@ -3,8 +3,10 @@
  * step mode for server code, client mode for browser code. Its output is still TypeScript/JSX
  * when its input was; Next's own compiler takes it from there.
  */
+
+import { isAbsolute, relative } from "node:path";
 import { transform } from "@hookline/transform";
-import { GENERATED_PATH, hasDirective } from "./directives.js";
+import { GENERATED_PATH, hasDirective, isSkippedPath } from "./directives.js";
 import type { LoaderOptions } from "./with-workflow.js";
 
 interface LoaderContext {
@@ -23,8 +25,10 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
     return;
   }
   const { mode, root } = this.getOptions();
+  const unscanned = unscannedWarning(filename, root);
+  if (unscanned) this.emitWarning(unscanned);
   Promise.resolve()
-    .then(() => transform(source, { filename, root, mode, sourceMaps: true }))
+    .then(() => transform(source, { filename, root, mode, sourceMaps: true, retainLines: true }))
     .then(
       (result) => {
         for (const warning of result.warnings ?? []) this.emitWarning(toError(warning));
@@ -33,6 +37,19 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
       },
       (error: unknown) => done(toError(error)),
     );
+}
+
+/**
+ * A directive file the scanner leaves out (it sits in a tool's folder such as .cache/ or
+ * __tests__/) is compiled here but its workflows are not in the bundle and its steps are not
+ * registered: say so, naming it, instead of failing later with "not in this build".
+ */
+export function unscannedWarning(filename: string, root: string): Error | null {
+  const path = relative(root, filename);
+  if (path.startsWith("..") || isAbsolute(path) || /(^|[\\/])node_modules[\\/]/.test(path) || !isSkippedPath(path)) return null;
+  return new Error(
+    `Hookline: ${path} has a "use workflow" or "use step" directive but lies in a folder Hookline does not scan, so its workflows and steps are not in the build. Move it out of that folder.`,
+  );
 }
 
 function toError(value: unknown): Error {

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { findDirectives, isSourceFile, SKIPPED_DIRS } from "./directives.js";
+import { findDirectives, GENERATED_PATH, isSkippedDir, isSourceFile } from "./directives.js";
 
 export interface DirectiveFile {
   /** Absolute path. */
@@ -17,10 +17,12 @@ export interface DirectiveFile {
 export interface ScanOptions {
   /** The Next.js app's folder (where next.config lives). */
   appDir: string;
-  /** Absolute folders never scanned, besides node_modules and dot-folders (the generated folder, a custom distDir). */
+  /** Absolute folders never scanned, besides node_modules, tools' dot-folders and the generated folder (a custom distDir). */
   exclude?: string[];
   /** Also scan workspace packages the app depends on (default true). */
   workspacePackages?: boolean;
+  /** Files without a directive for which this is true are listed in `suspects` (e.g. a misspelled directive). */
+  suspect?: (source: string) => boolean;
 }
 
 export interface ScanResult {
@@ -28,6 +30,8 @@ export interface ScanResult {
   files: DirectiveFile[];
   /** The folders that were scanned: what `next dev` watches for new and changed files. */
   roots: string[];
+  /** Files without a directive that `suspect` picked out, with their source. */
+  suspects: Array<{ path: string; source: string }>;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -36,6 +40,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const roots = [appDir];
   if (options.workspacePackages !== false) roots.push(...(await workspacePackageDirs(appDir)));
   const found = new Map<string, DirectiveFile>();
+  const suspects: ScanResult["suspects"] = [];
   for (const root of roots) {
     for (const path of await sourceFiles(root, exclude)) {
       if (found.has(path)) continue;
@@ -47,10 +52,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
       const { workflow, step } = findDirectives(source);
       if (workflow || step) found.set(path, { path, workflow, step });
+      else if (options.suspect?.(source)) suspects.push({ path, source });
     }
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, roots };
+  return { files, roots, suspects };
 }
 
 async function sourceFiles(dir: string, exclude: Set<string>): Promise<string[]> {
@@ -65,7 +71,7 @@ async function sourceFiles(dir: string, exclude: Set<string>): Promise<string[]>
     for (const entry of entries) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name.startsWith(".") || SKIPPED_DIRS.has(entry.name) || exclude.has(path)) continue;
+        if (isSkippedDir(entry.name) || exclude.has(path) || GENERATED_PATH.test(path + sep)) continue;
         await walk(path);
       } else if (entry.isFile() && isSourceFile(entry.name)) {
         out.push(path);

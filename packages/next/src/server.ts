@@ -8,7 +8,7 @@
  * `next dev` / `next start` process when next.config loads (before any route runs).
  */
 import { ConfigError } from "@hookline/core";
-import { getRuntime, type RuntimeOptions, registries } from "@hookline/core/runtime";
+import { checkHealth, getRuntime, type HealthCheckEndpoint, type RuntimeOptions, registries } from "@hookline/core/runtime";
 import { clientAddress } from "./client-address.js";
 import { createInspector } from "./inspector/handler.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
@@ -150,6 +150,25 @@ async function verify(integration: Integration, endpoint: InternalEndpoint, requ
   return { ok: true, body: body! };
 }
 
+/**
+ * `GET|POST <route>?__health` on the flow and step routes (the Workflow SDK's probe): loads the
+ * app's code, starts the runtime and reads the world, then answers 200 "OK", or 503 with what
+ * failed. Unsigned (a probe has no secret) and says nothing else; any other GET is 405.
+ */
+async function answerHealth(endpoint: HealthCheckEndpoint, load: Load, request: Request): Promise<Response | null> {
+  if (!new URL(request.url).searchParams.has("__health")) {
+    return request.method === "GET" ? new Response(null, { status: 405, headers: { allow: "POST" } }) : null;
+  }
+  try {
+    await load();
+  } catch (error) {
+    return failure(503, error);
+  }
+  const result = await checkHealth(getRuntime, endpoint === "step" ? "step" : "workflow", 10_000);
+  if (!result.healthy) return Response.json({ error: result.error }, { status: 503 });
+  return new Response("OK", { status: 200, headers: { "content-type": "text/plain", "cache-control": "no-store" } });
+}
+
 export interface WebhookContext {
   params: Promise<{ token: string }>;
 }
@@ -163,6 +182,8 @@ export function createRouteHandlers(integration: Integration) {
     /** Internal: loads the app's workflows and steps, starts the runtime (which recovers pending runs). */
     flowRoute(load: Load) {
       return async (request: Request): Promise<Response> => {
+        const health = await answerHealth("workflow", load, request);
+        if (health) return health;
         const checked = await verify(integration, "flow", request);
         if (!checked.ok) return checked.response;
         try {
@@ -178,6 +199,8 @@ export function createRouteHandlers(integration: Integration) {
     /** Internal: loads the app's steps; answers which of the asked step ids are registered. */
     stepRoute(load: Load) {
       return async (request: Request): Promise<Response> => {
+        const health = await answerHealth("step", load, request);
+        if (health) return health;
         const checked = await verify(integration, "step", request);
         if (!checked.ok) return checked.response;
         try {

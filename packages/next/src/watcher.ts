@@ -8,10 +8,10 @@
 import { type FSWatcher, watch } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { isSourceFile, SKIPPED_DIRS } from "./directives.js";
+import { GENERATED_PATH, isSkippedDir, isSourceFile } from "./directives.js";
 
 function skipped(relativePath: string): boolean {
-  return relativePath.split(/[\\/]/).some((part) => part.startsWith(".") || SKIPPED_DIRS.has(part));
+  return relativePath.split(/[\\/]/).some(isSkippedDir) || GENERATED_PATH.test(`/${relativePath}/`);
 }
 
 export interface WatchOptions {

@@ -59,6 +59,14 @@ describe("the loader", () => {
     expect((await runLoader(SOURCE, "step", generated)).code).toBe(SOURCE);
   });
 
+  it("warns, naming it, about a directive file in a folder the scanner leaves out; says nothing of scanned dot-folders", async () => {
+    const cached = await runLoader(SOURCE, "step", "/app/.cache/flows/checkout.ts");
+    expect(cached.error).toBeNull();
+    expect(cached.warnings.map((w) => w.message)).toEqual([expect.stringContaining(".cache/flows/checkout.ts has a \"use workflow\" or \"use step\" directive")]);
+    expect((await runLoader(SOURCE, "step", "/app/app/.well-known/agent/v1/steps.ts")).warnings).toEqual([]);
+    expect((await runLoader(SOURCE, "step", "/app/workflows/checkout.ts")).warnings).toEqual([]);
+  });
+
   it("reports a directive error as a build error naming the file", async () => {
     const { error } = await runLoader('export function notAsync() {\n  "use step";\n  return 1;\n}\n', "step");
     expect(error).toBeInstanceOf(Error);

@@ -60,3 +60,20 @@ describe("a runtime that cannot start because of its configuration", () => {
     expect(String(logged.mock.calls[0]?.[1])).toContain("10.0.0.9");
   });
 });
+
+describe("the health probe (?__health), as the Workflow SDK's", () => {
+  it("answers 503 with the reason when the runtime cannot start, unsigned, on GET and POST; other GETs are 405, other unsigned POSTs 401", async () => {
+    setRuntimeFactory(() => {
+      throw new ConfigError(REASON);
+    });
+    for (const route of [handlers.flowRoute(load), handlers.stepRoute(load)]) {
+      for (const method of ["GET", "POST"]) {
+        const response = await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow?__health", { method }));
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { error: string }).error).toBe(REASON);
+      }
+      expect((await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow"))).status).toBe(405);
+      expect((await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow", { method: "POST", body: "{}" }))).status).toBe(401);
+    }
+  });
+});

@@ -32,7 +32,7 @@ describe("findDirectives", () => {
 });
 
 describe("scan", () => {
-  it("finds directive files anywhere in the app and skips dependencies, build output, tests and generated files", async () => {
+  it("finds directive files anywhere in the app, dot-folders included, and skips dependencies, tools' folders, build output, tests and generated files", async () => {
     const app = await mkdtemp(join(tmpdir(), "hookline-scan-"));
     await tree(app, {
       "package.json": JSON.stringify({ name: "app", dependencies: {} }),
@@ -49,11 +49,17 @@ describe("scan", () => {
       ".next/server/chunk.js": WORKFLOW,
       ".hookline/x.js": WORKFLOW,
       "app/.well-known/workflow/v1/_hookline/registry.ts": WORKFLOW,
+      "app/.well-known/agent/v1/steps.ts": STEP,
+      ".git/hooks/x.js": WORKFLOW,
+      ".cache/x.js": WORKFLOW,
+      ".config/flows.ts": WORKFLOW,
       "build-out/server.js": WORKFLOW,
       "README.md": WORKFLOW,
     });
     const result = await scan({ appDir: app, exclude: [join(app, "build-out")] });
     expect(result.files.map((f) => ({ ...f, path: relative(app, f.path) }))).toEqual([
+      { path: ".config/flows.ts", workflow: true, step: false },
+      { path: "app/.well-known/agent/v1/steps.ts", workflow: false, step: true },
       { path: "app/workflows/checkout.ts", workflow: true, step: false },
       { path: "lib/both.mjs", workflow: true, step: true },
       { path: "src/lib/steps.ts", workflow: false, step: true },

@@ -22,6 +22,11 @@ export interface TransformOptions {
   runtimeModules?: RuntimeModules;
   /** Return a source map from the output to `code` (default false). */
   sourceMaps?: boolean;
+  /**
+   * Keep each statement on its input line (default false), so stack traces through a bundler
+   * that drops the loader's source map (Turbopack's server build) still name the right lines.
+   */
+  retainLines?: boolean;
 }
 
 export interface SourceMap {
@@ -80,6 +85,7 @@ export function transform(code: string, options: TransformOptions): TransformRes
         ...(typescript ? [[typescriptPlugin, { isTSX: tsx, allExtensions: true, allowDeclareFields: true }] as [unknown, object]] : []),
       ],
       sourceMaps: options.sourceMaps === true,
+      retainLines: options.retainLines === true,
       comments: true,
     });
   } catch (error) {

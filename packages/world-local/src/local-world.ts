@@ -54,10 +54,12 @@ import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
+import { LocalStreams } from "./streams.js";
 
 export class LocalWorld implements World {
   readonly name = "local";
   readonly queue: LocalQueue;
+  readonly streams: LocalStreams;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -103,6 +105,14 @@ export class LocalWorld implements World {
       redeliveryDelayMs: this.#options.redeliveryDelayMs,
       maxRedeliveryDelayMs: this.#options.maxRedeliveryDelayMs,
       scanIntervalMs: this.#options.scanIntervalMs,
+      report: this.#options.onError,
+    });
+    this.streams = new LocalStreams({
+      store: async () => {
+        await this.#ready();
+        return this.#store;
+      },
+      shared: this.#shared,
       report: this.#options.onError,
     });
     this.#writer = new LogWriter({
@@ -181,6 +191,7 @@ export class LocalWorld implements World {
     await Promise.allSettled([...this.#appending]);
     for (const listener of this.#listeners) this.#shared.listeners.delete(listener);
     this.#listeners.clear();
+    this.streams.clear();
     try {
       await this.#runs.close();
     } catch (error) {

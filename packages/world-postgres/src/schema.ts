@@ -6,6 +6,7 @@
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
 import { startKeysMigration } from "./schema-start-keys.js";
+import { streamsMigration } from "./schema-streams.js";
 
 export interface Migration {
   version: number;
@@ -22,6 +23,9 @@ export interface Names {
   queue: string;
   refusals: string;
   startKeys: string;
+  /** One row per stream: its next index and whether it is closed. */
+  streams: string;
+  streamChunks: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
@@ -33,6 +37,8 @@ export interface Names {
   appendChannel: Channel;
   /** NOTIFY channel of enqueued messages (payload: delay in ms). */
   queueChannel: Channel;
+  /** NOTIFY channel of stream writes and closes (payload `namespace:runId`). */
+  streamChannel: Channel;
 }
 
 /** A NOTIFY channel's name, as a SQL string literal and as a quoted identifier (for LISTEN). */
@@ -53,6 +59,8 @@ export function namesFor(schema: string): Names {
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
     startKeys: `${s}.start_keys`,
+    streams: `${s}.streams`,
+    streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
@@ -61,6 +69,7 @@ export function namesFor(schema: string): Names {
     refusalLockPrefix: `'hookline.refusal:${schema.replaceAll("'", "''")}:'`,
     appendChannel: channel("append"),
     queueChannel: channel("queue"),
+    streamChannel: channel("stream"),
   };
 }
 
@@ -153,4 +162,6 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   },
   deliveriesMigration,
   startKeysMigration,
+  // Version 3 belongs to another change (start keys); versions need not be contiguous.
+  streamsMigration,
 ];

@@ -44,6 +44,8 @@ import {
 } from "./rows.js";
 import { type Names, namesFor } from "./schema.js";
 import { type Statements, statementsFor } from "./statements.js";
+import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
+import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
 import {
   checkAfterSeq,
@@ -56,6 +58,7 @@ import {
 export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
+  readonly streams: PostgresStreams;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #deliveries = new DeliveryQueries(
@@ -70,9 +73,11 @@ export class PostgresWorld implements World {
   readonly #configError: unknown = null;
   readonly #names: Names | null = null;
   readonly #statements: Statements | null = null;
+  readonly #streamStatements: StreamStatements | null = null;
   #pool: pg.Pool | null = null;
   #listener: NotificationListener | null = null;
   #notifier: AppendNotifier | null = null;
+  #streamNotifier: AppendNotifier | null = null;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
   /** Resolves when start() first succeeds: consumers created before that wait for it. */
@@ -89,6 +94,7 @@ export class PostgresWorld implements World {
       this.#options = resolveOptions(options);
       this.#names = namesFor(this.#options.schema);
       this.#statements = statementsFor(this.#names);
+      this.#streamStatements = streamStatementsFor(this.#names);
     } catch (error) {
       this.#configError = error;
     }
@@ -98,6 +104,18 @@ export class PostgresWorld implements World {
       query: (what, config) => this.#query(what, config),
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
+    });
+    this.streams = new PostgresStreams({
+      statements: () => {
+        if (!this.#streamStatements) throw this.#configError;
+        return this.#streamStatements;
+      },
+      query: (what, config) => this.#query(what, config),
+      changed: (runId, namespace) => {
+        this.#streamNotifier?.send(`${namespace}:${runId}`);
+        this.#listeners.streamChanged(runId, namespace);
+      },
+      subscribe: (listener) => this.#listeners.onStream(listener),
     });
   }
 
@@ -160,7 +178,7 @@ export class PostgresWorld implements World {
       if (pid !== undefined) this.#ownPids.delete(pid);
       if (this.#connections === 0) this.#allClosed?.();
     });
-    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident], {
+    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident, names.streamChannel.ident], {
       onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
       // Notifications sent while the connection was down are lost: look at the queue again, and
       // tell whoever waits for an event to read again.
@@ -191,6 +209,13 @@ export class PostgresWorld implements World {
       (config) => this.#query(notifying, config),
       (error) => (error === null ? this.#reporter.recovered(notifying) : this.#reporter.report(error, notifying)),
     );
+    const notifyingStreams = "notifying other instances of stream writes";
+    this.#streamNotifier = new AppendNotifier(
+      this.#requireStatements().notify,
+      names.streamChannel,
+      (config) => this.#query(notifyingStreams, config),
+      (error) => (error === null ? this.#reporter.recovered(notifyingStreams) : this.#reporter.report(error, notifyingStreams)),
+    );
   }
 
   close(): Promise<void> {
@@ -203,6 +228,7 @@ export class PostgresWorld implements World {
     // Consumers finish their running handlers (and acknowledge them) before the pool goes.
     await this.queue.stopAll();
     await this.#notifier?.drain();
+    await this.#streamNotifier?.drain();
     this.#closed = true;
     await this.#listener?.close();
     // pool.end() resolves before its sockets are closed; wait for them, so a caller may drop
@@ -351,6 +377,9 @@ export class PostgresWorld implements World {
     if (channel === names.appendChannel.name) {
       const append = parseAppendPayload(payload);
       if (append) this.#listeners.appended(append.runId, append.seq, append.type as EventType | undefined);
+    } else if (channel === names.streamChannel.name) {
+      const stream = parseStreamPayload(payload);
+      if (stream) this.#listeners.streamChanged(stream.runId, stream.namespace);
     } else if (channel === names.queueChannel.name) {
       const delay = Number(payload);
       this.queue.wakeIn(Number.isFinite(delay) ? delay : 0);

@@ -19,6 +19,7 @@ import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runTests } from "./suites/runs.js";
 import { startKeyTests } from "./suites/start-keys.js";
+import { streamTests } from "./suites/streams.js";
 
 export type { ConformanceOptions, WorldFactory, WorldUnderTest } from "./harness.js";
 export { appendAll, createRun, ev, gate, hashToken, newTokenHash, settle, sleep, uniqueId, waitFor } from "./helpers.js";
@@ -38,5 +39,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     lifecycleTests(harness);
     persistenceTests(harness);
     instanceTests(harness);
+    streamTests(harness);
   });
 }

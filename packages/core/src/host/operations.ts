@@ -22,6 +22,8 @@ export interface Operation {
   closure?: Serialized;
   /** Number of the last attempt started. */
   attempts: number;
+  /** When its first attempt started (getStepMetadata().stepStartedAt). */
+  firstStartedAt?: number;
   retryAt?: number;
   /** An attempt is running in this process. */
   inFlight?: boolean;
@@ -81,6 +83,7 @@ export class OperationTable {
         const op = this.#expect(event, "step", event.data.stepId);
         op.recorded = true;
         op.attempts = event.data.attempt;
+        op.firstStartedAt ??= event.at;
         op.retryAt = undefined;
         break;
       }
@@ -100,9 +103,13 @@ export class OperationTable {
         }
         break;
       }
-      case "sleep_started":
-        this.#expect(event, "sleep").recorded = true;
+      case "sleep_started": {
+        // The recorded deadline is the truth: a replay's clock may differ from the first run's.
+        const op = this.#expect(event, "sleep");
+        op.recorded = true;
+        op.until = event.data.until;
         break;
+      }
       case "sleep_completed":
         this.#expect(event, "sleep").done = true;
         break;

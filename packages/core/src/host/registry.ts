@@ -12,6 +12,8 @@ export interface RegisteredStep {
   fn: StepFunction;
   /** Declared inside a workflow body: called as fn(closure, ...args). */
   closure: boolean;
+  /** A static or object-literal method's owner: its `this`. */
+  self?: unknown;
 }
 
 export interface WorkflowBundleSource {
@@ -41,11 +43,20 @@ export interface StepContext {
   stepName: string;
   corr: string;
   attempt: number;
+  /** This attempt's start. */
   startedAt: number;
+  /** The first attempt's start. */
+  firstStartedAt: number;
   /** Answers a "manual" webhook request (see webhook-request.ts). */
   respond(requestId: string, response: Response): Promise<void>;
   /** A webhook's token, rebuilt from the deployment secret, so a received request shows its real URL here. */
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
+  /** getWritable() here: a WritableStream into the run's stream `namespace`. */
+  writable(namespace: string): WritableStream<unknown>;
+  /** A ReadableStream another step handed over: the run's stream `namespace`, live, from its first chunk. */
+  readable(namespace: string): ReadableStream<unknown>;
+  /** Starts copying a ReadableStream this step hands over into a new stream of the run; returns its namespace. */
+  pipe(stream: ReadableStream<unknown>): string;
 }
 
 const KEY = Symbol.for("hookline.registries");
@@ -62,8 +73,12 @@ export function registries(): Registries {
   return global[KEY];
 }
 
-export function registerStepFn(id: string, fn: StepFunction, closure: boolean): void {
-  registries().steps.set(id, { id, fn, closure });
+export function registerStepFn(id: string, fn: StepFunction, closure: boolean, self?: unknown): void {
+  // Its source name, which stack traces show even when a minifier renamed the function.
+  const name = id.split("//").pop();
+  const own = Object.getOwnPropertyDescriptor(fn, "name");
+  if (name && (!own || own.configurable)) Object.defineProperty(fn, "name", { value: name, configurable: true });
+  registries().steps.set(id, { id, fn, closure, ...(self === undefined ? {} : { self }) });
 }
 
 export function registerWorkflowBundle(source: WorkflowBundleSource): void {

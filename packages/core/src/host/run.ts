@@ -1,14 +1,15 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
-import { RunCancelledError } from "../shared/errors.js";
+import { RunNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
+import { namespaceOption, type StreamRef, WorkflowWritable } from "../shared/stream-ref.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
 import type { RunSummary, World } from "../world/world.js";
-import { RunNotFoundError } from "../shared/errors.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
+import { checkStartIndex, openReadable, type WorkflowReadableStream } from "./streams/stream-reader.js";
 
 /** What a Run handle needs of the runtime: reading the run, waiting for its end, cancelling it. */
 export interface RunPort {
-  readonly world: Pick<World, "getRun" | "readEvents">;
+  readonly world: Pick<World, "getRun" | "readEvents" | "onAppend" | "onResync" | "streams">;
   waitForEnd(runId: string): Promise<WorkflowEvent>;
   cancel(runId: string, reason?: string): Promise<void>;
 }
@@ -58,12 +59,20 @@ export class Run<T = unknown> {
     return this.#summary().then((s) => new Date(s.createdAt));
   }
 
-  /** Resolves with the workflow's return value; rejects with its error, or RunCancelledError. */
+  /**
+   * Resolves with the workflow's return value; rejects with WorkflowRunFailedError (its `cause`
+   * is the workflow's own error) or WorkflowRunCancelledError, as the Workflow SDK does.
+   */
   get returnValue(): Promise<T> {
     return this.#end().then((end) => {
-      if (end.type === "run_completed") return deserialize(end.data.result) as T;
-      if (end.type === "run_failed") throw deserialize(end.data.error);
-      throw new RunCancelledError(`Run ${this.runId} was cancelled${end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : "."}`);
+      if (end.type === "run_completed") {
+        // A ReadableStream the workflow returned is read live from the run's stream.
+        const createStream = (ref: StreamRef) => (ref.kind === "readable" ? this.getReadable({ namespace: ref.namespace }) : new WorkflowWritable(ref.namespace));
+        return deserialize(end.data.result, { createStream }) as T;
+      }
+      if (end.type === "run_failed") throw new WorkflowRunFailedError(this.runId, deserialize(end.data.error));
+      const reason = end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : ".";
+      throw new WorkflowRunCancelledError(`Run ${this.runId} was cancelled${reason}`, { runId: this.runId });
     });
   }
 
@@ -98,6 +107,28 @@ export class Run<T = unknown> {
     const events = await runtime.world.readEvents(this.runId);
     if (events.length === 0) throw new RunNotFoundError(`No run with id "${this.runId}".`);
     return events;
+  }
+
+  /** The run's default stream from its first chunk, live until the stream is closed or the run ends. */
+  get readable(): WorkflowReadableStream<unknown> {
+    return this.getReadable();
+  }
+
+  /**
+   * A live ReadableStream of one of the run's streams (`namespace`, default "default") from
+   * `startIndex` (0 = the first chunk; negative = counted back from the tail, -1 = the last),
+   * from any instance. It ends after the last chunk once the stream is closed or the run ended;
+   * it errors with RunNotFoundError when there is no such run.
+   */
+  getReadable<R = unknown>(options: { namespace?: string; startIndex?: number } = {}): WorkflowReadableStream<R> {
+    const namespace = namespaceOption(options, "run.getReadable()");
+    const startIndex = checkStartIndex(options.startIndex, "run.getReadable()");
+    return openReadable<R>(async () => (await this.#runtime()).world, this.runId, { namespace, startIndex });
+  }
+
+  /** The names of the run's streams (those written to or closed), sorted. */
+  async streams(): Promise<string[]> {
+    return (await this.#runtime()).world.streams.list(this.runId);
   }
 
   /** Stops the run: its hooks end, its timers never fire; a running step finishes but its result is ignored. */

@@ -18,9 +18,10 @@ import { type RegisteredStep, registries } from "./registry.js";
 import { Run } from "./run.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
-import { resolveBaseUrl, resolveSecrets, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
+import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
+import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
 import type { RunEnvironment } from "./warm-run.js";
 import { WarmRuns } from "./warm-runs.js";
@@ -57,6 +58,8 @@ export interface RuntimeOptions {
    * variables (see runtime-config.ts), else bursts of 120 then 20/s, 10 s, 30 s, 30 s.
    */
   webhooks?: Partial<WebhookSettings>;
+  /** Limits of the runs' streams: `maxChunkBytes` (default HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB). */
+  streams?: Partial<StreamLimits>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -104,6 +107,7 @@ export class Runtime {
       world: this.world,
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
+      streams: resolveStreamLimits(options.streams),
       bundle: () => this.#currentBundle(),
       findStep: async (stepId) => {
         const steps = () => options.steps ?? registries().steps;
@@ -240,6 +244,11 @@ export class Runtime {
 
   // -- hooks -------------------------------------------------------------------------------------
 
+  /** The active hook or webhook holding `token`; HookNotFoundError if there is none or it ended. */
+  activeHook(token: string): Promise<HookRecord> {
+    return this.#hooks.activeHook(token);
+  }
+
   resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
     return this.#hooks.resumeHook(token, payload);
   }
@@ -291,6 +300,12 @@ export class Runtime {
       throw error;
     }
     if (run.terminal && run.idle) this.#warm.drop(run);
+  }
+
+  /** Whether a workflow bundle is loaded, loading the app's code first if it is not yet (health checks). */
+  async hasWorkflowCode(): Promise<boolean> {
+    if (!this.#currentBundle()) await this.#options.ensureCode?.();
+    return this.#currentBundle() !== null;
   }
 
   get warmRunCount(): number {

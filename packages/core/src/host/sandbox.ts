@@ -53,6 +53,7 @@ export class WorkflowBundle {
     // contextified object does not reflect them.
     const global = vm.runInContext("globalThis", context) as Record<symbol, unknown>;
     global[HOST_KEY] = bridge;
+    shareDisposeSymbols(global);
     this.#script.runInContext(context);
     const entry = global[SANDBOX_KEY] as SandboxEntry | undefined;
     if (!entry) {
@@ -101,6 +102,21 @@ export class WorkflowBundle {
       this.#ids = new Set(this.createSandbox(bridge, () => false).entry.workflowIds());
     }
     return this.#ids;
+  }
+}
+
+/**
+ * Node 20 defines Symbol.dispose and Symbol.asyncDispose on the main realm's Symbol only, so a
+ * vm context has neither: `using hook = createHook()` then failed with "Object not disposable"
+ * (the bundle's `using` helper and the Hook class disagreed on the key). The context gets the
+ * host's symbols, so both realms, and values crossing between them, agree.
+ */
+function shareDisposeSymbols(global: Record<symbol, unknown>): void {
+  const Sandboxed = (global as unknown as { Symbol: SymbolConstructor }).Symbol;
+  for (const name of ["dispose", "asyncDispose"] as const) {
+    if (Sandboxed[name] !== undefined) continue;
+    const symbol = (Symbol as unknown as Record<string, symbol | undefined>)[name] ?? Symbol.for(`Symbol.${name}`);
+    Object.defineProperty(Sandboxed, name, { value: symbol, writable: false, enumerable: false, configurable: false });
   }
 }
 

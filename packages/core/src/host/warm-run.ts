@@ -6,16 +6,20 @@
  */
 import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
+import { markStream } from "../shared/stream-ref.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
-import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
+import { pipeIntoStream } from "./streams/stream-pipe.js";
+import { openReadable } from "./streams/stream-reader.js";
+import { openWritable, type StreamLimits } from "./streams/stream-writer.js";
 import type { TokenIssuer } from "./tokens.js";
 
 /** What a warm run needs from its runtime. */
@@ -23,6 +27,7 @@ export interface RunEnvironment {
   world: World;
   tokens: TokenIssuer;
   retry: RetryPolicy;
+  streams: StreamLimits;
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
@@ -53,6 +58,8 @@ export class WarmRun {
   readonly #timers = new Set<number>();
   readonly #hookTokens: HookTokens;
   readonly #attemptHost: AttemptHost;
+  /** The run's arguments until its code starts (at run_started). */
+  #args: EventOf<"run_created">["data"]["args"] | undefined;
 
   private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
     this.#env = env;
@@ -94,6 +101,11 @@ export class WarmRun {
         }),
       respond: (requestId, response) => this.respond(requestId, response),
       webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
+      writable: (namespace) => openWritable(env.world.streams, this.runId, namespace, env.streams),
+      // Marked with its namespace: passed on again, it is recorded as the same stream, not copied.
+      readable: (namespace) =>
+        markStream(openReadable(async () => env.world, this.runId, { namespace, startIndex: 0 }), { kind: "readable", namespace }),
+      pipe: (stream, namespace) => pipeIntoStream(env.world.streams, this.runId, namespace, stream, env.streams, env.report),
     };
   }
 
@@ -180,6 +192,7 @@ export class WarmRun {
         return;
       case "run_started":
         this.status = "running";
+        await this.#startWorkflow(event);
         return;
       case "run_completed":
       case "run_failed":
@@ -216,9 +229,26 @@ export class WarmRun {
         );
       }
       this.#sandbox = bundle.createSandbox(this.#bridge, () => !this.#replaying);
-      this.#sandbox.entry.start(this.workflowId, created.data.args);
+      this.#args = created.data.args;
     } catch (error) {
       this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * The workflow's code first runs when its run_started is applied, so its clock starts then:
+   * a first `sleep("10s")` is measured from when the code called it, not from the run's
+   * creation (which may be long before under load).
+   */
+  async #startWorkflow(started: WorkflowEvent): Promise<void> {
+    if (this.#failure || !this.#sandbox || this.#args === undefined) return;
+    const args = this.#args;
+    this.#args = undefined;
+    this.#bridge.now = started.at;
+    try {
+      this.#sandbox.entry.start(this.workflowId, args);
+    } catch (error) {
+      this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
       return;
     }
     await drainMicrotasks();

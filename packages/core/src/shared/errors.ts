@@ -24,9 +24,11 @@ export type ErrorCode =
   | "HOOKLINE_SANDBOX"
   | "HOOKLINE_RUN_NOT_FOUND"
   | "HOOKLINE_RUN_CANCELLED"
+  | "HOOKLINE_RUN_FAILED"
   | "HOOKLINE_EVENT_CONFLICT"
   | "HOOKLINE_DUPLICATE_DELIVERY"
   | "HOOKLINE_DUPLICATE_START"
+  | "HOOKLINE_STREAM_CLOSED"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -191,6 +193,7 @@ export class ContextError extends HooklineError {
   }
 }
 
+/** No run has this id. The Workflow SDK calls it WorkflowRunNotFoundError: both names are exported. */
 export class RunNotFoundError extends HooklineError {
   override name = "RunNotFoundError";
   constructor(message: string) {
@@ -201,15 +204,71 @@ export class RunNotFoundError extends HooklineError {
   }
 }
 
-export class RunCancelledError extends HooklineError {
-  override name = "RunCancelledError";
-  constructor(message: string) {
+/** Run.returnValue of a cancelled run rejects with this (RunCancelledError is its older name). */
+export class WorkflowRunCancelledError extends HooklineError {
+  override name = "WorkflowRunCancelledError";
+  /** The cancelled run ("" when rebuilt from a record that did not keep it). */
+  readonly runId: string;
+  constructor(message: string, options?: { runId?: string }) {
     super(message, { code: "HOOKLINE_RUN_CANCELLED" });
+    this.runId = options?.runId ?? "";
   }
-  static override is(value: unknown): value is RunCancelledError {
+  static override is(value: unknown): value is WorkflowRunCancelledError {
     return hasCode(value, ["HOOKLINE_RUN_CANCELLED"]);
   }
 }
+
+/**
+ * Who failed a run: "USER_ERROR" when the workflow's code threw (or a step failed for good),
+ * "RUNTIME_ERROR" when Hookline could not run it (a replay divergence, a workflow or step that
+ * is not in this build, the world failing).
+ */
+export type RunFailureCode = "USER_ERROR" | "RUNTIME_ERROR";
+
+const RUNTIME_CODES: readonly string[] = [
+  "HOOKLINE_REPLAY_DIVERGENCE",
+  "HOOKLINE_WORKFLOW_NOT_REGISTERED",
+  "HOOKLINE_STEP_NOT_REGISTERED",
+  "HOOKLINE_EVENT_CONFLICT",
+  "HOOKLINE_WORLD",
+  "HOOKLINE_CONFIG",
+];
+
+/** Whether a run's error is the workflow's own ("USER_ERROR") or Hookline's ("RUNTIME_ERROR"). */
+export function runFailureCode(error: unknown): RunFailureCode {
+  return HooklineError.is(error) && RUNTIME_CODES.includes(error.code) ? "RUNTIME_ERROR" : "USER_ERROR";
+}
+
+/**
+ * Run.returnValue of a failed run rejects with this; `cause` is the workflow's own error (its
+ * class, message, stack and fields), `errorCode` says whether the user's code or the runtime
+ * failed it. As in the Workflow SDK, `cause.code` is that same classification when the cause has
+ * no `code` of its own (a Hookline error keeps its HOOKLINE_* code).
+ */
+export class WorkflowRunFailedError extends HooklineError {
+  override name = "WorkflowRunFailedError";
+  readonly runId: string;
+  readonly errorCode: RunFailureCode;
+  declare readonly cause: Error & { code?: string };
+  constructor(runId: string, cause: unknown) {
+    const error = cause instanceof Error || HooklineError.is(cause) ? (cause as Error) : new Error(String(cause));
+    super(`Workflow run "${runId}" failed: ${error.message}`, { cause: error, code: "HOOKLINE_RUN_FAILED" });
+    this.runId = runId;
+    this.errorCode = runFailureCode(error);
+    if (typeof error === "object" && error !== null && !("code" in error) && Object.isExtensible(error)) {
+      Object.defineProperty(error, "code", { value: this.errorCode, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  static override is(value: unknown): value is WorkflowRunFailedError {
+    return hasCode(value, ["HOOKLINE_RUN_FAILED"]);
+  }
+}
+
+/** Older names, kept: the same classes. */
+export const RunCancelledError = WorkflowRunCancelledError;
+export const WorkflowRunNotFoundError = RunNotFoundError;
+export type RunCancelledError = WorkflowRunCancelledError;
+export type WorkflowRunNotFoundError = RunNotFoundError;
 
 /** Another writer appended at the same position of a run's log first. */
 export class EventConflictError extends HooklineError {
@@ -255,6 +314,17 @@ export class DuplicateStartError extends HooklineError {
   }
   static override is(value: unknown): value is DuplicateStartError {
     return hasCode(value, ["HOOKLINE_DUPLICATE_START"]);
+  }
+}
+
+/** A write to a run's stream after the stream was closed (by `writer.close()`, or because its run ended). */
+export class StreamClosedError extends HooklineError {
+  override name = "StreamClosedError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_STREAM_CLOSED" });
+  }
+  static override is(value: unknown): value is StreamClosedError {
+    return hasCode(value, ["HOOKLINE_STREAM_CLOSED"]);
   }
 }
 

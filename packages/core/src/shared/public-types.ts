@@ -51,6 +51,17 @@ export interface StepMetadata {
   attempt: number;
   /** Stable across the attempts of this step call, unique per call: pass it to outside APIs. */
   idempotencyKey: string;
+  /** When the step's first attempt started, as in the Workflow SDK (so after a retry it lies further back). */
   stepStartedAt: Date;
+  /** When this attempt started (the first attempt's: stepStartedAt). */
+  attemptStartedAt: Date;
   runId: string;
+}
+
+/**
+ * A request a `respondWith: "manual"` webhook yields, typed as the Workflow SDK types it: a
+ * `Request` whose `respondWith(response)` answers the waiting HTTP caller (call it in a step).
+ */
+export interface RequestWithResponse extends Request {
+  respondWith(response: Response): Promise<void>;
 }

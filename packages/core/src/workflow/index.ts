@@ -6,13 +6,21 @@ import { type Duration, resolveDeadline } from "../shared/duration.js";
 import { ContextError } from "../shared/errors.js";
 import { workflowMetadataInfo } from "../shared/metadata.js";
 import type { DefineHookOptions, HookDefinition, StepMetadata, WorkflowMetadataInfo } from "../shared/public-types.js";
+import { namespaceOption, WorkflowWritable } from "../shared/stream-ref.js";
 import { createHook, type HookOptions } from "./hook.js";
 import { host } from "./kernel.js";
 import { awaitOperation, nextCorr } from "./state.js";
 
 export * from "../shared/errors.js";
 export type * from "../shared/public-types.js";
+export {
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "../shared/serialization/index.js";
 export { createHook, Hook, type HookOptions } from "./hook.js";
+export { fetch } from "./fetch.js";
 export { createWebhook, Webhook, type WebhookOptions, WorkflowRequest, WorkflowResponse } from "./webhook.js";
 
 /** A durable timer: survives restarts; `duration` is "10s"/"5m"/"2h"/"1d", ms, or a Date. */
@@ -34,6 +42,11 @@ export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): Hoo
       );
     },
   };
+}
+
+/** The run's stream (`namespace`, default "default") as a handle to pass to steps: only steps write. */
+export function getWritable<T = unknown>(options?: { namespace?: string }): WritableStream<T> {
+  return new WorkflowWritable(namespaceOption(options, "getWritable()")) as unknown as WritableStream<T>;
 }
 
 export function getWorkflowMetadata(): WorkflowMetadataInfo {

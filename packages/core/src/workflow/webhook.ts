@@ -18,6 +18,7 @@ import {
 import { parseDuration } from "../shared/duration.js";
 import { revealToken } from "../shared/redaction.js";
 import { checkVerifyOptions, type VerifyOptions } from "../shared/verify-options.js";
+import type { RequestWithResponse } from "../shared/public-types.js";
 import type { WebhookConfig } from "../world/events.js";
 import { Hook, type HookOptions, openHook } from "./hook.js";
 
@@ -111,7 +112,7 @@ registerSerializableClass(WEBHOOK_RESPONSE_CLASS, WorkflowResponse);
 
 export interface WebhookOptions extends Omit<HookOptions, "token"> {
   /** unset → 202; a Response → that response every time; "manual" → a step answers each request. */
-  respondWith?: "manual" | WorkflowResponse;
+  respondWith?: "manual" | Response | WorkflowResponse;
   /** HTTP methods accepted; others get 405. Default ["POST"]. */
   methods?: string[];
   /** Larger bodies get 413 and are not recorded. Default 1 MiB. */
@@ -124,7 +125,11 @@ export interface WebhookOptions extends Omit<HookOptions, "token"> {
   responseTimeout?: string | number;
 }
 
-export class Webhook<T = WorkflowRequest> extends Hook<T> {
+/**
+ * A webhook yields `Request`s, as the Workflow SDK types them (in the workflow, a recorded
+ * request: method, url, headers and its body readers; pass it to a step for everything else).
+ */
+export class Webhook<T = Request> extends Hook<T> {
   readonly url: string;
   /** @internal */
   constructor(corr: string, token: string, url: string, channel: ConstructorParameters<typeof Hook>[2]) {
@@ -164,7 +169,9 @@ export function webhookConfig(options: WebhookOptions): WebhookConfig {
   };
 }
 
-export function createWebhook(options: WebhookOptions = {}): Webhook {
+export function createWebhook(options: WebhookOptions & { respondWith: "manual" }): Webhook<RequestWithResponse>;
+export function createWebhook(options?: WebhookOptions): Webhook<Request>;
+export function createWebhook(options: WebhookOptions = {}): Webhook<Request> {
   if (options !== null && typeof options === "object" && "token" in options) {
     throw new InvalidArgumentError(
       "createWebhook({ token }): a webhook's token is never chosen: it is derived from the deployment secret (256 unpredictable bits), so nobody can guess its URL. Remove the token option; for a token of your choosing use createHook({ token }) and resume it from your own route with resumeHook().",
@@ -176,5 +183,5 @@ export function createWebhook(options: WebhookOptions = {}): Webhook {
   const reveal = (value: unknown) => (value instanceof WorkflowRequest ? new WorkflowRequest(value[RECORDED], token) : value);
   const opened = openHook("webhook", options, config, reveal);
   token = opened.token;
-  return new Webhook(opened.corr, opened.token, opened.url ?? "", opened.channel);
+  return new Webhook<Request>(opened.corr, opened.token, opened.url ?? "", opened.channel);
 }

@@ -3,6 +3,7 @@
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
 import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { WorldStreams } from "./streams.js";
 
 /** A run as derived from its log (see projection.ts); kept by the world beside the log. */
 export interface RunSummary {
@@ -197,6 +198,9 @@ export interface World {
   listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]>;
 
   queue: WorldQueue;
+
+  /** The runs' output streams, stored beside (never in) their logs. */
+  streams: WorldStreams;
 
   /**
    * Calls `listener` after any process appends to any run, with the event's type (best effort,

@@ -5,10 +5,13 @@ import type { DirectiveFunction } from "./model.js";
 
 /**
  * `this`, `arguments` and `super` bound to the function itself (or reached through arrows):
- * a workflow is replayed and a step runs detached, so none of them would mean anything.
+ * a workflow is replayed and a plain step runs detached, so none of them would mean anything.
+ * A step that is a static class method or an object-literal method runs with its owner as
+ * `this` (the class or the object, on the server), as in the Workflow SDK.
  */
 export function checkContextReferences(fn: DirectiveFunction, directiveNodes: Set<unknown>, ctx: DiagnosticContext): void {
   const what = `a ${fn.kind} ("${fn.name}")`;
+  const ownedStep = fn.kind === "step" && fn.form.type === "member";
   const visitor: Visitor = {
     Function(path) {
       // Nested non-arrow functions bind their own; nested directive functions are checked on their own.
@@ -18,6 +21,7 @@ export function checkContextReferences(fn: DirectiveFunction, directiveNodes: Se
       path.skip();
     },
     ThisExpression(path) {
+      if (ownedStep) return;
       ctx.fail(
         "HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER",
         `"this" cannot be used in ${what}: it runs detached from any object. Pass what it needs as arguments.`,

@@ -5,11 +5,11 @@
  * - client: workflows replaced by stubs; steps left as plain async functions.
  * Registrations (and hoisted steps) go at the end of the module, after every declaration ran.
  */
-import { type NodePath, types, type types as t } from "@babel/core";
+import { type NodePath, type types as t, types } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
-import { moduleReference, removeDirectives, replaceWithProxy, replaceWithStub, shorthandProperties } from "./shapes.js";
+import { member as memberOf, moduleReference, removeDirectives, replaceWithProxy, replaceWithStub, shorthandProperties } from "./shapes.js";
 
 function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
   return types.expressionStatement(types.callExpression(helpers.ref(name), args));
@@ -54,6 +54,11 @@ function emitStepMode(functions: DirectiveFunction[], program: NodePath<t.Progra
       const args: t.Expression[] = [types.stringLiteral(fn.id), types.identifier(local)];
       if (fn.closure.length > 0) args.push(types.objectExpression([types.objectProperty(types.identifier("closure"), types.booleanLiteral(true))]));
       tail.push(call(helpers, "registerStep", args));
+    } else if (fn.form.type === "member") {
+      // A static or object-literal method runs with its owner as `this`.
+      const owner = fn.form.keys.length > 1 ? memberOf(fn.form.base, fn.form.keys.slice(0, -1)) : types.identifier(fn.form.base);
+      const options = types.objectExpression([types.objectProperty(types.identifier("self"), owner)]);
+      tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program), options]));
     } else {
       tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
     }

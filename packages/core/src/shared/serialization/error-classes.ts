@@ -20,11 +20,13 @@ import {
   InvalidArgumentError,
   ReplayDivergenceError,
   RetryableError,
-  RunCancelledError,
   RunNotFoundError,
   SerializationError,
   StepNotRegisteredError,
+  StreamClosedError,
   WorkflowNotRegisteredError,
+  WorkflowRunCancelledError,
+  WorkflowRunFailedError,
   WorldError,
 } from "../errors.js";
 
@@ -45,10 +47,12 @@ const HOOKLINE: Record<ErrorCode, (message: string) => Error> = {
   HOOKLINE_NOT_IN_STEP: (m) => new ContextError(m, "HOOKLINE_NOT_IN_STEP"),
   HOOKLINE_SANDBOX: (m) => new ContextError(m, "HOOKLINE_SANDBOX"),
   HOOKLINE_RUN_NOT_FOUND: (m) => new RunNotFoundError(m),
-  HOOKLINE_RUN_CANCELLED: (m) => new RunCancelledError(m),
+  HOOKLINE_RUN_CANCELLED: (m) => new WorkflowRunCancelledError(m),
+  HOOKLINE_RUN_FAILED: (m) => Object.assign(new WorkflowRunFailedError("", new Error(m)), { message: m }),
   HOOKLINE_EVENT_CONFLICT: (m) => new EventConflictError(m),
   HOOKLINE_DUPLICATE_DELIVERY: (m) => new DuplicateDeliveryError(m, { requestId: "", seq: 0 }),
   HOOKLINE_DUPLICATE_START: (m) => new DuplicateStartError(m, { runId: "", workflowId: "" }),
+  HOOKLINE_STREAM_CLOSED: (m) => new StreamClosedError(m),
   HOOKLINE_WORLD: (m) => new WorldError(m),
   HOOKLINE_CONFIG: (m) => new ConfigError(m),
 };

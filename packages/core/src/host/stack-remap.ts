@@ -1,0 +1,56 @@
+/**
+ * Stack frames of host code (steps) pointed back at the user's files: a server bundle (Next's
+ * `.next/server/chunks/*.js`) ships `<file>.map` beside each chunk, but Next's own stack handling
+ * keeps Node from applying them. A frame in a file with such a map gets the original file, line
+ * and column (relative to the working directory when inside it); any other frame stays.
+ */
+import { readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const maps = new Map<string, SourceMap | null>();
+/** At most this many maps are kept (a server has a few hundred chunks at most). */
+const MAX_MAPS = 500;
+
+function mapFor(file: string): SourceMap | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, "utf8")));
+    } catch {
+      map = null;
+    }
+    if (maps.size >= MAX_MAPS) maps.clear();
+    maps.set(file, map);
+  }
+  return map;
+}
+
+function originalPath(source: string, file: string): string {
+  const absolute = source.startsWith("file://") ? fileURLToPath(source) : isAbsolute(source) ? source : resolve(dirname(file), source);
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd.startsWith("..") || isAbsolute(fromCwd) ? absolute : fromCwd.split(sep).join("/");
+}
+
+export function remapHostStack(stack: string): string {
+  return stack.replace(/([( ])(\/[^():\n]+\.[cm]?js):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, column: string, close: string) => {
+    const map = mapFor(file);
+    if (!map) return frame;
+    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (!entry?.originalSource || entry.originalSource.includes("node_modules")) return frame;
+    return `${open}${originalPath(entry.originalSource, file)}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}${close}`;
+  });
+}
+
+/** Remaps `error`'s stack and its causes' in place (a thrown value that is not an error is left alone). */
+export function remapErrorStacks(error: unknown, depth = 0): void {
+  if (depth > 5 || typeof error !== "object" || error === null) return;
+  const candidate = error as { stack?: unknown; cause?: unknown };
+  try {
+    if (typeof candidate.stack === "string") candidate.stack = remapHostStack(candidate.stack);
+  } catch {
+    // A frozen error keeps its stack.
+  }
+  remapErrorStacks(candidate.cause, depth + 1);
+}
