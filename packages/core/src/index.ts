@@ -9,14 +9,13 @@ import { registries } from "./host/registry.js";
 import type { Duration } from "./shared/duration.js";
 import { ContextError } from "./shared/errors.js";
 import { workflowMetadataInfo } from "./shared/metadata.js";
-import type { StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
+import type { RequestWithResponse, StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
 import { namespaceOption } from "./shared/stream-ref.js";
 import type { Hook, HookOptions } from "./workflow/hook.js";
 import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
 import "./host/webhook-request.js";
 
 export { defineHook } from "./host/define-hook.js";
-export type { WebhookRequest as RequestWithResponse } from "./host/webhook-request.js";
 export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
