@@ -200,6 +200,20 @@ describe("the inspector under next start", () => {
     await tab.getByRole("button", { name: "Log in" }).click();
     await tab.waitForSelector("h1:text('Runs')");
     await screenshot(tab, "inspector-start-runs");
+    // Live, through the session cookie: a new run shows up without a reload.
+    await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 30_000 });
+    await tab.evaluate(() => {
+      const mark = () => {
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+      };
+      mark();
+      new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
+    });
+    const live = await startDemo(server!, { workflow: "inspectorFails", label: "live-start" });
+    await tab.waitForSelector(`tr[data-run="${live}"]`, { timeout: 10_000 });
+    const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, live);
+    const createdAt = Date.parse((await tab.locator(`tr[data-run="${live}"] time`).first().getAttribute("datetime"))!);
+    console.log(`[inspector] next start: a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
     await tab.goto(`${server!.url}${INSPECT}/runs/${visit.failed}`);
     await tab.waitForSelector("text=card declined for order-77");
     await screenshot(tab, "inspector-start-failed-run");
