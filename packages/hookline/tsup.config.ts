@@ -9,4 +9,5 @@ export default packageBuild({
   "internal-step": "src/internal-step.ts",
   "internal-client": "src/internal-client.ts",
   "internal-next": "src/internal-next.ts",
+  cli: "src/cli.ts",
 });

@@ -43,10 +43,17 @@ export async function start<W extends WorkflowReference | ((...args: never[]) =>
   return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options)) as Run<WorkflowResult<W>>;
 }
 
-/** Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100). */
-export async function listRuns(options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number } = {}): Promise<RunInfo[]> {
+/**
+ * Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100).
+ * Page on with `before: { createdAt, runId }` of the last run of the previous page.
+ */
+export async function listRuns(
+  options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
+): Promise<RunInfo[]> {
   const runtime = await getRuntime();
-  return (await runtime.world.listRuns(options)).map(runInfo);
+  const { before, ...rest } = options;
+  const cursor = before === undefined ? undefined : { createdAt: Number(before.createdAt), runId: before.runId };
+  return (await runtime.world.listRuns({ ...rest, before: cursor })).map(runInfo);
 }
 
 /** A handle on an existing run (its methods fail with RunNotFoundError if there is none). */

@@ -3,8 +3,11 @@
  * tests): making the process's runtime and registering the app's code. Not part of the public API.
  */
 export { getRuntime, setRuntime, setRuntimeFactory } from "./host/global-runtime.js";
-export { registerWorkflowBundle, registries, type RegisteredStep, type WorkflowBundleSource } from "./host/registry.js";
+export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
+export { type RegisteredStep, registerWorkflowBundle, registries, type WorkflowBundleSource } from "./host/registry.js";
+export { runInfo } from "./host/run.js";
+export { stepsOf, waitsOf } from "./host/run-views.js";
 export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference } from "./host/runtime.js";
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { TokenIssuer } from "./host/tokens.js";
-export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
+export { deserialize, serialize } from "./shared/serialization/index.js";

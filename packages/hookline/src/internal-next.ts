@@ -1,6 +1,6 @@
 /** What the routes withWorkflow generates import (app/.well-known/workflow/v1/): not a public API. */
 import "./configure.js";
-import { createRouteHandlers } from "@hookline/next/server";
+import { createRouteHandlers, type InspectContext, type Load } from "@hookline/next/server";
 import { deploymentSecrets } from "./deployment.js";
 
 export { registerWorkflowBundle } from "@hookline/core/runtime";
@@ -9,3 +9,4 @@ const handlers = createRouteHandlers({ deploymentSecrets });
 export const flowRoute = handlers.flowRoute;
 export const stepRoute = handlers.stepRoute;
 export const webhookRoute = handlers.webhookRoute;
+export const inspectRoute: (load: Load) => (request: Request, context: InspectContext) => Promise<Response> = handlers.inspectRoute;

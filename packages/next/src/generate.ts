@@ -5,6 +5,7 @@
  *   v1/flow/route.ts             internal: loads the workflows and steps, starts the runtime
  *   v1/step/route.ts             internal: loads the steps, reports which are registered
  *   v1/webhook/[token]/route.ts  public: every method, answered by the runtime
+ *   v1/inspect/[[...path]]/route.ts  the inspector: open in `next dev`, else 404 or behind HOOKLINE_INSPECTOR_TOKEN
  *   v1/_hookline/registry.ts     imports every step file and registers the workflow bundle
  *   v1/_hookline/workflows.ts    the workflow bundle for the replay sandbox, as a string
  *
@@ -102,6 +103,19 @@ export function renderFiles(input: GenerateInput): Map<string, string> {
       "",
       'const handle = webhookRoute(() => import("../../_hookline/registry"));',
       "export { handle as DELETE, handle as GET, handle as HEAD, handle as OPTIONS, handle as PATCH, handle as POST, handle as PUT };",
+      "",
+    ].join("\n"),
+  );
+  out.set(
+    "v1/inspect/[[...path]]/route.ts",
+    [
+      HEADER,
+      "// The inspector: open under `next dev`; in production 404 unless HOOKLINE_INSPECTOR_TOKEN is set, then behind it.",
+      'import { inspectRoute } from "hookline/internal/next";',
+      "",
+      'const handle = inspectRoute(() => import("../../_hookline/registry"));',
+      'export const dynamic = "force-dynamic";',
+      "export { handle as GET, handle as POST };",
       "",
     ].join("\n"),
   );

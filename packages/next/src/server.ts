@@ -10,6 +10,7 @@
 import { ConfigError } from "@hookline/core";
 import { checkHealth, getRuntime, type HealthCheckEndpoint, type RuntimeOptions, registries } from "@hookline/core/runtime";
 import { clientAddress } from "./client-address.js";
+import { createInspector } from "./inspector/handler.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 import { installRequestStamp, peerHeader } from "./request-stamp.js";
 import { ROUTE_PREFIX } from "./routes.js";
@@ -20,6 +21,8 @@ type Env = Record<string, string | undefined>;
 export const ENV = {
   /** "1" in a Next.js server whose config uses withWorkflow. */
   server: "HOOKLINE_NEXT_SERVER",
+  /** "1" in `next dev` (withWorkflow saw the development-server phase). */
+  dev: "HOOKLINE_NEXT_DEV",
   basePath: "HOOKLINE_NEXT_BASE_PATH",
   trailingSlash: "HOOKLINE_NEXT_TRAILING_SLASH",
 } as const;
@@ -170,6 +173,10 @@ export interface WebhookContext {
   params: Promise<{ token: string }>;
 }
 
+export interface InspectContext {
+  params: Promise<{ path?: string[] }>;
+}
+
 export function createRouteHandlers(integration: Integration) {
   return {
     /** Internal: loads the app's workflows and steps, starts the runtime (which recovers pending runs). */
@@ -227,6 +234,27 @@ export function createRouteHandlers(integration: Integration) {
           // The sender learns only to retry; what went wrong (a database address, say) stays in the server's log.
           console.error("[hookline] the webhook route failed:", error);
           return new Response("The webhook could not be handled right now; try again later.", { status: 503, headers: { "retry-after": "5" } });
+        }
+      };
+    },
+
+    /** The inspector (see inspector/handler.ts): open under `next dev`, else 404 unless HOOKLINE_INSPECTOR_TOKEN is set. */
+    inspectRoute(load: Load) {
+      const inspector = createInspector({
+        runtime: async () => {
+          await load();
+          return getRuntime();
+        },
+        secrets: () => integration.deploymentSecrets(),
+        base: () => `${process.env[ENV.basePath] ?? ""}${ROUTE_PREFIX}/inspect`,
+      });
+      return async (request: Request, context: InspectContext): Promise<Response> => {
+        try {
+          const { path } = await context.params;
+          return await inspector(request, path ?? []);
+        } catch (error) {
+          console.error("[hookline] the inspector failed:", error);
+          return new Response("The inspector could not answer; see the server's log.", { status: 500 });
         }
       };
     },

@@ -168,6 +168,8 @@ export function createWithWorkflow(integration: Integration) {
 
       if (phase === PHASE_DEVELOPMENT_SERVER || phase === PHASE_PRODUCTION_SERVER) {
         process.env[ENV.server] = "1";
+        // The inspector is open under `next dev` only (not by NODE_ENV, which a deployment may set oddly).
+        process.env[ENV.dev] = phase === PHASE_DEVELOPMENT_SERVER ? "1" : "0";
         process.env[ENV.basePath] = base.basePath ?? "";
         process.env[ENV.trailingSlash] = base.trailingSlash ? "1" : "0";
         // Before the server loads its chunks (Node reads a file's source map when it loads it):

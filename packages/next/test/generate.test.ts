@@ -33,9 +33,11 @@ describe("generated files", () => {
       "v1/_hookline/registry.ts",
       "v1/_hookline/workflows.ts",
       "v1/flow/route.ts",
+      "v1/inspect/[[...path]]/route.ts",
       "v1/step/route.ts",
       "v1/webhook/[token]/route.ts",
     ]);
+    expect(files.get("v1/inspect/[[...path]]/route.ts")).toContain("export { handle as GET, handle as POST };");
     expect(files.get(".gitignore")).toMatch(/^\*$/m);
     const registry = files.get("v1/_hookline/registry.ts")!;
     expect(registry).toContain('import "../../../../workflows/checkout";');

@@ -4,7 +4,7 @@
  * model, and the request stamp's canonical URLs. End to end through next start, dev and
  * standalone: apps/example/test/webhook-hardening.test.ts and the example's other suites.
  */
-import { request as httpRequest, createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientAddress } from "../src/client-address.js";

@@ -247,9 +247,9 @@ export class LocalWorld implements World {
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const { status, workflowId, limit = 100 } = options ?? {};
+    const { status, workflowId, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
-    checkListRuns(statuses ?? [], limit, workflowId);
+    checkListRuns(statuses ?? [], limit, workflowId, before);
     await this.#ready();
     const wanted = statuses ? new Set<string>(statuses) : null;
     const found: RunSummary[] = [];
@@ -258,6 +258,7 @@ export class LocalWorld implements World {
       if (!summary) continue;
       if (wanted && !wanted.has(summary.status)) continue;
       if (workflowId !== undefined && summary.workflowId !== workflowId) continue;
+      if (before && (summary.createdAt > before.createdAt || (summary.createdAt === before.createdAt && compareIds(summary.runId, before.runId) >= 0))) continue;
       found.push({ ...summary });
     }
     found.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.runId, a.runId));

@@ -280,9 +280,9 @@ export class PostgresWorld implements World {
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const { status, workflowId, limit = 100 } = options ?? {};
+    const { status, workflowId, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
-    checkListRuns(statuses ?? [], limit, workflowId);
+    checkListRuns(statuses ?? [], limit, workflowId, before);
     const names = this.#requireNames();
     const where: string[] = [];
     const values: unknown[] = [];
@@ -293,6 +293,10 @@ export class PostgresWorld implements World {
     if (workflowId !== undefined) {
       values.push(workflowId);
       where.push(`workflow_id = $${values.length}`);
+    }
+    if (before !== undefined) {
+      values.push(before.createdAt, before.runId);
+      where.push(`(created_at, run_id) < ($${values.length - 1}, $${values.length})`);
     }
     values.push(limit);
     const result = await this.#query<RunRow>("listing runs", {

@@ -96,7 +96,13 @@ export function worldChecks(world: string) {
       return afterSeq as number;
     },
 
-    checkListRuns(statuses: unknown[], limit: unknown, workflowId: unknown): void {
+    checkListRuns(statuses: unknown[], limit: unknown, workflowId: unknown, before?: unknown): void {
+      if (before !== undefined) {
+        const cursor = before as { createdAt?: unknown; runId?: unknown } | null;
+        if (typeof cursor !== "object" || cursor === null || !Number.isFinite(cursor.createdAt) || typeof cursor.runId !== "string") {
+          fail(`listRuns: before must be { createdAt: number, runId: string }, got ${describe(before)}`);
+        }
+      }
       for (const status of statuses) {
         if (typeof status !== "string" || !RUN_STATUSES.has(status)) fail(`listRuns: unknown status ${describe(status)}; use ${[...RUN_STATUSES].join(", ")}`);
       }

@@ -143,6 +143,8 @@ export interface ListRunsOptions {
   workflowId?: string;
   /** Newest first; at most this many (default 100). */
   limit?: number;
+  /** Cursor: only runs strictly older than this one in the list's order (createdAt desc, runId desc). */
+  before?: { createdAt: number; runId: string };
 }
 
 export interface World {

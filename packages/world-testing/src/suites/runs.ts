@@ -86,6 +86,31 @@ export function runTests(h: Harness) {
       expect(await h.world.listRuns({ workflowId: uniqueId("wf") })).toEqual([]);
     });
 
+    test("listRuns pages with a `before` cursor, ties on createdAt broken by runId", async () => {
+      const workflowId = uniqueId("wf");
+      const t = Date.now();
+      const ids: string[] = [];
+      // Three runs share one createdAt, so the cursor must order by runId too.
+      for (const at of [t, t + 10, t + 10, t + 10, t + 20]) {
+        const runId = uniqueId("run");
+        ids.push(runId);
+        await appendAll(h.world, runId, [ev.runCreated(workflowId, at)]);
+      }
+      const all = (await h.world.listRuns({ workflowId })).map((r) => r.runId);
+      expect(all).toHaveLength(5);
+      const paged: string[] = [];
+      let before: { createdAt: number; runId: string } | undefined;
+      for (let round = 0; round < 5; round++) {
+        const page = await h.world.listRuns({ workflowId, limit: 2, before });
+        paged.push(...page.map((r) => r.runId));
+        const last = page.at(-1);
+        if (page.length < 2 || !last) break;
+        before = { createdAt: last.createdAt, runId: last.runId };
+      }
+      expect(paged).toEqual(all);
+      await expect(h.world.listRuns({ before: { createdAt: "x", runId: 1 } as never })).rejects.toThrow(/before must be/);
+    });
+
     test("listRuns sees status changes", async () => {
       const workflowId = uniqueId("wf");
       const runId = uniqueId("run");

@@ -1,0 +1,295 @@
+/**
+ * The inspector (/.well-known/workflow/v1/inspect) through the real routes of the example app:
+ * `next start` hides it (404) without HOOKLINE_INSPECTOR_TOKEN and puts it behind a login with
+ * it; every action checks the session, the origin and a CSRF token; values are escaped; no raw
+ * webhook token ever appears. Chromium drives `next dev` (open) and `next start` (login), with
+ * screenshots in test-artifacts/.
+ */
+import { createHmac } from "node:crypto";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshot } from "./support/browser";
+import { eventually, type NextServer, startNext } from "./support/next-server";
+import { productionBuild } from "./support/production-build";
+
+const SECRET = "inspector-test-secret-0123456789abcdef0123456789abcd";
+const TOKEN = "let-me-inspect-0123456789";
+const INSPECT = "/.well-known/workflow/v1/inspect";
+/** The demo's webhook is its fifth operation (flaky, echoHtml, bigValue, hook, webhook). */
+const webhookTokenOf = (runId: string) => createHmac("sha256", SECRET).update(`webhook:${runId}:o5`).digest("base64url");
+
+async function startDemo(server: NextServer, body: Record<string, string>): Promise<string> {
+  const response = await fetch(`${server.url}/api/inspector-demo`, { method: "POST", body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { runId: string }).runId;
+}
+
+/** A GET of the inspector as a logged-in browser would make it. */
+async function page(server: NextServer, path: string, cookie?: string): Promise<{ status: number; text: string; headers: Headers }> {
+  const response = await fetch(`${server.url}${INSPECT}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+function csrfOf(html: string): string {
+  const match = html.match(/name="csrf" value="([^"]+)"/);
+  if (!match) throw new Error("no CSRF token in the page");
+  return match[1]!;
+}
+
+async function post(server: NextServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}${INSPECT}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+describe("the inspector under next start", () => {
+  let server: NextServer | undefined;
+  let browser: BrowserContext | undefined;
+  /** Runs the Chromium test shows: one failed, one with refused deliveries. */
+  const visit: { failed?: string; refused?: string } = {};
+  beforeAll(async () => {
+    await productionBuild();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("answers 404 everywhere without HOOKLINE_INSPECTOR_TOKEN", async () => {
+    const hidden = await startNext("start", { env: { HOOKLINE_SECRET: SECRET } });
+    try {
+      for (const path of ["", "/waits", "/live", "/runs/wrun_x", "/login", "/assets/inspector.js"]) {
+        expect([path, (await page(hidden, path)).status]).toEqual([path, 404]);
+      }
+      expect((await post(hidden, "/login", { token: "x" })).status).toBe(404);
+    } finally {
+      await hidden.stop();
+    }
+  });
+
+  it("asks for the token, compares it, and keeps an httpOnly SameSite=Strict session", async () => {
+    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN, LAB_WEBHOOK_SECRET: "lab-signing-secret" } });
+    const first = await page(server, "");
+    expect(first.status).toBe(401);
+    expect(first.text).toContain('name="token"');
+    expect(first.text).not.toContain("Runs</h1>");
+    expect((await post(server, "/login", { token: "wrong" })).status).toBe(401);
+    expect((await post(server, "/login", { token: TOKEN }, { origin: "https://evil.example" })).status).toBe(403);
+    const login = await post(server, "/login", { token: TOKEN });
+    expect(login.status).toBe(303);
+    const setCookie = login.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(";")[0]!;
+    expect((await page(server, "", cookie)).status).toBe(200);
+    // A forged cookie (valid shape, wrong signature) is no session.
+    expect((await page(server, "", `${cookie.split(".")[0]}.AAAA`)).status).toBe(401);
+  });
+
+  it("shows a run: escaped values, truncation, retries, hooks, no raw webhook token; resumes its hook from a form", async () => {
+    const cookie = await loginCookie(server!);
+    const runId = await startDemo(server!, { label: "<img src=x onerror=alert(1)>" });
+    const run = await eventually(async () => {
+      const shown = await page(server!, `/runs/${runId}`, cookie);
+      return shown.text.includes("Waiting webhook") ? shown : undefined;
+    }, 30_000, "the demo run waiting");
+    expect(run.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(run.text).toContain("&lt;script&gt;window.__pwned = true&lt;/script&gt;");
+    expect(run.text).not.toContain("<script>window.__pwned");
+    expect(run.text).not.toContain("<img src=x");
+    expect(run.text).toContain("flaky attempt 1 failed");
+    expect(run.text).toContain("step flaky attempt 2 failed");
+    expect(run.text).toMatch(/retry in \d+ ms/);
+    expect(run.text).toContain("Show all 10,000 characters");
+    expect(run.text).not.toContain(webhookTokenOf(runId));
+    const waits = await page(server!, "/waits", cookie);
+    expect(waits.text).toContain(runId);
+    expect(waits.text).not.toContain(webhookTokenOf(runId));
+
+    // Actions: refused without the CSRF token or from another origin, done with both.
+    const csrf = csrfOf(run.text);
+    const resume = `/runs/${runId}/hooks/o4/resume`;
+    expect((await post(server!, resume, { payload: '{"approved":true}' }, { cookie })).status).toBe(403);
+    expect((await post(server!, resume, { csrf, payload: '{"approved":true}' }, { cookie, origin: "https://evil.example" })).status).toBe(403);
+    expect((await post(server!, resume, { csrf, payload: '{"approved":true}' })).status).toBe(401);
+    const done = await post(server!, resume, { csrf, payload: '{"approved":true}' }, { cookie });
+    expect(done.status).toBe(303);
+    const finished = await eventually(async () => {
+      const shown = await page(server!, `/runs/${runId}`, cookie);
+      return shown.text.includes("status-completed") ? shown : undefined;
+    }, 30_000, "the run to complete");
+    expect(finished.text).toContain("&quot;approved&quot;: true");
+  });
+
+  it("shows a failed run's error with its stack, cancels with a reason, reruns with the same arguments", async () => {
+    const cookie = await loginCookie(server!);
+    const failed = await startDemo(server!, { workflow: "inspectorFails", label: "order-77" });
+    visit.failed = failed;
+    const shown = await eventually(async () => {
+      const p = await page(server!, `/runs/${failed}`, cookie);
+      return p.text.includes("status-failed") ? p : undefined;
+    }, 30_000, "the run to fail");
+    expect(shown.text).toContain("card declined for order-77");
+    expect(shown.text).toMatch(/FatalError: card declined for order-77\s+at /);
+
+    const csrf = csrfOf(shown.text);
+    const rerun = await post(server!, `/runs/${failed}/rerun`, { csrf }, { cookie });
+    expect(rerun.status).toBe(303);
+    const rerunId = decodeURIComponent(rerun.headers.get("location")!.match(/\/runs\/([^?]+)/)![1]!);
+    expect(rerunId).not.toBe(failed);
+    const again = await eventually(async () => {
+      const p = await page(server!, `/runs/${rerunId}`, cookie);
+      return p.text.includes("status-failed") ? p : undefined;
+    }, 30_000, "the rerun to fail too");
+    expect(again.text).toContain("card declined for order-77");
+
+    const waiting = await startDemo(server!, { label: "to-cancel" });
+    await eventually(async () => ((await page(server!, `/runs/${waiting}`, cookie)).text.includes("Waiting hook") ? true : undefined), 30_000, "the wait");
+    const cancel = await post(server!, `/runs/${waiting}/cancel`, { csrf, reason: "customer <left>" }, { cookie });
+    expect(cancel.status).toBe(303);
+    const cancelled = await page(server!, `/runs/${waiting}`, cookie);
+    expect(cancelled.text).toContain("status-cancelled");
+    expect(cancelled.text).toContain("customer &lt;left&gt;");
+  });
+
+  it("shows a webhook's refused deliveries (status, reason, method) without their body or the token", async () => {
+    const cookie = await loginCookie(server!);
+    const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
+    const { runId } = (await response.json()) as { runId: string };
+    const token = createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url");
+    visit.refused = runId;
+    await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
+    const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
+    expect((await fetch(url, { method: "POST", body: '{"secret-body":1}' })).status).toBe(401);
+    expect((await fetch(url, { method: "PUT", body: "{}" })).status).toBe(405);
+    const shown = await eventually(async () => {
+      const p = await page(server!, `/runs/${runId}`, cookie);
+      return p.text.includes("Refused deliveries") && p.text.includes("<strong>405</strong>") ? p : undefined;
+    }, 30_000, "the refusals on the run page");
+    expect(shown.text).toContain("<strong>401</strong>");
+    expect(shown.text).not.toContain("secret-body");
+    expect(shown.text).not.toContain(token);
+  });
+
+  it("lists runs newest first, filters, searches by id, counts per status and pages with a cursor", async () => {
+    const cookie = await loginCookie(server!);
+    const list = await page(server!, "?limit=2", cookie);
+    const ids = [...list.text.matchAll(/<tr data-run="([^"]+)"/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    const next = list.text.match(/rel="next" href="([^"]+)"/)![1]!.replaceAll("&amp;", "&");
+    const second = await fetch(`${server!.url}${next}`, { headers: { cookie } });
+    const more = [...(await second.text()).matchAll(/<tr data-run="([^"]+)"/g)].map((m) => m[1]!);
+    expect(more).toHaveLength(2);
+    expect(more.some((id) => ids.includes(id))).toBe(false);
+    const failed = await page(server!, "?status=failed", cookie);
+    expect(failed.text).toMatch(/data-status="failed">failed <span class="count">[1-9]/);
+    for (const m of failed.text.matchAll(/<tr data-run="[^"]+">.*?<\/tr>/g)) expect(m[0]).toContain("status-failed");
+    const search = await page(server!, `?q=${ids[1]}`, cookie);
+    expect(search.status).toBe(303);
+    expect(search.headers.get("location")).toContain(`/runs/${ids[1]}`);
+  });
+
+  it("logs in with Chromium and shows the runs page", async () => {
+    browser = await launchBrowser();
+    const tab = await browser.newPage();
+    await tab.goto(`${server!.url}${INSPECT}`);
+    await tab.getByLabel("Inspector token").fill(TOKEN);
+    await tab.getByRole("button", { name: "Log in" }).click();
+    await tab.waitForSelector("h1:text('Runs')");
+    await screenshot(tab, "inspector-start-runs");
+    // Live, through the session cookie: a new run shows up without a reload.
+    await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 30_000 });
+    await tab.evaluate(() => {
+      const mark = () => {
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+      };
+      mark();
+      new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
+    });
+    const live = await startDemo(server!, { workflow: "inspectorFails", label: "live-start" });
+    await tab.waitForSelector(`tr[data-run="${live}"]`, { timeout: 10_000 });
+    const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, live);
+    const createdAt = Date.parse((await tab.locator(`tr[data-run="${live}"] time`).first().getAttribute("datetime"))!);
+    console.log(`[inspector] next start: a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
+    await tab.goto(`${server!.url}${INSPECT}/runs/${visit.failed}`);
+    await tab.waitForSelector("text=card declined for order-77");
+    await screenshot(tab, "inspector-start-failed-run");
+    await tab.goto(`${server!.url}${INSPECT}/runs/${visit.refused}`);
+    await tab.waitForSelector("table.refusals");
+    await screenshot(tab, "inspector-start-refused-deliveries");
+    const cookies = await browser.cookies();
+    const session = cookies.find((c) => c.name === "hookline_inspector");
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Strict");
+  });
+});
+
+async function loginCookie(server: NextServer): Promise<string> {
+  const login = await post(server, "/login", { token: TOKEN });
+  return (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+}
+
+describe("the inspector under next dev, in Chromium", () => {
+  let server: NextServer;
+  let browser: BrowserContext;
+  beforeAll(async () => {
+    server = await startNext("dev", { distDir: ".next-inspector-dev", env: { HOOKLINE_SECRET: SECRET } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("shows a new run on the runs page, pushed over SSE, without a reload", async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${server.url}${INSPECT}`);
+    await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 60_000 });
+    const loads = await tab.evaluate(() => performance.getEntriesByType("navigation").length);
+    // Each row notes when it first appeared, to compare with the run's creation time (one machine, one clock).
+    await tab.evaluate(() => {
+      const mark = () => {
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+      };
+      mark();
+      new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
+    });
+    const runId = await startDemo(server, { label: "live" });
+    await tab.waitForSelector(`tr[data-run="${runId}"]`, { timeout: 10_000 });
+    const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, runId);
+    const createdAt = Date.parse((await tab.locator(`tr[data-run="${runId}"] time`).first().getAttribute("datetime"))!);
+    console.log(`[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
+    expect(await tab.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loads);
+    await screenshot(tab, "inspector-dev-runs");
+  });
+
+  it("is linked from the example's own runs page", async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${server.url}/runs`);
+    await tab.getByRole("link", { name: "inspector" }).click();
+    await tab.waitForSelector("h1:text('Runs')");
+    expect(new URL(tab.url()).pathname).toBe(INSPECT);
+  });
+
+  it("shows a run with retries and a hook, escapes a step's <script>, and resumes the hook from its form", async () => {
+    const runId = await startDemo(server, { label: "browser" });
+    const tab = await browser.newPage();
+    await eventually(async () => {
+      await tab.goto(`${server.url}${INSPECT}/runs/${runId}`);
+      return (await tab.locator(".card[data-hook='o4']").count()) > 0 ? true : undefined;
+    }, 60_000, "the hook");
+    expect(await tab.evaluate(() => (window as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    await expect(tab.locator("text=<script>window.__pwned = true</script>").first().isVisible()).resolves.toBe(true);
+    await screenshot(tab, "inspector-dev-run-waiting");
+    await tab.locator(".card[data-hook='o4'] textarea").fill('{"approved": false}');
+    await tab.locator(".card[data-hook='o4'] button", { hasText: "Resume" }).click();
+    await tab.waitForSelector(".status-completed", { timeout: 30_000 });
+    await screenshot(tab, "inspector-dev-run-completed");
+    const waits = await browser.newPage();
+    await waits.goto(`${server.url}${INSPECT}/waits`);
+    await screenshot(waits, "inspector-dev-waits");
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The inspector's actions, each through the runtime's public operations (so each is recorded in
+ * the run's log like any other change): cancel with a reason, rerun with the same arguments,
+ * resume a hook with a JSON payload (a webhook gets it as a POST request's body), reject a hook.
+ */
+import type { Runtime } from "@hookline/core/runtime";
+import { decode } from "./values.js";
+
+/** What the inspector needs of the runtime. */
+export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject">;
+
+export interface Outcome {
+  /** The run to show next. */
+  runId?: string;
+  message: string;
+}
+
+export async function runAction(runtime: ActionPort, route: string[], form: FormData): Promise<Outcome | null> {
+  const field = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : "";
+  };
+  if (route[0] !== "runs" || !route[1]) return null;
+  const runId = route[1];
+  const summary = await runtime.world.getRun(runId);
+  if (!summary) return { message: `No run with id ${runId}.` };
+  try {
+    if (route.length === 3 && route[2] === "cancel") {
+      const reason = field("reason").trim() || undefined;
+      await runtime.cancel(runId, reason);
+      return { runId, message: `Cancelled${reason ? `: ${reason}` : "."}` };
+    }
+    if (route.length === 3 && route[2] === "rerun") {
+      const events = await runtime.world.readEvents(runId, 0);
+      const created = events.find((e) => e.type === "run_created");
+      if (created?.type !== "run_created") return { runId, message: "This run has no recorded arguments." };
+      const args = decode(created.data.args);
+      const run = await runtime.start(summary.workflowId, Array.isArray(args) ? args : [args]);
+      return { runId: run.runId, message: `Started as a rerun of ${runId}.` };
+    }
+    if (route.length === 5 && route[2] === "hooks" && (route[4] === "resume" || route[4] === "reject")) {
+      const hook = (await runtime.world.listHooks({ runId, status: "active" })).find((h) => h.hookId === route[3]);
+      if (!hook) return { runId, message: `Hook ${route[3]} is not waiting any more.` };
+      if (route[4] === "reject") {
+        await runtime.reject(hook, new Error(field("message").trim() || "Rejected from the inspector."));
+        return { runId, message: `Rejected hook ${hook.hookId}.` };
+      }
+      const text = field("payload");
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch (error) {
+        return { runId, message: `The payload is not JSON: ${(error as Error).message}` };
+      }
+      if (hook.kind === "webhook") {
+        const method = hook.webhook?.methods.includes("POST") ? "POST" : (hook.webhook?.methods[0] ?? "POST");
+        const request = new Request("http://inspector.invalid/", { method, headers: { "content-type": "application/json" }, body: method === "GET" || method === "HEAD" ? undefined : JSON.stringify(payload) });
+        const { response } = await runtime.deliver(hook, request);
+        return { runId, message: `Delivered to webhook ${hook.hookId}; it answered ${response?.status ?? "nothing"}.` };
+      }
+      await runtime.deliver(hook, payload);
+      return { runId, message: `Resumed hook ${hook.hookId}.` };
+    }
+  } catch (error) {
+    return { runId, message: `Failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return null;
+}
