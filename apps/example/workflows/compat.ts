@@ -124,3 +124,17 @@ async function withFee(price: Money) {
   "use step";
   return price.add(new Money(30, "EUR"));
 }
+
+/** A static-method step that uses `this` (its class), as the SDK allows. */
+export class Pricing {
+  static vatRate = 0.2;
+  static async withVat(cents: number) {
+    "use step";
+    return Math.round(cents * (1 + this.vatRate));
+  }
+}
+
+export async function pricedOrder(cents: number) {
+  "use workflow";
+  return await Pricing.withVat(cents);
+}
