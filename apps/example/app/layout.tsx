@@ -12,6 +12,7 @@ const SCENARIOS = [
   { href: "/verify", label: "Verification" },
   { href: "/approval", label: "Approval" },
   { href: "/import", label: "Import" },
+  { href: "/answer", label: "Answer" },
   { href: "/runs", label: "Runs" },
 ];
 

@@ -21,6 +21,11 @@ const SCENARIOS = [
     title: "Large import by reference",
     text: "The run waits on the hook upload:<id>; the file goes to storage and only its key reaches the run.",
   },
+  {
+    href: "/answer",
+    title: "Streaming answer",
+    text: "A step writes an answer word by word into the run's stream; the page reads it live and picks up where it was after a reload.",
+  },
   { href: "/runs", title: "Runs", text: "Recent runs with their status, steps and timings, and what they are waiting for." },
 ];
 

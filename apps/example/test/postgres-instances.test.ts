@@ -215,6 +215,29 @@ describe("three instances, one database", () => {
     expect(uploadsElsewhere.length).toBe(imports.length);
   });
 
+  it("make one run of 100 checkouts sent at once with one Idempotency-Key across the instances, and answer all with it", async () => {
+    const key = `retry-${Date.now()}`;
+    const via = (i: number) => cluster.instances[i % cluster.instances.length]!;
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const response = await fetch(`${via(i).server.url}/api/checkout`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": key },
+          body: JSON.stringify({ card: "good" }),
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as { runId: string; orderId: string };
+      }),
+    );
+    expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.orderId)).size).toBe(1);
+    const { rows } = await db.admin<{ run_id: string }>(
+      `SELECT run_id FROM ${db.schema}.events WHERE type = 'run_created' AND data->>'idempotencyKey' = $1`,
+      [`checkout:${key}`],
+    );
+    expect(rows.map((r) => r.run_id)).toEqual([answers[0]!.runId]);
+  });
+
   it("finish the runs of an instance SIGKILLed in the middle of steps and sleeps, once its leases expire", async () => {
     const victim = cluster.get("c");
     const via = (i: number) => cluster.instances[i % cluster.instances.length]!;

@@ -214,6 +214,21 @@ describe("the generated routes over HTTP", () => {
     }
   });
 
+  it("start one checkout for a burst of retries with one Idempotency-Key, and refuse a key that is too long", async () => {
+    const post = (key: string) =>
+      fetch(`${server.url}/api/checkout`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ card: "good" }) });
+    const key = `double-click-${Date.now()}`;
+    const answers = await Promise.all(Array.from({ length: 50 }, async () => (await (await post(key)).json()) as { runId: string; orderId: string }));
+    expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.orderId)).size).toBe(1);
+    expect((await runJson(answers[0]!.runId)).status).not.toBe("failed");
+    const other = (await (await post(`${key}-other`)).json()) as { runId: string };
+    expect(other.runId).not.toBe(answers[0]!.runId);
+    const tooLong = await post("k".repeat(600));
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(/idempotencyKey must be a string of 1 to 512 characters/);
+  });
+
   it("continue a sleeping run after a restart, on their own, without any request", async () => {
     const { runId } = (await (await fetch(`${server.url}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })).json()) as { runId: string };
     await eventually(async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined), 30_000, "the run to sleep");

@@ -17,6 +17,7 @@ import { buildBenchApp, stepStarts, WORKFLOWS } from "./bench-app.js";
 import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
+import { startKeyCost } from "./start-keys.js";
 
 const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 const THROUGHPUT_RUNS = 1_000;
@@ -121,6 +122,7 @@ async function webhooks(db: TestDatabase): Promise<void> {
   try {
     rows.push(...(await webhookToCompleted(runtime)));
     rows.push(...(await dedupeCost(runtime, "PostgreSQL")));
+    rows.push(...(await startKeyCost(runtime, "PostgreSQL")));
   } finally {
     await runtime.close();
   }

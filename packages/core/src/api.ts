@@ -13,6 +13,14 @@ import type { HookRecord } from "./world/world.js";
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
 export type { StartOptions } from "./host/runtime.js";
+export {
+  bytesResponse,
+  ndjsonResponse,
+  type SseResponseOptions,
+  type StreamResponseOptions,
+  sseResponse,
+} from "./host/streams/responses.js";
+export type { WorkflowReadableStream } from "./host/streams/stream-reader.js";
 export * from "./shared/errors.js";
 export {
   registerSerializableClass,

@@ -3,21 +3,23 @@
  * here; inside workflows the bundle resolves "hookline" to ./workflow/index.ts instead, with
  * the same signatures.
  */
-import { ContextError } from "./shared/errors.js";
-import { workflowMetadataInfo } from "./shared/metadata.js";
-import type { Duration } from "./shared/duration.js";
-import type { RequestWithResponse, StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
-import type { Hook, HookOptions } from "./workflow/hook.js";
-import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
+
 import { notInWorkflow } from "./host/outside-workflow.js";
 import { registries } from "./host/registry.js";
+import type { Duration } from "./shared/duration.js";
+import { ContextError } from "./shared/errors.js";
+import { workflowMetadataInfo } from "./shared/metadata.js";
+import type { RequestWithResponse, StepMetadata, WorkflowMetadataInfo } from "./shared/public-types.js";
+import { namespaceOption } from "./shared/stream-ref.js";
+import type { Hook, HookOptions } from "./workflow/hook.js";
+import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
 import "./host/webhook-request.js";
 
+export { defineHook } from "./host/define-hook.js";
 export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
 export type { Hook, HookOptions } from "./workflow/hook.js";
 export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
-export { defineHook } from "./host/define-hook.js";
 export { fetch } from "./host/fetch-step.js";
 export {
   registerSerializableClass,
@@ -38,6 +40,22 @@ export function createWebhook(options: WebhookOptions & { respondWith: "manual" 
 export function createWebhook(options?: WebhookOptions): Webhook<Request>;
 export function createWebhook(_options?: WebhookOptions): Webhook<Request> {
   return notInWorkflow("createWebhook()");
+}
+
+/**
+ * In a step: a WritableStream into the run's stream (`namespace`, default "default"); each
+ * `write()` resolves once the chunk is stored. In a workflow, the handle to pass to steps.
+ */
+export function getWritable<T = unknown>(options?: { namespace?: string }): WritableStream<T> {
+  const namespace = namespaceOption(options, "getWritable()");
+  const step = registries().currentStep.getStore();
+  if (!step) {
+    throw new ContextError(
+      'getWritable() can only be called inside a "use workflow" function (to pass to steps) or a "use step" function (to write).',
+      "HOOKLINE_NOT_IN_WORKFLOW",
+    );
+  }
+  return step.writable(namespace) as WritableStream<T>;
 }
 
 /** In a step: the run it belongs to. */

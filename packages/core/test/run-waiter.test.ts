@@ -3,15 +3,12 @@
  * ended run, no timer keeping a process alive after close(), no polling. On the local world, and
  * on PostgreSQL in the "postgres" project.
  */
-import { mkdtemp } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { getRun } from "../src/api.js";
 import { compileApp } from "./support/app.js";
-import { ChildRuntime, type ChildWorld, prepareForChild } from "./support/child-process.js";
+import { ChildRuntime, prepareForChild } from "./support/child-process.js";
 import { runtimeFor } from "./support/runtimes.js";
+import { sharedWorld } from "./support/shared-world.js";
 
 const QUICK = "workflow//workflows/quick.ts//quick";
 const source = {
@@ -22,31 +19,10 @@ const source = {
   `,
 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-/** A world two child processes can share: a data dir, or a PostgreSQL schema in the postgres project. */
-async function sharedWorld(): Promise<ChildWorld> {
-  if (process.env.HOOKLINE_TEST_WORLD !== "postgres") return { dir: await mkdtemp(join(tmpdir(), "hookline-waiter-")) };
-  const connectionString = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const schema = `waiter_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  cleanups.push(async () => {
-    const pg = createRequire(new URL("../../world-postgres/package.json", import.meta.url))("pg") as {
-      Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
-    };
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
-  });
-  return { postgres: { connectionString, schema } };
-}
-
 test("returnValue of a run that ended before this process started resolves from its end event; after close() nothing holds the process", async () => {
   const app = await compileApp(source);
   await prepareForChild(app);
-  const world = await sharedWorld();
+  const world = await sharedWorld("waiter");
 
   const first = new ChildRuntime(app, world);
   await first.waitForLine(/^ready$/);

@@ -20,10 +20,24 @@ export async function worldFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
       );
     }
     const leaseMs = milliseconds(env, "HOOKLINE_POSTGRES_LEASE_MS");
-    const { createPostgresWorld } = await import("@hookline/world-postgres");
+    const { createPostgresWorld } = await loadPostgresWorld();
     return createPostgresWorld({ connectionString: url, ...(leaseMs === undefined ? {} : { leaseMs }) });
   }
   throw new ConfigError(`HOOKLINE_WORLD=${JSON.stringify(kind)} is not a world Hookline knows: use "local" or "postgres".`);
+}
+
+/** The PostgreSQL world is a package of its own, so that local-world apps do not install PostgreSQL's driver. */
+async function loadPostgresWorld(): Promise<typeof import("@hookline/world-postgres")> {
+  try {
+    return await import("@hookline/world-postgres");
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    const missing = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message?.includes("@hookline/world-postgres");
+    if (!missing) throw error;
+    throw new ConfigError(
+      "HOOKLINE_WORLD is postgres but the PostgreSQL world is not installed: run `npm install @hookline/world-postgres` (or your package manager's equivalent) in the app.",
+    );
+  }
 }
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -3,6 +3,7 @@
  * replay sandbox, and (re)write the generated routes and registry.
  */
 import { isAbsolute, join, relative } from "node:path";
+import { HooklineTransformError, mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
@@ -29,11 +30,39 @@ export interface BuildResult {
 }
 
 export async function buildWorkflows(options: BuildOptions): Promise<BuildResult> {
+  try {
+    return await build(options);
+  } catch (error) {
+    throw readableBuildError(error, options.appDir);
+  }
+}
+
+/**
+ * A transform error as the build prints it: Hookline's message and code frame with the file
+ * relative to the app, and one frame, the user's line, instead of the compiler's own frames.
+ */
+export function readableBuildError(error: unknown, appDir: string): unknown {
+  if (!HooklineTransformError.is(error)) return error;
+  const file = relative(appDir, error.file);
+  const readable = new Error(error.message.replaceAll(error.file, file));
+  readable.name = "HooklineTransformError";
+  readable.stack = `${readable.name}: ${readable.message}\n    at ${file}:${error.line}:${error.column + 1}`;
+  return readable;
+}
+
+async function build(options: BuildOptions): Promise<BuildResult> {
   const { appDir } = options;
   const routerDir = appRouterDir(appDir);
   const outDir = generatedDir(routerDir);
   const distDir = options.distDir ?? ".next";
-  const { files, roots } = await scan({ appDir, exclude: [outDir, isAbsolute(distDir) ? distDir : join(appDir, distDir)] });
+  const { files, roots, suspects } = await scan({
+    appDir,
+    exclude: [outDir, isAbsolute(distDir) ? distDir : join(appDir, distDir)],
+    suspect: mayContainDirective,
+  });
+  // A file whose only directive is misspelled is compiled by no loader: the transform's error
+  // for it (naming the right spelling) fails the build here, instead of the workflow going missing.
+  for (const { path, source } of suspects) transform(source, { filename: path, root: appDir, mode: "step" });
   const workflowFiles = files.filter((f) => f.workflow).map((f) => f.path);
   const bundle = await bundleWorkflows({
     root: appDir,
@@ -79,5 +108,9 @@ function formatWarning(warning: unknown): string {
 export function summarize(result: BuildResult, appDir: string): string {
   const steps = result.files.filter((f) => f.step).length;
   const list = result.files.map((f) => relative(appDir, f.path)).join(", ");
-  return `${result.workflowIds.length} workflows; ${result.files.length} files with directives (${steps} with steps)${list ? `: ${list}` : ""}`;
+  return `${count(result.workflowIds.length, "workflow")}; ${count(result.files.length, "file")} with directives (${steps} with steps)${list ? `: ${list}` : ""}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -1,4 +1,8 @@
 /** @hookline/next: the Next.js plugin (users import it as `hookline/next`). */
+
+export type { BuildOptions, BuildResult } from "./builder.js";
+export { type DirectiveFile, type ScanResult, scan } from "./scanner.js";
+export type { Integration } from "./server.js";
 export {
   applyWorkflowConfig,
   createWithWorkflow,
@@ -6,6 +10,3 @@ export {
   type NextConfigInput,
   type WithWorkflowOptions,
 } from "./with-workflow.js";
-export { buildWorkflows, type BuildOptions, type BuildResult } from "./builder.js";
-export { scan, type DirectiveFile, type ScanResult } from "./scanner.js";
-export type { Integration } from "./server.js";

@@ -3,8 +3,9 @@
  * step mode for server code, client mode for browser code. Its output is still TypeScript/JSX
  * when its input was; Next's own compiler takes it from there.
  */
-import { transform } from "@hookline/transform";
+
 import { isAbsolute, relative } from "node:path";
+import { transform } from "@hookline/transform";
 import { GENERATED_PATH, hasDirective, isSkippedPath } from "./directives.js";
 import type { LoaderOptions } from "./with-workflow.js";
 

@@ -21,6 +21,8 @@ export interface ScanOptions {
   exclude?: string[];
   /** Also scan workspace packages the app depends on (default true). */
   workspacePackages?: boolean;
+  /** Files without a directive for which this is true are listed in `suspects` (e.g. a misspelled directive). */
+  suspect?: (source: string) => boolean;
 }
 
 export interface ScanResult {
@@ -28,6 +30,8 @@ export interface ScanResult {
   files: DirectiveFile[];
   /** The folders that were scanned: what `next dev` watches for new and changed files. */
   roots: string[];
+  /** Files without a directive that `suspect` picked out, with their source. */
+  suspects: Array<{ path: string; source: string }>;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -36,6 +40,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const roots = [appDir];
   if (options.workspacePackages !== false) roots.push(...(await workspacePackageDirs(appDir)));
   const found = new Map<string, DirectiveFile>();
+  const suspects: ScanResult["suspects"] = [];
   for (const root of roots) {
     for (const path of await sourceFiles(root, exclude)) {
       if (found.has(path)) continue;
@@ -47,10 +52,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
       const { workflow, step } = findDirectives(source);
       if (workflow || step) found.set(path, { path, workflow, step });
+      else if (options.suspect?.(source)) suspects.push({ path, source });
     }
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, roots };
+  return { files, roots, suspects };
 }
 
 async function sourceFiles(dir: string, exclude: Set<string>): Promise<string[]> {

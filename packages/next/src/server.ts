@@ -9,10 +9,10 @@
  */
 import { ConfigError } from "@hookline/core";
 import { checkHealth, getRuntime, type HealthCheckEndpoint, type RuntimeOptions, registries } from "@hookline/core/runtime";
-import { ROUTE_PREFIX } from "./routes.js";
 import { clientAddress } from "./client-address.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
 import { installRequestStamp, peerHeader } from "./request-stamp.js";
+import { ROUTE_PREFIX } from "./routes.js";
 import { trustedProxyHops } from "./webhook-options.js";
 
 type Env = Record<string, string | undefined>;

@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 import { bootOnce } from "./boot.js";
-import { type BuildResult, buildWorkflows, summarize } from "./builder.js";
+import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
@@ -148,10 +148,13 @@ export function createWithWorkflow(integration: Integration) {
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
       Object.assign(process.env, webhookEnv(options.webhooks));
 
-      const build = async (): Promise<BuildResult> => {
+      // Babel and esbuild load only when something is built (next build, next dev), never for
+      // `next start`, whose config evaluation then stays as quick as without Hookline.
+      const build = async (): Promise<BuildResult & { summary: string }> => {
+        const { buildWorkflows, summarize } = await import("./builder.js");
         const result = await buildWorkflows({ appDir, distDir: base.distDir });
         for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
-        return result;
+        return { ...result, summary: summarize(result, appDir) };
       };
 
       if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
@@ -159,7 +162,7 @@ export function createWithWorkflow(integration: Integration) {
         const result = await build();
         const standalone = standaloneWarning(base, appDir);
         if (standalone) console.warn(`[hookline] ${standalone}`);
-        console.log(`[hookline] ${summarize(result, appDir)}`);
+        console.log(`[hookline] ${result.summary}`);
         process.env[BUILT] = "1";
       }
 
@@ -184,7 +187,7 @@ export function createWithWorkflow(integration: Integration) {
                 // Let Next notice the changed files before the flow route re-imports them.
                 await new Promise((resolve) => setTimeout(resolve, 250));
                 await callInternal(integration, "flow", { reason: "rebuilt" });
-                console.log(`[hookline] reloaded: ${summarize(result, appDir)}`);
+                console.log(`[hookline] reloaded: ${result.summary}`);
               } catch (error) {
                 console.error("[hookline] rebuilding the workflows failed:", error instanceof Error ? error.message : error);
               }

@@ -105,11 +105,12 @@ describe("bundleWorkflows", () => {
     expect((error as HooklineTransformError).codeFrame).toContain("> 3 |   setTimeout(() => {}, 5);");
   });
 
-  test("returns the transform's warnings", async () => {
+  test("a misspelled directive in a bundled file fails the bundle, naming the right spelling and its line", async () => {
     const files = { "app/workflows/typo.ts": `export async function typo() {\n  "use workflow";\n  return 1;\n}\nexport async function other() {\n  "use stpe";\n  return 2;\n}\n` };
-    const { warnings } = await bundleApp(files, ["app/workflows/typo.ts"]);
-    expect(warnings.map((w) => [w.code, w.line])).toEqual([["HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", 6]]);
-    expect(warnings[0]?.message).toContain('Write "use step" exactly');
+    const error = await bundleApp(files, ["app/workflows/typo.ts"]).catch((e: unknown) => e);
+    expect(HooklineTransformError.is(error), String(error)).toBe(true);
+    expect(error).toMatchObject({ code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", line: 6 });
+    expect((error as Error).message).toContain('did you mean "use step"?');
   });
 
   test("with sourcemap, an inline source map points workflow code at its original file and line", async () => {

@@ -22,18 +22,32 @@ test("an error is thrown with a stable code, its position and a code frame", () 
   expect((error as unknown as Record<symbol, unknown>)[Symbol.for("hookline.error")]).toBe(true);
 });
 
-test("a warning is returned, not thrown, with the same fields", () => {
-  const result = transform(`export async function wf() {\n  "use workfow";\n  return 1;\n}\n`, options);
-  expect(result.warnings).toEqual([
-    {
-      code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE",
-      message: '"use workfow" looks like a misspelled directive and is ignored. Write "use workflow" exactly.',
-      file: "/project/app/wf.ts",
-      line: 2,
-      column: 2,
-      codeFrame: expect.stringContaining('> 2 |   "use workfow";'),
-    },
-  ]);
+test.each([
+  ["use workfow", '"use workfow" is not a directive: did you mean "use workflow"? Write it exactly.'],
+  ["use steps", '"use steps" is not a directive: did you mean "use step"? Write it exactly.'],
+  ["Use Workflow", '"Use Workflow" is not a directive: did you mean "use workflow"? Write it exactly.'],
+])("a near miss (%s) fails with the right spelling, at its position", (written, message) => {
+  const error = (() => {
+    try {
+      transform(`export async function wf() {\n  "${written}";\n  return 1;\n}\n`, options);
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  expect(HooklineTransformError.is(error), String(error)).toBe(true);
+  expect(error).toMatchObject({ code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", file: "/project/app/wf.ts", line: 2, column: 2 });
+  expect((error as Error).message).toContain(message);
+});
+
+test("a directive in backticks is a template literal, and fails naming the quotes to use", () => {
+  expect(() => transform("export async function wf() {\n  `use step`;\n  return 1;\n}\n", options)).toThrow(
+    /`use step` is a template literal, not a directive. Write "use step" with single or double quotes./,
+  );
+});
+
+test("strings that are not near misses are left alone", () => {
+  const result = transform(`"use strict";\nexport async function f() {\n  "use server";\n  "use cache";\n  return 1;\n}\n`, options);
+  expect(result.changed).toBe(false);
 });
 
 test("every code the transform can report is in DIAGNOSTIC_CODES", async () => {

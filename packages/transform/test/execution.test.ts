@@ -4,8 +4,8 @@
  * the proxy, by id, with its arguments and closure, as it will under the real runtime.
  */
 import { beforeEach, describe, expect, test } from "vitest";
-import { double, resetDouble } from "./support/runtime-double.js";
 import { load, tempRoot } from "./support/compile.js";
+import { double, resetDouble } from "./support/runtime-double.js";
 
 type Fn = (...args: unknown[]) => Promise<unknown>;
 

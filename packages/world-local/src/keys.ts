@@ -7,7 +7,10 @@
  *   runs:<runId>:summary.json           run summary (a checkpoint; the log wins)
  *   runs:<runId>:events:<seq>.json      one event per key, seq zero-padded to sort
  *   runs:<runId>:hooks:<hookId>.json    the run's hooks, active and ended
+ *   runs:<runId>:streams:<ns>:<index>   a stream chunk (the runtime's text), index zero-padded
+ *   runs:<runId>:streams:<ns>:closed.json  present once the stream was closed
  *   hooks:<tokenHash>.json              the hook holding a token hash (O(1) lookup)
+ *   starts:<sha256(key)>.json           the run holding a start's idempotency key (O(1) lookup)
  *   queue:<messageId>.json              a queue message until it is acknowledged
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
@@ -24,8 +27,12 @@ export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
 export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
 export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
+export const runStreamsBase = (runId: string) => `runs:${runId}:streams`;
+export const chunkKey = (runId: string, namespace: string, index: number) => `runs:${runId}:streams:${namespace}:${String(index).padStart(10, "0")}`;
+export const streamClosedKey = (runId: string, namespace: string) => `runs:${runId}:streams:${namespace}:closed.json`;
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
+export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */
 export function runIdOfSummaryKey(key: string): string | null {

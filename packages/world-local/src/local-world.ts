@@ -45,18 +45,21 @@ import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
 import { memoryDriver } from "./drivers/memory.js";
 import { HookIndex } from "./hook-index.js";
 import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, } from "./keys.js";
-import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LogWriter } from "./log-writer.js";
+import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
 import { Runs } from "./runs.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
+import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
+import { LocalStreams } from "./streams.js";
 
 export class LocalWorld implements World {
   readonly name = "local";
   readonly queue: LocalQueue;
+  readonly streams: LocalStreams;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -104,11 +107,20 @@ export class LocalWorld implements World {
       scanIntervalMs: this.#options.scanIntervalMs,
       report: this.#options.onError,
     });
+    this.streams = new LocalStreams({
+      store: async () => {
+        await this.#ready();
+        return this.#store;
+      },
+      shared: this.#shared,
+      report: this.#options.onError,
+    });
     this.#writer = new LogWriter({
       store: this.#store,
       runs: this.#runs,
       hooks: this.#hooks,
       deliveries: this.#deliveries,
+      starts: new StartKeyIndex(this.#store, this.#shared.tokenLocks),
       queue: this.queue,
       report: this.#options.onError,
     });
@@ -179,6 +191,7 @@ export class LocalWorld implements World {
     await Promise.allSettled([...this.#appending]);
     for (const listener of this.#listeners) this.#shared.listeners.delete(listener);
     this.#listeners.clear();
+    this.streams.clear();
     try {
       await this.#runs.close();
     } catch (error) {

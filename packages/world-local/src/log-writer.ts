@@ -24,6 +24,7 @@ import type { HookIndex } from "./hook-index.js";
 import { eventKey, summaryKey } from "./keys.js";
 import type { LocalQueue } from "./queue.js";
 import type { RunState, Runs } from "./runs.js";
+import type { StartKeyIndex } from "./start-keys.js";
 import type { Store } from "./store.js";
 
 export interface LogParts {
@@ -31,6 +32,7 @@ export interface LogParts {
   runs: Runs;
   hooks: HookIndex;
   deliveries: DeliveryIndex;
+  starts: StartKeyIndex;
   queue: LocalQueue;
   report(error: unknown, where: string): void;
 }
@@ -71,6 +73,9 @@ export class LogWriter {
       }
       const change = stored.type === "hook_created" ? hookIndexChange(stored) : null;
       if (change?.kind === "claim") return await this.#parts.hooks.claim(change.record, () => this.#commit(state, checked));
+      if (stored.type === "run_created" && stored.data.idempotencyKey !== undefined) {
+        return await this.#parts.starts.claim(stored, () => this.#commit(state, checked));
+      }
       return await this.#commit(state, checked);
     } catch (error) {
       // A refusal decided on a view another process has since moved past is a lost race first:

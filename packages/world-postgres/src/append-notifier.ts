@@ -1,6 +1,7 @@
 /**
  * Tells other instances about appends: NOTIFY `<schema>.append` with payload `seq:type:runId`
- * (see parseAppendPayload, which also reads the `runId:seq` of older instances).
+ * (see parseAppendPayload, which also reads the `runId:seq` of older instances). The world keeps
+ * a second one for its streams' channel, whose payloads are `namespace:runId`.
  *
  * Sent after the append commits, batched, and not inside the append's transaction: a
  * transaction that NOTIFYs holds a database-wide lock through its commit (WAL flush included),
@@ -45,7 +46,12 @@ export class AppendNotifier {
   }
 
   notify(runId: string, seq: number, type: string): void {
-    this.#pending.push(`${seq}:${type}:${runId}`);
+    this.send(`${seq}:${type}:${runId}`);
+  }
+
+  /** Queues one payload for the channel (the stream channel's `namespace:runId`, say). */
+  send(payload: string): void {
+    this.#pending.push(payload);
     if (this.#scheduled || this.#flushing) return;
     this.#scheduled = true;
     // Appends made in the same turn of the event loop share one NOTIFY transaction.

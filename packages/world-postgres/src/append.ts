@@ -4,28 +4,27 @@
  * written by the database function beside the event, so every world derives state the same way.
  */
 import {
+  type AppendOptions,
+  applyToSummary,
   DuplicateDeliveryError,
+  DuplicateStartError,
   EventConflictError,
   HookConflictError,
   HookNotFoundError,
-  RunNotFoundError,
-  WorldError,
-} from "@hookline/core/world";
-import {
-  type AppendOptions,
-  applyToSummary,
   hookIndexChange,
   LOG_FORMAT_VERSION,
   type NewEvent,
+  RunNotFoundError,
   type RunStatus,
   type RunSummary,
   type WorkflowEvent,
+  WorldError,
 } from "@hookline/core/world";
 import type pg from "pg";
 import type { Names } from "./schema.js";
 import { checkAppend, checkEnqueue, checkRunId } from "./validate.js";
 
-export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found" | "duplicate";
+export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found" | "duplicate" | "start_duplicate";
 
 export interface AppendRow {
   r_outcome: AppendOutcome;
@@ -61,13 +60,21 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
   } as WorkflowEvent;
   const change = hookIndexChange(stored);
   const checksHook = event.type === "hook_received" || event.type === "hook_rejected";
+  // A start with an idempotency key claims the key in the same transaction (start_run()).
+  const key = event.type === "run_created" ? event.data.idempotencyKey : undefined;
+  const start =
+    key === undefined || event.type !== "run_created"
+      ? null
+      : { values: [key, event.data.idempotencyKeyExpiresAt ?? null, event.data.workflowId], text: `${names.startRun}($1, $2, $3, ` };
+  const args = Array.from({ length: 12 }, (_, i) => `$${i + 1 + (start ? 3 : 0)}`).join(", ");
   return {
     stored,
     wakeDelayMs: wake?.delayMs,
     query: {
-      name: `hookline-append:${names.schema}`,
-      text: `SELECT r_outcome, r_held_by FROM ${names.appendEvent}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      name: `hookline-${start ? "start" : "append"}:${names.schema}`,
+      text: `SELECT r_outcome, r_held_by FROM ${start ? start.text : `${names.appendEvent}(`}${args})`,
       values: [
+        ...(start ? start.values : []),
         runId,
         expectedSeq,
         LOG_FORMAT_VERSION,
@@ -84,6 +91,9 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
     },
   };
 }
+
+/** start_run() raises this (message: the outcome, detail: held_by) to undo its key claim when append_event() refused. */
+export const START_REFUSED_CODE = "HL001";
 
 /** Turns a non-ok outcome into the contract's error. */
 export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
@@ -118,6 +128,14 @@ export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
         `Run ${runId}: hook ${stored.corr} already received the delivery with dedupe key ${JSON.stringify(key)} (request ${first.requestId}, seq ${first.seq}); nothing was appended.`,
         first,
       );
+    }
+    case "start_duplicate": {
+      // r_held_by is "<runId>:<workflowId>" of the run holding the key (run ids have no ":").
+      const held = row.r_held_by ?? "";
+      const at = held.indexOf(":");
+      const holder = { runId: held.slice(0, at), workflowId: held.slice(at + 1) };
+      const key = stored.type === "run_created" ? stored.data.idempotencyKey : undefined;
+      return new DuplicateStartError(`Idempotency key ${JSON.stringify(key)} is held by run ${holder.runId} (workflow "${holder.workflowId}"); no run was created.`, holder);
     }
     default:
       return new WorldError(`Run ${runId}: append_event() answered ${JSON.stringify(row.r_outcome)}.`);

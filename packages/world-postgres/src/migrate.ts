@@ -64,13 +64,16 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "migrations"), string[]]> = [
+const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "streams" | "streamChunks" | "migrations"), string[]]> = [
   ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
   ["hooks", ["SELECT", "INSERT", "UPDATE"]],
   ["queue", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["refusals", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
+  ["startKeys", ["SELECT", "INSERT", "UPDATE"]],
+  ["streams", ["SELECT", "INSERT", "UPDATE"]],
+  ["streamChunks", ["SELECT", "INSERT"]],
 ];
 
 /** The privileges this user lacks on the schema, e.g. `INSERT on "hookline".events`. */

@@ -5,6 +5,8 @@
 
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { startKeysMigration } from "./schema-start-keys.js";
+import { streamsMigration } from "./schema-streams.js";
 
 export interface Migration {
   version: number;
@@ -20,16 +22,23 @@ export interface Names {
   hooks: string;
   queue: string;
   refusals: string;
+  startKeys: string;
+  /** One row per stream: its next index and whether it is closed. */
+  streams: string;
+  streamChunks: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
   recordRefusal: string;
+  startRun: string;
   /** A SQL string literal prefixing the per-hook lock key of record_refusal(). */
   refusalLockPrefix: string;
   /** NOTIFY channel of appends (payload `runId:seq`). */
   appendChannel: Channel;
   /** NOTIFY channel of enqueued messages (payload: delay in ms). */
   queueChannel: Channel;
+  /** NOTIFY channel of stream writes and closes (payload `namespace:runId`). */
+  streamChannel: Channel;
 }
 
 /** A NOTIFY channel's name, as a SQL string literal and as a quoted identifier (for LISTEN). */
@@ -49,13 +58,18 @@ export function namesFor(schema: string): Names {
     hooks: `${s}.hooks`,
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
+    startKeys: `${s}.start_keys`,
+    streams: `${s}.streams`,
+    streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
     recordRefusal: `${s}.record_refusal`,
+    startRun: `${s}.start_run`,
     refusalLockPrefix: `'hookline.refusal:${schema.replaceAll("'", "''")}:'`,
     appendChannel: channel("append"),
     queueChannel: channel("queue"),
+    streamChannel: channel("stream"),
   };
 }
 
@@ -147,4 +161,7 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
 `,
   },
   deliveriesMigration,
+  startKeysMigration,
+  // Version 3 belongs to another change (start keys); versions need not be contiguous.
+  streamsMigration,
 ];

@@ -4,12 +4,12 @@
  * transaction); the queue is a table claimed with SKIP LOCKED; LISTEN/NOTIFY tells every
  * instance about appends and enqueued messages.
  */
-import { WorldError } from "@hookline/core/world";
+
 import type {
   AppendListener,
   AppendOptions,
-  EventType,
   EventOf,
+  EventType,
   HookRecord,
   ListRefusalsOptions,
   ListRunsOptions,
@@ -18,19 +18,20 @@ import type {
   RecordedDelivery,
   RefusedDelivery,
   RunSummary,
-  World,
   WorkflowEvent,
+  World,
 } from "@hookline/core/world";
+import { WorldError } from "@hookline/core/world";
 import pg from "pg";
-import { type AppendRow, appendError, prepareAppend } from "./append.js";
+import { type AppendRow, appendError, prepareAppend, START_REFUSED_CODE } from "./append.js";
 import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
 import { DeliveryQueries } from "./delivery-queries.js";
-import { Subscribers } from "./subscribers.js";
 import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
 import { NotificationListener } from "./listener.js";
 import { migrate, missingPrivileges } from "./migrate.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
+import { Reporter } from "./reporter.js";
 import {
   type EventRow,
   HOOK_COLUMNS,
@@ -41,9 +42,11 @@ import {
   toHook,
   toRun,
 } from "./rows.js";
-import { type Names, namesFor } from "./schema.js";
-import { Reporter } from "./reporter.js";
+import { type Channel, type Names, namesFor } from "./schema.js";
 import { type Statements, statementsFor } from "./statements.js";
+import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
+import { PostgresStreams, parseStreamPayload } from "./streams.js";
+import { Subscribers } from "./subscribers.js";
 import {
   checkAfterSeq,
   checkHookStatus,
@@ -55,6 +58,7 @@ import {
 export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
+  readonly streams: PostgresStreams;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #deliveries = new DeliveryQueries(
@@ -69,9 +73,11 @@ export class PostgresWorld implements World {
   readonly #configError: unknown = null;
   readonly #names: Names | null = null;
   readonly #statements: Statements | null = null;
+  readonly #streamStatements: StreamStatements | null = null;
   #pool: pg.Pool | null = null;
   #listener: NotificationListener | null = null;
   #notifier: AppendNotifier | null = null;
+  #streamNotifier: AppendNotifier | null = null;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
   /** Resolves when start() first succeeds: consumers created before that wait for it. */
@@ -88,6 +94,7 @@ export class PostgresWorld implements World {
       this.#options = resolveOptions(options);
       this.#names = namesFor(this.#options.schema);
       this.#statements = statementsFor(this.#names);
+      this.#streamStatements = streamStatementsFor(this.#names);
     } catch (error) {
       this.#configError = error;
     }
@@ -97,6 +104,18 @@ export class PostgresWorld implements World {
       query: (what, config) => this.#query(what, config),
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
+    });
+    this.streams = new PostgresStreams({
+      statements: () => {
+        if (!this.#streamStatements) throw this.#configError;
+        return this.#streamStatements;
+      },
+      query: (what, config) => this.#query(what, config),
+      changed: (runId, namespace) => {
+        this.#streamNotifier?.send(`${namespace}:${runId}`);
+        this.#listeners.streamChanged(runId, namespace);
+      },
+      subscribe: (listener) => this.#listeners.onStream(listener),
     });
   }
 
@@ -159,7 +178,7 @@ export class PostgresWorld implements World {
       if (pid !== undefined) this.#ownPids.delete(pid);
       if (this.#connections === 0) this.#allClosed?.();
     });
-    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident], {
+    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident, names.streamChannel.ident], {
       onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
       // Notifications sent while the connection was down are lost: look at the queue again, and
       // tell whoever waits for an event to read again.
@@ -183,12 +202,17 @@ export class PostgresWorld implements World {
     this.#pool = pool;
     this.#listener = listener;
     this.#started.resolve();
-    const notifying = "notifying other instances of appends";
-    this.#notifier = new AppendNotifier(
+    this.#notifier = this.#notifierFor(names.appendChannel, "notifying other instances of appends");
+    this.#streamNotifier = this.#notifierFor(names.streamChannel, "notifying other instances of stream writes");
+  }
+
+  /** Batched NOTIFYs on `channel`, sent after the writes they announce commit; failures are reported as `what`. */
+  #notifierFor(channel: Channel, what: string): AppendNotifier {
+    return new AppendNotifier(
       this.#requireStatements().notify,
-      names.appendChannel,
-      (config) => this.#query(notifying, config),
-      (error) => (error === null ? this.#reporter.recovered(notifying) : this.#reporter.report(error, notifying)),
+      channel,
+      (config) => this.#query(what, config),
+      (error) => (error === null ? this.#reporter.recovered(what) : this.#reporter.report(error, what)),
     );
   }
 
@@ -202,6 +226,7 @@ export class PostgresWorld implements World {
     // Consumers finish their running handlers (and acknowledge them) before the pool goes.
     await this.queue.stopAll();
     await this.#notifier?.drain();
+    await this.#streamNotifier?.drain();
     this.#closed = true;
     await this.#listener?.close();
     // pool.end() resolves before its sockets are closed; wait for them, so a caller may drop
@@ -219,8 +244,14 @@ export class PostgresWorld implements World {
 
   async append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent> {
     const { query, stored, wakeDelayMs } = prepareAppend(this.#requireNames(), runId, event, options);
-    const result = await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query);
-    const row = result.rows[0];
+    let row: AppendRow | undefined;
+    try {
+      row = (await this.#query<AppendRow>(`appending ${event.type} to run ${runId}`, query)).rows[0];
+    } catch (error) {
+      const refused = (error as { cause?: { code?: string; message?: string; detail?: string } }).cause;
+      if (refused?.code !== START_REFUSED_CODE) throw error;
+      row = { r_outcome: refused.message as AppendRow["r_outcome"], r_held_by: refused.detail || null };
+    }
     if (row?.r_outcome !== "ok") throw appendError(row ?? { r_outcome: "conflict", r_held_by: null }, stored);
     if (wakeDelayMs !== undefined) this.queue.wakeIn(wakeDelayMs);
     this.#notifier?.notify(runId, stored.seq, stored.type);
@@ -340,6 +371,9 @@ export class PostgresWorld implements World {
     if (channel === names.appendChannel.name) {
       const append = parseAppendPayload(payload);
       if (append) this.#listeners.appended(append.runId, append.seq, append.type as EventType | undefined);
+    } else if (channel === names.streamChannel.name) {
+      const stream = parseStreamPayload(payload);
+      if (stream) this.#listeners.streamChanged(stream.runId, stream.namespace);
     } else if (channel === names.queueChannel.name) {
       const delay = Number(payload);
       this.queue.wakeIn(Number.isFinite(delay) ? delay : 0);

@@ -37,7 +37,7 @@ describe("migrations", () => {
   it("roll back a failing migration entirely and name it", async () => {
     const schema = freshSchema();
     await t.world({ schema });
-    const next = MIGRATIONS.length + 1;
+    const next = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
     MIGRATIONS.push({ version: next, name: "broken on purpose", sql: (n) => `CREATE TABLE ${n.schema}.half_done (id int); SELECT no_such_function();` });
     try {
       const error = await t.create({ schema }).start().catch((e: unknown) => e);

@@ -5,12 +5,14 @@
 import { beforeAll, expect, it } from "vitest";
 import { namesFor } from "../src/schema.js";
 import { type Statement, statementsFor } from "../src/statements.js";
+import { streamStatementsFor } from "../src/stream-statements.js";
 import { useTestWorlds } from "./support/worlds.js";
 
 const t = useTestWorlds("plans");
 const schema = "plans";
 const n = namesFor(schema);
 const statements = statementsFor(n);
+const streams = streamStatementsFor(n);
 
 beforeAll(async () => {
   await t.world({ schema });
@@ -30,7 +32,11 @@ beforeAll(async () => {
     SELECT 'run_' || (i % 20000 + 1), 200 + i / 20000, 1, 'webhook_responded', i, json_build_object('requestId', 'req_' || i)
     FROM generate_series(0, 199999) AS i`);
   await t.db.admin(`INSERT INTO ${n.queue} (run_id, due_at) SELECT 'run_' || i, now() + interval '1 hour' FROM generate_series(1, 20000) AS i`);
-  for (const table of [n.runs, n.events, n.hooks, n.queue]) await t.db.admin(`ANALYZE ${table}`);
+  // 2,000 runs with a stream of 100 chunks each.
+  await t.db.admin(`INSERT INTO ${n.streams} (run_id, namespace, next_index) SELECT 'run_' || i, 'default', 100 FROM generate_series(1, 2000) AS i`);
+  await t.db.admin(`INSERT INTO ${n.streamChunks} (run_id, namespace, idx, data)
+    SELECT 'run_' || (i % 2000 + 1), 'default', i / 2000, convert_to('chunk', 'UTF8') FROM generate_series(0, 199999) AS i`);
+  for (const table of [n.runs, n.events, n.hooks, n.queue, n.streams, n.streamChunks]) await t.db.admin(`ANALYZE ${table}`);
 }, 120_000);
 
 interface PlanNode {
@@ -88,4 +94,16 @@ it("claiming walks the due-time index rather than the whole queue", async () => 
   const plan = await planOf(statements.claim, [16, "consumer", 30_000]);
   expect(scans(plan)).toEqual([]);
   expect(indexes(plan)).toContain("queue_due_idx");
+});
+
+it("a stream is read from an index, and its tail found, through the primary keys", async () => {
+  const read = await planOf(streams.read, ["run_77", "default", 50, 500]);
+  expect(scans(read)).toEqual([]);
+  expect(indexes(read)).toEqual(["stream_chunks_pkey"]);
+  const info = await planOf(streams.info, ["run_77", "default"]);
+  expect(scans(info)).toEqual([]);
+  expect(indexes(info)).toEqual(["streams_pkey"]);
+  const list = await planOf(streams.list, ["run_77"]);
+  expect(scans(list)).toEqual([]);
+  expect(indexes(list)).toEqual(["streams_pkey"]);
 });

@@ -18,6 +18,8 @@ import { lifecycleTests, notificationTests } from "./suites/lifecycle.js";
 import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runTests } from "./suites/runs.js";
+import { startKeyTests } from "./suites/start-keys.js";
+import { streamTests } from "./suites/streams.js";
 
 export type { ConformanceOptions, WorldFactory, WorldUnderTest } from "./harness.js";
 export { appendAll, createRun, ev, gate, hashToken, newTokenHash, settle, sleep, uniqueId, waitFor } from "./helpers.js";
@@ -29,6 +31,7 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     afterEach(() => harness.tearDown());
     eventLogTests(harness);
     runTests(harness);
+    startKeyTests(harness);
     hookTests(harness);
     deliveryTests(harness);
     queueTests(harness);
@@ -36,5 +39,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     lifecycleTests(harness);
     persistenceTests(harness);
     instanceTests(harness);
+    streamTests(harness);
   });
 }

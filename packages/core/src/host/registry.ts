@@ -51,6 +51,12 @@ export interface StepContext {
   respond(requestId: string, response: Response): Promise<void>;
   /** A webhook's token, rebuilt from the deployment secret, so a received request shows its real URL here. */
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
+  /** getWritable() here: a WritableStream into the run's stream `namespace`. */
+  writable(namespace: string): WritableStream<unknown>;
+  /** A ReadableStream another step handed over: the run's stream `namespace`, live, from its first chunk. */
+  readable(namespace: string): ReadableStream<unknown>;
+  /** Starts copying a ReadableStream this step hands over into a new stream of the run; returns its namespace. */
+  pipe(stream: ReadableStream<unknown>): string;
 }
 
 const KEY = Symbol.for("hookline.registries");

@@ -1,13 +1,15 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
-import { RunNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError } from "../shared/errors.js";
+import { InvalidArgumentError, RunNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError } from "../shared/errors.js";
 import { deserialize } from "../shared/serialization/index.js";
+import { namespaceOption, type StreamRef, WorkflowWritable } from "../shared/stream-ref.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
 import type { RunSummary, World } from "../world/world.js";
 import { type StepInfo, stepsOf, type WaitInfo, waitsOf } from "./run-views.js";
+import { checkStartIndex, openReadable, type WorkflowReadableStream } from "./streams/stream-reader.js";
 
 /** What a Run handle needs of the runtime: reading the run, waiting for its end, cancelling it. */
 export interface RunPort {
-  readonly world: Pick<World, "getRun" | "readEvents">;
+  readonly world: Pick<World, "getRun" | "readEvents" | "onAppend" | "onResync" | "streams">;
   waitForEnd(runId: string): Promise<WorkflowEvent>;
   cancel(runId: string, reason?: string): Promise<void>;
 }
@@ -33,6 +35,13 @@ export function runInfo(summary: RunSummary): RunInfo {
     startedAt: summary.startedAt === undefined ? undefined : new Date(summary.startedAt),
     endedAt: summary.endedAt === undefined ? undefined : new Date(summary.endedAt),
   };
+}
+
+const ENDED: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+
+function cursorIndex(cursor: string): number {
+  if (!/^\d{1,15}$/.test(cursor)) throw new InvalidArgumentError(`run.getStreamChunks(): ${JSON.stringify(cursor)} is not a cursor from an earlier page.`);
+  return Number(cursor);
 }
 
 export class Run<T = unknown> {
@@ -63,7 +72,11 @@ export class Run<T = unknown> {
    */
   get returnValue(): Promise<T> {
     return this.#end().then((end) => {
-      if (end.type === "run_completed") return deserialize(end.data.result) as T;
+      if (end.type === "run_completed") {
+        // A ReadableStream the workflow returned is read live from the run's stream.
+        const createStream = (ref: StreamRef) => (ref.kind === "readable" ? this.getReadable({ namespace: ref.namespace }) : new WorkflowWritable(ref.namespace));
+        return deserialize(end.data.result, { createStream }) as T;
+      }
       if (end.type === "run_failed") throw new WorkflowRunFailedError(this.runId, deserialize(end.data.error));
       const reason = end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : ".";
       throw new WorkflowRunCancelledError(`Run ${this.runId} was cancelled${reason}`, { runId: this.runId });
@@ -101,6 +114,65 @@ export class Run<T = unknown> {
     const events = await runtime.world.readEvents(this.runId);
     if (events.length === 0) throw new RunNotFoundError(`No run with id "${this.runId}".`);
     return events;
+  }
+
+  /** The run's default stream from its first chunk, live until the stream is closed or the run ends. */
+  get readable(): WorkflowReadableStream<unknown> {
+    return this.getReadable();
+  }
+
+  /**
+   * A live ReadableStream of one of the run's streams (`namespace`, default "default") from
+   * `startIndex` (0 = the first chunk; negative = counted back from the tail, -1 = the last),
+   * from any instance. It ends after the last chunk once the stream is closed or the run ended;
+   * it errors with RunNotFoundError when there is no such run.
+   */
+  getReadable<R = unknown>(options: { namespace?: string; startIndex?: number } = {}): WorkflowReadableStream<R> {
+    const namespace = namespaceOption(options, "run.getReadable()");
+    const startIndex = checkStartIndex(options.startIndex, "run.getReadable()");
+    return openReadable<R>(async () => (await this.#runtime()).world, this.runId, { namespace, startIndex });
+  }
+
+  /**
+   * A page of one of the run's streams as it is now (not live): chunks in index order from
+   * `cursor` (a previous page's) or `startIndex` (default 0), at most `limit` (default 100, at most
+   * 1,000). `done`: the stream is closed or the run ended, so no chunk will follow.
+   */
+  async getStreamChunks<R = unknown>(
+    options: { namespace?: string; startIndex?: number; limit?: number; cursor?: string | null } = {},
+  ): Promise<{ data: Array<{ index: number; value: R }>; cursor: string | null; hasMore: boolean; done: boolean }> {
+    const namespace = namespaceOption(options, "run.getStreamChunks()");
+    const limit = options.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1_000) {
+      throw new InvalidArgumentError(`run.getStreamChunks(): limit must be a whole number from 1 to 1000, got ${String(options.limit)}.`);
+    }
+    const from = options.cursor ? cursorIndex(options.cursor) : Math.max(0, checkStartIndex(options.startIndex, "run.getStreamChunks()"));
+    const { world } = await this.#runtime();
+    const summary = await this.#summary();
+    const chunks = await world.streams.read(this.runId, namespace, from, limit + 1);
+    const page = chunks.slice(0, limit);
+    const info = await world.streams.info(this.runId, namespace);
+    const next = page.length > 0 ? page[page.length - 1]!.index + 1 : from;
+    return {
+      data: page.map((chunk) => ({ index: chunk.index, value: deserialize(JSON.parse(chunk.data)) as R })),
+      cursor: chunks.length > limit || !(info.done || ENDED.has(summary.status)) ? String(next) : null,
+      hasMore: chunks.length > limit,
+      done: info.done || ENDED.has(summary.status),
+    };
+  }
+
+  /** Where one of the run's streams ends now: `tailIndex` (-1 while empty), and whether it is done (closed, or the run ended). */
+  async getStreamInfo(options: { namespace?: string } = {}): Promise<{ tailIndex: number; done: boolean }> {
+    const namespace = namespaceOption(options, "run.getStreamInfo()");
+    const { world } = await this.#runtime();
+    const summary = await this.#summary();
+    const info = await world.streams.info(this.runId, namespace);
+    return { tailIndex: info.tailIndex, done: info.done || ENDED.has(summary.status) };
+  }
+
+  /** The names of the run's streams (those written to or closed), sorted. */
+  async streams(): Promise<string[]> {
+    return (await this.#runtime()).world.streams.list(this.runId);
   }
 
   /** Stops the run: its hooks end, its timers never fire; a running step finishes but its result is ignored. */

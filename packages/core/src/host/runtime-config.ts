@@ -2,6 +2,7 @@
 import { ConfigError } from "../shared/errors.js";
 import type { World } from "../world/world.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limit.js";
+import { DEFAULT_MAX_CHUNK_BYTES, type StreamLimits } from "./streams/stream-writer.js";
 
 /** HOOKLINE_SECRET's secrets (comma-separated, current first), or null when it is not set. */
 export function secretsFromEnv(): string[] | null {
@@ -57,6 +58,18 @@ export function resolveWebhookSettings(
     bodyTimeoutMs: options.bodyTimeoutMs ?? millisecondsFromEnv(env, WEBHOOK_ENV.bodyTimeoutMs) ?? 30_000,
     responseTimeoutMs: options.responseTimeoutMs ?? millisecondsFromEnv(env, WEBHOOK_ENV.responseTimeoutMs) ?? 30_000,
   };
+}
+
+/** The streams' limits: in code (RuntimeOptions.streams), else HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB. */
+export function resolveStreamLimits(options: Partial<StreamLimits> = {}, env: Record<string, string | undefined> = process.env): StreamLimits {
+  const name = "HOOKLINE_STREAM_MAX_CHUNK_BYTES";
+  const fromEnv = env[name]?.trim();
+  const maxChunkBytes = options.maxChunkBytes ?? (fromEnv ? Number(fromEnv) : DEFAULT_MAX_CHUNK_BYTES);
+  if (!Number.isSafeInteger(maxChunkBytes) || maxChunkBytes < 1) {
+    const given = options.maxChunkBytes !== undefined ? `streams.maxChunkBytes ${String(options.maxChunkBytes)}` : `${name}=${JSON.stringify(fromEnv)}`;
+    throw new ConfigError(`${given} is not a positive whole number of bytes, e.g. ${name}=1048576.`);
+  }
+  return { maxChunkBytes };
 }
 
 function rateLimitFromEnv(env: Record<string, string | undefined>): RateLimit | false | undefined {

@@ -6,7 +6,8 @@
  * webhook route (webhook-endpoint.ts) and the refusals kept beside the logs (refusal-log.ts).
  */
 import { randomBytes } from "node:crypto";
-import { InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
+import { parseDuration } from "../shared/duration.js";
+import { DuplicateStartError, InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
@@ -17,9 +18,10 @@ import { type RegisteredStep, registries } from "./registry.js";
 import { Run } from "./run.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
-import { resolveBaseUrl, resolveSecrets, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
+import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
 import type { RetryPolicy } from "./step-runner.js";
+import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
 import type { RunEnvironment } from "./warm-run.js";
 import { WarmRuns } from "./warm-runs.js";
@@ -56,6 +58,8 @@ export interface RuntimeOptions {
    * variables (see runtime-config.ts), else bursts of 120 then 20/s, 10 s, 30 s, 30 s.
    */
   webhooks?: Partial<WebhookSettings>;
+  /** Limits of the runs' streams: `maxChunkBytes` (default HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB). */
+  streams?: Partial<StreamLimits>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -63,7 +67,17 @@ export interface RuntimeOptions {
 export interface StartOptions {
   /** Overrides the base URL recorded for this run's webhooks. */
   baseUrl?: string;
+  /**
+   * Starts at most one run per key: a start with a key an earlier run holds returns that run
+   * (atomically, across processes and instances). A different workflow under the same key is refused.
+   */
+  idempotencyKey?: string;
+  /** How long the key stays with its run (ms or "1h", "7d" …); default: for ever. */
+  idempotencyKeyTTL?: string | number;
 }
+
+/** The longest idempotency key, in UTF-16 code units (keys are stored and indexed as they are). */
+const MAX_IDEMPOTENCY_KEY = 512;
 
 export type WorkflowReference = string | { readonly workflowId: string };
 
@@ -93,6 +107,7 @@ export class Runtime {
       world: this.world,
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
+      streams: resolveStreamLimits(options.streams),
       bundle: () => this.#currentBundle(),
       findStep: async (stepId) => {
         const steps = () => options.steps ?? registries().steps;
@@ -170,23 +185,36 @@ export class Runtime {
         `start(): workflow "${workflowId}" is not in this build. Known workflows: ${[...bundle.workflowIds()].join(", ") || "none"}.`,
       );
     }
+    const key = startKey(options);
     const recordedArgs = await serializeAsync(args, "args");
     const runId = newRunId();
-    await this.world.append(
-      runId,
-      {
-        type: "run_created",
-        at: Date.now(),
-        data: {
-          workflowId,
-          args: recordedArgs,
-          seed: randomBytes(16).toString("hex"),
-          origin: options.baseUrl ?? this.baseUrl,
-          ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
+    const at = Date.now();
+    try {
+      await this.world.append(
+        runId,
+        {
+          type: "run_created",
+          at,
+          data: {
+            workflowId,
+            args: recordedArgs,
+            seed: randomBytes(16).toString("hex"),
+            origin: options.baseUrl ?? this.baseUrl,
+            ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
+            ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
+          },
         },
-      },
-      { expectedSeq: 0, wake: {} },
-    );
+        { expectedSeq: 0, wake: {} },
+      );
+    } catch (error) {
+      if (!DuplicateStartError.is(error)) throw error;
+      if (error.workflowId !== workflowId) {
+        throw new InvalidArgumentError(
+          `start(): idempotency key ${JSON.stringify(key?.key)} already started run ${error.runId} of workflow "${error.workflowId}", so it cannot start workflow "${workflowId}". Use a key per workflow (e.g. prefix it with the workflow's name).`,
+        );
+      }
+      return new Run(error.runId, async () => this);
+    }
     return new Run(runId, async () => this);
   }
 
@@ -297,4 +325,30 @@ function describe(value: unknown): string {
   if (typeof value === "function") return `a plain function${value.name ? ` (${value.name})` : ""} without a workflowId`;
   if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
   return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL"]);
+
+/** start()'s idempotency options, checked (with the options object itself); null without a key. */
+function startKey(options: StartOptions): { key: string; ttlMs?: number } | null {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`start(): the options must be an object, got ${describe(options)}.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!START_OPTIONS.has(name)) {
+      throw new InvalidArgumentError(`start(): unknown option "${name}". Known options: ${[...START_OPTIONS].join(", ")}.`);
+    }
+  }
+  const { idempotencyKey: key, idempotencyKeyTTL: ttl } = options;
+  if (key === undefined) {
+    if (ttl !== undefined) throw new InvalidArgumentError("start(): idempotencyKeyTTL was given without an idempotencyKey.");
+    return null;
+  }
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new InvalidArgumentError(`start(): idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY} characters, got ${describe(key)}.`);
+  }
+  if (ttl === undefined) return { key };
+  const ttlMs = parseDuration(ttl, "start(): idempotencyKeyTTL");
+  if (ttlMs <= 0) throw new InvalidArgumentError(`start(): idempotencyKeyTTL must be longer than 0, got ${JSON.stringify(ttl)}.`);
+  return { key, ttlMs };
 }

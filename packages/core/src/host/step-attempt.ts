@@ -25,12 +25,17 @@ export interface AttemptHost {
   record(options: { before?: () => void; condition: () => boolean; make: () => NewEvent; advance: boolean }): Promise<void>;
   respond(requestId: string, response: Response): Promise<void>;
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
+  writable(namespace: string): WritableStream<unknown>;
+  readable(namespace: string): ReadableStream<unknown>;
+  /** Copies `stream` into the run's stream `namespace` (in the background). */
+  pipe(stream: ReadableStream<unknown>, namespace: string): void;
 }
 
 export async function attemptStep(host: AttemptHost, op: Operation, step: RegisteredStep | undefined, startedAt: number): Promise<void> {
   const stepId = op.stepId!;
   const attempt = op.attempts + 1;
   const open = () => host.isOpen(op);
+  let pipes = 0;
   // No longer in flight once its outcome is being recorded: the advance after it may schedule the retry.
   const settle = (make: () => NewEvent) => host.record({ before: () => (op.inFlight = false), condition: open, make, advance: true });
 
@@ -61,6 +66,14 @@ export async function attemptStep(host: AttemptHost, op: Operation, step: Regist
     firstStartedAt: op.firstStartedAt ?? startedAt,
     respond: (requestId, response) => host.respond(requestId, response),
     webhookToken: (runId, hookId, keyId) => host.webhookToken(runId, hookId, keyId),
+    writable: (namespace) => host.writable(namespace),
+    readable: (namespace) => host.readable(namespace),
+    // Named by the step call and attempt, so a retry never writes into an earlier attempt's copy.
+    pipe: (stream) => {
+      const namespace = `step.${op.corr}.${attempt}.${pipes++}`;
+      host.pipe(stream, namespace);
+      return namespace;
+    },
   };
   const outcome = await runStep(step, context, op.args, op.closure, host.retry);
   await settle(() =>

@@ -5,6 +5,7 @@
 import { parseDuration, resolveDeadline } from "../shared/duration.js";
 import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
+import type { StreamRef } from "../shared/stream-ref.js";
 import { remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
@@ -42,14 +43,20 @@ export async function runStep(
     }
     // Arguments are read inside the step's context: a received webhook request rebuilds its real URL there.
     const value = await registries().currentStep.run(context, () => {
-      const argv = deserialize(args) as unknown[];
+      // getWritable()'s handle arrives as a WritableStream into the run's stream, another step's
+      // ReadableStream as a live reader of the stream it was copied into.
+      const options = {
+        createStream: (ref: StreamRef) => (ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace)),
+      };
+      const argv = deserialize(args, options) as unknown[];
       // Called without a receiver, so its stack frame reads `at chargeCard (…)`, not `at Object.chargeCard [as fn]`.
       const call = step.fn;
       if (step.self !== undefined) return Reflect.apply(call, step.self, argv);
-      return step.closure ? call(deserialize(closure), ...argv) : call(...argv);
+      return step.closure ? call(deserialize(closure, options), ...argv) : call(...argv);
     });
     try {
-      return { ok: true, result: await serializeAsync(value, "result") };
+      // A ReadableStream in the result is copied into the run's stream; the receiver reads it live.
+      return { ok: true, result: await serializeAsync(value, "result", { readable: (stream) => context.pipe(stream) }) };
     } catch (cause) {
       // Retrying cannot make the same value serializable.
       error = new FatalError(`Step "${context.stepName}" returned a value that cannot be recorded: ${(cause as Error).message}`, {

@@ -6,16 +6,20 @@
  */
 import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
+import { markStream } from "../shared/stream-ref.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
-import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
+import { pipeIntoStream } from "./streams/stream-pipe.js";
+import { openReadable } from "./streams/stream-reader.js";
+import { openWritable, type StreamLimits } from "./streams/stream-writer.js";
 import type { TokenIssuer } from "./tokens.js";
 
 /** What a warm run needs from its runtime. */
@@ -23,6 +27,7 @@ export interface RunEnvironment {
   world: World;
   tokens: TokenIssuer;
   retry: RetryPolicy;
+  streams: StreamLimits;
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
@@ -96,6 +101,11 @@ export class WarmRun {
         }),
       respond: (requestId, response) => this.respond(requestId, response),
       webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
+      writable: (namespace) => openWritable(env.world.streams, this.runId, namespace, env.streams),
+      // Marked with its namespace: passed on again, it is recorded as the same stream, not copied.
+      readable: (namespace) =>
+        markStream(openReadable(async () => env.world, this.runId, { namespace, startIndex: 0 }), { kind: "readable", namespace }),
+      pipe: (stream, namespace) => pipeIntoStream(env.world.streams, this.runId, namespace, stream, env.streams, env.report),
     };
   }
 

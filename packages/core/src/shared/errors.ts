@@ -27,6 +27,8 @@ export type ErrorCode =
   | "HOOKLINE_RUN_FAILED"
   | "HOOKLINE_EVENT_CONFLICT"
   | "HOOKLINE_DUPLICATE_DELIVERY"
+  | "HOOKLINE_DUPLICATE_START"
+  | "HOOKLINE_STREAM_CLOSED"
   | "HOOKLINE_WORLD"
   | "HOOKLINE_CONFIG";
 
@@ -294,6 +296,35 @@ export class DuplicateDeliveryError extends HooklineError {
   }
   static override is(value: unknown): value is DuplicateDeliveryError {
     return hasCode(value, ["HOOKLINE_DUPLICATE_DELIVERY"]);
+  }
+}
+
+/**
+ * A world refused a `run_created` whose idempotency key an unexpired run already holds; nothing
+ * was appended. `runId` and `workflowId` name the run holding the key.
+ */
+export class DuplicateStartError extends HooklineError {
+  override name = "DuplicateStartError";
+  readonly runId: string;
+  readonly workflowId: string;
+  constructor(message: string, holder: { runId: string; workflowId: string }) {
+    super(message, { code: "HOOKLINE_DUPLICATE_START" });
+    this.runId = holder.runId;
+    this.workflowId = holder.workflowId;
+  }
+  static override is(value: unknown): value is DuplicateStartError {
+    return hasCode(value, ["HOOKLINE_DUPLICATE_START"]);
+  }
+}
+
+/** A write to a run's stream after the stream was closed (by `writer.close()`, or because its run ended). */
+export class StreamClosedError extends HooklineError {
+  override name = "StreamClosedError";
+  constructor(message: string) {
+    super(message, { code: "HOOKLINE_STREAM_CLOSED" });
+  }
+  static override is(value: unknown): value is StreamClosedError {
+    return hasCode(value, ["HOOKLINE_STREAM_CLOSED"]);
   }
 }
 

@@ -6,6 +6,7 @@ import { type Duration, resolveDeadline } from "../shared/duration.js";
 import { ContextError } from "../shared/errors.js";
 import { workflowMetadataInfo } from "../shared/metadata.js";
 import type { DefineHookOptions, HookDefinition, StepMetadata, WorkflowMetadataInfo } from "../shared/public-types.js";
+import { namespaceOption, WorkflowWritable } from "../shared/stream-ref.js";
 import { createHook, type HookOptions } from "./hook.js";
 import { host } from "./kernel.js";
 import { awaitOperation, nextCorr } from "./state.js";
@@ -41,6 +42,11 @@ export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): Hoo
       );
     },
   };
+}
+
+/** The run's stream (`namespace`, default "default") as a handle to pass to steps: only steps write. */
+export function getWritable<T = unknown>(options?: { namespace?: string }): WritableStream<T> {
+  return new WorkflowWritable(namespaceOption(options, "getWritable()")) as unknown as WritableStream<T>;
 }
 
 export function getWorkflowMetadata(): WorkflowMetadataInfo {

@@ -5,6 +5,7 @@
  */
 import { WorldError } from "../shared/errors.js";
 import type { EventType, NewEvent, RunStatus } from "./events.js";
+import { NAMESPACE_PATTERN } from "./streams.js";
 import type { AppendOptions, EnqueueOptions, ListRefusalsOptions, NewRefusal } from "./world.js";
 
 const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(["pending", "running", "completed", "failed", "cancelled"]);
@@ -78,6 +79,15 @@ export function worldChecks(world: string) {
         fail(`${where} (hook_created): the token hash must be a non-empty string, got ${describe(event.data.tokenHash)}`);
       }
       if (event.type.startsWith("hook_") && !event.corr) fail(`${where}: ${event.type} needs the hook's corr`);
+      if (event.type === "run_created") {
+        const { idempotencyKey, idempotencyKeyExpiresAt } = event.data;
+        if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey.length === 0)) {
+          fail(`${where} (run_created): idempotencyKey must be a non-empty string, got ${describe(idempotencyKey)}`);
+        }
+        if (idempotencyKeyExpiresAt !== undefined && (idempotencyKey === undefined || typeof idempotencyKeyExpiresAt !== "number" || !Number.isFinite(idempotencyKeyExpiresAt))) {
+          fail(`${where} (run_created): idempotencyKeyExpiresAt must be a timestamp in ms beside an idempotencyKey, got ${describe(idempotencyKeyExpiresAt)}`);
+        }
+      }
       return expectedSeq;
     },
 
@@ -130,6 +140,30 @@ export function worldChecks(world: string) {
       }
       if (!Number.isSafeInteger(limit) || limit < 1) fail(`listRefusals: limit must be a positive integer, got ${describe(limit)}`);
       return { ...(runId === undefined ? {} : { runId }), ...(hookId === undefined ? {} : { hookId }), limit };
+    },
+
+    /** A stream's namespace: a name the world can use in keys and paths. */
+    checkNamespace(namespace: unknown, where: string): string {
+      if (typeof namespace !== "string" || !NAMESPACE_PATTERN.test(namespace)) {
+        fail(`${where}: the stream namespace must be 1–100 letters, digits, "_", "-" or ".", got ${describe(namespace)}`);
+      }
+      return namespace as string;
+    },
+
+    /** The chunks of a stream write: a non-empty list of strings. */
+    checkChunks(chunks: unknown, where: string): string[] {
+      if (!Array.isArray(chunks) || chunks.length === 0 || !chunks.every((chunk) => typeof chunk === "string")) {
+        fail(`${where}: the chunks must be a non-empty list of strings, got ${describe(chunks)}`);
+      }
+      return chunks as string[];
+    },
+
+    /** A chunk index to read from (≥ 0) and how many to read at most (default 1,000). */
+    checkRead(startIndex: unknown, limit: unknown, where: string): { startIndex: number; limit: number } {
+      if (!Number.isSafeInteger(startIndex) || (startIndex as number) < 0) fail(`${where}: startIndex must be a non-negative integer, got ${describe(startIndex)}`);
+      const max = limit ?? 1_000;
+      if (!Number.isSafeInteger(max) || (max as number) < 1) fail(`${where}: limit must be a positive integer, got ${describe(limit)}`);
+      return { startIndex: startIndex as number, limit: max as number };
     },
 
     checkFunction(value: unknown, where: string): void {

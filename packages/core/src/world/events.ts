@@ -42,6 +42,10 @@ export interface EventDataMap {
     /** Webhook URLs end with "/" (an app with Next's trailingSlash), fixed for the run like origin. */
     trailingSlash?: boolean;
     deploymentId?: string;
+    /** start({ idempotencyKey }): the world keeps one run per key (see World.append). */
+    idempotencyKey?: string;
+    /** When the key may start a new run (ms); absent: never. */
+    idempotencyKeyExpiresAt?: number;
   };
   run_started: Record<string, never>;
   run_completed: { result: Serialized };

@@ -3,6 +3,7 @@
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
 import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { WorldStreams } from "./streams.js";
 
 /** A run as derived from its log (see projection.ts); kept by the world beside the log. */
 export interface RunSummary {
@@ -163,7 +164,12 @@ export interface World {
    * - for `hook_received` / `hook_rejected`, throws HookNotFoundError when the hook `corr` names
    *   is not active (disposed, timed out, run ended): a payload racing the hook's end is either
    *   recorded before the end or refused, never recorded after it;
-   * - `run_created` must be appended with expectedSeq 0 and creates the run.
+   * - `run_created` must be appended with expectedSeq 0 and creates the run;
+   * - for `run_created` with `data.idempotencyKey`, throws DuplicateStartError (naming the run that
+   *   holds the key) when a run created with that key holds it still (its
+   *   `idempotencyKeyExpiresAt` is absent or later than this event's `at`); otherwise the new run
+   *   takes the key — atomically with its creation, through an index (never by listing runs), so
+   *   concurrent starts with one key, in any number of processes, create exactly one run.
    */
   append(runId: string, event: NewEvent, options: AppendOptions): Promise<WorkflowEvent>;
   /** Events with seq > afterSeq (default 0), in order. */
@@ -190,6 +196,9 @@ export interface World {
   listRefusals(options?: ListRefusalsOptions): Promise<RefusedDelivery[]>;
 
   queue: WorldQueue;
+
+  /** The runs' output streams, stored beside (never in) their logs. */
+  streams: WorldStreams;
 
   /**
    * Calls `listener` after any process appends to any run, with the event's type (best effort,

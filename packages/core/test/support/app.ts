@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
-import { registries, Runtime, type RuntimeOptions, setRuntime } from "../../src/runtime.js";
+import { Runtime, type RuntimeOptions, registries, setRuntime } from "../../src/runtime.js";
 import type { World } from "../../src/world/world.js";
 
 const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.meta.url));
@@ -59,7 +59,7 @@ export async function compileApp(files: Record<string, string>): Promise<Compile
 async function writeHooklineShim(root: string): Promise<void> {
   const pkg = join(root, "node_modules", "hookline");
   await mkdir(join(pkg, "internal"), { recursive: true });
-  const exports = { ".": "index.ts", "./internal/step": "host/internal-step.ts", "./internal/client": "host/internal-client.ts" };
+  const exports = { ".": "index.ts", "./api": "api.ts", "./internal/step": "host/internal-step.ts", "./internal/client": "host/internal-client.ts" };
   await writeFile(
     join(pkg, "package.json"),
     JSON.stringify({ name: "hookline", type: "module", exports: Object.fromEntries(Object.keys(exports).map((k) => [k, `./${k === "." ? "index" : k.slice(2)}.js`])) }),

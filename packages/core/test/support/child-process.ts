@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createLocalWorld } from "../../../world-local/src/index.js";
+import type { World } from "../../src/world/world.js";
 import type { CompiledApp } from "./app.js";
 
 const CHILD = fileURLToPath(new URL("./child-runtime.ts", import.meta.url));
@@ -70,4 +72,12 @@ export class ChildRuntime {
     this.#process.kill("SIGKILL");
     await this.exited;
   }
+}
+
+/** A world of this process over `spec` (not started). */
+export async function openWorld(spec: ChildWorld): Promise<World> {
+  if ("dir" in spec) return createLocalWorld({ dir: spec.dir });
+  // Through its source, as app.ts reaches it: core cannot depend on the world packages.
+  const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
+  return createPostgresWorld(spec.postgres);
 }

@@ -4,6 +4,8 @@
  * child-process.ts). Reads commands on stdin, one JSON per line:
  * {"start": workflowId, "args": [...]} → prints `started <runId>`;
  * {"start": workflowId, "args": [...], "count": n} → starts n runs at once, prints `started <n> runs`;
+ * {"start": workflowId, "args": [...], "keys": [...]} → starts one run per idempotency key, all at
+ *   once, printing `keyed <key> <runId>` as each start returns;
  * {"resume": token, "payload": ...} → prints `resumed <token>`;
  * {"await": runId} → awaits its return value, prints `ended <runId> <value as JSON> <waits still pending>`;
  * {"close": true} → closes the runtime (running steps finish) and exits;
@@ -15,18 +17,16 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { createLocalWorld } from "../../../world-local/src/index.js";
 import { getRun } from "../../src/api.js";
 import { Runtime, registries, setRuntime } from "../../src/runtime.js";
-import type { World } from "../../src/world/world.js";
-import type { ChildWorld } from "./child-process.js";
+import { type ChildWorld, openWorld } from "./child-process.js";
 
 const [appDir, worldArg] = process.argv.slice(2) as [string, string];
 const app = JSON.parse(await readFile(join(appDir, "app.json"), "utf8")) as { bundle: string; modules: string[] };
 for (const module of app.modules) await import(pathToFileURL(module).href);
 
 const runtime = await Runtime.create({
-  world: await worldFor(JSON.parse(worldArg) as ChildWorld),
+  world: await openWorld(JSON.parse(worldArg) as ChildWorld),
   secret: "crash-test-secret-0123456789abcdef0123456789",
   bundle: { code: await readFile(app.bundle, "utf8") },
   steps: registries().steps,
@@ -40,13 +40,19 @@ for await (const line of createInterface({ input: process.stdin })) {
     start?: string;
     args?: unknown[];
     count?: number;
+    keys?: string[];
     resume?: string;
     payload?: unknown;
     await?: string;
     close?: boolean;
     linger?: boolean;
   };
-  if (command.start && command.count !== undefined) {
+  if (command.start && command.keys) {
+    const { start, args = [] } = command;
+    await Promise.all(
+      command.keys.map(async (idempotencyKey) => console.log(`keyed ${idempotencyKey} ${(await runtime.start(start, args, { idempotencyKey })).runId}`)),
+    );
+  } else if (command.start && command.count !== undefined) {
     const { start, args = [] } = command;
     const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args)));
     console.log(`started ${runs.length} runs`);
@@ -69,11 +75,4 @@ for await (const line of createInterface({ input: process.stdin })) {
     process.stdin.destroy();
     break;
   }
-}
-
-async function worldFor(spec: ChildWorld): Promise<World> {
-  if ("dir" in spec) return createLocalWorld({ dir: spec.dir });
-  // Through its source, as app.ts reaches it: core cannot depend on the world packages.
-  const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
-  return createPostgresWorld(spec.postgres);
 }

@@ -11,7 +11,7 @@ import { closureOf } from "./closure.js";
 import type { DiagnosticContext } from "./context.js";
 import { fileLevelSteps } from "./file-step.js";
 import { type Located, locate } from "./locate.js";
-import type { AnyFunction, Analysis, DirectiveFunction } from "./model.js";
+import type { Analysis, AnyFunction, DirectiveFunction } from "./model.js";
 import { scanDirectives } from "./scan-directives.js";
 
 interface Candidate {

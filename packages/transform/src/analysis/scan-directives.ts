@@ -1,6 +1,6 @@
 /**
  * Finds the directives of a file: which functions hold "use workflow" / "use step", whether the
- * file itself starts with one, and the near misses (warnings) and misplaced ones (errors).
+ * file itself starts with one, and the near misses and misplaced ones (errors).
  */
 import type { NodePath, types as t } from "@babel/core";
 import { type DirectiveName, isDirective, nearMissOf } from "../directives.js";
@@ -19,13 +19,17 @@ export interface ScannedDirectives {
   requires: NodePath<t.CallExpression>[];
 }
 
-function warnNearMiss(ctx: DiagnosticContext, value: string, node: t.Node, template: boolean): void {
+/**
+ * A near miss fails the build: ignored, it would leave a workflow or step running as plain code,
+ * which shows only later and elsewhere (a start() of a workflow "not in this build").
+ */
+function failNearMiss(ctx: DiagnosticContext, value: string, node: t.Node, template: boolean): void {
   const meant = template && isDirective(value) ? value : nearMissOf(value);
   if (meant === null) return;
   const message = template
     ? `\`${value}\` is a template literal, not a directive. Write "${meant}" with single or double quotes.`
-    : `"${value}" looks like a misspelled directive and is ignored. Write "${meant}" exactly.`;
-  ctx.warn("HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", message, node);
+    : `"${value}" is not a directive: did you mean "${meant}"? Write it exactly.`;
+  ctx.fail("HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", message, node);
 }
 
 export function scanDirectives(program: NodePath<t.Program>, ctx: DiagnosticContext): ScannedDirectives {
@@ -39,7 +43,7 @@ export function scanDirectives(program: NodePath<t.Program>, ctx: DiagnosticCont
     Directive(path) {
       const value = path.node.value.value;
       if (!isDirective(value)) {
-        warnNearMiss(ctx, value, path.node, false);
+        failNearMiss(ctx, value, path.node, false);
         return;
       }
       const owner = path.parentPath;
@@ -68,10 +72,10 @@ export function scanDirectives(program: NodePath<t.Program>, ctx: DiagnosticCont
             path.node,
           );
         }
-        warnNearMiss(ctx, expression.value, path.node, false);
+        failNearMiss(ctx, expression.value, path.node, false);
       } else if (expression.type === "TemplateLiteral" && expression.expressions.length === 0) {
         const cooked = expression.quasis[0]?.value.cooked;
-        if (typeof cooked === "string") warnNearMiss(ctx, cooked, path.node, true);
+        if (typeof cooked === "string") failNearMiss(ctx, cooked, path.node, true);
       }
     },
   });

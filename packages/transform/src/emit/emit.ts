@@ -5,7 +5,7 @@
  * - client: workflows replaced by stubs; steps left as plain async functions.
  * Registrations (and hoisted steps) go at the end of the module, after every declaration ran.
  */
-import { type NodePath, types, type types as t } from "@babel/core";
+import { type NodePath, type types as t, types } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";

@@ -2,7 +2,7 @@
  * The runtime helpers generated code calls, imported once per file under names user code
  * cannot collide with (`__hookline_stepProxy`...).
  */
-import { type NodePath, types, type types as t } from "@babel/core";
+import { type NodePath, type types as t, types } from "@babel/core";
 
 export type HelperName = "registerWorkflow" | "stepProxy" | "registerStep" | "workflowStub";
 

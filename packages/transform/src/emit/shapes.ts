@@ -1,7 +1,7 @@
 /** The pieces every mode builds from: stubs, step proxies, references to module-level functions. */
-import { type NodePath, types, type types as t } from "@babel/core";
-import { isDirective } from "../directives.js";
+import { type NodePath, type types as t, types } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
+import { isDirective } from "../directives.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
 
 /** The rest parameter of a proxied step: a name user code (a closure variable) cannot shadow. */

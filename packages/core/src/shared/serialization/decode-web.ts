@@ -4,6 +4,7 @@
  * caller may supply, defaulting to this realm's globals when it has them.
  */
 import { SerializationError } from "../errors.js";
+import { type StreamRef, WorkflowReadable, WorkflowWritable } from "../stream-ref.js";
 import { base64ToBytes } from "./base64.js";
 
 /** What a recorded Request or Response holds; a factory uses the fields of its kind. */
@@ -21,6 +22,8 @@ export interface DeserializeOptions {
   createResponse?: (init: MessageInit) => unknown;
   createHeaders?: (entries: [string, string][]) => unknown;
   createURL?: (href: string) => unknown;
+  /** A run's stream (getWritable()'s handle, a streamed step result); default: a handle only steps can use. */
+  createStream?: (ref: StreamRef) => unknown;
 }
 
 type Node = Record<string, unknown>;
@@ -72,4 +75,11 @@ export function decodeMessage(n: Node, isRequest: boolean, options: DeserializeO
   if (init.status === 0) return ResponseClass.error();
   const body = NULL_BODY.has(init.status) ? null : init.body;
   return new ResponseClass(body as BodyInit | null, { status: init.status, statusText: init.statusText, headers: init.headers });
+}
+
+export function decodeStream(n: Node, options: DeserializeOptions): unknown {
+  const kind = n.kind === "readable" ? "readable" : "writable";
+  const namespace = String(n.ns);
+  if (options.createStream) return options.createStream({ kind, namespace });
+  return kind === "readable" ? new WorkflowReadable(namespace) : new WorkflowWritable(namespace);
 }

@@ -7,7 +7,7 @@ import { SerializationError } from "../errors.js";
 import { base64ToBytes } from "./base64.js";
 import { classRegistry, serdeOf } from "./classes.js";
 import { decodeError } from "./decode-error.js";
-import { type DeserializeOptions, decodeHeaders, decodeMessage, decodeURL } from "./decode-web.js";
+import { type DeserializeOptions, decodeHeaders, decodeMessage, decodeStream, decodeURL } from "./decode-web.js";
 import { FORMAT_TAG, SERIALIZATION_FORMAT_VERSION, TAG, TYPED_ARRAY_TAGS } from "./format.js";
 import { describeThrown } from "./path.js";
 import { setOwn } from "./set-own.js";
@@ -103,6 +103,8 @@ function decodeTagged(n: Node, tag: unknown, s: DecodeState): unknown {
       return decodeError(n, s, decode);
     case "Class":
       return decodeClass(n, s);
+    case "Stream":
+      return track(s, decodeStream(n, s.options));
   }
   if (typeof tag === "string" && TYPED_ARRAY_TAGS.has(tag)) return track(s, decodeView(tag, n.v as string));
   throw malformed(`an unknown type tag ${JSON.stringify(tag)}`, " (or by a newer version of Hookline)");

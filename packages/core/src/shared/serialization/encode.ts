@@ -4,6 +4,8 @@
  * `{ "$t": "Ref", "i": n }`, and decode.ts numbers objects in the same order. Plain data takes
  * the shortest path: no path bookkeeping, no closures, one Map for the objects seen.
  */
+
+import { streamRefOf } from "../stream-ref.js";
 import { bytesToBase64 } from "./base64.js";
 import {
   brandOf,
@@ -34,6 +36,8 @@ export interface EncodeState {
   open: Set<number> | null;
   /** Objects being encoded, outermost to innermost. */
   depth: number;
+  /** Where a live ReadableStream goes (a step's result): the run's stream namespace it is copied into; null: refused. */
+  readable: ((stream: ReadableStream<unknown>) => string) | null;
 }
 
 const getPrototypeOf = Object.getPrototypeOf;
@@ -163,8 +167,18 @@ function encodeOther(value: object, proto: object | null, s: EncodeState): unkno
   const registry = classRegistry();
   const name = registry.byClass.get(cls);
   if (name !== undefined) return encodeClass(value, cls as SerializableClass, name, s);
+  const stream = streamRefOf(value);
+  if (stream) return { $t: "Stream", kind: stream.kind, ns: stream.namespace };
 
   const brand = brandOf(value);
+  if (brand === "[object ReadableStream]") {
+    if (!s.readable) {
+      throw new Rejection(
+        'a ReadableStream can cross only as a step\'s argument or result (it is copied into the run\'s stream). Here, read it first, or write its chunks with getWritable().',
+      );
+    }
+    return { $t: "Stream", kind: "readable", ns: s.readable(value as ReadableStream<unknown>) };
+  }
   switch (brand) {
     case "[object Object]":
       if (isObjectPrototype(proto)) return encodeObject(value as Record<string, unknown>, s, false);

@@ -26,7 +26,8 @@
  *   "v": base64 }`; Headers → `{ "$t": "Headers", "v": [[name, value], …] }`; Request/Response,
  *   Error: see encode-message.ts and encode-error.ts; null-prototype object →
  *   `{ "$t": "NullObject", "v": {…} }`; an object with a "$t" key → `{ "$t": "Object", "v": {…} }`;
- *   registered class → `{ "$t": "Class", "name", "v" }`.
+ *   registered class → `{ "$t": "Class", "name", "v" }`; a run's stream (getWritable()'s handle,
+ *   see ../stream-ref.ts) → `{ "$t": "Stream", "kind", "ns" }`, rebuilt by `options.createStream`.
  * - Objects are numbered in the order first met; a repeat (shared or circular) is
  *   `{ "$t": "Ref", "i": n }`: `a = {}; a.self = a` → `{ "self": { "$t": "Ref", "i": 0 } }`.
  * - Sparse arrays come back dense (holes as undefined); views sharing one ArrayBuffer come
@@ -62,9 +63,18 @@ export function serialize(value: unknown, root = "value"): Serialized {
   return walk(value, root, null);
 }
 
-export async function serializeAsync(value: unknown, root = "value"): Promise<Serialized> {
+export interface SerializeOptions {
+  /**
+   * A live ReadableStream met in the value: start copying it into one of the run's streams and
+   * return that stream's namespace (recorded as `{ "$t": "Stream", "kind": "readable", "ns" }`).
+   * Without it, a ReadableStream is refused.
+   */
+  readable?: (stream: ReadableStream<unknown>) => string;
+}
+
+export async function serializeAsync(value: unknown, root = "value", options: SerializeOptions = {}): Promise<Serialized> {
   const pending: PendingBody[] = [];
-  const out = walk(value, root, pending);
+  const out = walk(value, root, pending, options.readable ?? null);
   try {
     await readPendingBodies(pending);
   } catch (thrown) {
@@ -78,12 +88,12 @@ export function deserialize(data: Serialized, options?: DeserializeOptions): unk
   return decodeValue(data, options);
 }
 
-function walk(value: unknown, root: string, pending: PendingBody[] | null): Serialized {
+function walk(value: unknown, root: string, pending: PendingBody[] | null, readable: EncodeState["readable"] = null): Serialized {
   try {
     // Primitives need no state.
     if (typeof value !== "object") return encodePrimitive(value);
     if (value === null) return null;
-    const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0 };
+    const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0, readable };
     return encode(value, s);
   } catch (thrown) {
     if (pending) cancelPendingBodies(pending);

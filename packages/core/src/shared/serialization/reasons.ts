@@ -7,7 +7,6 @@ const HINTS: Record<string, string> = {
   WeakRef: "Pass the object it refers to.",
   Generator: "Collect its values into an array first.",
   AsyncGenerator: "Collect its values into an array first.",
-  ReadableStream: "Read it first and pass its contents.",
   Blob: "Pass its bytes (await blob.arrayBuffer()) instead.",
   File: "Pass its bytes (await file.arrayBuffer()) and name instead.",
   FormData: "Pass its entries as plain data instead.",

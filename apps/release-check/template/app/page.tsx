@@ -1,0 +1,3 @@
+export default function Home() {
+  return <main>A fresh app with Hookline installed from its tarballs.</main>;
+}

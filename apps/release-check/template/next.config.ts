@@ -1,0 +1,6 @@
+import { withWorkflow } from "hookline/next";
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {};
+
+export default withWorkflow(nextConfig);
