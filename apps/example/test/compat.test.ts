@@ -137,6 +137,11 @@ describe("Workflow SDK code under next start", () => {
     expect(await outcome(runId)).toEqual({ result: { isMoney: true, total: 130 } });
   });
 
+  it("a static-method step uses this (its class)", async () => {
+    const runId = await startRun("pricedOrder", [1000]);
+    expect(await outcome(runId)).toEqual({ result: 1200 });
+  });
+
   it("a workflow under a dot-folder (app/.well-known/agent/) is in the build", async () => {
     const runId = await startRun("agentTask", ["the survey"]);
     expect(await outcome(runId)).toEqual({ result: "agent did the survey" });

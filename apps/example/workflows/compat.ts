@@ -124,3 +124,19 @@ async function withFee(price: Money) {
   "use step";
   return price.add(new Money(30, "EUR"));
 }
+
+/** A static-method step that uses `this` (its class), as the SDK allows. */
+// biome-ignore lint/complexity/noStaticOnlyClass: the SDK's static-method step pattern, on purpose.
+export class Pricing {
+  static vatRate = 0.2;
+  static async withVat(cents: number) {
+    "use step";
+    // biome-ignore lint/complexity/noThisInStatic: the step runs with its class as this, which is what this shows.
+    return Math.round(cents * (1 + this.vatRate));
+  }
+}
+
+export async function pricedOrder(cents: number) {
+  "use workflow";
+  return await Pricing.withVat(cents);
+}

@@ -39,7 +39,7 @@ export const SKIPPED_DIRS = new Set(["node_modules", "__tests__", "test-artifact
  * `app/.well-known/agent/` may hold workflows. Hookline's own generated folder is skipped by path
  * (GENERATED_PATH).
  */
-export const SKIPPED_DOT_DIRS = new Set([
+const SKIPPED_DOT_DIRS = new Set([
   ".git",
   ".hg",
   ".svn",

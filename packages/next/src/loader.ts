@@ -44,7 +44,7 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
  * __tests__/) is compiled here but its workflows are not in the bundle and its steps are not
  * registered: say so, naming it, instead of failing later with "not in this build".
  */
-export function unscannedWarning(filename: string, root: string): Error | null {
+function unscannedWarning(filename: string, root: string): Error | null {
   const path = relative(root, filename);
   if (path.startsWith("..") || isAbsolute(path) || /(^|[\\/])node_modules[\\/]/.test(path) || !isSkippedPath(path)) return null;
   return new Error(

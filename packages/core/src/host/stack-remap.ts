@@ -33,7 +33,7 @@ function originalPath(source: string, file: string): string {
   return fromCwd.startsWith("..") || isAbsolute(fromCwd) ? absolute : fromCwd.split(sep).join("/");
 }
 
-export function remapHostStack(stack: string): string {
+function remapHostStack(stack: string): string {
   return stack.replace(/([( ])(\/[^():\n]+\.[cm]?js):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, column: string, close: string) => {
     const map = mapFor(file);
     if (!map) return frame;

@@ -235,7 +235,7 @@ const RUNTIME_CODES: readonly string[] = [
 ];
 
 /** Whether a run's error is the workflow's own ("USER_ERROR") or Hookline's ("RUNTIME_ERROR"). */
-export function runFailureCode(error: unknown): RunFailureCode {
+function runFailureCode(error: unknown): RunFailureCode {
   return HooklineError.is(error) && RUNTIME_CODES.includes(error.code) ? "RUNTIME_ERROR" : "USER_ERROR";
 }
 

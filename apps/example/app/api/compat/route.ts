@@ -6,6 +6,7 @@ import {
   approvalByToken,
   chargeDeclined,
   fetchInWorkflow,
+  pricedOrder,
   retriedStep,
   scopedHook,
   stepThrows,
@@ -25,6 +26,8 @@ export async function POST(request: Request) {
         return start(chargeDeclined, [first]);
       case "throwsWithStack":
         return start(throwsWithStack, [first]);
+      case "pricedOrder":
+        return start(pricedOrder, [first]);
       case "stepThrows":
         return start(stepThrows, [first]);
       case "waitsForever":
