@@ -44,7 +44,12 @@ function closedWritesExplained<T>(writable: WritableStream<T>, runId: string, na
   const getWriter = writable.getWriter.bind(writable);
   const close = writable.close.bind(writable);
   Object.defineProperties(writable, {
-    close: { value: () => ((closed = true), close()) },
+    close: {
+      value: () => {
+        closed = true;
+        return close();
+      },
+    },
     getWriter: {
       value: () => {
         const writer = getWriter();
@@ -52,7 +57,12 @@ function closedWritesExplained<T>(writable: WritableStream<T>, runId: string, na
         const closeWriter = writer.close.bind(writer);
         Object.defineProperties(writer, {
           write: { value: (chunk: T) => (closed ? refuse() : write(chunk)) },
-          close: { value: () => ((closed = true), closeWriter()) },
+          close: {
+            value: () => {
+              closed = true;
+              return closeWriter();
+            },
+          },
         });
         return writer;
       },
