@@ -116,6 +116,8 @@ describe("the tarballs", () => {
       expect(JSON.stringify(manifest.exports), `${name}: a workspace-only export condition`).not.toContain("hookline-source");
       const ranges = [manifest.dependencies, manifest.peerDependencies, manifest.optionalDependencies];
       expect(JSON.stringify(ranges), `${name}: a workspace-only version range`).not.toContain("workspace:");
+      const bins = typeof manifest.bin === "string" ? [manifest.bin] : Object.values((manifest.bin ?? {}) as Record<string, string>);
+      for (const bin of bins) expect(entries, `${name}: bin ${bin}`).toContain(`package/${bin.replace(/^\.\//, "")}`);
       for (const { conditions, target } of exportTargets(manifest.exports)) {
         expect(entries, `${name}: exports ${conditions.join(" → ")} → ${target}`).toContain(`package/${target.replace(/^\.\//, "")}`);
         if (conditions.includes("require") && conditions.at(-1) === "types") expect(target, `${name}: types for require`).toMatch(/\.d\.cts$/);
@@ -240,6 +242,10 @@ describe("a fresh app using the installed package", () => {
     } finally {
       await server.stop();
     }
+    // The inspector's CLI, as a user runs it in the app's folder.
+    const { stdout } = await run(join(app, "node_modules/.bin/hookline"), ["inspect", "runs", "--json"], { cwd: app, env: strangerEnv() });
+    const runs = JSON.parse(stdout) as Array<{ status: string }>;
+    expect(runs.map((run) => run.status)).toEqual(["completed"]);
   });
 
   it("builds with webpack and runs the same workflow", async () => {
