@@ -227,6 +227,35 @@ describe("the inspector under next start", () => {
   });
 });
 
+describe("the inspector's cancel by filter under next start", () => {
+  let server: NextServer | undefined;
+  beforeAll(async () => {
+    await productionBuild();
+    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("cancels every running run of a workflow, and nothing else", async () => {
+    const cookie = await loginCookie(server!);
+    const failed = await startDemo(server!, { workflow: "inspectorFails", label: "keep" });
+    const waiting = [await startDemo(server!, { label: "bulk-1" }), await startDemo(server!, { label: "bulk-2" })];
+    for (const id of waiting) {
+      await eventually(async () => ((await page(server!, `/runs/${id}`, cookie)).text.includes("Waiting hook") ? true : undefined), 30_000, "the wait");
+    }
+    const workflow = "workflow//workflows/inspector-demo.ts//inspectorDemo";
+    const list = await page(server!, `?status=running&workflow=${encodeURIComponent(workflow)}`, cookie);
+    expect(list.text).toContain("Cancel every running run of inspectorDemo");
+    const done = await post(server!, "/cancel-many", { csrf: csrfOf(list.text), status: "running", workflow, reason: "bulk" }, { cookie });
+    expect(done.status).toBe(303);
+    expect(decodeURIComponent(done.headers.get("location")!)).toContain("Cancelled 2 runs: bulk");
+    for (const id of waiting) expect((await page(server!, `/runs/${id}`, cookie)).text).toContain("status-cancelled");
+    expect((await page(server!, `/runs/${failed}`, cookie)).text).toContain("status-failed");
+    expect((await post(server!, "/cancel-many", { status: "running", workflow }, { cookie })).status).toBe(403);
+  });
+});
+
 async function loginCookie(server: NextServer): Promise<string> {
   const login = await post(server, "/login", { token: TOKEN });
   return (login.headers.get("set-cookie") ?? "").split(";")[0]!;

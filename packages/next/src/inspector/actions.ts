@@ -4,6 +4,7 @@
  * resume a hook with a JSON payload (a webhook gets it as a POST request's body), reject a hook.
  */
 import type { Runtime } from "@hookline/core/runtime";
+import type { RunStatus } from "@hookline/core/world";
 import { decode } from "./values.js";
 
 /** What the inspector needs of the runtime. */
@@ -20,6 +21,7 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
     const value = form.get(name);
     return typeof value === "string" ? value : "";
   };
+  if (route.length === 1 && route[0] === "cancel-many") return cancelMany(runtime, field("status"), field("workflow"), field("reason").trim() || undefined);
   if (route[0] !== "runs" || !route[1]) return null;
   const runId = route[1];
   const summary = await runtime.world.getRun(runId);
@@ -65,4 +67,22 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
     return { runId, message: `Failed: ${error instanceof Error ? error.message : String(error)}` };
   }
   return null;
+}
+
+/** The most runs one "cancel by filter" cancels: the newest ones matching, pending or running only. */
+export const CANCEL_MANY_LIMIT = 500;
+
+async function cancelMany(runtime: ActionPort, status: string, workflow: string, reason: string | undefined): Promise<Outcome> {
+  const statuses: RunStatus[] = status === "pending" || status === "running" ? [status] : ["pending", "running"];
+  const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_MANY_LIMIT });
+  let cancelled = 0;
+  for (const run of runs) {
+    try {
+      await runtime.cancel(run.runId, reason);
+      cancelled++;
+    } catch {
+      // A run that ended meanwhile is fine to skip.
+    }
+  }
+  return { message: `Cancelled ${cancelled} run${cancelled === 1 ? "" : "s"}${reason ? `: ${reason}` : "."}` };
 }

@@ -84,7 +84,14 @@ export function runsPage(ctx: PageContext, view: RunsView, flash?: string): stri
 <select name="status" aria-label="Status"><option value="">any status</option>${STATUSES.map((s) => html`<option${query.status === s ? html` selected` : ""}>${s}</option>`)}</select>
 <select name="workflow" aria-label="Workflow"><option value="">any workflow</option>${view.workflows.map((w) => html`<option value="${w}"${query.workflowId === w ? html` selected` : ""}>${nameOf(w)}</option>`)}</select>
 <button>Filter</button></form>
-<div id="live-region" data-live="${ctx.base}/live">${runsRegion(ctx, view)}</div>`;
+<div id="live-region" data-live="${ctx.base}/live">${runsRegion(ctx, view)}</div>
+${
+  query.status === "pending" || query.status === "running" || query.workflowId
+    ? html`<form class="inline" method="post" action="${ctx.base}/cancel-many"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<input type="hidden" name="status" value="${query.status ?? ""}"><input type="hidden" name="workflow" value="${query.workflowId ?? ""}">
+<input name="reason" placeholder="Reason" aria-label="Reason for cancelling these runs"><button class="danger">Cancel every ${query.status ?? "pending or running"} run${query.workflowId ? html` of ${nameOf(query.workflowId)}` : ""}</button></form>`
+    : ""
+}`;
   return layout(ctx, "Runs", body, flash);
 }
 
