@@ -7,9 +7,9 @@ import { describe, expect, test } from "vitest";
 import { hashToken, TokenIssuer } from "../src/host/tokens.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import { LOG_FORMAT_VERSION, type NewEvent, type WorkflowEvent } from "../src/world/events.js";
+import { HISTORY_SECRET } from "./history/secret.js";
 import { compileApp } from "./support/app.js";
 import { runtimeFor } from "./support/runtimes.js";
-import { HISTORY_SECRET } from "./history/secret.js";
 
 interface HistoryLog {
   formatVersion: number;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { HookConflictError, HookNotFoundError, HookPayloadError, HookTimeoutError, InvalidArgumentError } from "../src/shared/errors.js";
 import { hashToken } from "../src/host/tokens.js";
+import { HookConflictError, HookNotFoundError, HookPayloadError, HookTimeoutError, InvalidArgumentError } from "../src/shared/errors.js";
 import type { HookDefinition } from "../src/shared/public-types.js";
 import { compileApp } from "./support/app.js";
 import { runtimeFor } from "./support/runtimes.js";

@@ -10,6 +10,7 @@ import { type CompiledApp, compileApp } from "./support/app.js";
 import { ChildRuntime, openWorld, prepareForChild } from "./support/child-process.js";
 import { runtimeFor } from "./support/runtimes.js";
 import { sharedWorld } from "./support/shared-world.js";
+import { waitFor } from "./support/wait.js";
 
 const ECHO = "workflow//workflows/keyed.ts//echo";
 const OTHER = "workflow//workflows/keyed.ts//other";
@@ -126,6 +127,34 @@ describe("idempotent start", () => {
     for (const line of child.lines.filter((l) => l.startsWith("keyed "))) {
       const [, key, runId] = line.split(" ");
       expect(keyOf.get(runId!)).toBe(key);
+    }
+  }, 60_000);
+
+  test("two processes taking over the same expired keys at once start one new run per key", async () => {
+    const compiled = await keyedApp();
+    await prepareForChild(compiled);
+    const shared = await sharedWorld("takeover");
+    const keys = Array.from({ length: 50 }, (_, i) => `expired-${i}`);
+    const world = await openWorld(shared);
+    const runtime = await runtimeFor(compiled, { world });
+    const expired = await Promise.all(keys.map((idempotencyKey) => runtime.start(ECHO, ["old"], { idempotencyKey, idempotencyKeyTTL: 1 })));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared)];
+    children.push(...pair);
+    await Promise.all(pair.map((child) => child.waitForLine(/^ready$/)));
+    for (const child of pair) child.send({ start: ECHO, args: ["new"], keys });
+    const answers = await Promise.all(
+      pair.map(async (child) => {
+        await waitFor("every keyed start to return", () => child.lines.filter((line) => line.startsWith("keyed ")).length === keys.length, 30_000);
+        return new Map(child.lines.filter((line) => line.startsWith("keyed ")).map((line) => [line.split(" ")[1]!, line.split(" ")[2]!]));
+      }),
+    );
+    const keyOf = await keysOfRuns(world);
+    for (const [i, key] of keys.entries()) {
+      const runs = [...keyOf].filter(([, k]) => k === key).map(([runId]) => runId);
+      expect(runs.sort(), key).toEqual([expired[i]!.runId, answers[0]!.get(key)!].sort());
+      expect(answers[1]!.get(key), key).toBe(answers[0]!.get(key));
     }
   }, 60_000);
 });

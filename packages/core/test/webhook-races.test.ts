@@ -1,6 +1,5 @@
 /** Races decided by the log, and the order in which a wait becomes reachable. */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";

@@ -6,6 +6,7 @@
 import { type AppendOptions, describe, LOG_FORMAT_VERSION, type NewEvent, type WorkflowEvent, WorldError, worldChecks } from "@hookline/core/world";
 
 export { describe };
+
 const shared = worldChecks("Local world");
 export const { fail, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction, checkEnqueue, checkText, checkRefusal, checkListRefusals } = shared;
 

@@ -4,7 +4,7 @@
  * Every change of an entry happens under the token's lock, so within a process two runs can
  * never both claim a token and an end never overwrites a newer claim.
  */
-import { type HookRecord, HookConflictError } from "@hookline/core/world";
+import { HookConflictError, type HookRecord } from "@hookline/core/world";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { HOOKS_BASE, hookKey } from "./keys.js";
 import type { Store } from "./store.js";

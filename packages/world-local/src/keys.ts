@@ -11,6 +11,7 @@
  *   runs:<runId>:streams:<ns>:closed.json  present once the stream was closed
  *   hooks:<tokenHash>.json              the hook holding a token hash (O(1) lookup)
  *   starts:<sha256(key)>.json           the run holding a start's idempotency key (O(1) lookup)
+ *   starts:<sha256(key)>:<runId>.replaced   marks that run's hold on the key as taken over (once)
  *   queue:<messageId>.json              a queue message until it is acknowledged
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
@@ -33,6 +34,7 @@ export const streamClosedKey = (runId: string, namespace: string) => `runs:${run
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
 export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
+export const startKeyReplacedKey = (keyHash: string, runId: string) => `starts:${keyHash}:${runId}.replaced`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */
 export function runIdOfSummaryKey(key: string): string | null {

@@ -3,13 +3,15 @@
  * so `start({ idempotencyKey })` finds the key's run with one read however many runs exist.
  * The entry is written before the run's first event: a process killed between the two leaves a
  * key without a run, which the next start with that key takes over (never a second run). Within
- * a process the key's lock serializes claims; across processes the entry is created exclusively.
+ * a process the key's lock serializes claims; across processes the entry is created exclusively,
+ * and an expired or abandoned holder is replaced only by the process that first creates its
+ * `.replaced` marker, so two processes never both take a key over.
  */
 import { createHash } from "node:crypto";
 import { DuplicateStartError, type EventOf } from "@hookline/core/world";
 import { describe } from "./checks.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
-import { eventKey, startKeyKey } from "./keys.js";
+import { eventKey, startKeyKey, startKeyReplacedKey } from "./keys.js";
 import type { Store } from "./store.js";
 
 interface StartKeyEntry {
@@ -39,7 +41,8 @@ export class StartKeyIndex {
    */
   claim<T>(created: EventOf<"run_created">, commit: () => Promise<T>): Promise<T> {
     const { idempotencyKey: key = "", idempotencyKeyExpiresAt: expiresAt, workflowId } = created.data;
-    const entryKey = startKeyKey(createHash("sha256").update(key).digest("hex"));
+    const keyHash = createHash("sha256").update(key).digest("hex");
+    const entryKey = startKeyKey(keyHash);
     const entry: StartKeyEntry = { key, runId: created.runId, workflowId, createdAt: created.at, ...(expiresAt === undefined ? {} : { expiresAt }) };
     return this.#locks.run(`start:${entryKey}`, async () => {
       for (;;) {
@@ -50,8 +53,16 @@ export class StartKeyIndex {
         }
         const expired = current.expiresAt !== undefined && current.expiresAt <= created.at;
         if (!expired && (await this.#runAppears(current.runId))) throw duplicate(current);
-        await this.#store.write(entryKey, entry);
-        break;
+        const marker = startKeyReplacedKey(keyHash, current.runId);
+        if (await this.#store.create(marker, JSON.stringify(entry.runId))) {
+          await this.#store.write(entryKey, entry);
+          break;
+        }
+        // Another process is taking over the same holder: its entry comes next, unless it died
+        // first; then its claim is abandoned too, and is taken over as any other.
+        if (await this.#entryMoves(entryKey, current.runId)) continue;
+        const replacer = await this.#store.read<string>(marker);
+        if (replacer !== null) await this.#store.write(entryKey, { ...current, runId: replacer });
       }
       try {
         return await commit();
@@ -61,6 +72,16 @@ export class StartKeyIndex {
         throw error;
       }
     });
+  }
+
+  /** Whether the entry stops naming `runId` within IN_FLIGHT_MS. */
+  async #entryMoves(entryKey: string, runId: string): Promise<boolean> {
+    const deadline = Date.now() + IN_FLIGHT_MS;
+    for (;;) {
+      if ((await this.#store.read<StartKeyEntry>(entryKey))?.runId !== runId) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /** Whether the run exists, or comes into being within IN_FLIGHT_MS (its start is in flight in another process). */

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import type { WorkflowEvent } from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../src/index.js";
-import { tokenHashFor } from "./support/tokens.js";
 import { type Child, kill, startChild } from "./support/processes.js";
+import { tokenHashFor } from "./support/tokens.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -4,9 +4,9 @@
  */
 import { afterEach } from "vitest";
 import type { Runtime } from "../../src/runtime.js";
+import type { TestRuntimeOptions } from "./app.js";
 import { compileApp } from "./app.js";
 import { serveWebhooks, type WebhookServer } from "./http-server.js";
-import type { TestRuntimeOptions } from "./app.js";
 import { runtimeFor } from "./runtimes.js";
 import { waitFor } from "./wait.js";
 
