@@ -2,9 +2,11 @@
  * Stack frames of host code (steps) pointed back at the user's files: a server bundle (Next's
  * `.next/server/chunks/*.js`) ships `<file>.map` beside each chunk, but Next's own stack handling
  * keeps Node from applying them. A frame in a file with such a map gets the original file, line
- * and column (relative to the working directory when inside it); any other frame stays.
+ * and column (relative to the working directory when inside it); any other frame stays. Frames of
+ * Hookline's own runtime and of Node's internals are dropped when the user's own frames remain:
+ * they are the plumbing that called the step, not where it failed.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +35,31 @@ function originalPath(source: string, file: string): string {
   return fromCwd.startsWith("..") || isAbsolute(fromCwd) ? absolute : fromCwd.split(sep).join("/");
 }
 
+/** This package's folder (src/ or dist/ inside it): frames in it are the runtime's own. */
+const OWN_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(`${dir}${sep}package.json`) && dirname(dir) !== dir) dir = dirname(dir);
+  return `${dir}${sep}`;
+})();
+
+const FRAME = /^\s+at /;
+
+function isPlumbing(line: string): boolean {
+  return FRAME.test(line) && (line.includes(OWN_ROOT) || /[( ]node:(internal|async_hooks)/.test(line) || /\(<anonymous>\)$/.test(line));
+}
+
+/** The stack without the runtime's and Node's frames, unless those are all it has. */
+export function withoutPlumbing(stack: string): string {
+  const lines = stack.split("\n");
+  const kept = lines.filter((line) => !isPlumbing(line));
+  return kept.some((line) => FRAME.test(line)) ? kept.join("\n") : stack;
+}
+
 function remapHostStack(stack: string): string {
+  return withoutPlumbing(mapFrames(stack));
+}
+
+function mapFrames(stack: string): string {
   return stack.replace(/([( ])(\/[^():\n]+\.[cm]?js):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, column: string, close: string) => {
     const map = mapFor(file);
     if (!map) return frame;
