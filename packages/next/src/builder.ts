@@ -41,7 +41,7 @@ export async function buildWorkflows(options: BuildOptions): Promise<BuildResult
  * A transform error as the build prints it: Hookline's message and code frame with the file
  * relative to the app, and one frame, the user's line, instead of the compiler's own frames.
  */
-export function readableBuildError(error: unknown, appDir: string): unknown {
+function readableBuildError(error: unknown, appDir: string): unknown {
   if (!HooklineTransformError.is(error)) return error;
   const file = relative(appDir, error.file);
   const readable = new Error(error.message.replaceAll(error.file, file));
