@@ -4,23 +4,26 @@
  * logs), waiting runs go in the order they asked, sleeping and hook-waiting runs hold no slot,
  * bad options are refused. On the local world, and on PostgreSQL in the "postgres" project.
  */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { InvalidArgumentError } from "../src/shared/errors.js";
 import type { World } from "../src/world/world.js";
 import { type CompiledApp, compileApp } from "./support/app.js";
+import { ChildRuntime, openWorld, prepareForChild } from "./support/child-process.js";
 import { maxOverlap, stepIntervals } from "./support/overlaps.js";
 import { runtimeFor } from "./support/runtimes.js";
+import { sharedWorld } from "./support/shared-world.js";
 import { waitFor } from "./support/wait.js";
 
 const LIMITED = "workflow//workflows/limited.ts//limited";
 const PARKED = "workflow//workflows/limited.ts//parked";
 const SLEEPER = "workflow//workflows/limited.ts//sleeper";
+const PACED = "workflow//workflows/limited.ts//paced";
 
 let app: CompiledApp;
 async function limitedApp(): Promise<CompiledApp> {
   app ??= await compileApp({
     "workflows/limited.ts": `
-      import { createHook, sleep } from "hookline";
+      import { createHook, getWorkflowMetadata, sleep } from "hookline";
       const state = (globalThis.__limited ??= { active: new Map(), max: new Map(), gates: new Map() });
       async function work(key: string, name: string) {
         "use step";
@@ -41,6 +44,19 @@ async function limitedApp(): Promise<CompiledApp> {
         await work(key, "parked:1");
         const next = await createHook<string>({ token: "parked:" + key });
         return work(key, next);
+      }
+      async function pace(runId: string, n: number) {
+        "use step";
+        console.log("begin " + runId + " " + n);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        console.log("end " + runId + " " + n);
+      }
+      export async function paced() {
+        "use workflow";
+        const { runId } = getWorkflowMetadata();
+        await pace(runId, 1);
+        await pace(runId, 2);
+        return runId;
       }
       export async function sleeper(key: string) {
         "use workflow";
@@ -71,6 +87,11 @@ async function firstStepAt(world: World, runId: string): Promise<number> {
   const started = (await world.readEvents(runId)).find((e) => e.type === "step_started");
   return started?.at ?? Number.POSITIVE_INFINITY;
 }
+
+const children: ChildRuntime[] = [];
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((c) => c.kill()));
+});
 
 describe("concurrency limits", () => {
   test("12 runs on one key with limit 2: never more than 2 execute steps at once, and all finish", async () => {
@@ -185,4 +206,62 @@ describe("concurrency limits", () => {
     }
     expect(await runtime.world.listRuns()).toEqual([]);
   });
+
+  test("two processes, 50 runs on one key with limit 2, one process killed with SIGKILL mid-step: never more than 2 at once, all finish, in the order they asked", async () => {
+    const compiled = await limitedApp();
+    await prepareForChild(compiled);
+    const spec = await sharedWorld("slots");
+    // Short leases, so the killed process's slot and queue messages come back within the test.
+    const shared = "dir" in spec ? { ...spec, leaseMs: 1_000 } : { postgres: { ...spec.postgres, leaseMs: 1_000 } };
+    const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared)] as const;
+    children.push(...pair);
+    await Promise.all(pair.map((child) => child.waitForLine(/^ready$/)));
+    for (const child of pair) child.send({ start: PACED, args: [], count: 25, options: { concurrency: { key: "fifty", limit: 2 } } });
+    await Promise.all(pair.map((child) => child.waitForLine(/^started 25 runs$/)));
+    const world = await openWorld(shared);
+    await world.start();
+    try {
+      const line = await waitFor(
+        "most runs to be in line",
+        async () => {
+          const slots = await world.slots.inspect("fifty");
+          return slots.waiters.length >= 40 && slots.waiters.map((w) => w.runId);
+        },
+        30_000,
+      );
+        // Kill the second process while one of its steps runs (it has begun and not ended).
+      const running = (child: ChildRuntime) => {
+        const begun = child.lines.filter((l) => l.startsWith("begin ")).map((l) => l.slice(6));
+        const ended = new Set(child.lines.filter((l) => l.startsWith("end ")).map((l) => l.slice(4)));
+        return begun.filter((step) => !ended.has(step));
+      };
+      await waitFor("the second process to be in a step after a few runs ended", () => running(pair[1]).length > 0 && pair[0].lines.length + pair[1].lines.length > 12, 30_000);
+      await pair[1].kill();
+      const killedAt = Date.now();
+      const cut = running(pair[1]);
+      expect(cut.length, "the second process was killed mid-step").toBeGreaterThan(0);
+
+      const runIds = await waitFor(
+        "all 50 runs to complete",
+        async () => {
+          const done = await world.listRuns({ status: "completed", limit: 100 });
+          return done.length === 50 && done.map((r) => r.runId);
+        },
+        60_000,
+      );
+      const intervals = await stepIntervals(world, runIds, killedAt);
+      expect(maxOverlap(intervals)).toBe(2);
+      // The step cut off by the kill ran again, after it.
+      const cutRun = cut[0]!.split(" ")[0]!;
+      expect(intervals.filter((i) => i.runId === cutRun && i.start >= killedAt).length).toBeGreaterThan(0);
+      // Runs that were in line began in the order they asked (runs the killed process touched aside).
+      const touched = new Set(pair[1].lines.filter((l) => l.startsWith("begin ")).map((l) => l.split(" ")[1]));
+      const waited = line.filter((runId) => !touched.has(runId));
+      const firstStarts = await Promise.all(waited.map((runId) => firstStepAt(world, runId)));
+      expect(firstStarts).toEqual([...firstStarts].sort((a, b) => a - b));
+      await waitFor("every slot given back", async () => (await world.slots.inspect("fifty")).holders.length === 0, 10_000);
+    } finally {
+      await world.close();
+    }
+  }, 120_000);
 });
