@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
-import { bootOnce } from "./boot.js";
+import { afterFirstRequest, bootOnce } from "./boot.js";
 import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
@@ -148,6 +148,8 @@ function quietInternalRoutes(logging: NextConfig["logging"]): boolean | { ignore
 }
 
 const BUILT = "HOOKLINE_NEXT_PRIVATE_BUILT";
+/** `next dev` starts the runtime after the first request, or after this long without one. */
+const DEV_BOOT_QUIET_MS = 3_000;
 const WATCHING = Symbol.for("hookline.next.watching");
 
 export function createWithWorkflow(integration: Integration) {
@@ -212,7 +214,10 @@ export function createWithWorkflow(integration: Integration) {
             },
           });
         }
-        bootOnce(integration, { exitOnConfigError: phase === PHASE_PRODUCTION_SERVER });
+        bootOnce(integration, {
+          exitOnConfigError: phase === PHASE_PRODUCTION_SERVER,
+          ...(phase === PHASE_DEVELOPMENT_SERVER ? { after: afterFirstRequest(DEV_BOOT_QUIET_MS) } : {}),
+        });
       }
       return config;
     };
