@@ -13,6 +13,7 @@
  *   starts:<sha256(key)>.json           the run holding a start's idempotency key (O(1) lookup)
  *   starts:<sha256(key)>:<runId>.replaced   marks that run's hold on the key as taken over (once)
  *   queue:<messageId>.json              a queue message until it is acknowledged
+ *   schedules:<base64url(id)>.json      a cron schedule (declared or created) and its last tick
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
  * outside the world's directory or collide with another key.
@@ -23,6 +24,7 @@ export const SECRET_KEY = "secret";
 export const RUNS_BASE = "runs";
 export const HOOKS_BASE = "hooks";
 export const QUEUE_BASE = "queue";
+export const SCHEDULES_BASE = "schedules";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
@@ -33,6 +35,7 @@ export const chunkKey = (runId: string, namespace: string, index: number) => `ru
 export const streamClosedKey = (runId: string, namespace: string) => `runs:${runId}:streams:${namespace}:closed.json`;
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
+export const scheduleKey = (encodedId: string) => `schedules:${encodedId}.json`;
 export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
 export const startKeyReplacedKey = (keyHash: string, runId: string) => `starts:${keyHash}:${runId}.replaced`;
 

@@ -50,6 +50,7 @@ import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
 import { Runs } from "./runs.js";
+import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { StartKeyIndex } from "./start-keys.js";
@@ -60,6 +61,7 @@ export class LocalWorld implements World {
   readonly name = "local";
   readonly queue: LocalQueue;
   readonly streams: LocalStreams;
+  readonly schedules: LocalSchedules;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -115,6 +117,10 @@ export class LocalWorld implements World {
       shared: this.#shared,
       report: this.#options.onError,
     });
+    this.schedules = new LocalSchedules(async () => {
+      await this.#ready();
+      return this.#store;
+    }, this.#shared.tokenLocks);
     this.#writer = new LogWriter({
       store: this.#store,
       runs: this.#runs,

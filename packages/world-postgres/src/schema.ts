@@ -5,6 +5,7 @@
 
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { schedulesMigration } from "./schema-schedules.js";
 import { startKeysMigration } from "./schema-start-keys.js";
 import { streamsMigration } from "./schema-streams.js";
 
@@ -23,6 +24,8 @@ export interface Names {
   queue: string;
   refusals: string;
   startKeys: string;
+  /** Cron schedules (schema-schedules.ts). */
+  schedules: string;
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
@@ -59,6 +62,7 @@ export function namesFor(schema: string): Names {
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
     startKeys: `${s}.start_keys`,
+    schedules: `${s}.schedules`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
@@ -164,4 +168,5 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   startKeysMigration,
   // Version 3 belongs to another change (start keys); versions need not be contiguous.
   streamsMigration,
+  schedulesMigration,
 ];

@@ -45,6 +45,7 @@ import {
 import { type Channel, type Names, namesFor } from "./schema.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
+import { PostgresSchedules } from "./schedules.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
 import {
@@ -59,6 +60,7 @@ export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
   readonly streams: PostgresStreams;
+  readonly schedules: PostgresSchedules;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #deliveries = new DeliveryQueries(
@@ -105,6 +107,10 @@ export class PostgresWorld implements World {
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
     });
+    this.schedules = new PostgresSchedules(
+      (what, config) => this.#query(what, config),
+      () => this.#requireNames(),
+    );
     this.streams = new PostgresStreams({
       statements: () => {
         if (!this.#streamStatements) throw this.#configError;
