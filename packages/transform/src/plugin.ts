@@ -38,7 +38,10 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
     analysis.fileDirective?.remove();
     const helpers = new RuntimeHelpers(program, runtimeModuleFor(options.mode, options.runtimeModules));
     emit(options.mode, analysis.functions, program, helpers);
-    if (options.mode !== "step") dropScheduleDeclarations(program);
+    if (options.mode !== "step") {
+      const schedules = dropScheduleDeclarations(program);
+      if (schedules.length > 0) manifest.schedules = schedules;
+    }
     helpers.inject();
     // Re-crawls the scope, so later plugins (TypeScript's import elision) see the rewritten bindings.
     removeUnused(program, usage, options.mode);
