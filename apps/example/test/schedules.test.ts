@@ -3,11 +3,15 @@
  * request at all: the server starts the runtime by itself, and the world's queue fires each tick.
  * The test runs the schedule every second (EXAMPLE_DIGEST_CRON) and reads the runs from the local
  * world's files before asking the app anything; then listSchedules() through the app's route.
+ * Then two instances on one PostgreSQL database: one run per tick between them, also after one
+ * of them is killed with SIGKILL.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Cluster, startCluster } from "./support/instances";
 import { eventually, type NextServer, startNext } from "./support/next-server";
+import { createTestDatabase, resolvePostgresServer } from "./support/postgres";
 import { productionBuild } from "./support/production-build";
 
 const SECRET = "example-test-secret-0123456789abcdef0123456789abcdef";
@@ -69,5 +73,44 @@ describe("schedules under next start", () => {
       return view.status === "completed" ? view : undefined;
     }, 30_000, "the first digest run to complete");
     expect(run.result).toMatchObject({ team: "ops" });
+  });
+});
+
+describe("schedules on two instances sharing PostgreSQL", () => {
+  it("two next start instances fire the declared schedule once per tick between them, and the survivor goes on after one is killed", async () => {
+    await productionBuild({ env: { HOOKLINE_SECRET: SECRET } });
+    const pgServer = await resolvePostgresServer();
+    const db = await createTestDatabase(pgServer.url, "schedules");
+    let cluster: Cluster | undefined;
+    /** Tick → runs (with the instance that created each), from the database. */
+    const ticks = async () => {
+      const { rows } = await db.admin<{ tick: string; runs: number }>(
+        `SELECT substr(e.data->>'idempotencyKey', length('schedule:daily-digest:') + 1) AS tick, count(*)::int AS runs
+           FROM ${db.schema}.events e WHERE e.seq = 1 AND e.data->>'idempotencyKey' LIKE 'schedule:daily-digest:%' GROUP BY 1 ORDER BY 1`,
+      );
+      return rows;
+    };
+    try {
+      cluster = await startCluster({
+        databaseUrl: db.url,
+        names: ["a", "b"],
+        env: { EXAMPLE_DIGEST_CRON: "* * * * * *", HOOKLINE_POSTGRES_LEASE_MS: "3000" },
+      });
+      await eventually(async () => ((await ticks()).length >= 5 ? true : undefined), 30_000, "five ticks");
+      cluster.signal(cluster.get("a"), "SIGKILL");
+      const killedAt = Date.now();
+      // The survivor fires the ticks after the kill (a timer the killed instance held comes back after its lease).
+      await eventually(
+        async () => ((await ticks()).filter((t) => Date.parse(t.tick) > killedAt + 4_000).length >= 3 ? true : undefined),
+        30_000,
+        "three ticks fired by the survivor",
+      );
+      const all = await ticks();
+      for (const { tick, runs } of all) expect(runs, tick).toBe(1);
+    } finally {
+      await cluster?.close();
+      await db.drop();
+      await pgServer.stop();
+    }
   });
 });
