@@ -1,6 +1,7 @@
 /**
  * One build of the app's workflow code: scan for directive files, bundle the workflows for the
- * replay sandbox, and (re)write the generated routes and registry.
+ * replay sandbox, check the schedules declared beside them, and (re)write the generated routes
+ * and registry.
  */
 import { relative } from "node:path";
 import { HooklineTransformError, mayContainDirective, transform } from "@hookline/transform";
@@ -8,6 +9,7 @@ import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
 import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
+import { checkDeclaredSchedules } from "./schedule-check.js";
 import { type DirectiveFile, scan } from "./scanner.js";
 
 export interface BuildOptions {
@@ -76,6 +78,7 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     // Errors thrown in workflow code name the user's files and lines (the sandbox remaps its frames).
     sourcemap: true,
   });
+  checkDeclaredSchedules(bundle.manifest);
   const workflowIds = manifestWorkflowIds(bundle.manifest);
   const written = await writeChanged(
     outDir,

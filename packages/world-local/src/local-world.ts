@@ -50,6 +50,7 @@ import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
 import { Runs } from "./runs.js";
+import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { LocalSlots } from "./slots.js";
@@ -62,6 +63,7 @@ export class LocalWorld implements World {
   readonly queue: LocalQueue;
   readonly streams: LocalStreams;
   readonly slots: LocalSlots;
+  readonly schedules: LocalSchedules;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -127,6 +129,10 @@ export class LocalWorld implements World {
       wake: (runId) => this.queue.enqueue({ runId }, { key: `slot:${runId}` }),
       report: this.#options.onError,
     });
+    this.schedules = new LocalSchedules(async () => {
+      await this.#ready();
+      return this.#store;
+    }, this.#shared.tokenLocks);
     this.#writer = new LogWriter({
       store: this.#store,
       runs: this.#runs,

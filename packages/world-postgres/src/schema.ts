@@ -6,6 +6,7 @@
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
 import { slotsMigration } from "./schema-slots.js";
+import { schedulesMigration } from "./schema-schedules.js";
 import { startKeysMigration } from "./schema-start-keys.js";
 import { streamsMigration } from "./schema-streams.js";
 
@@ -31,6 +32,8 @@ export interface Names {
   releaseSlot: string;
   /** A SQL string literal prefixing the per-key lock key of the slot functions. */
   slotLockPrefix: string;
+  /** Cron schedules (schema-schedules.ts). */
+  schedules: string;
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
@@ -72,6 +75,7 @@ export function namesFor(schema: string): Names {
     acquireSlot: `${s}.acquire_slot`,
     releaseSlot: `${s}.release_slot`,
     slotLockPrefix: `'hookline.slot:${schema.replaceAll("'", "''")}:'`,
+    schedules: `${s}.schedules`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
@@ -177,5 +181,6 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   startKeysMigration,
   // Version 3 belongs to another change (start keys); versions need not be contiguous.
   streamsMigration,
+  schedulesMigration,
   slotsMigration,
 ];

@@ -46,6 +46,7 @@ import { type Channel, type Names, namesFor } from "./schema.js";
 import { PostgresSlots } from "./slots.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
+import { PostgresSchedules } from "./schedules.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
 import {
@@ -61,6 +62,7 @@ export class PostgresWorld implements World {
   readonly queue: PostgresQueue;
   readonly streams: PostgresStreams;
   readonly slots: PostgresSlots;
+  readonly schedules: PostgresSchedules;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #deliveries = new DeliveryQueries(
@@ -113,6 +115,10 @@ export class PostgresWorld implements World {
       query: (what, config) => this.#query(what, config),
       woken: () => this.queue.wakeIn(0),
     });
+    this.schedules = new PostgresSchedules(
+      (what, config) => this.#query(what, config),
+      () => this.#requireNames(),
+    );
     this.streams = new PostgresStreams({
       statements: () => {
         if (!this.#streamStatements) throw this.#configError;

@@ -19,6 +19,7 @@ import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runTests } from "./suites/runs.js";
 import { slotTests } from "./suites/slots.js";
+import { scheduleTests } from "./suites/schedules.js";
 import { startKeyTests } from "./suites/start-keys.js";
 import { streamTests } from "./suites/streams.js";
 
@@ -42,5 +43,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     instanceTests(harness);
     streamTests(harness);
     slotTests(harness);
+    scheduleTests(harness);
   });
 }

@@ -3,11 +3,13 @@
  * (bounded, least recently used evicted). It composes the parts that do the work, each in its
  * own file: the run log for outside writers (run-log.ts), the waiter for a run's events
  * (run-waiter.ts), hook and webhook delivery (hook-delivery.ts, webhook-delivery.ts), the public
- * webhook route (webhook-endpoint.ts) and the refusals kept beside the logs (refusal-log.ts).
+ * webhook route (webhook-endpoint.ts), the refusals kept beside the logs (refusal-log.ts) and
+ * cron schedules, whose timers come through the same queue (scheduler.ts).
  */
 import { randomBytes } from "node:crypto";
 import { parseDuration } from "../shared/duration.js";
 import { DuplicateStartError, InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
+import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-types.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
@@ -21,6 +23,8 @@ import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
 import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
+import { scheduleIdOfTimer } from "./schedule-id.js";
+import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
@@ -61,6 +65,8 @@ export interface RuntimeOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Limits of the runs' streams: `maxChunkBytes` (default HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB). */
   streams?: Partial<StreamLimits>;
+  /** Schedules declared beside workflows; default: those registered in this process by step-mode code (once a bundle is). */
+  schedules?: Iterable<ScheduleDeclaration>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -101,6 +107,7 @@ export class Runtime {
   readonly #refusals: RefusalLog;
   readonly #webhooks: WebhookDelivery;
   readonly #endpoint: WebhookEndpoint;
+  readonly #scheduler: Scheduler;
   readonly #unlistenBundle: () => void;
   readonly #slots: ConcurrencySlots;
   #bundle: WorkflowBundle | null = null;
@@ -144,10 +151,17 @@ export class Runtime {
       },
       webhooks.rateLimit,
     );
+    this.#scheduler = new Scheduler({
+      world: this.world,
+      start: (workflowId, args, startOptions) => this.start(workflowId, args, startOptions),
+      workflowIds: () => this.#currentBundle()?.workflowIds() ?? null,
+      report,
+    });
     const onBundle = () => {
       this.#bundle = null;
       // Runs replay against the new code the next time they wake.
       this.#warm.dropIdle();
+      if (this.#consumer) void this.#syncSchedules();
     };
     registries().bundleListeners.add(onBundle);
     this.#unlistenBundle = () => registries().bundleListeners.delete(onBundle);
@@ -159,9 +173,14 @@ export class Runtime {
     const secrets = await resolveSecrets(options.secret, options.world);
     const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl), webhooks);
     if (options.worker !== false) {
-      runtime.#consumer = options.world.queue.consume((message) => runtime.#drive(message.runId), {
-        concurrency: options.concurrency ?? 256,
-      });
+      runtime.#consumer = options.world.queue.consume(
+        (message) => {
+          const scheduleId = scheduleIdOfTimer(message.runId);
+          return scheduleId === null ? runtime.#drive(message.runId) : runtime.#scheduler.fire(scheduleId);
+        },
+        { concurrency: options.concurrency ?? 256 },
+      );
+      await runtime.#syncSchedules();
     }
     return runtime;
   }
@@ -253,6 +272,39 @@ export class Runtime {
   /** Waits not yet settled: Run.returnValue callers and manual webhook callers (tests, diagnostics). */
   get pendingWaits(): number {
     return this.#waiter.pending;
+  }
+
+  // -- schedules ---------------------------------------------------------------------------------
+
+  /** A schedule made at run time (per customer, say): `options.id` is its dedupe key. See scheduler.ts. */
+  async createSchedule(workflow: WorkflowReference, options: ScheduleOptions): Promise<ScheduleInfo & { created: boolean }> {
+    const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
+    if (typeof workflowId !== "string" || workflowId.length === 0) {
+      throw new InvalidArgumentError(`createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}.`);
+    }
+    return this.#scheduler.create(workflowId, options);
+  }
+
+  /** Removes a schedule made with createSchedule(); false if there is none. */
+  deleteSchedule(id: string): Promise<boolean> {
+    return this.#scheduler.delete(id);
+  }
+
+  /** Every schedule, declared and created, with its next tick. */
+  listSchedules(): Promise<ScheduleInfo[]> {
+    return this.#scheduler.list();
+  }
+
+  /** Writes this build's declared schedules to the world and sets their timers (when the build is known). */
+  async #syncSchedules(): Promise<void> {
+    // Registered declarations are complete once the build's code has loaded (its bundle registers last).
+    const declared = this.#options.schedules ?? (this.#currentBundle() ? registries().schedules.values() : null);
+    if (!declared) return;
+    try {
+      await this.#scheduler.sync(declared);
+    } catch (error) {
+      this.#env.report(error, "setting up the declared schedules");
+    }
   }
 
   // -- hooks -------------------------------------------------------------------------------------

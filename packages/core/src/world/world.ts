@@ -3,6 +3,7 @@
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
 import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { WorldSchedules } from "./schedules.js";
 import type { WorldStreams } from "./streams.js";
 
 /** A run as derived from its log (see projection.ts); kept by the world beside the log. */
@@ -94,7 +95,10 @@ export interface ListRefusalsOptions {
 export type AppendListener = (runId: string, seq: number, type?: EventType) => void;
 
 export interface QueueMessage {
-  /** The run to drive: replay its new events and do its due work. */
+  /**
+   * The run to drive: replay its new events and do its due work. Or a schedule's timer
+   * (`wsch_…`, see host/scheduler.ts): worlds store and deliver both alike.
+   */
   runId: string;
 }
 
@@ -251,6 +255,8 @@ export interface World {
 
   /** Concurrency slots of start({ concurrency }). */
   slots: WorldSlots;
+  /** Cron schedules (declared and created), by id. */
+  schedules: WorldSchedules;
 
   /**
    * Calls `listener` after any process appends to any run, with the event's type (best effort,
