@@ -194,6 +194,10 @@ describe("child workflows", () => {
     );
     expect(await (await runtime.start(`${FILE}badOptions`, ["detach"])).returnValue).toMatch(/unknown option "detach". Known options in a workflow: detached/);
     expect(await (await runtime.start(`${FILE}badOptions`, ["detached"])).returnValue).toMatch(/detached must be true or false, got string "x"/);
+    // Server code has no parent: detached there is a mistake, said so.
+    const error = await serverApi.start(`${FILE}child`, [1], { detached: true }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/option "detached" is for a child run, started by start\(\) inside a workflow/);
+    expect(await runtime.world.listRuns()).toHaveLength(3);
   });
 
   test("a process killed with SIGKILL while its workflow starts children leaves one child per start() call; another process finishes the parent", async () => {
