@@ -6,6 +6,7 @@ export default packageBuild({
   "world/index": "src/world/index.ts",
   "workflow/index": "src/workflow/index.ts",
   "workflow/internal": "src/workflow/internal.ts",
+  "workflow/api": "src/workflow/api.ts",
   "host/internal-step": "src/host/internal-step.ts",
   "host/internal-client": "src/host/internal-client.ts",
 });

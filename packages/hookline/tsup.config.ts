@@ -2,6 +2,7 @@ import { packageBuild } from "../../tsup.shared.js";
 export default packageBuild({
   index: "src/index.ts",
   workflow: "src/workflow.ts",
+  "workflow-api": "src/workflow-api.ts",
   api: "src/api.ts",
   next: "src/next.ts",
   instrumentation: "src/instrumentation.ts",

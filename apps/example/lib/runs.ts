@@ -32,6 +32,8 @@ export interface RunView {
   waits: WaitView[];
   result?: unknown;
   error?: string;
+  /** The run whose workflow started this one (a child run), else null. */
+  parentRunId: string | null;
 }
 
 
@@ -53,6 +55,7 @@ async function view(info: RunInfo): Promise<RunView> {
     status: info.status,
     createdAt: info.createdAt.getTime(),
     endedAt: info.endedAt?.getTime() ?? null,
+    parentRunId: info.parentRunId ?? null,
     steps: steps.map((step) => ({
       id: step.id,
       name: step.name,

@@ -229,6 +229,47 @@ describe("the generated routes over HTTP", () => {
     expect(((await tooLong.json()) as { error: string }).error).toMatch(/idempotencyKey must be a string of 1 to 512 characters/);
   });
 
+  it("ship an order as child runs its workflow starts with hookline/api: a failed parcel is reported, info() names the order", async () => {
+    // The build itself is the check that a workflow importing "hookline/api" bundles (it failed with HOOKLINE_BUNDLE_NODE_BUILTIN).
+    const orderId = `ord_children_${Date.now()}`;
+    const started = await fetch(`${server.url}/api/shipments`, { method: "POST", body: JSON.stringify({ orderId, parcels: ["a", "lost"] }) });
+    expect(started.status).toBe(200);
+    const { runId } = (await started.json()) as { runId: string };
+    const order = await eventually(async () => {
+      const run = await runJson(runId);
+      return run.status === "completed" ? run : undefined;
+    }, 30_000, "the order to ship");
+    const result = order.result as { customsRunId: string; shipped: Array<{ parcel: string; runId: string; label?: string; failed?: string }> };
+    expect(result.shipped).toEqual([
+      { parcel: "a", runId: expect.any(String), label: `label:${orderId}:a` },
+      { parcel: "lost", runId: expect.any(String), failed: `Parcel lost of ${orderId} was lost by the carrier.` },
+    ]);
+    for (const parcel of result.shipped) {
+      const info = (await (await fetch(`${server.url}/api/shipments/${parcel.runId}`)).json()) as { workflow: string; status: string; parentRunId: string };
+      expect(info).toEqual({ runId: parcel.runId, workflow: "shipParcel", status: parcel.failed ? "failed" : "completed", parentRunId: runId });
+    }
+    expect(((await (await fetch(`${server.url}/api/shipments/${runId}`)).json()) as { parentRunId: unknown }).parentRunId).toBeNull();
+  });
+
+  it("cancelling an order cancels its parcels still running, and not the customs run it started detached", async () => {
+    const orderId = `ord_cancel_${Date.now()}`;
+    const { runId } = (await (await fetch(`${server.url}/api/shipments`, { method: "POST", body: JSON.stringify({ orderId, parcels: ["held"] }) })).json()) as {
+      runId: string;
+    };
+    const children = await eventually(async () => {
+      const { runs } = (await (await fetch(`${server.url}/api/runs`)).json()) as { runs: Array<RunJson & { runId: string; workflow: string; parentRunId: string | null }> };
+      const mine = runs.filter((run) => run.parentRunId === runId);
+      return mine.length === 2 && mine.every((run) => run.waits.some((wait) => wait.kind === "hook")) ? mine : undefined;
+    }, 30_000, "the parcel and customs runs to wait");
+    const parcel = children.find((run) => run.workflow === "shipParcel")!;
+    const customs = children.find((run) => run.workflow === "declareCustoms")!;
+    expect((await fetch(`${server.url}/api/shipments/${runId}`, { method: "DELETE" })).status).toBe(200);
+    await eventually(async () => ((await runJson(parcel.runId)).status === "cancelled" ? true : undefined), 30_000, "the parcel to be cancelled");
+    expect((await runJson(runId)).status).toBe("cancelled");
+    // One cascade cancels every attached child at once: the detached one is still waiting.
+    expect((await runJson(customs.runId)).status).toBe("running");
+  });
+
   it("continue a sleeping run after a restart, on their own, without any request", async () => {
     const { runId } = (await (await fetch(`${server.url}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })).json()) as { runId: string };
     await eventually(async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined), 30_000, "the run to sleep");

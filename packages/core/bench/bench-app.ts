@@ -25,12 +25,15 @@ export const WORKFLOWS = {
   tenSteps: `${file}tenSteps`,
   /** A `for await` webhook (URL handed out under `key`) taking `n` requests; returns how many came. */
   inbox: `${file}inbox`,
+  /** Starts waitForHook(token) as a child run and returns what the child returns. */
+  parentOfWaiting: `${file}parentOfWaiting`,
 } as const;
 
 export async function buildBenchApp(): Promise<CompiledApp> {
   const app = await compileApp({
     "workflows/bench.ts": `
       import { createHook, createWebhook } from "hookline";
+      import { start } from "hookline/api";
       export async function sequential(n: number) {
         "use workflow";
         for (let i = 0; i < n; i++) await noop();
@@ -58,6 +61,11 @@ export async function buildBenchApp(): Promise<CompiledApp> {
         await announce(key, webhook.url);
         let received = 0;
         for await (const _request of webhook) if (++received === n) return received;
+      }
+      export async function parentOfWaiting(token: string) {
+        "use workflow";
+        const child = await start(waitForHook, [token]);
+        return await child.returnValue;
       }
       export async function tenSteps() {
         "use workflow";

@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { createLocalWorld } from "../../world-local/src/index.js";
 import { Runtime, registries, setRuntime } from "../src/runtime.js";
 import { buildBenchApp, stepStarts as starts, WORKFLOWS } from "./bench-app.js";
+import { childToParent } from "./children.js";
 import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
@@ -121,6 +122,12 @@ for (const n of [1, 10, 100, 1000]) {
 {
   const runtime = await runtimeOn(await dataDir());
   rows.push(...(await startKeyCost(runtime, "local")));
+  await runtime.close();
+}
+
+{
+  const runtime = await runtimeOn(await dataDir());
+  rows.push(...(await childToParent(runtime, "local")));
   await runtime.close();
 }
 

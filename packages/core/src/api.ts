@@ -8,6 +8,7 @@ import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import type { ScheduleInfo } from "./host/scheduler.js";
 import type { ScheduleOptions } from "./shared/public-types.js";
+import { InvalidArgumentError } from "./shared/errors.js";
 import { deserialize } from "./shared/serialization/index.js";
 import type { RunStatus } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
@@ -37,14 +38,28 @@ export type { RunStatus, WorkflowEvent } from "./world/events.js";
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
 type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R> ? R : W extends (...args: never[]) => infer R ? R : unknown;
 
-/** Enqueues a run of `workflow` and returns at once. */
+/** start()'s options inside a workflow, where it starts a child run (see docs/start-control.md). */
+export interface ChildStartOptions {
+  /** The child is not cancelled when its parent is (default false: cancelling a parent cancels its running children). */
+  detached?: boolean;
+}
+
+/**
+ * Enqueues a run of `workflow` and returns at once. Inside a workflow it starts a child run
+ * exactly once, and takes only ChildStartOptions (the workflow bundle has its own `start`).
+ */
 export async function start<W extends WorkflowReference | ((...args: never[]) => unknown)>(
   workflow: W,
   args?: WorkflowArgs<W>,
-  options?: StartOptions,
+  options?: StartOptions | ChildStartOptions,
 ): Promise<Run<WorkflowResult<W>>> {
+  if (typeof options === "object" && options !== null && "detached" in options) {
+    throw new InvalidArgumentError(
+      'start(): option "detached" is for a child run, started by start() inside a workflow; a run started by server code has no parent to be detached from.',
+    );
+  }
   const runtime = await getRuntime();
-  return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options)) as Run<WorkflowResult<W>>;
+  return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options as StartOptions | undefined)) as Run<WorkflowResult<W>>;
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
- * Where the replay sandbox's "hookline" comes from: the `hookline` package's export condition
- * "hookline-workflow" (and its ./internal/workflow export), resolved from the app as installed.
- * Falls back to @hookline/core's ./workflow exports when the app has no `hookline` package.
+ * Where the replay sandbox's "hookline" and "hookline/api" come from: the `hookline` package's
+ * export condition "hookline-workflow" (and its ./internal/workflow export), resolved from the app
+ * as installed. Falls back to @hookline/core's ./workflow exports when the app has no `hookline`
+ * package. The sandbox's "hookline/api" starts child runs; the server's would pull the whole
+ * runtime (and a PostgreSQL driver) into the bundle.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "@hookline/core";
 
-export type SandboxAlias = Record<"hookline" | "hookline/internal/workflow", string>;
+export type SandboxAlias = Record<"hookline" | "hookline/api" | "hookline/internal/workflow", string>;
 
 type Exports = Record<string, unknown>;
 
@@ -37,15 +39,17 @@ export function resolveSandboxAlias(appDir: string): SandboxAlias {
   const hookline = packageDir("hookline", appDir);
   if (hookline) {
     const main = exportTarget(hookline, ".", ["hookline-workflow", ...ESM]);
+    const api = exportTarget(hookline, "./api", ["hookline-workflow", ...ESM]);
     const internal = exportTarget(hookline, "./internal/workflow", ESM);
-    if (main && internal) return { hookline: main, "hookline/internal/workflow": internal };
+    if (main && api && internal) return { hookline: main, "hookline/api": api, "hookline/internal/workflow": internal };
   }
   // An app that depends on @hookline/core directly (no `hookline` package).
   const core = packageDir("@hookline/core", appDir);
   if (core) {
     const main = exportTarget(core, "./workflow", ESM);
+    const api = exportTarget(core, "./workflow/api", ESM);
     const internal = exportTarget(core, "./internal/workflow", ESM);
-    if (main && internal) return { hookline: main, "hookline/internal/workflow": internal };
+    if (main && api && internal) return { hookline: main, "hookline/api": api, "hookline/internal/workflow": internal };
   }
   throw new ConfigError(
     `Hookline could not find the "hookline" package from ${appDir}: add it to the app's dependencies (npm install hookline).`,

@@ -3,7 +3,7 @@
  * queries. Each touches its rows through an index; test/plans.test.ts holds them to that.
  */
 import type { Names } from "./schema.js";
-import { EVENT_COLUMNS, HOOK_COLUMNS, RUN_COLUMNS } from "./rows.js";
+import { EVENT_COLUMNS, HOOK_COLUMNS, runColumns } from "./rows.js";
 
 export interface Statement {
   name: string;
@@ -39,7 +39,7 @@ export function statementsFor(n: Names): Statements {
   const named = (name: string, text: string): Statement => ({ name: `hookline-${name}:${n.schema}`, text });
   return {
     readEvents: named("read", `SELECT ${EVENT_COLUMNS} FROM ${n.events} WHERE run_id = $1 AND seq > $2 ORDER BY seq`),
-    getRun: named("run", `SELECT ${RUN_COLUMNS} FROM ${n.runs} WHERE run_id = $1`),
+    getRun: named("run", `SELECT ${runColumns(n.events)} FROM ${n.runs} AS runs WHERE run_id = $1`),
     getHook: named(
       "hook",
       `(SELECT ${HOOK_COLUMNS} FROM ${n.hooks} WHERE token_hash = $1 AND status = 'active')

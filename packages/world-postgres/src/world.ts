@@ -36,7 +36,7 @@ import {
   type EventRow,
   HOOK_COLUMNS,
   type HookRow,
-  RUN_COLUMNS,
+  runColumns,
   type RunRow,
   toEvent,
   toHook,
@@ -314,7 +314,7 @@ export class PostgresWorld implements World {
     }
     values.push(limit);
     const result = await this.#query<RunRow>("listing runs", {
-      text: `SELECT ${RUN_COLUMNS} FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      text: `SELECT ${runColumns(names.events)} FROM ${names.runs} AS runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
         ORDER BY created_at DESC, run_id DESC LIMIT $${values.length}`,
       values,
     });

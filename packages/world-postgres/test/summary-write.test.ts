@@ -25,6 +25,8 @@ const samples: Record<Exclude<EventType, "run_created">, WorkflowEvent["data"]> 
   hook_disposed: {},
   hook_timed_out: {},
   webhook_responded: { requestId: "q", response: {} },
+  child_started: { workflowId: "wf//c", childRunId: "c" },
+  child_ended: { childRunId: "c", status: "completed", result: 1 },
 };
 
 const event = (type: EventType, data: unknown): WorkflowEvent => ({ v: 1, runId: "r", seq: 9, type, corr: "o1", at: 1_234, data }) as WorkflowEvent;

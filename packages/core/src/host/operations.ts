@@ -9,7 +9,7 @@ import type { NewEvent, Serialized, WebhookConfig, WorkflowEvent } from "../worl
 
 export interface Operation {
   corr: string;
-  kind: "step" | "sleep" | "hook";
+  kind: "step" | "sleep" | "hook" | "child";
   /** Made by the workflow in this replay (log events for it may come later). */
   requested: boolean;
   /** Has a creating event in the log (step_started, sleep_started, hook_created/conflicted). */
@@ -40,6 +40,12 @@ export interface Operation {
   disposeRequested?: boolean;
   /** Recorded deliveries of a webhook: dedupe key → request id. */
   deliveries?: Map<string, string>;
+
+  /** A child run's workflow, and its run once child_started recorded it. */
+  workflowId?: string;
+  childRunId?: string;
+  /** start(child, args, { detached: true }): not cancelled with this run. */
+  detached?: boolean;
 }
 
 /** Event types that settle something the workflow may be awaiting. */
@@ -52,6 +58,8 @@ const DELIVERING = new Set([
   "hook_timed_out",
   "hook_disposed",
   "hook_conflicted",
+  "child_started",
+  "child_ended",
 ]);
 
 export class OperationTable {
@@ -140,22 +148,37 @@ export class OperationTable {
       case "webhook_responded":
         this.responses.set(event.data.requestId, event.data.response);
         return false;
+      case "child_started": {
+        const op = this.#expect(event, "child", undefined, undefined, event.data.workflowId);
+        op.recorded = true;
+        op.childRunId = event.data.childRunId;
+        op.detached = event.data.detached === true;
+        break;
+      }
+      case "child_ended":
+        this.#expect(event, "child").done = true;
+        break;
       default:
         return false;
     }
     return DELIVERING.has(event.type);
   }
 
-  #expect(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: "hook" | "webhook"): Operation {
+  #expect(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: "hook" | "webhook", workflowId?: string): Operation {
     const op = this.#ops.get(event.corr!);
-    const recorded = describeRecorded(event, kind, stepId, hookKind);
+    const recorded = describeRecorded(event, kind, stepId ?? workflowId, hookKind);
     const ordinal = event.corr!.slice(1);
     if (!op) {
       throw new ReplayDivergenceError(
         `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}, ${event.type}), but the workflow did not make that call. The workflow's code changed under a running run, or it is not deterministic.`,
       );
     }
-    if (op.kind !== kind || (stepId !== undefined && op.stepId !== stepId) || (hookKind !== undefined && op.hookKind !== hookKind)) {
+    if (
+      op.kind !== kind ||
+      (stepId !== undefined && op.stepId !== stepId) ||
+      (hookKind !== undefined && op.hookKind !== hookKind) ||
+      (workflowId !== undefined && op.workflowId !== workflowId)
+    ) {
       throw new ReplayDivergenceError(
         `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
       );
@@ -164,8 +187,9 @@ export class OperationTable {
   }
 }
 
-function describeRecorded(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: string): string {
-  if (kind === "step") return `step "${stepId}"`;
+function describeRecorded(event: WorkflowEvent, kind: Operation["kind"], id?: string, hookKind?: string): string {
+  if (kind === "step") return `step "${id}"`;
+  if (kind === "child") return id === undefined ? "a child run" : `start() of workflow "${id}"`;
   if (kind === "sleep") return "sleep()";
   if (hookKind === "webhook") return "createWebhook()";
   if (hookKind === "hook") return "createHook()";
@@ -174,6 +198,7 @@ function describeRecorded(event: WorkflowEvent, kind: Operation["kind"], stepId?
 
 export function describeOperation(op: Operation): string {
   if (op.kind === "step") return `step "${op.stepId}"`;
+  if (op.kind === "child") return `start() of workflow "${op.workflowId}"`;
   if (op.kind === "sleep") return "sleep()";
   return op.hookKind === "webhook" ? "createWebhook()" : "createHook()";
 }

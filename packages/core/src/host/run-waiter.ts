@@ -6,9 +6,10 @@
  * read, so nothing appended in between is missed, and removed as they settle: an ended run
  * leaves nothing behind, and no timer keeps a process alive (a response's deadline is unref'd).
  */
-import { RunNotFoundError, WorldError } from "../shared/errors.js";
+import { WorldError } from "../shared/errors.js";
 import { type EventOf, type EventType, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { readRunEnd } from "./run-end-reader.js";
 
 /** What reading the world found: settle with `event` (undefined: settle without one), or null: keep waiting. */
 type Found = { event: WorkflowEvent | undefined } | null;
@@ -153,16 +154,8 @@ export class RunWaiter {
   }
 
   async #endFromWorld(runId: string): Promise<Found> {
-    const summary = await this.#world.getRun(runId);
-    if (!summary) throw new RunNotFoundError(`No run with id "${runId}".`);
-    if (!ended(summary.status)) return null;
-    // The end is the last event but for a late answer or two: read back a few, never the whole log.
-    for (let back = 4; ; back *= 8) {
-      const tail = await this.#world.readEvents(runId, Math.max(0, summary.lastSeq - back));
-      const end = tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
-      if (end) return { event: end };
-      if (back >= summary.lastSeq) throw new RunNotFoundError(`Run ${runId} is ${summary.status} but its log holds no end event.`);
-    }
+    const end = await readRunEnd(this.#world, runId);
+    return end ? { event: end } : null;
   }
 
   async #responseFromWorld(runId: string, requestId: string): Promise<Found> {

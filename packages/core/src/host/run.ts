@@ -1,5 +1,6 @@
 /** A handle on a run, as `start()` and `getRun()` return it. */
-import { InvalidArgumentError, RunNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError } from "../shared/errors.js";
+import { InvalidArgumentError, RunNotFoundError } from "../shared/errors.js";
+import { runEndError } from "../shared/run-end.js";
 import { deserialize } from "../shared/serialization/index.js";
 import { namespaceOption, type StreamRef, WorkflowWritable } from "../shared/stream-ref.js";
 import type { RunStatus, WorkflowEvent } from "../world/events.js";
@@ -23,6 +24,8 @@ export interface RunInfo {
   createdAt: Date;
   startedAt: Date | undefined;
   endedAt: Date | undefined;
+  /** The run whose workflow started this one with `start()` (a child run); undefined otherwise. */
+  parentRunId: string | undefined;
 }
 
 export function runInfo(summary: RunSummary): RunInfo {
@@ -34,6 +37,7 @@ export function runInfo(summary: RunSummary): RunInfo {
     createdAt: new Date(summary.createdAt),
     startedAt: summary.startedAt === undefined ? undefined : new Date(summary.startedAt),
     endedAt: summary.endedAt === undefined ? undefined : new Date(summary.endedAt),
+    parentRunId: summary.parentRunId,
   };
 }
 
@@ -77,9 +81,8 @@ export class Run<T = unknown> {
         const createStream = (ref: StreamRef) => (ref.kind === "readable" ? this.getReadable({ namespace: ref.namespace }) : new WorkflowWritable(ref.namespace));
         return deserialize(end.data.result, { createStream }) as T;
       }
-      if (end.type === "run_failed") throw new WorkflowRunFailedError(this.runId, deserialize(end.data.error));
-      const reason = end.type === "run_cancelled" && end.data.reason ? `: ${end.data.reason}` : ".";
-      throw new WorkflowRunCancelledError(`Run ${this.runId} was cancelled${reason}`, { runId: this.runId });
+      if (end.type === "run_failed") throw runEndError(this.runId, { status: "failed", error: end.data.error });
+      throw runEndError(this.runId, { status: "cancelled", reason: end.type === "run_cancelled" ? end.data.reason : undefined });
     });
   }
 

@@ -14,11 +14,13 @@ import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
+import { afterRunEnd, type FamilyPort } from "./child-runs.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
 import { Run } from "./run.js";
+import { createChildRun } from "./run-creation.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
 import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
@@ -110,6 +112,11 @@ export class Runtime {
   readonly #scheduler: Scheduler;
   readonly #unlistenBundle: () => void;
   readonly #slots: ConcurrencySlots;
+  /** What a run's end does to its parent and children (child-runs.ts). */
+  readonly #family: FamilyPort = {
+    wake: (runId) => this.world.queue.enqueue({ runId }, { key: `drive:${runId}` }),
+    cancel: (runId, reason) => this.cancel(runId, reason),
+  };
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
 
@@ -132,6 +139,8 @@ export class Runtime {
         return steps().get(stepId);
       },
       report,
+      startChild: (request) => createChildRun(this.world, request),
+      cancelRun: (runId, reason) => this.cancel(runId, reason),
     };
     this.#warm = new WarmRuns(this.#env, options.maxWarmRuns ?? 1000);
     // A run warm here knows where its log ends (or nearly: a stale guess costs one conflict).
@@ -255,7 +264,8 @@ export class Runtime {
     const make = (): NewEvent => ({ type: "run_cancelled", at: Date.now(), data: reason === undefined ? {} : { reason } });
     const warm = this.#warm.peek(runId);
     if (warm) {
-      await warm.appendExternal(() => (warm.terminal ? null : make()));
+      // With a drive of the run, which cancels its children (also after a crash right after this append).
+      await warm.appendExternal(() => (warm.terminal ? null : make()), { wake: true });
       return;
     }
     const ended = (events: WorkflowEvent[]) => (events.some((e) => TERMINAL_RUN_EVENTS.has(e.type)) ? "skip" : "ok");
@@ -359,6 +369,7 @@ export class Runtime {
     if (!run) return;
     try {
       await run.drive();
+      if (run.terminal) await afterRunEnd(this.#family, run);
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
       this.#warm.drop(run);

@@ -11,9 +11,11 @@ import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
 import { type ConcurrencySlots, RunSlot } from "./concurrency-slots.js";
+import { childEndedEvent, noteChild } from "./child-runs.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
+import type { ChildRunRequest } from "./run-creation.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
@@ -36,12 +38,19 @@ export interface RunEnvironment {
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
   /** Reports an unexpected failure of background work. */
   report(error: unknown, where: string): void;
+  /** Creates a workflow's child run once (run-creation.ts) and returns its id. */
+  startChild(request: ChildRunRequest): Promise<string>;
+  cancelRun(runId: string, reason: string): Promise<void>;
 }
 
 export class WarmRun {
   readonly runId: string;
   readonly workflowId: string;
   readonly ops: OperationTable;
+  /** The run whose workflow started this one, for a child run. */
+  readonly parentRunId: string | undefined;
+  /** Children started attached (not detached) and not ended as far as the log knows: corr → run id. */
+  readonly openChildren = new Map<string, string>();
   status: RunStatus = "pending";
   lastSeq = 0;
 
@@ -63,6 +72,7 @@ export class WarmRun {
   readonly #attemptHost: AttemptHost;
   /** start({ concurrency }): steps run only while the run holds a slot (null: no limit). */
   readonly #slot: RunSlot | null;
+  readonly #trailingSlash: boolean;
   /** The run's arguments until its code starts (at run_started). */
   #args: EventOf<"run_created">["data"]["args"] | undefined;
 
@@ -71,10 +81,12 @@ export class WarmRun {
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
     this.#slot = created.data.concurrency ? new RunSlot(env.slots, this.runId, created.data.concurrency) : null;
+    this.parentRunId = created.data.parentRunId;
     this.ops = new OperationTable(this.runId);
     this.#hookTokens = new HookTokens(env.tokens, this.runId);
     const baseUrl = created.data.origin ?? "";
     const slash = created.data.trailingSlash ? "/" : "";
+    this.#trailingSlash = created.data.trailingSlash === true;
     this.#bridge = {
       seed: created.data.seed,
       now: created.at,
@@ -126,6 +138,7 @@ export class WarmRun {
     if (TERMINAL_RUN_EVENTS.has(last.type)) {
       // Nothing left to do: no need to replay.
       run.lastSeq = last.seq;
+      for (const event of events) noteChild(run.openChildren, event);
       run.#end(last.type === "run_completed" ? "completed" : last.type === "run_failed" ? "failed" : "cancelled");
     } else {
       run.#hookTokens.note(events);
@@ -154,6 +167,7 @@ export class WarmRun {
     await this.#queue
       .run(async () => {
         await this.#catchUp();
+        await this.#collectEndedChildren();
         await this.#advance();
       })
       .catch((error: unknown) => failures.push(error));
@@ -170,13 +184,16 @@ export class WarmRun {
     await this.#slot?.release();
   }
 
-  /** Appends an event on behalf of outside code (cancel, a manual webhook response) through this run's queue. */
-  appendExternal(make: () => NewEvent | null): Promise<WorkflowEvent | null> {
+  /**
+   * Appends an event on behalf of outside code (cancel, a manual webhook response) through this
+   * run's queue; `wake` also enqueues a drive of the run with it (a cancel: the drive cancels children).
+   */
+  appendExternal(make: () => NewEvent | null, { wake = false } = {}): Promise<WorkflowEvent | null> {
     return this.#queue.run(async () => {
       for (;;) {
         const event = make();
         if (!event) return null;
-        const stored = await this.#append(event);
+        const stored = await this.#append(event, wake ? { key: `drive:${this.runId}` } : undefined);
         if (stored) {
           await this.#advance();
           return stored;
@@ -213,6 +230,7 @@ export class WarmRun {
         this.#end(event.type === "run_completed" ? "completed" : event.type === "run_failed" ? "failed" : "cancelled");
         return;
     }
+    noteChild(this.openChildren, event);
     if (this.#failure || !this.#sandbox) return;
     let delivers: boolean;
     try {
@@ -285,6 +303,9 @@ export class WarmRun {
       case "sleep":
         this.ops.request({ corr: op.corr, kind: "sleep", until: op.until });
         return undefined;
+      case "child":
+        this.ops.request({ corr: op.corr, kind: "child", workflowId: op.workflowId, args: op.args, detached: op.detached });
+        return undefined;
       case "dispose": {
         const hook = this.ops.get(op.corr);
         if (hook && !hook.done) {
@@ -314,9 +335,9 @@ export class WarmRun {
   // -- recording and advancing -----------------------------------------------------------------
 
   /** Appends at the log's end; null if another writer got there first (the new events are then applied). */
-  async #append(event: NewEvent): Promise<WorkflowEvent | null> {
+  async #append(event: NewEvent, wake?: { key: string }): Promise<WorkflowEvent | null> {
     try {
-      const stored = await this.#env.world.append(this.runId, event, { expectedSeq: this.lastSeq });
+      const stored = await this.#env.world.append(this.runId, event, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
       await this.#apply(stored);
       return stored;
     } catch (error) {
@@ -354,6 +375,11 @@ export class WarmRun {
     // URL of a wait that is not yet durable.
     for (const op of this.ops.pending) {
       if (op.kind === "step") continue;
+      if (op.kind === "child") {
+        if (!op.recorded) return this.#startChild(op);
+        if (op.done) this.ops.pending.delete(op);
+        continue;
+      }
       const next = nextWaitEvent(op, at);
       if (next === null) this.ops.pending.delete(op);
       else if ("wakeAt" in next) await this.#timer(next.wakeAt);
@@ -393,6 +419,33 @@ export class WarmRun {
       await this.#append({ type: "hook_conflicted", corr: op.corr, at: Date.now(), data: { heldBy } });
     }
     return true;
+  }
+
+  // -- children (child-runs.ts) -----------------------------------------------------------------
+
+  /** Creates the child (once: a replay finds it by its key) and records it; a run cancelled meanwhile cancels it. */
+  async #startChild(op: Operation): Promise<boolean> {
+    const childRunId = await this.#env.startChild({
+      parentRunId: this.runId,
+      corr: op.corr,
+      workflowId: op.workflowId!,
+      args: op.args,
+      origin: this.#bridge.metadata.url || undefined,
+      trailingSlash: this.#trailingSlash,
+    });
+    const data = { workflowId: op.workflowId!, childRunId, ...(op.detached ? { detached: true } : {}) };
+    const stored = await this.#append({ type: "child_started", corr: op.corr, at: Date.now(), data });
+    if (!stored && this.terminal && !op.detached) await this.#env.cancelRun(childRunId, `its parent run ${this.runId} ended before recording it`);
+    return true;
+  }
+
+  /** Records child_ended for each child that ended since (its end woke this run). */
+  async #collectEndedChildren(): Promise<void> {
+    for (const op of this.ops.pending) {
+      if (op.kind !== "child" || !op.recorded || op.done) continue;
+      const ended = await childEndedEvent(this.#env.world, op);
+      while (ended && !op.done && !this.terminal) if (await this.#append(ended)) break;
+    }
   }
 
   /** Enqueues a durable wake-up; one per distinct time per warm run (duplicates are harmless). */

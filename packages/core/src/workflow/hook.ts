@@ -9,12 +9,12 @@ import { HookConflictError, HooklineError, HookTimeoutError, InvalidArgumentErro
 import { deserialize, serialize } from "../shared/serialization/index.js";
 import type { Serialized, WebhookConfig } from "../world/events.js";
 import { host } from "./kernel.js";
-import { type HookSink, nextCorr, registerHookSink } from "./state.js";
+import { nextCorr, type OperationSink, registerSink } from "./state.js";
 
 type Item = { ok: true; value: unknown } | { ok: false; error: unknown };
 type Ending = { kind: "disposed" } | { kind: "failed"; error: unknown };
 
-class HookChannel implements HookSink {
+class HookChannel implements OperationSink {
   readonly buffer: Item[] = [];
   readonly waiting: Array<(item: Item | Ending) => void> = [];
   ending: Ending | null = null;
@@ -150,7 +150,7 @@ export function openHook(
   });
   if (!reply) throw new HooklineError("The host did not return a token for the hook.");
   const channel = new HookChannel(reveal);
-  registerHookSink(corr, channel);
+  registerSink(corr, channel);
   return { corr, token: reply.token, ...(reply.url === undefined ? {} : { url: reply.url }), channel };
 }
 

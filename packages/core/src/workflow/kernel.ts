@@ -20,7 +20,9 @@ export type OpRequest =
       expiresAt?: number;
       webhook?: WebhookConfig;
     }
-  | { kind: "dispose"; corr: string };
+  | { kind: "dispose"; corr: string }
+  /** `start(child, args)` in a workflow: a child run, created once (see host/child-runs.ts). */
+  | { kind: "child"; corr: string; workflowId: string; args: Serialized; detached: boolean };
 
 export interface WorkflowMetadata {
   runId: string;

@@ -13,18 +13,30 @@ interface Waiter {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-/** Receives the events of one hook; see hook.ts. */
-export interface HookSink {
+/** Receives every event of one operation that has more than one (a hook, a child run); see hook.ts, child.ts. */
+export interface OperationSink {
   push(type: string, data: Serialized): void;
 }
 
 const workflows = new Map<string, WorkflowFn>();
+const workflowIds = new Map<unknown, string>();
 const waiters = new Map<string, Waiter>();
-const hookSinks = new Map<string, HookSink>();
+const sinks = new Map<string, OperationSink>();
 let operations = 0;
 
 export function registerWorkflowFn(id: string, fn: WorkflowFn): void {
   workflows.set(id, fn);
+  workflowIds.set(fn, id);
+}
+
+/** The id a workflow function of this bundle was registered under (start(child) names its child by it). */
+export function workflowIdOf(fn: unknown): string | undefined {
+  return workflowIds.get(fn);
+}
+
+/** Whether `id` names a workflow of this bundle. */
+export function isWorkflowId(id: string): boolean {
+  return workflows.has(id);
 }
 
 /** The next operation's correlation id: the same sequence in every replay. */
@@ -38,8 +50,8 @@ export function awaitOperation(corr: string): Promise<unknown> {
   return new Promise((resolve, reject) => waiters.set(corr, { resolve, reject }));
 }
 
-export function registerHookSink(corr: string, sink: HookSink): void {
-  hookSinks.set(corr, sink);
+export function registerSink(corr: string, sink: OperationSink): void {
+  sinks.set(corr, sink);
 }
 
 /** An error thrown by workflow code, as the host records it: any value becomes an Error. */
@@ -101,7 +113,7 @@ const entry: SandboxEntry = {
         settle(corr, (w) => w.resolve(undefined));
         return;
       default:
-        hookSinks.get(corr)?.push(type, data);
+        sinks.get(corr)?.push(type, data);
     }
   },
 

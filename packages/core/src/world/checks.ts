@@ -28,6 +28,8 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   "hook_disposed",
   "hook_timed_out",
   "webhook_responded",
+  "child_started",
+  "child_ended",
 ]);
 
 /** A value as an error message shows it. */

@@ -48,6 +48,8 @@ export interface EventDataMap {
     idempotencyKeyExpiresAt?: number;
     /** start({ concurrency }): at most `limit` runs sharing `key` execute steps at once (see World.slots). */
     concurrency?: { key: string; limit: number };
+    /** A child run: the run whose workflow started it (see child_started). */
+    parentRunId?: string;
   };
   run_started: Record<string, never>;
   run_completed: { result: Serialized };
@@ -79,6 +81,11 @@ export interface EventDataMap {
   hook_disposed: Record<string, never>;
   hook_timed_out: Record<string, never>;
   webhook_responded: { requestId: string; response: Serialized; late?: boolean };
+
+  /** The workflow's `start(child, args)` created run `childRunId` (idempotency key "<parent run id>/<corr>"). */
+  child_started: { workflowId: string; childRunId: string; detached?: boolean };
+  /** The child run ended; its end event's outcome, copied so replay never reads the child's log. */
+  child_ended: { childRunId: string; status: "completed" | "failed" | "cancelled"; result?: Serialized; error?: Serialized; reason?: string };
 }
 
 export type EventType = keyof EventDataMap;

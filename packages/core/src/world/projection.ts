@@ -15,6 +15,7 @@ export function applyToSummary(summary: RunSummary | null, event: WorkflowEvent)
       createdAt: event.at,
       updatedAt: event.at,
       lastSeq: event.seq,
+      ...(event.data.parentRunId === undefined ? {} : { parentRunId: event.data.parentRunId }),
     };
   }
   if (!summary) throw new Error(`run ${event.runId}: first event is ${event.type}, expected run_created`);

@@ -17,6 +17,8 @@ export interface RunSummary {
   endedAt?: number;
   /** Sequence number of the run's last event. */
   lastSeq: number;
+  /** The run that started this one with `start()` in its workflow (a child run). */
+  parentRunId?: string;
 }
 
 /** A hook as derived from its run's log; looked up by token hash in O(1). */

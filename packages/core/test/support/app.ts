@@ -17,6 +17,7 @@ const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.
 
 export const SANDBOX_ALIAS = {
   hookline: src("workflow/index.ts"),
+  "hookline/api": src("workflow/api.ts"),
   "hookline/internal/workflow": src("workflow/internal.ts"),
 };
 
