@@ -2,15 +2,18 @@
  * `next dev`: a run works, and editing a step file or adding a workflow takes effect in the
  * next run without a restart. The edited and added files are restored afterwards.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { launchBrowser, screenshot } from "./support/browser";
 import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
 import { overTheBurst, postFrom, TEST_BURST } from "./support/post-from";
 
 const RECEIPT = join(APP_DIR, "workflows", "receipt.ts");
 const ADDED_WORKFLOW = join(APP_DIR, "workflows", "dev-test-greeting.ts");
 const ADDED_ROUTE_DIR = join(APP_DIR, "app", "api", "dev-test-greeting");
+const BROKEN_WORKFLOW = join(APP_DIR, "workflows", "dev-test-broken.ts");
+const BROKEN_PAGE_DIR = join(APP_DIR, "app", "dev-test-broken");
 let original: string;
 let server: NextServer;
 
@@ -18,6 +21,8 @@ async function restore(): Promise<void> {
   if (original !== undefined) await writeFile(RECEIPT, original);
   await rm(ADDED_WORKFLOW, { force: true });
   await rm(ADDED_ROUTE_DIR, { recursive: true, force: true });
+  await rm(BROKEN_WORKFLOW, { force: true });
+  await rm(BROKEN_PAGE_DIR, { recursive: true, force: true });
 }
 
 beforeAll(async () => {
@@ -103,6 +108,51 @@ it("picks up a new workflow file without a restart", async () => {
     return response.status === 200 ? ((await response.json()) as { result: string }) : undefined;
   }, 90_000, "the new route to answer");
   expect(answer.result).toBe("HELLO DEV");
+});
+
+it("reports a transform error on save, readably in the terminal and in the overlay, and recovers when it is fixed", async () => {
+  const broken = ["export async function brokenFlow() {", '  "use workflow";', '  return await createUser("x");', "}", "", "function createUser(email: string) {", '  "use step";', "  return { id: email };", "}", ""];
+  let mark = server.output().length;
+  await writeFile(BROKEN_WORKFLOW, broken.join("\n"));
+  // On save, before any request: the workflow build's own report.
+  await server.waitForOutput(/\[hookline\] the workflows could not be built/, 60_000, mark);
+  await server.waitForOutput(/Add the async keyword\.\n\n[^]*function createUser/, 10_000, mark);
+  const onSave = server.output().slice(mark);
+  expect(onSave).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1):");
+  expect(onSave).toContain('A "use step" function must be an async function: "createUser" is not async.\nAdd the async keyword.');
+
+  // A page importing the file: Next's overlay shows Hookline's message and the frame, none of the compiler's frames.
+  await mkdir(BROKEN_PAGE_DIR, { recursive: true });
+  await writeFile(
+    join(BROKEN_PAGE_DIR, "page.tsx"),
+    'import { brokenFlow } from "@/workflows/dev-test-broken";\n\nexport default function Broken() {\n  return <main>{typeof brokenFlow}</main>;\n}\n',
+  );
+  mark = server.output().length;
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/dev-test-broken`);
+    const overlay = page.getByText(/A "use step" function must be an async function/).first();
+    await overlay.waitFor({ timeout: 60_000 });
+    await screenshot(page, "dev-transform-error-overlay");
+    // The overlay lives in the shadow root of Next's <nextjs-portal>.
+    const shown = await page.locator("nextjs-portal").evaluate((portal) => portal.shadowRoot?.textContent ?? "");
+    expect(shown).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1)");
+    expect(shown).toContain('6 | function createUser(email: string) {');
+    expect(shown).not.toMatch(/gensync|@babel|transformFile|Error evaluating Node\.js code|packages\/transform/);
+  } finally {
+    await browser.close();
+  }
+  expect(server.output().slice(mark)).not.toMatch(/gensync|@babel|transformFile|stopHiding/);
+
+  mark = server.output().length;
+  await writeFile(BROKEN_WORKFLOW, broken.join("\n").replace("function createUser", "async function createUser"));
+  await server.waitForOutput(/\[hookline\] reloaded: .*workflows\/dev-test-broken\.ts/, 60_000, mark);
+  const fixed = await eventually(async () => {
+    const response = await fetch(`${server.url}/dev-test-broken`, { signal: AbortSignal.timeout(60_000) });
+    return response.status === 200 ? await response.text() : undefined;
+  }, 90_000, "the fixed page to render");
+  expect(fixed).toContain("function");
 });
 
 it("answers odd webhook URLs, and limits each caller with withWorkflow's webhook options, under next dev too", async () => {

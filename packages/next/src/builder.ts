@@ -4,10 +4,11 @@
  * and registry.
  */
 import { relative } from "node:path";
-import { HooklineTransformError, mayContainDirective, transform } from "@hookline/transform";
+import { mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
 import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
+import { readableTransformError } from "./readable-error.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
 import { checkDeclaredSchedules } from "./schedule-check.js";
 import { type DirectiveFile, scan } from "./scanner.js";
@@ -40,21 +41,8 @@ export async function buildWorkflows(options: BuildOptions): Promise<BuildResult
   try {
     return await build(options);
   } catch (error) {
-    throw readableBuildError(error, options.appDir);
+    throw readableTransformError(error, options.appDir);
   }
-}
-
-/**
- * A transform error as the build prints it: Hookline's message and code frame with the file
- * relative to the app, and one frame, the user's line, instead of the compiler's own frames.
- */
-function readableBuildError(error: unknown, appDir: string): unknown {
-  if (!HooklineTransformError.is(error)) return error;
-  const file = relative(appDir, error.file);
-  const readable = new Error(error.message.replaceAll(error.file, file));
-  readable.name = "HooklineTransformError";
-  readable.stack = `${readable.name}: ${readable.message}\n    at ${file}:${error.line}:${error.column + 1}`;
-  return readable;
 }
 
 async function build(options: BuildOptions): Promise<BuildResult> {

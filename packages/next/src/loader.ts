@@ -7,6 +7,7 @@
 import { isAbsolute, relative } from "node:path";
 import { transform } from "@hookline/transform";
 import { GENERATED_PATH, hasDirective, isSkippedPath } from "./directives.js";
+import { readableTransformError } from "./readable-error.js";
 import type { LoaderOptions } from "./with-workflow.js";
 
 interface LoaderContext {
@@ -15,6 +16,7 @@ interface LoaderContext {
   getOptions(): Pick<LoaderOptions, "mode" | "root">;
   async(): (error: Error | null, code?: string, map?: unknown) => void;
   emitWarning(warning: Error): void;
+  emitError(error: Error): void;
 }
 
 export default function hooklineLoader(this: LoaderContext, source: string, inputMap?: unknown): void {
@@ -35,7 +37,18 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
         if (!result.changed) done(null, source, inputMap);
         else done(null, result.code, result.map ?? undefined);
       },
-      (error: unknown) => done(toError(error)),
+      (error: unknown) => {
+        const readable = readableTransformError(error, root);
+        if (readable === error) {
+          done(toError(error));
+          return;
+        }
+        // Emitted rather than thrown: the bundler shows Hookline's message as the error itself
+        // (a thrown one is wrapped in "Error evaluating Node.js code" with the compiler's frames).
+        // The module keeps its exports (importers report nothing more) and fails if it ever runs.
+        this.emitError(readable as Error);
+        done(null, `throw new Error(${JSON.stringify((readable as Error).message)});\n${source}`);
+      },
     );
 }
 

@@ -138,6 +138,21 @@ export function applyWorkflowConfig(
   };
 }
 
+/** How `next dev` reports a failed workflow build: the message and code frame, never the compiler's stack. */
+function reportBuildError(error: unknown): void {
+  console.error(`[hookline] the workflows could not be built: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * `next dev` keeps serving when the first build fails (a file with a transform error): the error
+ * is printed, the page that imports the file shows it, and saving a fix rebuilds.
+ */
+async function failedBuild(error: unknown, appDir: string): Promise<Pick<BuildResult, "files" | "inputs" | "roots">> {
+  reportBuildError(error);
+  const { workspacePackageDirs } = await import("./scanner.js");
+  return { files: [], inputs: [], roots: [appDir, ...(await workspacePackageDirs(appDir))] };
+}
+
 /** The runtime's own calls (start-up, steps): never the user's requests, nor a sender's (the webhook route is logged). */
 const INTERNAL_ROUTES = /\/\.well-known\/workflow\/v1\/(?:flow|step)(?:[/?]|$)/;
 
@@ -195,7 +210,8 @@ export function createWithWorkflow(integration: Integration) {
           slot[WATCHING] = true;
           // A restart with nothing changed since the last build reuses its output (build-stamp.ts).
           const { affectsWorkflows, unchangedBuild } = await import("./build-stamp.js");
-          let last: BuildResult = (await unchangedBuild({ appDir, distDir: base.distDir, key: stampKey })) ?? (await build());
+          let last: Pick<BuildResult, "files" | "inputs" | "roots"> =
+            (await unchangedBuild({ appDir, distDir: base.distDir, key: stampKey })) ?? (await build().catch((error) => failedBuild(error, appDir)));
           watchSources({
             appDir,
             roots: last.roots,
@@ -209,7 +225,7 @@ export function createWithWorkflow(integration: Integration) {
                 await callInternal(integration, "flow", { reason: "rebuilt" });
                 console.log(`[hookline] reloaded: ${result.summary}`);
               } catch (error) {
-                console.error("[hookline] rebuilding the workflows failed:", error instanceof Error ? error.message : error);
+                reportBuildError(error);
               }
             },
           });

@@ -19,17 +19,20 @@ interface Outcome {
   error: Error | null;
   code?: string;
   warnings: Error[];
+  errors: Error[];
 }
 
 function runLoader(source: string, mode: "step" | "client", resourcePath = "/app/workflows/checkout.ts"): Promise<Outcome> {
   return new Promise((resolve) => {
     const warnings: Error[] = [];
+    const errors: Error[] = [];
     hooklineLoader.call(
       {
         resourcePath,
         getOptions: () => ({ mode, root: ROOT }),
         emitWarning: (warning: Error) => warnings.push(warning),
-        async: () => (error: Error | null, code?: string) => resolve({ error, code, warnings }),
+        emitError: (error: Error) => errors.push(error),
+        async: () => (error: Error | null, code?: string) => resolve({ error, code, warnings, errors }),
       },
       source,
     );
@@ -67,9 +70,21 @@ describe("the loader", () => {
     expect((await runLoader(SOURCE, "step", "/app/workflows/checkout.ts")).warnings).toEqual([]);
   });
 
-  it("reports a directive error as a build error naming the file", async () => {
-    const { error } = await runLoader('export function notAsync() {\n  "use step";\n  return 1;\n}\n', "step");
-    expect(error).toBeInstanceOf(Error);
-    expect(error!.message).toMatch(/async/i);
+  it("reports a directive error as a build error naming the file relative to the app, in short lines, with the user's line as its only frame", async () => {
+    const source = 'export function notAsync() {\n  "use step";\n  return 1;\n}\n';
+    const { error, errors, code } = await runLoader(source, "step");
+    expect(error).toBeNull();
+    expect(errors).toHaveLength(1);
+    const [reported] = errors as [Error];
+    expect(reported.message.split("\n").slice(0, 3)).toEqual([
+      "HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/checkout.ts:1:8):",
+      'A "use step" function must be an async function: "notAsync" is not async.',
+      "Add the async keyword.",
+    ]);
+    expect(reported.message).toContain("> 1 | export function notAsync() {");
+    expect(reported.stack!.split("\n").filter((line) => line.startsWith("    at "))).toEqual(["    at workflows/checkout.ts:1:8"]);
+    // The module keeps its exports for its importers, and fails with the message if it ever runs.
+    expect(code).toMatch(/^throw new Error\("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC/);
+    expect(code).toContain(source);
   });
 });
