@@ -12,6 +12,7 @@ import { buildBenchApp, stepStarts as starts, WORKFLOWS } from "./bench-app.js";
 import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
+import { slotCost } from "./slots.js";
 import { startKeyCost } from "./start-keys.js";
 
 const app = await buildBenchApp();
@@ -121,6 +122,12 @@ for (const n of [1, 10, 100, 1000]) {
 {
   const runtime = await runtimeOn(await dataDir());
   rows.push(...(await startKeyCost(runtime, "local")));
+  await runtime.close();
+}
+
+{
+  const runtime = await runtimeOn(await dataDir());
+  rows.push(...(await slotCost(runtime, "local")));
   await runtime.close();
 }
 
