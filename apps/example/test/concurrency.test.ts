@@ -16,12 +16,17 @@ let pgServer: PostgresServer;
 let db: TestDatabase;
 let cluster: Cluster;
 const LEASE_MS = 3_000;
+const INSPECTOR_TOKEN = "concurrency-inspector-token";
 
 beforeAll(async () => {
   await productionBuild();
   pgServer = await resolvePostgresServer();
   db = await createTestDatabase(pgServer.url, "concurrency");
-  cluster = await startCluster({ databaseUrl: db.url, names: ["a", "b"], env: { HOOKLINE_POSTGRES_LEASE_MS: String(LEASE_MS) } });
+  cluster = await startCluster({
+    databaseUrl: db.url,
+    names: ["a", "b"],
+    env: { HOOKLINE_POSTGRES_LEASE_MS: String(LEASE_MS), HOOKLINE_INSPECTOR_TOKEN: INSPECTOR_TOKEN },
+  });
 });
 
 afterAll(async () => {
@@ -174,5 +179,21 @@ describe("concurrency limits through POST /api/syncs", () => {
     expect(((await response.json()) as { error: string }).error).toMatch(/concurrency.limit must be a whole number ≥ 1, got number 0/);
     const after = await db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.schema}.runs`);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it("the inspector's timeline shows a run's concurrency key and limit", async () => {
+    const server = cluster.instances[0]!.server;
+    const { runId } = await postJson<{ runId: string }>(`${server.url}/api/syncs`, { accountId: "initech", limit: 3 });
+    const inspect = `${server.url}/.well-known/workflow/v1/inspect`;
+    const login = await fetch(`${inspect}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+      body: new URLSearchParams({ token: INSPECTOR_TOKEN }).toString(),
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const page = await fetch(`${inspect}/runs/${runId}`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("concurrency account:initech (limit 3)");
   });
 });
