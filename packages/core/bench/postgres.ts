@@ -17,6 +17,7 @@ import { buildBenchApp, stepStarts, WORKFLOWS } from "./bench-app.js";
 import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
+import { slotCost } from "./slots.js";
 import { startKeyCost } from "./start-keys.js";
 
 const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
@@ -123,6 +124,7 @@ async function webhooks(db: TestDatabase): Promise<void> {
     rows.push(...(await webhookToCompleted(runtime)));
     rows.push(...(await dedupeCost(runtime, "PostgreSQL")));
     rows.push(...(await startKeyCost(runtime, "PostgreSQL")));
+    rows.push(...(await slotCost(runtime, "PostgreSQL")));
   } finally {
     await runtime.close();
   }

@@ -13,6 +13,7 @@ import { childToParent } from "./children.js";
 import { dedupeCost } from "./dedupe.js";
 import { startToFirstStep, webhookToCompleted } from "./latency.js";
 import { ms, percentile, printTable, type Row } from "./report.js";
+import { slotCost } from "./slots.js";
 import { startKeyCost } from "./start-keys.js";
 
 const app = await buildBenchApp();
@@ -128,6 +129,7 @@ for (const n of [1, 10, 100, 1000]) {
 {
   const runtime = await runtimeOn(await dataDir());
   rows.push(...(await childToParent(runtime, "local")));
+  rows.push(...(await slotCost(runtime, "local")));
   await runtime.close();
 }
 

@@ -48,6 +48,12 @@ async function limitedApp(): Promise<CompiledApp> {
       async function pace(runId: string, n: number) {
         "use step";
         console.log("begin " + runId + " " + n);
+        if (process.env.HOOKLINE_TEST_HANG_FIRST_STEP && !globalThis.__hung) {
+          // This process's first step never ends: it holds its slot until the process is killed.
+          globalThis.__hung = true;
+          console.log("hang " + runId);
+          await new Promise(() => {});
+        }
         await new Promise((resolve) => setTimeout(resolve, 40));
         console.log("end " + runId + " " + n);
       }
@@ -211,13 +217,18 @@ describe("concurrency limits", () => {
     const compiled = await limitedApp();
     await prepareForChild(compiled);
     const spec = await sharedWorld("slots");
-    // Short leases, so the killed process's slot and queue messages come back within the test.
-    const shared = "dir" in spec ? { ...spec, leaseMs: 1_000 } : { postgres: { ...spec.postgres, leaseMs: 1_000 } };
-    const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared)] as const;
+    // Short leases, so the killed process's slot and queue messages come back within the test (long
+    // enough that a busy machine does not delay a renewal past one).
+    const shared = "dir" in spec ? { ...spec, leaseMs: 3_000 } : { postgres: { ...spec.postgres, leaseMs: 3_000 } };
+    const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared, { HOOKLINE_TEST_HANG_FIRST_STEP: "1" })] as const;
     children.push(...pair);
     await Promise.all(pair.map((child) => child.waitForLine(/^ready$/)));
-    for (const child of pair) child.send({ start: PACED, args: [], count: 25, options: { concurrency: { key: "fifty", limit: 2 } } });
-    await Promise.all(pair.map((child) => child.waitForLine(/^started 25 runs$/)));
+    // The second process starts first: its first step hangs (holding a slot) until it is killed.
+    for (const child of [pair[1], pair[0]]) {
+      child.send({ start: PACED, args: [], count: 25, options: { concurrency: { key: "fifty", limit: 2 } } });
+      await child.waitForLine(/^started 25 runs$/);
+    }
+    const hung = (await pair[1].waitForLine(/^hang /)).split(" ")[1]!;
     const world = await openWorld(shared);
     await world.start();
     try {
@@ -229,17 +240,19 @@ describe("concurrency limits", () => {
         },
         30_000,
       );
-        // Kill the second process while one of its steps runs (it has begun and not ended).
-      const running = (child: ChildRuntime) => {
-        const begun = child.lines.filter((l) => l.startsWith("begin ")).map((l) => l.slice(6));
-        const ended = new Set(child.lines.filter((l) => l.startsWith("end ")).map((l) => l.slice(4)));
-        return begun.filter((step) => !ended.has(step));
-      };
-      await waitFor("the second process to be in a step after a few runs ended", () => running(pair[1]).length > 0 && pair[0].lines.length + pair[1].lines.length > 12, 30_000);
+      // The line as it shrinks, watched until every run ended: a run leaves it only after every run ahead of it.
+      const views: string[][] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          views.push((await world.slots.inspect("fifty")).waiters.map((w) => w.runId));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      // The first process goes on with the other slot.
+      await waitFor("a few runs to end meanwhile", async () => (await world.listRuns({ status: "completed", limit: 100 })).length >= 5, 30_000);
       await pair[1].kill();
       const killedAt = Date.now();
-      const cut = running(pair[1]);
-      expect(cut.length, "the second process was killed mid-step").toBeGreaterThan(0);
 
       const runIds = await waitFor(
         "all 50 runs to complete",
@@ -249,16 +262,22 @@ describe("concurrency limits", () => {
         },
         60_000,
       );
+      watching = false;
+      await watcher;
       const intervals = await stepIntervals(world, runIds, killedAt);
       expect(maxOverlap(intervals)).toBe(2);
-      // The step cut off by the kill ran again, after it.
-      const cutRun = cut[0]!.split(" ")[0]!;
-      expect(intervals.filter((i) => i.runId === cutRun && i.start >= killedAt).length).toBeGreaterThan(0);
-      // Runs that were in line began in the order they asked (runs the killed process touched aside).
+      // The step cut off by the kill ran again after it, once its slot came back.
+      expect(intervals.filter((i) => i.runId === hung && i.start >= killedAt)).toHaveLength(2);
+      // Runs left the line in the order they asked: whenever the line was looked at, those still in it
+      // were its tail. (Runs the killed process had begun go back in line at their old place: aside.)
       const touched = new Set(pair[1].lines.filter((l) => l.startsWith("begin ")).map((l) => l.split(" ")[1]));
-      const waited = line.filter((runId) => !touched.has(runId));
-      const firstStarts = await Promise.all(waited.map((runId) => firstStepAt(world, runId)));
-      expect(firstStarts).toEqual([...firstStarts].sort((a, b) => a - b));
+      const order = line.filter((runId) => !touched.has(runId));
+      const inLine = new Set(order);
+      expect(views.length).toBeGreaterThan(10);
+      for (const view of views) {
+        const waiting = view.filter((runId) => inLine.has(runId));
+        expect(waiting).toEqual(order.slice(order.length - waiting.length));
+      }
       await waitFor("every slot given back", async () => (await world.slots.inspect("fifty")).holders.length === 0, 10_000);
     } finally {
       await world.close();

@@ -9,7 +9,7 @@
 import type { Migration } from "./schema.js";
 
 /** The migration's number; change it here alone if migrations are renumbered. */
-export const SLOTS_MIGRATION_VERSION = 7;
+const SLOTS_MIGRATION_VERSION = 7;
 
 export const slotsMigration: Migration = {
   version: SLOTS_MIGRATION_VERSION,

@@ -41,6 +41,11 @@ export class ConcurrencySlots {
     return false;
   }
 
+  /** Whether this runtime holds the run's slot (false once its lease was found lost). */
+  holds(runId: string): boolean {
+    return this.#held.has(runId);
+  }
+
   /** Gives the run's slot back and takes it out of line (a run that ended or stopped executing steps). */
   async release(runId: string, key: string): Promise<void> {
     // Not renewed any more, even if the world cannot be told now: the lease then frees it.
@@ -107,7 +112,8 @@ export class RunSlot {
 
   /** Whether a step may run now: the run holds its slot, or is granted it by this call. */
   async hold(): Promise<boolean> {
-    if (this.#state === "held") return true;
+    // A slot whose lease was lost (the process stalled past it) is asked for again, not assumed.
+    if (this.#state === "held" && this.#slots.holds(this.#runId)) return true;
     const granted = await this.#slots.acquire(this.#runId, this.#concurrency);
     this.#state = granted ? "held" : "waiting";
     return granted;

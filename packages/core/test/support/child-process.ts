@@ -28,11 +28,12 @@ export class ChildRuntime {
   #waiters: Array<() => void> = [];
   readonly exited: Promise<number | null>;
 
-  /** `world`: a data dir for the local world, or a ChildWorld. */
-  constructor(app: CompiledApp, world: string | ChildWorld) {
+  /** `world`: a data dir for the local world, or a ChildWorld; `env`: added to the child's environment. */
+  constructor(app: CompiledApp, world: string | ChildWorld, env: Record<string, string> = {}) {
     const spec: ChildWorld = typeof world === "string" ? { dir: world } : world;
     this.#process = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, JSON.stringify(spec)], {
       stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, ...env },
     });
     let buffer = "";
     this.#process.stdout!.on("data", (chunk: Buffer) => {

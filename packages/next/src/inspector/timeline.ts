@@ -27,7 +27,13 @@ export function timeline(events: readonly WorkflowEvent[], now: number): Timelin
     const started = opened.get(corr);
     switch (event.type) {
       case "run_created":
-        rows.push({ event, label: "run created", detail: html`${nameOf(event.data.workflowId)}` });
+        rows.push({
+          event,
+          label: "run created",
+          detail: event.data.concurrency
+            ? html`${nameOf(event.data.workflowId)} · concurrency ${event.data.concurrency.key} (limit ${String(event.data.concurrency.limit)})`
+            : html`${nameOf(event.data.workflowId)}`,
+        });
         break;
       case "run_started":
         rows.push({ event, label: "run started", detail: html`` });
