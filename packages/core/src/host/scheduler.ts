@@ -22,6 +22,8 @@ import { CronSchedule } from "./cron.js";
 import { checkDeclaration } from "./declare-schedule.js";
 import { tickKey, timerId } from "./schedule-id.js";
 
+const SYNC_BATCH = 16;
+
 /** What the scheduler needs of the runtime. */
 export interface SchedulerPort {
   world: Pick<World, "schedules" | "queue">;
@@ -69,9 +71,14 @@ export class Scheduler {
       const args = await serializeAsync([...d.args], `schedule "${d.id}" args`);
       await schedules.declare({ id: d.id, workflowId: d.workflowId, cron: d.cron, timezone: d.timezone, args, origin: "declared", createdAt: now, since: now });
     }
-    for (const record of await schedules.list()) {
-      if (record.origin === "declared" && !declared.has(record.id)) await schedules.delete(record.id);
-      else await this.#fireSoon(record.id);
+    const records = await schedules.list();
+    // A few at a time: an app with thousands of per-customer schedules starts without a burst.
+    for (let i = 0; i < records.length; i += SYNC_BATCH) {
+      await Promise.all(
+        records
+          .slice(i, i + SYNC_BATCH)
+          .map((record) => (record.origin === "declared" && !declared.has(record.id) ? schedules.delete(record.id) : this.#fireSoon(record.id))),
+      );
     }
   }
 
