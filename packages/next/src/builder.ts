@@ -3,9 +3,10 @@
  * replay sandbox, check the schedules declared beside them, and (re)write the generated routes
  * and registry.
  */
-import { isAbsolute, join, relative } from "node:path";
+import { relative } from "node:path";
 import { HooklineTransformError, mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
+import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
 import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
 import { checkDeclaredSchedules } from "./schedule-check.js";
@@ -17,6 +18,8 @@ export interface BuildOptions {
   distDir?: string;
   /** Minify the workflow bundle (off in dev, for readable stack traces). */
   minify?: boolean;
+  /** Record what the build was made from under this key, so `next dev` can skip an unchanged build (build-stamp.ts). */
+  stampKey?: string;
 }
 
 export interface BuildResult {
@@ -26,6 +29,8 @@ export interface BuildResult {
   roots: string[];
   /** The generated folder. */
   outDir: string;
+  /** Absolute paths of the files the workflow bundle was built from. */
+  inputs: string[];
   /** Generated files that changed in this build. */
   written: string[];
   warnings: string[];
@@ -56,10 +61,9 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   const { appDir } = options;
   const routerDir = appRouterDir(appDir);
   const outDir = generatedDir(routerDir);
-  const distDir = options.distDir ?? ".next";
-  const { files, roots, suspects } = await scan({
+  const { files, roots, suspects, scanned } = await scan({
     appDir,
-    exclude: [outDir, isAbsolute(distDir) ? distDir : join(appDir, distDir)],
+    exclude: scanExclusions(appDir, options.distDir),
     suspect: mayContainDirective,
   });
   // A file whose only directive is misspelled is compiled by no loader: the transform's error
@@ -80,7 +84,8 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     outDir,
     renderFiles({ routerDir, files: files.map((f) => f.path), bundle: bundle.code, workflowIds }),
   );
-  return { files, workflowIds, roots, outDir, written, warnings: bundle.warnings.map(formatWarning) };
+  if (options.stampKey !== undefined) await writeBuildStamp(outDir, options.stampKey, { scanned, inputs: bundle.inputs, workflowIds });
+  return { files, workflowIds, roots, outDir, inputs: bundle.inputs, written, warnings: bundle.warnings.map(formatWarning) };
 }
 
 /** Workflow ids from the bundler's manifest (entries of kind "workflow"), whatever its exact shape. */

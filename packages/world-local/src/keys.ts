@@ -13,6 +13,9 @@
  *   starts:<sha256(key)>.json           the run holding a start's idempotency key (O(1) lookup)
  *   starts:<sha256(key)>:<runId>.replaced   marks that run's hold on the key as taken over (once)
  *   queue:<messageId>.json              a queue message until it is acknowledged
+ *   slots:<sha256(key)>.json            a concurrency key's slot holders and waiters (slots.ts)
+ *   slots:<sha256(key)>.lock            held while a process changes them
+ *   slots:<sha256(key)>:<lockId>.broken marks a dead process's lock as broken (once)
  *   schedules:<base64url(id)>.json      a cron schedule (declared or created) and its last tick
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
@@ -37,6 +40,9 @@ export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
 export const scheduleKey = (encodedId: string) => `schedules:${encodedId}.json`;
 export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
+export const slotsKey = (keyHash: string) => `slots:${keyHash}.json`;
+export const slotLockKey = (keyHash: string) => `slots:${keyHash}.lock`;
+export const slotBrokenKey = (keyHash: string, lockId: string) => `slots:${keyHash}:${lockId}.broken`;
 export const startKeyReplacedKey = (keyHash: string, runId: string) => `starts:${keyHash}:${runId}.replaced`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */

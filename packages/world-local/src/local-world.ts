@@ -1,7 +1,7 @@
 /**
  * The local world: runs, hooks and the queue in one directory (or any unstorage driver). See
  * keys.ts for the layout, runs.ts for derived state and crash repair, hook-index.ts for token
- * claims, queue.ts for delivery.
+ * claims, queue.ts for delivery, slots.ts for concurrency slots.
  *
  * An append (log-writer.ts) runs under the run's in-process lock. deliveries.ts keeps the dedupe
  * and response indexes, refusals.ts the refused deliveries beside the logs, directory.ts the
@@ -53,6 +53,7 @@ import { Runs } from "./runs.js";
 import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
+import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
 import { LocalStreams } from "./streams.js";
@@ -61,6 +62,7 @@ export class LocalWorld implements World {
   readonly name = "local";
   readonly queue: LocalQueue;
   readonly streams: LocalStreams;
+  readonly slots: LocalSlots;
   readonly schedules: LocalSchedules;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
@@ -115,6 +117,16 @@ export class LocalWorld implements World {
         return this.#store;
       },
       shared: this.#shared,
+      report: this.#options.onError,
+    });
+    this.slots = new LocalSlots({
+      store: async () => {
+        await this.#ready();
+        return this.#store;
+      },
+      locks: this.#shared.slotLocks,
+      leaseMs: this.#options.slotLeaseMs,
+      wake: (runId) => this.queue.enqueue({ runId }, { key: `slot:${runId}` }),
       report: this.#options.onError,
     });
     this.schedules = new LocalSchedules(async () => {

@@ -43,6 +43,7 @@ import {
   toRun,
 } from "./rows.js";
 import { type Channel, type Names, namesFor } from "./schema.js";
+import { PostgresSlots } from "./slots.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
 import { PostgresSchedules } from "./schedules.js";
@@ -60,6 +61,7 @@ export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
   readonly streams: PostgresStreams;
+  readonly slots: PostgresSlots;
   readonly schedules: PostgresSchedules;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
@@ -106,6 +108,12 @@ export class PostgresWorld implements World {
       query: (what, config) => this.#query(what, config),
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
+    });
+    this.slots = new PostgresSlots({
+      names: () => this.#requireNames(),
+      leaseMs: () => this.#requireOptions().leaseMs,
+      query: (what, config) => this.#query(what, config),
+      woken: () => this.queue.wakeIn(0),
     });
     this.schedules = new PostgresSchedules(
       (what, config) => this.#query(what, config),

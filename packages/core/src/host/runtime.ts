@@ -13,6 +13,7 @@ import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-type
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
+import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
@@ -80,6 +81,12 @@ export interface StartOptions {
   idempotencyKey?: string;
   /** How long the key stays with its run (ms or "1h", "7d" …); default: for ever. */
   idempotencyKeyTTL?: string | number;
+  /**
+   * At most `limit` runs sharing `key` execute steps at once, across processes and instances;
+   * a run that sleeps or waits on a hook holds no slot, and runs waiting for one get it in the
+   * order they asked (see docs/start-control.md).
+   */
+  concurrency?: Concurrency;
 }
 
 /** The longest idempotency key, in UTF-16 code units (keys are stored and indexed as they are). */
@@ -102,6 +109,7 @@ export class Runtime {
   readonly #endpoint: WebhookEndpoint;
   readonly #scheduler: Scheduler;
   readonly #unlistenBundle: () => void;
+  readonly #slots: ConcurrencySlots;
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
 
@@ -110,11 +118,13 @@ export class Runtime {
     this.world = options.world;
     this.baseUrl = baseUrl;
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
+    this.#slots = new ConcurrencySlots(this.world, report);
     this.#env = {
       world: this.world,
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
       streams: resolveStreamLimits(options.streams),
+      slots: this.#slots,
       bundle: () => this.#currentBundle(),
       findStep: async (stepId) => {
         const steps = () => options.steps ?? registries().steps;
@@ -178,6 +188,7 @@ export class Runtime {
   /** Stops consuming, ends every wait (nothing is left listening or timing), writes pending refusals, closes the world. */
   async close(): Promise<void> {
     await this.#consumer?.stop();
+    this.#slots.close();
     this.#waiter.close();
     this.#log.close();
     this.#unlistenBundle();
@@ -205,6 +216,7 @@ export class Runtime {
       );
     }
     const key = startKey(options);
+    const concurrency = concurrencyOf(options.concurrency);
     const recordedArgs = await serializeAsync(args, "args");
     const runId = newRunId();
     const at = Date.now();
@@ -221,6 +233,7 @@ export class Runtime {
             origin: options.baseUrl ?? this.baseUrl,
             ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
             ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
+            ...(concurrency ? { concurrency } : {}),
           },
         },
         { expectedSeq: 0, wake: {} },
@@ -349,6 +362,7 @@ export class Runtime {
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
       this.#warm.drop(run);
+      await run.releaseSlot().catch((releaseError: unknown) => this.#env.report(releaseError, `releasing the concurrency slot of run ${runId}`));
       throw error;
     }
     if (run.terminal && run.idle) this.#warm.drop(run);
@@ -379,7 +393,29 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL"]);
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL", "concurrency"]);
+
+/** The longest concurrency key, in UTF-16 code units (stored and indexed as it is, like idempotency keys). */
+const MAX_CONCURRENCY_KEY = 512;
+
+/** start()'s concurrency option, checked; undefined without one. */
+function concurrencyOf(value: unknown): Concurrency | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`start(): concurrency must be an object { key, limit }, e.g. { key: \`user:\${id}\`, limit: 2 }; got ${describe(value)}.`);
+  }
+  for (const name of Object.keys(value)) {
+    if (name !== "key" && name !== "limit") throw new InvalidArgumentError(`start(): unknown field "concurrency.${name}". Known fields: key, limit.`);
+  }
+  const { key, limit } = value as { key?: unknown; limit?: unknown };
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_CONCURRENCY_KEY) {
+    throw new InvalidArgumentError(`start(): concurrency.key must be a string of 1 to ${MAX_CONCURRENCY_KEY} characters, got ${key === undefined ? "none" : describe(key)}.`);
+  }
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new InvalidArgumentError(`start(): concurrency.limit must be a whole number ≥ 1, got ${limit === undefined ? "none" : describe(limit)}.`);
+  }
+  return { key, limit };
+}
 
 /** start()'s idempotency options, checked (with the options object itself); null without a key. */
 function startKey(options: StartOptions): { key: string; ttlMs?: number } | null {

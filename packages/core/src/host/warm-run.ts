@@ -10,6 +10,7 @@ import { markStream } from "../shared/stream-ref.js";
 import type { HostBridge, OpRequest } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { type ConcurrencySlots, RunSlot } from "./concurrency-slots.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
@@ -28,6 +29,8 @@ export interface RunEnvironment {
   tokens: TokenIssuer;
   retry: RetryPolicy;
   streams: StreamLimits;
+  /** Concurrency slots of runs started with start({ concurrency }). */
+  slots: ConcurrencySlots;
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
@@ -58,6 +61,8 @@ export class WarmRun {
   readonly #timers = new Set<number>();
   readonly #hookTokens: HookTokens;
   readonly #attemptHost: AttemptHost;
+  /** start({ concurrency }): steps run only while the run holds a slot (null: no limit). */
+  readonly #slot: RunSlot | null;
   /** The run's arguments until its code starts (at run_started). */
   #args: EventOf<"run_created">["data"]["args"] | undefined;
 
@@ -65,6 +70,7 @@ export class WarmRun {
     this.#env = env;
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
+    this.#slot = created.data.concurrency ? new RunSlot(env.slots, this.runId, created.data.concurrency) : null;
     this.ops = new OperationTable(this.runId);
     this.#hookTokens = new HookTokens(env.tokens, this.runId);
     const baseUrl = created.data.origin ?? "";
@@ -155,6 +161,13 @@ export class WarmRun {
     // Failing the drive keeps its queue message, so the run is driven again (from its log) later.
     failures.push(...this.#unrecorded.splice(0));
     if (failures.length > 0) throw failures[0];
+    // With nothing running, the run executes no step: it holds no slot unless a step is due now.
+    if (this.#slot) await this.#queue.run(() => this.#slot!.releaseIfIdle(this.terminal, this.#inFlight > 0 || this.#stepDue()));
+  }
+
+  /** Gives the run's concurrency slot back (a failed drive: the run is replayed from its log next time). */
+  async releaseSlot(): Promise<void> {
+    await this.#slot?.release();
   }
 
   /** Appends an event on behalf of outside code (cancel, a manual webhook response) through this run's queue. */
@@ -355,7 +368,18 @@ export class WarmRun {
       if (op.done) this.ops.pending.delete(op);
       else if (op.inFlight) continue;
       else if (op.retryAt !== undefined && op.retryAt > at) await this.#timer(op.retryAt);
-      else this.#launch(op);
+      else if (!this.#slot || (await this.#slot.hold())) this.#launch(op);
+      // In line for a slot: the world wakes the run when it gets one.
+      else return false;
+    }
+    return false;
+  }
+
+  /** A step is due now (not running, not waiting for its retry's backoff). */
+  #stepDue(): boolean {
+    const now = Date.now();
+    for (const op of this.ops.pending) {
+      if (op.kind === "step" && !op.done && !op.inFlight && (op.retryAt === undefined || op.retryAt <= now)) return true;
     }
     return false;
   }
