@@ -109,7 +109,7 @@ export class Scheduler {
     } else {
       await this.#fireSoon(record.id);
     }
-    return { ...info(record), created };
+    return { ...scheduleInfo(record), created };
   }
 
   /** deleteSchedule(): false if there is no such schedule. Its timer, when it fires, finds nothing and stops. */
@@ -123,7 +123,7 @@ export class Scheduler {
   }
 
   async list(): Promise<ScheduleInfo[]> {
-    return (await this.#port.world.schedules.list()).map(info);
+    return (await this.#port.world.schedules.list()).map(scheduleInfo);
   }
 
   /** A schedule's timer fired (see the top of this file). */
@@ -155,7 +155,8 @@ export class Scheduler {
   }
 }
 
-function info(record: ScheduleRecord): ScheduleInfo {
+/** A stored schedule as listSchedules() shows it: its arguments decoded, its next tick from now. */
+export function scheduleInfo(record: ScheduleRecord): ScheduleInfo {
   let nextRunAt: Date | null = null;
   try {
     const next = CronSchedule.parse(record.cron, record.timezone, `schedule "${record.id}"`).nextAfter(Date.now());
