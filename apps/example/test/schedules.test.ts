@@ -15,6 +15,8 @@ import { createTestDatabase, resolvePostgresServer } from "./support/postgres";
 import { productionBuild } from "./support/production-build";
 
 const SECRET = "example-test-secret-0123456789abcdef0123456789abcdef";
+const INSPECTOR_TOKEN = "inspect-schedules-0123456789";
+const INSPECT = "/.well-known/workflow/v1/inspect";
 
 let server: NextServer | undefined;
 afterAll(async () => {
@@ -38,7 +40,10 @@ async function scheduledRuns(dataDir: string): Promise<Map<string, string[]>> {
 describe("schedules under next start", () => {
   it("a declared schedule fires every tick with no request to the server, one run per tick, and listSchedules shows it", async () => {
     await productionBuild({ env: { HOOKLINE_SECRET: SECRET } });
-    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, EXAMPLE_DIGEST_CRON: "* * * * * *" }, ready: false });
+    server = await startNext("start", {
+      env: { HOOKLINE_SECRET: SECRET, EXAMPLE_DIGEST_CRON: "* * * * * *", HOOKLINE_INSPECTOR_TOKEN: INSPECTOR_TOKEN },
+      ready: false,
+    });
     await server.waitForOutput(/\[hookline\] runtime started/, 120_000);
     const dataDir = server.dataDir;
     const byTick = await eventually(async () => {
@@ -73,6 +78,23 @@ describe("schedules under next start", () => {
       return view.status === "completed" ? view : undefined;
     }, 30_000, "the first digest run to complete");
     expect(run.result).toMatchObject({ team: "ops" });
+
+    // The inspector's schedules page, behind its login: the schedule, its next tick, its latest run.
+    const login = await fetch(`${server.url}${INSPECT}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+      body: new URLSearchParams({ token: INSPECTOR_TOKEN }).toString(),
+    });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const page = await fetch(`${server.url}${INSPECT}/schedules`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain("<code>daily-digest</code>");
+    expect(text).toContain("<code>dailyDigest</code>");
+    expect(text).toContain("Europe/Berlin");
+    expect(text).toMatch(/href="[^"]*\/runs\/wrun_\w+"><code>wrun_\w+<\/code><\/a><\/td><\/tr>/);
   });
 });
 

@@ -76,6 +76,12 @@ describe("schedules", () => {
     expect(info!.nextRunAt!.getTime() - Date.now()).toBeLessThanOrEqual(1000);
     expect(info!.lastRunId).toBeDefined();
     expect(info!.lastTickAt).toBeInstanceOf(Date);
+    // A declared schedule is the code's: neither deleted nor taken over at run time.
+    const deleted = await runtime.deleteSchedule("every-second").catch((e: unknown) => e);
+    expect((deleted as Error).message).toMatch(/schedule "every-second" is declared beside workflow .*remove its schedule\(\) call instead/);
+    const taken = await runtime.createSchedule(TICK, { id: "every-second", cron: "* * * * * *", args: ["declared"] }).catch((e: unknown) => e);
+    expect((taken as Error).message).toMatch(/id "every-second" is a schedule declared beside workflow/);
+    expect((await runtime.listSchedules()).map((s) => s.id)).toEqual(["every-second"]);
   });
 
   test("createSchedule with a dedupe key makes one schedule; another definition under the key is refused; deleteSchedule stops its ticks", async () => {

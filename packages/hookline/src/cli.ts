@@ -8,11 +8,12 @@
  *   hookline inspect run <id> [--json]
  *   hookline inspect events <id> [--json]
  *   hookline inspect hooks [--run id] [--json]
+ *   hookline inspect schedules [--json]
  *   hookline inspect cancel <id> [--reason text]
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { Runtime, runInfo, secretsFromEnv, stepsOf, waitsOf } from "@hookline/core/runtime";
+import { Runtime, runInfo, scheduleInfo, secretsFromEnv, stepsOf, waitsOf } from "@hookline/core/runtime";
 import type { HookRecord, RunStatus, WorkflowEvent, World } from "@hookline/core/world";
 import { decodeValue, plainValue } from "@hookline/next/server";
 import { worldFromEnv } from "./world-config.js";
@@ -24,6 +25,7 @@ Commands:
   run <id>             one run: status, arguments, result or error, steps, waits
   events <id>          a run's event log, values decoded
   hooks                pending hooks and webhooks (--run <id>)
+  schedules            cron schedules with their next and latest ticks
   cancel <id>          cancel a run (--reason <text>)
 
 Options:
@@ -144,6 +146,15 @@ async function run(world: World, command: string, id: string | undefined, option
       );
       return { json: hooks, text: hooks.length ? text : "No pending hooks." };
     }
+    case "schedules": {
+      const schedules = (await world.schedules.list()).map(scheduleInfo);
+      const json = schedules.map((x) => ({ ...x, createdAt: iso(x.createdAt), nextRunAt: iso(x.nextRunAt), lastTickAt: iso(x.lastTickAt) }));
+      const text = table(
+        ["SCHEDULE", "WORKFLOW", "CRON", "TIMEZONE", "ORIGIN", "NEXT", "LAST TICK", "LAST RUN"],
+        json.map((x) => [x.id, x.workflowId, x.cron, x.timezone, x.origin, x.nextRunAt ?? "-", x.lastTickAt ?? "-", x.lastRunId ?? "-"]),
+      );
+      return { json, text: json.length ? text : "No schedules." };
+    }
     case "cancel": {
       const runId = need();
       const before = await world.getRun(runId);
@@ -201,7 +212,7 @@ function hookJson(record: HookRecord) {
   };
 }
 
-function iso(date: Date | undefined): string | undefined {
+function iso(date: Date | null | undefined): string | undefined {
   return date?.toISOString();
 }
 

@@ -123,6 +123,32 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
       }
     });
 
+    it("schedules --json: each schedule with its next tick and its latest tick's run", async () => {
+      expect((await run("inspect", "schedules")).stdout).toContain("No schedules.");
+      const id = `report:cli-${Date.now()}`;
+      await s.world.schedules.create({
+        id,
+        workflowId: "workflow//app/report.ts//report",
+        cron: "0 9 * * 1-5",
+        timezone: "Europe/Berlin",
+        args: serialize(["ops"]),
+        origin: "created",
+        createdAt: 1_000,
+        since: 1_000,
+      });
+      await s.world.schedules.recordTick(id, Date.parse("2026-12-07T08:00:00Z"), ids.failed);
+      const listed = JSON.parse((await run("inspect", "schedules", "--json")).stdout) as Record<string, unknown>[];
+      expect(listed).toEqual([
+        expect.objectContaining({ id, cron: "0 9 * * 1-5", timezone: "Europe/Berlin", args: ["ops"], origin: "created", lastTickAt: "2026-12-07T08:00:00.000Z", lastRunId: ids.failed }),
+      ]);
+      // 09:00 in Berlin is 07:00 or 08:00 UTC, on a weekday.
+      const next = new Date(listed[0]!.nextRunAt as string);
+      expect([7, 8]).toContain(next.getUTCHours());
+      expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
+      expect((await run("inspect", "schedules")).stdout).toMatch(new RegExp(`${id}\\s+workflow//app/report.ts//report\\s+0 9 \\* \\* 1-5\\s+Europe/Berlin\\s+created`));
+      await s.world.schedules.delete(id);
+    });
+
     it("cancel <id> records run_cancelled with the reason and ends the wait", async () => {
       const cancelled = await run("inspect", "cancel", ids.waiting, "--reason", "stuck at the PSP");
       expect([cancelled.code, cancelled.stderr]).toEqual([0, ""]);

@@ -30,7 +30,8 @@ export function checkDeclaration(workflow: unknown, options: ScheduleOptions, ca
   for (const name of Object.keys(options)) {
     if (!["cron", "timezone", "args", "id"].includes(name)) throw invalid(`${call}: unknown option "${name}". Known options: cron, timezone, args, id.`);
   }
-  const id = options.id === undefined ? workflowId : checkScheduleId(options.id, call);
+  // Without an id, the workflow's id (checked too: a very long one needs an id of its own).
+  const id = checkScheduleId(options.id ?? workflowId, call);
   const where = `${call} (schedule "${id}")`;
   const cron = CronSchedule.parse(options.cron, options.timezone ?? "UTC", where);
   const args = options.args ?? [];

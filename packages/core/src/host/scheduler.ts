@@ -22,6 +22,8 @@ import { CronSchedule } from "./cron.js";
 import { checkDeclaration } from "./declare-schedule.js";
 import { tickKey, timerId } from "./schedule-id.js";
 
+const SYNC_BATCH = 16;
+
 /** What the scheduler needs of the runtime. */
 export interface SchedulerPort {
   world: Pick<World, "schedules" | "queue">;
@@ -69,9 +71,14 @@ export class Scheduler {
       const args = await serializeAsync([...d.args], `schedule "${d.id}" args`);
       await schedules.declare({ id: d.id, workflowId: d.workflowId, cron: d.cron, timezone: d.timezone, args, origin: "declared", createdAt: now, since: now });
     }
-    for (const record of await schedules.list()) {
-      if (record.origin === "declared" && !declared.has(record.id)) await schedules.delete(record.id);
-      else await this.#fireSoon(record.id);
+    const records = await schedules.list();
+    // A few at a time: an app with thousands of per-customer schedules starts without a burst.
+    for (let i = 0; i < records.length; i += SYNC_BATCH) {
+      await Promise.all(
+        records
+          .slice(i, i + SYNC_BATCH)
+          .map((record) => (record.origin === "declared" && !declared.has(record.id) ? schedules.delete(record.id) : this.#fireSoon(record.id))),
+      );
     }
   }
 
@@ -102,7 +109,7 @@ export class Scheduler {
     } else {
       await this.#fireSoon(record.id);
     }
-    return { ...info(record), created };
+    return { ...scheduleInfo(record), created };
   }
 
   /** deleteSchedule(): false if there is no such schedule. Its timer, when it fires, finds nothing and stops. */
@@ -116,7 +123,7 @@ export class Scheduler {
   }
 
   async list(): Promise<ScheduleInfo[]> {
-    return (await this.#port.world.schedules.list()).map(info);
+    return (await this.#port.world.schedules.list()).map(scheduleInfo);
   }
 
   /** A schedule's timer fired (see the top of this file). */
@@ -148,7 +155,8 @@ export class Scheduler {
   }
 }
 
-function info(record: ScheduleRecord): ScheduleInfo {
+/** A stored schedule as listSchedules() shows it: its arguments decoded, its next tick from now. */
+export function scheduleInfo(record: ScheduleRecord): ScheduleInfo {
   let nextRunAt: Date | null = null;
   try {
     const next = CronSchedule.parse(record.cron, record.timezone, `schedule "${record.id}"`).nextAfter(Date.now());

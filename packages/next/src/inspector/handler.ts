@@ -5,14 +5,17 @@
  *   GET  /                     runs (?status ?workflow ?q=<run id> ?before=<cursor> ?fragment=1)
  *   GET  /runs/:id             a run: arguments, result or error, refused deliveries, timeline, actions
  *   GET  /waits                pending hooks, webhooks and sleeps across runs
+ *   GET  /schedules            cron schedules, their next ticks and latest runs
  *   GET  /live                 Server-Sent Events: one `append` per event appended to any run
  *   POST /login, /logout, /runs/:id/cancel, /runs/:id/rerun, /runs/:id/hooks/:hookId/resume|reject
  */
+import { scheduleInfo } from "@hookline/core/runtime";
 import type { RunStatus } from "@hookline/core/world";
 import { type ActionPort, runAction } from "./actions.js";
 import { CSS, SCRIPT } from "./assets.js";
 import { liveResponse } from "./live.js";
 import { loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
+import { schedulesPage } from "./schedules-page.js";
 import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
 
 export type InspectorPort = ActionPort;
@@ -116,6 +119,7 @@ export function createInspector(options: InspectorOptions) {
       const view = { hooks, sleeps };
       return htmlResponse(fragment ? waitsRegion(ctx, view).text : waitsPage(ctx, view));
     }
+    if (route[0] === "schedules" && route.length === 1) return htmlResponse(schedulesPage(ctx, (await world.schedules.list()).map(scheduleInfo)));
     if (route[0] === "live" && route.length === 1) return liveResponse(world, request.signal);
     return notFound();
   };

@@ -19,7 +19,7 @@ export interface PageContext {
 export function layout(ctx: PageContext, title: string, body: Html, flash?: string): string {
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="same-origin"><title>${title} · Hookline inspector</title><link rel="stylesheet" href="${ctx.base}/assets/inspector.css"></head>
-<body><header class="top"><strong>Hookline inspector</strong><nav><a href="${ctx.base}">Runs</a><a href="${ctx.base}/waits">Waits</a></nav>
+<body><header class="top"><strong>Hookline inspector</strong><nav><a href="${ctx.base}">Runs</a><a href="${ctx.base}/waits">Waits</a><a href="${ctx.base}/schedules">Schedules</a></nav>
 <span class="live"></span>${ctx.loggedIn ? html`<form class="inline logout" method="post" action="${ctx.base}/logout"><input type="hidden" name="csrf" value="${ctx.csrf}"><button>Log out</button></form>` : ""}</header>
 <main>${flash ? html`<p class="flash" role="status">${flash}</p>` : ""}${body}</main><script src="${ctx.base}/assets/inspector.js"></script></body></html>`}`;
 }
