@@ -46,11 +46,17 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
   return true;
 }
 
-/** Records child_ended for each child that ended since (its end woke the parent). */
+/**
+ * Records child_ended for each child that ended since (its end woke the parent). The children the
+ * parent still waits for are looked up at once (one summary read each, in parallel), then their
+ * ends appended in the order of the parent's calls.
+ */
 export async function collectEndedChildren(parent: ParentPort, ops: Iterable<Operation>): Promise<void> {
-  for (const op of [...ops]) {
-    if (op.kind !== "child" || !op.recorded || op.done) continue;
-    const ended = await childEndedEvent(parent.world, op);
+  const open = [...ops].filter((op) => op.kind === "child" && op.recorded && !op.done);
+  if (open.length === 0) return;
+  const ends = await Promise.all(open.map((op) => childEndedEvent(parent.world, op)));
+  for (const [i, ended] of ends.entries()) {
+    const op = open[i]!;
     while (ended && !op.done && !parent.ended()) if (await parent.append(ended)) break;
   }
 }
