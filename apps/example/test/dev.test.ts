@@ -45,12 +45,24 @@ async function receiptOfNewRun(): Promise<string> {
   return view.result!.receipt;
 }
 
+it("logs nothing the user did not do: no internal route requests, no reload without an edit", async () => {
+  // A request of the user's own, so the runtime has started and its first calls are behind us.
+  expect((await fetch(`${server.url}/api/lab/ping`, { method: "POST" })).status).toBe(202);
+  await server.waitForOutput(/\[hookline\] runtime started/, 60_000);
+  // next-env.d.ts and tsconfig.json are written by Next itself at start: neither is a workflow change.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(server.output()).toMatch(/POST \/api\/lab\/ping 202/);
+  expect(server.output()).not.toMatch(/\/\.well-known\/workflow\/v1\/(flow|step)/);
+  expect(server.output()).not.toMatch(/\[hookline\] reloaded/);
+});
+
 it("picks up an edited step file in the next run", async () => {
   expect(await receiptOfNewRun()).toMatch(/^Thank you! Order/);
   const mark = server.output().length;
   await writeFile(RECEIPT, original.replace("Thank you!", "Thanks a lot (edited)!"));
   await server.waitForOutput(/\[hookline\] reloaded/, 60_000, mark);
   expect(await receiptOfNewRun()).toMatch(/^Thanks a lot \(edited\)! Order/);
+  expect(server.output().slice(mark)).not.toMatch(/\/\.well-known\/workflow\/v1\/(flow|step)/);
 });
 
 it("picks up a new workflow file without a restart", async () => {

@@ -7,6 +7,8 @@ import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from ".
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import { InvalidArgumentError } from "./shared/errors.js";
+import type { ScheduleInfo } from "./host/scheduler.js";
+import type { ScheduleOptions } from "./shared/public-types.js";
 import { deserialize } from "./shared/serialization/index.js";
 import type { RunStatus } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
@@ -14,6 +16,7 @@ import type { HookRecord } from "./world/world.js";
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
 export type { StartOptions } from "./host/runtime.js";
+export type { ScheduleInfo } from "./host/scheduler.js";
 export {
   bytesResponse,
   ndjsonResponse,
@@ -23,6 +26,7 @@ export {
 } from "./host/streams/responses.js";
 export type { WorkflowReadableStream } from "./host/streams/stream-reader.js";
 export * from "./shared/errors.js";
+export type { ScheduleOptions } from "./shared/public-types.js";
 export {
   registerSerializableClass,
   type SerializableClass,
@@ -56,6 +60,36 @@ export async function start<W extends WorkflowReference | ((...args: never[]) =>
   }
   const runtime = await getRuntime();
   return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options as StartOptions | undefined)) as Run<WorkflowResult<W>>;
+}
+
+/**
+ * Cron schedules, declared beside workflows (`schedule()` from "hookline") and created with
+ * createSchedule(), each with its next tick, and its latest tick's run once one ran. One run per
+ * tick across every instance; see docs/start-control.md.
+ */
+export async function listSchedules(): Promise<ScheduleInfo[]> {
+  return (await getRuntime()).listSchedules();
+}
+
+/**
+ * Runs `workflow` on a cron schedule from now on, e.g. per customer:
+ *
+ *   await createSchedule(sendReport, { id: `report:${customerId}`, cron: "0 8 * * 1", timezone: "Europe/Berlin", args: [customerId] });
+ *
+ * `id` is the dedupe key: with an existing id and the same definition the existing schedule is
+ * returned (`created: false`); with another definition the call is refused (delete it first).
+ * A cron or timezone that does not parse is refused, naming the field, and nothing is stored.
+ */
+export async function createSchedule<W extends WorkflowReference | ((...args: never[]) => unknown)>(
+  workflow: W,
+  options: ScheduleOptions<WorkflowArgs<W>> & { id: string },
+): Promise<ScheduleInfo & { created: boolean }> {
+  return (await getRuntime()).createSchedule(workflow as WorkflowReference, options as ScheduleOptions);
+}
+
+/** Removes a schedule made with createSchedule(): no tick of it starts a run after this returns. False if there was none. */
+export async function deleteSchedule(id: string): Promise<boolean> {
+  return (await getRuntime()).deleteSchedule(id);
 }
 
 /**

@@ -15,18 +15,19 @@ import type { Hook, HookOptions } from "./workflow/hook.js";
 import type { Webhook, WebhookOptions } from "./workflow/webhook.js";
 import "./host/webhook-request.js";
 
+export { schedule } from "./host/declare-schedule.js";
 export { defineHook } from "./host/define-hook.js";
+export { fetch } from "./host/fetch-step.js";
 export * from "./shared/errors.js";
 export type * from "./shared/public-types.js";
-export type { Hook, HookOptions } from "./workflow/hook.js";
-export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
-export { fetch } from "./host/fetch-step.js";
 export {
   registerSerializableClass,
   type SerializableClass,
   WORKFLOW_DESERIALIZE,
   WORKFLOW_SERIALIZE,
 } from "./shared/serialization/index.js";
+export type { Hook, HookOptions } from "./workflow/hook.js";
+export type { Webhook, WebhookOptions, WorkflowRequest } from "./workflow/webhook.js";
 
 export function sleep(_duration: Duration): Promise<void> {
   return notInWorkflow("sleep()");

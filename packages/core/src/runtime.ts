@@ -2,6 +2,8 @@
  * Internals for integrations (the Next.js plugin, the `hookline` package, custom servers and
  * tests): making the process's runtime and registering the app's code. Not part of the public API.
  */
+
+export { CronSchedule, checkTimezone } from "./host/cron.js";
 export { getRuntime, setRuntime, setRuntimeFactory } from "./host/global-runtime.js";
 export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 export { type RegisteredStep, registerWorkflowBundle, registries, type WorkflowBundleSource } from "./host/registry.js";

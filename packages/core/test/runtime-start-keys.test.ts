@@ -92,8 +92,8 @@ describe("idempotent start", () => {
       [{ idempotencyKey: "k", idempotencyKeyTTL: "soon" }, /idempotencyKeyTTL/],
       [{ idempotencyKey: "k", idempotencyKeyTTL: 0 }, /idempotencyKeyTTL must be longer than 0/],
       // A misspelt or not yet supported option is an error, never silently ignored.
-      [{ idempotencykey: "k" }, /unknown option "idempotencykey". Known options: baseUrl, idempotencyKey, idempotencyKeyTTL/],
-      [{ concurrency: { key: "k", limit: 2 } }, /unknown option "concurrency"/],
+      [{ idempotencykey: "k" }, /unknown option "idempotencykey". Known options: baseUrl, idempotencyKey, idempotencyKeyTTL, concurrency/],
+      [{ concurrency: 2 }, /concurrency must be an object/],
       ["fast", /the options must be an object, got string "fast"/],
     ];
     for (const [options, message] of refusals) {

@@ -4,8 +4,15 @@
  * server stopped continue on their own, without waiting for a request. A runtime that cannot
  * start because of its configuration (world URL, permissions, secret) fails the start loudly.
  * A standalone server.js does the same from the app's instrumentation (see standalone.ts).
+ *
+ * Under `next dev` the start waits for the first page or route the developer opens to be
+ * answered (or for a few quiet seconds), so compiling Hookline's routes never slows that first
+ * request down.
  */
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { IncomingMessage } from "node:http";
 import { ConfigError } from "@hookline/core";
+import { ROUTE_PREFIX } from "./routes.js";
 import { callInternal, type Integration, InternalCallError } from "./server.js";
 
 const BOOTED = Symbol.for("hookline.next.booted");
@@ -16,6 +23,8 @@ export interface BootOptions {
   /** Exit the process on a configuration error (`next start`); `next dev` keeps serving and says so. */
   exitOnConfigError?: boolean;
   log?: (message: string) => void;
+  /** Start only once this settles (see afterFirstRequest). */
+  after?: Promise<void>;
 }
 
 /** Whether bootOnce ran in this process. */
@@ -31,7 +40,8 @@ export function bootOnce(integration: Integration, options: BootOptions = {}): v
   void boot(integration, options);
 }
 
-async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConfigError = false, log = console.log }: BootOptions): Promise<void> {
+async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConfigError = false, log = console.log, after }: BootOptions): Promise<void> {
+  await after;
   const deadline = Date.now() + deadlineMs;
   let delay = 200;
   let lastError: unknown;
@@ -56,6 +66,35 @@ async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConf
     }
   }
   console.warn("[hookline] could not start the runtime at server start; it starts with the first run instead.", lastError);
+}
+
+/**
+ * Settles when the first request to the app (not to Hookline's own routes) has been answered,
+ * or after `quietMs` if none began by then.
+ */
+export function afterFirstRequest(quietMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let started = false;
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe("http.server.request.start", onStart);
+      unsubscribe("http.server.response.finish", onFinish);
+      resolve();
+    };
+    const ours = (message: unknown) => ((message as { request: IncomingMessage }).request.url ?? "").includes(ROUTE_PREFIX);
+    const onStart = (message: unknown) => {
+      if (!ours(message)) started = true;
+    };
+    const onFinish = (message: unknown) => {
+      if (!ours(message)) done();
+    };
+    const timer = setTimeout(() => {
+      if (!started) done();
+    }, quietMs);
+    timer.unref();
+    subscribe("http.server.request.start", onStart);
+    subscribe("http.server.response.finish", onFinish);
+  });
 }
 
 /** The reason, when the runtime (in the flow route) or the deployment secret (read here) failed on configuration. */

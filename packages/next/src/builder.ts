@@ -1,12 +1,15 @@
 /**
  * One build of the app's workflow code: scan for directive files, bundle the workflows for the
- * replay sandbox, and (re)write the generated routes and registry.
+ * replay sandbox, check the schedules declared beside them, and (re)write the generated routes
+ * and registry.
  */
-import { isAbsolute, join, relative } from "node:path";
+import { relative } from "node:path";
 import { HooklineTransformError, mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
+import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
 import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
+import { checkDeclaredSchedules } from "./schedule-check.js";
 import { type DirectiveFile, scan } from "./scanner.js";
 
 export interface BuildOptions {
@@ -15,6 +18,8 @@ export interface BuildOptions {
   distDir?: string;
   /** Minify the workflow bundle (off in dev, for readable stack traces). */
   minify?: boolean;
+  /** Record what the build was made from under this key, so `next dev` can skip an unchanged build (build-stamp.ts). */
+  stampKey?: string;
 }
 
 export interface BuildResult {
@@ -24,6 +29,8 @@ export interface BuildResult {
   roots: string[];
   /** The generated folder. */
   outDir: string;
+  /** Absolute paths of the files the workflow bundle was built from. */
+  inputs: string[];
   /** Generated files that changed in this build. */
   written: string[];
   warnings: string[];
@@ -54,10 +61,9 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   const { appDir } = options;
   const routerDir = appRouterDir(appDir);
   const outDir = generatedDir(routerDir);
-  const distDir = options.distDir ?? ".next";
-  const { files, roots, suspects } = await scan({
+  const { files, roots, suspects, scanned } = await scan({
     appDir,
-    exclude: [outDir, isAbsolute(distDir) ? distDir : join(appDir, distDir)],
+    exclude: scanExclusions(appDir, options.distDir),
     suspect: mayContainDirective,
   });
   // A file whose only directive is misspelled is compiled by no loader: the transform's error
@@ -72,12 +78,14 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     // Errors thrown in workflow code name the user's files and lines (the sandbox remaps its frames).
     sourcemap: true,
   });
+  checkDeclaredSchedules(bundle.manifest);
   const workflowIds = manifestWorkflowIds(bundle.manifest);
   const written = await writeChanged(
     outDir,
     renderFiles({ routerDir, files: files.map((f) => f.path), bundle: bundle.code, workflowIds }),
   );
-  return { files, workflowIds, roots, outDir, written, warnings: bundle.warnings.map(formatWarning) };
+  if (options.stampKey !== undefined) await writeBuildStamp(outDir, options.stampKey, { scanned, inputs: bundle.inputs, workflowIds });
+  return { files, workflowIds, roots, outDir, inputs: bundle.inputs, written, warnings: bundle.warnings.map(formatWarning) };
 }
 
 /** Workflow ids from the bundler's manifest (entries of kind "workflow"), whatever its exact shape. */

@@ -56,9 +56,9 @@ const SKIPPED_DOT_DIRS = new Set([
   ".output",
 ]);
 
-/** Whether a folder named `name` is never scanned nor watched. */
+/** Whether a folder named `name` is never scanned nor watched (also `.next-*`: Next's output under another distDir). */
 export function isSkippedDir(name: string): boolean {
-  return SKIPPED_DIRS.has(name) || SKIPPED_DOT_DIRS.has(name);
+  return SKIPPED_DIRS.has(name) || SKIPPED_DOT_DIRS.has(name) || name.startsWith(".next-");
 }
 
 /** Whether the scanner leaves `relativePath` (relative to the app folder) out: a skipped folder on its way, or the generated folder. */

@@ -32,6 +32,8 @@ export interface ScanResult {
   roots: string[];
   /** Files without a directive that `suspect` picked out, with their source. */
   suspects: Array<{ path: string; source: string }>;
+  /** Every source file read, sorted by path (a build depends on each: see build-stamp.ts). */
+  scanned: string[];
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -41,6 +43,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   if (options.workspacePackages !== false) roots.push(...(await workspacePackageDirs(appDir)));
   const found = new Map<string, DirectiveFile>();
   const suspects: ScanResult["suspects"] = [];
+  const scanned: string[] = [];
   for (const root of roots) {
     for (const path of await sourceFiles(root, exclude)) {
       if (found.has(path)) continue;
@@ -50,13 +53,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       } catch {
         continue; // deleted while scanning
       }
+      scanned.push(path);
       const { workflow, step } = findDirectives(source);
       if (workflow || step) found.set(path, { path, workflow, step });
       else if (options.suspect?.(source)) suspects.push({ path, source });
     }
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, roots, suspects };
+  return { files, roots, suspects, scanned: scanned.sort() };
 }
 
 async function sourceFiles(dir: string, exclude: Set<string>): Promise<string[]> {

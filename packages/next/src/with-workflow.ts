@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
-import { bootOnce } from "./boot.js";
+import { afterFirstRequest, bootOnce } from "./boot.js";
 import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
@@ -128,6 +128,8 @@ export function applyWorkflowConfig(
     // Loaded by Node at run time, not bundled: one copy of the runtime per server, and world
     // drivers (pg) stay out of the bundle.
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
+    // `next dev` logs no request the user did not make: the runtime's calls to its internal routes.
+    ...(config.logging === false ? {} : { logging: { ...config.logging, incomingRequests: quietInternalRoutes(config.logging) } }),
     // Source maps of the server bundle, so errors thrown in steps name the user's files and lines.
     experimental: { ...config.experimental, serverSourceMaps: config.experimental?.serverSourceMaps ?? true },
     // What is chosen in code (the world, the webhook limits), where a standalone server (which
@@ -136,7 +138,18 @@ export function applyWorkflowConfig(
   };
 }
 
+/** The runtime's own calls (start-up, steps): never the user's requests, nor a sender's (the webhook route is logged). */
+const INTERNAL_ROUTES = /\/\.well-known\/workflow\/v1\/(?:flow|step)(?:[/?]|$)/;
+
+function quietInternalRoutes(logging: NextConfig["logging"]): boolean | { ignore: RegExp[] } {
+  const current = logging ? logging.incomingRequests : undefined;
+  if (current === false) return false;
+  return { ignore: [...(typeof current === "object" ? (current.ignore ?? []) : []), INTERNAL_ROUTES] };
+}
+
 const BUILT = "HOOKLINE_NEXT_PRIVATE_BUILT";
+/** `next dev` starts the runtime after the first request, or after this long without one. */
+const DEV_BOOT_QUIET_MS = 3_000;
 const WATCHING = Symbol.for("hookline.next.watching");
 
 export function createWithWorkflow(integration: Integration) {
@@ -150,9 +163,10 @@ export function createWithWorkflow(integration: Integration) {
 
       // Babel and esbuild load only when something is built (next build, next dev), never for
       // `next start`, whose config evaluation then stays as quick as without Hookline.
+      const stampKey = transformFingerprint();
       const build = async (): Promise<BuildResult & { summary: string }> => {
         const { buildWorkflows, summarize } = await import("./builder.js");
-        const result = await buildWorkflows({ appDir, distDir: base.distDir });
+        const result = await buildWorkflows({ appDir, distDir: base.distDir, stampKey });
         for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
         return { ...result, summary: summarize(result, appDir) };
       };
@@ -179,13 +193,17 @@ export function createWithWorkflow(integration: Integration) {
         const slot = globalThis as Record<symbol, unknown>;
         if (phase === PHASE_DEVELOPMENT_SERVER && !slot[WATCHING]) {
           slot[WATCHING] = true;
-          const first = await build();
+          // A restart with nothing changed since the last build reuses its output (build-stamp.ts).
+          const { affectsWorkflows, unchangedBuild } = await import("./build-stamp.js");
+          let last: BuildResult = (await unchangedBuild({ appDir, distDir: base.distDir, key: stampKey })) ?? (await build());
           watchSources({
             appDir,
-            roots: first.roots,
-            onChange: async () => {
+            roots: last.roots,
+            onChange: async (changed) => {
+              if (!(await affectsWorkflows(changed, last))) return;
               try {
                 const result = await build();
+                last = result;
                 // Let Next notice the changed files before the flow route re-imports them.
                 await new Promise((resolve) => setTimeout(resolve, 250));
                 await callInternal(integration, "flow", { reason: "rebuilt" });
@@ -196,7 +214,10 @@ export function createWithWorkflow(integration: Integration) {
             },
           });
         }
-        bootOnce(integration, { exitOnConfigError: phase === PHASE_PRODUCTION_SERVER });
+        bootOnce(integration, {
+          exitOnConfigError: phase === PHASE_PRODUCTION_SERVER,
+          ...(phase === PHASE_DEVELOPMENT_SERVER ? { after: afterFirstRequest(DEV_BOOT_QUIET_MS) } : {}),
+        });
       }
       return config;
     };

@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type BootOptions, bootOnce } from "../src/boot.js";
+import { afterFirstRequest, type BootOptions, bootOnce } from "../src/boot.js";
 
 const REASON = "HOOKLINE_WORLD is postgres but HOOKLINE_POSTGRES_URL is not set.";
 const integration = { deploymentSecrets: async () => ["s".repeat(40)] };
@@ -67,5 +67,40 @@ describe("the boot at server start", () => {
     expect(errors).toEqual([`[hookline] cannot start: ${REASON}`]);
     expect(exit).not.toHaveBeenCalled();
     expect(hits).toBe(1);
+  });
+});
+
+describe("afterFirstRequest (next dev starts the runtime after the developer's first request)", () => {
+  const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const settled = (promise: Promise<void>) => {
+    const state = { done: false };
+    void promise.then(() => (state.done = true));
+    return state;
+  };
+
+  it("waits while only Hookline's own routes are called, and settles once the app's first request is answered", async () => {
+    answers = [[200, {}]];
+    const state = settled(afterFirstRequest(60_000));
+    await fetch(`${url()}/.well-known/workflow/v1/flow`, { method: "POST" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(state.done).toBe(false);
+    await fetch(`${url()}/dashboard`);
+    await vi.waitFor(() => expect(state.done).toBe(true), { timeout: 2_000 });
+  });
+
+  it("settles after the quiet time when no request comes, but not while the first request is still being answered", async () => {
+    const quiet = settled(afterFirstRequest(200));
+    await vi.waitFor(() => expect(quiet.done).toBe(true), { timeout: 2_000 });
+
+    let answer: () => void = () => {};
+    server.removeAllListeners("request");
+    server.on("request", (_request, response) => (answer = () => response.end("page")));
+    const slow = settled(afterFirstRequest(200));
+    const page = fetch(`${url()}/slow-page`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(slow.done).toBe(false);
+    answer();
+    await page;
+    await vi.waitFor(() => expect(slow.done).toBe(true), { timeout: 2_000 });
   });
 });

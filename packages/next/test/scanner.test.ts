@@ -47,6 +47,7 @@ describe("scan", () => {
       "lib/__tests__/x.ts": WORKFLOW,
       "node_modules/some-pkg/index.js": WORKFLOW,
       ".next/server/chunk.js": WORKFLOW,
+      ".next-dev/server/chunk.js": WORKFLOW,
       ".hookline/x.js": WORKFLOW,
       "app/.well-known/workflow/v1/_hookline/registry.ts": WORKFLOW,
       "app/.well-known/agent/v1/steps.ts": STEP,

@@ -46,6 +46,26 @@ describe("applyWorkflowConfig", () => {
     expect(parsed.success).toBe(true);
   });
 
+  it("keeps the runtime's internal calls out of next dev's request log, with the user's own ignore patterns", () => {
+    const logged = (config: NextConfig, url: string) => {
+      const incoming = applyWorkflowConfig(config, { appDir: APP, loader: LOADER }).logging;
+      if (incoming === false || incoming?.incomingRequests === false) return false;
+      const ignore = typeof incoming?.incomingRequests === "object" ? (incoming.incomingRequests.ignore ?? []) : [];
+      return !ignore.some((pattern) => pattern.test(url));
+    };
+    for (const url of ["/.well-known/workflow/v1/flow", "/.well-known/workflow/v1/step?x=1", "/docs/.well-known/workflow/v1/flow"]) {
+      expect(logged({}, url), url).toBe(false);
+    }
+    for (const url of ["/.well-known/workflow/v1/webhook/abc", "/.well-known/workflow/v1/inspect", "/api/flow", "/.well-known/workflow/v1/flowers"]) {
+      expect(logged({}, url), url).toBe(true);
+    }
+    const own = { logging: { fetches: { fullUrl: true }, incomingRequests: { ignore: [/\/health/] } } } satisfies NextConfig;
+    expect(logged(own, "/health")).toBe(false);
+    expect(applyWorkflowConfig(own, { appDir: APP, loader: LOADER }).logging).toMatchObject({ fetches: { fullUrl: true } });
+    expect(applyWorkflowConfig({ logging: false }, { appDir: APP, loader: LOADER }).logging).toBe(false);
+    expect(applyWorkflowConfig({ logging: { incomingRequests: false } }, { appDir: APP, loader: LOADER }).logging).toEqual({ incomingRequests: false });
+  });
+
   it("keeps the user's config: other options, existing Turbopack rules, webpack function, external packages", () => {
     const userRule = { loaders: ["@svgr/webpack"], as: "*.js" };
     const userWebpack = vi.fn((config: { marker?: boolean }) => ({ ...config, marker: true }));

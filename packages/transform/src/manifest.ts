@@ -15,10 +15,24 @@ export interface ManifestEntry {
   closure?: string[];
 }
 
+/** A `schedule()` call of the file (workflow and client modes), with the options it states as string literals. */
+export interface ScheduleEntry {
+  /** 1-based line and 0-based column of the call. */
+  line: number;
+  column: number;
+  /** The workflow argument, when it is a plain identifier. */
+  workflow?: string;
+  cron?: string;
+  timezone?: string;
+  id?: string;
+}
+
 export interface Manifest {
   file: string;
   workflows: ManifestEntry[];
   steps: ManifestEntry[];
+  /** Present when the file declares schedules (workflow and client modes only). */
+  schedules?: ScheduleEntry[];
 }
 
 export function emptyManifest(file: string): Manifest {

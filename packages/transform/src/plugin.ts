@@ -9,6 +9,7 @@ import { DiagnosticContext } from "./analysis/context.js";
 import { removeUnused, snapshotUsage } from "./emit/dead-code.js";
 import { emit } from "./emit/emit.js";
 import { RuntimeHelpers } from "./emit/runtime-helpers.js";
+import { dropScheduleDeclarations } from "./emit/schedules.js";
 import type { TransformWarning } from "./errors.js";
 import { idPath } from "./ids.js";
 import { buildManifest, type Manifest } from "./manifest.js";
@@ -37,6 +38,10 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
     analysis.fileDirective?.remove();
     const helpers = new RuntimeHelpers(program, runtimeModuleFor(options.mode, options.runtimeModules));
     emit(options.mode, analysis.functions, program, helpers);
+    if (options.mode !== "step") {
+      const schedules = dropScheduleDeclarations(program);
+      if (schedules.length > 0) manifest.schedules = schedules;
+    }
     helpers.inject();
     // Re-crawls the scope, so later plugins (TypeScript's import elision) see the rewritten bindings.
     removeUnused(program, usage, options.mode);

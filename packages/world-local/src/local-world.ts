@@ -1,7 +1,7 @@
 /**
  * The local world: runs, hooks and the queue in one directory (or any unstorage driver). See
  * keys.ts for the layout, runs.ts for derived state and crash repair, hook-index.ts for token
- * claims, queue.ts for delivery.
+ * claims, queue.ts for delivery, slots.ts for concurrency slots.
  *
  * An append (log-writer.ts) runs under the run's in-process lock. deliveries.ts keeps the dedupe
  * and response indexes, refusals.ts the refused deliveries beside the logs, directory.ts the
@@ -50,8 +50,10 @@ import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
 import { Runs } from "./runs.js";
+import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
+import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
 import { LocalStreams } from "./streams.js";
@@ -60,6 +62,8 @@ export class LocalWorld implements World {
   readonly name = "local";
   readonly queue: LocalQueue;
   readonly streams: LocalStreams;
+  readonly slots: LocalSlots;
+  readonly schedules: LocalSchedules;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -115,6 +119,20 @@ export class LocalWorld implements World {
       shared: this.#shared,
       report: this.#options.onError,
     });
+    this.slots = new LocalSlots({
+      store: async () => {
+        await this.#ready();
+        return this.#store;
+      },
+      locks: this.#shared.slotLocks,
+      leaseMs: this.#options.slotLeaseMs,
+      wake: (runId) => this.queue.enqueue({ runId }, { key: `slot:${runId}` }),
+      report: this.#options.onError,
+    });
+    this.schedules = new LocalSchedules(async () => {
+      await this.#ready();
+      return this.#store;
+    }, this.#shared.tokenLocks);
     this.#writer = new LogWriter({
       store: this.#store,
       runs: this.#runs,

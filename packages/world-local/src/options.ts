@@ -24,6 +24,11 @@ export interface LocalWorldOptions {
    * at once without it.
    */
   scanIntervalMs?: number;
+  /**
+   * How long a concurrency slot stays held without its runtime renewing it, ms (default 30,000):
+   * the slot of a process that died comes back after this.
+   */
+  slotLeaseMs?: number;
   /** fs driver: fsync every write (power-loss safety, several times slower). Default false. */
   fsync?: boolean;
   /** Run states kept in memory (default 10,000); others are read back from storage when needed. */
@@ -39,6 +44,7 @@ export interface ResolvedOptions {
   maxRedeliveryDelayMs: number;
   summaryFlushMs: number;
   scanIntervalMs: number;
+  slotLeaseMs: number;
   fsync: boolean;
   maxCachedRuns: number;
   onError: (error: unknown, where: string) => void;
@@ -65,6 +71,7 @@ export function resolveOptions(options: LocalWorldOptions | undefined = {}): Res
     maxRedeliveryDelayMs: duration(options.maxRedeliveryDelayMs, "maxRedeliveryDelayMs", 60_000, 1),
     summaryFlushMs: duration(options.summaryFlushMs, "summaryFlushMs", 20, 0),
     scanIntervalMs: duration(options.scanIntervalMs, "scanIntervalMs", 1_000, 0),
+    slotLeaseMs: duration(options.slotLeaseMs, "slotLeaseMs", 30_000, 30),
     fsync: options.fsync === true,
     maxCachedRuns: duration(options.maxCachedRuns, "maxCachedRuns", 10_000, 1),
     onError,

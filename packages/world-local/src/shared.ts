@@ -12,6 +12,8 @@ export interface SharedStorage {
   /** Serializes claims and ends per token hash, and claims of start keys (`start:<key>`). */
   readonly tokenLocks: KeyedMutex;
   readonly listeners: Set<AppendListener>;
+  /** Serializes changes to a concurrency key's slots (`slots:<hash>`). */
+  readonly slotLocks: KeyedMutex;
   /** Serializes writes and closes per stream (`runId:namespace`). */
   readonly streamLocks: KeyedMutex;
   readonly streamListeners: Set<StreamListener>;
@@ -23,6 +25,7 @@ const byDriver = new WeakMap<object, SharedStorage>();
 const create = (): SharedStorage => ({
   runLocks: new KeyedMutex(),
   tokenLocks: new KeyedMutex(),
+  slotLocks: new KeyedMutex(),
   listeners: new Set(),
   streamLocks: new KeyedMutex(),
   streamListeners: new Set(),

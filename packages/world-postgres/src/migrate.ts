@@ -64,7 +64,7 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "streams" | "streamChunks" | "migrations"), string[]]> = [
+const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "streams" | "streamChunks" | "migrations"), string[]]> = [
   ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
@@ -72,6 +72,8 @@ const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "ref
   ["queue", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["refusals", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["startKeys", ["SELECT", "INSERT", "UPDATE"]],
+  ["slots", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
+  ["schedules", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["streams", ["SELECT", "INSERT", "UPDATE"]],
   ["streamChunks", ["SELECT", "INSERT"]],
 ];

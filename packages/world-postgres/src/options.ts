@@ -12,7 +12,7 @@ export interface PostgresWorldOptions {
   schema?: string;
   /** Passed to pg.Pool (max, ssl, idleTimeoutMillis …); `connectionString` wins over its own. */
   pool?: pg.PoolConfig;
-  /** How long a delivered queue message stays leased to its consumer between renewals, ms. Default 30,000. */
+  /** How long a delivered queue message, or a concurrency slot, stays leased to its consumer between renewals, ms. Default 30,000. */
   leaseMs?: number;
   /** First redelivery delay after a handler rejects, ms; doubles per attempt. Default 1,000. */
   redeliveryDelayMs?: number;

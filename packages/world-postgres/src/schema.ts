@@ -5,6 +5,8 @@
 
 import { appendEventFunction } from "./append-function.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { slotsMigration } from "./schema-slots.js";
+import { schedulesMigration } from "./schema-schedules.js";
 import { startKeysMigration } from "./schema-start-keys.js";
 import { streamsMigration } from "./schema-streams.js";
 
@@ -23,6 +25,15 @@ export interface Names {
   queue: string;
   refusals: string;
   startKeys: string;
+  /** Concurrency slots: holders and waiters per key (schema-slots.ts). */
+  slots: string;
+  settleSlots: string;
+  acquireSlot: string;
+  releaseSlot: string;
+  /** A SQL string literal prefixing the per-key lock key of the slot functions. */
+  slotLockPrefix: string;
+  /** Cron schedules (schema-schedules.ts). */
+  schedules: string;
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
@@ -59,6 +70,12 @@ export function namesFor(schema: string): Names {
     queue: `${s}.queue`,
     refusals: `${s}.refusals`,
     startKeys: `${s}.start_keys`,
+    slots: `${s}.slots`,
+    settleSlots: `${s}.settle_slots`,
+    acquireSlot: `${s}.acquire_slot`,
+    releaseSlot: `${s}.release_slot`,
+    slotLockPrefix: `'hookline.slot:${schema.replaceAll("'", "''")}:'`,
+    schedules: `${s}.schedules`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
@@ -164,4 +181,6 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   startKeysMigration,
   // Version 3 belongs to another change (start keys); versions need not be contiguous.
   streamsMigration,
+  schedulesMigration,
+  slotsMigration,
 ];

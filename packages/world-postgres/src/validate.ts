@@ -5,6 +5,7 @@
 import { describe, type EnqueueOptions, worldChecks } from "@hookline/core/world";
 
 export { describe };
+
 const checks = worldChecks("PostgreSQL world");
 export const {
   fail,
@@ -18,6 +19,8 @@ export const {
   checkText,
   checkRefusal,
   checkListRefusals,
+  checkSlotRequest,
+  checkHeldSlots,
 } = checks;
 
 /** Validates enqueue options; returns the delay (ms, ≥ 0) and key (or null, as the queue table stores it). */

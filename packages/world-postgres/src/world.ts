@@ -43,8 +43,10 @@ import {
   toRun,
 } from "./rows.js";
 import { type Channel, type Names, namesFor } from "./schema.js";
+import { PostgresSlots } from "./slots.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
+import { PostgresSchedules } from "./schedules.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
 import {
@@ -59,6 +61,8 @@ export class PostgresWorld implements World {
   readonly name = "postgres";
   readonly queue: PostgresQueue;
   readonly streams: PostgresStreams;
+  readonly slots: PostgresSlots;
+  readonly schedules: PostgresSchedules;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #deliveries = new DeliveryQueries(
@@ -105,6 +109,16 @@ export class PostgresWorld implements World {
       report: (error, where) => this.#reporter.report(error, where),
       recovered: (where) => this.#reporter.recovered(where),
     });
+    this.slots = new PostgresSlots({
+      names: () => this.#requireNames(),
+      leaseMs: () => this.#requireOptions().leaseMs,
+      query: (what, config) => this.#query(what, config),
+      woken: () => this.queue.wakeIn(0),
+    });
+    this.schedules = new PostgresSchedules(
+      (what, config) => this.#query(what, config),
+      () => this.#requireNames(),
+    );
     this.streams = new PostgresStreams({
       statements: () => {
         if (!this.#streamStatements) throw this.#configError;

@@ -18,6 +18,8 @@ import { lifecycleTests, notificationTests } from "./suites/lifecycle.js";
 import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runTests } from "./suites/runs.js";
+import { slotTests } from "./suites/slots.js";
+import { scheduleTests } from "./suites/schedules.js";
 import { startKeyTests } from "./suites/start-keys.js";
 import { streamTests } from "./suites/streams.js";
 
@@ -40,5 +42,7 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     persistenceTests(harness);
     instanceTests(harness);
     streamTests(harness);
+    slotTests(harness);
+    scheduleTests(harness);
   });
 }

@@ -21,18 +21,20 @@ export interface ParentPort {
   /** The parent's webhook origin and trailing slash, which its children inherit. */
   readonly origin: string | undefined;
   readonly trailingSlash: boolean;
-  readonly world: Pick<World, "getRun" | "readEvents">;
+  readonly env: {
+    readonly world: Pick<World, "getRun" | "readEvents">;
+    startChild(request: ChildRunRequest): Promise<string>;
+    cancelRun(runId: string, reason: string): Promise<void>;
+  };
   ended(): boolean;
   /** Appends at the end of the parent's log; null if another writer got there first (its events are then applied). */
   append(event: NewEvent): Promise<WorkflowEvent | null>;
-  startChild(request: ChildRunRequest): Promise<string>;
-  cancelRun(runId: string, reason: string): Promise<void>;
 }
 
 /** Creates the child (once: a replay finds it by its key) and records it; a parent ended meanwhile cancels it. True: the log changed. */
 export async function startChildOperation(parent: ParentPort, op: Operation): Promise<true> {
   const workflowId = op.workflowId!;
-  const childRunId = await parent.startChild({
+  const childRunId = await parent.env.startChild({
     parentRunId: parent.runId,
     corr: op.corr,
     workflowId,
@@ -42,7 +44,7 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
   });
   const data = { workflowId, childRunId, ...(op.detached ? { detached: true } : {}) };
   const stored = await parent.append({ type: "child_started", corr: op.corr, at: Date.now(), data });
-  if (!stored && parent.ended() && !op.detached) await parent.cancelRun(childRunId, `its parent run ${parent.runId} ended before recording it`);
+  if (!stored && parent.ended() && !op.detached) await parent.env.cancelRun(childRunId, `its parent run ${parent.runId} ended before recording it`);
   return true;
 }
 
@@ -54,7 +56,7 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
 export async function collectEndedChildren(parent: ParentPort, ops: Iterable<Operation>): Promise<void> {
   const open = [...ops].filter((op) => op.kind === "child" && op.recorded && !op.done);
   if (open.length === 0) return;
-  const ends = await Promise.all(open.map((op) => childEndedEvent(parent.world, op)));
+  const ends = await Promise.all(open.map((op) => childEndedEvent(parent.env.world, op)));
   for (const [i, ended] of ends.entries()) {
     const op = open[i]!;
     while (ended && !op.done && !parent.ended()) if (await parent.append(ended)) break;

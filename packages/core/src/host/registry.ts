@@ -4,6 +4,7 @@
  * the same steps, the same workflow bundle and the same runtime.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { ScheduleDeclaration } from "../shared/public-types.js";
 
 export type StepFunction = ((...args: unknown[]) => unknown) & { maxRetries?: number };
 
@@ -29,6 +30,8 @@ interface Registries {
   /** Called when the bundle changes (next dev), so warm runs are rebuilt from their logs. */
   bundleListeners: Set<() => void>;
   runtime: unknown;
+  /** Schedules declared beside workflows (schedule()), by id, as the app's files load. */
+  schedules: Map<string, ScheduleDeclaration>;
   /** The step being executed, for getStepMetadata() and request.respondWith(). */
   currentStep: AsyncLocalStorage<StepContext>;
 }
@@ -68,8 +71,11 @@ export function registries(): Registries {
     bundle: null,
     bundleListeners: new Set(),
     runtime: null,
+    schedules: new Map(),
     currentStep: new AsyncLocalStorage(),
   };
+  // A registry made by an older copy of this package in the same server.
+  global[KEY].schedules ??= new Map();
   return global[KEY];
 }
 

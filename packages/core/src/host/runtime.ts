@@ -3,15 +3,18 @@
  * (bounded, least recently used evicted). It composes the parts that do the work, each in its
  * own file: the run log for outside writers (run-log.ts), the waiter for a run's events
  * (run-waiter.ts), hook and webhook delivery (hook-delivery.ts, webhook-delivery.ts), the public
- * webhook route (webhook-endpoint.ts) and the refusals kept beside the logs (refusal-log.ts).
+ * webhook route (webhook-endpoint.ts), the refusals kept beside the logs (refusal-log.ts) and
+ * cron schedules, whose timers come through the same queue (scheduler.ts).
  */
 import { randomBytes } from "node:crypto";
 import { parseDuration } from "../shared/duration.js";
 import { DuplicateStartError, InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
+import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-types.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
+import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
@@ -22,6 +25,8 @@ import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
 import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
+import { scheduleIdOfTimer } from "./schedule-id.js";
+import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
@@ -62,6 +67,8 @@ export interface RuntimeOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Limits of the runs' streams: `maxChunkBytes` (default HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB). */
   streams?: Partial<StreamLimits>;
+  /** Schedules declared beside workflows; default: those registered in this process by step-mode code (once a bundle is). */
+  schedules?: Iterable<ScheduleDeclaration>;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -76,6 +83,12 @@ export interface StartOptions {
   idempotencyKey?: string;
   /** How long the key stays with its run (ms or "1h", "7d" …); default: for ever. */
   idempotencyKeyTTL?: string | number;
+  /**
+   * At most `limit` runs sharing `key` execute steps at once, across processes and instances;
+   * a run that sleeps or waits on a hook holds no slot, and runs waiting for one get it in the
+   * order they asked (see docs/start-control.md).
+   */
+  concurrency?: Concurrency;
 }
 
 /** The longest idempotency key, in UTF-16 code units (keys are stored and indexed as they are). */
@@ -96,12 +109,14 @@ export class Runtime {
   readonly #refusals: RefusalLog;
   readonly #webhooks: WebhookDelivery;
   readonly #endpoint: WebhookEndpoint;
+  readonly #scheduler: Scheduler;
   readonly #unlistenBundle: () => void;
   /** What a run's end does to its parent and children (child-runs.ts). */
   readonly #family: FamilyPort = {
     wake: (runId) => this.world.queue.enqueue({ runId }, { key: `drive:${runId}` }),
     cancel: (runId, reason) => this.cancel(runId, reason),
   };
+  readonly #slots: ConcurrencySlots;
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
 
@@ -110,11 +125,13 @@ export class Runtime {
     this.world = options.world;
     this.baseUrl = baseUrl;
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
+    this.#slots = new ConcurrencySlots(this.world, report);
     this.#env = {
       world: this.world,
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
       streams: resolveStreamLimits(options.streams),
+      slots: this.#slots,
       bundle: () => this.#currentBundle(),
       findStep: async (stepId) => {
         const steps = () => options.steps ?? registries().steps;
@@ -143,10 +160,17 @@ export class Runtime {
       },
       webhooks.rateLimit,
     );
+    this.#scheduler = new Scheduler({
+      world: this.world,
+      start: (workflowId, args, startOptions) => this.start(workflowId, args, startOptions),
+      workflowIds: () => this.#currentBundle()?.workflowIds() ?? null,
+      report,
+    });
     const onBundle = () => {
       this.#bundle = null;
       // Runs replay against the new code the next time they wake.
       this.#warm.dropIdle();
+      if (this.#consumer) void this.#syncSchedules();
     };
     registries().bundleListeners.add(onBundle);
     this.#unlistenBundle = () => registries().bundleListeners.delete(onBundle);
@@ -158,9 +182,14 @@ export class Runtime {
     const secrets = await resolveSecrets(options.secret, options.world);
     const runtime = new Runtime(options, new TokenIssuer(secrets), resolveBaseUrl(options.baseUrl), webhooks);
     if (options.worker !== false) {
-      runtime.#consumer = options.world.queue.consume((message) => runtime.#drive(message.runId), {
-        concurrency: options.concurrency ?? 256,
-      });
+      runtime.#consumer = options.world.queue.consume(
+        (message) => {
+          const scheduleId = scheduleIdOfTimer(message.runId);
+          return scheduleId === null ? runtime.#drive(message.runId) : runtime.#scheduler.fire(scheduleId);
+        },
+        { concurrency: options.concurrency ?? 256 },
+      );
+      await runtime.#syncSchedules();
     }
     return runtime;
   }
@@ -168,6 +197,7 @@ export class Runtime {
   /** Stops consuming, ends every wait (nothing is left listening or timing), writes pending refusals, closes the world. */
   async close(): Promise<void> {
     await this.#consumer?.stop();
+    this.#slots.close();
     this.#waiter.close();
     this.#log.close();
     this.#unlistenBundle();
@@ -195,6 +225,7 @@ export class Runtime {
       );
     }
     const key = startKey(options);
+    const concurrency = concurrencyOf(options.concurrency);
     const recordedArgs = await serializeAsync(args, "args");
     const runId = newRunId();
     const at = Date.now();
@@ -211,6 +242,7 @@ export class Runtime {
             origin: options.baseUrl ?? this.baseUrl,
             ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
             ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
+            ...(concurrency ? { concurrency } : {}),
           },
         },
         { expectedSeq: 0, wake: {} },
@@ -250,6 +282,39 @@ export class Runtime {
   /** Waits not yet settled: Run.returnValue callers and manual webhook callers (tests, diagnostics). */
   get pendingWaits(): number {
     return this.#waiter.pending;
+  }
+
+  // -- schedules ---------------------------------------------------------------------------------
+
+  /** A schedule made at run time (per customer, say): `options.id` is its dedupe key. See scheduler.ts. */
+  async createSchedule(workflow: WorkflowReference, options: ScheduleOptions): Promise<ScheduleInfo & { created: boolean }> {
+    const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
+    if (typeof workflowId !== "string" || workflowId.length === 0) {
+      throw new InvalidArgumentError(`createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}.`);
+    }
+    return this.#scheduler.create(workflowId, options);
+  }
+
+  /** Removes a schedule made with createSchedule(); false if there is none. */
+  deleteSchedule(id: string): Promise<boolean> {
+    return this.#scheduler.delete(id);
+  }
+
+  /** Every schedule, declared and created, with its next tick. */
+  listSchedules(): Promise<ScheduleInfo[]> {
+    return this.#scheduler.list();
+  }
+
+  /** Writes this build's declared schedules to the world and sets their timers (when the build is known). */
+  async #syncSchedules(): Promise<void> {
+    // Registered declarations are complete once the build's code has loaded (its bundle registers last).
+    const declared = this.#options.schedules ?? (this.#currentBundle() ? registries().schedules.values() : null);
+    if (!declared) return;
+    try {
+      await this.#scheduler.sync(declared);
+    } catch (error) {
+      this.#env.report(error, "setting up the declared schedules");
+    }
   }
 
   // -- hooks -------------------------------------------------------------------------------------
@@ -308,6 +373,7 @@ export class Runtime {
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
       this.#warm.drop(run);
+      await run.releaseSlot().catch((releaseError: unknown) => this.#env.report(releaseError, `releasing the concurrency slot of run ${runId}`));
       throw error;
     }
     if (run.terminal && run.idle) this.#warm.drop(run);
@@ -338,7 +404,29 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL"]);
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL", "concurrency"]);
+
+/** The longest concurrency key, in UTF-16 code units (stored and indexed as it is, like idempotency keys). */
+const MAX_CONCURRENCY_KEY = 512;
+
+/** start()'s concurrency option, checked; undefined without one. */
+function concurrencyOf(value: unknown): Concurrency | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`start(): concurrency must be an object { key, limit }, e.g. { key: \`user:\${id}\`, limit: 2 }; got ${describe(value)}.`);
+  }
+  for (const name of Object.keys(value)) {
+    if (name !== "key" && name !== "limit") throw new InvalidArgumentError(`start(): unknown field "concurrency.${name}". Known fields: key, limit.`);
+  }
+  const { key, limit } = value as { key?: unknown; limit?: unknown };
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_CONCURRENCY_KEY) {
+    throw new InvalidArgumentError(`start(): concurrency.key must be a string of 1 to ${MAX_CONCURRENCY_KEY} characters, got ${key === undefined ? "none" : describe(key)}.`);
+  }
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new InvalidArgumentError(`start(): concurrency.limit must be a whole number ≥ 1, got ${limit === undefined ? "none" : describe(limit)}.`);
+  }
+  return { key, limit };
+}
 
 /** start()'s idempotency options, checked (with the options object itself); null without a key. */
 function startKey(options: StartOptions): { key: string; ttlMs?: number } | null {

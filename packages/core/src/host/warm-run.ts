@@ -11,10 +11,12 @@ import type { HostBridge } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
 import { collectEndedChildren, noteChild, type ParentPort, startChildOperation } from "./child-runs.js";
+import { type ConcurrencySlots, RunSlot } from "./concurrency-slots.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import type { ChildRunRequest } from "./run-creation.js";
+import { RunTimers } from "./run-timers.js";
 import { requestOperation } from "./sandbox-requests.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
@@ -32,6 +34,8 @@ export interface RunEnvironment {
   tokens: TokenIssuer;
   retry: RetryPolicy;
   streams: StreamLimits;
+  /** Concurrency slots of runs started with start({ concurrency }). */
+  slots: ConcurrencySlots;
   bundle(): WorkflowBundle | null;
   /** The step registered under `stepId`, loading the app's code first if it is missing. */
   findStep(stepId: string): Promise<RegisteredStep | undefined>;
@@ -62,10 +66,12 @@ export class WarmRun {
   #outcome: { ok: true; result: Serialized } | { ok: false; error: Serialized } | null = null;
   /** Replay cannot continue (divergence, missing workflow): the run fails with this. */
   #failure: Error | null = null;
-  readonly #timers = new Set<number>();
+  readonly #timers: RunTimers;
   readonly #hookTokens: HookTokens;
   readonly #steps: StepLauncher;
   readonly #parentPort: ParentPort;
+  /** start({ concurrency }): steps run only while the run holds a slot (null: no limit). */
+  readonly #slot: RunSlot | null;
   /** The run's arguments until its code starts (at run_started). */
   #args: EventOf<"run_created">["data"]["args"] | undefined;
 
@@ -74,7 +80,9 @@ export class WarmRun {
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
     this.parentRunId = created.data.parentRunId;
+    this.#slot = created.data.concurrency ? new RunSlot(env.slots, this.runId, created.data.concurrency) : null;
     this.ops = new OperationTable(this.runId);
+    this.#timers = new RunTimers(env.world.queue, this.runId);
     this.#hookTokens = new HookTokens(env.tokens, this.runId);
     const baseUrl = created.data.origin ?? "";
     const slash = created.data.trailingSlash ? "/" : "";
@@ -82,11 +90,9 @@ export class WarmRun {
       runId: this.runId,
       origin: created.data.origin,
       trailingSlash: created.data.trailingSlash === true,
-      world: env.world,
+      env,
       ended: () => this.terminal,
       append: (event) => this.#append(event),
-      startChild: (request) => env.startChild(request),
-      cancelRun: (runId, reason) => env.cancelRun(runId, reason),
     };
     this.#bridge = {
       seed: created.data.seed,
@@ -183,6 +189,13 @@ export class WarmRun {
     // Failing the drive keeps its queue message, so the run is driven again (from its log) later.
     failures.push(...this.#steps.takeUnrecorded());
     if (failures.length > 0) throw failures[0];
+    // With nothing running, the run executes no step: it holds no slot unless a step is due now.
+    if (this.#slot) await this.#queue.run(() => this.#slot!.releaseIfIdle(this.terminal, this.#steps.running > 0 || this.ops.stepDue(Date.now())));
+  }
+
+  /** Gives the run's concurrency slot back (a failed drive: the run is replayed from its log next time). */
+  async releaseSlot(): Promise<void> {
+    await this.#slot?.release();
   }
 
   /**
@@ -344,7 +357,7 @@ export class WarmRun {
       }
       const next = nextWaitEvent(op, at);
       if (next === null) this.ops.pending.delete(op);
-      else if ("wakeAt" in next) await this.#timer(next.wakeAt);
+      else if ("wakeAt" in next) await this.#timers.wakeAt(next.wakeAt);
       else if (next.type === "hook_created") return this.#createHook(op, next);
       else {
         await this.#append(next);
@@ -355,8 +368,10 @@ export class WarmRun {
       if (op.kind !== "step") continue;
       if (op.done) this.ops.pending.delete(op);
       else if (op.inFlight) continue;
-      else if (op.retryAt !== undefined && op.retryAt > at) await this.#timer(op.retryAt);
-      else this.#steps.launch(op);
+      else if (op.retryAt !== undefined && op.retryAt > at) await this.#timers.wakeAt(op.retryAt);
+      else if (!this.#slot || (await this.#slot.hold())) this.#steps.launch(op);
+      // In line for a slot: the world wakes the run when it gets one.
+      else return false;
     }
     return false;
   }
@@ -370,21 +385,6 @@ export class WarmRun {
       await this.#append({ type: "hook_conflicted", corr: op.corr, at: Date.now(), data: { heldBy } });
     }
     return true;
-  }
-
-  /** Enqueues a durable wake-up; one per distinct time per warm run (duplicates are harmless). */
-  async #timer(at: number): Promise<void> {
-    if (this.#timers.has(at)) return;
-    this.#timers.add(at);
-    try {
-      await this.#env.world.queue.enqueue(
-        { runId: this.runId },
-        { delayMs: Math.max(0, at - Date.now()), key: `timer:${this.runId}:${at}` },
-      );
-    } catch (error) {
-      this.#timers.delete(at);
-      throw error;
-    }
   }
 
   /** Resolves when no step is running and every queued change is done. */

@@ -65,3 +65,27 @@ export interface StepMetadata {
 export interface RequestWithResponse extends Request {
   respondWith(response: Response): Promise<void>;
 }
+
+/** `schedule(workflow, options)` beside a workflow, and `createSchedule(workflow, options)` at run time. */
+export interface ScheduleOptions<A extends unknown[] = unknown[]> {
+  /** 5 fields (`"0 9 * * 1-5"`: minute hour day-of-month month day-of-week), or 6 with seconds first. */
+  cron: string;
+  /** The IANA timezone the expression is read in (default "UTC"), e.g. "Europe/Berlin". */
+  timezone?: string;
+  /** The workflow's arguments for every tick (default none). */
+  args?: A;
+  /**
+   * The schedule's id: 1 to 128 bytes, unique among all schedules. Declared schedules default to
+   * the workflow's id (give each schedule of one workflow its own); createSchedule requires one.
+   */
+  id?: string;
+}
+
+/** A schedule declared beside its workflow (what `schedule()` returns; the runtime picks it up when the file loads). */
+export interface ScheduleDeclaration {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly args: readonly unknown[];
+}

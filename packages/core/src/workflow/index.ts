@@ -5,7 +5,14 @@
 import { type Duration, resolveDeadline } from "../shared/duration.js";
 import { ContextError } from "../shared/errors.js";
 import { workflowMetadataInfo } from "../shared/metadata.js";
-import type { DefineHookOptions, HookDefinition, StepMetadata, WorkflowMetadataInfo } from "../shared/public-types.js";
+import type {
+  DefineHookOptions,
+  HookDefinition,
+  ScheduleDeclaration,
+  ScheduleOptions,
+  StepMetadata,
+  WorkflowMetadataInfo,
+} from "../shared/public-types.js";
 import { namespaceOption, WorkflowWritable } from "../shared/stream-ref.js";
 import { createHook, type HookOptions } from "./hook.js";
 import { host } from "./kernel.js";
@@ -19,8 +26,8 @@ export {
   WORKFLOW_DESERIALIZE,
   WORKFLOW_SERIALIZE,
 } from "../shared/serialization/index.js";
-export { createHook, Hook, type HookOptions } from "./hook.js";
 export { fetch } from "./fetch.js";
+export { createHook, Hook, type HookOptions } from "./hook.js";
 export { createWebhook, Webhook, type WebhookOptions, WorkflowRequest, WorkflowResponse } from "./webhook.js";
 
 /** A durable timer: survives restarts; `duration` is "10s"/"5m"/"2h"/"1d", ms, or a Date. */
@@ -55,4 +62,22 @@ export function getWorkflowMetadata(): WorkflowMetadataInfo {
 
 export function getStepMetadata(): StepMetadata {
   throw new ContextError('getStepMetadata() can only be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+}
+
+/**
+ * A schedule beside a workflow: the server checks and registers it (host/declare-schedule.ts); in
+ * the sandbox, where the same file loads too, it is only the declaration, unchecked.
+ */
+export function schedule<W extends (...args: never[]) => unknown>(
+  workflow: W,
+  options: ScheduleOptions<W extends (...args: infer A) => unknown ? A : unknown[]>,
+): ScheduleDeclaration {
+  const workflowId = (workflow as { workflowId?: string }).workflowId ?? "";
+  return Object.freeze({
+    id: options.id ?? workflowId,
+    workflowId,
+    cron: options.cron,
+    timezone: options.timezone ?? "UTC",
+    args: Object.freeze([...(options.args ?? [])]),
+  });
 }

@@ -6,7 +6,7 @@
 import { WorldError } from "../shared/errors.js";
 import type { EventType, NewEvent, RunStatus } from "./events.js";
 import { NAMESPACE_PATTERN } from "./streams.js";
-import type { AppendOptions, EnqueueOptions, ListRefusalsOptions, NewRefusal } from "./world.js";
+import type { AppendOptions, EnqueueOptions, ListRefusalsOptions, NewRefusal, SlotRequest } from "./world.js";
 
 const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(["pending", "running", "completed", "failed", "cancelled"]);
 
@@ -39,6 +39,13 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value;
+}
+
+/** A run's recorded concurrency option: `{ key, limit }` with a non-empty key and a whole limit ≥ 1. */
+export function isConcurrency(value: unknown): value is { key: string; limit: number } {
+  if (typeof value !== "object" || value === null) return false;
+  const { key, limit } = value as { key?: unknown; limit?: unknown };
+  return typeof key === "string" && key.length > 0 && Number.isSafeInteger(limit) && (limit as number) >= 1;
 }
 
 /** The checks, with messages that start with `<world>:` (e.g. "Local world", "PostgreSQL world"). */
@@ -89,6 +96,10 @@ export function worldChecks(world: string) {
         if (idempotencyKeyExpiresAt !== undefined && (idempotencyKey === undefined || typeof idempotencyKeyExpiresAt !== "number" || !Number.isFinite(idempotencyKeyExpiresAt))) {
           fail(`${where} (run_created): idempotencyKeyExpiresAt must be a timestamp in ms beside an idempotencyKey, got ${describe(idempotencyKeyExpiresAt)}`);
         }
+        const { concurrency } = event.data;
+        if (concurrency !== undefined && !isConcurrency(concurrency)) {
+          fail(`${where} (run_created): concurrency must be { key: non-empty string, limit: integer ≥ 1 }, got ${describe(concurrency)}`);
+        }
       }
       return expectedSeq;
     },
@@ -117,6 +128,29 @@ export function worldChecks(world: string) {
     },
 
     /** A non-empty string argument (a hook id, a dedupe key, a request id). */
+    /** A slot request { key, limit, runId, owner }. */
+    checkSlotRequest(request: unknown): SlotRequest {
+      const where = "slots.acquire";
+      if (typeof request !== "object" || request === null) fail(`${where}: the request must be { key, limit, runId, owner }, got ${describe(request)}`);
+      const { key, limit, runId, owner } = request as Partial<SlotRequest>;
+      for (const [name, value] of [["key", key], ["runId", runId], ["owner", owner]] as const) {
+        if (typeof value !== "string" || value.length === 0) fail(`${where}: ${name} must be a non-empty string, got ${describe(value)}`);
+      }
+      if (!Number.isSafeInteger(limit) || (limit as number) < 1) fail(`${where}: limit must be an integer ≥ 1, got ${describe(limit)}`);
+      return request as SlotRequest;
+    },
+
+    /** The runs of slots.renew: [{ key, runId }]. */
+    checkHeldSlots(held: unknown): Array<{ key: string; runId: string }> {
+      if (!Array.isArray(held)) fail(`slots.renew: held must be an array of { key, runId }, got ${describe(held)}`);
+      for (const slot of held as Array<{ key?: unknown; runId?: unknown } | null>) {
+        if (typeof slot?.key !== "string" || slot.key.length === 0 || typeof slot.runId !== "string" || slot.runId.length === 0) {
+          fail(`slots.renew: each held slot must be { key, runId } with non-empty strings, got ${describe(slot)}`);
+        }
+      }
+      return held as Array<{ key: string; runId: string }>;
+    },
+
     checkText(value: unknown, what: string, where: string): string {
       if (typeof value !== "string" || value.length === 0) fail(`${where}: ${what} must be a non-empty string, got ${describe(value)}`);
       return value as string;

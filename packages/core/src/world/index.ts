@@ -2,5 +2,6 @@ export * from "../shared/errors.js";
 export * from "./checks.js";
 export * from "./events.js";
 export * from "./projection.js";
+export * from "./schedules.js";
 export * from "./streams.js";
 export * from "./world.js";

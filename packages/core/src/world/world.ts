@@ -3,6 +3,7 @@
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
 import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { WorldSchedules } from "./schedules.js";
 import type { WorldStreams } from "./streams.js";
 
 /** A run as derived from its log (see projection.ts); kept by the world beside the log. */
@@ -96,7 +97,10 @@ export interface ListRefusalsOptions {
 export type AppendListener = (runId: string, seq: number, type?: EventType) => void;
 
 export interface QueueMessage {
-  /** The run to drive: replay its new events and do its due work. */
+  /**
+   * The run to drive: replay its new events and do its due work. Or a schedule's timer
+   * (`wsch_…`, see host/scheduler.ts): worlds store and deliver both alike.
+   */
   runId: string;
 }
 
@@ -131,6 +135,53 @@ export interface WorldQueue {
    * expires and the message is delivered again (at-least-once).
    */
   consume(handler: QueueHandler, options?: { concurrency?: number }): Consumer;
+}
+
+/**
+ * A run's request for a concurrency slot: at most `limit` runs sharing `key` hold one at a time.
+ * `owner` names the runtime driving the run (one per process), which renews the slot's lease.
+ */
+export interface SlotRequest {
+  key: string;
+  limit: number;
+  runId: string;
+  owner: string;
+}
+
+/** granted: the run holds a slot now. Otherwise it is in line, and is woken (enqueued) when it gets one. */
+export type SlotAnswer = { granted: true } | { granted: false; retryInMs: number | null };
+
+/** Who holds and who waits for a key's slots (diagnostics and tests). */
+export interface SlotState {
+  /** Runs holding a slot; `owner` undefined: granted to the run, not yet taken by a runtime. */
+  holders: Array<{ runId: string; owner?: string; leaseUntil: number }>;
+  /** Runs in line, first in line first. */
+  waiters: Array<{ runId: string; limit: number }>;
+}
+
+/**
+ * Concurrency slots: per key, a set of holders and a line of waiters (FIFO), kept by the world so
+ * every process and instance sees one set. A holder's slot is leased: its runtime renews it while
+ * the run executes steps; a slot whose lease ran out (its process died) goes back to its run at its
+ * old place in line, so a killed run resumes before later ones.
+ */
+export interface WorldSlots {
+  /** How long a slot stays held without renewal (ms); runtimes renew at a third of it. */
+  readonly leaseMs: number;
+  /**
+   * Grants `request.runId` a slot if it holds one already (for this owner, or granted and not yet
+   * taken), or if it is first in line with a free slot (the limit counted with the waiter's own
+   * `limit`); otherwise puts it in line (keeping its place if it is there already). When not
+   * granted, `retryInMs` is when the earliest holder's lease ends (null: none): the caller asks again
+   * then, so a slot of a dead process comes back even when nobody releases. Runs granted a slot
+   * by this call's housekeeping other than the caller are enqueued (woken).
+   */
+  acquire(request: SlotRequest): Promise<SlotAnswer>;
+  /** Gives the run's slot back (if `owner` holds it, or nobody took it yet) and takes it out of line; wakes whoever gets the slot. */
+  release(key: string, runId: string, owner: string): Promise<void>;
+  /** Extends the leases `owner` holds for these runs; returns the ones it no longer holds. */
+  renew(owner: string, held: Array<{ key: string; runId: string }>): Promise<Array<{ key: string; runId: string }>>;
+  inspect(key: string): Promise<SlotState>;
 }
 
 export interface AppendOptions {
@@ -203,6 +254,11 @@ export interface World {
 
   /** The runs' output streams, stored beside (never in) their logs. */
   streams: WorldStreams;
+
+  /** Concurrency slots of start({ concurrency }). */
+  slots: WorldSlots;
+  /** Cron schedules (declared and created), by id. */
+  schedules: WorldSchedules;
 
   /**
    * Calls `listener` after any process appends to any run, with the event's type (best effort,

@@ -16,8 +16,11 @@ export async function prepareForChild(app: CompiledApp): Promise<void> {
   await writeFile(join(app.root, "app.json"), JSON.stringify({ bundle: app.bundle.filename, modules }));
 }
 
-/** The world a child runs on: the local world in a data dir, or a PostgreSQL schema. */
-export type ChildWorld = { dir: string } | { postgres: { connectionString: string; schema: string } };
+/**
+ * The world a child runs on: the local world in a data dir, or a PostgreSQL schema; `leaseMs`
+ * shortens the leases (queue messages and concurrency slots) that a killed process leaves behind.
+ */
+export type ChildWorld = { dir: string; leaseMs?: number } | { postgres: { connectionString: string; schema: string; leaseMs?: number } };
 
 export class ChildRuntime {
   readonly lines: string[] = [];
@@ -76,7 +79,7 @@ export class ChildRuntime {
 
 /** A world of this process over `spec` (not started). */
 export async function openWorld(spec: ChildWorld): Promise<World> {
-  if ("dir" in spec) return createLocalWorld({ dir: spec.dir });
+  if ("dir" in spec) return createLocalWorld({ dir: spec.dir, ...(spec.leaseMs === undefined ? {} : { slotLeaseMs: spec.leaseMs }) });
   // Through its source, as app.ts reaches it: core cannot depend on the world packages.
   const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
   return createPostgresWorld(spec.postgres);

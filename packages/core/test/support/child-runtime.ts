@@ -4,6 +4,7 @@
  * child-process.ts). Reads commands on stdin, one JSON per line:
  * {"start": workflowId, "args": [...]} → prints `started <runId>`;
  * {"start": workflowId, "args": [...], "count": n} → starts n runs at once, prints `started <n> runs`;
+ *   any command that starts runs may carry "options" (start()'s options, e.g. { concurrency });
  * {"start": workflowId, "args": [...], "keys": [...]} → starts one run per idempotency key, all at
  *   once, printing `keyed <key> <runId>` as each start returns;
  * {"resume": token, "payload": ...} → prints `resumed <token>`;
@@ -18,7 +19,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { getRun } from "../../src/api.js";
-import { Runtime, registries, setRuntime } from "../../src/runtime.js";
+import { Runtime, registries, type StartOptions, setRuntime } from "../../src/runtime.js";
 import { type ChildWorld, openWorld } from "./child-process.js";
 
 const [appDir, worldArg] = process.argv.slice(2) as [string, string];
@@ -41,6 +42,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     args?: unknown[];
     count?: number;
     keys?: string[];
+    options?: StartOptions;
     resume?: string;
     payload?: unknown;
     await?: string;
@@ -54,9 +56,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     );
   } else if (command.start && command.count !== undefined) {
     const { start, args = [] } = command;
-    const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args)));
+    const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args, command.options)));
     console.log(`started ${runs.length} runs`);
-  } else if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [])).runId}`);
+  } else if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [], command.options)).runId}`);
   if (command.resume) {
     await runtime.resumeHook(command.resume, command.payload);
     console.log(`resumed ${command.resume}`);

@@ -31,6 +31,8 @@ export interface BundleWorkflowsResult {
   /** One per file that defines workflows or steps, sorted by file. */
   manifest: Manifest[];
   warnings: TransformWarning[];
+  /** Absolute paths of every file the bundle was built from (the workflow files and all they import). */
+  inputs: string[];
 }
 
 function escapeRegExp(value: string): string {
@@ -75,6 +77,7 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
       sourcemap: options.sourcemap ? "inline" : false,
       sourcesContent: true,
       logLevel: "silent",
+      metafile: true,
       plugins: [
         aliasPlugin(options.alias, root),
         hooklineEsbuildPlugin({
@@ -90,7 +93,10 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
     const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
     if (!output) throw new Error("Hookline's workflow bundle produced no output.");
     const manifest = [...manifests.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { code: output.text, manifest, warnings };
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((input) => !input.startsWith("<stdin>") && !input.includes(":"))
+      .map((input) => (isAbsolute(input) ? input : join(root, input)));
+    return { code: output.text, manifest, warnings, inputs };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
     if (Array.isArray(errors) && errors.length > 0) throw bundleError(errors);
