@@ -153,6 +153,22 @@ describe("child workflows", () => {
     expect(await childrenOf(runtime.world, run.runId)).toHaveLength(1);
   });
 
+  test("a child whose end could not wake its parent (the process died there) wakes it when its drive is delivered again", async () => {
+    const runtime = await runtimeFor(await familyApp(), { onError: () => {} });
+    const enqueue = runtime.world.queue.enqueue.bind(runtime.world.queue);
+    const wakes: string[] = [];
+    runtime.world.queue.enqueue = async (message, options) => {
+      if (options?.key === `drive:${message.runId}`) {
+        wakes.push(message.runId);
+        if (wakes.length === 1) throw new Error("simulated crash between the child's end and waking its parent");
+      }
+      return enqueue(message, options);
+    };
+    const run = await runtime.start(`${FILE}parent`, [5]);
+    expect(((await run.returnValue) as { result: number }).result).toBe(10);
+    expect(wakes.slice(0, 2)).toEqual([run.runId, run.runId]);
+  });
+
   test("a failed child makes the await throw WorkflowRunFailedError with the child's error as cause", async () => {
     const runtime = await runtimeFor(await familyApp());
     const run = await runtime.start(`${FILE}parentOfFailing`, []);

@@ -12,10 +12,59 @@
 import type { EventOf, NewEvent, WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
 import type { Operation } from "./operations.js";
+import type { ChildRunRequest } from "./run-creation.js";
 import { readRunEnd } from "./run-end-reader.js";
 
+/** What the children's part of a parent's drive needs of its warm run. */
+export interface ParentPort {
+  readonly runId: string;
+  /** The parent's webhook origin and trailing slash, which its children inherit. */
+  readonly origin: string | undefined;
+  readonly trailingSlash: boolean;
+  readonly env: {
+    readonly world: Pick<World, "getRun" | "readEvents">;
+    startChild(request: ChildRunRequest): Promise<string>;
+    cancelRun(runId: string, reason: string): Promise<void>;
+  };
+  ended(): boolean;
+  /** Appends at the end of the parent's log; null if another writer got there first (its events are then applied). */
+  append(event: NewEvent): Promise<WorkflowEvent | null>;
+}
+
+/** Creates the child (once: a replay finds it by its key) and records it; a parent ended meanwhile cancels it. True: the log changed. */
+export async function startChildOperation(parent: ParentPort, op: Operation): Promise<true> {
+  const workflowId = op.workflowId!;
+  const childRunId = await parent.env.startChild({
+    parentRunId: parent.runId,
+    corr: op.corr,
+    workflowId,
+    args: op.args,
+    origin: parent.origin,
+    trailingSlash: parent.trailingSlash,
+  });
+  const data = { workflowId, childRunId, ...(op.detached ? { detached: true } : {}) };
+  const stored = await parent.append({ type: "child_started", corr: op.corr, at: Date.now(), data });
+  if (!stored && parent.ended() && !op.detached) await parent.env.cancelRun(childRunId, `its parent run ${parent.runId} ended before recording it`);
+  return true;
+}
+
+/**
+ * Records child_ended for each child that ended since (its end woke the parent). The children the
+ * parent still waits for are looked up at once (one summary read each, in parallel), then their
+ * ends appended in the order of the parent's calls.
+ */
+export async function collectEndedChildren(parent: ParentPort, ops: Iterable<Operation>): Promise<void> {
+  const open = [...ops].filter((op) => op.kind === "child" && op.recorded && !op.done);
+  if (open.length === 0) return;
+  const ends = await Promise.all(open.map((op) => childEndedEvent(parent.env.world, op)));
+  for (const [i, ended] of ends.entries()) {
+    const op = open[i]!;
+    while (ended && !op.done && !parent.ended()) if (await parent.append(ended)) break;
+  }
+}
+
 /** child_ended for a recorded child that has ended; null while it runs. */
-export async function childEndedEvent(world: Pick<World, "getRun" | "readEvents">, op: Operation): Promise<NewEvent | null> {
+async function childEndedEvent(world: Pick<World, "getRun" | "readEvents">, op: Operation): Promise<NewEvent | null> {
   const childRunId = op.childRunId!;
   const end = await readRunEnd(world, childRunId);
   if (!end) return null;

@@ -83,6 +83,14 @@ export class OperationTable {
     return full;
   }
 
+  /** A step is due at `now`: not done, not running, not waiting for its retry's backoff. */
+  stepDue(now: number): boolean {
+    for (const op of this.pending) {
+      if (op.kind === "step" && !op.done && !op.inFlight && (op.retryAt === undefined || op.retryAt <= now)) return true;
+    }
+    return false;
+  }
+
   /** Applies a log event; true when it settles something in the sandbox. */
   apply(event: WorkflowEvent): boolean {
     if (!event.corr) return false;

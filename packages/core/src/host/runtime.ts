@@ -13,8 +13,8 @@ import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-type
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
-import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
+import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
@@ -111,12 +111,12 @@ export class Runtime {
   readonly #endpoint: WebhookEndpoint;
   readonly #scheduler: Scheduler;
   readonly #unlistenBundle: () => void;
-  readonly #slots: ConcurrencySlots;
   /** What a run's end does to its parent and children (child-runs.ts). */
   readonly #family: FamilyPort = {
     wake: (runId) => this.world.queue.enqueue({ runId }, { key: `drive:${runId}` }),
     cancel: (runId, reason) => this.cancel(runId, reason),
   };
+  readonly #slots: ConcurrencySlots;
   #bundle: WorkflowBundle | null = null;
   #consumer: Consumer | null = null;
 

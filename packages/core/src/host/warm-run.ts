@@ -7,18 +7,21 @@
 import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import { markStream } from "../shared/stream-ref.js";
-import type { HostBridge, OpRequest } from "../workflow/kernel.js";
+import type { HostBridge } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
+import { collectEndedChildren, noteChild, type ParentPort, startChildOperation } from "./child-runs.js";
 import { type ConcurrencySlots, RunSlot } from "./concurrency-slots.js";
-import { childEndedEvent, noteChild } from "./child-runs.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import type { ChildRunRequest } from "./run-creation.js";
+import { RunTimers } from "./run-timers.js";
+import { requestOperation } from "./sandbox-requests.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
-import { type AttemptHost, attemptStep } from "./step-attempt.js";
+import type { AttemptHost } from "./step-attempt.js";
+import { StepLauncher } from "./step-launcher.js";
 import { type RetryPolicy, recordError } from "./step-runner.js";
 import { pipeIntoStream } from "./streams/stream-pipe.js";
 import { openReadable } from "./streams/stream-reader.js";
@@ -63,16 +66,12 @@ export class WarmRun {
   #outcome: { ok: true; result: Serialized } | { ok: false; error: Serialized } | null = null;
   /** Replay cannot continue (divergence, missing workflow): the run fails with this. */
   #failure: Error | null = null;
-  #inFlight = 0;
-  #stepsDone: Array<() => void> = [];
-  /** A step attempt that could not be recorded (the world failed): the next drive() rethrows it. */
-  #unrecorded: unknown[] = [];
-  readonly #timers = new Set<number>();
+  readonly #timers: RunTimers;
   readonly #hookTokens: HookTokens;
-  readonly #attemptHost: AttemptHost;
+  readonly #steps: StepLauncher;
+  readonly #parentPort: ParentPort;
   /** start({ concurrency }): steps run only while the run holds a slot (null: no limit). */
   readonly #slot: RunSlot | null;
-  readonly #trailingSlash: boolean;
   /** The run's arguments until its code starts (at run_started). */
   #args: EventOf<"run_created">["data"]["args"] | undefined;
 
@@ -80,13 +79,21 @@ export class WarmRun {
     this.#env = env;
     this.runId = created.runId;
     this.workflowId = created.data.workflowId;
-    this.#slot = created.data.concurrency ? new RunSlot(env.slots, this.runId, created.data.concurrency) : null;
     this.parentRunId = created.data.parentRunId;
+    this.#slot = created.data.concurrency ? new RunSlot(env.slots, this.runId, created.data.concurrency) : null;
     this.ops = new OperationTable(this.runId);
+    this.#timers = new RunTimers(env.world.queue, this.runId);
     this.#hookTokens = new HookTokens(env.tokens, this.runId);
     const baseUrl = created.data.origin ?? "";
     const slash = created.data.trailingSlash ? "/" : "";
-    this.#trailingSlash = created.data.trailingSlash === true;
+    this.#parentPort = {
+      runId: this.runId,
+      origin: created.data.origin,
+      trailingSlash: created.data.trailingSlash === true,
+      env,
+      ended: () => this.terminal,
+      append: (event) => this.#append(event),
+    };
     this.#bridge = {
       seed: created.data.seed,
       now: created.at,
@@ -97,7 +104,7 @@ export class WarmRun {
         startedAt: created.at,
         url: baseUrl,
       },
-      request: (op) => this.#request(op, baseUrl, slash),
+      request: (op) => requestOperation(this.ops, this.#hookTokens, op, (token) => `${baseUrl}${WEBHOOK_PATH}${token}${slash}`),
       complete: (result) => {
         this.#outcome ??= { ok: true, result };
       },
@@ -105,7 +112,7 @@ export class WarmRun {
         this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#env.bundle()) };
       },
     };
-    this.#attemptHost = {
+    const attemptHost: AttemptHost = {
       runId: this.runId,
       workflowId: this.workflowId,
       metadata: this.#bridge.metadata,
@@ -117,7 +124,13 @@ export class WarmRun {
           while (condition()) if (await this.#append(make())) break;
           if (advance) await this.#advance();
         }),
-      respond: (requestId, response) => this.respond(requestId, response),
+      // A step's answer to a manual webhook request (the waiting HTTP handler hears of the append).
+      respond: async (requestId, response) => {
+        const recorded = await serializeAsync(response, "response");
+        const make = (): NewEvent | null =>
+          this.ops.responses.has(requestId) || this.terminal ? null : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } };
+        await this.appendExternal(make);
+      },
       webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
       writable: (namespace) => openWritable(env.world.streams, this.runId, namespace, env.streams),
       // Marked with its namespace: passed on again, it is recorded as the same stream, not copied.
@@ -125,6 +138,7 @@ export class WarmRun {
         markStream(openReadable(async () => env.world, this.runId, { namespace, startIndex: 0 }), { kind: "readable", namespace }),
       pipe: (stream, namespace) => pipeIntoStream(env.world.streams, this.runId, namespace, stream, env.streams, env.report),
     };
+    this.#steps = new StepLauncher((stepId) => env.findStep(stepId), attemptHost, env.report);
   }
 
   /** Rebuilds a run from its whole log; null if the run does not exist. */
@@ -158,7 +172,7 @@ export class WarmRun {
 
   /** Not running anything, so it may be evicted. */
   get idle(): boolean {
-    return this.#inFlight === 0 && this.#queue.idle;
+    return this.#steps.running === 0 && this.#queue.idle;
   }
 
   /** Reads new events and does the run's due work; resolves when nothing is left in flight. */
@@ -167,16 +181,16 @@ export class WarmRun {
     await this.#queue
       .run(async () => {
         await this.#catchUp();
-        await this.#collectEndedChildren();
+        await collectEndedChildren(this.#parentPort, this.ops.pending);
         await this.#advance();
       })
       .catch((error: unknown) => failures.push(error));
     await this.#settled();
     // Failing the drive keeps its queue message, so the run is driven again (from its log) later.
-    failures.push(...this.#unrecorded.splice(0));
+    failures.push(...this.#steps.takeUnrecorded());
     if (failures.length > 0) throw failures[0];
     // With nothing running, the run executes no step: it holds no slot unless a step is due now.
-    if (this.#slot) await this.#queue.run(() => this.#slot!.releaseIfIdle(this.terminal, this.#inFlight > 0 || this.#stepDue()));
+    if (this.#slot) await this.#queue.run(() => this.#slot!.releaseIfIdle(this.terminal, this.#steps.running > 0 || this.ops.stepDue(Date.now())));
   }
 
   /** Gives the run's concurrency slot back (a failed drive: the run is replayed from its log next time). */
@@ -293,45 +307,6 @@ export class WarmRun {
     this.#failure = null;
   }
 
-  // -- the sandbox's calls ----------------------------------------------------------------------
-
-  #request(op: OpRequest, baseUrl: string, slash: string): { token: string; url?: string } | undefined {
-    switch (op.kind) {
-      case "step":
-        this.ops.request({ corr: op.corr, kind: "step", stepId: op.stepId, args: op.args, closure: op.closure });
-        return undefined;
-      case "sleep":
-        this.ops.request({ corr: op.corr, kind: "sleep", until: op.until });
-        return undefined;
-      case "child":
-        this.ops.request({ corr: op.corr, kind: "child", workflowId: op.workflowId, args: op.args, detached: op.detached });
-        return undefined;
-      case "dispose": {
-        const hook = this.ops.get(op.corr);
-        if (hook && !hook.done) {
-          hook.disposeRequested = true;
-          this.ops.pending.add(hook);
-        }
-        return undefined;
-      }
-      case "hook": {
-        const { token, tokenHash, keyId } = this.#hookTokens.tokenFor(op.corr, op.token);
-        this.ops.request({
-          corr: op.corr,
-          kind: "hook",
-          hookKind: op.hookKind,
-          token,
-          tokenHash,
-          ...(op.token === undefined ? { keyId } : {}),
-          metadata: op.metadata,
-          expiresAt: op.expiresAt,
-          webhook: op.webhook,
-        });
-        return op.hookKind === "webhook" ? { token, url: `${baseUrl}${WEBHOOK_PATH}${token}${slash}` } : { token };
-      }
-    }
-  }
-
   // -- recording and advancing -----------------------------------------------------------------
 
   /** Appends at the log's end; null if another writer got there first (the new events are then applied). */
@@ -376,13 +351,13 @@ export class WarmRun {
     for (const op of this.ops.pending) {
       if (op.kind === "step") continue;
       if (op.kind === "child") {
-        if (!op.recorded) return this.#startChild(op);
+        if (!op.recorded) return startChildOperation(this.#parentPort, op);
         if (op.done) this.ops.pending.delete(op);
         continue;
       }
       const next = nextWaitEvent(op, at);
       if (next === null) this.ops.pending.delete(op);
-      else if ("wakeAt" in next) await this.#timer(next.wakeAt);
+      else if ("wakeAt" in next) await this.#timers.wakeAt(next.wakeAt);
       else if (next.type === "hook_created") return this.#createHook(op, next);
       else {
         await this.#append(next);
@@ -393,19 +368,10 @@ export class WarmRun {
       if (op.kind !== "step") continue;
       if (op.done) this.ops.pending.delete(op);
       else if (op.inFlight) continue;
-      else if (op.retryAt !== undefined && op.retryAt > at) await this.#timer(op.retryAt);
-      else if (!this.#slot || (await this.#slot.hold())) this.#launch(op);
+      else if (op.retryAt !== undefined && op.retryAt > at) await this.#timers.wakeAt(op.retryAt);
+      else if (!this.#slot || (await this.#slot.hold())) this.#steps.launch(op);
       // In line for a slot: the world wakes the run when it gets one.
       else return false;
-    }
-    return false;
-  }
-
-  /** A step is due now (not running, not waiting for its retry's backoff). */
-  #stepDue(): boolean {
-    const now = Date.now();
-    for (const op of this.ops.pending) {
-      if (op.kind === "step" && !op.done && !op.inFlight && (op.retryAt === undefined || op.retryAt <= now)) return true;
     }
     return false;
   }
@@ -421,84 +387,12 @@ export class WarmRun {
     return true;
   }
 
-  // -- children (child-runs.ts) -----------------------------------------------------------------
-
-  /** Creates the child (once: a replay finds it by its key) and records it; a run cancelled meanwhile cancels it. */
-  async #startChild(op: Operation): Promise<boolean> {
-    const childRunId = await this.#env.startChild({
-      parentRunId: this.runId,
-      corr: op.corr,
-      workflowId: op.workflowId!,
-      args: op.args,
-      origin: this.#bridge.metadata.url || undefined,
-      trailingSlash: this.#trailingSlash,
-    });
-    const data = { workflowId: op.workflowId!, childRunId, ...(op.detached ? { detached: true } : {}) };
-    const stored = await this.#append({ type: "child_started", corr: op.corr, at: Date.now(), data });
-    if (!stored && this.terminal && !op.detached) await this.#env.cancelRun(childRunId, `its parent run ${this.runId} ended before recording it`);
-    return true;
-  }
-
-  /** Records child_ended for each child that ended since (its end woke this run). */
-  async #collectEndedChildren(): Promise<void> {
-    for (const op of this.ops.pending) {
-      if (op.kind !== "child" || !op.recorded || op.done) continue;
-      const ended = await childEndedEvent(this.#env.world, op);
-      while (ended && !op.done && !this.terminal) if (await this.#append(ended)) break;
-    }
-  }
-
-  /** Enqueues a durable wake-up; one per distinct time per warm run (duplicates are harmless). */
-  async #timer(at: number): Promise<void> {
-    if (this.#timers.has(at)) return;
-    this.#timers.add(at);
-    try {
-      await this.#env.world.queue.enqueue(
-        { runId: this.runId },
-        { delayMs: Math.max(0, at - Date.now()), key: `timer:${this.runId}:${at}` },
-      );
-    } catch (error) {
-      this.#timers.delete(at);
-      throw error;
-    }
-  }
-
-  // -- steps -------------------------------------------------------------------------------------
-
-  #launch(op: Operation): void {
-    op.inFlight = true;
-    this.#inFlight += 1;
-    this.#env
-      .findStep(op.stepId!)
-      .then((step) => attemptStep(this.#attemptHost, op, step, Date.now()))
-      .catch((error: unknown) => {
-        // The step's own errors are recorded as its outcome; this is the world failing to record one.
-        this.#unrecorded.push(error);
-        this.#env.report(error, `step ${op.stepId} of run ${this.runId}`);
-      })
-      .finally(() => {
-        op.inFlight = false;
-        this.#inFlight -= 1;
-        if (this.#inFlight === 0) for (const resolve of this.#stepsDone.splice(0)) resolve();
-      });
-  }
-
-  /** Records a step's answer to a manual webhook request (the waiting HTTP handler hears of the append). */
-  async respond(requestId: string, response: Response): Promise<void> {
-    const recorded = await serializeAsync(response, "response");
-    await this.appendExternal(() =>
-      this.ops.responses.has(requestId) || this.terminal
-        ? null
-        : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } },
-    );
-  }
-
   /** Resolves when no step is running and every queued change is done. */
   async #settled(): Promise<void> {
     for (;;) {
       await this.#queue.run(async () => {});
-      if (this.#inFlight === 0) return;
-      await new Promise<void>((resolve) => this.#stepsDone.push(resolve));
+      if (this.#steps.running === 0) return;
+      await this.#steps.whenIdle();
     }
   }
 }

@@ -52,3 +52,6 @@ export const listSchedules = serverOnly("listSchedules");
 export const bytesResponse = serverOnly("bytesResponse");
 export const ndjsonResponse = serverOnly("ndjsonResponse");
 export const sseResponse = serverOnly("sseResponse");
+export const listSchedules = serverOnly("listSchedules");
+export const createSchedule = serverOnly("createSchedule");
+export const deleteSchedule = serverOnly("deleteSchedule");

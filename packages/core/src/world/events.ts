@@ -46,10 +46,10 @@ export interface EventDataMap {
     idempotencyKey?: string;
     /** When the key may start a new run (ms); absent: never. */
     idempotencyKeyExpiresAt?: number;
-    /** start({ concurrency }): at most `limit` runs sharing `key` execute steps at once (see World.slots). */
-    concurrency?: { key: string; limit: number };
     /** A child run: the run whose workflow started it (see child_started). */
     parentRunId?: string;
+    /** start({ concurrency }): at most `limit` runs sharing `key` execute steps at once (see World.slots). */
+    concurrency?: { key: string; limit: number };
   };
   run_started: Record<string, never>;
   run_completed: { result: Serialized };

@@ -35,5 +35,9 @@ await capture("flaky-waiting-for-webhook", "flakyFlow", ["f"], (t) => t.includes
   webhook: { method: "POST", body: { ok: true } },
   result: { outcome: "fatal caught", n: 2, ok: true, method: "POST", random: true },
 });
+await capture("parent-after-child-waiting-for-hook", "parentFlow", ["p"], (t) => t.includes("hook_created"), {
+  resumeHook: { token: "history:parent:p", payload: "go" },
+  result: { value: "p!", next: "go", childRunId: true },
+});
 await runtime.close();
 process.exit(0);

@@ -1,6 +1,7 @@
 // Workflows whose in-flight event logs are committed in ./logs. Changing them changes what
 // the logs replay against: add new workflows instead of editing these.
 import { createHook, createWebhook, FatalError, RetryableError, sleep } from "hookline";
+import { start } from "hookline/api";
 
 export async function orderFlow(orderId: string) {
   "use workflow";
@@ -27,6 +28,20 @@ export async function flakyFlow(label: string) {
   const request = await webhook;
   const body = (await request.json()) as { ok: boolean };
   return { outcome, n, ok: body.ok, method: request.method, random: Math.random() < 1 };
+}
+
+/** A parent that started a child, got its value, and waits on a hook (recorded with child_started/child_ended). */
+export async function parentFlow(label: string) {
+  "use workflow";
+  const child = await start(childFlow, [label]);
+  const value = await child.returnValue;
+  const next = await createHook<string>({ token: `history:parent:${label}` });
+  return { value, next, childRunId: child.runId.startsWith("wrun_") };
+}
+
+export async function childFlow(label: string) {
+  "use workflow";
+  return `${await reserve(label, 1).then((r) => r.orderId)}!`;
 }
 
 async function reserve(orderId: string, qty: number) {

@@ -100,6 +100,19 @@ export function timeline(events: readonly WorkflowEvent[], now: number): Timelin
       case "hook_timed_out":
         rows.push({ event, label: event.type.replace("_", " ").replace("_", " "), detail: html`` });
         break;
+      case "child_started":
+        rows.push({
+          event,
+          label: `child ${nameOf(event.data.workflowId)} started`,
+          detail: html`run <code>${event.data.childRunId}</code>${event.data.detached ? " (detached: not cancelled with this run)" : ""}`,
+        });
+        break;
+      case "child_ended": {
+        const { status, childRunId } = event.data;
+        const value = status === "completed" ? valueBlock(event.data.result) : status === "failed" ? valueBlock(event.data.error) : html`${event.data.reason ?? ""}`;
+        rows.push({ event, label: `child ${status}`, detail: html`run <code>${childRunId}</code>${value}` });
+        break;
+      }
     }
   }
   return rows;

@@ -111,6 +111,24 @@ export function runTests(h: Harness) {
       await expect(h.world.listRuns({ before: { createdAt: "x", runId: 1 } as never })).rejects.toThrow(/before must be/);
     });
 
+    test("a child run's summary names its parent (run_created's parentRunId), in getRun and listRuns, through its end", async () => {
+      const workflowId = uniqueId("wf");
+      const parentRunId = uniqueId("run");
+      const childRunId = uniqueId("run");
+      await appendAll(h.world, parentRunId, [ev.runCreated(workflowId)]);
+      const created = ev.runCreated(workflowId);
+      await appendAll(h.world, childRunId, [{ ...created, data: { ...created.data, parentRunId } } as NewEvent, ev.runStarted(), ev.runCompleted()]);
+      expect(await h.world.getRun(childRunId)).toMatchObject({ runId: childRunId, status: "completed", parentRunId });
+      expect((await h.world.getRun(parentRunId))?.parentRunId).toBeUndefined();
+      const listed = await h.world.listRuns({ workflowId });
+      expect(listed.map((run) => [run.runId, run.parentRunId])).toEqual(
+        expect.arrayContaining([
+          [childRunId, parentRunId],
+          [parentRunId, undefined],
+        ]),
+      );
+    });
+
     test("listRuns sees status changes", async () => {
       const workflowId = uniqueId("wf");
       const runId = uniqueId("run");
