@@ -23,7 +23,7 @@ export interface ChildRunRequest {
 }
 
 /** The idempotency key of a start() call in a workflow: the parent and the call's place. */
-export function childKey(parentRunId: string, corr: string): string {
+function childKey(parentRunId: string, corr: string): string {
   return `hookline.child/${parentRunId}/${corr}`;
 }
 
