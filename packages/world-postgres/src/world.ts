@@ -22,37 +22,35 @@ import type {
   World,
 } from "@hookline/core/world";
 import { WorldError } from "@hookline/core/world";
-import pg from "pg";
+import type pg from "pg";
 import { type AppendRow, appendError, prepareAppend, START_REFUSED_CODE } from "./append.js";
 import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
+import { ConnectionPool } from "./connection-pool.js";
 import { DeliveryQueries } from "./delivery-queries.js";
-import { isPermissionError, missingPrivilegesError, operationError, startError } from "./errors.js";
+import { operationError, startError } from "./errors.js";
+import { ListQueries } from "./list-queries.js";
 import { NotificationListener } from "./listener.js";
-import { migrate, missingPrivileges } from "./migrate.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
 import { Reporter } from "./reporter.js";
 import {
   type EventRow,
-  HOOK_COLUMNS,
   type HookRow,
-  runColumns,
   type RunRow,
   toEvent,
   toHook,
   toRun,
 } from "./rows.js";
+import { PostgresSchedules } from "./schedules.js";
 import { type Channel, type Names, namesFor } from "./schema.js";
+import { setUpSchema } from "./schema-setup.js";
 import { PostgresSlots } from "./slots.js";
 import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
-import { PostgresSchedules } from "./schedules.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
 import {
   checkAfterSeq,
-  checkHookStatus,
-  checkListRuns,
   checkRunId,
   checkTokenHash,
 } from "./validate.js";
@@ -65,20 +63,22 @@ export class PostgresWorld implements World {
   readonly schedules: PostgresSchedules;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
+  readonly #lists = new ListQueries(
+    (what, config) => this.#query(what, config),
+    () => this.#requireNames(),
+  );
   readonly #deliveries = new DeliveryQueries(
     (what, config) => this.#query(what, config),
     () => this.#requireNames(),
     () => this.#requireStatements(),
   );
-  /** Backend pids of this world's pooled connections: their NOTIFYs were already handled locally. */
-  readonly #ownPids = new Set<number>();
   /** Null when the options are invalid: start() then throws #configError. */
   readonly #options: ResolvedOptions | null = null;
   readonly #configError: unknown = null;
   readonly #names: Names | null = null;
   readonly #statements: Statements | null = null;
   readonly #streamStatements: StreamStatements | null = null;
-  #pool: pg.Pool | null = null;
+  #pool: ConnectionPool | null = null;
   #listener: NotificationListener | null = null;
   #notifier: AppendNotifier | null = null;
   #streamNotifier: AppendNotifier | null = null;
@@ -86,9 +86,6 @@ export class PostgresWorld implements World {
   #closing: Promise<void> | null = null;
   /** Resolves when start() first succeeds: consumers created before that wait for it. */
   readonly #started = signal();
-  /** Open pooled connections, and who waits for them all to close. */
-  #connections = 0;
-  #allClosed: (() => void) | null = null;
   #closed = false;
 
   constructor(options: PostgresWorldOptions) {
@@ -150,48 +147,19 @@ export class PostgresWorld implements World {
     const options = this.#requireOptions();
     const names = this.#requireNames();
     const config = clientConfig(options);
-    const setup = new pg.Client(config);
-    setup.on("error", () => {});
-    try {
-      await setup.connect();
-      try {
-        await migrate(setup, options.schema);
-      } catch (error) {
-        // On a schema someone else migrated, name the exact privileges missing.
-        const missing = isPermissionError(error) ? await missingPrivileges(setup, options.schema).catch(() => []) : [];
-        throw missing.length > 0 ? missingPrivilegesError(options.target, options.schema, missing) : error;
-      }
-      const missing = await missingPrivileges(setup, options.schema);
-      if (missing.length > 0) throw missingPrivilegesError(options.target, options.schema, missing);
-    } catch (error) {
-      throw startError(error, options.target, options.schema);
-    } finally {
-      await setup.end().catch(() => {});
-    }
-
-    const pool = new pg.Pool({
-      // The server cancels a statement running too long (so it is not applied); the client-side
-      // timeout, a little later, covers a server that stopped answering at all.
-      statement_timeout: options.queryTimeoutMs,
-      query_timeout: options.queryTimeoutMs + 2_000,
-      ...config,
-    });
-    // An idle connection dropped by a server restart is an 'error' on the pool: without a
-    // listener it would crash the process. The pool replaces it on the next checkout.
-    pool.on("error", (error) => {
-      if (!this.#closed) this.#reporter.report(error, "idle pooled connection");
-    });
-    pool.on("connect", (client) => {
-      this.#connections += 1;
-      const pid = processIdOf(client);
-      if (pid !== undefined) this.#ownPids.add(pid);
-    });
-    pool.on("remove", (client) => {
-      this.#connections -= 1;
-      const pid = processIdOf(client);
-      if (pid !== undefined) this.#ownPids.delete(pid);
-      if (this.#connections === 0) this.#allClosed?.();
-    });
+    await setUpSchema(options, config);
+    const pool = new ConnectionPool(
+      {
+        // The server cancels a statement running too long (so it is not applied); the client-side
+        // timeout, a little later, covers a server that stopped answering at all.
+        statement_timeout: options.queryTimeoutMs,
+        query_timeout: options.queryTimeoutMs + 2_000,
+        ...config,
+      },
+      (error) => {
+        if (!this.#closed) this.#reporter.report(error, "idle pooled connection");
+      },
+    );
     const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident, names.streamChannel.ident], {
       onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
       // Notifications sent while the connection was down are lost: look at the queue again, and
@@ -206,11 +174,11 @@ export class PostgresWorld implements World {
     try {
       await listener.start();
     } catch (error) {
-      await pool.end().catch(() => {});
+      await pool.end();
       throw startError(error, options.target, options.schema);
     }
     if (this.#closing) {
-      await Promise.all([listener.close(), pool.end().catch(() => {})]);
+      await Promise.all([listener.close(), pool.end()]);
       throw new WorldError("PostgreSQL world: closed while starting.");
     }
     this.#pool = pool;
@@ -243,14 +211,7 @@ export class PostgresWorld implements World {
     await this.#streamNotifier?.drain();
     this.#closed = true;
     await this.#listener?.close();
-    // pool.end() resolves before its sockets are closed; wait for them, so a caller may drop
-    // the database (or exit) right after close().
-    const allClosed = new Promise<void>((resolve) => {
-      this.#allClosed = resolve;
-      setTimeout(resolve, 5_000).unref();
-    });
-    await this.#pool?.end().catch(() => {});
-    if (this.#connections > 0) await allClosed;
+    await this.#pool?.end();
     this.#listeners.clear();
   }
 
@@ -293,32 +254,8 @@ export class PostgresWorld implements World {
     return row ? toRun(row) : null;
   }
 
-  async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const { status, workflowId, limit = 100, before } = options ?? {};
-    const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
-    checkListRuns(statuses ?? [], limit, workflowId, before);
-    const names = this.#requireNames();
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (statuses !== undefined) {
-      values.push(statuses);
-      where.push(`status = ANY($${values.length}::text[])`);
-    }
-    if (workflowId !== undefined) {
-      values.push(workflowId);
-      where.push(`workflow_id = $${values.length}`);
-    }
-    if (before !== undefined) {
-      values.push(before.createdAt, before.runId);
-      where.push(`(created_at, run_id) < ($${values.length - 1}, $${values.length})`);
-    }
-    values.push(limit);
-    const result = await this.#query<RunRow>("listing runs", {
-      text: `SELECT ${runColumns(names.events)} FROM ${names.runs} AS runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY created_at DESC, run_id DESC LIMIT $${values.length}`,
-      values,
-    });
-    return result.rows.map(toRun);
+  listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    return this.#lists.listRuns(options);
   }
 
   // -- hooks -------------------------------------------------------------------------------------
@@ -333,26 +270,8 @@ export class PostgresWorld implements World {
     return row ? toHook(row) : null;
   }
 
-  async listHooks(options: { runId?: string; status?: HookRecord["status"] } = {}): Promise<HookRecord[]> {
-    const { runId, status } = options ?? {};
-    if (runId !== undefined) checkRunId(runId, "listHooks");
-    checkHookStatus(status);
-    const names = this.#requireNames();
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (runId !== undefined) {
-      values.push(runId);
-      where.push(`run_id = $${values.length}`);
-    }
-    if (status !== undefined) {
-      values.push(status);
-      where.push(`status = $${values.length}`);
-    }
-    const result = await this.#query<HookRow>("listing hooks", {
-      text: `SELECT ${HOOK_COLUMNS} FROM ${names.hooks} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY claim_id`,
-      values,
-    });
-    return result.rows.map(toHook);
+  listHooks(options: { runId?: string; status?: HookRecord["status"] } = {}): Promise<HookRecord[]> {
+    return this.#lists.listHooks(options);
   }
 
   // -- deliveries --------------------------------------------------------------------------------
@@ -385,7 +304,7 @@ export class PostgresWorld implements World {
 
   #onNotification(names: Names, channel: string, payload: string, pid: number): void {
     // This world's own appends and enqueues were handled when they returned.
-    if (this.#ownPids.has(pid)) return;
+    if (this.#pool?.isOwn(pid)) return;
     if (channel === names.appendChannel.name) {
       const append = parseAppendPayload(payload);
       if (append) this.#listeners.appended(append.runId, append.seq, append.type as EventType | undefined);
@@ -411,7 +330,7 @@ export class PostgresWorld implements World {
     if (!this.#pool) await this.#ready();
     if (this.#closed) throw new WorldError(`PostgreSQL world: ${what} after close().`);
     try {
-      return await this.#pool!.query<R>(config);
+      return await this.#pool!.pool.query<R>(config);
     } catch (error) {
       throw operationError(error, what);
     }
@@ -441,6 +360,3 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function processIdOf(client: pg.PoolClient): number | undefined {
-  return (client as unknown as { processID?: number }).processID;
-}

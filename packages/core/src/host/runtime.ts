@@ -6,23 +6,21 @@
  * webhook route (webhook-endpoint.ts), the refusals kept beside the logs (refusal-log.ts) and
  * cron schedules, whose timers come through the same queue (scheduler.ts).
  */
-import { randomBytes } from "node:crypto";
-import { parseDuration } from "../shared/duration.js";
 import { DuplicateStartError, InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
 import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-types.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
-import { type Concurrency, ConcurrencySlots } from "./concurrency-slots.js";
+import { ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
-import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
 import { Run } from "./run.js";
-import { createChildRun } from "./run-creation.js";
+import { createChildRun, createRun } from "./run-creation.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
+import { checkStartOptions, describeValue, type StartOptions } from "./start-options.js";
 import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
 import { WorkflowBundle } from "./sandbox.js";
 import { scheduleIdOfTimer } from "./schedule-id.js";
@@ -73,26 +71,7 @@ export interface RuntimeOptions {
   onError?: (error: unknown, where: string) => void;
 }
 
-export interface StartOptions {
-  /** Overrides the base URL recorded for this run's webhooks. */
-  baseUrl?: string;
-  /**
-   * Starts at most one run per key: a start with a key an earlier run holds returns that run
-   * (atomically, across processes and instances). A different workflow under the same key is refused.
-   */
-  idempotencyKey?: string;
-  /** How long the key stays with its run (ms or "1h", "7d" …); default: for ever. */
-  idempotencyKeyTTL?: string | number;
-  /**
-   * At most `limit` runs sharing `key` execute steps at once, across processes and instances;
-   * a run that sleeps or waits on a hook holds no slot, and runs waiting for one get it in the
-   * order they asked (see docs/start-control.md).
-   */
-  concurrency?: Concurrency;
-}
-
-/** The longest idempotency key, in UTF-16 code units (keys are stored and indexed as they are). */
-const MAX_IDEMPOTENCY_KEY = 512;
+export type { StartOptions } from "./start-options.js";
 
 export type WorkflowReference = string | { readonly workflowId: string };
 
@@ -212,11 +191,11 @@ export class Runtime {
     const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
     if (typeof workflowId !== "string" || workflowId.length === 0) {
       throw new InvalidArgumentError(
-        `start(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}. Is the file compiled by withWorkflow() (does the function start with "use workflow")?`,
+        `start(): the first argument must be a "use workflow" function imported from its file, got ${describeValue(workflow)}. Is the file compiled by withWorkflow() (does the function start with "use workflow")?`,
       );
     }
     if (!Array.isArray(args)) {
-      throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describe(args)}.`);
+      throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describeValue(args)}.`);
     }
     const bundle = this.#currentBundle();
     if (bundle && !bundle.workflowIds().has(workflowId)) {
@@ -224,28 +203,22 @@ export class Runtime {
         `start(): workflow "${workflowId}" is not in this build. Known workflows: ${[...bundle.workflowIds()].join(", ") || "none"}.`,
       );
     }
-    const key = startKey(options);
-    const concurrency = concurrencyOf(options.concurrency);
+    const { key, concurrency } = checkStartOptions(options);
     const recordedArgs = await serializeAsync(args, "args");
-    const runId = newRunId();
     const at = Date.now();
+    let runId: string;
     try {
-      await this.world.append(
-        runId,
+      runId = await createRun(
+        this.world,
         {
-          type: "run_created",
-          at,
-          data: {
-            workflowId,
-            args: recordedArgs,
-            seed: randomBytes(16).toString("hex"),
-            origin: options.baseUrl ?? this.baseUrl,
-            ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
-            ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
-            ...(concurrency ? { concurrency } : {}),
-          },
+          workflowId,
+          args: recordedArgs,
+          origin: options.baseUrl ?? this.baseUrl,
+          trailingSlash: this.#options.trailingSlash === true,
+          ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
+          ...(concurrency ? { concurrency } : {}),
         },
-        { expectedSeq: 0, wake: {} },
+        at,
       );
     } catch (error) {
       if (!DuplicateStartError.is(error)) throw error;
@@ -290,7 +263,7 @@ export class Runtime {
   async createSchedule(workflow: WorkflowReference, options: ScheduleOptions): Promise<ScheduleInfo & { created: boolean }> {
     const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
     if (typeof workflowId !== "string" || workflowId.length === 0) {
-      throw new InvalidArgumentError(`createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}.`);
+      throw new InvalidArgumentError(`createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describeValue(workflow)}.`);
     }
     return this.#scheduler.create(workflowId, options);
   }
@@ -395,59 +368,4 @@ export class Runtime {
     if (this.#bundle?.source.code !== source.code) this.#bundle = new WorkflowBundle(source);
     return this.#bundle;
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "function") return `a plain function${value.name ? ` (${value.name})` : ""} without a workflowId`;
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(["baseUrl", "idempotencyKey", "idempotencyKeyTTL", "concurrency"]);
-
-/** The longest concurrency key, in UTF-16 code units (stored and indexed as it is, like idempotency keys). */
-const MAX_CONCURRENCY_KEY = 512;
-
-/** start()'s concurrency option, checked; undefined without one. */
-function concurrencyOf(value: unknown): Concurrency | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(`start(): concurrency must be an object { key, limit }, e.g. { key: \`user:\${id}\`, limit: 2 }; got ${describe(value)}.`);
-  }
-  for (const name of Object.keys(value)) {
-    if (name !== "key" && name !== "limit") throw new InvalidArgumentError(`start(): unknown field "concurrency.${name}". Known fields: key, limit.`);
-  }
-  const { key, limit } = value as { key?: unknown; limit?: unknown };
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_CONCURRENCY_KEY) {
-    throw new InvalidArgumentError(`start(): concurrency.key must be a string of 1 to ${MAX_CONCURRENCY_KEY} characters, got ${key === undefined ? "none" : describe(key)}.`);
-  }
-  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
-    throw new InvalidArgumentError(`start(): concurrency.limit must be a whole number ≥ 1, got ${limit === undefined ? "none" : describe(limit)}.`);
-  }
-  return { key, limit };
-}
-
-/** start()'s idempotency options, checked (with the options object itself); null without a key. */
-function startKey(options: StartOptions): { key: string; ttlMs?: number } | null {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`start(): the options must be an object, got ${describe(options)}.`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!START_OPTIONS.has(name)) {
-      throw new InvalidArgumentError(`start(): unknown option "${name}". Known options: ${[...START_OPTIONS].join(", ")}.`);
-    }
-  }
-  const { idempotencyKey: key, idempotencyKeyTTL: ttl } = options;
-  if (key === undefined) {
-    if (ttl !== undefined) throw new InvalidArgumentError("start(): idempotencyKeyTTL was given without an idempotencyKey.");
-    return null;
-  }
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) {
-    throw new InvalidArgumentError(`start(): idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY} characters, got ${describe(key)}.`);
-  }
-  if (ttl === undefined) return { key };
-  const ttlMs = parseDuration(ttl, "start(): idempotencyKeyTTL");
-  if (ttlMs <= 0) throw new InvalidArgumentError(`start(): idempotencyKeyTTL must be longer than 0, got ${JSON.stringify(ttl)}.`);
-  return { key, ttlMs };
 }
