@@ -20,6 +20,7 @@ export interface RunRow {
   ended_at: number | null;
   last_seq: number;
   parent_run_id: string | null;
+  rerun_of?: string | null;
 }
 
 export interface HookRow {
@@ -69,12 +70,13 @@ export function toRefusal(row: RefusalRow): RefusedDelivery {
 
 export const EVENT_COLUMNS = "seq, v, type, corr, at, data";
 /**
- * A run row's columns, and its parent (a child run's) read from its run_created: one lookup by the
+ * A run row's columns, and its parent (a child run's) and the run it reruns read from its run_created: one lookup by the
  * events' primary key, so the runs table needs no column for it.
  */
 export function runColumns(events: string): string {
   return `run_id, workflow_id, status, created_at, updated_at, started_at, ended_at, last_seq,
-    (SELECT e.data->>'parentRunId' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS parent_run_id`;
+    (SELECT e.data->>'parentRunId' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS parent_run_id,
+    (SELECT e.data->>'rerunOf' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS rerun_of`;
 }
 export const HOOK_COLUMNS = "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
 
@@ -102,6 +104,7 @@ export function toRun(row: RunRow): RunSummary {
   if (row.started_at !== null) summary.startedAt = row.started_at;
   if (row.ended_at !== null) summary.endedAt = row.ended_at;
   if (row.parent_run_id !== null && row.parent_run_id !== undefined) summary.parentRunId = row.parent_run_id;
+  if (row.rerun_of !== null && row.rerun_of !== undefined) summary.rerunOf = row.rerun_of;
   return summary;
 }
 

@@ -19,6 +19,7 @@ import { HookDelivery } from "./hook-delivery.js";
 import { newRunId } from "./ids.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
+import { rerun } from "./rerun.js";
 import { Run } from "./run.js";
 import { createChildRun } from "./run-creation.js";
 import { RunLog } from "./run-log.js";
@@ -30,6 +31,7 @@ import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
+import { wakeSleep } from "./wake-sleep.js";
 import type { RunEnvironment } from "./warm-run.js";
 import { WarmRuns } from "./warm-runs.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
@@ -89,6 +91,12 @@ export interface StartOptions {
    * order they asked (see docs/start-control.md).
    */
   concurrency?: Concurrency;
+}
+
+/** What start() records about where a run came from, set by the runtime itself (never a user's option). */
+export interface StartLink {
+  /** The run this one reruns (see rerun.ts). */
+  rerunOf?: string;
 }
 
 /** The longest idempotency key, in UTF-16 code units (keys are stored and indexed as they are). */
@@ -208,7 +216,7 @@ export class Runtime {
 
   // -- runs --------------------------------------------------------------------------------------
 
-  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}): Promise<Run> {
+  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}, link: StartLink = {}): Promise<Run> {
     const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
     if (typeof workflowId !== "string" || workflowId.length === 0) {
       throw new InvalidArgumentError(
@@ -243,6 +251,7 @@ export class Runtime {
             ...(this.#options.trailingSlash ? { trailingSlash: true } : {}),
             ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
             ...(concurrency ? { concurrency } : {}),
+            ...(link.rerunOf === undefined ? {} : { rerunOf: link.rerunOf }),
           },
         },
         { expectedSeq: 0, wake: {} },
@@ -272,6 +281,16 @@ export class Runtime {
     const summary = await this.world.getRun(runId);
     if (summary && ["completed", "failed", "cancelled"].includes(summary.status)) return;
     await this.#log.append(runId, make, { check: ended });
+  }
+
+  /** Starts run `runId` again: same workflow and arguments, recorded as its rerun (see rerun.ts). */
+  rerun(runId: string): Promise<Run> {
+    return rerun(this, runId);
+  }
+
+  /** Ends sleep `sleepId` of the run now (see wake-sleep.ts); false if it had already ended. */
+  wakeSleep(runId: string, sleepId: string): Promise<boolean> {
+    return wakeSleep(this.world, runId, sleepId);
   }
 
   /** The run's terminal event, once there is one (RunNotFoundError if there is no such run). */
