@@ -19,8 +19,8 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   last_seq: number;
-  parent_run_id: string | null;
-  rerun_of?: string | null;
+  /** `[parentRunId, rerunOf]` of its run_created, as JSON text (each null when absent). */
+  origin: string | null;
 }
 
 export interface HookRow {
@@ -75,8 +75,7 @@ export const EVENT_COLUMNS = "seq, v, type, corr, at, data";
  */
 export function runColumns(events: string): string {
   return `run_id, workflow_id, status, created_at, updated_at, started_at, ended_at, last_seq,
-    (SELECT e.data->>'parentRunId' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS parent_run_id,
-    (SELECT e.data->>'rerunOf' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS rerun_of`;
+    (SELECT jsonb_build_array(e.data->>'parentRunId', e.data->>'rerunOf')::text FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS origin`;
 }
 export const HOOK_COLUMNS = "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
 
@@ -103,8 +102,9 @@ export function toRun(row: RunRow): RunSummary {
   };
   if (row.started_at !== null) summary.startedAt = row.started_at;
   if (row.ended_at !== null) summary.endedAt = row.ended_at;
-  if (row.parent_run_id !== null && row.parent_run_id !== undefined) summary.parentRunId = row.parent_run_id;
-  if (row.rerun_of !== null && row.rerun_of !== undefined) summary.rerunOf = row.rerun_of;
+  const [parentRunId, rerunOf] = row.origin ? (JSON.parse(row.origin) as [string | null, string | null]) : [null, null];
+  if (parentRunId !== null) summary.parentRunId = parentRunId;
+  if (rerunOf !== null) summary.rerunOf = rerunOf;
   return summary;
 }
 
