@@ -10,6 +10,7 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
 import { eventually, type NextServer, startNext } from "./support/next-server";
+import { postFormFrom } from "./support/post-from";
 import { productionBuild } from "./support/production-build";
 
 const SECRET = "inspector-test-secret-0123456789abcdef0123456789abcd";
@@ -89,6 +90,23 @@ describe("the inspector under next start", () => {
     expect((await page(server, "", `${cookie.split(".")[0]}.AAAA`)).status).toBe(401);
   });
 
+  it("limits wrong tokens per address: the sixth login from it answers 429 with Retry-After, other addresses still log in", async () => {
+    const login = `${server!.url}${INSPECT}/login`;
+    const from = (address: string, token: string) => postFormFrom(login, { token }, address, { origin: server!.url });
+    for (let i = 0; i < 5; i++) expect((await from("127.0.2.1", `wrong-${i}`)).status).toBe(401);
+    const limited = await from("127.0.2.1", "wrong-5");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(Number(limited.headers["retry-after"])).toBeLessThanOrEqual(60);
+    // The right token does not get through from the limited address either: guessing cannot go on.
+    expect((await from("127.0.2.1", TOKEN)).status).toBe(429);
+    const other = await from("127.0.2.2", TOKEN);
+    expect(other.status).toBe(303);
+    expect(String(other.headers["set-cookie"])).toMatch(/^hookline_inspector=/);
+    // A forged X-Forwarded-For does not move the limited caller to a fresh address (no proxy hops are trusted).
+    expect((await postFormFrom(login, { token: TOKEN }, "127.0.2.1", { origin: server!.url, "x-forwarded-for": "10.9.8.7" })).status).toBe(429);
+  });
+
   it("shows a run: escaped values, truncation, retries, hooks, no raw webhook token; resumes its hook from a form", async () => {
     const cookie = await loginCookie(server!);
     const runId = await startDemo(server!, { label: "<img src=x onerror=alert(1)>" });
@@ -124,7 +142,7 @@ describe("the inspector under next start", () => {
     expect(finished.text).toContain("&quot;approved&quot;: true");
   });
 
-  it("shows a failed run's error with its stack, cancels with a reason, reruns with the same arguments", async () => {
+  it("shows a failed run's error with its stack, cancels with a reason, reruns with the same arguments, linked both ways", async () => {
     const cookie = await loginCookie(server!);
     const failed = await startDemo(server!, { workflow: "inspectorFails", label: "order-77" });
     visit.failed = failed;
@@ -145,6 +163,11 @@ describe("the inspector under next start", () => {
       return p.text.includes("status-failed") ? p : undefined;
     }, 30_000, "the rerun to fail too");
     expect(again.text).toContain("card declined for order-77");
+    // Linked both ways: the rerun names its original, the original lists its rerun.
+    expect(again.text).toMatch(new RegExp(`<dt>Rerun of</dt><dd data-rerun-of="${failed}"><a href="${INSPECT}/runs/${failed}">`));
+    const original = await page(server!, `/runs/${failed}`, cookie);
+    expect(original.text).toMatch(new RegExp(`<dt>Reruns</dt><dd data-reruns=""><a href="${INSPECT}/runs/${rerunId}">`));
+    expect(original.text).not.toContain("<dt>Rerun of</dt>");
 
     const waiting = await startDemo(server!, { label: "to-cancel" });
     await eventually(async () => ((await page(server!, `/runs/${waiting}`, cookie)).text.includes("Waiting hook") ? true : undefined), 30_000, "the wait");
@@ -224,6 +247,31 @@ describe("the inspector under next start", () => {
     const session = cookies.find((c) => c.name === "hookline_inspector");
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe("Strict");
+  });
+
+  it("wakes an hour's sleep from the Waits page in Chromium, and the run completes; waking it again changes nothing", async () => {
+    const napping = await startDemo(server!, { workflow: "inspectorNaps", label: "nap-1" });
+    const tab = await browser!.newPage();
+    await tab.goto(`${server!.url}${INSPECT}/waits`);
+    const row = tab.locator(`table.sleeps tr:has(a[href$="/runs/${napping}"])`);
+    await row.waitFor({ timeout: 30_000 });
+    await screenshot(tab, "inspector-start-waits-sleep");
+    await row.getByRole("button", { name: "Wake now" }).click();
+    await tab.waitForURL(new RegExp(`/runs/${napping}`));
+    await tab.waitForSelector("text=Woke sleep");
+    await tab.waitForSelector(".status-completed", { timeout: 30_000 });
+    await tab.waitForSelector("text=awake: nap-1");
+    await tab.waitForSelector("text=sleep woken early");
+    await screenshot(tab, "inspector-start-woken-sleep");
+    await tab.close();
+
+    const cookie = await loginCookie(server!);
+    const shown = await page(server!, `/runs/${napping}`, cookie);
+    expect(shown.text).not.toContain("Wake now");
+    const again = await post(server!, `/runs/${napping}/sleeps/o1/wake`, { csrf: csrfOf(shown.text) }, { cookie });
+    expect(again.status).toBe(303);
+    expect(decodeURIComponent(again.headers.get("location")!)).toContain("Sleep o1 had already ended.");
+    expect((await page(server!, `/runs/${napping}`, cookie)).text.match(/sleep woken early/g)).toHaveLength(1);
   });
 });
 

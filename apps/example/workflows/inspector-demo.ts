@@ -1,9 +1,10 @@
 /**
  * Runs worth inspecting: what the inspector tests drive (test/inspector.test.ts). One run
  * retries a step, returns text that looks like HTML, writes a large value, then waits on a hook
- * and a webhook; another fails with a stack.
+ * and a webhook; another fails with a stack; a third sleeps for an hour (to be woken from the
+ * inspector).
  */
-import { createHook, createWebhook, FatalError, getStepMetadata, RetryableError } from "hookline";
+import { createHook, createWebhook, FatalError, getStepMetadata, RetryableError, sleep } from "hookline";
 
 export async function inspectorDemo(label: string) {
   "use workflow";
@@ -41,4 +42,10 @@ export async function inspectorFails(orderId: string) {
 async function chargeCard(orderId: string) {
   "use step";
   throw new FatalError(`card declined for ${orderId}`);
+}
+
+export async function inspectorNaps(label: string) {
+  "use workflow";
+  await sleep("1h");
+  return `awake: ${label}`;
 }

@@ -6,8 +6,8 @@ import { getRuntime } from "./host/global-runtime.js";
 import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
-import { InvalidArgumentError } from "./shared/errors.js";
 import type { ScheduleInfo } from "./host/scheduler.js";
+import { InvalidArgumentError } from "./shared/errors.js";
 import type { ScheduleOptions } from "./shared/public-types.js";
 import { deserialize } from "./shared/serialization/index.js";
 import type { RunStatus } from "./world/events.js";
@@ -108,6 +108,16 @@ export async function listRuns(
 /** A handle on an existing run (its methods fail with RunNotFoundError if there is none). */
 export function getRun<T = unknown>(runId: string): Run<T> {
   return new Run<T>(runId, getRuntime);
+}
+
+/** Starts run `runId` again (same workflow and arguments) as a new run that records `rerunOf: runId`. */
+export async function rerun<T = unknown>(runId: string): Promise<Run<T>> {
+  return (await (await getRuntime()).rerun(runId)) as Run<T>;
+}
+
+/** Ends sleep `sleepId` of run `runId` now (the `id` of a "sleep" in `run.waits()`); false if it had already ended. */
+export async function wakeSleep(runId: string, sleepId: string): Promise<boolean> {
+  return (await getRuntime()).wakeSleep(runId, sleepId);
 }
 
 /** Delivers `payload` to the hook holding `token`; HookNotFoundError if there is none or it ended. */

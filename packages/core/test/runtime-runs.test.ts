@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
-import { getRun } from "../src/api.js";
+import { getRun, rerun } from "../src/api.js";
 import { hashToken } from "../src/host/tokens.js";
 import {
   InvalidArgumentError,
   ReplayDivergenceError,
   RunCancelledError,
+  RunNotFoundError,
   SerializationError,
   WorkflowNotRegisteredError,
 } from "../src/shared/errors.js";
@@ -154,6 +155,49 @@ describe("runs", () => {
     expect(slept.type).toBe("run_completed");
     const value = await getRun(run.runId).returnValue;
     expect(value).toBeGreaterThanOrEqual(300);
+  });
+
+  test("wakeSleep() ends an hour's sleep now, recorded as an early sleep_completed; waking it again is a no-op; an unknown sleep is an InvalidArgumentError", async () => {
+    const runtime = await runtimeFor({
+      "workflows/long-nap.ts": `
+        import { sleep } from "hookline";
+        export async function longNap() { "use workflow"; await sleep("1h"); return "awake"; }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/long-nap.ts//longNap", []);
+    await waitFor("the sleep to be recorded", async () => (await getRun(run.runId).waits()).some((w) => w.kind === "sleep"));
+    const [sleep] = await getRun(run.runId).waits();
+    await expect(getRun(run.runId).wakeSleep("o9")).rejects.toSatisfy((e) => InvalidArgumentError.is(e) && /no sleep "o9"/.test((e as Error).message));
+    expect(await getRun(run.runId).wakeSleep(sleep!.id)).toBe(true);
+    expect(await run.returnValue).toBe("awake");
+    const events = await runtime.world.readEvents(run.runId);
+    const completed = events.filter((e) => e.type === "sleep_completed");
+    expect(completed.map((e) => [e.corr, e.data])).toEqual([[sleep!.id, { early: true }]]);
+    expect(await getRun(run.runId).wakeSleep(sleep!.id)).toBe(false);
+    expect((await runtime.world.readEvents(run.runId)).length).toBe(events.length);
+  });
+
+  test("rerun() starts the same workflow with the same arguments as a new run that records rerunOf; listRuns shows the link", async () => {
+    const runtime = await runtimeFor({
+      "workflows/greet.ts": `
+        export async function greet(name, when) { "use workflow"; return name + " @ " + when.toISOString(); }
+      `,
+    });
+    const first = await runtime.start("workflow//workflows/greet.ts//greet", ["Ada", new Date(0)]);
+    expect(await first.returnValue).toBe("Ada @ 1970-01-01T00:00:00.000Z");
+    const again = await rerun(first.runId);
+    expect(again.runId).not.toBe(first.runId);
+    expect(await again.returnValue).toBe("Ada @ 1970-01-01T00:00:00.000Z");
+    const [created] = await runtime.world.readEvents(again.runId);
+    expect(created?.type === "run_created" && created.data.rerunOf).toBe(first.runId);
+    expect((await getRun(again.runId).info()).rerunOf).toBe(first.runId);
+    expect((await getRun(first.runId).info()).rerunOf).toBeUndefined();
+    const listed = await runtime.world.listRuns({ workflowId: "workflow//workflows/greet.ts//greet" });
+    expect(listed.map((r) => [r.runId, r.rerunOf])).toEqual([
+      [again.runId, first.runId],
+      [first.runId, undefined],
+    ]);
+    await expect(rerun("wrun_nope")).rejects.toSatisfy((e) => RunNotFoundError.is(e));
   });
 
   test("Math.random, Date and crypto.randomUUID are the same in a replay as in the first execution", async () => {

@@ -10,6 +10,7 @@
  *   hookline inspect hooks [--run id] [--json]
  *   hookline inspect schedules [--json]
  *   hookline inspect cancel <id> [--reason text]
+ *   hookline inspect wake <id> <sleep id>
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -27,6 +28,7 @@ Commands:
   hooks                pending hooks and webhooks (--run <id>)
   schedules            cron schedules with their next and latest ticks
   cancel <id>          cancel a run (--reason <text>)
+  wake <id> <sleep>    end a run's sleep now (its id as \`run <id>\` lists it under waits, e.g. o2)
 
 Options:
   --json               print JSON instead of text
@@ -53,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
-  const [group, command, id] = positionals;
+  const [group, command, id, sleep] = positionals;
   if (values.help || group !== "inspect" || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -66,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   const world = await worldFromEnv(env);
   await world.start();
   try {
-    const out = await run(world, command, id, values);
+    const out = await run(world, command, id, { ...values, sleep });
     console.log(values.json ? JSON.stringify(out.json, null, 2) : out.text);
     return 0;
   } finally {
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-type Options = { status?: string; workflow?: string; limit?: string; run?: string; reason?: string };
+type Options = { status?: string; workflow?: string; limit?: string; run?: string; reason?: string; sleep?: string };
 
 async function run(world: World, command: string, id: string | undefined, options: Options): Promise<{ json: unknown; text: string }> {
   const need = () => {
@@ -159,20 +161,32 @@ async function run(world: World, command: string, id: string | undefined, option
       const runId = need();
       const before = await world.getRun(runId);
       if (!before) throw new UsageError(`No run with id "${runId}".`);
-      // Cancelling issues no webhook token, so a shared world without HOOKLINE_SECRET still works here.
-      const secret = secretsFromEnv() ?? (world.loadSecret ? undefined : randomBytes(32).toString("hex"));
-      const runtime = await Runtime.create({ world: keepOpen(world), worker: false, secret });
-      try {
-        await runtime.cancel(runId, options.reason);
-      } finally {
-        await runtime.close();
-      }
+      await withRuntime(world, (runtime) => runtime.cancel(runId, options.reason));
       const after = (await world.getRun(runId))?.status;
       const text = after === "cancelled" ? `Cancelled ${runId}.` : `${runId} had already ended (${before.status}); nothing to cancel.`;
       return { json: { runId, status: after, cancelled: after === "cancelled" && before.status !== "cancelled" }, text };
     }
+    case "wake": {
+      const runId = need();
+      if (!options.sleep) throw new UsageError("hookline inspect wake needs a run id and a sleep id (see the waits of `hookline inspect run <id>`).");
+      if (!(await world.getRun(runId))) throw new UsageError(`No run with id "${runId}".`);
+      const woken = await withRuntime(world, (runtime) => runtime.wakeSleep(runId, options.sleep!));
+      const text = woken ? `Woke sleep ${options.sleep} of ${runId}.` : `Sleep ${options.sleep} of ${runId} had already ended; nothing to wake.`;
+      return { json: { runId, sleepId: options.sleep, woken }, text };
+    }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+/** A runtime over the CLI's world for one operation; it issues no webhook token, so a shared world without HOOKLINE_SECRET still works. */
+async function withRuntime<T>(world: World, use: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const secret = secretsFromEnv() ?? (world.loadSecret ? undefined : randomBytes(32).toString("hex"));
+  const runtime = await Runtime.create({ world: keepOpen(world), worker: false, secret });
+  try {
+    return await use(runtime);
+  } finally {
+    await runtime.close();
   }
 }
 

@@ -149,6 +149,25 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
       await s.world.schedules.delete(id);
     });
 
+    it("wake <id> <sleep> records the sleep's early sleep_completed; again, or a made-up sleep, changes nothing", async () => {
+      const t = Date.now();
+      const napping = `wrun_cli_napping_${t}`;
+      await append(s.world, napping, [
+        { type: "run_created", at: t, data: { workflowId: "workflow//app/nap.ts//nap", args: serialize([]), seed: "s" } },
+        { type: "run_started", at: t + 1, data: {} },
+        { type: "sleep_started", corr: "o1", at: t + 2, data: { until: t + 3_600_000 } },
+      ]);
+      const woken = await run("inspect", "wake", napping, "o1", "--json");
+      expect([woken.code, woken.stderr]).toEqual([0, ""]);
+      expect(JSON.parse(woken.stdout)).toEqual({ runId: napping, sleepId: "o1", woken: true });
+      expect((await s.world.readEvents(napping)).at(-1)).toMatchObject({ type: "sleep_completed", corr: "o1", data: { early: true } });
+      expect((await run("inspect", "wake", napping, "o1")).stdout).toContain("had already ended");
+      expect((await run("inspect", "wake", napping, "o7")).code).toBe(1);
+      expect((await run("inspect", "wake", napping)).code).toBe(2);
+      expect(await s.world.readEvents(napping)).toHaveLength(4);
+      await append(s.world, napping, [{ type: "run_cancelled", at: t + 3, data: {} }]);
+    });
+
     it("cancel <id> records run_cancelled with the reason and ends the wait", async () => {
       const cancelled = await run("inspect", "cancel", ids.waiting, "--reason", "stuck at the PSP");
       expect([cancelled.code, cancelled.stderr]).toEqual([0, ""]);

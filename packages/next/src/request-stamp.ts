@@ -1,10 +1,10 @@
 /**
- * What the webhook route needs from the HTTP server that Next.js does not give a route handler,
+ * What the webhook route and the inspector's login need from the HTTP server that Next.js does not give a route handler,
  * taken from Node's own hook on every incoming request (diagnostics_channel
  * "http.server.request.start", published before the server's 'request' event, so before Next
  * sees the request):
  *
- * - The socket's peer address. Next 16 sets X-Forwarded-For from the socket only when the
+ * - The socket's peer address (for webhook requests and the inspector's). Next 16 sets X-Forwarded-For from the socket only when the
  *   request has none (`req.headers['x-forwarded-for'] ??= socket.remoteAddress` in
  *   base-server.js), so a sender that writes its own X-Forwarded-For decides what a route sees.
  *   The peer goes in a header whose name is random per process (no sender can forge it) and the
@@ -24,6 +24,7 @@ import { ENV } from "./server.js";
 
 const SLOT = Symbol.for("hookline.next.request-stamp");
 const WEBHOOK_PREFIX = `${ROUTE_PREFIX}/webhook/`;
+const INSPECT_PREFIX = `${ROUTE_PREFIX}/inspect/`;
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 /** Never a webhook token (too short, see the endpoint's check): the route answers 404. */
 export const MALFORMED_TOKEN = "_malformed_";
@@ -51,6 +52,11 @@ function stamp(request: IncomingMessage, socket: Socket, header: string): void {
   const url = request.url ?? "";
   const basePath = process.env[ENV.basePath] ?? "";
   const prefix = basePath + WEBHOOK_PREFIX;
+  if (url.startsWith(basePath + INSPECT_PREFIX)) {
+    // The inspector's login limits wrong tokens per address (inspector/login-limit.ts).
+    if (socket?.remoteAddress) request.headers[header] = socket.remoteAddress;
+    return;
+  }
   if (!url.startsWith(prefix)) return;
   const queryAt = url.indexOf("?");
   const path = queryAt < 0 ? url : url.slice(0, queryAt);

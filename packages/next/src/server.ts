@@ -240,6 +240,7 @@ export function createRouteHandlers(integration: Integration) {
 
     /** The inspector (see inspector/handler.ts): open under `next dev`, else 404 unless HOOKLINE_INSPECTOR_TOKEN is set. */
     inspectRoute(load: Load) {
+      installRequestStamp();
       const inspector = createInspector({
         runtime: async () => {
           await load();
@@ -247,6 +248,10 @@ export function createRouteHandlers(integration: Integration) {
         },
         secrets: () => integration.deploymentSecrets(),
         base: () => `${process.env[ENV.basePath] ?? ""}${ROUTE_PREFIX}/inspect`,
+        clientAddress: (request) => {
+          const header = peerHeader();
+          return clientAddress(header ? request.headers.get(header) : null, request.headers.get("x-forwarded-for"), trustedProxyHops());
+        },
       });
       return async (request: Request, context: InspectContext): Promise<Response> => {
         try {

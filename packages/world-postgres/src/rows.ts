@@ -19,7 +19,8 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   last_seq: number;
-  parent_run_id: string | null;
+  /** `[parentRunId, rerunOf]` of its run_created, as JSON text (each null when absent). */
+  origin: string | null;
 }
 
 export interface HookRow {
@@ -69,12 +70,12 @@ export function toRefusal(row: RefusalRow): RefusedDelivery {
 
 export const EVENT_COLUMNS = "seq, v, type, corr, at, data";
 /**
- * A run row's columns, and its parent (a child run's) read from its run_created: one lookup by the
+ * A run row's columns, and its parent (a child run's) and the run it reruns read from its run_created: one lookup by the
  * events' primary key, so the runs table needs no column for it.
  */
 export function runColumns(events: string): string {
   return `run_id, workflow_id, status, created_at, updated_at, started_at, ended_at, last_seq,
-    (SELECT e.data->>'parentRunId' FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS parent_run_id`;
+    (SELECT jsonb_build_array(e.data->>'parentRunId', e.data->>'rerunOf')::text FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS origin`;
 }
 export const HOOK_COLUMNS = "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
 
@@ -101,7 +102,9 @@ export function toRun(row: RunRow): RunSummary {
   };
   if (row.started_at !== null) summary.startedAt = row.started_at;
   if (row.ended_at !== null) summary.endedAt = row.ended_at;
-  if (row.parent_run_id !== null && row.parent_run_id !== undefined) summary.parentRunId = row.parent_run_id;
+  const [parentRunId, rerunOf] = row.origin ? (JSON.parse(row.origin) as [string | null, string | null]) : [null, null];
+  if (parentRunId !== null) summary.parentRunId = parentRunId;
+  if (rerunOf !== null) summary.rerunOf = rerunOf;
   return summary;
 }
 

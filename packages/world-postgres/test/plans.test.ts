@@ -75,7 +75,7 @@ it("readEvents reads only the run's newer events through the primary key", async
   expect(indexes(plan)).toContain("events_pkey");
 });
 
-it("getRun is a primary-key lookup of the run and one of its first event (a child run's parent)", async () => {
+it("getRun is a primary-key lookup of the run and one of its first event (a child run's parent, the run it reruns)", async () => {
   const plan = await planOf(statements.getRun, ["run_77"]);
   expect(scans(plan)).toEqual([]);
   expect(indexes(plan).sort()).toEqual(["events_pkey", "runs_pkey"]);

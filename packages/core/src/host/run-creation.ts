@@ -42,6 +42,8 @@ export interface NewRun {
   idempotencyKeyExpiresAt?: number;
   concurrency?: Concurrency;
   parentRunId?: string;
+  /** The run this one reruns. */
+  rerunOf?: string;
 }
 
 /**

@@ -13,6 +13,7 @@ export interface RunPort {
   readonly world: Pick<World, "getRun" | "readEvents" | "onAppend" | "onResync" | "streams">;
   waitForEnd(runId: string): Promise<WorkflowEvent>;
   cancel(runId: string, reason?: string): Promise<void>;
+  wakeSleep(runId: string, sleepId: string): Promise<boolean>;
 }
 
 export interface RunInfo {
@@ -26,6 +27,8 @@ export interface RunInfo {
   endedAt: Date | undefined;
   /** The run whose workflow started this one with `start()` (a child run); undefined otherwise. */
   parentRunId: string | undefined;
+  /** The run this one reruns (same workflow and arguments); undefined otherwise. */
+  rerunOf: string | undefined;
 }
 
 export function runInfo(summary: RunSummary): RunInfo {
@@ -38,6 +41,7 @@ export function runInfo(summary: RunSummary): RunInfo {
     startedAt: summary.startedAt === undefined ? undefined : new Date(summary.startedAt),
     endedAt: summary.endedAt === undefined ? undefined : new Date(summary.endedAt),
     parentRunId: summary.parentRunId,
+    rerunOf: summary.rerunOf,
   };
 }
 
@@ -181,6 +185,11 @@ export class Run<T = unknown> {
   /** Stops the run: its hooks end, its timers never fire; a running step finishes but its result is ignored. */
   async cancel(reason?: string): Promise<void> {
     await (await this.#runtime()).cancel(this.runId, reason);
+  }
+
+  /** Ends the run's sleep `sleepId` (the `id` of a "sleep" in `waits()`) now; false if it had already ended. */
+  async wakeSleep(sleepId: string): Promise<boolean> {
+    return (await this.#runtime()).wakeSleep(this.runId, sleepId);
   }
 
   async #summary() {

@@ -16,6 +16,7 @@ import { ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
+import { rerun } from "./rerun.js";
 import { Run } from "./run.js";
 import { createChildRun, createRun } from "./run-creation.js";
 import { RunLog } from "./run-log.js";
@@ -28,6 +29,7 @@ import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
+import { wakeSleep } from "./wake-sleep.js";
 import type { RunEnvironment } from "./warm-run.js";
 import { WarmRuns } from "./warm-runs.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
@@ -72,6 +74,12 @@ export interface RuntimeOptions {
 }
 
 export type { StartOptions } from "./start-options.js";
+
+/** What start() records about where a run came from, set by the runtime itself (never a user's option). */
+export interface StartLink {
+  /** The run this one reruns (see rerun.ts). */
+  rerunOf?: string;
+}
 
 export type WorkflowReference = string | { readonly workflowId: string };
 
@@ -187,7 +195,7 @@ export class Runtime {
 
   // -- runs --------------------------------------------------------------------------------------
 
-  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}): Promise<Run> {
+  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}, link: StartLink = {}): Promise<Run> {
     const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
     if (typeof workflowId !== "string" || workflowId.length === 0) {
       throw new InvalidArgumentError(
@@ -217,6 +225,7 @@ export class Runtime {
           trailingSlash: this.#options.trailingSlash === true,
           ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
           ...(concurrency ? { concurrency } : {}),
+          ...(link.rerunOf === undefined ? {} : { rerunOf: link.rerunOf }),
         },
         at,
       );
@@ -245,6 +254,16 @@ export class Runtime {
     const summary = await this.world.getRun(runId);
     if (summary && ["completed", "failed", "cancelled"].includes(summary.status)) return;
     await this.#log.append(runId, make, { check: ended });
+  }
+
+  /** Starts run `runId` again: same workflow and arguments, recorded as its rerun (see rerun.ts). */
+  rerun(runId: string): Promise<Run> {
+    return rerun(this, runId);
+  }
+
+  /** Ends sleep `sleepId` of the run now (see wake-sleep.ts); false if it had already ended. */
+  wakeSleep(runId: string, sleepId: string): Promise<boolean> {
+    return wakeSleep(this.world, runId, sleepId);
   }
 
   /** The run's terminal event, once there is one (RunNotFoundError if there is no such run). */

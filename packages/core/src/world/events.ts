@@ -48,6 +48,8 @@ export interface EventDataMap {
     idempotencyKeyExpiresAt?: number;
     /** A child run: the run whose workflow started it (see child_started). */
     parentRunId?: string;
+    /** A rerun (the inspector's "Rerun", rerun()): the run whose workflow and arguments it repeats. */
+    rerunOf?: string;
     /** start({ concurrency }): at most `limit` runs sharing `key` execute steps at once (see World.slots). */
     concurrency?: { key: string; limit: number };
   };
@@ -62,7 +64,8 @@ export interface EventDataMap {
   step_failed: { stepId: string; attempt: number; error: Serialized; retryAt?: number };
 
   sleep_started: { until: number };
-  sleep_completed: Record<string, never>;
+  /** `early`: woken before its `until` with wakeSleep() (the inspector's "Wake now"). */
+  sleep_completed: { early?: true };
 
   hook_created: {
     kind: "hook" | "webhook";

@@ -16,6 +16,7 @@ export function applyToSummary(summary: RunSummary | null, event: WorkflowEvent)
       updatedAt: event.at,
       lastSeq: event.seq,
       ...(event.data.parentRunId === undefined ? {} : { parentRunId: event.data.parentRunId }),
+      ...(event.data.rerunOf === undefined ? {} : { rerunOf: event.data.rerunOf }),
     };
   }
   if (!summary) throw new Error(`run ${event.runId}: first event is ${event.type}, expected run_created`);

@@ -19,6 +19,8 @@ export interface RunSummary {
   lastSeq: number;
   /** The run that started this one with `start()` in its workflow (a child run). */
   parentRunId?: string;
+  /** The run this one reruns (same workflow and arguments; see host/rerun.ts). */
+  rerunOf?: string;
 }
 
 /** A hook as derived from its run's log; looked up by token hash in O(1). */

@@ -1,14 +1,14 @@
 /**
  * The inspector's actions, each through the runtime's public operations (so each is recorded in
  * the run's log like any other change): cancel with a reason, rerun with the same arguments,
- * resume a hook with a JSON payload (a webhook gets it as a POST request's body), reject a hook.
+ * wake a sleep now, resume a hook with a JSON payload (a webhook gets it as a POST request's
+ * body), reject a hook.
  */
 import type { Runtime } from "@hookline/core/runtime";
 import type { RunStatus } from "@hookline/core/world";
-import { decode } from "./values.js";
 
 /** What the inspector needs of the runtime. */
-export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject">;
+export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject" | "wakeSleep" | "rerun">;
 
 export interface Outcome {
   /** The run to show next. */
@@ -33,12 +33,12 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
       return { runId, message: `Cancelled${reason ? `: ${reason}` : "."}` };
     }
     if (route.length === 3 && route[2] === "rerun") {
-      const events = await runtime.world.readEvents(runId, 0);
-      const created = events.find((e) => e.type === "run_created");
-      if (created?.type !== "run_created") return { runId, message: "This run has no recorded arguments." };
-      const args = decode(created.data.args);
-      const run = await runtime.start(summary.workflowId, Array.isArray(args) ? args : [args]);
+      const run = await runtime.rerun(runId);
       return { runId: run.runId, message: `Started as a rerun of ${runId}.` };
+    }
+    if (route.length === 5 && route[2] === "sleeps" && route[4] === "wake") {
+      const woken = await runtime.wakeSleep(runId, route[3]!);
+      return { runId, message: woken ? `Woke sleep ${route[3]}.` : `Sleep ${route[3]} had already ended.` };
     }
     if (route.length === 5 && route[2] === "hooks" && (route[4] === "resume" || route[4] === "reject")) {
       const hook = (await runtime.world.listHooks({ runId, status: "active" })).find((h) => h.hookId === route[3]);

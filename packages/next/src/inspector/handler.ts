@@ -7,13 +7,15 @@
  *   GET  /waits                pending hooks, webhooks and sleeps across runs
  *   GET  /schedules            cron schedules, their next ticks and latest runs
  *   GET  /live                 Server-Sent Events: one `append` per event appended to any run
- *   POST /login, /logout, /runs/:id/cancel, /runs/:id/rerun, /runs/:id/hooks/:hookId/resume|reject
+ *   POST /login, /logout, /runs/:id/cancel, /runs/:id/rerun, /runs/:id/sleeps/:sleepId/wake,
+ *        /runs/:id/hooks/:hookId/resume|reject
  */
 import { scheduleInfo } from "@hookline/core/runtime";
-import type { RunStatus } from "@hookline/core/world";
+import type { RunStatus, RunSummary } from "@hookline/core/world";
 import { type ActionPort, runAction } from "./actions.js";
 import { CSS, SCRIPT } from "./assets.js";
 import { liveResponse } from "./live.js";
+import { LoginLimiter } from "./login-limit.js";
 import { loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
 import { schedulesPage } from "./schedules-page.js";
 import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
@@ -26,6 +28,8 @@ export interface InspectorOptions {
   /** The inspector's URL path (basePath + route prefix + /inspect). */
   base(): string;
   access?(): Access;
+  /** The caller's address, for the login's limit on wrong tokens (see login-limit.ts). */
+  clientAddress?(request: Request): string | undefined;
 }
 
 const PAGE_SIZE = 50;
@@ -43,6 +47,7 @@ const htmlResponse = (body: string, status = 200, extra: Record<string, string> 
   new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS, ...extra } });
 
 export function createInspector(options: InspectorOptions) {
+  const logins = new LoginLimiter();
   return async function handle(request: Request, path: string[]): Promise<Response> {
     const access = (options.access ?? accessFromEnv)();
     if (access.kind === "hidden") return notFound();
@@ -64,9 +69,16 @@ export function createInspector(options: InspectorOptions) {
     if (access.kind === "token" && route[0] === "login") {
       if (method !== "POST") return htmlResponse(loginPage(base, false));
       if (!sameOrigin(request)) return new Response("Cross-site request refused.", { status: 403 });
+      // Callers whose address is unknown share one limit: safe, if stricter.
+      const address = options.clientAddress?.(request) ?? "unknown";
+      const wait = logins.blocked(address);
+      if (wait > 0) return htmlResponse(loginPage(base, false, wait), 429, { "retry-after": String(wait) });
       const form = await request.formData().catch(() => null);
       const given = form?.get("token");
-      if (typeof given !== "string" || !sameToken(given, access.token)) return htmlResponse(loginPage(base, true), 401);
+      if (typeof given !== "string" || !sameToken(given, access.token)) {
+        logins.failed(address);
+        return htmlResponse(loginPage(base, true), 401);
+      }
       return new Response(null, { status: 303, headers: { location: base, "set-cookie": sessionCookie(newSession(secrets[0]!, access.token), base, secure) } });
     }
     if (access.kind === "token" && !session) {
@@ -108,8 +120,8 @@ export function createInspector(options: InspectorOptions) {
       const runId = route[1]!;
       const summary = await world.getRun(runId);
       if (!summary) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
-      const [events, hooks, refusals] = await Promise.all([world.readEvents(runId), world.listHooks({ runId }), world.listRefusals({ runId })]);
-      const view = { summary, events, hooks, refusals };
+      const [events, hooks, refusals, reruns] = await Promise.all([world.readEvents(runId), world.listHooks({ runId }), world.listRefusals({ runId }), rerunsOf(world, summary)]);
+      const view = { summary, events, hooks, refusals, reruns };
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
     }
     if (route[0] === "waits" && route.length === 1) {
@@ -145,6 +157,15 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   const next = page.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
   const workflows = [...new Set([...recent.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
   return { query, runs, next, counts, countsCapped: recent.length >= COUNT_CAP, workflows };
+}
+
+/** How many of a workflow's newest runs a run page looks through for its reruns. */
+const RERUN_SCAN = 200;
+
+/** The reruns of `run`: among its workflow's newest RERUN_SCAN runs, those whose rerunOf names it (one listRuns, no log reads). */
+async function rerunsOf(world: InspectorPort["world"], run: RunSummary): Promise<RunSummary[]> {
+  const recent = await world.listRuns({ workflowId: run.workflowId, limit: RERUN_SCAN });
+  return recent.filter((r) => r.rerunOf === run.runId);
 }
 
 function parseCursor(text: string | null): RunsQuery["before"] {

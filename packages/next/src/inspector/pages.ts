@@ -24,11 +24,13 @@ export function layout(ctx: PageContext, title: string, body: Html, flash?: stri
 <main>${flash ? html`<p class="flash" role="status">${flash}</p>` : ""}${body}</main><script src="${ctx.base}/assets/inspector.js"></script></body></html>`}`;
 }
 
-export function loginPage(base: string, failed: boolean): string {
+/** `retryAfter`: seconds this address must wait after too many wrong tokens. */
+export function loginPage(base: string, failed: boolean, retryAfter = 0): string {
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><title>Log in · Hookline inspector</title><link rel="stylesheet" href="${base}/assets/inspector.css"></head>
 <body><header class="top"><strong>Hookline inspector</strong></header><main>
 <h1>Log in</h1><p>Enter the token set in <code>HOOKLINE_INSPECTOR_TOKEN</code> on this deployment.</p>
 ${failed ? html`<p class="error" role="alert">That token is not the inspector's token.</p>` : ""}
+${retryAfter > 0 ? html`<p class="error" role="alert">Too many wrong tokens from your address; try again in ${String(retryAfter)} s.</p>` : ""}
 <form method="post" action="${base}/login"><input type="password" name="token" autocomplete="current-password" aria-label="Inspector token" autofocus required> <button>Log in</button></form>
 </main></body></html>`}`;
 }
@@ -100,7 +102,11 @@ export interface RunView {
   events: WorkflowEvent[];
   hooks: HookRecord[];
   refusals: RefusedDelivery[];
+  /** Runs that rerun this one (found among its workflow's newest runs, see handler.ts). */
+  reruns: RunSummary[];
 }
+
+const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
 
 export function runRegion(ctx: PageContext, view: RunView): Html {
   const { summary, events } = view;
@@ -110,6 +116,8 @@ export function runRegion(ctx: PageContext, view: RunView): Html {
   return html`<dl>
 <dt>Workflow</dt><dd>${nameOf(summary.workflowId)} <span class="muted">${summary.workflowId}</span></dd>
 <dt>Status</dt><dd>${statusBadge(summary.status)}</dd>
+${summary.rerunOf ? html`<dt>Rerun of</dt><dd data-rerun-of="${summary.rerunOf}">${runLink(ctx, summary.rerunOf)}</dd>` : ""}
+${view.reruns.length ? html`<dt>Reruns</dt><dd data-reruns="">${view.reruns.map((r) => html`${runLink(ctx, r.runId)} ${statusBadge(r.status)} `)}</dd>` : ""}
 <dt>Created</dt><dd>${time(summary.createdAt)}</dd><dt>Started</dt><dd>${time(summary.startedAt)}</dd><dt>Ended</dt><dd>${time(summary.endedAt)}</dd>
 <dt>Events</dt><dd>${events.length}</dd></dl>
 <h2>Arguments</h2>${created?.type === "run_created" ? valueBlock(created.data.args) : html`<p class="muted">—</p>`}
@@ -152,7 +160,9 @@ export function runPage(ctx: PageContext, view: RunView, flash?: string): string
   const actions = html`<h2>Actions</h2>
 ${ended ? "" : html`<form class="inline" method="post" action="${runPath}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="reason" placeholder="Reason" aria-label="Cancel reason"><button class="danger">Cancel run</button></form>`}
 <form class="inline" method="post" action="${runPath}/rerun"><input type="hidden" name="csrf" value="${ctx.csrf}"><button>Rerun with the same arguments</button></form>
-${sleeping.length ? html`<p class="muted">Sleeping until ${sleeping.map((s) => html`${time(s.until)} (${countdown(s.until, ctx.now)}) `)}— waking a sleep early is not supported by this runtime yet.</p>` : ""}
+${sleeping.map(
+  (s) => html`<div class="card" data-sleep="${s.id}"><strong>Sleeping</strong> <code>${s.id}</code> until ${time(s.until)} (${countdown(s.until, ctx.now)}) ${wakeForm(ctx, runPath, s.id)}</div>`,
+)}
 ${active.map(
   (hook) => html`<div class="card" data-hook="${hook.hookId}"><strong>Waiting ${hook.kind}</strong> <code>${hook.hookId}</code> · token hash <code>${hook.tokenHash.slice(0, 12)}</code> · expires ${countdown(hook.expiresAt, ctx.now)}
 ${hook.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(hook.metadata)}`}
@@ -164,6 +174,11 @@ ${hook.metadata === undefined ? "" : html`<div class="label">metadata</div>${val
   const body = html`<p><a href="${ctx.base}">← Runs</a></p><h1>Run <code>${summary.runId}</code></h1>${actions}
 <div id="live-region" data-live="${ctx.base}/live" data-run="${summary.runId}">${runRegion(ctx, view)}</div>`;
   return layout(ctx, `Run ${summary.runId}`, body, flash);
+}
+
+/** "Wake now": ends the sleep through the runtime's wakeSleep(). */
+function wakeForm(ctx: PageContext, runPath: string, sleepId: string): Html {
+  return html`<form class="inline" method="post" action="${runPath}/sleeps/${encodeURIComponent(sleepId)}/wake"><input type="hidden" name="csrf" value="${ctx.csrf}"><button>Wake now</button></form>`;
 }
 
 export interface PendingSleep {
@@ -189,15 +204,17 @@ export interface WaitsView {
 }
 
 export function waitsRegion(ctx: PageContext, view: WaitsView): Html {
-  const runLink = (runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
   return html`<h2>Hooks and webhooks</h2><table class="waits"><thead><tr><th>Kind</th><th>Run</th><th>Op</th><th>Token hash</th><th>Metadata</th><th>Created</th><th>Expires in</th></tr></thead><tbody>
 ${view.hooks.length === 0 ? html`<tr><td colspan="7" class="muted">Nothing is waiting on a hook.</td></tr>` : ""}
 ${view.hooks.map(
-  (h) => html`<tr><td>${h.kind}</td><td>${runLink(h.runId)}</td><td><code>${h.hookId}</code></td><td><code>${h.tokenHash.slice(0, 12)}</code></td><td><code>${h.metadata === undefined ? "" : oneLine(h.metadata)}</code></td><td>${time(h.createdAt)}</td><td>${countdown(h.expiresAt, ctx.now)}</td></tr>`,
+  (h) => html`<tr><td>${h.kind}</td><td>${runLink(ctx, h.runId)}</td><td><code>${h.hookId}</code></td><td><code>${h.tokenHash.slice(0, 12)}</code></td><td><code>${h.metadata === undefined ? "" : oneLine(h.metadata)}</code></td><td>${time(h.createdAt)}</td><td>${countdown(h.expiresAt, ctx.now)}</td></tr>`,
 )}</tbody></table>
-<h2>Sleeps</h2><table class="sleeps"><thead><tr><th>Run</th><th>Op</th><th>Since</th><th>Until</th><th>Wakes in</th></tr></thead><tbody>
-${view.sleeps.length === 0 ? html`<tr><td colspan="5" class="muted">No run is sleeping.</td></tr>` : ""}
-${view.sleeps.map((s) => html`<tr><td>${s.runId ? runLink(s.runId) : ""}</td><td><code>${s.id}</code></td><td>${time(s.since)}</td><td>${time(s.until)}</td><td>${countdown(s.until, ctx.now)}</td></tr>`)}
+<h2>Sleeps</h2><table class="sleeps"><thead><tr><th>Run</th><th>Op</th><th>Since</th><th>Until</th><th>Wakes in</th><th></th></tr></thead><tbody>
+${view.sleeps.length === 0 ? html`<tr><td colspan="6" class="muted">No run is sleeping.</td></tr>` : ""}
+${view.sleeps.map(
+  (s) =>
+    html`<tr data-sleep="${s.id}"><td>${s.runId ? runLink(ctx, s.runId) : ""}</td><td><code>${s.id}</code></td><td>${time(s.since)}</td><td>${time(s.until)}</td><td>${countdown(s.until, ctx.now)}</td><td>${s.runId ? wakeForm(ctx, `${ctx.base}/runs/${encodeURIComponent(s.runId)}`, s.id) : ""}</td></tr>`,
+)}
 </tbody></table>`;
 }
 

@@ -71,7 +71,7 @@ export function timeline(events: readonly WorkflowEvent[], now: number): Timelin
         });
         break;
       case "sleep_completed":
-        rows.push({ event, label: "sleep ended", detail: html`` });
+        rows.push({ event, label: event.data.early ? "sleep woken early" : "sleep ended", detail: html`` });
         break;
       case "hook_created":
         rows.push({
