@@ -50,5 +50,7 @@ export const bytesResponse = serverOnly("bytesResponse");
 export const ndjsonResponse = serverOnly("ndjsonResponse");
 export const sseResponse = serverOnly("sseResponse");
 export const listSchedules = serverOnly("listSchedules");
+export const wakeSleep = serverOnly("wakeSleep");
+export const rerun = serverOnly("rerun");
 export const createSchedule = serverOnly("createSchedule");
 export const deleteSchedule = serverOnly("deleteSchedule");
