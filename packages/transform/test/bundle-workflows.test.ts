@@ -2,7 +2,7 @@
  * bundleWorkflows: the sandbox bundle. Evaluated in a fresh vm context it must load the runtime
  * first, register every workflow, and carry nothing that only steps use.
  */
-import { join } from "node:path";
+import { isAbsolute, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
@@ -95,6 +95,9 @@ describe("bundleWorkflows", () => {
     expect((error as HooklineTransformError).code).toBe("HOOKLINE_BUNDLE_NODE_BUILTIN");
     expect((error as Error).message).toContain('lib/clock.ts imports the Node.js built-in "node:os"');
     expect((error as Error).message).toContain('"use step"');
+    // esbuild names the file relative to the app; the error's file is absolute (readers make it relative once).
+    const { file } = error as HooklineTransformError;
+    expect(isAbsolute(file) && file.endsWith(`${sep}lib${sep}clock.ts`), file).toBe(true);
   });
 
   test("a transform error in a bundled file is thrown with its code and code frame", async () => {

@@ -99,7 +99,7 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
     return { code: output.text, manifest, warnings, inputs };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
-    if (Array.isArray(errors) && errors.length > 0) throw bundleError(errors);
+    if (Array.isArray(errors) && errors.length > 0) throw bundleError(errors, root);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 /** Between the transform's diagnostics and esbuild's messages. */
+import { resolve } from "node:path";
 import type { Location, Message, PartialMessage } from "esbuild";
 import type { DiagnosticCode } from "../codes.js";
 import { type Diagnostic, HooklineTransformError } from "../errors.js";
@@ -14,8 +15,11 @@ function frameOf(location: Location | null): string {
   return `> ${gutter}${location.lineText}\n  ${" ".repeat(gutter.length)}${" ".repeat(location.column)}^`;
 }
 
-/** The error a failed bundle throws: the transform's own error when that is the cause. */
-export function bundleError(errors: Message[]): Error {
+/**
+ * The error a failed bundle throws: the transform's own error when that is the cause. esbuild
+ * names files relative to `root` (its working directory); the error's `file` is absolute.
+ */
+export function bundleError(errors: Message[], root: string): Error {
   const first = errors[0];
   if (first && HooklineTransformError.is(first.detail)) return first.detail;
   const code: DiagnosticCode = first?.text.startsWith("HOOKLINE_BUNDLE_NODE_BUILTIN") ? "HOOKLINE_BUNDLE_NODE_BUILTIN" : "HOOKLINE_BUNDLE_FAILED";
@@ -23,7 +27,7 @@ export function bundleError(errors: Message[]): Error {
   return new HooklineTransformError({
     code,
     message: errors.map(describe).join("\n"),
-    file: first?.location?.file ?? "",
+    file: first?.location ? resolve(root, first.location.file) : "",
     line: first?.location?.line ?? 0,
     column: first?.location?.column ?? 0,
     codeFrame: frameOf(first?.location ?? null),
