@@ -88,6 +88,34 @@ describe("streams across processes", () => {
     expect(await readAll(run.readable)).toEqual(Array.from({ length: COUNT }, (_, i) => i));
   });
 
+  test("local world: a reader in this process hears, live, the chunks and the end of a run another process drives", async () => {
+    const compiled = await streamApp();
+    const dir = await mkdtemp(join(tmpdir(), "hookline-stream-live-"));
+    const child = new ChildRuntime(compiled, dir);
+    children.push(child);
+    await child.waitForLine(/^ready$/);
+    // This process only reads: it does not consume the queue, so the other process runs the step.
+    await runtimeFor(compiled, { world: createLocalWorld({ dir, scanIntervalMs: 0 }), worker: false });
+    child.send({ start: "workflow//workflows/numbers.ts//numbers", args: [30, 100] });
+    const runId = (await child.waitForLine(/^started /)).split(" ")[1]!;
+    const run = getRun<number>(runId);
+    const reader = run.getReadable<number>().getReader();
+    const received: Array<{ value: number; at: number }> = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received.push({ value, at: Date.now() });
+    }
+    const ended = Date.now();
+    expect(received.map((r) => r.value)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    // Written every 100 ms: heard as written, not in bursts at the reader's 2 s re-reads.
+    const gaps = received.slice(1).map((r, i) => r.at - received[i]!.at);
+    expect(Math.max(...gaps)).toBeLessThan(1_000);
+    // The run's end, written by the other process, ends the reader just as fast.
+    expect(await run.status).toBe("completed");
+    expect(ended - received.at(-1)!.at).toBeLessThan(1_000);
+  });
+
   test("PostgreSQL: a reader in this process sees, live, the chunks a runtime in another process writes", async () => {
     const compiled = await streamApp();
     const connectionString = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

@@ -57,6 +57,7 @@ import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
 import { Store } from "./store.js";
 import { LocalStreams } from "./streams.js";
+import { DirectoryWatches } from "./stream-watch.js";
 
 export class LocalWorld implements World {
   readonly name = "local";
@@ -117,6 +118,7 @@ export class LocalWorld implements World {
         return this.#store;
       },
       shared: this.#shared,
+      watches: choice === "fs" ? new DirectoryWatches(this.#options.dir, this.#options.onError) : null,
       report: this.#options.onError,
     });
     this.slots = new LocalSlots({

@@ -8,13 +8,14 @@
  * Writers of this process learn the tail from memory; after a restart, or when another process
  * took an index, it is found again by probing (O(log n) existence checks, never a listing).
  * Listeners hear of this process's writes (and those of worlds sharing its storage) at once;
- * readers in other processes find chunks by reading (the runtime's reader re-reads now and then).
+ * on the fs driver, `watch` also hears other processes' writes to one stream (stream-watch.ts).
  */
 import { type StreamChunk, StreamClosedError, type StreamInfo, type StreamListener, type WorldStreams, worldChecks } from "@hookline/core/world";
 import { checkFunction, checkRunId } from "./checks.js";
 import { chunkKey, runStreamsBase, streamClosedKey } from "./keys.js";
 import type { SharedStorage } from "./shared.js";
 import type { Store } from "./store.js";
+import type { DirectoryWatches } from "./stream-watch.js";
 
 const { checkNamespace, checkChunks, checkRead } = worldChecks("Local world");
 
@@ -30,6 +31,8 @@ interface StreamState {
 export interface StreamParts {
   store: () => Promise<Store>;
   shared: SharedStorage;
+  /** The fs driver's directory watches; null for other drivers (one process at a time). */
+  watches: DirectoryWatches | null;
   report(error: unknown, where: string): void;
 }
 
@@ -127,8 +130,22 @@ export class LocalStreams implements WorldStreams {
     };
   }
 
-  /** Drops this world's listeners (on close). */
+  watch(runId: string, namespace: string, listener: () => void): () => void {
+    const where = `streams.watch(${runId})`;
+    checkRunId(runId, where);
+    checkNamespace(namespace, where);
+    checkFunction(listener, `${where}: the listener`);
+    const watches = this.#parts.watches;
+    if (!watches) return () => {};
+    const stops = [watches.add(["runs", runId, "streams", namespace], listener), watches.add(["runs", runId, "events"], listener)];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  /** Drops this world's listeners and watches (on close). */
   clear(): void {
+    this.#parts.watches?.clear();
     for (const listener of this.#listeners) this.#parts.shared.streamListeners.delete(listener);
     this.#listeners.clear();
   }

@@ -51,4 +51,11 @@ export interface WorldStreams {
    * onAppend: readers still read the stream; after `onResync`, read again).
    */
   subscribe(listener: StreamListener): () => void;
+  /**
+   * Optional, for worlds whose `subscribe` hears only this process (the local world): calls
+   * `listener` when another process writes to or closes this one stream, or appends to its run's
+   * log (so a reader also hears the run end). Best effort: readers still re-read now and then.
+   * Returns the function that stops watching.
+   */
+  watch?(runId: string, namespace: string, listener: () => void): () => void;
 }

@@ -2,8 +2,8 @@
  * `run.getReadable()`: a live ReadableStream of a run's stream from an index. It reads what is
  * stored, then waits to be told of more (the world's stream notifications, from any instance),
  * and ends once the stream is closed or the run has ended and every chunk was read. A reader
- * that was told nothing re-reads every few seconds, so a lost notification (or a writer in
- * another process of the local world) costs latency, never a chunk. Pulled: a slow consumer
+ * that was told nothing re-reads every few seconds, so a lost notification costs latency, never
+ * a chunk. Pulled: a slow consumer
  * holds back reading, never memory.
  */
 import { InvalidArgumentError, RunNotFoundError } from "../../shared/errors.js";
@@ -106,6 +106,8 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
       // Subscribed on the first read, not before: a readable nobody reads holds nothing.
       subscribe(w);
       next = await firstIndex(w, runId, namespace, options.startIndex);
+      // Worlds that hear only this process on `subscribe` watch the stream for other processes' writes.
+      if (w.streams.watch && !cancelled) stops.push(w.streams.watch(runId, namespace, poke));
     }
     // A pull still waiting when its consumer cancels ends quietly instead of reading on.
     while (!cancelled) {
