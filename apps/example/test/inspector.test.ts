@@ -249,6 +249,42 @@ describe("the inspector under next start", () => {
     expect(session?.sameSite).toBe("Strict");
   });
 
+  it("shows a run's stream: listed on the run, its chunks decoded and escaped, new ones live in Chromium, earlier ones by index", async () => {
+    const answer = await fetch(`${server!.url}/api/answers`, { method: "POST", body: JSON.stringify({ question: "<b>why</b> streams" }) });
+    const runId = ((await answer.json()) as { runId: string }).runId;
+    const cookie = await loginCookie(server!);
+    // The run's page lists the stream once its first word is written.
+    await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes('data-stream="default"') ? true : undefined), 30_000, "the stream listed");
+    const tab = await browser!.newPage();
+    await tab.goto(`${server!.url}${INSPECT}/runs/${runId}`);
+    await tab.locator('table.streams tr[data-stream="default"] a').click({ timeout: 30_000 });
+    await tab.waitForSelector("h1:text('Stream default')");
+    await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 30_000 });
+    // Chunks written after the page loaded appear without a reload.
+    const shown = () => tab.locator("table.chunks tr[data-index]").count();
+    const atLoad = await shown();
+    await eventually(async () => ((await shown()) >= atLoad + 5 ? true : undefined), 30_000, "chunks written after the page loaded");
+    await screenshot(tab, "inspector-start-stream-live");
+    // The run's end ends the stream: the page says so, still without a reload.
+    await tab.waitForSelector("text=ended with its run", { timeout: 60_000 });
+    const words = await tab.locator("table.chunks tr[data-index]").count();
+    await screenshot(tab, "inspector-start-stream-ended");
+    await tab.close();
+
+    const first = await page(server!, `/runs/${runId}/streams/default?from=0`, cookie);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('<tr data-index="0"><td>0</td><td><pre class="value">You</pre>');
+    // The question came back in a chunk: shown as text, never as markup.
+    expect(first.text).toContain("&lt;b&gt;why&lt;/b&gt;");
+    expect(first.text).not.toContain("<b>why</b>");
+    const run = await page(server!, `/runs/${runId}`, cookie);
+    expect(run.text).toMatch(new RegExp(`<tr data-stream="default"><td><a [^>]+><code>default</code></a></td><td>${words} chunks</td>`));
+    for (const path of [`/runs/${runId}/streams/a%2Fb`, `/runs/${runId}/streams/a%20b`, "/runs/wrun_nope/streams/default", `/runs/${runId}/streams/a%20b/live`]) {
+      expect([path, (await page(server!, path, cookie)).status]).toEqual([path, 404]);
+    }
+    expect((await page(server!, `/runs/${runId}/streams/default`)).status).toBe(401);
+  });
+
   it("wakes an hour's sleep from the Waits page in Chromium, and the run completes; waking it again changes nothing", async () => {
     const napping = await startDemo(server!, { workflow: "inspectorNaps", label: "nap-1" });
     const tab = await browser!.newPage();

@@ -20,6 +20,7 @@ button{cursor:pointer;background:var(--soft)}button.danger{color:#a40e26}textare
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}.flash{background:#fff8c5;color:#3b2300;padding:.5rem .8rem;border-radius:4px}
 .error{background:#ffebe9;color:#a40e26;padding:.5rem .8rem;border-radius:4px}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:var(--muted)}dd{margin:0}
 .live{font-size:12px;color:var(--muted)}.logout{margin-left:auto}
+table.chunks td{padding:.15rem .5rem}table.chunks td:first-child{width:5rem;color:var(--muted)}table.chunks pre.value{margin:0;padding:.1rem .4rem}
 `;
 
 export const SCRIPT = `

@@ -3,7 +3,8 @@
  * (session.ts), then a page (GET), an action (POST, see actions.ts) or the live stream (live.ts).
  *
  *   GET  /                     runs (?status ?workflow ?q=<run id> ?before=<cursor> ?fragment=1)
- *   GET  /runs/:id             a run: arguments, result or error, refused deliveries, timeline, actions
+ *   GET  /runs/:id             a run: arguments, result or error, streams, refused deliveries, timeline, actions
+ *   GET  /runs/:id/streams/:ns a window of one stream's chunks (?from=<index> ?fragment=1), /live for its writes
  *   GET  /waits                pending hooks, webhooks and sleeps across runs
  *   GET  /schedules            cron schedules, their next ticks and latest runs
  *   GET  /live                 Server-Sent Events: one `append` per event appended to any run
@@ -11,13 +12,14 @@
  *        /runs/:id/hooks/:hookId/resume|reject
  */
 import { scheduleInfo } from "@hookline/core/runtime";
-import type { RunStatus, RunSummary } from "@hookline/core/world";
+import { NAMESPACE_PATTERN, type RunStatus, type RunSummary } from "@hookline/core/world";
 import { type ActionPort, runAction } from "./actions.js";
 import { CSS, SCRIPT } from "./assets.js";
-import { liveResponse } from "./live.js";
+import { liveResponse, streamLiveResponse } from "./live.js";
 import { LoginLimiter } from "./login-limit.js";
-import { loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
+import { layout, loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
 import { schedulesPage } from "./schedules-page.js";
+import { STREAM_WINDOW, streamBody, streamRegion, streamWindowStart } from "./streams-page.js";
 import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
 
 export type InspectorPort = ActionPort;
@@ -120,9 +122,26 @@ export function createInspector(options: InspectorOptions) {
       const runId = route[1]!;
       const summary = await world.getRun(runId);
       if (!summary) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
-      const [events, hooks, refusals, reruns] = await Promise.all([world.readEvents(runId), world.listHooks({ runId }), world.listRefusals({ runId }), rerunsOf(world, summary)]);
-      const view = { summary, events, hooks, refusals, reruns };
+      const [events, hooks, refusals, reruns, streams] = await Promise.all([
+        world.readEvents(runId),
+        world.listHooks({ runId }),
+        world.listRefusals({ runId }),
+        rerunsOf(world, summary),
+        streamsOf(world, runId),
+      ]);
+      const view = { summary, events, hooks, refusals, reruns, streams };
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
+    }
+    if (route[0] === "runs" && route[2] === "streams" && (route.length === 4 || (route.length === 5 && route[4] === "live"))) {
+      const [, runId, , namespace] = route as [string, string, string, string];
+      const summary = NAMESPACE_PATTERN.test(namespace) ? await world.getRun(runId) : null;
+      if (!summary) return notFound();
+      if (route.length === 5) return streamLiveResponse(world, runId, namespace, request.signal);
+      const info = await world.streams.info(runId, namespace);
+      const from = streamWindowStart(url.searchParams.get("from"), info);
+      const chunks = await world.streams.read(runId, namespace, from, STREAM_WINDOW);
+      const view = { runId, namespace, info, runEnded: ENDED.has(summary.status), from, chunks };
+      return htmlResponse(fragment ? streamRegion(ctx, view).text : layout(ctx, `Stream ${namespace} of ${runId}`, streamBody(ctx, view)));
     }
     if (route[0] === "waits" && route.length === 1) {
       const hooks = await world.listHooks({ status: "active" });
@@ -135,6 +154,13 @@ export function createInspector(options: InspectorOptions) {
     if (route[0] === "live" && route.length === 1) return liveResponse(world, request.signal);
     return notFound();
   };
+}
+
+const ENDED = new Set<RunStatus>(["completed", "failed", "cancelled"]);
+
+async function streamsOf(world: InspectorPort["world"], runId: string) {
+  const namespaces = await world.streams.list(runId);
+  return Promise.all(namespaces.map(async (namespace) => ({ namespace, ...(await world.streams.info(runId, namespace)) })));
 }
 
 async function runsView(runtime: InspectorPort, params: URLSearchParams): Promise<RunsView> {

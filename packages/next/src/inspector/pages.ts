@@ -1,6 +1,7 @@
 /** The inspector's pages, rendered on the server from the world: runs, a run, waits, login. */
 import type { HookRecord, RefusedDelivery, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
 import { countdown, type Html, html, statusBadge, time } from "./html.js";
+import { type StreamSummary, streamsBlock } from "./streams-page.js";
 import { timeline } from "./timeline.js";
 import { decode, oneLine, pretty, textBlock, valueBlock } from "./values.js";
 
@@ -104,6 +105,7 @@ export interface RunView {
   refusals: RefusedDelivery[];
   /** Runs that rerun this one (found among its workflow's newest runs, see handler.ts). */
   reruns: RunSummary[];
+  streams: StreamSummary[];
 }
 
 const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
@@ -124,6 +126,7 @@ ${view.reruns.length ? html`<dt>Reruns</dt><dd data-reruns="">${view.reruns.map(
 ${end?.type === "run_completed" ? html`<h2>Result</h2>${valueBlock(end.data.result)}` : ""}
 ${end?.type === "run_failed" ? html`<h2>Error</h2>${errorBlock(error)}` : ""}
 ${end?.type === "run_cancelled" ? html`<h2>Cancelled</h2><p>${end.data.reason ?? "No reason given."}</p>` : ""}
+${streamsBlock(ctx, summary.runId, view.streams)}
 ${refusalsBlock(view.refusals)}
 <h2>Timeline</h2><table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
 ${timeline(events, ctx.now).map(
