@@ -6,7 +6,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { SerializationError } from "../src/shared/errors.js";
+import "../src/host/step-values.js";
 import { deserialize, serialize } from "../src/shared/serialization/index.js";
+import { markStepFunction } from "../src/shared/step-ref.js";
 import { compileApp } from "./support/app.js";
 import { runtimeFor } from "./support/runtimes.js";
 
@@ -58,9 +60,18 @@ describe("step functions as values", () => {
     await expect(run.returnValue).resolves.toBe(41);
   });
 
-  test("a plain function is still refused, naming where it was", () => {
+  test("a plain function is still refused, and a closure that cannot be serialized is named by its step", () => {
     expect(() => serialize([() => 1], "args")).toThrow(/Cannot serialize args\[0\]: a function is not serializable/);
-    expect(() => deserialize({ $t: "Step", id: "step//x.ts//nope" })).not.toThrow();
+    class Socket {}
+    const inner = markStepFunction(async () => 1, "step//w.ts//wf/inner", () => ({ socket: new Socket() }));
+    expect(() => serialize([inner], "args")).toThrow(/Cannot serialize args\[0\]\.<closure of wf\/inner>\.socket: a Socket class instance/);
+    const scale = markStepFunction(async () => 1, "step//w.ts//wf/scale", () => ({ factor: 3, at: new Date(5) }));
+    expect(serialize({ scale }, "args")).toEqual({ scale: { $t: "Step", id: "step//w.ts//wf/scale", c: { factor: 3, at: { $t: "Date", v: 5 } } } });
+  });
+
+  test("a received reference to a step this process does not have fails when called, naming it", async () => {
+    const revived = deserialize({ $t: "Step", id: "step//gone.ts//removed" }) as () => Promise<unknown>;
+    await expect(revived()).rejects.toThrow(/The step function "removed" \(step\/\/gone\.ts\/\/removed\) was passed here, but it is not registered/);
   });
 });
 
