@@ -1,6 +1,6 @@
 /**
  * Workflow SDK code running unchanged under `next build && next start` (issue 11): the
- * workflows in workflows/compat.ts (and one under a dot-folder, app/.well-known/agent/) are
+ * workflows in workflows/compat.ts and compat-values.ts (and one under a dot-folder, app/.well-known/agent/) are
  * written as the SDK's documentation writes them, only the imports changed; the routes in
  * app/api/compat use hookline/api as SDK server code uses workflow/api.
  */
@@ -140,6 +140,32 @@ describe("Workflow SDK code under next start", () => {
   it("a static-method step uses this (its class)", async () => {
     const runId = await startRun("pricedOrder", [1000]);
     expect(await outcome(runId)).toEqual({ result: 1200 });
+  });
+
+  it("a step function passed to another step (also one closing over workflow variables) runs inside that step", async () => {
+    const runId = await startRun("stepAsArgument", [5, 3]);
+    expect(await outcome(runId)).toEqual({
+      result: { doubled: { value: 20, ranAs: "applyTwice" }, scaled: { value: 45, ranAs: "applyTwice" } },
+    });
+  });
+
+  it("a step function passed to start(), from server code or to a child run with its closure, is a durable step there", async () => {
+    const fromServer = await startRun("callsPassedStep", [21]);
+    expect(await outcome(fromServer)).toEqual({ result: { value: 42, ranAs: "double" } });
+    const child = await startRun("startsChildWithStep", [4, 10]);
+    expect(await outcome(child)).toEqual({ result: { value: 40, ranAs: "startsChildWithStep/scale" } });
+  });
+
+  it("instance-method steps run with their instance as this when its class is serializable", async () => {
+    const runId = await startRun("instanceSteps", [[2, 3]]);
+    expect(await outcome(runId)).toEqual({ result: { isCart: true, items: [2, 3, 10], total: 14 } });
+  });
+
+  it("an instance-method step whose this cannot be serialized fails the run, naming the class", async () => {
+    const runId = await startRun("unserializableThis", [[1, 2]]);
+    const { failed } = (await outcome(runId)) as { failed: { cause: { name: string; message: string } } };
+    expect(failed.cause.name).toBe("SerializationError");
+    expect(failed.cause.message).toMatch(/"Ledger#balance".*a Ledger class instance is not serializable.*registerSerializableClass/);
   });
 
   it("a workflow under a dot-folder (app/.well-known/agent/) is in the build", async () => {

@@ -3,6 +3,7 @@
  * Each call uses the process's runtime (see host/global-runtime.ts).
  */
 import { getRuntime } from "./host/global-runtime.js";
+import "./host/step-values.js";
 import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";

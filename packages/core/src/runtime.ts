@@ -14,3 +14,4 @@ export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { TokenIssuer } from "./host/tokens.js";
 export { deserialize, serialize } from "./shared/serialization/index.js";
+export { stepRefOf } from "./shared/step-ref.js";

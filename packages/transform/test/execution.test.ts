@@ -87,6 +87,43 @@ describe("workflow and step modes together", () => {
     ]);
   });
 
+  test("an instance-method step runs on the host with the instance it was called on as this", async () => {
+    const root = await tempRoot();
+    const files = {
+      "app/cart.ts": `
+        export class Cart {
+          constructor(readonly items: number[]) {}
+          async total(discount: number) { "use step"; return this.items.reduce((a, b) => a + b, 0) - discount; }
+        }
+        export async function checkout(items: number[]) { "use workflow"; return new Cart(items).total(1); }
+      `,
+    };
+    await load(root, files, "step");
+    expect([...double().steps.keys()]).toEqual(["step//app/cart.ts//Cart#total"]);
+    await load(root, files, "workflow");
+    await expect(workflow("workflow//app/cart.ts//checkout")([2, 3])).resolves.toBe(4);
+    expect(double().calls).toEqual([{ id: "step//app/cart.ts//Cart#total", args: [1], self: { items: [2, 3] } }]);
+  });
+
+  test("workflow mode marks every step function with its id and, for a nested one, its closure", async () => {
+    const root = await tempRoot();
+    const files = {
+      "app/values.ts": `
+        export async function double(n: number) { "use step"; return n * 2; }
+        export async function pick(n: number) {
+          "use workflow";
+          const inner = async (x: number) => { "use step"; return x + n; };
+          return [double, inner];
+        }
+      `,
+    };
+    await load(root, files, "workflow");
+    const [outer, inner] = (await workflow("workflow//app/values.ts//pick")(5)) as { stepRef: { id: string; closure?: () => unknown } }[];
+    expect(outer?.stepRef).toEqual({ id: "step//app/values.ts//double" });
+    expect(inner?.stepRef.id).toBe("step//app/values.ts//pick/inner");
+    expect(inner?.stepRef.closure?.()).toEqual({ n: 5 });
+  });
+
   test("a workflow calls steps imported from another file, and only the host runs their bodies", async () => {
     const root = await tempRoot();
     const files = {

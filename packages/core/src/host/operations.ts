@@ -20,6 +20,8 @@ export interface Operation {
   stepId?: string;
   args?: Serialized;
   closure?: Serialized;
+  /** An instance-method step's `this`, as the workflow serialized it. */
+  self?: Serialized;
   /** Number of the last attempt started. */
   attempts: number;
   /** When its first attempt started (getStepMetadata().stepStartedAt). */

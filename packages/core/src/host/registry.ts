@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScheduleDeclaration } from "../shared/public-types.js";
+import { markStepFunction } from "../shared/step-ref.js";
 
 export type StepFunction = ((...args: unknown[]) => unknown) & { maxRetries?: number };
 
@@ -80,11 +81,17 @@ export function registries(): Registries {
 }
 
 export function registerStepFn(id: string, fn: StepFunction, closure: boolean, self?: unknown): void {
-  // Its source name, which stack traces show even when a minifier renamed the function.
-  const name = id.split("//").pop();
+  // Its source name, which stack traces show even when a minifier renamed the function (an
+  // instance method's own name: the frame adds its receiver's class, `at Cart.total`).
+  const source = id.split("//").pop() ?? "";
+  const instanceMethod = source.includes("#");
+  const name = source.split("#").pop();
   const own = Object.getOwnPropertyDescriptor(fn, "name");
   if (name && (!own || own.configurable)) Object.defineProperty(fn, "name", { value: name, configurable: true });
   registries().steps.set(id, { id, fn, closure, ...(self === undefined ? {} : { self }) });
+  // Passed as a value from server code or a step (start(wf, [step])), it crosses as its id; an
+  // instance method detached from its instance would have no `this`, so it does not.
+  if (!closure && !instanceMethod) markStepFunction(fn, id);
 }
 
 export function registerWorkflowBundle(source: WorkflowBundleSource): void {

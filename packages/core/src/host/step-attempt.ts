@@ -75,7 +75,7 @@ export async function attemptStep(host: AttemptHost, op: Operation, step: Regist
       return namespace;
     },
   };
-  const outcome = await runStep(step, context, op.args, op.closure, host.retry);
+  const outcome = await runStep(step, context, op, host.retry);
   await settle(() =>
     outcome.ok
       ? { type: "step_completed", corr: op.corr, at: Date.now(), data: { stepId, result: outcome.result } }

@@ -9,6 +9,7 @@ import type { StreamRef } from "../shared/stream-ref.js";
 import { remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
+import { invokeStep } from "./step-values.js";
 
 export type StepOutcome = { ok: true; result: Serialized } | { ok: false; error: Serialized; retryAt?: number };
 
@@ -29,8 +30,7 @@ export function maxRetriesOf(step: RegisteredStep | undefined, policy: RetryPoli
 export async function runStep(
   step: RegisteredStep | undefined,
   context: StepContext,
-  args: Serialized,
-  closure: Serialized | undefined,
+  call: { args?: Serialized; closure?: Serialized; self?: Serialized },
   policy: RetryPolicy,
 ): Promise<StepOutcome> {
   const maxRetries = maxRetriesOf(step, policy);
@@ -48,11 +48,10 @@ export async function runStep(
       const options = {
         createStream: (ref: StreamRef) => (ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace)),
       };
-      const argv = deserialize(args, options) as unknown[];
-      // Called without a receiver, so its stack frame reads `at chargeCard (…)`, not `at Object.chargeCard [as fn]`.
-      const call = step.fn;
-      if (step.self !== undefined) return Reflect.apply(call, step.self, argv);
-      return step.closure ? call(deserialize(closure, options), ...argv) : call(...argv);
+      const argv = deserialize(call.args ?? [], options) as unknown[];
+      // An instance-method step runs with the `this` the workflow called it on.
+      if (call.self !== undefined) return Reflect.apply(step.fn, deserialize(call.self, options), argv);
+      return invokeStep(step, call.closure === undefined ? undefined : deserialize(call.closure, options), argv);
     });
     try {
       // A ReadableStream in the result is copied into the run's stream; the receiver reads it live.

@@ -9,7 +9,8 @@ export const HOST_KEY = Symbol.for("hookline.host");
 export const SANDBOX_KEY = Symbol.for("hookline.sandbox");
 
 export type OpRequest =
-  | { kind: "step"; corr: string; stepId: string; args: Serialized; closure?: Serialized }
+  /** `self`: an instance-method step's `this`. */
+  | { kind: "step"; corr: string; stepId: string; args: Serialized; closure?: Serialized; self?: Serialized }
   | { kind: "sleep"; corr: string; until: number }
   | {
       kind: "hook";

@@ -1,7 +1,8 @@
 /**
  * Writes the in-flight logs in ./logs with today's code: `node --conditions=hookline-source
- * --import tsx test/history/record.ts`. Run it only to add a log; the committed ones are the
- * point (they stand for runs already in flight when the code changes).
+ * --import tsx test/history/record.ts <name>…`. Run it only to add a log, naming it: the
+ * committed ones are the point (they stand for runs already in flight when the code changes),
+ * so only the logs named on the command line are written.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { LOG_FORMAT_VERSION } from "../../src/world/events.js";
@@ -12,7 +13,10 @@ const source = await readFile(new URL("./workflows.ts", import.meta.url), "utf8"
 const app = await compileApp({ "workflows/history.ts": source });
 const runtime = await createTestRuntime(app, { secret: HISTORY_SECRET });
 
+const only = new Set(process.argv.slice(2));
+
 async function capture(name: string, workflow: string, args: unknown[], waitFor: (types: string[]) => boolean, next: unknown) {
+  if (!only.has(name)) return;
   const run = await runtime.start(`workflow//workflows/history.ts//${workflow}`, args);
   for (;;) {
     const events = await runtime.world.readEvents(run.runId);
@@ -38,6 +42,10 @@ await capture("flaky-waiting-for-webhook", "flakyFlow", ["f"], (t) => t.includes
 await capture("parent-after-child-waiting-for-hook", "parentFlow", ["p"], (t) => t.includes("hook_created"), {
   resumeHook: { token: "history:parent:p", payload: "go" },
   result: { value: "p!", next: "go", childRunId: true },
+});
+await capture("values-waiting-for-hook", "valuesFlow", [3], (t) => t.includes("hook_created"), {
+  resumeHook: { token: "history:values:3", payload: 7 },
+  result: { scaled: 6, summed: 9, doubled: 14 },
 });
 await runtime.close();
 process.exit(0);

@@ -1,6 +1,15 @@
 // Workflows whose in-flight event logs are committed in ./logs. Changing them changes what
 // the logs replay against: add new workflows instead of editing these.
-import { createHook, createWebhook, FatalError, RetryableError, sleep } from "hookline";
+import {
+  createHook,
+  createWebhook,
+  FatalError,
+  RetryableError,
+  registerSerializableClass,
+  sleep,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "hookline";
 import { start } from "hookline/api";
 
 export async function orderFlow(orderId: string) {
@@ -67,3 +76,40 @@ async function retriedOnce(label: string) {
   if (attempts === 1) throw new RetryableError(`${label} later`, { retryAfter: 10 });
   return attempts;
 }
+
+/** Step functions passed as values (one closing over `factor`) and an instance-method step, then a hook. */
+export async function valuesFlow(factor: number) {
+  "use workflow";
+  const scale = async (x: number) => {
+    "use step";
+    return x * factor;
+  };
+  const scaled = await applyTo(scale, 2);
+  const summed = await new Tally([1, 2]).sum(scaled);
+  const next = await createHook<number>({ token: `history:values:${factor}` });
+  return { scaled, summed, doubled: await applyTo(twice, next) };
+}
+
+async function applyTo(fn: (n: number) => Promise<number>, n: number) {
+  "use step";
+  return fn(n);
+}
+async function twice(n: number) {
+  "use step";
+  return n * 2;
+}
+
+export class Tally {
+  constructor(readonly counts: number[]) {}
+  static [WORKFLOW_SERIALIZE](tally: Tally) {
+    return { counts: tally.counts };
+  }
+  static [WORKFLOW_DESERIALIZE](data: { counts: number[] }) {
+    return new Tally(data.counts);
+  }
+  async sum(extra: number) {
+    "use step";
+    return this.counts.reduce((a, b) => a + b, extra);
+  }
+}
+registerSerializableClass("history.Tally", Tally);

@@ -3,7 +3,7 @@
  * pretty-printed as JSON-like text. Long text is cut at PREVIEW characters with the rest
  * behind a <details> (up to MAX_SHOWN), so a 5 MB step output cannot stall the page.
  */
-import { deserialize } from "@hookline/core/runtime";
+import { deserialize, stepRefOf } from "@hookline/core/runtime";
 import { type Html, html } from "./html.js";
 
 const PREVIEW = 2_000;
@@ -21,7 +21,12 @@ export function decode(serialized: unknown): unknown {
 export function plain(value: unknown, depth = 0, seen = new Set<object>()): unknown {
   if (value === undefined) return "[undefined]";
   if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "symbol" || typeof value === "function") return `[${typeof value}]`;
+  if (typeof value === "function") {
+    // A step function passed as a value: which step it calls.
+    const step = stepRefOf(value);
+    return step ? `[step ${step.id.split("//").pop()}]` : "[function]";
+  }
+  if (typeof value === "symbol") return "[symbol]";
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return "[circular]";
   if (depth > 20) return "[too deep]";

@@ -7,7 +7,8 @@ import type { DirectiveFunction } from "./model.js";
  * `this`, `arguments` and `super` bound to the function itself (or reached through arrows):
  * a workflow is replayed and a plain step runs detached, so none of them would mean anything.
  * A step that is a static class method or an object-literal method runs with its owner as
- * `this` (the class or the object, on the server), as in the Workflow SDK.
+ * `this` (the class or the object, on the server), and an instance-method step with the
+ * instance it was called on (serialized with the call), as in the Workflow SDK.
  */
 export function checkContextReferences(fn: DirectiveFunction, directiveNodes: Set<unknown>, ctx: DiagnosticContext): void {
   const what = `a ${fn.kind} ("${fn.name}")`;

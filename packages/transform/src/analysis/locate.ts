@@ -91,7 +91,7 @@ function classOwner(body: NodePath, directive: string): { base: string; statemen
 
 function member(
   memberPath: NodePath<t.ObjectMethod | t.ObjectProperty | t.ClassMethod | t.ClassProperty>,
-  owner: "class" | "object",
+  owner: "class" | "object" | "instance",
   directive: string,
 ): Located | LocateFailure {
   const node = memberPath.node;
@@ -105,14 +105,21 @@ function member(
   }
   const found = memberPath.parentPath ? classOwner(memberPath.parentPath, directive) : unsupported(directive, "has no owner");
   if ("code" in found) return found;
+  if (owner === "instance") {
+    // `Class#method`, as the Workflow SDK names it; reached from module scope through the prototype.
+    const form: Form = { type: "member", owner, base: found.base, keys: ["prototype", key] };
+    return { name: `${found.base}#${key}`, form, statement: found.statement };
+  }
   return { name: `${found.base}.${key}`, form: { type: "member", owner, base: found.base, keys: [key] }, statement: found.statement };
 }
 
-function instanceMethod(directive: string, name: string): LocateFailure {
-  return {
-    code: "HOOKLINE_TRANSFORM_INSTANCE_METHOD",
-    message: `"${name}" is an instance method, so it would need "this", which a ${directive === "use step" ? "step" : "workflow"} cannot carry. Make it a static method or a module-level function.`,
-  };
+/** An instance method may be a step (its `this` is serialized with each call); a workflow cannot carry one. */
+function instanceMember(directive: string, name: string, property: boolean): LocateFailure {
+  const message =
+    directive === "use step"
+      ? `"${name}" is an instance property holding a step, which exists only on each instance. Declare it as a method (async ${name}() { "use step"; … }): an instance-method step runs with its instance as this.`
+      : `"${name}" is an instance ${property ? "property" : "method"}, so it would need "this", which a workflow cannot carry (it is replayed). Make it a static method or a module-level function.`;
+  return { code: "HOOKLINE_TRANSFORM_INSTANCE_METHOD", message };
 }
 
 export function locate(fn: NodePath<AnyFunction>, directive: string): Located | LocateFailure {
@@ -135,15 +142,16 @@ export function locate(fn: NodePath<AnyFunction>, directive: string): Located | 
     if (parent?.isExportDefaultDeclaration()) return { name: "default", form: { type: "default-expression" }, statement: parent };
     if (parent?.isObjectProperty() && outer.key === "value") return member(parent, "object", directive);
     if (parent?.isClassProperty() && outer.key === "value") {
-      if (!parent.node.static) return instanceMethod(directive, keyName(parent.node.key, parent.node.computed) ?? "(computed)");
+      if (!parent.node.static) return instanceMember(directive, keyName(parent.node.key, parent.node.computed) ?? "(computed)", true);
       return member(parent, "class", directive);
     }
     return unsupported(directive, "is an anonymous function passed as a value, so it has no stable name");
   }
   if (fn.isObjectMethod()) return member(fn, "object", directive);
   if (fn.isClassMethod()) {
-    if (!fn.node.static) return instanceMethod(directive, keyName(fn.node.key, fn.node.computed) ?? "(computed)");
-    return member(fn, "class", directive);
+    if (fn.node.static) return member(fn, "class", directive);
+    if (directive !== "use step" || fn.node.kind !== "method") return instanceMember(directive, keyName(fn.node.key, fn.node.computed) ?? "(computed)", false);
+    return member(fn, "instance", directive);
   }
   return unsupported(directive, "is a private class method, which cannot be reached from outside its class");
 }

@@ -10,8 +10,11 @@ export type Form =
   | { type: "variable"; local: string }
   /** `export default async () => {}` and `export default async function () {}` expressions. */
   | { type: "default-expression" }
-  /** A static class method or an object-literal method: reachable as base.key1.key2. */
-  | { type: "member"; owner: "class" | "object"; base: string; keys: string[] }
+  /**
+   * A static class method or an object-literal method: reachable as base.key1.key2; an instance
+   * method step (owner "instance") as base.prototype.key.
+   */
+  | { type: "member"; owner: "class" | "object" | "instance"; base: string; keys: string[] }
   /** A step declared inside a workflow body (declaration or variable). */
   | { type: "nested"; local: string };
 

@@ -9,6 +9,7 @@ import { type NodePath, type types as t, types } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
+import { markNestedStep, moduleStepMark } from "./step-marks.js";
 import { member as memberOf, moduleReference, removeDirectives, replaceWithProxy, replaceWithStub, shorthandProperties } from "./shapes.js";
 
 function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
@@ -20,6 +21,9 @@ function emitWorkflowMode(functions: DirectiveFunction[], program: NodePath<t.Pr
   for (const fn of functions) {
     if (fn.kind === "step") {
       replaceWithProxy(fn, helpers);
+      markNestedStep(fn, helpers);
+      const marked = moduleStepMark(fn, program, helpers);
+      if (marked) tail.push(marked);
     } else {
       removeDirectives(fn);
       tail.push(call(helpers, "registerWorkflow", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
@@ -54,6 +58,9 @@ function emitStepMode(functions: DirectiveFunction[], program: NodePath<t.Progra
       const args: t.Expression[] = [types.stringLiteral(fn.id), types.identifier(local)];
       if (fn.closure.length > 0) args.push(types.objectExpression([types.objectProperty(types.identifier("closure"), types.booleanLiteral(true))]));
       tail.push(call(helpers, "registerStep", args));
+    } else if (fn.form.type === "member" && fn.form.owner === "instance") {
+      // An instance method gets its `this` with each call (the instance the workflow called it on).
+      tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
     } else if (fn.form.type === "member") {
       // A static or object-literal method runs with its owner as `this`.
       const owner = fn.form.keys.length > 1 ? memberOf(fn.form.base, fn.form.keys.slice(0, -1)) : types.identifier(fn.form.base);

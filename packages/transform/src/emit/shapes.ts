@@ -24,19 +24,23 @@ export function shorthandProperties(names: string[]): t.ObjectProperty[] {
 }
 
 /** `() => ({ a, b })`: the workflow variables a nested step uses, read at each call. */
-function closureThunk(names: string[]): t.ArrowFunctionExpression {
+export function closureThunk(names: string[]): t.ArrowFunctionExpression {
   return types.arrowFunctionExpression([], types.objectExpression(shorthandProperties(names)));
 }
 
 /**
  * Replaces a step's parameters and body with a call through the runtime's step proxy:
  * `async function f(...__hookline_args) { return __hookline_stepProxy("step//...//f")(...__hookline_args); }`.
- * The function stays what it was (a declaration still hoists; a method stays a method).
+ * The function stays what it was (a declaration still hoists; a method stays a method). An
+ * instance method calls `methodStepProxy(id, this)`: its instance is recorded with the call.
  */
 export function replaceWithProxy(fn: DirectiveFunction, helpers: RuntimeHelpers): void {
+  const instance = fn.form.type === "member" && fn.form.owner === "instance";
   const proxyArgs: t.Expression[] = [types.stringLiteral(fn.id)];
-  if (fn.closure.length > 0) proxyArgs.push(closureThunk(fn.closure));
-  const call = types.callExpression(types.callExpression(helpers.ref("stepProxy"), proxyArgs), [types.spreadElement(types.identifier(ARGS))]);
+  if (instance) proxyArgs.push(types.thisExpression());
+  else if (fn.closure.length > 0) proxyArgs.push(closureThunk(fn.closure));
+  const proxy = helpers.ref(instance ? "methodStepProxy" : "stepProxy");
+  const call = types.callExpression(types.callExpression(proxy, proxyArgs), [types.spreadElement(types.identifier(ARGS))]);
   const node = fn.fn.node;
   node.params = [types.restElement(types.identifier(ARGS))];
   if (node.type === "ArrowFunctionExpression") {

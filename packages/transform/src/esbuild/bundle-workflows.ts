@@ -74,6 +74,9 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
       mainFields: ["module", "main"],
       conditions: options.conditions ?? [],
       minify: options.minify ?? false,
+      // Classes keep their source names (esbuild renames a class whose static members refer to
+      // it, `_Cart`), as serialization errors name them.
+      keepNames: true,
       sourcemap: options.sourcemap ? "inline" : false,
       sourcesContent: true,
       logLevel: "silent",

@@ -10,6 +10,7 @@ export interface StepCall {
   id: string;
   args: unknown[];
   closure?: Record<string, unknown>;
+  self?: unknown;
 }
 
 export interface DoubleState {
@@ -50,6 +51,23 @@ export function stepProxy(id: string, closure?: () => Record<string, unknown>): 
     if (!step) throw new Error(`no step registered under ${id}`);
     return step.closure ? step.fn(call.closure, ...call.args) : step.fn(...call.args);
   };
+}
+
+/** An instance-method step: the host gets a copy of the instance (its own fields) as `this`. */
+export function methodStepProxy(id: string, self: unknown): (...args: unknown[]) => Promise<unknown> {
+  return async (...args: unknown[]) => {
+    const call: StepCall = { id, args: structuredClone(args), self: structuredClone({ ...(self as object) }) };
+    double().calls.push(call);
+    const step = double().steps.get(id);
+    if (!step) throw new Error(`no step registered under ${id}`);
+    return step.fn.apply(call.self, call.args);
+  };
+}
+
+/** A step function passed as a value: the double keeps what the runtime would record (id, closure). */
+export function markStep<T>(fn: T, id: string, closure?: () => Record<string, unknown>): T {
+  Object.defineProperty(fn, "stepRef", { value: { id, closure } });
+  return fn;
 }
 
 export function workflowStub(id: string, name: string): Fn & { workflowId: string } {

@@ -11,3 +11,12 @@ export function registerWorkflow(id: string, fn: (...args: unknown[]) => unknown
 export function stepProxy(id: string, closure?: () => Record<string, unknown>): (...args: unknown[]) => Promise<unknown> {
   return async (...args: unknown[]) => ({ step: id, args, closure: closure?.() });
 }
+
+export function methodStepProxy(id: string, self: unknown): (...args: unknown[]) => Promise<unknown> {
+  return async (...args: unknown[]) => ({ step: id, args, self });
+}
+
+export function markStep<T>(fn: T, id: string, closure?: () => Record<string, unknown>): T {
+  Object.defineProperty(fn, "__step", { value: { id, closure } });
+  return fn;
+}

@@ -1,4 +1,4 @@
-/** Starts one of the Workflow SDK compatibility workflows (workflows/compat.ts): what test/compat.test.ts drives. */
+/** Starts one of the Workflow SDK compatibility workflows (workflows/compat*.ts): what test/compat.test.ts drives. */
 import { start } from "hookline/api";
 import { agentTask } from "@/app/.well-known/agent/v1/steps";
 import {
@@ -14,10 +14,11 @@ import {
   timedSleep,
   waitsForever,
 } from "@/workflows/compat";
+import { callsPassedStep, double, instanceSteps, startsChildWithStep, stepAsArgument, unserializableThis } from "@/workflows/compat-values";
 
 export async function POST(request: Request) {
   const { workflow, args = [] } = (await request.json()) as { workflow: string; args?: unknown[] };
-  const [first] = args as [never];
+  const [first, second] = args as [never, never];
   const run = await (async () => {
     switch (workflow) {
       case "approvalByToken":
@@ -44,6 +45,17 @@ export async function POST(request: Request) {
         return start(addFee, [first]);
       case "agentTask":
         return start(agentTask, [first]);
+      case "stepAsArgument":
+        return start(stepAsArgument, [first, second]);
+      case "callsPassedStep":
+        // A step function passed to start() from server code.
+        return start(callsPassedStep, [double, first]);
+      case "startsChildWithStep":
+        return start(startsChildWithStep, [first, second]);
+      case "instanceSteps":
+        return start(instanceSteps, [first]);
+      case "unserializableThis":
+        return start(unserializableThis, [first]);
       default:
         return null;
     }

@@ -4,6 +4,7 @@
  * pre-order as encode.ts so `Ref` nodes find their target.
  */
 import { SerializationError } from "../errors.js";
+import { reviveStepFunction } from "../step-ref.js";
 import { base64ToBytes } from "./base64.js";
 import { classRegistry, serdeOf } from "./classes.js";
 import { decodeError } from "./decode-error.js";
@@ -105,6 +106,8 @@ function decodeTagged(n: Node, tag: unknown, s: DecodeState): unknown {
       return decodeClass(n, s);
     case "Stream":
       return track(s, decodeStream(n, s.options));
+    case "Step":
+      return reviveStepFunction(String(n.id), n.c === undefined ? undefined : (decode(n.c, s) as Record<string, unknown>));
   }
   if (typeof tag === "string" && TYPED_ARRAY_TAGS.has(tag)) return track(s, decodeView(tag, n.v as string));
   throw malformed(`an unknown type tag ${JSON.stringify(tag)}`, " (or by a newer version of Hookline)");

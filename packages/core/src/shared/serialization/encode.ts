@@ -5,6 +5,7 @@
  * the shortest path: no path bookkeeping, no closures, one Map for the objects seen.
  */
 
+import { stepRefOf } from "../step-ref.js";
 import { streamRefOf } from "../stream-ref.js";
 import { bytesToBase64 } from "./base64.js";
 import {
@@ -23,7 +24,7 @@ import { classRegistry, type SerializableClass, serdeOf } from "./classes.js";
 import { encodeError } from "./encode-error.js";
 import { encodeMessage, type PendingBody } from "./encode-message.js";
 import { TAG } from "./format.js";
-import { at, classDataLabel, describeThrown, mapKeyLabel, mapValueLabel, Rejection, setValueLabel, symbolKeyLabel } from "./path.js";
+import { at, classDataLabel, Label, describeThrown, mapKeyLabel, mapValueLabel, Rejection, setValueLabel, symbolKeyLabel } from "./path.js";
 import { classInstanceReason, unsupportedReason } from "./reasons.js";
 import { setOwn } from "./set-own.js";
 
@@ -51,6 +52,7 @@ export const MAX_DEPTH = 1000;
 const TOO_DEEP = `it is nested more than ${MAX_DEPTH} levels deep, which is too deep to serialize. Flatten the data, or pass it as a string.`;
 
 export function encode(value: unknown, s: EncodeState): unknown {
+  if (typeof value === "function") return encodeFunction(value, s);
   if (typeof value !== "object") return encodePrimitive(value);
   if (value === null) return null;
   const index = s.seen.get(value);
@@ -88,6 +90,24 @@ export function encodePrimitive(value: unknown): unknown {
       );
   }
   throw new Rejection(`a ${typeof value} is not serializable.`);
+}
+
+/** A step function is recorded as its id and the closure it carries; any other function is refused. */
+function encodeFunction(fn: unknown, s: EncodeState): unknown {
+  const step = stepRefOf(fn);
+  if (!step) return encodePrimitive(fn);
+  if (!step.closure) return { $t: "Step", id: step.id };
+  let closure: unknown;
+  try {
+    closure = step.closure();
+  } catch (thrown) {
+    throw new Rejection(`reading the workflow variables of the step function "${step.id}" threw: ${describeThrown(thrown)}`);
+  }
+  try {
+    return { $t: "Step", id: step.id, c: encode(closure, s) };
+  } catch (thrown) {
+    throw at(thrown, new Label(`.<closure of ${step.id.split("//").pop()}>`));
+  }
 }
 
 function ref(index: number, s: EncodeState): unknown {

@@ -27,7 +27,10 @@
  *   Error: see encode-message.ts and encode-error.ts; null-prototype object →
  *   `{ "$t": "NullObject", "v": {…} }`; an object with a "$t" key → `{ "$t": "Object", "v": {…} }`;
  *   registered class → `{ "$t": "Class", "name", "v" }`; a run's stream (getWritable()'s handle,
- *   see ../stream-ref.ts) → `{ "$t": "Stream", "kind", "ns" }`, rebuilt by `options.createStream`.
+ *   see ../stream-ref.ts) → `{ "$t": "Stream", "kind", "ns" }`, rebuilt by `options.createStream`;
+ *   a step function (see ../step-ref.ts) → `{ "$t": "Step", "id", "c"? }` with the workflow
+ *   variables a nested step uses in `c`, revived by the reading realm (a durable call in a
+ *   workflow, a direct call on the host).
  * - Objects are numbered in the order first met; a repeat (shared or circular) is
  *   `{ "$t": "Ref", "i": n }`: `a = {}; a.self = a` → `{ "self": { "$t": "Ref", "i": 0 } }`.
  * - Sparse arrays come back dense (holes as undefined); views sharing one ArrayBuffer come
@@ -38,7 +41,7 @@
  * - The version marker is on the root once a second format exists (see format.ts); today's
  *   data carries none, and each event in the log also records LOG_FORMAT_VERSION.
  *
- * Refused: functions, symbols (as values, object keys or Map keys), WeakMap/WeakSet/WeakRef,
+ * Refused: functions other than step functions, symbols (as values, object keys or Map keys), WeakMap/WeakSet/WeakRef,
  * Promises, generators, instances of unregistered classes (subclasses of Map, Set, Date,
  * RegExp, Array and ArrayBuffer included), a Request/Response with an unread body given to
  * `serialize` or a read one given to either, and data nested more than 1,000 levels deep.
@@ -91,7 +94,7 @@ export function deserialize(data: Serialized, options?: DeserializeOptions): unk
 function walk(value: unknown, root: string, pending: PendingBody[] | null, readable: EncodeState["readable"] = null): Serialized {
   try {
     // Primitives need no state.
-    if (typeof value !== "object") return encodePrimitive(value);
+    if (typeof value !== "object" && typeof value !== "function") return encodePrimitive(value);
     if (value === null) return null;
     const s: EncodeState = { seen: new Map(), pending, open: null, depth: 0, readable };
     return encode(value, s);
