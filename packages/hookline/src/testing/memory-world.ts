@@ -18,8 +18,8 @@ import type {
   RecordedDelivery,
   RefusedDelivery,
   RunSummary,
-  World,
   WorkflowEvent,
+  World,
 } from "@hookline/core/world";
 import { createLocalWorld, type LocalWorld } from "@hookline/world-local";
 import type { VirtualClock } from "./virtual-clock.js";

@@ -10,8 +10,10 @@ export const WORKFLOW_FILES_KEY = "hookline.testing.workflow-files";
 type Noted = Record<symbol, Map<string, string> | undefined>;
 
 export function importedWorkflowFiles(): Map<string, string> {
+  const global = globalThis as unknown as Noted;
   const key = Symbol.for(WORKFLOW_FILES_KEY);
-  return ((globalThis as unknown as Noted)[key] ??= new Map());
+  global[key] ??= new Map();
+  return global[key];
 }
 
 /** The line the plugin appends to a compiled workflow file. */

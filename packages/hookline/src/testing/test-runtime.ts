@@ -14,8 +14,8 @@
 import { Run, type StartOptions } from "@hookline/core/api";
 import {
   hashToken,
-  registerWorkflowBundle,
   Runtime,
+  registerWorkflowBundle,
   setRuntime,
   TokenIssuer,
   WEBHOOK_PATH,

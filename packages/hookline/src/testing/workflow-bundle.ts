@@ -1,10 +1,12 @@
 /**
  * The workflow bundle of a test: the workflow files it imported (noted-files.ts), compiled in
  * workflow mode and bundled for the replay sandbox exactly as `next build` bundles them
- * (@hookline/transform's bundleWorkflows, with the sandbox's "hookline" from the app's install).
+ * (@hookline/transform's bundleWorkflows, with the sandbox's "hookline" from the app's install),
+ * kept between test files while its inputs are unchanged (bundle-cache.ts).
  */
 import { resolveSandboxAlias } from "@hookline/next";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
+import { cachedBundle, storeBundle } from "./bundle-cache.js";
 import { importedWorkflowFiles } from "./noted-files.js";
 
 export interface BuiltBundle {
@@ -28,8 +30,12 @@ export async function bundleImportedWorkflows(): Promise<BuiltBundle> {
   }
   const root = [...roots][0]!;
   const files = [...noted.keys()].sort();
-  const { code } = await bundleWorkflows({ root, files, alias: resolveSandboxAlias(root), sourcemap: true });
-  return { code, filename: `${root}/hookline-test-workflows.js`, files: new Set(files) };
+  const filename = `${root}/hookline-test-workflows.js`;
+  const cached = await cachedBundle(root, files);
+  if (cached !== null) return { code: cached, filename, files: new Set(files) };
+  const { code, inputs } = await bundleWorkflows({ root, files, alias: resolveSandboxAlias(root), sourcemap: true });
+  await storeBundle(root, files, code, inputs);
+  return { code, filename, files: new Set(files) };
 }
 
 /** Whether `bundle` holds every workflow file imported so far. */
