@@ -6,6 +6,8 @@ export default packageBuild({
   api: "src/api.ts",
   next: "src/next.ts",
   instrumentation: "src/instrumentation.ts",
+  testing: "src/testing.ts",
+  "testing-vite": "src/testing-vite.ts",
   "internal-workflow": "src/internal-workflow.ts",
   "internal-step": "src/internal-step.ts",
   "internal-client": "src/internal-client.ts",
