@@ -19,22 +19,28 @@ const A_WITH_AUDIT = BUILD_A.replace(
 ).replace("async function ship", 'async function audit(id: string) { "use step"; return "A-audit " + id; }\n  async function ship');
 
 describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy on PostgreSQL", () => {
+  async function database(): Promise<{ connectionString: string; schema: string }> {
+    const shared = await sharedWorld("rolling");
+    if (!("postgres" in shared)) throw new Error("the postgres project gives a PostgreSQL schema");
+    return shared.postgres;
+  }
+
   async function instance(connection: { connectionString: string; schema: string }) {
     return createPostgresWorld({ ...connection, redeliveryDelayMs: 50, maxRedeliveryDelayMs: 300 });
   }
 
   test("runs of A finish on A's workflow code on either instance; a step only A has waits for A's instance; new runs use B", async () => {
-    const { postgres } = await sharedWorld("rolling");
+    const postgres = await database();
     const a = await build(A_WITH_AUDIT);
     const b = await build(BUILD_B);
-    const first = await runtimeFor(a, { world: await instance(postgres!), steps: a.steps });
+    const first = await runtimeFor(a, { world: await instance(postgres), steps: a.steps });
     const runs = await Promise.all(["r1", "r2", "r3"].map((id) => first.start(WF, [id])));
     await expect.poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 }).toBe(3);
     await closeRuntime(first);
 
     // Only B is up: it replays A's runs with A's bundle (read from the database), runs `ship`
     // with its own code, and leaves `audit`, which it lacks, for an instance of A.
-    const second = await runtimeFor(b, { world: await instance(postgres!), steps: b.steps, missingStepWaitMs: 60_000 });
+    const second = await runtimeFor(b, { world: await instance(postgres), steps: b.steps, missingStepWaitMs: 60_000 });
     for (const id of ["r1", "r2", "r3"]) await second.resumeHook(`approve:${id}`, "yes");
     await expect
       .poll(async () => (await Promise.all(runs.map((r) => second.world.readEvents(r.runId)))).every((log) => log.some((e) => e.type === "step_completed" && e.data.stepId.endsWith("//ship"))), { timeout: 10_000 })
@@ -48,7 +54,7 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
     const fresh = await second.start(WF, ["n1"]);
 
     // An instance of A joins: it runs `audit`; the runs end on A's code with B's `ship`.
-    const third = await runtimeFor(a, { world: await instance(postgres!), steps: a.steps });
+    const third = await runtimeFor(a, { world: await instance(postgres), steps: a.steps });
     for (const [i, run] of runs.entries()) {
       const id = `r${i + 1}`;
       await expect(getRun(run.runId).returnValue).resolves.toEqual({
@@ -65,14 +71,14 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
   });
 
   test("with no instance of A in time, the step fails with StepNotRegisteredError naming both builds", async () => {
-    const { postgres } = await sharedWorld("rolling");
+    const postgres = await database();
     const a = await build(A_WITH_AUDIT);
     const b = await build(BUILD_B);
-    const first = await runtimeFor(a, { world: await instance(postgres!), steps: a.steps });
+    const first = await runtimeFor(a, { world: await instance(postgres), steps: a.steps });
     const run = await first.start(WF, ["late"]);
     await expect.poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 }).toBe(1);
     await closeRuntime(first);
-    const second = await runtimeFor(b, { world: await instance(postgres!), steps: b.steps, missingStepWaitMs: 300 });
+    const second = await runtimeFor(b, { world: await instance(postgres), steps: b.steps, missingStepWaitMs: 300 });
     await second.resumeHook("approve:late", "yes");
     const error = await getRun(run.runId).returnValue.catch((e: { cause: unknown }) => e.cause);
     expect(StepNotRegisteredError.is(error)).toBe(true);
