@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { serialize } from "@hookline/core/runtime";
-import type { NewEvent } from "@hookline/core/world";
+import type { NewEvent, WorkflowEvent } from "@hookline/core/world";
 import { createLocalWorld } from "@hookline/world-local";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleWorkflows } from "../../transform/src/esbuild.js";
@@ -44,12 +44,13 @@ async function bundleFile(dir: string, name: string, source: string): Promise<st
   return file;
 }
 
-const log = (runId: string): NewEvent[] => [
+const log = (runId: string): WorkflowEvent[] =>
+  ([
   { type: "run_created", at: 1_000, data: { workflowId: WF, args: serialize(["o1"]), seed: "seed" } },
   { type: "run_started", at: 1_001, data: {} },
   { type: "step_started", corr: "o1", at: 1_002, data: { stepId: CHARGE, attempt: 1, args: serialize(["o1"]) } },
   { type: "step_completed", corr: "o1", at: 1_003, data: { stepId: CHARGE, result: serialize("charged") } },
-].map((e, i) => ({ ...e, v: 1, runId, seq: i + 1 }));
+] satisfies NewEvent[]).map((e, i) => ({ ...e, v: 1, runId, seq: i + 1 }) as WorkflowEvent);
 
 describe("hookline check-replay", () => {
   let dir: string;
