@@ -8,15 +8,22 @@ import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from ".
 import { Run, type RunInfo, runInfo } from "./host/run.js";
 import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import type { ScheduleInfo } from "./host/scheduler.js";
-import { InvalidArgumentError } from "./shared/errors.js";
+import { registries, type WorkflowBundleSource } from "./host/registry.js";
+import { checkLog, type ReplayReport } from "./host/replay-check.js";
+import { WorkflowBundle } from "./host/sandbox.js";
+import type { UpgradeResult } from "./host/upgrade-run.js";
+import { InvalidArgumentError, WorkflowNotRegisteredError } from "./shared/errors.js";
 import type { ScheduleOptions } from "./shared/public-types.js";
 import { deserialize } from "./shared/serialization/index.js";
-import type { RunStatus } from "./world/events.js";
+import { bundleIdOf } from "./world/bundles.js";
+import type { RunStatus, WorkflowEvent } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
 
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
+export type { ReplayReport } from "./host/replay-check.js";
 export type { StartOptions } from "./host/runtime.js";
+export type { UpgradeResult } from "./host/upgrade-run.js";
 export type { ScheduleInfo } from "./host/scheduler.js";
 export {
   bytesResponse,
@@ -115,6 +122,30 @@ export function getRun<T = unknown>(runId: string): Run<T> {
 export async function rerun<T = unknown>(runId: string): Promise<Run<T>> {
   return (await (await getRuntime()).rerun(runId)) as Run<T>;
 }
+
+/**
+ * Moves in-flight run `runId` to the current build (to fix a bug in its workflow): refused with a
+ * ReplayDivergenceError naming both calls unless its log replays cleanly on the current bundle.
+ */
+export async function upgradeRun(runId: string): Promise<UpgradeResult> {
+  return (await getRuntime()).upgradeRun(runId);
+}
+
+/**
+ * Replays a recorded log (a run's events, or `{ events }` as `hookline inspect events --json`
+ * prints them) on the current build's workflow bundle, or `options.bundle`, without running
+ * anything; the report names the first divergence with both calls. For tests over recorded logs.
+ */
+export async function replayLog(log: WorkflowEvent[] | { events: WorkflowEvent[] }, options: { bundle?: WorkflowBundleSource } = {}): Promise<ReplayReport> {
+  const events = Array.isArray(log) ? log : log?.events;
+  if (!Array.isArray(events)) throw new InvalidArgumentError("replayLog(): pass a run's events (an array), or { events }.");
+  const source = options.bundle ?? registries().bundle;
+  if (!source) throw new WorkflowNotRegisteredError("replayLog(): no workflow bundle is registered in this process: pass { bundle: { code } }.");
+  if (replayBundle?.source.code !== source.code) replayBundle = new WorkflowBundle(source, bundleIdOf(source.code));
+  return checkLog(events, replayBundle);
+}
+
+let replayBundle: WorkflowBundle | null = null;
 
 /** Ends sleep `sleepId` of run `runId` now (the `id` of a "sleep" in `run.waits()`); false if it had already ended. */
 export async function wakeSleep(runId: string, sleepId: string): Promise<boolean> {

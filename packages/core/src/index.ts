@@ -33,6 +33,11 @@ export function sleep(_duration: Duration): Promise<void> {
   return notInWorkflow("sleep()");
 }
 
+/** Inside a workflow: whether this run reached this point on code that has the patch (see docs/deploys.md). */
+export function patched(_patchId: string): boolean {
+  return notInWorkflow("patched()");
+}
+
 export function createHook<T = unknown>(_options?: HookOptions): Hook<T> {
   return notInWorkflow("createHook()");
 }

@@ -11,6 +11,9 @@ export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from ".
 export { type RegisteredStep, registerWorkflowBundle, registries, type WorkflowBundleSource } from "./host/registry.js";
 export { runInfo } from "./host/run.js";
 export { stepsOf, waitsOf } from "./host/run-views.js";
+export { bundleIdOf } from "./world/bundles.js";
+export { checkLog, checkRuns, type ReplayReport } from "./host/replay-check.js";
+export { WorkflowBundle } from "./host/sandbox.js";
 export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference } from "./host/runtime.js";
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";
 export { hashToken, TokenIssuer } from "./host/tokens.js";

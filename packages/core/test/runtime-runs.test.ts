@@ -5,6 +5,7 @@ import { describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
 import { getRun, rerun } from "../src/api.js";
 import { hashToken } from "../src/host/tokens.js";
+import { serialize } from "../src/shared/serialization/index.js";
 import {
   InvalidArgumentError,
   ReplayDivergenceError,
@@ -65,7 +66,7 @@ describe("runs", () => {
     expect(await runtime.world.listRuns()).toEqual([]);
   });
 
-  test("a workflow that is not deterministic fails with ReplayDivergenceError naming both calls", async () => {
+  test("a run from before bundle ids replays on the current build: a changed workflow fails it with ReplayDivergenceError naming both calls", async () => {
     const dir = await tempDir();
     const before = await compileApp({
       "workflows/shop.ts": `
@@ -75,7 +76,10 @@ describe("runs", () => {
       `,
     });
     const first = await runtimeFor(before, { world: createLocalWorld({ dir }) });
-    const run = await first.start("workflow//workflows/shop.ts//shop", []);
+    // Recorded as runs were before bundle ids: its run_created names no bundle.
+    const run = { runId: "run_legacy" };
+    const data = { workflowId: "workflow//workflows/shop.ts//shop", args: serialize([]), seed: "legacy" };
+    await first.world.append(run.runId, { type: "run_created", at: Date.now(), data }, { expectedSeq: 0, wake: {} });
     await waitFor("the hook", async () => (await first.world.getHook(hashToken("shop")))?.status === "active");
     await closeRuntime(first);
     // The code changed under the waiting run: its first call is now a different step.

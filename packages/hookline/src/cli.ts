@@ -11,12 +11,14 @@
  *   hookline inspect schedules [--json]
  *   hookline inspect cancel <id> [--reason text]
  *   hookline inspect wake <id> <sleep id>
+ *   hookline check-replay [log files…] [--bundle file]   (see check-replay.ts)
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Runtime, runInfo, scheduleInfo, secretsFromEnv, stepsOf, waitsOf } from "@hookline/core/runtime";
 import type { HookRecord, RunStatus, WorkflowEvent, World } from "@hookline/core/world";
 import { decodeValue, plainValue } from "@hookline/next/server";
+import { CHECK_REPLAY_USAGE, checkReplayCommand } from "./check-replay.js";
 import { worldFromEnv } from "./world-config.js";
 
 const USAGE = `Usage: hookline inspect <command> [options]
@@ -41,6 +43,7 @@ const SERIALIZED_FIELDS = ["args", "result", "error", "payload", "metadata", "re
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "check-replay") return checkReplayCommand(argv.slice(1), (message) => new UsageError(message));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -57,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const [group, command, id, sleep] = positionals;
   if (values.help || group !== "inspect" || !command) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n\n${CHECK_REPLAY_USAGE}`);
     return values.help ? 0 : 2;
   }
   const env = { ...process.env };

@@ -17,6 +17,8 @@
  *   slots:<sha256(key)>.lock            held while a process changes them
  *   slots:<sha256(key)>:<lockId>.broken marks a dead process's lock as broken (once)
  *   schedules:<base64url(id)>.json      a cron schedule (declared or created) and its last tick
+ *   bundles:<sha256>.js                 a build's workflow bundle (its id is the SHA-256 of this code)
+ *   bundles:<sha256>.json               when that bundle was last stored, and its size
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
  * outside the world's directory or collide with another key.
@@ -28,6 +30,7 @@ export const RUNS_BASE = "runs";
 export const HOOKS_BASE = "hooks";
 export const QUEUE_BASE = "queue";
 export const SCHEDULES_BASE = "schedules";
+export const BUNDLES_BASE = "bundles";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
@@ -38,6 +41,8 @@ export const chunkKey = (runId: string, namespace: string, index: number) => `ru
 export const streamClosedKey = (runId: string, namespace: string) => `runs:${runId}:streams:${namespace}:closed.json`;
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;
+export const bundleCodeKey = (id: string) => `bundles:${id}.js`;
+export const bundleMetaKey = (id: string) => `bundles:${id}.json`;
 export const scheduleKey = (encodedId: string) => `schedules:${encodedId}.json`;
 export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
 export const slotsKey = (keyHash: string) => `slots:${keyHash}.json`;

@@ -39,6 +39,7 @@ import {
   checkTokenHash,
   describe,
 } from "./checks.js";
+import { LocalBundles } from "./bundles.js";
 import { DeliveryIndex } from "./deliveries.js";
 import { prepareDirectory } from "./directory.js";
 import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
@@ -65,6 +66,7 @@ export class LocalWorld implements World {
   readonly streams: LocalStreams;
   readonly slots: LocalSlots;
   readonly schedules: LocalSchedules;
+  readonly bundles: LocalBundles;
   readonly #options: ResolvedOptions;
   readonly #driver: Driver;
   /** The driver was made here (fs, memory), so close() disposes it; a caller's driver is left alone. */
@@ -135,6 +137,15 @@ export class LocalWorld implements World {
       await this.#ready();
       return this.#store;
     }, this.#shared.tokenLocks);
+    this.bundles = new LocalBundles({
+      store: async () => {
+        await this.#ready();
+        return this.#store;
+      },
+      locks: this.#shared.tokenLocks,
+      runs: this.#runs,
+      readEvents: (runId) => this.readEvents(runId),
+    });
     this.#writer = new LogWriter({
       store: this.#store,
       runs: this.#runs,

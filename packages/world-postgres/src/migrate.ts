@@ -64,7 +64,7 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "streams" | "streamChunks" | "migrations"), string[]]> = [
+const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "bundles" | "streams" | "streamChunks" | "migrations"), string[]]> = [
   ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
@@ -74,6 +74,7 @@ const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "ref
   ["startKeys", ["SELECT", "INSERT", "UPDATE"]],
   ["slots", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["schedules", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
+  ["bundles", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["streams", ["SELECT", "INSERT", "UPDATE"]],
   ["streamChunks", ["SELECT", "INSERT"]],
 ];

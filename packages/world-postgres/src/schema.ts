@@ -4,6 +4,7 @@
  */
 
 import { appendEventFunction } from "./append-function.js";
+import { bundlesMigration } from "./schema-bundles.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
 import { slotsMigration } from "./schema-slots.js";
 import { schedulesMigration } from "./schema-schedules.js";
@@ -34,6 +35,8 @@ export interface Names {
   slotLockPrefix: string;
   /** Cron schedules (schema-schedules.ts). */
   schedules: string;
+  /** Workflow bundles by content id (schema-bundles.ts). */
+  bundles: string;
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
@@ -76,6 +79,7 @@ export function namesFor(schema: string): Names {
     releaseSlot: `${s}.release_slot`,
     slotLockPrefix: `'hookline.slot:${schema.replaceAll("'", "''")}:'`,
     schedules: `${s}.schedules`,
+    bundles: `${s}.bundles`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
     migrations: `${s}.migrations`,
@@ -183,4 +187,5 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   streamsMigration,
   schedulesMigration,
   slotsMigration,
+  bundlesMigration,
 ];

@@ -41,6 +41,7 @@ import {
   toHook,
   toRun,
 } from "./rows.js";
+import { PostgresBundles } from "./bundles.js";
 import { PostgresSchedules } from "./schedules.js";
 import { type Channel, type Names, namesFor } from "./schema.js";
 import { setUpSchema } from "./schema-setup.js";
@@ -61,6 +62,7 @@ export class PostgresWorld implements World {
   readonly streams: PostgresStreams;
   readonly slots: PostgresSlots;
   readonly schedules: PostgresSchedules;
+  readonly bundles: PostgresBundles;
   readonly #reporter: Reporter;
   readonly #listeners: Subscribers;
   readonly #lists = new ListQueries(
@@ -113,6 +115,10 @@ export class PostgresWorld implements World {
       woken: () => this.queue.wakeIn(0),
     });
     this.schedules = new PostgresSchedules(
+      (what, config) => this.#query(what, config),
+      () => this.#requireNames(),
+    );
+    this.bundles = new PostgresBundles(
       (what, config) => this.#query(what, config),
       () => this.#requireNames(),
     );

@@ -10,6 +10,8 @@ import { summaryWrite } from "../src/append.js";
 
 const samples: Record<Exclude<EventType, "run_created">, WorkflowEvent["data"]> = {
   run_started: {},
+  patch_marked: { patchId: "p" },
+  run_upgraded: { bundleId: "b" },
   run_completed: { result: 1 },
   run_failed: { error: { message: "x" } },
   run_cancelled: {},

@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe } from "vitest";
 import { type ConformanceOptions, Harness, resolveConformanceOptions, type WorldFactory } from "./harness.js";
+import { bundleTests } from "./suites/bundles.js";
 import { deliveryTests } from "./suites/deliveries.js";
 import { eventLogTests } from "./suites/event-log.js";
 import { hookTests } from "./suites/hooks.js";
@@ -44,5 +45,6 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     streamTests(harness);
     slotTests(harness);
     scheduleTests(harness);
+    bundleTests(harness);
   });
 }

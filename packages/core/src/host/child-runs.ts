@@ -21,6 +21,8 @@ export interface ParentPort {
   /** The parent's webhook origin and trailing slash, which its children inherit. */
   readonly origin: string | undefined;
   readonly trailingSlash: boolean;
+  /** The bundle the parent replays with: its children start with the same code. */
+  bundleId(): string | undefined;
   readonly env: {
     readonly world: Pick<World, "getRun" | "readEvents">;
     startChild(request: ChildRunRequest): Promise<string>;
@@ -41,6 +43,7 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
     args: op.args,
     origin: parent.origin,
     trailingSlash: parent.trailingSlash,
+    bundleId: parent.bundleId(),
   });
   const data = { workflowId, childRunId, ...(op.detached ? { detached: true } : {}) };
   const stored = await parent.append({ type: "child_started", corr: op.corr, at: Date.now(), data });

@@ -181,6 +181,7 @@ export class OperationTable {
     if (!op) {
       throw new ReplayDivergenceError(
         `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}, ${event.type}), but the workflow did not make that call. The workflow's code changed under a running run, or it is not deterministic.`,
+        { recorded, actual: "no call", seq: event.seq },
       );
     }
     if (
@@ -191,6 +192,7 @@ export class OperationTable {
     ) {
       throw new ReplayDivergenceError(
         `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
+        { recorded, actual: describeOperation(op), seq: event.seq },
       );
     }
     return op;

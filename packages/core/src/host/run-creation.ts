@@ -23,6 +23,8 @@ export interface ChildRunRequest {
   /** The parent's webhook origin and trailing slash: a child's URLs look like its parent's. */
   origin: string | undefined;
   trailingSlash: boolean;
+  /** The parent's bundle (a child runs the code that started it). */
+  bundleId: string | undefined;
 }
 
 /** The idempotency key of a start() call in a workflow: the parent and the call's place. */
@@ -44,6 +46,8 @@ export interface NewRun {
   parentRunId?: string;
   /** The run this one reruns. */
   rerunOf?: string;
+  /** The workflow bundle that runs it (see bundle-store.ts); absent without a known bundle. */
+  bundleId?: string;
 }
 
 /**
@@ -68,6 +72,7 @@ export async function createChildRun(world: World, request: ChildRunRequest): Pr
       trailingSlash: request.trailingSlash,
       idempotencyKey: childKey(request.parentRunId, request.corr),
       parentRunId: request.parentRunId,
+      ...(request.bundleId === undefined ? {} : { bundleId: request.bundleId }),
     });
   } catch (error) {
     if (!DuplicateStartError.is(error)) throw error;

@@ -6,11 +6,11 @@
  * webhook route (webhook-endpoint.ts), the refusals kept beside the logs (refusal-log.ts) and
  * cron schedules, whose timers come through the same queue (scheduler.ts).
  */
-import { DuplicateStartError, InvalidArgumentError, WorkflowNotRegisteredError } from "../shared/errors.js";
+import { InvalidArgumentError, } from "../shared/errors.js";
 import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-types.js";
-import { serializeAsync } from "../shared/serialization/index.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
+import { BundleStore } from "./bundle-store.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { HookDelivery } from "./hook-delivery.js";
@@ -18,20 +18,21 @@ import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
 import { rerun } from "./rerun.js";
 import { Run } from "./run.js";
-import { createChildRun, createRun } from "./run-creation.js";
+import { createChildRun } from "./run-creation.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
-import { checkStartOptions, describeValue, type StartOptions } from "./start-options.js";
+import { describeValue, type StartOptions } from "./start-options.js";
 import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
-import { WorkflowBundle } from "./sandbox.js";
 import { scheduleIdOfTimer } from "./schedule-id.js";
 import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
+import { type UpgradeResult, upgradeRun } from "./upgrade-run.js";
 import { wakeSleep } from "./wake-sleep.js";
-import type { RunEnvironment } from "./warm-run.js";
+import type { RunEnvironment } from "./run-environment.js";
 import { WarmRuns } from "./warm-runs.js";
+import { startRun } from "./start-run.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
 import { type WebhookCall, WebhookEndpoint } from "./webhook-endpoint.js";
 
@@ -69,6 +70,14 @@ export interface RuntimeOptions {
   streams?: Partial<StreamLimits>;
   /** Schedules declared beside workflows; default: those registered in this process by step-mode code (once a bundle is). */
   schedules?: Iterable<ScheduleDeclaration>;
+  /**
+   * How long a run of another build waits for an instance that has a step this build lacks (a
+   * rolling deploy), before failing with StepNotRegisteredError. Default: 0 on the local world
+   * (one machine: no other instance), else 10 minutes. See docs/deploys.md.
+   */
+  missingStepWaitMs?: number;
+  /** Stored bundles no unfinished run needs are removed once this long unused (default 1 hour). */
+  bundleGraceMs?: number;
   /** Where background failures are reported (default console.error). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -104,7 +113,7 @@ export class Runtime {
     cancel: (runId, reason) => this.cancel(runId, reason),
   };
   readonly #slots: ConcurrencySlots;
-  #bundle: WorkflowBundle | null = null;
+  readonly #bundles: BundleStore;
   #consumer: Consumer | null = null;
 
   private constructor(options: RuntimeOptions, tokens: TokenIssuer, baseUrl: string, webhooks: WebhookSettings) {
@@ -113,13 +122,16 @@ export class Runtime {
     this.baseUrl = baseUrl;
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline] ${where}:`, error));
     this.#slots = new ConcurrencySlots(this.world, report);
+    this.#bundles = new BundleStore(this.world, () => options.bundle ?? registries().bundle);
     this.#env = {
       world: this.world,
       tokens,
       retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000, ...options.retry },
       streams: resolveStreamLimits(options.streams),
       slots: this.#slots,
-      bundle: () => this.#currentBundle(),
+      bundleFor: (bundleId) => this.#bundles.forRun(bundleId),
+      currentBundleId: () => this.#bundles.current()?.id,
+      missingStepWaitMs: options.missingStepWaitMs ?? (this.world.name === "local" ? 0 : 600_000),
       findStep: async (stepId) => {
         const steps = () => options.steps ?? registries().steps;
         if (!steps().has(stepId)) await options.ensureCode?.();
@@ -154,10 +166,9 @@ export class Runtime {
       report,
     });
     const onBundle = () => {
-      this.#bundle = null;
       // Runs replay against the new code the next time they wake.
       this.#warm.dropIdle();
-      if (this.#consumer) void this.#syncSchedules();
+      if (this.#consumer) void this.#syncSchedules().then(() => this.#sweepBundles());
     };
     registries().bundleListeners.add(onBundle);
     this.#unlistenBundle = () => registries().bundleListeners.delete(onBundle);
@@ -177,6 +188,7 @@ export class Runtime {
         { concurrency: options.concurrency ?? 256 },
       );
       await runtime.#syncSchedules();
+      void runtime.#sweepBundles();
     }
     return runtime;
   }
@@ -196,49 +208,8 @@ export class Runtime {
   // -- runs --------------------------------------------------------------------------------------
 
   async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}, link: StartLink = {}): Promise<Run> {
-    const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
-    if (typeof workflowId !== "string" || workflowId.length === 0) {
-      throw new InvalidArgumentError(
-        `start(): the first argument must be a "use workflow" function imported from its file, got ${describeValue(workflow)}. Is the file compiled by withWorkflow() (does the function start with "use workflow")?`,
-      );
-    }
-    if (!Array.isArray(args)) {
-      throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describeValue(args)}.`);
-    }
-    const bundle = this.#currentBundle();
-    if (bundle && !bundle.workflowIds().has(workflowId)) {
-      throw new WorkflowNotRegisteredError(
-        `start(): workflow "${workflowId}" is not in this build. Known workflows: ${[...bundle.workflowIds()].join(", ") || "none"}.`,
-      );
-    }
-    const { key, concurrency } = checkStartOptions(options);
-    const recordedArgs = await serializeAsync(args, "args");
-    const at = Date.now();
-    let runId: string;
-    try {
-      runId = await createRun(
-        this.world,
-        {
-          workflowId,
-          args: recordedArgs,
-          origin: options.baseUrl ?? this.baseUrl,
-          trailingSlash: this.#options.trailingSlash === true,
-          ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
-          ...(concurrency ? { concurrency } : {}),
-          ...(link.rerunOf === undefined ? {} : { rerunOf: link.rerunOf }),
-        },
-        at,
-      );
-    } catch (error) {
-      if (!DuplicateStartError.is(error)) throw error;
-      if (error.workflowId !== workflowId) {
-        throw new InvalidArgumentError(
-          `start(): idempotency key ${JSON.stringify(key?.key)} already started run ${error.runId} of workflow "${error.workflowId}", so it cannot start workflow "${workflowId}". Use a key per workflow (e.g. prefix it with the workflow's name).`,
-        );
-      }
-      return new Run(error.runId, async () => this);
-    }
-    return new Run(runId, async () => this);
+    const port = { world: this.world, baseUrl: this.baseUrl, trailingSlash: this.#options.trailingSlash === true, bundles: this.#bundles };
+    return new Run(await startRun(port, workflow, args, options, link), async () => this);
   }
 
   /** Cancels a run: it stops, its hooks end (their URLs answer 410), its timers never fire. */
@@ -259,6 +230,11 @@ export class Runtime {
   /** Starts run `runId` again: same workflow and arguments, recorded as its rerun (see rerun.ts). */
   rerun(runId: string): Promise<Run> {
     return rerun(this, runId);
+  }
+
+  /** Moves an in-flight run to the current build if its log replays cleanly on it (see upgrade-run.ts). */
+  upgradeRun(runId: string): Promise<UpgradeResult> {
+    return upgradeRun(this.world, this.#bundles, runId);
   }
 
   /** Ends sleep `sleepId` of the run now (see wake-sleep.ts); false if it had already ended. */
@@ -361,6 +337,12 @@ export class Runtime {
     if (!run) return;
     try {
       await run.drive();
+      if (run.stale) {
+        // Upgraded elsewhere (upgrade-run.ts): replayed with its new bundle on the next drive.
+        this.#warm.drop(run);
+        await this.world.queue.enqueue({ runId }, { key: `drive:${runId}` });
+        return;
+      }
       if (run.terminal) await afterRunEnd(this.#family, run);
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
@@ -381,10 +363,17 @@ export class Runtime {
     return this.#warm.size;
   }
 
-  #currentBundle(): WorkflowBundle | null {
-    const source = this.#options.bundle ?? registries().bundle;
-    if (!source) return null;
-    if (this.#bundle?.source.code !== source.code) this.#bundle = new WorkflowBundle(source);
-    return this.#bundle;
+  #currentBundle() {
+    return this.#bundles.current();
+  }
+
+  /** Removes stored bundles no unfinished run needs (keeping this build's); failures are only reported. */
+  async #sweepBundles(): Promise<void> {
+    if (!this.#bundles.current()) return;
+    try {
+      await this.#bundles.sweep(this.#options.bundleGraceMs ?? 3_600_000);
+    } catch (error) {
+      this.#env.report(error, "removing unused workflow bundles");
+    }
   }
 }

@@ -29,13 +29,16 @@ export interface Sandbox {
 
 export class WorkflowBundle {
   readonly source: WorkflowBundleSource;
+  /** The SHA-256 of its code (see world/bundles.ts). */
+  readonly id: string;
   readonly #script: vm.Script;
   readonly #filename: string;
   #ids: Set<string> | null = null;
   #map: SourceMap | null | undefined;
 
-  constructor(source: WorkflowBundleSource) {
+  constructor(source: WorkflowBundleSource, id: string) {
     this.source = source;
+    this.id = id;
     this.#filename = source.filename ?? "hookline-workflows.js";
     this.#script = new vm.Script(source.code, { filename: this.#filename });
   }
@@ -96,6 +99,7 @@ export class WorkflowBundle {
         now: 0,
         metadata: { runId: "", workflowId: "", workflowName: "", startedAt: 0, url: "" },
         request: () => undefined,
+        patched: () => false,
         complete: () => {},
         fail: () => {},
       };

@@ -4,6 +4,7 @@
  * wait until none is left, and a failure of the world to record an outcome is kept for the drive
  * to rethrow (its queue message is then delivered again).
  */
+import { StepElsewhereError } from "./missing-step.js";
 import type { Operation } from "./operations.js";
 import type { RegisteredStep } from "./registry.js";
 import { type AttemptHost, attemptStep } from "./step-attempt.js";
@@ -34,7 +35,8 @@ export class StepLauncher {
       .catch((error: unknown) => {
         // The step's own errors are recorded as its outcome; this is the world failing to record one.
         this.#unrecorded.push(error);
-        this.#report(error, `step ${op.stepId} of run ${this.#host.runId}`);
+        // Left for an instance of another build (missing-step.ts): expected during a rolling deploy, not a fault.
+        if (!(error instanceof StepElsewhereError)) this.#report(error, `step ${op.stepId} of run ${this.#host.runId}`);
       })
       .finally(() => {
         op.inFlight = false;

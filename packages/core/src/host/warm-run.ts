@@ -5,46 +5,23 @@
  * its serial queue; steps run outside it and come back through it with their results.
  */
 import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
-import { serializeAsync } from "../shared/serialization/index.js";
-import { markStream } from "../shared/stream-ref.js";
 import type { HostBridge } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
-import type { World } from "../world/world.js";
+import { replayBundleId } from "./bundle-store.js";
 import { collectEndedChildren, noteChild, type ParentPort, startChildOperation } from "./child-runs.js";
-import { type ConcurrencySlots, RunSlot } from "./concurrency-slots.js";
+import { RunSlot } from "./concurrency-slots.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
-import type { RegisteredStep } from "./registry.js";
-import type { ChildRunRequest } from "./run-creation.js";
+import { PatchMarkers } from "./patch-markers.js";
 import { RunTimers } from "./run-timers.js";
+import { runStepLauncher } from "./run-steps.js";
 import { requestOperation } from "./sandbox-requests.js";
 import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
 import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
-import type { AttemptHost } from "./step-attempt.js";
-import { StepLauncher } from "./step-launcher.js";
-import { type RetryPolicy, recordError } from "./step-runner.js";
-import { pipeIntoStream } from "./streams/stream-pipe.js";
-import { openReadable } from "./streams/stream-reader.js";
-import { openWritable, type StreamLimits } from "./streams/stream-writer.js";
-import type { TokenIssuer } from "./tokens.js";
+import type { StepLauncher } from "./step-launcher.js";
+import { recordError } from "./step-runner.js";
 
-/** What a warm run needs from its runtime. */
-export interface RunEnvironment {
-  world: World;
-  tokens: TokenIssuer;
-  retry: RetryPolicy;
-  streams: StreamLimits;
-  /** Concurrency slots of runs started with start({ concurrency }). */
-  slots: ConcurrencySlots;
-  bundle(): WorkflowBundle | null;
-  /** The step registered under `stepId`, loading the app's code first if it is missing. */
-  findStep(stepId: string): Promise<RegisteredStep | undefined>;
-  /** Reports an unexpected failure of background work. */
-  report(error: unknown, where: string): void;
-  /** Creates a workflow's child run once (run-creation.ts) and returns its id. */
-  startChild(request: ChildRunRequest): Promise<string>;
-  cancelRun(runId: string, reason: string): Promise<void>;
-}
+import type { RunEnvironment } from "./run-environment.js";
 
 export class WarmRun {
   readonly runId: string;
@@ -56,11 +33,20 @@ export class WarmRun {
   readonly openChildren = new Map<string, string>();
   status: RunStatus = "pending";
   lastSeq = 0;
+  /** The bundle the run replays with: its run_created's, or its latest run_upgraded's. */
+  bundleId: string | undefined;
+  /** A run_upgraded recorded since it was opened: reopen it with its new bundle. */
+  stale = false;
 
   readonly #env: RunEnvironment;
   readonly #queue = new SerialQueue();
   readonly #bridge: HostBridge;
   #sandbox: Sandbox | null = null;
+  #bundle: WorkflowBundle | null = null;
+  readonly #patches = new PatchMarkers();
+  /** The last seq read from the log (patched() answers false before it), and where the log ended when opened. */
+  #logEnd = 0;
+  #openedSeq = 0;
   #replaying = true;
   /** The workflow returned or threw: not yet recorded. */
   #outcome: { ok: true; result: Serialized } | { ok: false; error: Serialized } | null = null;
@@ -90,6 +76,7 @@ export class WarmRun {
       runId: this.runId,
       origin: created.data.origin,
       trailingSlash: created.data.trailingSlash === true,
+      bundleId: () => this.bundleId,
       env,
       ended: () => this.terminal,
       append: (event) => this.#append(event),
@@ -105,18 +92,19 @@ export class WarmRun {
         url: baseUrl,
       },
       request: (op) => requestOperation(this.ops, this.#hookTokens, op, (token) => `${baseUrl}${WEBHOOK_PATH}${token}${slash}`),
+      patched: (patchId) => this.#patches.answer(patchId, this.lastSeq >= this.#logEnd),
       complete: (result) => {
         this.#outcome ??= { ok: true, result };
       },
       fail: (error) => {
-        this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#env.bundle()) };
+        this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#bundle) };
       },
     };
-    const attemptHost: AttemptHost = {
+    this.#steps = runStepLauncher({
+      env,
       runId: this.runId,
       workflowId: this.workflowId,
       metadata: this.#bridge.metadata,
-      retry: env.retry,
       isOpen: (op) => !this.terminal && !op.done,
       record: ({ before, condition, make, advance }) =>
         this.#queue.run(async () => {
@@ -124,21 +112,11 @@ export class WarmRun {
           while (condition()) if (await this.#append(make())) break;
           if (advance) await this.#advance();
         }),
-      // A step's answer to a manual webhook request (the waiting HTTP handler hears of the append).
-      respond: async (requestId, response) => {
-        const recorded = await serializeAsync(response, "response");
-        const make = (): NewEvent | null =>
-          this.ops.responses.has(requestId) || this.terminal ? null : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } };
-        await this.appendExternal(make);
-      },
-      webhookToken: (runId, hookId, keyId) => env.tokens.webhookToken(runId, hookId, keyId),
-      writable: (namespace) => openWritable(env.world.streams, this.runId, namespace, env.streams),
-      // Marked with its namespace: passed on again, it is recorded as the same stream, not copied.
-      readable: (namespace) =>
-        markStream(openReadable(async () => env.world, this.runId, { namespace, startIndex: 0 }), { kind: "readable", namespace }),
-      pipe: (stream, namespace) => pipeIntoStream(env.world.streams, this.runId, namespace, stream, env.streams, env.report),
-    };
-    this.#steps = new StepLauncher((stepId) => env.findStep(stepId), attemptHost, env.report);
+      answered: (requestId) => this.ops.responses.has(requestId) || this.terminal,
+      appendExternal: (make) => this.appendExternal(make),
+      bundleId: () => this.bundleId,
+      lastEventAt: () => this.#bridge.now,
+    });
   }
 
   /** Rebuilds a run from its whole log; null if the run does not exist. */
@@ -149,6 +127,9 @@ export class WarmRun {
     if (first.type !== "run_created") throw new WorldError(`Run ${runId}: the log starts with ${first.type}, not run_created.`);
     const run = new WarmRun(env, first);
     const last = events[events.length - 1]!;
+    run.bundleId = replayBundleId(events);
+    run.#patches.note(events);
+    run.#logEnd = run.#openedSeq = last.seq;
     if (TERMINAL_RUN_EVENTS.has(last.type)) {
       // Nothing left to do: no need to replay.
       run.lastSeq = last.seq;
@@ -168,6 +149,11 @@ export class WarmRun {
 
   get terminal(): boolean {
     return this.status === "completed" || this.status === "failed" || this.status === "cancelled";
+  }
+
+  /** Why replay cannot go on (a divergence, a missing workflow), if it cannot; recorded as the run's failure on its next drive. */
+  get replayFailure(): Error | null {
+    return this.#failure;
   }
 
   /** Not running anything, so it may be evicted. */
@@ -221,6 +207,8 @@ export class WarmRun {
   async #catchUp(): Promise<void> {
     const events = await this.#env.world.readEvents(this.runId, this.lastSeq);
     this.#hookTokens.note(events);
+    this.#patches.note(events);
+    this.#logEnd = Math.max(this.#logEnd, events.at(-1)?.seq ?? 0);
     for (const event of events) await this.#apply(event);
   }
 
@@ -229,6 +217,7 @@ export class WarmRun {
       throw new WorldError(`Run ${this.runId}: expected event ${this.lastSeq + 1}, the world returned ${event.seq}.`);
     }
     this.lastSeq = event.seq;
+    this.#logEnd = Math.max(this.#logEnd, event.seq);
     this.#bridge.now = event.at;
     switch (event.type) {
       case "run_created":
@@ -237,6 +226,12 @@ export class WarmRun {
       case "run_started":
         this.status = "running";
         await this.#startWorkflow(event);
+        return;
+      case "patch_marked":
+        this.#patches.recorded(event.data.patchId);
+        return;
+      case "run_upgraded":
+        if (event.seq > this.#openedSeq && event.data.bundleId !== this.bundleId) this.stale = true;
         return;
       case "run_completed":
       case "run_failed":
@@ -261,13 +256,16 @@ export class WarmRun {
   }
 
   async #startSandbox(created: EventOf<"run_created">): Promise<void> {
-    const bundle = this.#env.bundle();
     try {
+      const bundle = await this.#env.bundleFor(this.bundleId);
       if (!bundle) {
         throw new WorkflowNotRegisteredError(
-          `No workflow bundle is loaded in this process, so workflow "${this.workflowId}" cannot run. In a Next.js app, withWorkflow() builds it.`,
+          this.bundleId === undefined || this.bundleId === this.#env.currentBundleId()
+            ? `No workflow bundle is loaded in this process, so workflow "${this.workflowId}" cannot run. In a Next.js app, withWorkflow() builds it.`
+            : `Run ${this.runId} replays with workflow bundle ${this.bundleId.slice(0, 12)}, which is not this build's and which the world no longer holds.`,
         );
       }
+      this.#bundle = bundle;
       if (!bundle.workflowIds().has(this.workflowId)) {
         throw new WorkflowNotRegisteredError(
           `Workflow "${this.workflowId}" is not in this build; it was renamed or removed since run ${this.runId} started.`,
@@ -329,8 +327,15 @@ export class WarmRun {
   /** Does the next due piece of work; true if it changed the log (so look again). */
   async #advanceOnce(): Promise<boolean> {
     const at = Date.now();
+    // Upgraded elsewhere: nothing more on the old code (the runtime reopens it).
+    if (this.stale) return false;
     if (this.#failure) {
       await this.#append({ type: "run_failed", at, data: { error: await recordError(this.#failure) } });
+      return true;
+    }
+    const marker = this.#patches.next(at);
+    if (marker) {
+      await this.#append(marker);
       return true;
     }
     if (this.#outcome) {
@@ -396,3 +401,4 @@ export class WarmRun {
     }
   }
 }
+

@@ -2,7 +2,8 @@
  * The suspended runs a runtime keeps in memory: at most `max`, least recently used first out
  * (only idle ones), each opened from its log once even when asked for concurrently.
  */
-import { type RunEnvironment, WarmRun } from "./warm-run.js";
+import type { RunEnvironment } from "./run-environment.js";
+import { WarmRun } from "./warm-run.js";
 
 export class WarmRuns {
   readonly #env: RunEnvironment;

@@ -131,8 +131,17 @@ export class HookPayloadError extends HooklineError {
 
 export class ReplayDivergenceError extends HooklineError {
   override name = "ReplayDivergenceError";
-  constructor(message: string) {
+  /** What the log recorded and what the code now does at that point (e.g. `step "…//charge"`), and the event's seq. */
+  readonly recorded?: string;
+  readonly actual?: string;
+  readonly seq?: number;
+  constructor(message: string, details?: { recorded: string; actual: string; seq: number }) {
     super(message, { code: "HOOKLINE_REPLAY_DIVERGENCE" });
+    if (details) {
+      this.recorded = details.recorded;
+      this.actual = details.actual;
+      this.seq = details.seq;
+    }
   }
   static override is(value: unknown): value is ReplayDivergenceError {
     return hasCode(value, ["HOOKLINE_REPLAY_DIVERGENCE"]);

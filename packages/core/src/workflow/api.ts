@@ -52,5 +52,7 @@ export const sseResponse = serverOnly("sseResponse");
 export const listSchedules = serverOnly("listSchedules");
 export const wakeSleep = serverOnly("wakeSleep");
 export const rerun = serverOnly("rerun");
+export const upgradeRun = serverOnly("upgradeRun");
+export const replayLog = serverOnly("replayLog");
 export const createSchedule = serverOnly("createSchedule");
 export const deleteSchedule = serverOnly("deleteSchedule");

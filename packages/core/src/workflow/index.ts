@@ -3,7 +3,7 @@
  * condition "hookline-workflow"). Every export has the same signature as the host's entry.
  */
 import { type Duration, resolveDeadline } from "../shared/duration.js";
-import { ContextError } from "../shared/errors.js";
+import { ContextError, InvalidArgumentError } from "../shared/errors.js";
 import { workflowMetadataInfo } from "../shared/metadata.js";
 import type {
   DefineHookOptions,
@@ -36,6 +36,18 @@ export function sleep(duration: Duration): Promise<void> {
   const corr = nextCorr();
   host().request({ kind: "sleep", corr, until });
   return awaitOperation(corr) as Promise<void>;
+}
+
+/**
+ * A deliberate change to a workflow that in-flight runs must not see: `if (patched("send-receipt")) { new } else { old }`.
+ * True for a run that reaches this point on code that has it (recorded in its log), false when
+ * replaying a run whose log passed this point without it. `patchId` is 1 to 128 characters.
+ */
+export function patched(patchId: string): boolean {
+  if (typeof patchId !== "string" || patchId.length === 0 || patchId.length > 128) {
+    throw new InvalidArgumentError(`patched(): the patch id must be a string of 1 to 128 characters, got ${JSON.stringify(patchId)}.`);
+  }
+  return host().patched(patchId);
 }
 
 export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): HookDefinition<T> {

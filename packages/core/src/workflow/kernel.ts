@@ -42,6 +42,8 @@ export interface HostBridge {
   metadata: WorkflowMetadata;
   /** Records that the workflow made an operation; for hooks, returns the token (and URL for webhooks). */
   request(op: OpRequest): { token: string; url?: string } | undefined;
+  /** patched(patchId): true for code reaching it first or a log that recorded it, false for a log that passed it without (see host/patch-markers.ts). */
+  patched(patchId: string): boolean;
   complete(result: Serialized): void;
   fail(error: Serialized): void;
 }

@@ -13,6 +13,8 @@ const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(["pending", "runnin
 export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   "run_created",
   "run_started",
+  "patch_marked",
+  "run_upgraded",
   "run_completed",
   "run_failed",
   "run_cancelled",

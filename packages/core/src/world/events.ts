@@ -42,6 +42,8 @@ export interface EventDataMap {
     /** Webhook URLs end with "/" (an app with Next's trailingSlash), fixed for the run like origin. */
     trailingSlash?: boolean;
     deploymentId?: string;
+    /** The workflow bundle (its content id, see bundles.ts) that started the run: replay uses its code. Absent on runs older than bundle ids. */
+    bundleId?: string;
     /** start({ idempotencyKey }): the world keeps one run per key (see World.append). */
     idempotencyKey?: string;
     /** When the key may start a new run (ms); absent: never. */
@@ -54,6 +56,10 @@ export interface EventDataMap {
     concurrency?: { key: string; limit: number };
   };
   run_started: Record<string, never>;
+  /** `patched(patchId)` first reached on code that has it (no corr: it takes no operation number). */
+  patch_marked: { patchId: string };
+  /** upgradeRun(): the run replays with bundle `bundleId` from here on (its log replayed cleanly on it). */
+  run_upgraded: { bundleId: string; from?: string };
   run_completed: { result: Serialized };
   run_failed: { error: Serialized };
   run_cancelled: { reason?: string };

@@ -5,3 +5,4 @@ export * from "./projection.js";
 export * from "./schedules.js";
 export * from "./streams.js";
 export * from "./world.js";
+export * from "./bundles.js";

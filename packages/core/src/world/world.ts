@@ -3,6 +3,7 @@
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
 import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+import type { WorldBundles } from "./bundles.js";
 import type { WorldSchedules } from "./schedules.js";
 import type { WorldStreams } from "./streams.js";
 
@@ -261,6 +262,8 @@ export interface World {
   slots: WorldSlots;
   /** Cron schedules (declared and created), by id. */
   schedules: WorldSchedules;
+  /** Each build's workflow bundle, by content id (see bundles.ts). */
+  bundles: WorldBundles;
 
   /**
    * Calls `listener` after any process appends to any run, with the event's type (best effort,
