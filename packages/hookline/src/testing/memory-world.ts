@@ -45,6 +45,9 @@ export class MemoryWorld implements World {
   get schedules(): World["schedules"] {
     return this.#inner.schedules;
   }
+  get bundles(): World["bundles"] {
+    return this.#inner.bundles;
+  }
 
   async start(): Promise<void> {
     await this.#inner.start();
