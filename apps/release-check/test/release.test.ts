@@ -289,3 +289,20 @@ describe("a fresh app using the installed package", () => {
     }
   });
 });
+
+describe("hookline/testing in the fresh app", () => {
+  it("runs the README's vitest example against the app's signup workflow, with vitest installed as a user installs it", async () => {
+    const readme = await exec("tar", ["xzf", tarballs.get("hookline")!, "-O", "package/README.md"], work);
+    const block = /## Test workflows[\s\S]*?```ts\n(\/\/ vitest\.config\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "the README's hookline/testing example").toBeDefined();
+    const [config, test] = block!.split(/^(?=\/\/ test\/signup\.test\.ts$)/m);
+    expect(test, "the README's test file").toBeDefined();
+    const vitest = (JSON.parse(await readFile(join(ROOT, "apps/release-check/package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.vitest;
+    await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", `vitest@${vitest}`], app);
+    await writeFile(join(app, "vitest.config.ts"), config!);
+    await mkdir(join(app, "test"), { recursive: true });
+    await writeFile(join(app, "test/signup.test.ts"), test!);
+    const output = await exec(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run"], app, { NO_COLOR: "1", FORCE_COLOR: "0" });
+    expect(output).toMatch(/Tests\s+1 passed \(1\)/);
+  });
+});

@@ -22,7 +22,7 @@ import {
   type WorkflowReference,
 } from "@hookline/core/runtime";
 import type { HookRecord } from "@hookline/core/world";
-import { MemoryWorld } from "./memory-world.js";
+import { createMemoryWorld, type MemoryWorld } from "./memory-world.js";
 import { TestClock } from "./test-clock.js";
 import { TestHook } from "./test-hook.js";
 import { type HookMatch, TestRun } from "./test-run.js";
@@ -54,7 +54,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     const bundle = await bundleImportedWorkflows();
     registerWorkflowBundle({ code: bundle.code, filename: bundle.filename });
     const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline/testing] ${where}:`, error));
-    const world = new MemoryWorld(clock, report);
+    const world = createMemoryWorld(clock, report);
     const runtime = await Runtime.create({
       world,
       secret: SECRET,

@@ -26,7 +26,8 @@ export class VirtualQueue implements WorldQueue {
   readonly #waiting = new Set<Message>();
   readonly #byKey = new Map<string, Message>();
   readonly #idle = new Set<() => void>();
-  #handler: { run: QueueHandler; concurrency: number } | null = null;
+  /** The consumers (a test has one: its runtime), each with the deliveries it is handling. */
+  readonly #consumers = new Set<{ run: QueueHandler; concurrency: number; running: number }>();
   #running = 0;
   #order = 0;
   #pumpQueued = false;
@@ -55,12 +56,12 @@ export class VirtualQueue implements WorldQueue {
   }
 
   consume(handler: QueueHandler, options: { concurrency?: number } = {}): Consumer {
-    if (this.#handler) throw new WorldError("The test world's queue has one consumer: its runtime.");
-    this.#handler = { run: handler, concurrency: options.concurrency ?? 16 };
+    const consumer = { run: handler, concurrency: options.concurrency ?? 16, running: 0 };
+    this.#consumers.add(consumer);
     this.#requestPump();
     return {
       stop: async () => {
-        this.#handler = null;
+        this.#consumers.delete(consumer);
         this.#notifyIdle();
       },
     };
@@ -69,7 +70,7 @@ export class VirtualQueue implements WorldQueue {
   /** A message is being handled, or one is due now and will be handed out at once. */
   get busy(): boolean {
     if (this.#running > 0) return true;
-    if (!this.#handler) return false;
+    if (this.#consumers.size === 0) return false;
     const now = this.#clock.now();
     for (const message of this.#waiting) if (message.dueAt <= now) return true;
     return false;
@@ -93,7 +94,7 @@ export class VirtualQueue implements WorldQueue {
   close(): void {
     this.#closed = true;
     this.#unlisten();
-    this.#handler = null;
+    this.#consumers.clear();
     this.#waiting.clear();
     this.#byKey.clear();
     this.#notifyIdle();
@@ -108,27 +109,28 @@ export class VirtualQueue implements WorldQueue {
     });
   }
 
-  /** Hands due messages to the handler, earliest first, up to its concurrency. */
+  /** Hands due messages to consumers with free slots, earliest first. */
   #pump(): void {
-    const handler = this.#handler;
-    if (!handler || this.#closed) return;
+    if (this.#closed) return;
     const now = this.#clock.now();
     const due = [...this.#waiting].filter((m) => m.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.order - b.order);
     for (const message of due) {
-      if (this.#running >= handler.concurrency) break;
+      const consumer = [...this.#consumers].find((c) => c.running < c.concurrency);
+      if (!consumer) break;
       this.#waiting.delete(message);
       // Handed out, it no longer counts for dedupe: the same key may be enqueued again.
       if (message.key !== undefined && this.#byKey.get(message.key) === message) this.#byKey.delete(message.key);
-      this.#deliver(handler.run, message);
+      this.#deliver(consumer, message);
     }
     this.#notifyIdle();
   }
 
-  #deliver(handler: QueueHandler, message: Message): void {
+  #deliver(consumer: { run: QueueHandler; running: number }, message: Message): void {
     this.#running += 1;
+    consumer.running += 1;
     const attempt = message.attempts + 1;
     Promise.resolve()
-      .then(() => handler({ runId: message.runId }, { id: `m${message.order}`, attempt }))
+      .then(() => consumer.run({ runId: message.runId }, { id: `m${message.order}`, attempt }))
       .catch((error: unknown) => {
         if (this.#closed) return;
         message.attempts = attempt;
@@ -140,6 +142,7 @@ export class VirtualQueue implements WorldQueue {
       })
       .finally(() => {
         this.#running -= 1;
+        consumer.running -= 1;
         this.#requestPump();
         this.#notifyIdle();
       });
