@@ -161,6 +161,14 @@ describe("Workflow SDK code under next start", () => {
     expect(await outcome(runId)).toEqual({ result: { isCart: true, items: [2, 3, 10], total: 14 } });
   });
 
+  it("the SDK's instance-method example runs unchanged: a class with the symbols needs no registration call", async () => {
+    const response = await fetch(`${server.url}/api/compat/classes`, { method: "POST", body: JSON.stringify({ args: [5] }) });
+    const { runId } = (await response.json()) as { runId: string };
+    expect(await outcome(runId)).toEqual({
+      result: { initialValue: 5, added: 15, description: { label: "test counter", value: 5 }, added2: 150 },
+    });
+  });
+
   it("an instance-method step whose this cannot be serialized fails the run, naming the class", async () => {
     const runId = await startRun("unserializableThis", [[1, 2]]);
     const { failed } = (await outcome(runId)) as { failed: { cause: { name: string; message: string } } };

@@ -98,13 +98,32 @@ describe("instance-method steps", () => {
     const run = await runtime.start("workflow//workflows/cart.ts//checkout", [[2, 3]]);
     await expect(run.returnValue).resolves.toEqual({ isCart: true, total: 14 });
     expect(await stepIds(run)).toEqual(["Cart#add", "Cart#total"]);
+    // Its own registration name is the one recorded.
+    const added = (await run.events()).find((e) => e.type === "step_completed");
+    expect(JSON.stringify(added?.data)).toContain('"name":"test.Cart"');
+  });
+
+  test("a class with the SDK's symbols and no registration call is registered by the compiler, as in the SDK", async () => {
+    const runtime = await runtimeFor({ "workflows/cart.ts": CART(false) });
+    const run = await runtime.start("workflow//workflows/cart.ts//checkout", [[2, 3]]);
+    await expect(run.returnValue).resolves.toEqual({ isCart: true, total: 14 });
+    const added = (await run.events()).find((e) => e.type === "step_completed");
+    expect(JSON.stringify(added?.data)).toContain('"name":"class//workflows/cart.ts//Cart"');
   });
 
   test("fail the run with an error naming the class when this cannot be serialized", async () => {
-    const runtime = await runtimeFor({ "workflows/cart.ts": CART(false) });
-    const run = await runtime.start("workflow//workflows/cart.ts//checkout", [[2, 3]]);
+    const runtime = await runtimeFor({
+      "workflows/ledger.ts": `
+        export class Ledger {
+          constructor(readonly entries: number[]) {}
+          async balance() { "use step"; return this.entries.reduce((a, b) => a + b, 0); }
+        }
+        export async function audit(entries: number[]) { "use workflow"; return new Ledger(entries).balance(); }
+      `,
+    });
+    const run = await runtime.start("workflow//workflows/ledger.ts//audit", [[2, 3]]);
     const error = (await run.returnValue.catch((e: unknown) => e)) as { cause: Error };
     expect(SerializationError.is(error.cause)).toBe(true);
-    expect(error.cause.message).toMatch(/instance-method step "Cart#add".*Cannot serialize this: a Cart class instance is not serializable/);
+    expect(error.cause.message).toMatch(/instance-method step "Ledger#balance".*Cannot serialize this: a Ledger class instance is not serializable/);
   });
 });

@@ -9,6 +9,7 @@ import { DiagnosticContext } from "./analysis/context.js";
 import { removeUnused, snapshotUsage } from "./emit/dead-code.js";
 import { emit } from "./emit/emit.js";
 import { RuntimeHelpers } from "./emit/runtime-helpers.js";
+import { registerSerializableClasses } from "./emit/serde-classes.js";
 import { dropScheduleDeclarations } from "./emit/schedules.js";
 import type { TransformWarning } from "./errors.js";
 import { idPath } from "./ids.js";
@@ -42,9 +43,11 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
       const schedules = dropScheduleDeclarations(program);
       if (schedules.length > 0) manifest.schedules = schedules;
     }
-    helpers.inject();
     // Re-crawls the scope, so later plugins (TypeScript's import elision) see the rewritten bindings.
     removeUnused(program, usage, options.mode);
+    if (options.mode !== "client") registerSerializableClasses(program, path, helpers);
+    helpers.inject();
+    program.scope.crawl();
   }
   return { manifest, warnings: ctx.warnings, changed };
 }

@@ -4,6 +4,7 @@ import "./webhook-request.js";
 import "./fetch-step.js";
 import "./step-values.js";
 
+export { registerDeclaredClass as registerClass } from "../shared/serialization/index.js";
 export { workflowStub } from "./workflow-stub.js";
 
 /**

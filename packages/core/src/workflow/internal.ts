@@ -63,6 +63,8 @@ function serializeThis(self: unknown, stepId: string): unknown {
   }
 }
 
+export { registerDeclaredClass as registerClass } from "../shared/serialization/index.js";
+
 /** Lets a step function of the workflow bundle cross serialization as a reference to its step. */
 export function markStep<T>(fn: T, stepId: string, closure?: () => Record<string, unknown>): T {
   return markStepFunction(fn, stepId, closure);

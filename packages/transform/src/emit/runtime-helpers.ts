@@ -4,7 +4,14 @@
  */
 import { type NodePath, type types as t, types } from "@babel/core";
 
-export type HelperName = "registerWorkflow" | "stepProxy" | "methodStepProxy" | "markStep" | "registerStep" | "workflowStub";
+export type HelperName =
+  | "registerWorkflow"
+  | "stepProxy"
+  | "methodStepProxy"
+  | "markStep"
+  | "registerStep"
+  | "registerClass"
+  | "workflowStub";
 
 export class RuntimeHelpers {
   readonly #used = new Map<HelperName, string>();

@@ -80,3 +80,13 @@ export function registerSerializableClass(name: string, cls: abstract new (...ar
   registry.byName.set(name, cls as unknown as SerializableClass);
   registry.byClass.set(cls, name);
 }
+
+/**
+ * What the compiler emits for a module-level class with the serialization methods, under
+ * `class//<path>//<Name>` (as the Workflow SDK's compiler does): a class the app registered itself
+ * keeps its own name.
+ */
+export function registerDeclaredClass(id: string, cls: abstract new (...args: never[]) => unknown): void {
+  if (classRegistry().byClass.has(cls) || !serdeOf(cls)) return;
+  registerSerializableClass(id, cls);
+}

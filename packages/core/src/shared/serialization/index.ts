@@ -57,7 +57,13 @@ import { type EncodeState, encode, encodePrimitive } from "./encode.js";
 import { cancelPendingBodies, type PendingBody, readPendingBodies } from "./encode-message.js";
 import { toSerializationError } from "./path.js";
 
-export { registerSerializableClass, type SerializableClass, WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "./classes.js";
+export {
+  registerDeclaredClass,
+  registerSerializableClass,
+  type SerializableClass,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "./classes.js";
 export type { DeserializeOptions, MessageInit } from "./decode-web.js";
 export { SERIALIZATION_FORMAT_VERSION } from "./format.js";
 export type { Serialized };
