@@ -66,6 +66,16 @@ it("delivers a request to a webhook through its URL and returns the step's answe
   expect((await hl.fetch(webhook.url!, { method: "POST", body: "{}" })).status).toBe(410);
 });
 
+it("forwards a request to a webhook by token, as the app's own route would with resumeWebhook()", async () => {
+  hl = await createTestRuntime();
+  const run = await hl.start(collect, ["o-3"]);
+  const { token } = await run.waitForHook({ kind: "webhook" });
+  const response = await hl.resumeWebhook(token!, new Request("https://partner.example/hook", { method: "POST", body: JSON.stringify({ type: "shipped" }) }));
+  expect(await response.json()).toEqual({ ok: true, seen: "shipped" });
+  expect(await run.result()).toBe("shipped");
+  await expect(hl.resumeWebhook(token!, new Request("https://partner.example/hook", { method: "POST", body: "{}" }))).rejects.toSatisfy(HookNotFoundError.is);
+});
+
 it("says which hook a run waits on instead of hanging", async () => {
   hl = await createTestRuntime();
   const run = await hl.start(collect, ["o-2"]);
@@ -77,9 +87,12 @@ it("says which hook a run waits on instead of hanging", async () => {
 it("rejects a hook, failing the run as the workflow decides", async () => {
   hl = await createTestRuntime();
   const run = await hl.start(approve, ["r-6"]);
-  const hook = await run.waitForHook();
-  await hook.reject(new Error("withdrawn"));
+  await hl.rejectHook("approval:r-6", new Error("withdrawn"));
   const failure = await run.result().catch((error: unknown) => error);
   expect(WorkflowRunFailedError.is(failure)).toBe(true);
   expect((failure as WorkflowRunFailedError).cause.message).toBe("withdrawn");
+
+  const other = await hl.start(approve, ["r-7"]);
+  await (await other.waitForHook()).reject(new Error("superseded"));
+  expect(await other.status()).toBe("failed");
 });

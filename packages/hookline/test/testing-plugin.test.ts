@@ -1,5 +1,6 @@
 /** The vitest plugin: which files it compiles, in which mode, and the note that lets the runtime bundle them. */
 import { expect, it } from "vitest";
+import { createTestRuntime } from "../src/testing.js";
 import { hookline } from "../src/testing-vite.js";
 
 const WORKFLOW = 'import { sleep } from "hookline";\nexport async function nightly(n: number) {\n  "use workflow";\n  await sleep("1d");\n  return await work(n);\n}\nasync function work(n: number) {\n  "use step";\n  return n * 2;\n}\n';
@@ -39,4 +40,12 @@ it("takes its root from the options over vite's", () => {
   const instance = hookline({ root: "/repo/apps/shop" });
   instance.configResolved({ root: "/repo" });
   expect(instance.transform(WORKFLOW, "/repo/apps/shop/flows.ts")?.code).toContain('"workflow//flows.ts//nightly"');
+});
+
+it("tells a test that imported no workflow (or runs without the plugin) what to do, and leaves Date alone", async () => {
+  const RealDate = Date;
+  await expect(createTestRuntime()).rejects.toThrow(
+    'no workflow file has been imported. Import your workflows in the test file, and add the plugin to the vitest config: `plugins: [hookline()]` from "hookline/testing/vite".',
+  );
+  expect(Date).toBe(RealDate);
 });

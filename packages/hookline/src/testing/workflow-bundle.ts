@@ -4,8 +4,6 @@
  * (@hookline/transform's bundleWorkflows, with the sandbox's "hookline" from the app's install),
  * kept between test files while its inputs are unchanged (bundle-cache.ts).
  */
-import { resolveSandboxAlias } from "@hookline/next";
-import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { cachedBundle, storeBundle } from "./bundle-cache.js";
 import { importedWorkflowFiles } from "./noted-files.js";
 
@@ -33,6 +31,8 @@ export async function bundleImportedWorkflows(): Promise<BuiltBundle> {
   const filename = `${root}/hookline-test-workflows.js`;
   const cached = await cachedBundle(root, files);
   if (cached !== null) return { code: cached, filename, files: new Set(files) };
+  // Loaded only to build: the bundler and Babel take longer to load than a cached bundle to read.
+  const [{ resolveSandboxAlias }, { bundleWorkflows }] = await Promise.all([import("@hookline/next"), import("@hookline/transform/esbuild")]);
   const { code, inputs } = await bundleWorkflows({ root, files, alias: resolveSandboxAlias(root), sourcemap: true });
   await storeBundle(root, files, code, inputs);
   return { code, filename, files: new Set(files) };
