@@ -4,7 +4,8 @@
  * code and a step body change, with a divergence planted, and the app is built again as build B;
  * `hookline check-replay` names every in-flight run that would diverge on B, with both calls; the
  * server restarts on B: every run of A finishes on A's workflow code with B's step code, and a new
- * run uses B's workflow code.
+ * run uses B's workflow code. Then a rolling deploy on PostgreSQL: one instance of each build side
+ * by side, each replaying the other's runs with the bundle that started them.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, nextBuild, startNext } from "./support/next-server";
+import { createTestDatabase, type PostgresServer, resolvePostgresServer, type TestDatabase } from "./support/postgres";
 import { productionBuild } from "./support/production-build";
 
 const WORKFLOW_FILE = join(APP_DIR, "workflows", "release.ts");
@@ -21,6 +23,8 @@ const HOOKLINE_CLI = join(APP_DIR, "node_modules", "hookline", "bin", "hookline.
 
 let dataDir: string;
 const servers: NextServer[] = [];
+let pgServer: PostgresServer | undefined;
+let db: TestDatabase | undefined;
 
 beforeAll(async () => {
   await productionBuild();
@@ -29,6 +33,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers) await server.stop().catch(() => {});
+  await db?.drop().catch(() => {});
+  await pgServer?.stop();
   await rm(join(APP_DIR, DIST_B), { recursive: true, force: true });
 });
 
@@ -118,3 +124,42 @@ it("runs of build A finish on A's workflow code with B's step code after a resta
   expect(done.result).toEqual({ id: "n-hook", workflow: "v2", prepared: "prepared n-hook", shipped: "shipped n-hook with step code v2" });
   expect(done.steps.map((s) => s.name)).toContain("checkLicense");
 }, 900_000);
+
+it("a rolling deploy on PostgreSQL: an instance of each build side by side; every run ends on the workflow code that started it", async () => {
+  pgServer = await resolvePostgresServer();
+  db = await createTestDatabase(pgServer.url, "deploy");
+  const env = { HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url, HOOKLINE_SECRET: "deploy-test-secret-0123456789abcdef0123456789" };
+  const a = await startNext("start", { env });
+  servers.push(a);
+  const ofA = {
+    hook: (await post<{ runId: string }>(`${a.url}/api/releases`, { id: "pa-hook", wait: "hook" })).runId,
+    retry: (await post<{ runId: string }>(`${a.url}/api/releases`, { id: "pa-retry", wait: "retry" })).runId,
+  };
+  await eventually(async () => ((await view(a, ofA.hook)).waits.length > 0 ? true : undefined), 30_000, "A's release to wait on its hook");
+
+  // B joins while A keeps running (the same database, the same queue).
+  const b = await startNext("start", { distDir: DIST_B, env });
+  servers.push(b);
+  const ofB = (await post<{ runId: string }>(`${b.url}/api/releases`, { id: "pb-hook", wait: "hook" })).runId;
+  await eventually(async () => ((await view(b, ofB)).waits.length > 0 ? true : undefined), 30_000, "B's release to wait on its hook");
+  // Each go-ahead through the other build's instance: whichever instance drives a run, it replays its own build's code.
+  await post(`${b.url}/api/releases/pa-hook`);
+  await post(`${a.url}/api/releases/pb-hook`);
+
+  const ended = (runId: string) =>
+    eventually(async () => {
+      const v = await view(b, runId);
+      return v.status === "completed" || v.status === "failed" ? v : undefined;
+    }, 90_000, `run ${runId} to end`);
+  for (const [id, runId] of [["pa-hook", ofA.hook], ["pa-retry", ofA.retry]] as const) {
+    const done = await ended(runId);
+    expect(done.status, JSON.stringify(done)).toBe("completed");
+    expect(done.result).toMatchObject({ id, workflow: "v1", prepared: `prepared ${id}` });
+    expect(done.result?.shipped).toMatch(new RegExp(`^shipped ${id} with step code v[12]$`));
+  }
+  const doneB = await ended(ofB);
+  expect(doneB.status, JSON.stringify(doneB)).toBe("completed");
+  expect(doneB.result).toMatchObject({ id: "pb-hook", workflow: "v2", prepared: "prepared pb-hook" });
+  // B's run called checkLicense, which only B has: if A drove it there, A left the step to B.
+  expect(doneB.steps.find((s) => s.name === "checkLicense")?.status).toBe("completed");
+}, 600_000);
