@@ -39,11 +39,15 @@ export class BundleStore {
     return this.#current;
   }
 
-  /** The current bundle's id, once it is stored in the world (new runs record it); undefined without a bundle. */
+  /**
+   * The current bundle's id, once it is stored in the world (new runs record it); undefined without
+   * a bundle. Stored once before the first run; later refreshes of its storedAt run in the background.
+   */
   async currentId(): Promise<string | undefined> {
     const bundle = this.current();
     if (!bundle) return undefined;
     if (Date.now() - this.#storedAt > RESTORE_EVERY_MS) {
+      const stored = this.#storedAt > 0;
       this.#storing ??= this.#world.bundles
         .put(bundle.id, bundle.source.code, Date.now())
         .then(() => {
@@ -52,7 +56,8 @@ export class BundleStore {
         .finally(() => {
           this.#storing = null;
         });
-      await this.#storing;
+      if (!stored) await this.#storing;
+      else this.#storing.catch(() => {});
     }
     return bundle.id;
   }

@@ -176,12 +176,13 @@ export class OperationTable {
 
   #expect(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: "hook" | "webhook", workflowId?: string): Operation {
     const op = this.#ops.get(event.corr!);
-    const recorded = describeRecorded(event, kind, stepId ?? workflowId, hookKind);
+    // Described only for an error: this runs for every event of every replay.
+    const recorded = () => describeRecorded(event, kind, stepId ?? workflowId, hookKind);
     const ordinal = event.corr!.slice(1);
     if (!op) {
       throw new ReplayDivergenceError(
-        `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}, ${event.type}), but the workflow did not make that call. The workflow's code changed under a running run, or it is not deterministic.`,
-        { recorded, actual: "no call", seq: event.seq },
+        `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}, ${event.type}), but the workflow did not make that call. The workflow's code changed under a running run, or it is not deterministic.`,
+        { recorded: recorded(), actual: "no call", seq: event.seq },
       );
     }
     if (
@@ -191,8 +192,8 @@ export class OperationTable {
       (workflowId !== undefined && op.workflowId !== workflowId)
     ) {
       throw new ReplayDivergenceError(
-        `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
-        { recorded, actual: describeOperation(op), seq: event.seq },
+        `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
+        { recorded: recorded(), actual: describeOperation(op), seq: event.seq },
       );
     }
     return op;

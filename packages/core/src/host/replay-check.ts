@@ -7,12 +7,14 @@
  *   if (!report.ok) console.log(report.divergence?.recorded, "→", report.divergence?.actual);
  */
 import { randomBytes } from "node:crypto";
+import type vm from "node:vm";
 import { ReplayDivergenceError, WorldError } from "../shared/errors.js";
 import { TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import type { HostBridge } from "../workflow/kernel.js";
 import type { World } from "../world/world.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import type { RunEnvironment } from "./run-environment.js";
-import type { WorkflowBundle } from "./sandbox.js";
+import type { Sandbox, WorkflowBundle } from "./sandbox.js";
 import { TokenIssuer } from "./tokens.js";
 import { WarmRun } from "./warm-run.js";
 
@@ -44,6 +46,33 @@ function readOnlyWorld(events: WorkflowEvent[]): World {
 }
 
 let issuer: TokenIssuer | null = null;
+/** Never asked: a check appends nothing, so no run takes a slot. */
+const slots = new ConcurrencySlots(readOnlyWorld([]), () => {});
+
+/**
+ * Contexts of a bundle that checks reuse, one check at a time each (a new context costs more than
+ * replaying 50 events): the bundle runs again in it, so its modules start afresh.
+ */
+const contexts = new WeakMap<WorkflowBundle, vm.Context[]>();
+
+/** `bundle`, running its sandbox in a reused context of its pool; `release()` gives the context back. */
+function leaseBundle(bundle: WorkflowBundle): { bundle: WorkflowBundle; release(): void } {
+  const pool = contexts.get(bundle) ?? [];
+  contexts.set(bundle, pool);
+  let context = pool.pop();
+  const leased = {
+    id: bundle.id,
+    source: bundle.source,
+    workflowIds: () => bundle.workflowIds(),
+    remapStack: (stack: string) => bundle.remapStack(stack),
+    createSandbox(bridge: HostBridge, isLive: () => boolean): Sandbox {
+      const sandbox = bundle.createSandbox(bridge, isLive, context);
+      context = sandbox.context;
+      return sandbox;
+    },
+  };
+  return { bundle: leased as unknown as WorkflowBundle, release: () => context && pool.push(context) };
+}
 
 /** Replays `events` (one run's log, from its run_created) on `bundle`; the run's end, if recorded, is left out. */
 export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle): Promise<ReplayReport> {
@@ -51,6 +80,7 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
   if (first?.type !== "run_created") throw new WorldError(`A log to replay starts with run_created, got ${first?.type ?? "no events"}.`);
   const log = TERMINAL_RUN_EVENTS.has(events.at(-1)!.type) ? events.slice(0, -1) : events;
   const world = readOnlyWorld(log);
+  const lease = leaseBundle(bundle);
   // Only hook URLs depend on the secret, and they are never compared: any secret will do.
   issuer ??= new TokenIssuer([randomBytes(32).toString("hex")]);
   const env: RunEnvironment = {
@@ -58,8 +88,8 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
     tokens: issuer,
     retry: { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 3_600_000 },
     streams: { maxChunkBytes: 1 << 20 },
-    slots: new ConcurrencySlots(world, () => {}),
-    bundleFor: async () => bundle,
+    slots,
+    bundleFor: async () => lease.bundle,
     currentBundleId: () => bundle.id,
     missingStepWaitMs: 0,
     findStep: async () => undefined,
@@ -68,7 +98,7 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
     cancelRun: refuse,
   };
   const base = { runId: first.runId, workflowId: first.data.workflowId };
-  const run = await WarmRun.open(env, first.runId);
+  const run = await WarmRun.open(env, first.runId).finally(() => lease.release());
   const failure = run?.replayFailure ?? null;
   if (!failure) return { ...base, ok: true };
   if (ReplayDivergenceError.is(failure) && failure.seq !== undefined) {
@@ -77,18 +107,43 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
   return { ...base, ok: false, message: failure.message };
 }
 
+/** Checks at once: their waits for the event loop overlap (each check holds a context of its own). */
+const CONCURRENCY = 4;
+
+/** `checkLog` of each log, a few at a time; reports in the logs' order. */
+export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
+  const reports: Promise<ReplayReport>[] = [];
+  const running = new Set<Promise<unknown>>();
+  for await (const events of logs) {
+    const report = checkLog(events, bundle);
+    reports.push(report);
+    const settled: Promise<unknown> = report.then(
+      () => running.delete(settled),
+      () => running.delete(settled),
+    );
+    running.add(settled);
+    if (running.size >= CONCURRENCY) await Promise.race(running);
+  }
+  return Promise.all(reports);
+}
+
 /**
  * Checks every unfinished run of `world` on `bundle` (runs of other builds too: they are what a
  * deploy of `bundle` would meet if moved). Reads the logs a page of runs at a time.
  */
 export async function checkRuns(world: World, bundle: WorkflowBundle, options: { pageSize?: number } = {}): Promise<ReplayReport[]> {
-  const reports: ReplayReport[] = [];
-  let before: { createdAt: number; runId: string } | undefined;
-  for (;;) {
-    const page = await world.listRuns({ status: ["pending", "running"], limit: options.pageSize ?? 500, ...(before ? { before } : {}) });
-    for (const run of page) reports.push(await checkLog(await world.readEvents(run.runId), bundle));
-    const last = page.at(-1);
-    if (!last || page.length < (options.pageSize ?? 500)) return reports;
-    before = { createdAt: last.createdAt, runId: last.runId };
+  const pageSize = options.pageSize ?? 500;
+  async function* logs(): AsyncIterable<WorkflowEvent[]> {
+    let before: { createdAt: number; runId: string } | undefined;
+    for (;;) {
+      const page = await world.listRuns({ status: ["pending", "running"], limit: pageSize, ...(before ? { before } : {}) });
+      // Read ahead: the next logs are read while earlier ones replay.
+      const reads = page.map((run) => world.readEvents(run.runId));
+      for (const read of reads) yield await read;
+      const last = page.at(-1);
+      if (!last || page.length < pageSize) return;
+      before = { createdAt: last.createdAt, runId: last.runId };
+    }
   }
+  return checkLogs(logs(), bundle);
 }

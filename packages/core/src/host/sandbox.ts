@@ -43,15 +43,21 @@ export class WorkflowBundle {
     this.#script = new vm.Script(source.code, { filename: this.#filename });
   }
 
-  /** A fresh context for one run. `console` prints only while `isLive()` (not while replaying). */
-  createSandbox(bridge: HostBridge, isLive: () => boolean): Sandbox {
+  /**
+   * A context for one run, fresh unless `reuse` is given. `console` prints only while `isLive()`
+   * (not while replaying). A reused context (replay checks, one run at a time) gets the bundle run
+   * again: its modules start afresh (the bundle is one function scope), its globals are set again.
+   */
+  createSandbox(bridge: HostBridge, isLive: () => boolean, reuse?: vm.Context): Sandbox {
     const quiet = (level: "log" | "info" | "warn" | "error" | "debug") => (...args: unknown[]) => {
       if (isLive()) console[level](...args);
     };
-    const context = vm.createContext({
-      ...SHARED_GLOBALS,
-      console: { log: quiet("log"), info: quiet("info"), warn: quiet("warn"), error: quiet("error"), debug: quiet("debug") },
-    });
+    const context =
+      reuse ??
+      vm.createContext({
+        ...SHARED_GLOBALS,
+        console: { log: quiet("log"), info: quiet("info"), warn: quiet("warn"), error: quiet("error"), debug: quiet("debug") },
+      });
     // Symbol-keyed globals are reached through the context's own global object: the outer
     // contextified object does not reflect them.
     const global = vm.runInContext("globalThis", context) as Record<symbol, unknown>;

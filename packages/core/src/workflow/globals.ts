@@ -7,6 +7,8 @@
 import { ContextError } from "../shared/errors.js";
 import type { HostBridge } from "./kernel.js";
 
+const REAL_DATE = Symbol.for("hookline.realDate");
+
 export function installDeterministicGlobals(global: Record<string | symbol, unknown>, bridge: HostBridge): void {
   const seed = bridge.seed;
 
@@ -67,7 +69,9 @@ export function installDeterministicGlobals(global: Record<string | symbol, unkn
   };
   global.crypto = crypto;
 
-  const RealDate = global.Date as DateConstructor;
+  // The host's Date, kept aside once: a context reused for another run (replay checks) installs again.
+  const RealDate = ((global[REAL_DATE] as DateConstructor | undefined) ?? global.Date) as DateConstructor;
+  global[REAL_DATE] = RealDate;
   const now = () => bridge.now;
   function WorkflowDate(this: unknown, ...args: unknown[]): unknown {
     if (!new.target) return new RealDate(now()).toString();
