@@ -116,7 +116,7 @@ it("reports a transform error on save, readably in the terminal and in the overl
   await writeFile(BROKEN_WORKFLOW, broken.join("\n"));
   // On save, before any request: the workflow build's own report.
   await server.waitForOutput(/\[hookline\] the workflows could not be built/, 60_000, mark);
-  await server.waitForOutput(/Add the async keyword\.\n\n[^]*function createUser/, 10_000, mark);
+  await server.waitForOutput(/Add the async keyword\.\n\n[\s\S]*function createUser/, 10_000, mark);
   const onSave = server.output().slice(mark);
   expect(onSave).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1):");
   expect(onSave).toContain('A "use step" function must be an async function: "createUser" is not async.\nAdd the async keyword.');
