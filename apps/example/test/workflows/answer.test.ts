@@ -18,7 +18,7 @@ it("streams the answer word by word, and returns the word count", async () => {
   const run = await hl.start(answerQuestion, ["What is a durable workflow?"]);
   const { words } = await run.result();
   const chunks: string[] = [];
-  for await (const chunk of run.handle.getReadable<string>()) chunks.push(chunk);
+  for await (const chunk of run.handle.getReadable<string>() as unknown as AsyncIterable<string>) chunks.push(chunk);
   expect(chunks).toHaveLength(words);
   expect(chunks.join("")).toMatch(/^You asked: "What is a durable workflow"\. A durable workflow records every step/);
 });
