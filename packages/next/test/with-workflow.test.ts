@@ -106,6 +106,15 @@ describe("applyWorkflowConfig", () => {
     expect(browser.module.rules[0]).toMatchObject({ use: [{ options: { mode: "client" } }] });
   });
 
+  it("builds server code with source maps and unminified, so stacks keep helpers' and classes' names; the app's own choice stands", () => {
+    const apply = (experimental: NextConfig["experimental"]) => applyWorkflowConfig({ experimental }, { appDir: APP, loader: LOADER }).experimental;
+    expect(apply(undefined)).toEqual({ serverSourceMaps: true, serverMinification: false });
+    expect(apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true })).toEqual({ serverMinification: true, serverSourceMaps: false, cssChunking: true });
+    // Turbopack reads turbopackMinify first: set, it is the app's choice for Turbopack and webpack alike.
+    expect(apply({ turbopackMinify: true })).toEqual({ turbopackMinify: true, serverSourceMaps: true });
+    expect(apply({ turbopackMinify: { client: false } })).toEqual({ turbopackMinify: { client: false }, serverSourceMaps: true, serverMinification: false });
+  });
+
   it("keeps hookline external to the server bundle (one runtime per server; world drivers such as pg stay out)", () => {
     expect(applyWorkflowConfig({}, { appDir: APP, loader: LOADER }).serverExternalPackages).toEqual(["hookline"]);
   });

@@ -64,7 +64,7 @@ export async function runStep(
       });
     }
   } catch (thrown) {
-    remapErrorStacks(thrown);
+    remapErrorStacks(thrown, context.stepName);
     error = thrown;
   }
   return { ok: false, error: await recordError(error), ...retry(error, context.attempt, maxRetries, policy) };
