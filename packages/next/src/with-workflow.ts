@@ -24,6 +24,7 @@ import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
+import { readableServerStacks } from "./server-stacks.js";
 import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
 import { type WebhookOptions, webhookEnv } from "./webhook-options.js";
@@ -130,26 +131,10 @@ export function applyWorkflowConfig(
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
     // `next dev` logs no request the user did not make: the runtime's calls to its internal routes.
     ...(config.logging === false ? {} : { logging: { ...config.logging, incomingRequests: quietInternalRoutes(config.logging) } }),
-    experimental: { ...config.experimental, ...readableServerStacks(config.experimental) },
+    ...readableServerStacks(config),
     // What is chosen in code (the world, the webhook limits), where a standalone server (which
     // never runs next.config) reads it.
     ...(world || webhooks ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } } : {}),
-  };
-}
-
-/**
- * Server code that fails reads as its source in production: source maps give the files and lines,
- * and unminified server chunks keep the names of functions and classes (a minifier renames a
- * helper `validateCard` to `o`, an error class to `p`, and inlines small helpers into their
- * callers, taking their frames out of the stack). What the app sets itself is kept.
- */
-function readableServerStacks(experimental: NextConfig["experimental"]): NextConfig["experimental"] {
-  const turbopack = experimental?.turbopackMinify;
-  // Turbopack reads `turbopackMinify` before `serverMinification`: an app that set it for servers chose.
-  const chosen = typeof turbopack === "boolean" || turbopack?.server !== undefined;
-  return {
-    serverSourceMaps: experimental?.serverSourceMaps ?? true,
-    ...(chosen ? {} : { serverMinification: experimental?.serverMinification ?? false }),
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const maps = new Map<string, SourceMap | null>();
@@ -32,25 +32,15 @@ function mapFor(file: string): SourceMap | null {
 
 /** webpack names a module `webpack://<namespace>/<path from the app's folder>`. */
 const WEBPACK_SOURCE = /^webpack:\/\/[^/]*\//;
-/** Turbopack (next dev) names it `turbopack:///[project]/<path from the project's root>`. */
-const TURBOPACK_SOURCE = /^turbopack:\/\/\/\[project\]\//;
-
-function absoluteSource(source: string, file: string): string {
-  if (source.startsWith("file://")) return fileURLToPath(source);
-  if (WEBPACK_SOURCE.test(source)) return resolve(process.cwd(), source.replace(WEBPACK_SOURCE, ""));
-  if (TURBOPACK_SOURCE.test(source)) return inProject(source.replace(TURBOPACK_SOURCE, ""));
-  return isAbsolute(source) ? source : resolve(dirname(file), source);
-}
-
-/** The project's root is the app's folder or one above it (a monorepo's): the first that holds `path`. */
-function inProject(path: string): string {
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    if (existsSync(resolve(dir, path)) || dirname(dir) === dir) return resolve(dir, path);
-  }
-}
 
 function originalPath(source: string, file: string): string {
-  const absolute = absoluteSource(source, file);
+  if (WEBPACK_SOURCE.test(source)) {
+    // Already relative to the app (the working directory). No path is built on process.cwd(): the
+    // output tracer would take that for a file access and copy the whole app into a standalone server.
+    const path = posix.normalize(source.replace(WEBPACK_SOURCE, ""));
+    return path.startsWith("../") ? source : path;
+  }
+  const absolute = source.startsWith("file://") ? fileURLToPath(source) : isAbsolute(source) ? source : resolve(dirname(file), source);
   const fromCwd = relative(process.cwd(), absolute);
   return fromCwd.startsWith("..") || isAbsolute(fromCwd) ? absolute : fromCwd.split(sep).join("/");
 }
