@@ -86,6 +86,7 @@ it("answers odd webhook URLs, and limits each caller with the webhook options wi
 });
 
 it("names the user's files, lines, functions and classes in a failing step's and workflow's errors, without the sources beside it", async () => {
+  await server.waitForOutput(/\[hookline\] runtime started/);
   await expectReadableStacks(app, server);
 });
 

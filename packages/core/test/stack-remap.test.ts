@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
-import { remapErrorStacks, upToStep, withoutPlumbing } from "../src/host/stack-remap.js";
+import { pointAtStep, remapErrorStacks, upToStep, withoutPlumbing } from "../src/host/stack-remap.js";
 
 const runtimeFile = fileURLToPath(new URL("../src/host/step-runner.ts", import.meta.url));
 
@@ -48,4 +48,12 @@ test("maps a server chunk's frames through its .map, naming webpack's sources by
   error.stack = `Error: expired\n    at o (${chunk}:1:1)\n    at chargeCard (${chunk}:5:1)\n    at runStep (${chunk}:9:1)`;
   remapErrorStacks(error, "chargeCard");
   expect(error.stack).toBe("Error: expired\n    at o (lib/cards.ts:1:1)\n    at chargeCard (workflows/pay.ts:5:1)");
+});
+
+test("an error the runtime raises about a step (and its cause) names the step in its file, not the runtime's frames", () => {
+  const cause = new TypeError("a PaperReceipt class instance is not serializable");
+  const error = new Error('Step "issueReceipt" returned a value that cannot be recorded', { cause });
+  pointAtStep(error, "step//workflows/stacks.ts//issueReceipt");
+  expect(error.stack).toBe(`Error: Step "issueReceipt" returned a value that cannot be recorded\n    at issueReceipt (workflows/stacks.ts)`);
+  expect(cause.stack).toBe("TypeError: a PaperReceipt class instance is not serializable\n    at issueReceipt (workflows/stacks.ts)");
 });

@@ -41,7 +41,7 @@ export function readableServerStacks(config: NextConfig): StackConfig {
  * (the union of all routes' traces): the maps exist only once the compiler wrote them, after
  * `outputFileTracingIncludes` was read, and Next's tracer leaves `.map` files out on purpose.
  */
-export async function traceServerMaps(distDir: string): Promise<void> {
+async function traceServerMaps(distDir: string): Promise<void> {
   const server = join(distDir, "server");
   const trace = join(server, "app", ...`${ROUTE_PREFIX}/step/route.js.nft.json`.split("/").filter(Boolean));
   let traced: { version?: number; files: string[] };

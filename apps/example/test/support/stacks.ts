@@ -64,6 +64,9 @@ export async function expectReadableStacks(app: string, server: NextServer): Pro
 
   const serialization = await failedRun(app, "unrecordableReceipt", "o-43");
   expect(serialization.cause.message).toMatch(/a PaperReceipt class instance is not serializable/);
+  // Raised by the runtime about the step: it names the step in its file, not the runtime's frames.
+  expect(serialization.cause.stack).toMatch(/\n\s+at issueReceipt \(workflows\/stacks\.ts\)$/);
+  expectNoGeneratedNames(serialization.cause.stack);
 
   // The server log shows the same error as the route logged it.
   await server.waitForOutput(new RegExp(`\\[example\\] run ${step.runId} failed:[^]*?${frame("validateCard", "workflows/stacks.ts", 'checkExpiry(orderId, "2020-01")').source}`));

@@ -93,6 +93,24 @@ function mapFrames(stack: string): string {
 }
 
 /**
+ * An error the runtime raises about a step (its result cannot be recorded), and its cause: their
+ * frames are the runtime's, so their one frame names the step in its file instead
+ * (`at issueReceipt (workflows/stacks.ts)`; the id is `step//<file>//<name>`).
+ */
+export function pointAtStep(error: Error, stepId: string): void {
+  const parts = stepId.split("//");
+  if (parts.length < 3) return;
+  const frame = `    at ${parts[parts.length - 1]} (${parts[1]})`;
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    try {
+      current.stack = `${current.name}: ${current.message}\n${frame}`;
+    } catch {
+      // A frozen error keeps its stack.
+    }
+  }
+}
+
+/**
  * Remaps `error`'s stack and its causes' in place (a thrown value that is not an error is left
  * alone); `stepName` is the step that threw it.
  */
