@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
 import { productionBuild } from "./support/production-build";
+import { expectReadableStacks } from "./support/stacks";
 
 const SECRET = "example-test-secret-0123456789abcdef0123456789abcdef";
 const ENV = { HOOKLINE_SECRET: SECRET };
@@ -97,6 +98,10 @@ describe("Workflow SDK code under next start", () => {
     const lineOf = (text: string) => source.findIndex((line) => line.includes(text)) + 1;
     expect(workflowStack).toContain(`workflows/compat.ts:${lineOf("is invalid")}:`);
     expect(stepStack).toContain(`workflows/compat.ts:${lineOf("step refused")}:`);
+  });
+
+  it("a failing step's and workflow's errors read as the source: helpers' and classes' own names, files relative to the app", async () => {
+    await expectReadableStacks(server.url, server);
   });
 
   it("`using hook = createHook()` disposes the hook at the end of its block (Node 20)", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
 import { APP_DIR, eventually, type NextServer, startNext } from "./support/next-server";
 import { overTheBurst, postFrom, TEST_BURST } from "./support/post-from";
+import { expectReadableStacks } from "./support/stacks";
 
 const RECEIPT = join(APP_DIR, "workflows", "receipt.ts");
 const ADDED_WORKFLOW = join(APP_DIR, "workflows", "dev-test-greeting.ts");
@@ -59,6 +60,10 @@ it("logs nothing the user did not do: no internal route requests, no reload with
   expect(server.output()).toMatch(/POST \/api\/lab\/ping 202/);
   expect(server.output()).not.toMatch(/\/\.well-known\/workflow\/v1\/(flow|step)/);
   expect(server.output()).not.toMatch(/\[hookline\] reloaded/);
+});
+
+it("names the user's files, lines, functions and classes in a failing step's and workflow's errors", async () => {
+  await expectReadableStacks(server.url, server);
 });
 
 it("picks up an edited step file in the next run", async () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_DIR, eventually, type NextServer, nextBuild, standaloneDir, startStandalone } from "./support/next-server";
 import { overTheBurst, postFrom, TEST_BURST } from "./support/post-from";
+import { expectReadableStacks } from "./support/stacks";
 
 const DIST = ".next-standalone";
 const BASE = "/shop";
@@ -82,6 +83,11 @@ it("answers odd webhook URLs, and limits each caller with the webhook options wi
   expect(await postFrom(server.url, `${path}%`, "127.0.3.1")).toBe(404);
   expect(await postFrom(server.url, `${path}abcdefghijklmnopqrstuvwxyz/`, "127.0.3.1")).toBe(404);
   expect(await overTheBurst(server.url, BASE, "127.0.3.2")).toEqual([...Array(TEST_BURST).fill(404), 429]);
+});
+
+it("names the user's files, lines, functions and classes in a failing step's and workflow's errors, without the sources beside it", async () => {
+  await server.waitForOutput(/\[hookline\] runtime started/);
+  await expectReadableStacks(app, server);
 });
 
 it("continues a sleeping run after a restart, on its own, without any request", async () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventually, type NextServer, nextBuild, startNext } from "./support/next-server";
+import { expectReadableStacks } from "./support/stacks";
 
 const DIST = ".next-webpack";
 const BASE = "/shop";
@@ -53,4 +54,8 @@ it("serves the generated routes below the basePath only: unknown token 404, inte
   // Outside the basePath nothing of the app answers.
   const outside = await fetch(`${server.url}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" });
   expect(outside.status).toBe(404);
+});
+
+it("names the user's files, lines, functions and classes in a failing step's and workflow's errors", async () => {
+  await expectReadableStacks(app, server);
 });

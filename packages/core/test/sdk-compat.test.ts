@@ -309,6 +309,27 @@ describe("stack traces", () => {
     const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
     expect(error.cause.stack).toMatch(/\n\s+at chargeCard \(.*workflows\/stack\.ts:\d+:\d+\)/);
   });
+
+  test("a workflow's error names only the user's frames: the runtime's, in the bundle and on the host, are left out", async () => {
+    const runtime = await runtimeFor({
+      "workflows/reject.ts": `
+        import { sleep } from "hookline";
+        class OrderRejected extends Error {}
+        function checkOrder(id: string) { throw new OrderRejected("rejected " + id); }
+        export async function reject(id: string) { "use workflow"; checkOrder(id); }
+        export async function rejectLater(id: string) { "use workflow"; await sleep("1ms"); checkOrder(id); }
+      `,
+    });
+    for (const [workflow, frame] of [["reject", "at reject"], ["rejectLater", "at (?:async )?rejectLater"]] as const) {
+      const run = await runtime.start(`workflow//workflows/reject.ts//${workflow}`, ["o-1"]);
+      const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+      const frames = error.cause.stack!.split("\n").slice(1);
+      expect(frames).toEqual([
+        expect.stringMatching(/^\s+at checkOrder \(.*workflows\/reject\.ts:4:\d+\)$/),
+        expect.stringMatching(new RegExp(`^\\s+${frame} \\(.*workflows/reject\\.ts:\\d+:\\d+\\)$`)),
+      ]);
+    }
+  });
 });
 
 describe("this in steps", () => {

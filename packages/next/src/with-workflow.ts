@@ -24,6 +24,7 @@ import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
+import { readableServerStacks } from "./server-stacks.js";
 import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
 import { type WebhookOptions, webhookEnv } from "./webhook-options.js";
@@ -130,8 +131,7 @@ export function applyWorkflowConfig(
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
     // `next dev` logs no request the user did not make: the runtime's calls to its internal routes.
     ...(config.logging === false ? {} : { logging: { ...config.logging, incomingRequests: quietInternalRoutes(config.logging) } }),
-    // Source maps of the server bundle, so errors thrown in steps name the user's files and lines.
-    experimental: { ...config.experimental, serverSourceMaps: config.experimental?.serverSourceMaps ?? true },
+    ...readableServerStacks(config),
     // What is chosen in code (the world, the webhook limits), where a standalone server (which
     // never runs next.config) reads it.
     ...(world || webhooks ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } } : {}),

@@ -1,4 +1,7 @@
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { NextConfig } from "next";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DIRECTIVE_PATTERN } from "../src/directives.js";
@@ -104,6 +107,32 @@ describe("applyWorkflowConfig", () => {
     const browser = { module: { rules: [] as Record<string, unknown>[] } };
     config.webpack!(browser, { isServer: false } as never);
     expect(browser.module.rules[0]).toMatchObject({ use: [{ options: { mode: "client" } }] });
+  });
+
+  it("builds server code with source maps and unminified, so stacks keep helpers' and classes' names; the app's own choice stands", () => {
+    const apply = (experimental: NextConfig["experimental"]) => applyWorkflowConfig({ experimental }, { appDir: APP, loader: LOADER }).experimental;
+    expect(apply(undefined)).toEqual({ serverSourceMaps: true, serverMinification: false });
+    expect(apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true })).toEqual({ serverMinification: true, serverSourceMaps: false, cssChunking: true });
+    // Turbopack reads turbopackMinify first: set, it is the app's choice for Turbopack and webpack alike.
+    expect(apply({ turbopackMinify: true })).toEqual({ turbopackMinify: true, serverSourceMaps: true });
+    expect(apply({ turbopackMinify: { client: false } })).toEqual({ turbopackMinify: { client: false }, serverSourceMaps: true, serverMinification: false });
+  });
+
+  it("has a standalone server trace the server chunks' source maps (Next's tracer leaves .map files out), after the app's own hook", async () => {
+    expect(applyWorkflowConfig({}, { appDir: APP, loader: LOADER }).compiler?.runAfterProductionCompile).toBeUndefined();
+    const dist = await mkdtemp(join(tmpdir(), "hookline-dist-"));
+    const stepDir = join(dist, "server", "app", ".well-known", "workflow", "v1", "step");
+    await mkdir(join(dist, "server", "chunks", "ssr"), { recursive: true });
+    await mkdir(stepDir, { recursive: true });
+    await writeFile(join(stepDir, "route.js.nft.json"), JSON.stringify({ version: 1, files: ["../../../../../chunks/a.js"] }));
+    for (const file of ["chunks/a.js", "chunks/a.js.map", "chunks/ssr/b.js.map", "chunks/c.css.map"]) await writeFile(join(dist, "server", file), "");
+    const own = vi.fn(async () => {});
+    const config = applyWorkflowConfig({ output: "standalone", compiler: { runAfterProductionCompile: own } }, { appDir: APP, loader: LOADER });
+    await config.compiler!.runAfterProductionCompile!({ projectDir: dist, distDir: "." });
+    expect(own).toHaveBeenCalledOnce();
+    const traced = JSON.parse(await readFile(join(stepDir, "route.js.nft.json"), "utf8")) as { version: number; files: string[] };
+    expect(traced.version).toBe(1);
+    expect(traced.files.sort()).toEqual(["../../../../../chunks/a.js", "../../../../../chunks/a.js.map", "../../../../../chunks/ssr/b.js.map"]);
   });
 
   it("keeps hookline external to the server bundle (one runtime per server; world drivers such as pg stay out)", () => {

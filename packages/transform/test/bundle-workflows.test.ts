@@ -129,4 +129,15 @@ describe("bundleWorkflows", () => {
     // Line 7 of APP["app/workflows/order.ts"] (it starts with a newline).
     expect(original.line).toBe(7);
   });
+
+  test("the source map ignore-lists Hookline's runtime (the aliased packages' sources), never the app's", async () => {
+    const { code } = await bundleApp(APP, ["app/workflows/order.ts"], true);
+    const match = /sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+    const map = JSON.parse(Buffer.from(match![1]!, "base64").toString("utf8")) as { sources: string[]; ignoreList?: number[] };
+    const ignored = (map.ignoreList ?? []).map((index) => map.sources[index]);
+    expect(ignored.length).toBeGreaterThan(0);
+    expect(ignored.every((source) => source?.includes("test/support/sandbox-"))).toBe(true);
+    const own = map.sources.filter((source) => !ignored.includes(source));
+    expect(own).toEqual(expect.arrayContaining([expect.stringMatching(/app\/workflows\/order\.ts$/), expect.stringMatching(/lib\/payments\.ts$/)]));
+  });
 });

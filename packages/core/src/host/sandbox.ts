@@ -3,11 +3,11 @@
  * bundle is compiled once; each context gets the host bridge, then the bundle, whose runtime
  * installs the deterministic globals before any workflow module runs.
  */
-import { SourceMap } from "node:module";
 import vm from "node:vm";
 import { WorkflowNotRegisteredError } from "../shared/errors.js";
 import { HOST_KEY, type HostBridge, SANDBOX_KEY, type SandboxEntry } from "../workflow/kernel.js";
 import type { Serialized } from "../world/events.js";
+import { BundleStackMap } from "./bundle-stack.js";
 import type { WorkflowBundleSource } from "./registry.js";
 
 /** Host values workflow code may use: pure, deterministic web APIs. */
@@ -34,7 +34,7 @@ export class WorkflowBundle {
   readonly #script: vm.Script;
   readonly #filename: string;
   #ids: Set<string> | null = null;
-  #map: SourceMap | null | undefined;
+  #map: BundleStackMap | null | undefined;
 
   constructor(source: WorkflowBundleSource, id: string) {
     this.source = source;
@@ -73,26 +73,15 @@ export class WorkflowBundle {
     return { entry, context };
   }
 
-  /**
-   * `stack` with the bundle's frames pointing at the original files and lines, through the
-   * bundle's inline source map (Node does not apply source maps to vm scripts itself).
-   */
+  /** `stack` as the user's source has it (see BundleStackMap). */
   remapStack(stack: string): string {
-    const map = this.#sourceMap();
-    if (!map) return stack;
-    const filename = this.#filename;
-    return stack.replace(/([( ])([^() \n]+):(\d+):(\d+)(\)?)$/gm, (frame, open, file, line, column, close) => {
-      if (file !== filename) return frame;
-      const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-      if (entry.originalSource === undefined) return frame;
-      return `${open}${entry.originalSource}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}${close}`;
-    });
+    return this.#stackMap()?.remap(stack) ?? stack;
   }
 
-  #sourceMap(): SourceMap | null {
+  #stackMap(): BundleStackMap | null {
     if (this.#map === undefined) {
       const match = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(this.source.code);
-      this.#map = match ? new SourceMap(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8"))) : null;
+      this.#map = match ? new BundleStackMap(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")), this.#filename) : null;
     }
     return this.#map;
   }

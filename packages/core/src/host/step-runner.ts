@@ -6,7 +6,7 @@ import { parseDuration, resolveDeadline } from "../shared/duration.js";
 import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
 import type { StreamRef } from "../shared/stream-ref.js";
-import { remapErrorStacks } from "./stack-remap.js";
+import { pointAtStep, remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
 import { invokeStep } from "./step-values.js";
@@ -61,9 +61,10 @@ export async function runStep(
       error = new FatalError(`Step "${context.stepName}" returned a value that cannot be recorded: ${(cause as Error).message}`, {
         cause,
       });
+      pointAtStep(error as Error, context.stepId);
     }
   } catch (thrown) {
-    remapErrorStacks(thrown);
+    remapErrorStacks(thrown, context.stepName);
     error = thrown;
   }
   return { ok: false, error: await recordError(error), ...retry(error, context.attempt, maxRetries, policy) };

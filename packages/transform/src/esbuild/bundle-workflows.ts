@@ -8,6 +8,7 @@ import { build, type Message, type Plugin } from "esbuild";
 import type { TransformWarning } from "../errors.js";
 import type { Manifest } from "../manifest.js";
 import { type RuntimeModules, runtimeModuleFor } from "../options.js";
+import { withIgnoreList } from "./ignore-list.js";
 import { bundleError } from "./locations.js";
 import { hooklineEsbuildPlugin } from "./plugin.js";
 
@@ -39,7 +40,8 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-function aliasPlugin(alias: Record<string, string>, root: string): Plugin {
+/** Resolves the aliased specifiers, noting each file they resolve to in `resolved`. */
+function aliasPlugin(alias: Record<string, string>, root: string, resolved: Set<string>): Plugin {
   const names = Object.keys(alias);
   return {
     name: "hookline-alias",
@@ -47,12 +49,21 @@ function aliasPlugin(alias: Record<string, string>, root: string): Plugin {
       if (names.length === 0) return;
       b.onResolve({ filter: new RegExp(`^(?:${names.map(escapeRegExp).join("|")})$`) }, async (args) => {
         const target = alias[args.path]!;
-        if (isAbsolute(target)) return { path: target };
-        const resolved = await b.resolve(target, { kind: args.kind, resolveDir: root });
-        return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
+        if (isAbsolute(target)) {
+          resolved.add(target);
+          return { path: target };
+        }
+        const result = await b.resolve(target, { kind: args.kind, resolveDir: root });
+        if (result.errors.length > 0) return { errors: result.errors };
+        resolved.add(result.path);
+        return { path: result.path };
       });
     },
   };
+}
+
+function inlineMap(map: object): string {
+  return `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
 }
 
 export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<BundleWorkflowsResult> {
@@ -61,6 +72,7 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
   const contents = [runtime, ...files].map((file) => `import ${JSON.stringify(file)};`).join("\n");
   const manifests = new Map<string, Manifest>();
   const warnings: TransformWarning[] = [];
+  const runtimeEntries = new Set<string>(isAbsolute(runtime) ? [runtime] : []);
   try {
     const result = await build({
       stdin: { contents, resolveDir: root, sourcefile: "hookline-workflows-entry.js", loader: "js" },
@@ -77,12 +89,13 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
       // Classes keep their source names (esbuild renames a class whose static members refer to
       // it, `_Cart`), as serialization errors name them.
       keepNames: true,
-      sourcemap: options.sourcemap ? "inline" : false,
+      // Inlined below, once Hookline's own sources are marked in it.
+      sourcemap: options.sourcemap ? "external" : false,
       sourcesContent: true,
       logLevel: "silent",
       metafile: true,
       plugins: [
-        aliasPlugin(options.alias, root),
+        aliasPlugin(options.alias, root, runtimeEntries),
         hooklineEsbuildPlugin({
           mode: "workflow",
           root,
@@ -95,11 +108,13 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
     });
     const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
     if (!output) throw new Error("Hookline's workflow bundle produced no output.");
+    const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
     const manifest = [...manifests.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     const inputs = Object.keys(result.metafile.inputs)
       .filter((input) => !input.startsWith("<stdin>") && !input.includes(":"))
       .map((input) => (isAbsolute(input) ? input : join(root, input)));
-    return { code: output.text, manifest, warnings, inputs };
+    const code = map ? output.text + inlineMap(withIgnoreList(map.text, result.metafile, [...runtimeEntries], root)) : output.text;
+    return { code, manifest, warnings, inputs };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
     if (Array.isArray(errors) && errors.length > 0) throw bundleError(errors, root);
