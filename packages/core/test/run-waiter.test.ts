@@ -42,7 +42,8 @@ test("returnValue of a run that ended before this process started resolves from 
   const resources = JSON.parse((await second.waitForLine(/^resources /)).slice("resources ".length)) as string[];
   expect(resources.filter((resource) => resource === "Timeout")).toEqual([]);
   expect(await second.exited).toBe(0);
-});
+  // Two processes start one after the other, each compiling its TypeScript: a busy machine needs room.
+}, 90_000);
 
 test("a waiter lives exactly as long as its run: it settles from the end event, and close() ends those still waiting", async () => {
   const runtime = await runtimeFor(source);
