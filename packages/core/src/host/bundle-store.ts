@@ -93,7 +93,8 @@ export class BundleStore {
    * last `graceMs` (an instance of another build may be starting runs with it).
    */
   async sweep(graceMs: number): Promise<string[]> {
-    const id = await this.currentId();
+    // Kept without storing it: a build is stored only once a run starts with it (next dev makes one per edit).
+    const id = this.current()?.id;
     return this.#world.bundles.sweep({ keep: id ? [id] : [], storedBefore: Date.now() - graceMs });
   }
 }
