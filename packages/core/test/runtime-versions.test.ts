@@ -149,4 +149,33 @@ describe("versions", () => {
     const end = (await fourth.world.readEvents(fresh.runId)).at(-1)!;
     expect(end.type === "run_completed" && deserialize(end.data.result)).toMatchObject({ patched: true });
   });
+
+  test("a child run started by a run of an older build runs that build's workflow code, as its parent does", async () => {
+    const dir = await tempDir();
+    const family = (version: string) => `
+      import { createHook } from "hookline";
+      import { start } from "hookline/api";
+      export async function parent() {
+        "use workflow";
+        await createHook<string>({ token: "family" });
+        const run = await start(child, []);
+        return { parent: "${version}", child: await run.returnValue };
+      }
+      export async function child() { "use workflow"; return "${version}-child"; }
+    `;
+    const a = await build(family("A"));
+    const first = await runtimeFor(a, { world: createLocalWorld({ dir }), steps: a.steps });
+    const run = await first.start("workflow//workflows/deploy.ts//parent", []);
+    await expect.poll(async () => (await first.world.listHooks({ status: "active" })).length).toBe(1);
+    await closeRuntime(first);
+
+    const b = await build(family("B"));
+    const second = await runtimeFor(b, { world: createLocalWorld({ dir }), steps: b.steps });
+    await second.resumeHook("family", "go");
+    await expect(getRun(run.runId).returnValue).resolves.toEqual({ parent: "A", child: "A-child" });
+    const childStarted = (await second.world.readEvents(run.runId)).find((e) => e.type === "child_started")!;
+    const childId = childStarted.type === "child_started" ? childStarted.data.childRunId : "";
+    const created = (await second.world.readEvents(childId))[0]!;
+    expect(created.type === "run_created" && created.data.bundleId).toBe(bundleIdOf(a.bundle.code));
+  });
 });

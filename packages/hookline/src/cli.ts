@@ -6,7 +6,7 @@
  *
  *   hookline inspect runs [--status s] [--workflow id] [--limit n] [--json]
  *   hookline inspect run <id> [--json]
- *   hookline inspect events <id> [--json]
+ *   hookline inspect events <id> [--json] [--raw]
  *   hookline inspect hooks [--run id] [--json]
  *   hookline inspect schedules [--json]
  *   hookline inspect cancel <id> [--reason text]
@@ -26,7 +26,8 @@ const USAGE = `Usage: hookline inspect <command> [options]
 Commands:
   runs                 runs, newest first (--status, --workflow, --limit)
   run <id>             one run: status, arguments, result or error, steps, waits
-  events <id>          a run's event log, values decoded
+  events <id>          a run's event log, values decoded (--raw: as stored, JSON: a fixture
+                       for \`hookline check-replay <file>\` and replayLog())
   hooks                pending hooks and webhooks (--run <id>)
   schedules            cron schedules with their next and latest ticks
   cancel <id>          cancel a run (--reason <text>)
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: "string" },
       run: { type: "string" },
       reason: { type: "string" },
+      raw: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -79,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-type Options = { status?: string; workflow?: string; limit?: string; run?: string; reason?: string; sleep?: string };
+type Options = { status?: string; workflow?: string; limit?: string; run?: string; reason?: string; sleep?: string; raw?: boolean };
 
 async function run(world: World, command: string, id: string | undefined, options: Options): Promise<{ json: unknown; text: string }> {
   const need = () => {
@@ -140,6 +142,7 @@ async function run(world: World, command: string, id: string | undefined, option
       const runId = need();
       const events = await world.readEvents(runId);
       if (events.length === 0) throw new UsageError(`No run with id "${runId}".`);
+      if (options.raw) return { json: { events }, text: JSON.stringify({ events }, null, 2) };
       const json = events.map(eventJson);
       return { json, text: json.map((e) => `${String(e.seq).padStart(4)}  ${e.at}  ${(e.corr ?? "").padEnd(5)} ${e.type}  ${JSON.stringify(e.data)}`).join("\n") };
     }

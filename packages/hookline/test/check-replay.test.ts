@@ -90,5 +90,15 @@ describe("hookline check-replay", () => {
     expect(result.stdout).toContain(`run wrun_inflight of ${WF} diverges at event 3: the log recorded step "${CHARGE}", the code now calls sleep().`);
     expect(result.stdout).not.toContain("wrun_done");
     expect(result.stdout).toContain("1 run checked");
+
+    // A run's log saved as a fixture with `inspect events --raw`, replayed from the file.
+    const saved = await promisify(execFile)(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "events", "wrun_inflight", "--raw", "--dir", worldDir], {
+      cwd: PACKAGE,
+      env: { ...process.env, HOOKLINE_WORLD: "" },
+    });
+    const fixture = join(dir, "saved.json");
+    await writeFile(fixture, saved.stdout);
+    expect((await cli(["--bundle", same, fixture])).code).toBe(0);
+    expect((await cli(["--bundle", changed, fixture])).stdout).toContain(`run wrun_inflight (${fixture}) of ${WF} diverges at event 3`);
   }, 60_000);
 });

@@ -24,4 +24,19 @@ describe("the inspector's timeline", () => {
     expect(String(rows[3]!.detail)).toContain("label-a");
     expect(String(rows[4]!.detail)).toContain("not needed");
   });
+
+  it("names the build a run started on, a move to a new build, and a patch the run took", () => {
+    const bundleId = "8bda1fbee53f".padEnd(64, "0");
+    const rows = timeline(
+      [
+        event(1, "run_created", { workflowId: "workflow//app/order.ts//shipOrder", args: [], seed: "s", bundleId }),
+        event(2, "run_upgraded", { bundleId: "3f9c2e1a0b7d".padEnd(64, "0"), from: bundleId }),
+        event(3, "patch_marked", { patchId: "fraud-check" }),
+      ],
+      10_000,
+    );
+    expect(rows.map((row) => row.label)).toEqual(["run created", "moved to a new build", 'patched("fraud-check")']);
+    expect(String(rows[0]!.detail)).toBe("shipOrder · build <code>8bda1fbee53f</code>");
+    expect(String(rows[1]!.detail)).toContain("<code>3f9c2e1a0b7d</code>");
+  });
 });

@@ -4,6 +4,7 @@
  * starts; and older builds' bundles, read from the world by id for runs they started, each compiled
  * once and cached (a few at a time, least recently used first out).
  */
+import { WorkflowNotRegisteredError } from "../shared/errors.js";
 import { bundleIdOf } from "../world/bundles.js";
 import type { WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
@@ -92,7 +93,8 @@ export class BundleStore {
    * last `graceMs` (an instance of another build may be starting runs with it).
    */
   async sweep(graceMs: number): Promise<string[]> {
-    const id = await this.currentId();
+    // Kept without storing it: a build is stored only once a run starts with it (next dev makes one per edit).
+    const id = this.current()?.id;
     return this.#world.bundles.sweep({ keep: id ? [id] : [], storedBefore: Date.now() - graceMs });
   }
 }
@@ -105,4 +107,23 @@ export function replayBundleId(events: WorkflowEvent[]): string | undefined {
     if (event.type === "run_created") return event.data.bundleId;
   }
   return undefined;
+}
+
+/** `bundle` if run `run` can replay with it (it exists, it has the run's workflow); else WorkflowNotRegisteredError saying why not. */
+export function replayableBundle(
+  bundle: WorkflowBundle | null,
+  run: { runId: string; workflowId: string; bundleId: string | undefined },
+  currentBundleId: string | undefined,
+): WorkflowBundle {
+  if (!bundle) {
+    throw new WorkflowNotRegisteredError(
+      run.bundleId === undefined || run.bundleId === currentBundleId
+        ? `No workflow bundle is loaded in this process, so workflow "${run.workflowId}" cannot run. In a Next.js app, withWorkflow() builds it.`
+        : `Run ${run.runId} replays with workflow bundle ${run.bundleId.slice(0, 12)}, which is not this build's and which the world no longer holds.`,
+    );
+  }
+  if (!bundle.workflowIds().has(run.workflowId)) {
+    throw new WorkflowNotRegisteredError(`Workflow "${run.workflowId}" is not in this build; it was renamed or removed since run ${run.runId} started.`);
+  }
+  return bundle;
 }

@@ -4,10 +4,10 @@
  * eviction) is rebuilt by replaying its whole log once. Every change to the run goes through
  * its serial queue; steps run outside it and come back through it with their results.
  */
-import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorkflowNotRegisteredError, WorldError } from "../shared/errors.js";
+import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorldError } from "../shared/errors.js";
 import type { HostBridge } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
-import { replayBundleId } from "./bundle-store.js";
+import { replayableBundle, replayBundleId } from "./bundle-store.js";
 import { collectEndedChildren, noteChild, type ParentPort, startChildOperation } from "./child-runs.js";
 import { RunSlot } from "./concurrency-slots.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
@@ -257,20 +257,8 @@ export class WarmRun {
 
   async #startSandbox(created: EventOf<"run_created">): Promise<void> {
     try {
-      const bundle = await this.#env.bundleFor(this.bundleId);
-      if (!bundle) {
-        throw new WorkflowNotRegisteredError(
-          this.bundleId === undefined || this.bundleId === this.#env.currentBundleId()
-            ? `No workflow bundle is loaded in this process, so workflow "${this.workflowId}" cannot run. In a Next.js app, withWorkflow() builds it.`
-            : `Run ${this.runId} replays with workflow bundle ${this.bundleId.slice(0, 12)}, which is not this build's and which the world no longer holds.`,
-        );
-      }
+      const bundle = replayableBundle(await this.#env.bundleFor(this.bundleId), this, this.#env.currentBundleId());
       this.#bundle = bundle;
-      if (!bundle.workflowIds().has(this.workflowId)) {
-        throw new WorkflowNotRegisteredError(
-          `Workflow "${this.workflowId}" is not in this build; it was renamed or removed since run ${this.runId} started.`,
-        );
-      }
       this.#sandbox = bundle.createSandbox(this.#bridge, () => !this.#replaying);
       this.#args = created.data.args;
     } catch (error) {

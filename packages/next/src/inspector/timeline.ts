@@ -30,13 +30,17 @@ export function timeline(events: readonly WorkflowEvent[], now: number): Timelin
         rows.push({
           event,
           label: "run created",
-          detail: event.data.concurrency
-            ? html`${nameOf(event.data.workflowId)} · concurrency ${event.data.concurrency.key} (limit ${String(event.data.concurrency.limit)})`
-            : html`${nameOf(event.data.workflowId)}`,
+          detail: html`${nameOf(event.data.workflowId)}${event.data.concurrency ? ` · concurrency ${event.data.concurrency.key} (limit ${String(event.data.concurrency.limit)})` : ""}${event.data.bundleId ? html` · build <code>${event.data.bundleId.slice(0, 12)}</code>` : ""}`,
         });
         break;
       case "run_started":
         rows.push({ event, label: "run started", detail: html`` });
+        break;
+      case "run_upgraded":
+        rows.push({ event, label: "moved to a new build", detail: html`build <code>${event.data.bundleId.slice(0, 12)}</code> (upgradeRun)` });
+        break;
+      case "patch_marked":
+        rows.push({ event, label: `patched("${event.data.patchId}")`, detail: html`this run took the patched path` });
         break;
       case "run_completed":
         rows.push({ event, label: "run completed", detail: valueBlock(event.data.result) });
