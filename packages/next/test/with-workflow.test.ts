@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { NextConfig } from "next";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DIRECTIVE_PATTERN } from "../src/directives.js";
+import { DIRECTIVE_PATTERN, SERVER_CONTENT_PATTERN } from "../src/directives.js";
 import {
   applyWorkflowConfig,
   createWithWorkflow,
@@ -24,10 +24,10 @@ describe("applyWorkflowConfig", () => {
       const [server, browser] = items as [Rule, Rule];
       expect(server.condition.all[0]).toEqual({ not: "browser" });
       expect(browser.condition.all[0]).toBe("browser");
-      for (const rule of [server, browser]) {
-        expect(rule.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
-        expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
-      }
+      // Server code naming a serialization symbol is compiled too, for its classes' registration.
+      expect(server.condition.all).toContainEqual({ content: SERVER_CONTENT_PATTERN });
+      expect(browser.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
+      for (const rule of [server, browser]) expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
       expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1" } }]);
       expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1" } }]);
     }
@@ -117,6 +117,14 @@ describe("the content condition", () => {
     expect(DIRECTIVE_PATTERN.test("async function g() { 'use step'; }")).toBe(true);
     expect(DIRECTIVE_PATTERN.test('"use client";\nexport default function Page() {}')).toBe(false);
     expect(DIRECTIVE_PATTERN.test('throw new Error(\'add "use workflow" first\')')).toBe(false);
+  });
+
+  it("on the server, also matches files naming a serialization symbol", () => {
+    expect(SERVER_CONTENT_PATTERN.test("async function g() { 'use step'; }")).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('import { WORKFLOW_SERIALIZE as S } from "hookline";')).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('static [Symbol.for("workflow-serialize")](x) {}')).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('"use client";\nexport default function Page() {}')).toBe(false);
+    expect(DIRECTIVE_PATTERN.test('import { WORKFLOW_SERIALIZE } from "hookline";')).toBe(false);
   });
 });
 
