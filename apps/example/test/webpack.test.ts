@@ -54,3 +54,9 @@ it("serves the generated routes below the basePath only: unknown token 404, inte
   const outside = await fetch(`${server.url}/.well-known/workflow/v1/flow`, { method: "POST", body: "{}" });
   expect(outside.status).toBe(404);
 });
+
+it("registers a class with the symbols from a plain shared file (lib/money.ts) through the webpack rule too", async () => {
+  const { runId } = (await (await fetch(`${app}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 250 }) })).json()) as { runId: string };
+  const result = await fetch(`${app}/api/compat/models?runId=${runId}`);
+  expect(await result.json()).toEqual({ formatted: "3.00 EUR", isMoney: true, onServer: { isMoney: true, doubled: "6.00 EUR" } });
+});
