@@ -15,7 +15,7 @@ const APP = "/repo/apps/web";
 type Rule = { condition: { all: unknown[] }; loaders: { loader: string; options: { mode: string; root: string } }[] };
 
 describe("applyWorkflowConfig", () => {
-  it("adds a Turbopack rule per source extension: step mode on the server, client mode in the browser, only for files with a directive", () => {
+  it("adds a Turbopack rule per source extension: step mode on the server, client mode in the browser, only for files with a directive (on the server, also those naming a serialization symbol)", () => {
     const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER, transform: "t1" });
     const rules = config.turbopack!.rules as Record<string, Rule[]>;
     expect(Object.keys(rules).sort()).toEqual(["*.cjs", "*.cts", "*.js", "*.jsx", "*.mjs", "*.mts", "*.ts", "*.tsx"]);
