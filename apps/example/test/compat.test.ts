@@ -1,6 +1,6 @@
 /**
  * Workflow SDK code running unchanged under `next build && next start` (issue 11): the
- * workflows in workflows/compat.ts and compat-values.ts (and one under a dot-folder, app/.well-known/agent/) are
+ * workflows in workflows/compat*.ts (and one under a dot-folder, app/.well-known/agent/) are
  * written as the SDK's documentation writes them, only the imports changed; the routes in
  * app/api/compat use hookline/api as SDK server code uses workflow/api.
  */
@@ -172,6 +172,15 @@ describe("Workflow SDK code under next start", () => {
     expect(await outcome(runId)).toEqual({
       result: { initialValue: 5, added: 15, description: { label: "test counter", value: 5 }, added2: 150 },
     });
+  });
+
+  it("a class with the symbols in a plain shared file (no directive, no registration call) crosses start, step and result, its methods working on each side", async () => {
+    const response = await fetch(`${server.url}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 1000 }) });
+    expect(response.status).toBe(200);
+    const { runId } = (await response.json()) as { runId: string };
+    const result = await fetch(`${server.url}/api/compat/models?runId=${runId}`);
+    expect(result.status).toBe(200);
+    expect(await result.json()).toEqual({ formatted: "12.00 EUR", isMoney: true, onServer: { isMoney: true, doubled: "24.00 EUR" } });
   });
 
   it("an instance-method step whose this cannot be serialized fails the run, naming the class", async () => {

@@ -59,3 +59,9 @@ it("serves the generated routes below the basePath only: unknown token 404, inte
 it("names the user's files, lines, functions and classes in a failing step's and workflow's errors", async () => {
   await expectReadableStacks(app, server);
 });
+
+it("registers a class with the symbols from a plain shared file (lib/money.ts) through the webpack rule too", async () => {
+  const { runId } = (await (await fetch(`${app}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 250 }) })).json()) as { runId: string };
+  const result = await fetch(`${app}/api/compat/models?runId=${runId}`);
+  expect(await result.json()).toEqual({ formatted: "3.00 EUR", isMoney: true, onServer: { isMoney: true, doubled: "6.00 EUR" } });
+});

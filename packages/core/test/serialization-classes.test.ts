@@ -149,6 +149,10 @@ describe("serialization: registered classes", () => {
     expect((error as Error).message).toBe(
       'Cannot deserialize a "test.Nobody" instance: no class is registered under that name here. Call registerSerializableClass("test.Nobody", TheClass) where the value is read, before deserializing.',
     );
+    // A name the compiler gave says which file registers the class.
+    expect(() => deserialize({ $t: "Class", name: "class//lib/money.ts//Money", v: 1 })).toThrow(
+      'Cannot deserialize a "Money" instance: its class is registered when the app\'s lib/money.ts loads, and nothing here imported it. Import that file where the value is read, before deserializing.',
+    );
   });
 
   test("a cycle back to the instance through its own data is refused", () => {

@@ -27,6 +27,20 @@ export function hasDirective(source: string): boolean {
   return found.workflow || found.step;
 }
 
+/**
+ * Server code without a directive is compiled too when it names a serialization symbol, so the
+ * classes it declares with the symbols get registered (as the Workflow SDK's compiler finds them
+ * in any file); the transform changes nothing else in it. A substring test, as the transform's.
+ */
+export const SERDE_PATTERN = /WORKFLOW_SERIALIZE|workflow-serialize|hookline\.serialize/;
+/** The server rule's content condition for Turbopack: a directive or a serialization symbol. */
+export const SERVER_CONTENT_PATTERN = new RegExp(`${DIRECTIVE_PATTERN.source}|${SERDE_PATTERN.source}`, "m");
+
+/** Whether the loader compiles `source` in `mode` (client code registers no classes). */
+export function needsCompiling(source: string, mode: "step" | "client"): boolean {
+  return hasDirective(source) || (mode === "step" && SERDE_PATTERN.test(source));
+}
+
 /** Generated code (app/.well-known/workflow/) is never compiled: it holds the workflow bundle as a string. */
 export const GENERATED_PATH = /[\\/]\.well-known[\\/]workflow[\\/]/;
 

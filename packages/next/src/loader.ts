@@ -1,12 +1,13 @@
 /**
  * The loader Turbopack and webpack run on files with a directive (see withWorkflow's rules):
- * step mode for server code, client mode for browser code. Its output is still TypeScript/JSX
+ * step mode for server code, client mode for browser code. Server code that names a
+ * serialization symbol is compiled too, for its classes' registration alone. Its output is still TypeScript/JSX
  * when its input was; Next's own compiler takes it from there.
  */
 
 import { isAbsolute, relative } from "node:path";
 import { transform } from "@hookline/transform";
-import { GENERATED_PATH, hasDirective, isSkippedPath } from "./directives.js";
+import { GENERATED_PATH, hasDirective, isSkippedPath, needsCompiling } from "./directives.js";
 import { readableTransformError } from "./readable-error.js";
 import type { LoaderOptions } from "./with-workflow.js";
 
@@ -22,12 +23,12 @@ interface LoaderContext {
 export default function hooklineLoader(this: LoaderContext, source: string, inputMap?: unknown): void {
   const done = this.async();
   const filename = this.resourcePath;
-  if (GENERATED_PATH.test(filename) || !hasDirective(source)) {
+  const { mode, root } = this.getOptions();
+  if (GENERATED_PATH.test(filename) || !needsCompiling(source, mode)) {
     done(null, source, inputMap);
     return;
   }
-  const { mode, root } = this.getOptions();
-  const unscanned = unscannedWarning(filename, root);
+  const unscanned = hasDirective(source) ? unscannedWarning(filename, root) : null;
   if (unscanned) this.emitWarning(unscanned);
   Promise.resolve()
     .then(() => transform(source, { filename, root, mode, sourceMaps: true, retainLines: true }))

@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 import { afterFirstRequest, bootOnce } from "./boot.js";
 import type { BuildResult } from "./builder.js";
-import { DIRECTIVE_PATTERN, GENERATED_PATH, SOURCE_EXTENSIONS } from "./directives.js";
+import { DIRECTIVE_PATTERN, GENERATED_PATH, SERVER_CONTENT_PATTERN, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
 import { readableServerStacks } from "./server-stacks.js";
@@ -96,7 +96,7 @@ export function applyWorkflowConfig(
         mode === "client" ? "browser" : { not: "browser" },
         { not: { path: NODE_MODULES_PATH } },
         { not: { path: GENERATED_PATH } },
-        { content: DIRECTIVE_PATTERN },
+        { content: mode === "client" ? DIRECTIVE_PATTERN : SERVER_CONTENT_PATTERN },
       ],
     },
     loaders: [{ loader, options: { mode, root: appDir, transform } satisfies LoaderOptions }],

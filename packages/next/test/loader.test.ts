@@ -62,6 +62,26 @@ describe("the loader", () => {
     expect((await runLoader(SOURCE, "step", generated)).code).toBe(SOURCE);
   });
 
+  it("registers, in server code only, the serializable classes of a file without a directive, changing nothing else", async () => {
+    const model = [
+      'import { WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "hookline";',
+      "export class Money {",
+      "  constructor(readonly cents: number) {}",
+      "  static [WORKFLOW_SERIALIZE](m: Money) { return m.cents; }",
+      "  static [WORKFLOW_DESERIALIZE](cents: number) { return new Money(cents); }",
+      "}",
+      "",
+    ].join("\n");
+    const server = await runLoader(model, "step", "/app/lib/models.ts");
+    expect(server.code).toContain('import { registerClass as __hookline_registerClass } from "hookline/internal/step";');
+    expect(server.code).toContain('__hookline_registerClass("class//lib/models.ts//Money", Money);');
+    expect(server.code).not.toContain("registerStep");
+    expect((await runLoader(model, "client", "/app/lib/models.ts")).code).toBe(model);
+    // Only the symbol named, no class with both halves: untouched.
+    const reexport = 'export { WORKFLOW_SERIALIZE } from "hookline";\n';
+    expect((await runLoader(reexport, "step", "/app/lib/symbols.ts")).code).toBe(reexport);
+  });
+
   it("warns, naming it, about a directive file in a folder the scanner leaves out; says nothing of scanned dot-folders", async () => {
     const cached = await runLoader(SOURCE, "step", "/app/.cache/flows/checkout.ts");
     expect(cached.error).toBeNull();

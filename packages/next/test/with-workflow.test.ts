@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NextConfig } from "next";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DIRECTIVE_PATTERN } from "../src/directives.js";
+import { DIRECTIVE_PATTERN, SERVER_CONTENT_PATTERN } from "../src/directives.js";
 import {
   applyWorkflowConfig,
   createWithWorkflow,
@@ -18,7 +18,7 @@ const APP = "/repo/apps/web";
 type Rule = { condition: { all: unknown[] }; loaders: { loader: string; options: { mode: string; root: string } }[] };
 
 describe("applyWorkflowConfig", () => {
-  it("adds a Turbopack rule per source extension: step mode on the server, client mode in the browser, only for files with a directive", () => {
+  it("adds a Turbopack rule per source extension: step mode on the server, client mode in the browser, only for files with a directive (on the server, also those naming a serialization symbol)", () => {
     const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER, transform: "t1" });
     const rules = config.turbopack!.rules as Record<string, Rule[]>;
     expect(Object.keys(rules).sort()).toEqual(["*.cjs", "*.cts", "*.js", "*.jsx", "*.mjs", "*.mts", "*.ts", "*.tsx"]);
@@ -27,10 +27,10 @@ describe("applyWorkflowConfig", () => {
       const [server, browser] = items as [Rule, Rule];
       expect(server.condition.all[0]).toEqual({ not: "browser" });
       expect(browser.condition.all[0]).toBe("browser");
-      for (const rule of [server, browser]) {
-        expect(rule.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
-        expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
-      }
+      // Server code naming a serialization symbol is compiled too, for its classes' registration.
+      expect(server.condition.all).toContainEqual({ content: SERVER_CONTENT_PATTERN });
+      expect(browser.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
+      for (const rule of [server, browser]) expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
       expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1" } }]);
       expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1" } }]);
     }
@@ -146,6 +146,14 @@ describe("the content condition", () => {
     expect(DIRECTIVE_PATTERN.test("async function g() { 'use step'; }")).toBe(true);
     expect(DIRECTIVE_PATTERN.test('"use client";\nexport default function Page() {}')).toBe(false);
     expect(DIRECTIVE_PATTERN.test('throw new Error(\'add "use workflow" first\')')).toBe(false);
+  });
+
+  it("on the server, also matches files naming a serialization symbol", () => {
+    expect(SERVER_CONTENT_PATTERN.test("async function g() { 'use step'; }")).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('import { WORKFLOW_SERIALIZE as S } from "hookline";')).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('static [Symbol.for("workflow-serialize")](x) {}')).toBe(true);
+    expect(SERVER_CONTENT_PATTERN.test('"use client";\nexport default function Page() {}')).toBe(false);
+    expect(DIRECTIVE_PATTERN.test('import { WORKFLOW_SERIALIZE } from "hookline";')).toBe(false);
   });
 });
 

@@ -9,8 +9,8 @@ import { DiagnosticContext } from "./analysis/context.js";
 import { removeUnused, snapshotUsage } from "./emit/dead-code.js";
 import { emit } from "./emit/emit.js";
 import { RuntimeHelpers } from "./emit/runtime-helpers.js";
-import { registerSerializableClasses } from "./emit/serde-classes.js";
 import { dropScheduleDeclarations } from "./emit/schedules.js";
+import { registerSerializableClasses } from "./emit/serde-classes.js";
 import type { TransformWarning } from "./errors.js";
 import { idPath } from "./ids.js";
 import { buildManifest, type Manifest } from "./manifest.js";
@@ -33,8 +33,11 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
   const path = idPath(filename, options.root);
   const analysis = analyze(program, path, ctx);
   const manifest = buildManifest(path, analysis.functions);
-  const changed = analysis.functions.length > 0 || analysis.fileDirective !== null;
-  if (changed) {
+  let changed = analysis.functions.length > 0 || analysis.fileDirective !== null;
+  if (!changed) {
+    // A file without a directive (a shared lib/models.ts) only gains its classes' registration.
+    if (options.mode !== "client") changed = registerOnly(program, path, options);
+  } else {
     const usage = snapshotUsage(program);
     analysis.fileDirective?.remove();
     const helpers = new RuntimeHelpers(program, runtimeModuleFor(options.mode, options.runtimeModules));
@@ -50,6 +53,17 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
     program.scope.crawl();
   }
   return { manifest, warnings: ctx.warnings, changed };
+}
+
+/** Registers the file's serializable classes, if it declares any and is not compiled already (it imports the runtime); whether it did. */
+function registerOnly(program: NodePath<t.Program>, path: string, options: HooklinePluginOptions): boolean {
+  const runtime = runtimeModuleFor(options.mode, options.runtimeModules);
+  if (program.node.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value === runtime)) return false;
+  const helpers = new RuntimeHelpers(program, runtime);
+  if (registerSerializableClasses(program, path, helpers) === 0) return false;
+  helpers.inject();
+  program.scope.crawl();
+  return true;
 }
 
 export function hooklinePlugin(api: ConfigAPI, options: HooklinePluginOptions): PluginObj {

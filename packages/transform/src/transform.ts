@@ -1,13 +1,14 @@
 /// <reference path="./vendor.d.ts" />
 /**
  * `transform(code, options)`: one file in, one mode's output out. Files with nothing that looks
- * like a directive are returned untouched without being parsed.
+ * like a directive (nor, in workflow and step modes, a serialization symbol) are returned
+ * untouched without being parsed.
  */
 import { type BabelFileResult, transformSync } from "@babel/core";
 import typescriptPlugin from "@babel/plugin-transform-typescript";
 import { EXACT_DIRECTIVE } from "./directives.js";
 import { createDiagnostic, formatDiagnostic, HooklineTransformError, type TransformWarning } from "./errors.js";
-import { mayContainDirective } from "./fast-path.js";
+import { mayContainDirective, mayDeclareSerializableClass } from "./fast-path.js";
 import { idPath } from "./ids.js";
 import { emptyManifest, type Manifest } from "./manifest.js";
 import { assertMode, type RuntimeModules, type TransformMode } from "./options.js";
@@ -67,7 +68,7 @@ function unchanged(code: string, filename: string, root: string): TransformResul
 export function transform(code: string, options: TransformOptions): TransformResult {
   assertMode(options.mode);
   const { filename, root, mode } = options;
-  if (!mayContainDirective(code)) return unchanged(code, filename, root);
+  if (!mayContainDirective(code) && (mode === "client" || !mayDeclareSerializableClass(code))) return unchanged(code, filename, root);
   const typescript = TYPESCRIPT.test(filename);
   const tsx = filename.endsWith(".tsx");
   let result: BabelFileResult | null;

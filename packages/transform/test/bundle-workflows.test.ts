@@ -67,6 +67,35 @@ describe("bundleWorkflows", () => {
     });
   });
 
+  test("registers the serializable classes of a plain shared file (no directive) the workflows import, under the file's id", async () => {
+    const files = {
+      "app/workflows/price.ts": `
+        import { Money } from "../../lib/money";
+        export async function price(cents: number) {
+          "use workflow";
+          return new Money(cents).double().cents;
+        }
+      `,
+      "lib/money.ts": `
+        import { WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "hookline";
+        export class Money {
+          constructor(readonly cents: number) {}
+          static [WORKFLOW_SERIALIZE](m: Money) { return m.cents; }
+          static [WORKFLOW_DESERIALIZE](cents: number) { return new Money(cents); }
+          double() { return new Money(this.cents * 2); }
+        }
+      `,
+    };
+    const { code, manifest } = await bundleApp(files, ["app/workflows/price.ts"]);
+    const context = vm.createContext({}) as unknown as Sandbox & { __classes: Record<string, { name: string }> };
+    vm.runInContext(code, context as unknown as vm.Context);
+    expect(Object.keys(context.__classes)).toEqual(["class//lib/money.ts//Money"]);
+    expect(context.__classes["class//lib/money.ts//Money"]!.name).toBe("Money");
+    await expect(context.__registered["workflow//app/workflows/price.ts//price"]!(21)).resolves.toBe(42);
+    // The plain file defines no workflow or step: no manifest of its own.
+    expect(manifest.map((m) => m.file)).toEqual(["app/workflows/price.ts"]);
+  });
+
   test("carries none of the steps' imports and leaves nothing to require or import", async () => {
     const { code } = await bundleApp(APP, ["app/workflows/order.ts"]);
     expect(code).not.toContain("DB_CONNECTION_SECRET");

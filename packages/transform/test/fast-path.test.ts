@@ -1,6 +1,6 @@
 /** The fast path: files without anything directive-like are returned as given, without a parse. */
 import { describe, expect, test } from "vitest";
-import { mayContainDirective, transform } from "../src/index.js";
+import { mayContainDirective, mayDeclareSerializableClass, transform } from "../src/index.js";
 
 const options = { filename: "/project/app/file.ts", root: "/project", mode: "workflow" } as const;
 
@@ -44,5 +44,42 @@ describe("transform's fast path", () => {
   test("a file that only mentions a directive is parsed but returned as given", () => {
     const code = `// add "use step" to a function to make it a step\nexport const x: number = 1;\n`;
     expect(transform(code, options)).toMatchObject({ code, changed: false, warnings: [] });
+  });
+});
+
+describe("files without a directive that name a serialization symbol", () => {
+  const model = `import { WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE } from "hookline";
+export class Money {
+  constructor(readonly cents: number) {}
+  static [WORKFLOW_SERIALIZE](m: Money) { return m.cents; }
+  static [WORKFLOW_DESERIALIZE](cents: number) { return new Money(cents); }
+}
+`;
+
+  test.each([
+    ["import { WORKFLOW_SERIALIZE as S } from 'hookline';", true],
+    ['static [Symbol.for("workflow-serialize")](x) {}', true],
+    ['static [Symbol.for("hookline.serialize")](x) {}', true],
+    ["export class Money { toJSON() {} }", false],
+  ])("%s → %s", (code, expected) => {
+    expect(mayDeclareSerializableClass(code)).toBe(expected);
+  });
+
+  test("workflow and step modes register the class and change nothing else; client mode leaves the file unparsed", () => {
+    for (const mode of ["workflow", "step"] as const) {
+      const result = transform(model, { ...options, mode });
+      expect(result.changed).toBe(true);
+      expect(result.code).toContain(`__hookline_registerClass("class//app/file.ts//Money", Money);`);
+      expect(result.manifest).toEqual({ file: "app/file.ts", workflows: [], steps: [] });
+    }
+    const broken = `${model}export const broken = {;\n`;
+    expect(transform(broken, { ...options, mode: "client" })).toMatchObject({ code: broken, changed: false });
+  });
+
+  test("a file that only names a symbol (no class with both halves), or does not parse, is returned as given", () => {
+    const reexport = `export { WORKFLOW_SERIALIZE } from "hookline";\nexport const x: number = 1;\n`;
+    expect(transform(reexport, options)).toMatchObject({ code: reexport, changed: false, warnings: [] });
+    const broken = `${model}export const broken = {;\n`;
+    expect(transform(broken, options)).toMatchObject({ code: broken, changed: false });
   });
 });

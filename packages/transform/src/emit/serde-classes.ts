@@ -1,7 +1,8 @@
 /**
  * Classes with the Workflow SDK's serialization methods (static `[WORKFLOW_SERIALIZE]` and
  * `[WORKFLOW_DESERIALIZE]`, or `[Symbol.for("workflow-serialize")]`…, or Hookline's own symbols)
- * declared at module level in a compiled file are registered under `class//<path>//<Name>`, as
+ * declared at module level in any file (one without a directive gets only this, nothing else
+ * changes in it) are registered under `class//<path>//<Name>`, as
  * the SDK's compiler registers them: their instances (an instance-method step's `this`, an
  * argument, a result) then cross workflow and step without a registerSerializableClass() call.
  * Workflow and step modes only, after dead code is gone (a class only removed code used stays
@@ -73,10 +74,11 @@ function serializableClasses(program: NodePath<t.Program>): string[] {
   return names;
 }
 
-/** Appends `registerClass("class//<path>//<Name>", Name)` for each such class the module still declares. */
-export function registerSerializableClasses(program: NodePath<t.Program>, path: string, helpers: RuntimeHelpers): void {
+/** Appends `registerClass("class//<path>//<Name>", Name)` for each such class the module still declares; how many. */
+export function registerSerializableClasses(program: NodePath<t.Program>, path: string, helpers: RuntimeHelpers): number {
   const statements = serializableClasses(program).map((name) =>
     types.expressionStatement(types.callExpression(helpers.ref("registerClass"), [types.stringLiteral(`class//${path}//${name}`), types.identifier(name)])),
   );
   if (statements.length > 0) program.pushContainer("body", statements);
+  return statements.length;
 }

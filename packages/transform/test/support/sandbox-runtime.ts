@@ -20,3 +20,8 @@ export function markStep<T>(fn: T, id: string, closure?: () => Record<string, un
   Object.defineProperty(fn, "__step", { value: { id, closure } });
   return fn;
 }
+
+export function registerClass(id: string, cls: unknown): void {
+  sandbox.__classes ??= {};
+  (sandbox.__classes as Record<string, unknown>)[id] = cls;
+}

@@ -140,15 +140,19 @@ function decodeView(tag: string, base64: string): unknown {
   return new Ctor(base64ToBytes(base64).buffer as ArrayBuffer);
 }
 
+/** A name the compiler gave (`class//<file>//<Name>`) is registered when its file loads: say which file to import. */
+function unregisteredClass(name: string): string {
+  const declared = /^class\/\/(.+)\/\/([^/]+)$/.exec(name);
+  if (declared) {
+    return `Cannot deserialize a "${declared[2]}" instance: its class is registered when the app's ${declared[1]} loads, and nothing here imported it. Import that file where the value is read, before deserializing.`;
+  }
+  return `Cannot deserialize a "${name}" instance: no class is registered under that name here. Call registerSerializableClass("${name}", TheClass) where the value is read, before deserializing.`;
+}
+
 function decodeClass(n: Node, s: DecodeState): unknown {
   const name = String(n.name);
   const cls = classRegistry().byName.get(name);
-  if (!cls) {
-    throw new SerializationError(
-      `Cannot deserialize a "${name}" instance: no class is registered under that name here. Call registerSerializableClass("${name}", TheClass) where the value is read, before deserializing.`,
-      "value",
-    );
-  }
+  if (!cls) throw new SerializationError(unregisteredClass(name), "value");
   const index = s.objects.push(PENDING) - 1;
   const data = decode(n.v, s);
   let instance: unknown;
