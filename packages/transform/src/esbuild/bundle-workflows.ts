@@ -86,6 +86,10 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
       mainFields: ["module", "main"],
       conditions: options.conditions ?? [],
       minify: options.minify ?? false,
+      // One scope for every file: a name two files declare is renamed in one of them (class
+      // OrderRejected → OrderRejected2). Functions and classes keep their source names for
+      // `.name`, `new.target.name` and stack frames.
+      keepNames: true,
       // Inlined below, once Hookline's own sources are marked in it.
       sourcemap: options.sourcemap ? "external" : false,
       sourcesContent: true,
