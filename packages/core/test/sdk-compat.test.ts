@@ -332,6 +332,25 @@ describe("stack traces", () => {
   });
 });
 
+describe("names in the workflow bundle", () => {
+  test("two workflow files declaring the same names keep them: classes and frames read as the source, not as the bundler renamed them", async () => {
+    const file = (label: string) => `
+      class OrderRejected extends Error {
+        constructor(message: string) { super(message); this.name = new.target.name; }
+      }
+      function checkOrder(id: string) { throw new OrderRejected("${label} rejected " + id); }
+      export async function ${label}(id: string) { "use workflow"; checkOrder(id); }
+    `;
+    const runtime = await runtimeFor({ "workflows/first.ts": file("first"), "workflows/second.ts": file("second") });
+    for (const label of ["first", "second"]) {
+      const run = await runtime.start(`workflow//workflows/${label}.ts//${label}`, ["o-1"]);
+      const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
+      expect(error.cause.name).toBe("OrderRejected");
+      expect(error.cause.stack).toMatch(new RegExp(`^OrderRejected: ${label} rejected o-1\\n\\s+at checkOrder \\(workflows/${label}\\.ts:5:`));
+    }
+  });
+});
+
 describe("this in steps", () => {
   test("a static-method step and an object-literal method step run with their owner as this", async () => {
     const runtime = await runtimeFor({

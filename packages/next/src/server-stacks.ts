@@ -2,8 +2,10 @@
  * The Next config that lets server code's errors read as the source in production: source maps
  * give the files and lines, and unminified server chunks keep the names of functions and classes
  * (a minifier renames a helper `validateCard` to `o` and an error class to `p`, and inlines small
- * helpers into their callers, taking their frames out of the stack). What the app sets itself
- * stands. A standalone server gets the chunks' maps too, which Next's tracer leaves out.
+ * helpers into their callers, taking their frames out of the stack); modules are not hoisted into
+ * one scope, where a name two files declare is renamed in one of them (`validateCard1` under
+ * Turbopack, `stacks_validateCard` under webpack). What the app sets itself stands. A standalone
+ * server gets the chunks' maps too, which Next's tracer leaves out.
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -23,6 +25,8 @@ export function readableServerStacks(config: NextConfig): StackConfig {
       ...experimental,
       serverSourceMaps: experimental?.serverSourceMaps ?? true,
       ...(chosen ? {} : { serverMinification: experimental?.serverMinification ?? false }),
+      // Turbopack has one setting for server and browser.
+      turbopackScopeHoisting: experimental?.turbopackScopeHoisting ?? false,
     },
   };
   if (config.output === "standalone") {
@@ -54,4 +58,14 @@ async function traceServerMaps(distDir: string): Promise<void> {
   const files = new Set(traced.files);
   for (const map of maps) files.add(relative(dirname(trace), join(server, map)).split(sep).join("/"));
   await writeFile(trace, JSON.stringify({ ...traced, files: [...files] }));
+}
+
+interface WebpackConfig {
+  optimization?: { concatenateModules?: boolean };
+}
+
+/** webpack's side of it, for server compilations only (the browser's bundles stay hoisted). */
+export function keepServerModuleNames(webpackConfig: WebpackConfig, isServer: boolean): void {
+  if (!isServer) return;
+  webpackConfig.optimization = { ...webpackConfig.optimization, concatenateModules: false };
 }

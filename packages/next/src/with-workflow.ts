@@ -24,7 +24,7 @@ import type { BuildResult } from "./builder.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SERVER_CONTENT_PATTERN, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
 import { callInternal, ENV, type Integration } from "./server.js";
-import { readableServerStacks } from "./server-stacks.js";
+import { keepServerModuleNames, readableServerStacks } from "./server-stacks.js";
 import { standaloneWarning } from "./standalone-check.js";
 import { watchSources } from "./watcher.js";
 import { type WebhookOptions, webhookEnv } from "./webhook-options.js";
@@ -119,6 +119,7 @@ export function applyWorkflowConfig(
       exclude: [NODE_MODULES_PATH, GENERATED_PATH],
       use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir, transform } satisfies LoaderOptions }],
     });
+    keepServerModuleNames(webpackConfig, context.isServer);
     return userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
   };
 

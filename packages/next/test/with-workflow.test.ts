@@ -111,11 +111,25 @@ describe("applyWorkflowConfig", () => {
 
   it("builds server code with source maps and unminified, so stacks keep helpers' and classes' names; the app's own choice stands", () => {
     const apply = (experimental: NextConfig["experimental"]) => applyWorkflowConfig({ experimental }, { appDir: APP, loader: LOADER }).experimental;
-    expect(apply(undefined)).toEqual({ serverSourceMaps: true, serverMinification: false });
-    expect(apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true })).toEqual({ serverMinification: true, serverSourceMaps: false, cssChunking: true });
+    const off = { turbopackScopeHoisting: false };
+    expect(apply(undefined)).toEqual({ serverSourceMaps: true, serverMinification: false, ...off });
+    expect(apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true, turbopackScopeHoisting: true })).toEqual({
+      serverMinification: true,
+      serverSourceMaps: false,
+      cssChunking: true,
+      turbopackScopeHoisting: true,
+    });
     // Turbopack reads turbopackMinify first: set, it is the app's choice for Turbopack and webpack alike.
-    expect(apply({ turbopackMinify: true })).toEqual({ turbopackMinify: true, serverSourceMaps: true });
-    expect(apply({ turbopackMinify: { client: false } })).toEqual({ turbopackMinify: { client: false }, serverSourceMaps: true, serverMinification: false });
+    expect(apply({ turbopackMinify: true })).toEqual({ turbopackMinify: true, serverSourceMaps: true, ...off });
+    expect(apply({ turbopackMinify: { client: false } })).toEqual({ turbopackMinify: { client: false }, serverSourceMaps: true, serverMinification: false, ...off });
+    // webpack: server compilations are not concatenated into one scope (names two modules share would be renamed).
+    const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER });
+    const server = { module: { rules: [] }, optimization: { minimize: true } };
+    config.webpack!(server, { isServer: true } as never);
+    expect(server.optimization).toEqual({ minimize: true, concatenateModules: false });
+    const browser = { module: { rules: [] }, optimization: { minimize: true } };
+    config.webpack!(browser, { isServer: false } as never);
+    expect(browser.optimization).toEqual({ minimize: true });
   });
 
   it("has a standalone server trace the server chunks' source maps (Next's tracer leaves .map files out), after the app's own hook", async () => {

@@ -50,7 +50,8 @@ export async function expectReadableStacks(app: string, server: NextServer): Pro
   const step = await failedRun(app, "expiredCard", "o-41");
   expect(step.cause.name).toBe("CardExpiredError");
   expect(step.cause.stack).toMatch(/^CardExpiredError: the card for o-41 expired in 2020-01\n/);
-  expect(step.cause.stack).toMatch(frame("checkExpiry", "lib/cards.ts", "throw new CardExpiredError"));
+  expect(step.cause.stack).toMatch(frame("validateCard", "lib/cards.ts", "throw new CardExpiredError"));
+  expect(step.cause.stack).toMatch(frame("checkExpiry", "lib/cards.ts", "return validateCard(orderId, expiry)"));
   expect(step.cause.stack).toMatch(frame("validateCard", "workflows/stacks.ts", 'checkExpiry(orderId, "2020-01")'));
   expect(step.cause.stack).toMatch(frame("chargeCard", "workflows/stacks.ts", "validateCard(orderId);"));
   expectNoGeneratedNames(step.cause.stack);

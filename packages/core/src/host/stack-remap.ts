@@ -70,7 +70,7 @@ export function withoutPlumbing(stack: string): string {
  * `at Pricing.total`, `at async chargeCard`); what follows is the runtime that called it.
  */
 export function upToStep(stack: string, stepName: string): string {
-  const name = stepName.split(".").pop()!.replace(/[$]/g, "\\$&");
+  const name = stepName.split(".").pop()!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const step = new RegExp(`^\\s+at (?:async )?(?:[\\w$.]+\\.)?${name}(?: \\[as [^\\]]+\\])? \\(`);
   const lines = stack.split("\n");
   const last = lines.findLastIndex((line) => step.test(line));

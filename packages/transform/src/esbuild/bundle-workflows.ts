@@ -86,8 +86,9 @@ export async function bundleWorkflows(options: BundleWorkflowsOptions): Promise<
       mainFields: ["module", "main"],
       conditions: options.conditions ?? [],
       minify: options.minify ?? false,
-      // Classes keep their source names (esbuild renames a class whose static members refer to
-      // it, `_Cart`), as serialization errors name them.
+      // One scope for every file: a name two files declare is renamed in one of them (class
+      // OrderRejected → OrderRejected2). Functions and classes keep their source names for
+      // `.name`, `new.target.name` and stack frames.
       keepNames: true,
       // Inlined below, once Hookline's own sources are marked in it.
       sourcemap: options.sourcemap ? "external" : false,
