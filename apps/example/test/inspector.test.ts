@@ -2,49 +2,16 @@
  * The inspector (/.well-known/workflow/v1/inspect) through the real routes of the example app:
  * `next start` hides it (404) without HOOKLINE_INSPECTOR_TOKEN and puts it behind a login with
  * it; every action checks the session, the origin and a CSRF token; values are escaped; no raw
- * webhook token ever appears. Chromium drives `next dev` (open) and `next start` (login), with
- * screenshots in test-artifacts/.
+ * webhook token ever appears. Chromium drives it behind its login, with screenshots in
+ * test-artifacts/ (`next dev`, where it is open, is inspector-dev.test.ts).
  */
-import { createHmac } from "node:crypto";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
+import { csrfOf, INSPECT, loginCookie, page, post, SECRET, startDemo, TOKEN, webhookTokenOf } from "./support/inspector";
 import { eventually, type NextServer, startNext } from "./support/next-server";
 import { postFormFrom } from "./support/post-from";
 import { productionBuild } from "./support/production-build";
-
-const SECRET = "inspector-test-secret-0123456789abcdef0123456789abcd";
-const TOKEN = "let-me-inspect-0123456789";
-const INSPECT = "/.well-known/workflow/v1/inspect";
-/** The demo's webhook is its fifth operation (flaky, echoHtml, bigValue, hook, webhook). */
-const webhookTokenOf = (runId: string) => createHmac("sha256", SECRET).update(`webhook:${runId}:o5`).digest("base64url");
-
-async function startDemo(server: NextServer, body: Record<string, string>): Promise<string> {
-  const response = await fetch(`${server.url}/api/inspector-demo`, { method: "POST", body: JSON.stringify(body) });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { runId: string }).runId;
-}
-
-/** A GET of the inspector as a logged-in browser would make it. */
-async function page(server: NextServer, path: string, cookie?: string): Promise<{ status: number; text: string; headers: Headers }> {
-  const response = await fetch(`${server.url}${INSPECT}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
-  return { status: response.status, text: await response.text(), headers: response.headers };
-}
-
-function csrfOf(html: string): string {
-  const match = html.match(/name="csrf" value="([^"]+)"/);
-  if (!match) throw new Error("no CSRF token in the page");
-  return match[1]!;
-}
-
-async function post(server: NextServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}${INSPECT}${path}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url, ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
 
 describe("the inspector under next start", () => {
   let server: NextServer | undefined;
@@ -182,7 +149,7 @@ describe("the inspector under next start", () => {
     const cookie = await loginCookie(server!);
     const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
     const { runId } = (await response.json()) as { runId: string };
-    const token = createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url");
+    const token = webhookTokenOf(runId, "o1");
     visit.refused = runId;
     await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
     const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
@@ -337,72 +304,5 @@ describe("the inspector's cancel by filter under next start", () => {
     for (const id of waiting) expect((await page(server!, `/runs/${id}`, cookie)).text).toContain("status-cancelled");
     expect((await page(server!, `/runs/${failed}`, cookie)).text).toContain("status-failed");
     expect((await post(server!, "/cancel-many", { status: "running", workflow }, { cookie })).status).toBe(403);
-  });
-});
-
-async function loginCookie(server: NextServer): Promise<string> {
-  const login = await post(server, "/login", { token: TOKEN });
-  return (login.headers.get("set-cookie") ?? "").split(";")[0]!;
-}
-
-describe("the inspector under next dev, in Chromium", () => {
-  let server: NextServer;
-  let browser: BrowserContext;
-  beforeAll(async () => {
-    server = await startNext("dev", { distDir: ".next-inspector-dev", env: { HOOKLINE_SECRET: SECRET } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  it("shows a new run on the runs page, pushed over SSE, without a reload", async () => {
-    const tab = await browser.newPage();
-    await tab.goto(`${server.url}${INSPECT}`);
-    await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 60_000 });
-    const loads = await tab.evaluate(() => performance.getEntriesByType("navigation").length);
-    // Each row notes when it first appeared, to compare with the run's creation time (one machine, one clock).
-    await tab.evaluate(() => {
-      const mark = () => {
-        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
-      };
-      mark();
-      new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
-    });
-    const runId = await startDemo(server, { label: "live" });
-    await tab.waitForSelector(`tr[data-run="${runId}"]`, { timeout: 10_000 });
-    const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, runId);
-    const createdAt = Date.parse((await tab.locator(`tr[data-run="${runId}"] time`).first().getAttribute("datetime"))!);
-    console.log(`[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
-    expect(await tab.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loads);
-    await screenshot(tab, "inspector-dev-runs");
-  });
-
-  it("is linked from the example's own runs page", async () => {
-    const tab = await browser.newPage();
-    await tab.goto(`${server.url}/runs`);
-    await tab.getByRole("link", { name: "inspector" }).click();
-    await tab.waitForSelector("h1:text('Runs')");
-    expect(new URL(tab.url()).pathname).toBe(INSPECT);
-  });
-
-  it("shows a run with retries and a hook, escapes a step's <script>, and resumes the hook from its form", async () => {
-    const runId = await startDemo(server, { label: "browser" });
-    const tab = await browser.newPage();
-    await eventually(async () => {
-      await tab.goto(`${server.url}${INSPECT}/runs/${runId}`);
-      return (await tab.locator(".card[data-hook='o4']").count()) > 0 ? true : undefined;
-    }, 60_000, "the hook");
-    expect(await tab.evaluate(() => (window as { __pwned?: boolean }).__pwned)).toBeUndefined();
-    await expect(tab.locator("text=<script>window.__pwned = true</script>").first().isVisible()).resolves.toBe(true);
-    await screenshot(tab, "inspector-dev-run-waiting");
-    await tab.locator(".card[data-hook='o4'] textarea").fill('{"approved": false}');
-    await tab.locator(".card[data-hook='o4'] button", { hasText: "Resume" }).click();
-    await tab.waitForSelector(".status-completed", { timeout: 30_000 });
-    await screenshot(tab, "inspector-dev-run-completed");
-    const waits = await browser.newPage();
-    await waits.goto(`${server.url}${INSPECT}/waits`);
-    await screenshot(waits, "inspector-dev-waits");
   });
 });
