@@ -11,14 +11,16 @@
  *   hookline inspect schedules [--json]
  *   hookline inspect cancel <id> [--reason text]
  *   hookline inspect wake <id> <sleep id>
+ *   hookline inspect --web [--port 4000] [--host 127.0.0.1]   (see inspect-web.ts)
  *   hookline check-replay [log files…] [--bundle file]   (see check-replay.ts)
  */
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { Runtime, runInfo, scheduleInfo, secretsFromEnv, stepsOf, waitsOf } from "@hookline/core/runtime";
+import { runInfo, scheduleInfo, stepsOf, waitsOf } from "@hookline/core/runtime";
 import type { HookRecord, RunStatus, WorkflowEvent, World } from "@hookline/core/world";
 import { decodeValue, plainValue } from "@hookline/next/server";
 import { CHECK_REPLAY_USAGE, checkReplayCommand } from "./check-replay.js";
+import { withRuntime } from "./cli-runtime.js";
+import { inspectWeb } from "./inspect-web.js";
 import { worldFromEnv } from "./world-config.js";
 
 const USAGE = `Usage: hookline inspect <command> [options]
@@ -32,6 +34,8 @@ Commands:
   schedules            cron schedules with their next and latest ticks
   cancel <id>          cancel a run (--reason <text>)
   wake <id> <sleep>    end a run's sleep now (its id as \`run <id>\` lists it under waits, e.g. o2)
+  --web                the inspector's pages on http://127.0.0.1:4000 without the app
+                       (--port, --host; behind a login when HOOKLINE_INSPECTOR_TOKEN is set)
 
 Options:
   --json               print JSON instead of text
@@ -57,11 +61,14 @@ async function main(argv: string[]): Promise<number> {
       run: { type: "string" },
       reason: { type: "string" },
       raw: { type: "boolean" },
+      web: { type: "boolean" },
+      port: { type: "string" },
+      host: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   const [group, command, id, sleep] = positionals;
-  if (values.help || group !== "inspect" || !command) {
+  if (values.help || group !== "inspect" || (!command && !values.web)) {
     console.log(`${USAGE}\n\n${CHECK_REPLAY_USAGE}`);
     return values.help ? 0 : 2;
   }
@@ -73,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
   const world = await worldFromEnv(env);
   await world.start();
   try {
-    const out = await run(world, command, id, { ...values, sleep });
+    if (values.web) return await inspectWeb(world, values, (message) => new UsageError(message));
+    const out = await run(world, command!, id, { ...values, sleep });
     console.log(values.json ? JSON.stringify(out.json, null, 2) : out.text);
     return 0;
   } finally {
@@ -183,29 +191,6 @@ async function run(world: World, command: string, id: string | undefined, option
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
   }
-}
-
-/** A runtime over the CLI's world for one operation; it issues no webhook token, so a shared world without HOOKLINE_SECRET still works. */
-async function withRuntime<T>(world: World, use: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const secret = secretsFromEnv() ?? (world.loadSecret ? undefined : randomBytes(32).toString("hex"));
-  const runtime = await Runtime.create({ world: keepOpen(world), worker: false, secret });
-  try {
-    return await use(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
-/** The runtime closes its world; the CLI closes it itself, after reading the outcome. */
-function keepOpen(world: World): World {
-  return new Proxy(world, {
-    get(target, key) {
-      if (key === "close") return async () => {};
-      if (key === "start") return async () => {};
-      const member = Reflect.get(target, key, target);
-      return typeof member === "function" ? member.bind(target) : member;
-    },
-  });
 }
 
 function value(serialized: unknown): unknown {

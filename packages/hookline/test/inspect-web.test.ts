@@ -1,0 +1,127 @@
+/**
+ * `hookline inspect --web` as a user runs it: the CLI in its own process serves the inspector's
+ * pages over a local-world folder, without the app: runs, a run, live updates, an action (cancel,
+ * with its CSRF token and origin checks); behind a login when HOOKLINE_INSPECTOR_TOKEN is set;
+ * and it stops cleanly on SIGTERM.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serialize } from "@hookline/core/runtime";
+import type { NewEvent } from "@hookline/core/world";
+import { createLocalWorld, type LocalWorld } from "@hookline/world-local";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const PACKAGE = fileURLToPath(new URL("..", import.meta.url));
+const BASE = "/.well-known/workflow/v1/inspect";
+const children: ChildProcess[] = [];
+let dir: string;
+let world: LocalWorld;
+const runId = `wrun_web_${Date.now()}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hookline-web-"));
+  world = createLocalWorld({ dir });
+  await world.start();
+  const t = Date.now();
+  const events: NewEvent[] = [
+    { type: "run_created", at: t, data: { workflowId: "workflow//app/inbox.ts//inbox", args: serialize(["<b>order-9</b>"]), seed: "s" } },
+    { type: "run_started", at: t + 1, data: {} },
+    {
+      type: "hook_created",
+      corr: "o1",
+      at: t + 2,
+      data: { kind: "hook", tokenHash: createHash("sha256").update("web-token").digest("hex"), expiresAt: t + 3_600_000 },
+    },
+  ];
+  for (const [seq, event] of events.entries()) await world.append(runId, event, { expectedSeq: seq });
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await world.close();
+});
+
+/** Starts `hookline inspect --web` on a free port; resolves with the URL it prints. */
+async function serve(env: Record<string, string> = {}): Promise<{ url: string; origin: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "--web", "--port", "0", "--dir", dir], {
+    cwd: PACKAGE,
+    env: { ...process.env, HOOKLINE_WORLD: "", HOOKLINE_INSPECTOR_TOKEN: "", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = out.match(/Hookline inspector on (http:\/\/\S+) /);
+      if (found) resolve(found[1]!);
+    });
+    void exited.then((code) => reject(new Error(`hookline inspect --web exited with ${code} before serving: ${out}`)));
+  });
+  return { url, origin: new URL(url).origin, child, exited };
+}
+
+it("serves the runs and a run's page, live updates and cancel without the app, and stops on SIGTERM", async () => {
+  const web = await serve();
+  expect(web.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${BASE}$`));
+  const root = await fetch(web.origin, { redirect: "manual" });
+  expect([root.status, root.headers.get("location")]).toEqual([302, BASE]);
+
+  const runs = await (await fetch(web.url)).text();
+  expect(runs).toContain(`data-run="${runId}"`);
+  expect(runs).toContain(`href="${BASE}/waits"`);
+  const page = await fetch(`${web.url}/runs/${runId}`);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain("&lt;b&gt;order-9&lt;/b&gt;");
+  expect(html).not.toContain("<b>order-9</b>");
+  expect((await fetch(`${web.origin}/elsewhere`)).status).toBe(404);
+
+  const live = await fetch(`${web.url}/live`);
+  expect(live.headers.get("content-type")).toContain("text/event-stream");
+  await live.body?.cancel();
+
+  const csrf = html.match(/name="csrf" value="([^"]+)"/)![1]!;
+  const cancel = (headers: Record<string, string>, token = csrf) =>
+    fetch(`${web.url}/runs/${runId}/cancel`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams({ csrf: token, reason: "from the web CLI" }).toString(),
+    });
+  // Another site's page cannot act: a foreign origin, or no CSRF token, is refused.
+  expect((await cancel({ origin: "http://evil.example" })).status).toBe(403);
+  expect((await cancel({ origin: web.origin }, "forged")).status).toBe(403);
+  expect((await world.getRun(runId))?.status).toBe("running");
+  const done = await cancel({ origin: web.origin });
+  expect(done.status).toBe(303);
+  expect((await world.readEvents(runId)).at(-1)).toMatchObject({ type: "run_cancelled", data: { reason: "from the web CLI" } });
+
+  web.child.kill("SIGTERM");
+  expect(await web.exited).toBe(0);
+});
+
+it("asks for HOOKLINE_INSPECTOR_TOKEN when it is set, and refuses a bad port by name", async () => {
+  const web = await serve({ HOOKLINE_INSPECTOR_TOKEN: "web-inspector-token-0123456789" });
+  const first = await fetch(web.url);
+  expect(first.status).toBe(401);
+  expect(await first.text()).toContain('name="token"');
+  web.child.kill("SIGTERM");
+  expect(await web.exited).toBe(0);
+
+  const bad = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "--web", "--port", "http", "--dir", dir], {
+    cwd: PACKAGE,
+    env: { ...process.env, HOOKLINE_WORLD: "" },
+  });
+  let stderr = "";
+  bad.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  expect(await new Promise((resolve) => bad.on("exit", resolve))).toBe(2);
+  expect(stderr).toContain("--port must be a port number");
+});
