@@ -208,6 +208,22 @@ function suite(name: string, setUp: () => Promise<Setup & { close(): Promise<voi
       expect(stored.includes(encoded), "the encoded token is stored somewhere").toBe(false);
     });
 
+    it("keeps a webhook URL handed to steps and a child run out of storage, while the code holding it sees it whole", async () => {
+      const { runId, token } = await startLab("labCarried");
+      const view = await eventually(async () => {
+        const found = await lab(s.instances[0]!, runId);
+        return found.status === "completed" ? found : undefined;
+      }, 30_000, "the run to complete");
+      const result = view.result as { url: string; stepGotIt: boolean; stepTokenHash: string; childGotIt: boolean };
+      expect(result.url.endsWith(`${WEBHOOK_PATH}${token}`), result.url).toBe(true);
+      expect(result).toMatchObject({ stepGotIt: true, stepTokenHash: sha256(token), childGotIt: true });
+
+      const stored = await s.storedText();
+      // Step arguments and results, the child's arguments and result, the run's result: each a marker naming the hook.
+      expect(stored.split(`[token:${runId}/o1/`).length - 1).toBeGreaterThanOrEqual(5);
+      expect(stored.includes(token), "the raw token is stored somewhere").toBe(false);
+    });
+
     it("answers a drip-fed body with 408 at the body deadline and records nothing", async () => {
       const { runId, path } = await startLab("labInbox");
       // Straight to an instance: the test's proxy would buffer the body.

@@ -1,10 +1,11 @@
 /**
  * Webhooks under attack and under load: the workflows the hardening tests and the throughput
- * benchmark drive (test/webhook-hardening.test.ts, bench/throughput.ts). None hands its URL to a
- * step: the tests rebuild it from the deployment secret, as replay does, so the only way a raw
- * token could reach storage is through the requests they send.
+ * benchmark drive (test/webhook-hardening.test.ts, bench/throughput.ts). Only labCarried hands its
+ * URL to a step: the tests rebuild tokens from the deployment secret, as replay does, so for the
+ * others the only way a raw token could reach storage is through the requests they send.
  */
 import { createWebhook, type RequestWithResponse } from "hookline";
+import { start } from "hookline/api";
 
 /** Counts deliveries until the wait times out: the shape of a provider's event feed. */
 export async function labInbox() {
@@ -56,6 +57,32 @@ async function seenInStep(request: Request) {
     referer: hide(request.headers.get("referer")),
     originalUrl: hide(request.headers.get("x-original-url")),
   };
+}
+
+/**
+ * Its webhook's URL handed around as a value: to a step, back from it, to a child run and its
+ * step, and returned. Each holder compares what it got with the URL itself, so a token left
+ * redacted anywhere code reads it shows up as `false`.
+ */
+export async function labCarried() {
+  "use workflow";
+  const webhook = createWebhook({ timeout: "1h" });
+  const fromStep = await carryUrl(webhook.url);
+  const child = await start(labCarriedChild, [webhook.url]);
+  const fromChild = await child.returnValue;
+  return { url: webhook.url, stepGotIt: fromStep.url === webhook.url, stepTokenHash: fromStep.tokenHash, childGotIt: fromChild === webhook.url };
+}
+
+export async function labCarriedChild(url: string) {
+  "use workflow";
+  return (await carryUrl(url)).url;
+}
+
+async function carryUrl(url: string) {
+  "use step";
+  const token = new URL(url).pathname.split("/").pop() ?? "";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return { url, tokenHash: Buffer.from(digest).toString("hex") };
 }
 
 /** A signed, size-limited webhook (LAB_WEBHOOK_SECRET): its refusals are what a provider's debugging needs. */

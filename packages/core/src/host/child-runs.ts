@@ -29,6 +29,8 @@ export interface ParentPort {
     cancelRun(runId: string, reason: string): Promise<void>;
   };
   ended(): boolean;
+  /** `value` with the webhook tokens the parent knows replaced by markers (value-tokens.ts). */
+  redact<T>(value: T): T;
   /** Appends at the end of the parent's log; null if another writer got there first (its events are then applied). */
   append(event: NewEvent): Promise<WorkflowEvent | null>;
 }
@@ -40,7 +42,7 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
     parentRunId: parent.runId,
     corr: op.corr,
     workflowId,
-    args: op.args,
+    args: parent.redact(op.args),
     origin: parent.origin,
     trailingSlash: parent.trailingSlash,
     bundleId: parent.bundleId(),

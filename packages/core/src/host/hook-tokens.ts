@@ -5,6 +5,7 @@
  */
 import type { WorkflowEvent } from "../world/events.js";
 import { hashToken, type TokenIssuer } from "./tokens.js";
+import { ValueTokens } from "./value-tokens.js";
 
 export const WEBHOOK_PATH = "/.well-known/workflow/v1/webhook/";
 
@@ -20,10 +21,13 @@ export class HookTokens {
   readonly #runId: string;
   /** Secrets recorded hooks were created with, by hook. */
   readonly #keys = new Map<string, string | undefined>();
+  /** The webhook tokens the run's values may carry: redacted before they are recorded. */
+  readonly values: ValueTokens;
 
   constructor(issuer: TokenIssuer, runId: string) {
     this.#issuer = issuer;
     this.#runId = runId;
+    this.values = new ValueTokens(issuer);
   }
 
   /** Notes the secrets of hooks created in `events` (call before applying them). */
@@ -38,6 +42,7 @@ export class HookTokens {
     if (chosen !== undefined) return { token: chosen, tokenHash: hashToken(chosen) };
     const keyId = this.#keys.has(corr) ? this.#keys.get(corr) : this.#issuer.currentKeyId;
     const token = this.#issuer.webhookToken(this.#runId, corr, keyId) ?? "";
+    this.values.know(token, this.#runId, corr, keyId ?? this.#issuer.currentKeyId);
     return { token, tokenHash: hashToken(token), keyId };
   }
 }

@@ -14,6 +14,8 @@ export interface RunPort {
   waitForEnd(runId: string): Promise<WorkflowEvent>;
   cancel(runId: string, reason?: string): Promise<void>;
   wakeSleep(runId: string, sleepId: string): Promise<boolean>;
+  /** A recorded value with its webhook tokens rebuilt (value-tokens.ts). */
+  revealTokens<V>(value: V): V;
 }
 
 export interface RunInfo {
@@ -92,10 +94,9 @@ export class Run<T = unknown> {
 
   /** The error a failed run ended with; undefined while it has not failed. */
   get error(): Promise<Error | undefined> {
-    return this.#runtime().then(async (runtime) => {
-      const summary = await this.#summary();
+    return this.#summary().then(async (summary) => {
       if (summary.status !== "failed") return undefined;
-      const end = await runtime.waitForEnd(this.runId);
+      const end = await this.#end();
       return end.type === "run_failed" ? (deserialize(end.data.error) as Error) : undefined;
     });
   }
@@ -198,7 +199,10 @@ export class Run<T = unknown> {
     return summary;
   }
 
-  async #end() {
-    return (await this.#runtime()).waitForEnd(this.runId);
+  /** The run's end event, its values as code may read them (webhook tokens rebuilt). */
+  async #end(): Promise<WorkflowEvent> {
+    const runtime = await this.#runtime();
+    const end = await runtime.waitForEnd(this.runId);
+    return { ...end, data: runtime.revealTokens(end.data) } as WorkflowEvent;
   }
 }

@@ -28,6 +28,7 @@ import { type ScheduleInfo, Scheduler } from "./scheduler.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
+import { revealValueTokens } from "./value-tokens.js";
 import { type UpgradeResult, upgradeRun } from "./upgrade-run.js";
 import { wakeSleep } from "./wake-sleep.js";
 import type { RunEnvironment } from "./run-environment.js";
@@ -240,6 +241,11 @@ export class Runtime {
   /** Ends sleep `sleepId` of the run now (see wake-sleep.ts); false if it had already ended. */
   wakeSleep(runId: string, sleepId: string): Promise<boolean> {
     return wakeSleep(this.world, runId, sleepId);
+  }
+
+  /** `value` as code may read it: webhook tokens in place of their markers (value-tokens.ts). */
+  revealTokens<T>(value: T): T {
+    return revealValueTokens(this.#env.tokens, value);
   }
 
   /** The run's terminal event, once there is one (RunNotFoundError if there is no such run). */

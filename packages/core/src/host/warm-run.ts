@@ -80,6 +80,7 @@ export class WarmRun {
       env,
       ended: () => this.terminal,
       append: (event) => this.#append(event),
+      redact: (value) => this.#hookTokens.values.redact(value),
     };
     this.#bridge = {
       seed: created.data.seed,
@@ -250,7 +251,7 @@ export class WarmRun {
       return;
     }
     if (delivers) {
-      this.#sandbox.entry.deliver(event.corr!, event.type, event.data);
+      this.#sandbox.entry.deliver(event.corr!, event.type, this.#hookTokens.values.reveal(event.data));
       await drainMicrotasks();
     }
   }
@@ -277,7 +278,7 @@ export class WarmRun {
     this.#args = undefined;
     this.#bridge.now = started.at;
     try {
-      this.#sandbox.entry.start(this.workflowId, args);
+      this.#sandbox.entry.start(this.workflowId, this.#hookTokens.values.reveal(args));
     } catch (error) {
       this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
       return;
@@ -298,7 +299,9 @@ export class WarmRun {
   /** Appends at the log's end; null if another writer got there first (the new events are then applied). */
   async #append(event: NewEvent, wake?: { key: string }): Promise<WorkflowEvent | null> {
     try {
-      const stored = await this.#env.world.append(this.runId, event, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
+      // A webhook URL in a recorded value keeps a marker in place of its token (value-tokens.ts).
+      const redacted = { ...event, data: this.#hookTokens.values.redact(event.data) } as NewEvent;
+      const stored = await this.#env.world.append(this.runId, redacted, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
       await this.#apply(stored);
       return stored;
     } catch (error) {
