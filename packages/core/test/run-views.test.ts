@@ -48,4 +48,40 @@ describe("run views for dashboards", () => {
     expect((await getRun(run.runId).events()).at(-1)?.type).toBe("run_completed");
     await expect(getRun("wrun_nope").steps()).rejects.toThrow(/No run with id/);
   });
+
+  test("waits: a hook that was answered is left out once the workflow waits in something newer, and listed again while a loop awaits it", async () => {
+    const runtime = await runtimeFor({
+      "workflows/waits.ts": `
+        import { createHook, sleep } from "hookline";
+        export async function answeredThenSleeps() {
+          "use workflow";
+          const hook = createHook<string>({ token: "waits:once" });
+          await hook;
+          await sleep("1h");
+        }
+        export async function loops() {
+          "use workflow";
+          const hook = createHook<string>({ token: "waits:loop" });
+          for await (const payload of hook) { await handle(payload); if (payload === "stop") return; }
+        }
+        async function handle(payload: string) { "use step"; return payload; }
+      `,
+    });
+    const once = await runtime.start("workflow//workflows/waits.ts//answeredThenSleeps", []);
+    await waitFor("the hook", async () => (await runtime.world.getHook(hashToken("waits:once")))?.status === "active");
+    expect((await getRun(once.runId).waits()).map((w) => w.kind)).toEqual(["hook"]);
+    await runtime.resumeHook("waits:once", "yes");
+    await waitFor("the sleep", async () => (await getRun(once.runId).events()).some((e) => e.type === "sleep_started"));
+    expect((await getRun(once.runId).waits()).map((w) => w.kind)).toEqual(["sleep"]);
+
+    const loop = await runtime.start("workflow//workflows/waits.ts//loops", []);
+    await waitFor("the hook", async () => (await runtime.world.getHook(hashToken("waits:loop")))?.status === "active");
+    await runtime.resumeHook("waits:loop", "first");
+    await waitFor("the step", async () => (await getRun(loop.runId).events()).some((e) => e.type === "step_completed"));
+    // Nothing newer than the delivery is pending: the loop is back in the hook.
+    expect((await getRun(loop.runId).waits()).map((w) => w.kind)).toEqual(["hook"]);
+    await runtime.resumeHook("waits:loop", "stop");
+    await loop.returnValue;
+    expect(await getRun(loop.runId).waits()).toEqual([]);
+  });
 });

@@ -73,14 +73,26 @@ export function stepsOf(events: readonly WorkflowEvent[]): StepInfo[] {
   return [...steps.values()];
 }
 
-/** The sleeps and hooks the run is waiting in (none once it has ended). */
+/**
+ * The sleeps and hooks the run is waiting in (none once it has ended). A hook stays active after
+ * a delivery (it may be awaited again, as in `for await`), so one that has received something is
+ * listed only while the workflow has not gone on to wait for anything else since its last
+ * delivery: after `await webhook; await sleep("1d")` the run waits in the sleep alone. (A hook
+ * raced against a newer sleep, `Promise.race([hook, sleep("1h")])` in a loop, is therefore left
+ * out until its next delivery: the log does not record what a workflow awaits.)
+ */
 export function waitsOf(events: readonly WorkflowEvent[]): WaitInfo[] {
   const waits = new Map<string, WaitInfo>();
+  /** Seq at which each unfinished operation (wait, step, child run) began. */
+  const begun = new Map<string, number>();
+  /** Seq of each hook's last delivery. */
+  const delivered = new Map<string, number>();
   for (const event of events) {
     const corr = event.corr;
     switch (event.type) {
       case "sleep_started":
         waits.set(corr!, { id: corr!, kind: "sleep", since: new Date(event.at), until: new Date(event.data.until), metadata: undefined });
+        begun.set(corr!, event.seq);
         break;
       case "hook_created":
         waits.set(corr!, {
@@ -90,18 +102,35 @@ export function waitsOf(events: readonly WorkflowEvent[]): WaitInfo[] {
           until: event.data.expiresAt === undefined ? undefined : new Date(event.data.expiresAt),
           metadata: event.data.metadata === undefined ? undefined : deserialize(event.data.metadata),
         });
+        begun.set(corr!, event.seq);
+        break;
+      case "hook_received":
+        delivered.set(corr!, event.seq);
+        break;
+      case "step_started":
+      case "child_started":
+        if (!begun.has(corr!)) begun.set(corr!, event.seq);
+        break;
+      case "step_completed":
+      case "child_ended":
+        begun.delete(corr!);
+        break;
+      case "step_failed":
+        if (event.data.retryAt === undefined) begun.delete(corr!);
         break;
       case "sleep_completed":
       case "hook_disposed":
       case "hook_timed_out":
         waits.delete(corr!);
+        begun.delete(corr!);
         break;
       case "run_completed":
       case "run_failed":
       case "run_cancelled":
-        waits.clear();
-        break;
+        return [];
     }
   }
-  return [...waits.values()];
+  let newest = 0;
+  for (const seq of begun.values()) newest = Math.max(newest, seq);
+  return [...waits.values()].filter((wait) => (delivered.get(wait.id) ?? Number.POSITIVE_INFINITY) > newest);
 }
