@@ -9,4 +9,6 @@ export default packageBuild({
   "workflow/api": "src/workflow/api.ts",
   "host/internal-step": "src/host/internal-step.ts",
   "host/internal-client": "src/host/internal-client.ts",
+  // Started as a worker thread by replay checks of many logs (replay-pool.ts).
+  "host/replay-worker": "src/host/replay-worker.ts",
 });

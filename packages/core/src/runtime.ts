@@ -12,7 +12,7 @@ export { type RegisteredStep, registerWorkflowBundle, registries, type WorkflowB
 export { runInfo } from "./host/run.js";
 export { stepsOf, waitsOf } from "./host/run-views.js";
 export { bundleIdOf } from "./world/bundles.js";
-export { checkLog, checkRuns, type ReplayReport } from "./host/replay-check.js";
+export { checkLog, checkLogs, checkRuns, type ReplayReport } from "./host/replay-check.js";
 export { WorkflowBundle } from "./host/sandbox.js";
 export { Runtime, type RuntimeOptions, type StartOptions, type WorkflowReference } from "./host/runtime.js";
 export { resolveSecrets, secretsFromEnv } from "./host/runtime-config.js";

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleIdOf, checkLog, checkRuns, type ReplayReport, WorkflowBundle } from "@hookline/core/runtime";
+import { bundleIdOf, checkLogs, checkRuns, type ReplayReport, WorkflowBundle } from "@hookline/core/runtime";
 import type { WorkflowEvent } from "@hookline/core/world";
 import { worldFromEnv } from "./world-config.js";
 
@@ -73,7 +73,7 @@ async function loadBundle(path: string | undefined, app: string, usage: (message
 }
 
 async function checkFiles(files: string[], bundle: WorkflowBundle, usage: (message: string) => Error): Promise<Array<ReplayReport & { file: string }>> {
-  const reports: Array<ReplayReport & { file: string }> = [];
+  const logs: WorkflowEvent[][] = [];
   for (const file of files) {
     let parsed: unknown;
     try {
@@ -83,9 +83,10 @@ async function checkFiles(files: string[], bundle: WorkflowBundle, usage: (messa
     }
     const events = (Array.isArray(parsed) ? parsed : (parsed as { events?: unknown })?.events) as WorkflowEvent[] | undefined;
     if (!Array.isArray(events)) throw usage(`${file} holds no log: expected a run's events (an array) or { events }.`);
-    reports.push({ ...(await checkLog(events, bundle)), file });
+    logs.push(events);
   }
-  return reports;
+  // Reports come in the logs' order.
+  return (await checkLogs(logs, bundle)).map((report, i) => ({ ...report, file: files[i]! }));
 }
 
 async function checkWorld(bundle: WorkflowBundle, dir: string | undefined): Promise<ReplayReport[]> {

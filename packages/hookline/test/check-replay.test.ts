@@ -44,12 +44,12 @@ async function bundleFile(dir: string, name: string, source: string): Promise<st
   return file;
 }
 
-const log = (runId: string): WorkflowEvent[] =>
+const log = (runId: string, stepId = CHARGE): WorkflowEvent[] =>
   ([
   { type: "run_created", at: 1_000, data: { workflowId: WF, args: serialize(["o1"]), seed: "seed" } },
   { type: "run_started", at: 1_001, data: {} },
-  { type: "step_started", corr: "o1", at: 1_002, data: { stepId: CHARGE, attempt: 1, args: serialize(["o1"]) } },
-  { type: "step_completed", corr: "o1", at: 1_003, data: { stepId: CHARGE, result: serialize("charged") } },
+  { type: "step_started", corr: "o1", at: 1_002, data: { stepId, attempt: 1, args: serialize(["o1"]) } },
+  { type: "step_completed", corr: "o1", at: 1_003, data: { stepId, result: serialize("charged") } },
 ] satisfies NewEvent[]).map((e, i) => ({ ...e, v: 1, runId, seq: i + 1 }) as WorkflowEvent);
 
 describe("hookline check-replay", () => {
@@ -101,4 +101,43 @@ describe("hookline check-replay", () => {
     expect((await cli(["--bundle", same, fixture])).code).toBe(0);
     expect((await cli(["--bundle", changed, fixture])).stdout).toContain(`run wrun_inflight (${fixture}) of ${WF} diverges at event 3`);
   }, 60_000);
+
+  it("checks hundreds of logs (on worker threads) and names each diverging run with its own calls, in order", async () => {
+    const logsDir = await mkdtemp(join(dir, "many-"));
+    // Each planted divergence records a step named after its run: a report given to the wrong run shows.
+    const planted = [0, 1, 49, 50, 199, 200, 201, 333, 498, 599];
+    const files: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const file = join(logsDir, `run-${String(i).padStart(3, "0")}.json`);
+      await writeFile(file, JSON.stringify(log(`wrun_many_${i}`, planted.includes(i) ? `${CHARGE}_${i}` : CHARGE)));
+      files.push(file);
+    }
+    const result = await cli(["--bundle", same, "--json", ...files]);
+    expect(result.code).toBe(1);
+    const { checked, diverging } = JSON.parse(result.stdout) as { checked: number; diverging: Array<{ runId: string; file: string; divergence: unknown }> };
+    expect(checked).toBe(600);
+    expect(diverging).toEqual(
+      planted.map((i) => expect.objectContaining({ runId: `wrun_many_${i}`, file: files[i], divergence: { seq: 3, recorded: `step "${CHARGE}_${i}"`, actual: `step "${CHARGE}"` } })),
+    );
+  }, 120_000);
+
+  it("a workflow's globals do not carry over from one checked run to the next", async () => {
+    // The first run to get here sets the global: a later run that saw it would call sleep() instead.
+    const global = await bundleFile(
+      dir,
+      "global",
+      `export async function order(id: string) { "use workflow"; const g = globalThis as { seen?: boolean }; if (g.seen) await sleep("1h"); g.seen = true; await charge(id); }\n` +
+        `import { sleep } from "hookline";\nasync function charge(id: string) { "use step"; return "charged"; }`,
+    );
+    const logsDir = await mkdtemp(join(dir, "global-"));
+    const files: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      files.push(join(logsDir, `run-${i}.json`));
+      await writeFile(files[i]!, JSON.stringify(log(`wrun_global_${i}`)));
+    }
+    const result = await cli(["--bundle", global, ...files]);
+    expect(result.stdout).toContain("300 runs checked");
+    expect(result.stdout).toContain("all replay cleanly.");
+    expect(result.code).toBe(0);
+  }, 120_000);
 });

@@ -7,12 +7,14 @@
  *   if (!report.ok) console.log(report.divergence?.recorded, "→", report.divergence?.actual);
  */
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type vm from "node:vm";
 import { ReplayDivergenceError, WorldError } from "../shared/errors.js";
-import { TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { HostBridge } from "../workflow/kernel.js";
+import { TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
+import { checkOnWorkers, workerScript } from "./replay-pool.js";
 import type { RunEnvironment } from "./run-environment.js";
 import type { Sandbox, WorkflowBundle } from "./sandbox.js";
 import { TokenIssuer } from "./tokens.js";
@@ -110,8 +112,41 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
 /** Checks at once: their waits for the event loop overlap (each check holds a context of its own). */
 const CONCURRENCY = 4;
 
-/** `checkLog` of each log, a few at a time; reports in the logs' order. */
+/** Logs from which checks run on worker threads (fewer are done before workers would have started). */
+const PARALLEL_FROM = 200;
+
+/**
+ * `checkLog` of each log; reports in the logs' order. Many logs are checked on worker threads, one
+ * per core (see replay-pool.ts), a few are checked here.
+ */
 export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
+  const iterator = Symbol.asyncIterator in logs ? logs[Symbol.asyncIterator]() : toAsync(logs[Symbol.iterator]());
+  const first: WorkflowEvent[][] = [];
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    first.push(next.value);
+    if (first.length < PARALLEL_FROM) continue;
+    const workers = Math.min(availableParallelism(), MAX_WORKERS);
+    const script = workers > 1 ? workerScript() : null;
+    if (script) return checkOnWorkers(script, first, iterator, bundle, workers);
+    return checkLogsHere(concat(first, iterator), bundle);
+  }
+  return checkLogsHere(first, bundle);
+}
+
+/** Workers at most, whatever the cores: each holds the bundle and its contexts. */
+const MAX_WORKERS = 8;
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return { next: async () => iterator.next() };
+}
+
+async function* concat<T>(first: T[], rest: AsyncIterator<T>): AsyncIterable<T> {
+  yield* first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** `checkLog` of each log in this thread, a few at a time; reports in the logs' order. */
+export async function checkLogsHere(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
   const reports: Promise<ReplayReport>[] = [];
   const running = new Set<Promise<unknown>>();
   for await (const events of logs) {

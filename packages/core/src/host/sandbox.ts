@@ -5,7 +5,7 @@
  */
 import vm from "node:vm";
 import { WorkflowNotRegisteredError } from "../shared/errors.js";
-import { HOST_KEY, type HostBridge, SANDBOX_KEY, type SandboxEntry } from "../workflow/kernel.js";
+import { HOST_KEY, type HostBridge, REAL_DATE, SANDBOX_KEY, type SandboxEntry } from "../workflow/kernel.js";
 import type { Serialized } from "../world/events.js";
 import { BundleStackMap } from "./bundle-stack.js";
 import type { WorkflowBundleSource } from "./registry.js";
@@ -46,21 +46,17 @@ export class WorkflowBundle {
   /**
    * A context for one run, fresh unless `reuse` is given. `console` prints only while `isLive()`
    * (not while replaying). A reused context (replay checks, one run at a time) gets the bundle run
-   * again: its modules start afresh (the bundle is one function scope), its globals are set again.
+   * again: its modules start afresh (the bundle is one function scope), and its global object is
+   * put back as it was before any bundle ran in it (see resetGlobal).
    */
   createSandbox(bridge: HostBridge, isLive: () => boolean, reuse?: vm.Context): Sandbox {
     const quiet = (level: "log" | "info" | "warn" | "error" | "debug") => (...args: unknown[]) => {
       if (isLive()) console[level](...args);
     };
-    const context =
-      reuse ??
-      vm.createContext({
-        ...SHARED_GLOBALS,
-        console: { log: quiet("log"), info: quiet("info"), warn: quiet("warn"), error: quiet("error"), debug: quiet("debug") },
-      });
-    // Symbol-keyed globals are reached through the context's own global object: the outer
-    // contextified object does not reflect them.
-    const global = vm.runInContext("globalThis", context) as Record<symbol, unknown>;
+    const console_ = { log: quiet("log"), info: quiet("info"), warn: quiet("warn"), error: quiet("error"), debug: quiet("debug") };
+    const context = reuse ?? vm.createContext({ ...SHARED_GLOBALS, console: console_ });
+    const global = reuse ? resetGlobal(reuse) : globalOf(context);
+    if (reuse) global.console = console_;
     global[HOST_KEY] = bridge;
     shareDisposeSymbols(global);
     this.#script.runInContext(context);
@@ -104,13 +100,43 @@ export class WorkflowBundle {
   }
 }
 
+type Global = Record<string | symbol, unknown>;
+/** A context's own global object, and the names it had before any bundle ran in it. */
+const globals = new WeakMap<vm.Context, { global: Global; before: Set<string | symbol> }>();
+
+/**
+ * Symbol-keyed globals are reached through the context's own global object: the outer
+ * contextified object does not reflect them. Looked up once per context (a script per lookup).
+ */
+function globalOf(context: vm.Context): Global {
+  const known = globals.get(context);
+  if (known) return known.global;
+  const global = vm.runInContext("globalThis", context) as Global;
+  globals.set(context, { global, before: new Set(Reflect.ownKeys(global)) });
+  return global;
+}
+
+/**
+ * Takes from a reused context's global object what an earlier run added to it, as a fresh
+ * context would not have it: a workflow's own globals, and the bundle's registry of serializable
+ * classes, which kept every earlier run's classes (and through them its module scope) alive.
+ * What the bundle's runtime replaces (Date, timers, crypto) it installs again on every run, from
+ * the host's Date it kept aside (REAL_DATE).
+ */
+function resetGlobal(context: vm.Context): Global {
+  const global = globalOf(context);
+  const { before } = globals.get(context)!;
+  for (const key of Reflect.ownKeys(global)) if (!before.has(key) && key !== REAL_DATE) Reflect.deleteProperty(global, key);
+  return global;
+}
+
 /**
  * Node 20 defines Symbol.dispose and Symbol.asyncDispose on the main realm's Symbol only, so a
  * vm context has neither: `using hook = createHook()` then failed with "Object not disposable"
  * (the bundle's `using` helper and the Hook class disagreed on the key). The context gets the
  * host's symbols, so both realms, and values crossing between them, agree.
  */
-function shareDisposeSymbols(global: Record<symbol, unknown>): void {
+function shareDisposeSymbols(global: Global): void {
   const Sandboxed = (global as unknown as { Symbol: SymbolConstructor }).Symbol;
   for (const name of ["dispose", "asyncDispose"] as const) {
     if (Sandboxed[name] !== undefined) continue;

@@ -5,9 +5,7 @@
  * (the bundle's entry imports the runtime first).
  */
 import { ContextError } from "../shared/errors.js";
-import type { HostBridge } from "./kernel.js";
-
-const REAL_DATE = Symbol.for("hookline.realDate");
+import { type HostBridge, REAL_DATE } from "./kernel.js";
 
 export function installDeterministicGlobals(global: Record<string | symbol, unknown>, bridge: HostBridge): void {
   const seed = bridge.seed;

@@ -7,6 +7,8 @@ import type { Serialized, WebhookConfig } from "../world/events.js";
 
 export const HOST_KEY = Symbol.for("hookline.host");
 export const SANDBOX_KEY = Symbol.for("hookline.sandbox");
+/** Where the runtime keeps the host's Date aside: a context reused for another run (replay checks) keeps it. */
+export const REAL_DATE = Symbol.for("hookline.realDate");
 
 export type OpRequest =
   /** `self`: an instance-method step's `this`. */
