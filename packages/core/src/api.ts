@@ -101,11 +101,11 @@ export async function deleteSchedule(id: string): Promise<boolean> {
 }
 
 /**
- * Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100).
- * Page on with `before: { createdAt, runId }` of the last run of the previous page.
+ * Runs, newest first: filter by status (one or several), workflow, and `rerunOf` (the reruns of a run);
+ * at most `limit` (default 100). Page on with `before: { createdAt, runId }` of the last run of the previous page.
  */
 export async function listRuns(
-  options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
+  options: { status?: RunStatus | RunStatus[]; workflowId?: string; rerunOf?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
 ): Promise<RunInfo[]> {
   const runtime = await getRuntime();
   const { before, ...rest } = options;

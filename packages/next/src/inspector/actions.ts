@@ -69,20 +69,32 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
   return null;
 }
 
-/** The most runs one "cancel by filter" cancels: the newest ones matching, pending or running only. */
-export const CANCEL_MANY_LIMIT = 500;
+/** Runs read per page by "cancel by filter": what it holds in memory at once. */
+export const CANCEL_PAGE = 200;
 
+/**
+ * Cancels every pending or running run matching the filter, however many: pages through
+ * listRuns newest first with its cursor (a cancelled run keeps its place in that order, so
+ * cancelling does not shift the pages), one page in memory at a time. Runs created after the
+ * action started are newer than its first page and left alone.
+ */
 async function cancelMany(runtime: ActionPort, status: string, workflow: string, reason: string | undefined): Promise<Outcome> {
   const statuses: RunStatus[] = status === "pending" || status === "running" ? [status] : ["pending", "running"];
-  const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_MANY_LIMIT });
   let cancelled = 0;
-  for (const run of runs) {
-    try {
-      await runtime.cancel(run.runId, reason);
-      cancelled++;
-    } catch {
-      // A run that ended meanwhile is fine to skip.
+  let before: { createdAt: number; runId: string } | undefined;
+  for (;;) {
+    const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_PAGE, before });
+    for (const run of runs) {
+      try {
+        await runtime.cancel(run.runId, reason);
+        cancelled++;
+      } catch {
+        // A run that ended meanwhile is fine to skip.
+      }
     }
+    const last = runs.at(-1);
+    if (!last || runs.length < CANCEL_PAGE) break;
+    before = { createdAt: last.createdAt, runId: last.runId };
   }
   return { message: `Cancelled ${cancelled} run${cancelled === 1 ? "" : "s"}${reason ? `: ${reason}` : "."}` };
 }

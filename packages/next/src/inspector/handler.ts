@@ -185,13 +185,12 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   return { query, runs, next, counts, countsCapped: recent.length >= COUNT_CAP, workflows };
 }
 
-/** How many of a workflow's newest runs a run page looks through for its reruns. */
-const RERUN_SCAN = 200;
+/** The most reruns a run page lists (newest first). */
+const RERUNS_SHOWN = 200;
 
-/** The reruns of `run`: among its workflow's newest RERUN_SCAN runs, those whose rerunOf names it (one listRuns, no log reads). */
+/** The reruns of `run`, newest first: listRuns by rerunOf (an index on both worlds, no log reads). */
 async function rerunsOf(world: InspectorPort["world"], run: RunSummary): Promise<RunSummary[]> {
-  const recent = await world.listRuns({ workflowId: run.workflowId, limit: RERUN_SCAN });
-  return recent.filter((r) => r.rerunOf === run.runId);
+  return world.listRuns({ rerunOf: run.runId, limit: RERUNS_SHOWN });
 }
 
 function parseCursor(text: string | null): RunsQuery["before"] {

@@ -103,7 +103,7 @@ export interface RunView {
   events: WorkflowEvent[];
   hooks: HookRecord[];
   refusals: RefusedDelivery[];
-  /** Runs that rerun this one (found among its workflow's newest runs, see handler.ts). */
+  /** Runs that rerun this one, newest first (listRuns by rerunOf, see handler.ts). */
   reruns: RunSummary[];
   streams: StreamSummary[];
 }
