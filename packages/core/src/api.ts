@@ -152,7 +152,11 @@ export async function wakeSleep(runId: string, sleepId: string): Promise<boolean
   return (await getRuntime()).wakeSleep(runId, sleepId);
 }
 
-/** Delivers `payload` to the hook holding `token`; HookNotFoundError if there is none or it ended. */
+/**
+ * Delivers `payload` to the hook holding `token`; HookNotFoundError if there is none or it ended.
+ * A hook made by defineHook({ id, schema }) (loaded in this process) takes only payloads that pass
+ * the schema: HookPayloadError names each failing field, and nothing is recorded.
+ */
 export async function resumeHook<T = unknown>(token: string, payload: T): Promise<{ runId: string }> {
   return (await getRuntime()).resumeHook(token, payload);
 }
