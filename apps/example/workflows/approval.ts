@@ -9,6 +9,8 @@ export interface Decision {
 
 /** Resumed from a server action (app/approval/actions.ts) when someone clicks Approve or Reject. */
 export const approvalDecision = defineHook<Decision>({
+  // Recorded with each hook: a payload resumed by token (the inspector's form, resumeHook) is checked against the schema too.
+  id: "approval-decision",
   schema: objectSchema<Decision>({ approved: "boolean", reviewer: "string", note: "string?" }),
 });
 

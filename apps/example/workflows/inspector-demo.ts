@@ -2,7 +2,8 @@
  * Runs worth inspecting: what the inspector tests drive (test/inspector.test.ts). One run
  * retries a step, returns text that looks like HTML, writes a large value, then waits on a hook
  * and a webhook; another fails with a stack; a third sleeps for an hour (to be woken from the
- * inspector).
+ * inspector); a fourth sleeps, then ships a parcel (the test plants a different recorded call
+ * there, so its replay diverges).
  */
 import { createHook, createWebhook, FatalError, getStepMetadata, RetryableError, sleep } from "hookline";
 
@@ -48,4 +49,15 @@ export async function inspectorNaps(label: string) {
   "use workflow";
   await sleep("1h");
   return `awake: ${label}`;
+}
+
+export async function inspectorShips(orderId: string) {
+  "use workflow";
+  await sleep("1h");
+  return await shipParcel(orderId, { carrier: "dhl", express: true });
+}
+
+async function shipParcel(orderId: string, options: { carrier: string; express: boolean }) {
+  "use step";
+  return `${orderId} shipped with ${options.carrier}${options.express ? " express" : ""}`;
 }

@@ -101,11 +101,11 @@ export async function deleteSchedule(id: string): Promise<boolean> {
 }
 
 /**
- * Runs, newest first: filter by status (one or several) and workflow; at most `limit` (default 100).
- * Page on with `before: { createdAt, runId }` of the last run of the previous page.
+ * Runs, newest first: filter by status (one or several), workflow, and `rerunOf` (the reruns of a run);
+ * at most `limit` (default 100). Page on with `before: { createdAt, runId }` of the last run of the previous page.
  */
 export async function listRuns(
-  options: { status?: RunStatus | RunStatus[]; workflowId?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
+  options: { status?: RunStatus | RunStatus[]; workflowId?: string; rerunOf?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
 ): Promise<RunInfo[]> {
   const runtime = await getRuntime();
   const { before, ...rest } = options;
@@ -152,7 +152,11 @@ export async function wakeSleep(runId: string, sleepId: string): Promise<boolean
   return (await getRuntime()).wakeSleep(runId, sleepId);
 }
 
-/** Delivers `payload` to the hook holding `token`; HookNotFoundError if there is none or it ended. */
+/**
+ * Delivers `payload` to the hook holding `token`; HookNotFoundError if there is none or it ended.
+ * A hook made by defineHook({ id, schema }) (loaded in this process) takes only payloads that pass
+ * the schema: HookPayloadError names each failing field, and nothing is recorded.
+ */
 export async function resumeHook<T = unknown>(token: string, payload: T): Promise<{ runId: string }> {
   return (await getRuntime()).resumeHook(token, payload);
 }

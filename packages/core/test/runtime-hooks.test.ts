@@ -171,6 +171,52 @@ describe("hooks", () => {
     await expect(run.returnValue).resolves.toBe("approved");
   });
 
+  test("defineHook({ id }) records its id with each hook; a payload resumed by token or to the hook record must pass its schema", async () => {
+    const app = await compileApp({
+      "workflows/refund.ts": `
+        import { defineHook } from "hookline";
+        export const refundDecision = defineHook<{ approved: boolean; by: string }>({
+          id: "refund-decision",
+          schema: {
+            "~standard": {
+              version: 1,
+              vendor: "test",
+              validate: (v: any) => {
+                const issues = [];
+                if (typeof v?.approved !== "boolean") issues.push({ message: "expected a boolean", path: ["approved"] });
+                if (typeof v?.by !== "string") issues.push({ message: "expected a string", path: [{ key: "by" }] });
+                return issues.length ? { issues } : { value: { ...v, checked: true } };
+              },
+            },
+          },
+        });
+        export async function refund(id: string) {
+          "use workflow";
+          return await refundDecision.create({ token: "refund:" + id });
+        }
+      `,
+    });
+    const runtime = await runtimeFor(app);
+    const run = await runtime.start("workflow//workflows/refund.ts//refund", ["9"]);
+    const hook = await pendingHook(runtime, run.runId);
+    const created = (await runtime.world.readEvents(run.runId)).find((e) => e.type === "hook_created");
+    expect(created?.data).toMatchObject({ definition: "refund-decision" });
+
+    const byToken = await runtime.resumeHook("refund:9", { approved: "yes" }).catch((e: unknown) => e);
+    expect(HookPayloadError.is(byToken)).toBe(true);
+    expect((byToken as Error).message).toBe(
+      'The payload does not match the schema of hook definition "refund-decision": approved: expected a boolean; by: expected a string',
+    );
+    const byRecord = await runtime.deliver(hook, { approved: true }).catch((e: unknown) => e);
+    expect((byRecord as Error).message).toContain("by: expected a string");
+    expect((await runtime.world.readEvents(run.runId)).some((e) => e.type === "hook_received")).toBe(false);
+    expect((await runtime.world.getRun(run.runId))?.status).toBe("running");
+
+    await runtime.deliver(hook, { approved: true, by: "ines" });
+    // What the run gets is the schema's output.
+    await expect(run.returnValue).resolves.toEqual({ approved: true, by: "ines", checked: true });
+  });
+
   test("Promise.race over a hook and a sleep is decided by whichever is recorded first", async () => {
     const runtime = await runtimeFor({
       "workflows/race.ts": `

@@ -278,9 +278,9 @@ export class LocalWorld implements World {
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const { status, workflowId, limit = 100, before } = options ?? {};
+    const { status, workflowId, rerunOf, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
-    checkListRuns(statuses ?? [], limit, workflowId, before);
+    checkListRuns(statuses ?? [], limit, workflowId, before, rerunOf);
     await this.#ready();
     const wanted = statuses ? new Set<string>(statuses) : null;
     const found: RunSummary[] = [];
@@ -289,6 +289,7 @@ export class LocalWorld implements World {
       if (!summary) continue;
       if (wanted && !wanted.has(summary.status)) continue;
       if (workflowId !== undefined && summary.workflowId !== workflowId) continue;
+      if (rerunOf !== undefined && summary.rerunOf !== rerunOf) continue;
       if (before && (summary.createdAt > before.createdAt || (summary.createdAt === before.createdAt && compareIds(summary.runId, before.runId) >= 0))) continue;
       found.push({ ...summary });
     }

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL world's list reads, built from the filters given: runs newest first (by status,
- * workflow, and a (createdAt, runId) cursor, served by the runs' indexes) and hooks (by run and
+ * workflow, rerun of, and a (createdAt, runId) cursor, served by indexes) and hooks (by run and
  * status).
  */
 import type { HookRecord, ListRunsOptions, RunSummary } from "@hookline/core/world";
@@ -39,13 +39,17 @@ export class ListQueries {
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const { status, workflowId, limit = 100, before } = options ?? {};
+    const { status, workflowId, rerunOf, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
-    checkListRuns(statuses ?? [], limit, workflowId, before);
+    checkListRuns(statuses ?? [], limit, workflowId, before, rerunOf);
     const names = this.#names();
     const filters = new Filters();
     if (statuses !== undefined) filters.add((p) => `status = ANY(${p}::text[])`, statuses);
     if (workflowId !== undefined) filters.add((p) => `workflow_id = ${p}`, workflowId);
+    // Served by events_rerun_of_idx (migration 10): only run_created events that name a run are in it.
+    if (rerunOf !== undefined) {
+      filters.add((p) => `run_id IN (SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${p})`, rerunOf);
+    }
     if (before !== undefined) filters.add((at, id) => `(created_at, run_id) < (${at}, ${id})`, before.createdAt, before.runId);
     filters.values.push(limit);
     const result = await this.#query<RunRow>("listing runs", {

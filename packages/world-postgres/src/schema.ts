@@ -6,6 +6,7 @@
 import { appendEventFunction } from "./append-function.js";
 import { bundlesMigration } from "./schema-bundles.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { rerunsMigration } from "./schema-reruns.js";
 import { slotsMigration } from "./schema-slots.js";
 import { schedulesMigration } from "./schema-schedules.js";
 import { startKeysMigration } from "./schema-start-keys.js";
@@ -188,4 +189,5 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   schedulesMigration,
   slotsMigration,
   bundlesMigration,
+  rerunsMigration,
 ];

@@ -1,31 +1,24 @@
-/** defineHook on the server: `resume` validates the payload against the schema, then delivers it. */
-import { HookPayloadError } from "../shared/errors.js";
-import type { DefineHookOptions, HookDefinition, StandardSchemaIssue } from "../shared/public-types.js";
-import { notInWorkflow } from "./outside-workflow.js";
+/**
+ * defineHook on the server: `resume` validates the payload against the schema, then delivers it.
+ * A definition with an `id` and a schema is registered in this process, so payloads resumed by
+ * token (resumeHook, the inspector) to hooks it created are checked too (hook-definitions.ts).
+ */
+import { checkDefinitionId } from "../shared/hook-definition.js";
+import type { DefineHookOptions, HookDefinition } from "../shared/public-types.js";
 import { getRuntime } from "./global-runtime.js";
+import { registerHookDefinition, validatePayload } from "./hook-definitions.js";
+import { notInWorkflow } from "./outside-workflow.js";
 
 export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): HookDefinition<T> {
+  const id = checkDefinitionId(options.id);
+  const schema = options.schema;
+  if (id !== undefined && schema) registerHookDefinition(id, schema);
   return {
     create: () => notInWorkflow("defineHook().create()"),
     async resume(token: string, payload: T) {
-      let value: unknown = payload;
-      if (options.schema) {
-        const result = await options.schema["~standard"].validate(payload);
-        if (result.issues) {
-          throw new HookPayloadError(`The payload does not match the hook's schema: ${formatIssues(result.issues)}`, result.issues);
-        }
-        value = result.value;
-      }
-      return (await getRuntime()).resumeHook(token, value);
+      const value = schema ? await validatePayload(schema, payload, "the hook's schema") : payload;
+      // Checked here already: the runtime need not look up the hook's definition again.
+      return (await getRuntime()).resumeHook(token, value, { checked: schema !== undefined });
     },
   };
-}
-
-function formatIssues(issues: ReadonlyArray<StandardSchemaIssue>): string {
-  return issues
-    .map((issue) => {
-      const path = (issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".");
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join("; ");
 }

@@ -3,7 +3,8 @@
  * hook found through listHooks. A payload is recorded at the end of the hook's run log while the
  * hook is active (the world refuses it otherwise), so a payload racing the hook's end is either
  * recorded before it or refused with HookNotFoundError. Webhook requests go through
- * webhook-delivery.ts instead, which adds their checks.
+ * webhook-delivery.ts instead, which adds their checks. A hook made by defineHook({ id }) gets
+ * only payloads that pass that definition's schema (hook-definitions.ts).
  *
  *   await hooks.resumeHook("upload:42", { objectKey: "uploads/42.csv" });   // → { runId }
  */
@@ -11,8 +12,14 @@ import { HookNotFoundError, InvalidArgumentError } from "../shared/errors.js";
 import { serializeAsync } from "../shared/serialization/index.js";
 import type { NewEvent } from "../world/events.js";
 import type { HookRecord, World } from "../world/world.js";
+import { definedPayload } from "./hook-definitions.js";
 import type { RunLog } from "./run-log.js";
 import { hashToken, type TokenIssuer } from "./tokens.js";
+
+export interface ResumeOptions {
+  /** Already checked against its definition's schema (defineHook().resume did): skip the lookup. */
+  checked?: boolean;
+}
 
 export class HookDelivery {
   readonly #world: World;
@@ -45,21 +52,25 @@ export class HookDelivery {
     return record;
   }
 
-  async resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
+  async resumeHook(token: string, payload: unknown, options: ResumeOptions = {}): Promise<{ runId: string }> {
     const record = await this.activeHook(token);
     if (record.kind === "webhook") {
       throw new InvalidArgumentError("This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).");
     }
-    return this.resume(record, payload);
+    return this.resume(record, payload, options);
   }
 
   async rejectHook(token: string, error: unknown): Promise<{ runId: string }> {
     return this.reject(await this.activeHook(token), error);
   }
 
-  /** Delivers `payload` to the (plain) hook `record`. */
-  async resume(record: HookRecord, payload: unknown): Promise<{ runId: string }> {
-    const recorded = await serializeAsync(payload, "payload");
+  /**
+   * Delivers `payload` to the (plain) hook `record`, checked first against the schema of the
+   * defineHook({ id }) that created it, when this process has loaded it (HookPayloadError, nothing recorded).
+   */
+  async resume(record: HookRecord, payload: unknown, options: ResumeOptions = {}): Promise<{ runId: string }> {
+    const value = options.checked ? payload : await definedPayload(this.#world, record, payload);
+    const recorded = await serializeAsync(value, "payload");
     await this.#append(record, () => ({ type: "hook_received", corr: record.hookId, at: Date.now(), data: { payload: recorded } }));
     return { runId: record.runId };
   }

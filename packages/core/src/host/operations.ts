@@ -36,6 +36,8 @@ export interface Operation {
   token?: string;
   tokenHash?: string;
   keyId?: string;
+  /** A hook made by defineHook({ id }): that id. */
+  definition?: string;
   metadata?: Serialized;
   expiresAt?: number;
   webhook?: WebhookConfig;
@@ -193,7 +195,7 @@ export class OperationTable {
     ) {
       throw new ReplayDivergenceError(
         `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
-        { recorded: recorded(), actual: describeOperation(op), seq: event.seq },
+        { recorded: recorded(), actual: describeOperation(op), seq: event.seq, ...(op.args === undefined ? {} : { actualArgs: op.args }) },
       );
     }
     return op;
@@ -234,6 +236,7 @@ export function nextWaitEvent(op: Operation, at: number): NewEvent | { wakeAt: n
         kind: op.hookKind!,
         tokenHash: op.tokenHash!,
         ...(op.keyId === undefined ? {} : { keyId: op.keyId }),
+        ...(op.definition === undefined ? {} : { definition: op.definition }),
         ...(op.metadata === undefined ? {} : { metadata: op.metadata }),
         ...(op.expiresAt === undefined ? {} : { expiresAt: op.expiresAt }),
         ...(op.webhook === undefined ? {} : { webhook: op.webhook }),

@@ -13,7 +13,7 @@ import type { Consumer, HookRecord, World } from "../world/world.js";
 import { BundleStore } from "./bundle-store.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
-import { HookDelivery } from "./hook-delivery.js";
+import { HookDelivery, type ResumeOptions } from "./hook-delivery.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
 import { rerun } from "./rerun.js";
@@ -298,8 +298,9 @@ export class Runtime {
     return this.#hooks.activeHook(token);
   }
 
-  resumeHook(token: string, payload: unknown): Promise<{ runId: string }> {
-    return this.#hooks.resumeHook(token, payload);
+  /** A hook made by defineHook({ id, schema }) takes only payloads that pass the schema (HookPayloadError otherwise). */
+  resumeHook(token: string, payload: unknown, options?: ResumeOptions): Promise<{ runId: string }> {
+    return this.#hooks.resumeHook(token, payload, options);
   }
 
   rejectHook(token: string, error: unknown): Promise<{ runId: string }> {

@@ -40,6 +40,7 @@ export function requestOperation(
         token,
         tokenHash,
         ...(op.token === undefined ? { keyId } : {}),
+        ...(op.definition === undefined ? {} : { definition: op.definition }),
         metadata: op.metadata,
         expiresAt: op.expiresAt,
         webhook: op.webhook,

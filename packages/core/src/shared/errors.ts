@@ -135,12 +135,19 @@ export class ReplayDivergenceError extends HooklineError {
   readonly recorded?: string;
   readonly actual?: string;
   readonly seq?: number;
-  constructor(message: string, details?: { recorded: string; actual: string; seq: number }) {
+  /**
+   * The arguments of the call the code now makes (a step's or a child run's), serialized as the
+   * workflow serialized them; the recorded call's are in the log at `seq`. Kept with the run's
+   * failure so the inspector shows both calls side by side.
+   */
+  readonly actualArgs?: unknown;
+  constructor(message: string, details?: { recorded: string; actual: string; seq: number; actualArgs?: unknown }) {
     super(message, { code: "HOOKLINE_REPLAY_DIVERGENCE" });
     if (details) {
       this.recorded = details.recorded;
       this.actual = details.actual;
       this.seq = details.seq;
+      if (details.actualArgs !== undefined) this.actualArgs = details.actualArgs;
     }
   }
   static override is(value: unknown): value is ReplayDivergenceError {

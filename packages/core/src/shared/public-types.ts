@@ -23,6 +23,14 @@ export interface StandardSchemaIssue {
 export interface DefineHookOptions<T> {
   /** Payloads passed to `resume` must pass this schema; failures throw HookPayloadError with the issues. */
   schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * The definition's id, unique in the app and stable across deploys (1 to 128 characters, e.g.
+   * "approval-decision"). Each hook `create()` makes records it (hook_created's `definition`), so
+   * a payload that does not come through this definition's `resume` — the inspector's form,
+   * `resumeHook(token, payload)` — is checked against `schema` too, in any server process that
+   * loaded this definition.
+   */
+  id?: string;
 }
 
 export interface HookDefinition<T> {

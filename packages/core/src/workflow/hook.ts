@@ -132,6 +132,7 @@ export function openHook(
   options: HookOptions,
   webhook?: WebhookConfig,
   reveal?: (value: unknown) => unknown,
+  definition?: string,
 ): { corr: string; token: string; url?: string; channel: HookChannel } {
   const corr = nextCorr();
   if (options.token !== undefined && (typeof options.token !== "string" || options.token.length === 0 || options.token.length > 512)) {
@@ -144,6 +145,7 @@ export function openHook(
     corr,
     hookKind: kind,
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(definition === undefined ? {} : { definition }),
     ...(options.metadata === undefined ? {} : { metadata: serialize(options.metadata, "metadata") }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
     ...(webhook === undefined ? {} : { webhook }),
@@ -156,6 +158,12 @@ export function openHook(
 
 export function createHook<T = unknown>(options: HookOptions = {}): Hook<T> {
   const { corr, token, channel } = openHook("hook", options);
+  return new Hook<T>(corr, token, channel);
+}
+
+/** A hook made by defineHook({ id }).create(): the id is recorded with it (hook_created's `definition`). */
+export function createDefinedHook<T>(options: HookOptions, definition: string | undefined): Hook<T> {
+  const { corr, token, channel } = openHook("hook", options, undefined, undefined, definition);
   return new Hook<T>(corr, token, channel);
 }
 

@@ -4,6 +4,7 @@
  */
 import { type Duration, resolveDeadline } from "../shared/duration.js";
 import { ContextError, InvalidArgumentError } from "../shared/errors.js";
+import { checkDefinitionId } from "../shared/hook-definition.js";
 import { workflowMetadataInfo } from "../shared/metadata.js";
 import type {
   DefineHookOptions,
@@ -14,7 +15,7 @@ import type {
   WorkflowMetadataInfo,
 } from "../shared/public-types.js";
 import { namespaceOption, WorkflowWritable } from "../shared/stream-ref.js";
-import { createHook, type HookOptions } from "./hook.js";
+import { createDefinedHook, type HookOptions } from "./hook.js";
 import { host } from "./kernel.js";
 import { awaitOperation, nextCorr } from "./state.js";
 
@@ -51,9 +52,9 @@ export function patched(patchId: string): boolean {
 }
 
 export function defineHook<T = unknown>(options: DefineHookOptions<T> = {}): HookDefinition<T> {
-  void options;
+  const id = checkDefinitionId(options.id);
   return {
-    create: (hookOptions?: HookOptions) => createHook<T>(hookOptions),
+    create: (hookOptions?: HookOptions) => createDefinedHook<T>(hookOptions ?? {}, id),
     resume: () => {
       throw new ContextError(
         "defineHook().resume() delivers a payload from server code (a route, a server action); workflow code cannot resume hooks.",

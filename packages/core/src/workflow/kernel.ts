@@ -19,6 +19,8 @@ export type OpRequest =
       corr: string;
       hookKind: "hook" | "webhook";
       token?: string;
+      /** The defineHook({ id }) that made it. */
+      definition?: string;
       metadata?: Serialized;
       expiresAt?: number;
       webhook?: WebhookConfig;

@@ -111,7 +111,8 @@ export function worldChecks(world: string) {
       return afterSeq as number;
     },
 
-    checkListRuns(statuses: unknown[], limit: unknown, workflowId: unknown, before?: unknown): void {
+    checkListRuns(statuses: unknown[], limit: unknown, workflowId: unknown, before?: unknown, rerunOf?: unknown): void {
+      if (rerunOf !== undefined && typeof rerunOf !== "string") fail(`listRuns: rerunOf must be a run id (a string), got ${describe(rerunOf)}`);
       if (before !== undefined) {
         const cursor = before as { createdAt?: unknown; runId?: unknown } | null;
         if (typeof cursor !== "object" || cursor === null || !Number.isFinite(cursor.createdAt) || typeof cursor.runId !== "string") {

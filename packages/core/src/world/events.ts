@@ -79,6 +79,8 @@ export interface EventDataMap {
     tokenHash: string;
     /** Id of the secret a webhook token was derived with, so rotation keeps old URLs working. */
     keyId?: string;
+    /** The id of the defineHook({ id }) definition that created it: its schema checks payloads resumed by token. */
+    definition?: string;
     metadata?: Serialized;
     expiresAt?: number;
     webhook?: WebhookConfig;

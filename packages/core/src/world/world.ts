@@ -197,6 +197,8 @@ export interface AppendOptions {
 export interface ListRunsOptions {
   status?: RunStatus | RunStatus[];
   workflowId?: string;
+  /** Only the reruns of this run (run_created's `rerunOf`), found through an index, never by reading logs. */
+  rerunOf?: string;
   /** Newest first; at most this many (default 100). */
   limit?: number;
   /** Cursor: only runs strictly older than this one in the list's order (createdAt desc, runId desc). */

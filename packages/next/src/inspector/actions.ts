@@ -2,10 +2,11 @@
  * The inspector's actions, each through the runtime's public operations (so each is recorded in
  * the run's log like any other change): cancel with a reason, rerun with the same arguments,
  * wake a sleep now, resume a hook with a JSON payload (a webhook gets it as a POST request's
- * body), reject a hook.
+ * body), reject a hook. A resume the hook's defineHook schema refuses records nothing and shows
+ * the form again with the reason (see hook-definitions.ts in core).
  */
 import type { Runtime } from "@hookline/core/runtime";
-import type { RunStatus } from "@hookline/core/world";
+import { HookPayloadError, type RunStatus } from "@hookline/core/world";
 
 /** What the inspector needs of the runtime. */
 export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject" | "wakeSleep" | "rerun">;
@@ -14,6 +15,14 @@ export interface Outcome {
   /** The run to show next. */
   runId?: string;
   message: string;
+  /** A refused resume: the run page is shown again (422) with the payload as typed and why it was refused. */
+  refused?: ResumeDraft;
+}
+
+export interface ResumeDraft {
+  hookId: string;
+  payload: string;
+  error: string;
 }
 
 export async function runAction(runtime: ActionPort, route: string[], form: FormData): Promise<Outcome | null> {
@@ -48,11 +57,12 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
         return { runId, message: `Rejected hook ${hook.hookId}.` };
       }
       const text = field("payload");
+      const refuse = (error: string): Outcome => ({ runId, message: error, refused: { hookId: hook.hookId, payload: text, error } });
       let payload: unknown;
       try {
         payload = JSON.parse(text);
       } catch (error) {
-        return { runId, message: `The payload is not JSON: ${(error as Error).message}` };
+        return refuse(`The payload is not JSON: ${(error as Error).message}`);
       }
       if (hook.kind === "webhook") {
         const method = hook.webhook?.methods.includes("POST") ? "POST" : (hook.webhook?.methods[0] ?? "POST");
@@ -60,7 +70,13 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
         const { response } = await runtime.deliver(hook, request);
         return { runId, message: `Delivered to webhook ${hook.hookId}; it answered ${response?.status ?? "nothing"}.` };
       }
-      await runtime.deliver(hook, payload);
+      try {
+        await runtime.deliver(hook, payload);
+      } catch (error) {
+        // The schema of the defineHook({ id }) that made the hook refused it: nothing was recorded.
+        if (HookPayloadError.is(error)) return refuse(error.message);
+        throw error;
+      }
       return { runId, message: `Resumed hook ${hook.hookId}.` };
     }
   } catch (error) {
@@ -69,20 +85,32 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
   return null;
 }
 
-/** The most runs one "cancel by filter" cancels: the newest ones matching, pending or running only. */
-export const CANCEL_MANY_LIMIT = 500;
+/** Runs read per page by "cancel by filter": what it holds in memory at once. */
+export const CANCEL_PAGE = 200;
 
+/**
+ * Cancels every pending or running run matching the filter, however many: pages through
+ * listRuns newest first with its cursor (a cancelled run keeps its place in that order, so
+ * cancelling does not shift the pages), one page in memory at a time. Runs created after the
+ * action started are newer than its first page and left alone.
+ */
 async function cancelMany(runtime: ActionPort, status: string, workflow: string, reason: string | undefined): Promise<Outcome> {
   const statuses: RunStatus[] = status === "pending" || status === "running" ? [status] : ["pending", "running"];
-  const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_MANY_LIMIT });
   let cancelled = 0;
-  for (const run of runs) {
-    try {
-      await runtime.cancel(run.runId, reason);
-      cancelled++;
-    } catch {
-      // A run that ended meanwhile is fine to skip.
+  let before: { createdAt: number; runId: string } | undefined;
+  for (;;) {
+    const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_PAGE, before });
+    for (const run of runs) {
+      try {
+        await runtime.cancel(run.runId, reason);
+        cancelled++;
+      } catch {
+        // A run that ended meanwhile is fine to skip.
+      }
     }
+    const last = runs.at(-1);
+    if (!last || runs.length < CANCEL_PAGE) break;
+    before = { createdAt: last.createdAt, runId: last.runId };
   }
   return { message: `Cancelled ${cancelled} run${cancelled === 1 ? "" : "s"}${reason ? `: ${reason}` : "."}` };
 }

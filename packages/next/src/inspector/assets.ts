@@ -20,9 +20,11 @@ button{cursor:pointer;background:var(--soft)}button.danger{color:#a40e26}textare
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}.flash{background:#fff8c5;color:#3b2300;padding:.5rem .8rem;border-radius:4px}
 .error{background:#ffebe9;color:#a40e26;padding:.5rem .8rem;border-radius:4px}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:var(--muted)}dd{margin:0}
 .live{font-size:12px;color:var(--muted)}.logout{margin-left:auto}
-table.chunks td{padding:.15rem .5rem}table.chunks td:first-child{width:5rem;color:var(--muted)}table.chunks pre.value{margin:0;padding:.1rem .4rem}
+table.divergence{table-layout:fixed}table.divergence th:first-child{width:7rem}table.chunks td{padding:.15rem .5rem}table.chunks td:first-child{width:5rem;color:var(--muted)}table.chunks pre.value{margin:0;padding:.1rem .4rem}
 `;
 
+// The live region is fetched again each time the event stream (re)opens: what was appended between
+// the page's render and the subscription would be missed otherwise.
 export const SCRIPT = `
 (function(){
   function tick(){var now=Date.now();document.querySelectorAll(".countdown").forEach(function(el){var ms=Number(el.dataset.until)-now;el.textContent=fmt(ms)});}
@@ -32,11 +34,11 @@ export const SCRIPT = `
   var region=document.querySelector("[data-live]");var state=document.querySelector(".live");
   if(!region||!window.EventSource)return;
   var busy=false,again=false,run=region.dataset.run||"";
-  function refresh(){if(busy){again=true;return}busy=true;var url=new URL(location.href);url.searchParams.set("fragment","1");
+  function refresh(){if(busy){again=true;return}busy=true;var url=new URL(region.dataset.page||location.href,location.href);url.searchParams.set("fragment","1");
     fetch(url,{credentials:"same-origin"}).then(function(r){return r.ok?r.text():null}).then(function(t){if(t!==null){region.innerHTML=t;tick();}})
     .finally(function(){busy=false;if(again){again=false;refresh()}})}
   var source=new EventSource(region.dataset.live);
-  source.addEventListener("open",function(){if(state)state.textContent="live"});
+  source.addEventListener("open",function(){if(state)state.textContent="live";refresh()});
   source.addEventListener("error",function(){if(state)state.textContent="reconnecting…"});
   source.addEventListener("resync",refresh);
   source.addEventListener("append",function(e){var d=JSON.parse(e.data);

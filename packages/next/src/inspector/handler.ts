@@ -17,7 +17,7 @@ import { type ActionPort, runAction } from "./actions.js";
 import { CSS, SCRIPT } from "./assets.js";
 import { liveResponse, streamLiveResponse } from "./live.js";
 import { LoginLimiter } from "./login-limit.js";
-import { layout, loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
+import { layout, loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, type RunView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
 import { schedulesPage } from "./schedules-page.js";
 import { STREAM_WINDOW, streamBody, streamRegion, streamWindowStart } from "./streams-page.js";
 import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
@@ -99,6 +99,10 @@ export function createInspector(options: InspectorOptions) {
       if (route[0] === "logout") return new Response(null, { status: 303, headers: { location: base, "set-cookie": clearedCookie(base) } });
       const outcome = await runAction(runtime, route, form!);
       if (!outcome) return notFound();
+      if (outcome.refused && outcome.runId) {
+        const shown = await runView(runtime.world, outcome.runId);
+        if (shown) return htmlResponse(runPage(ctx, { ...shown, draft: outcome.refused }), 422);
+      }
       const target = outcome.runId ? `${base}/runs/${encodeURIComponent(outcome.runId)}` : base;
       return new Response(null, { status: 303, headers: { location: `${target}?flash=${encodeURIComponent(outcome.message)}` } });
     }
@@ -120,16 +124,8 @@ export function createInspector(options: InspectorOptions) {
     }
     if (route[0] === "runs" && route.length === 2) {
       const runId = route[1]!;
-      const summary = await world.getRun(runId);
-      if (!summary) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
-      const [events, hooks, refusals, reruns, streams] = await Promise.all([
-        world.readEvents(runId),
-        world.listHooks({ runId }),
-        world.listRefusals({ runId }),
-        rerunsOf(world, summary),
-        streamsOf(world, runId),
-      ]);
-      const view = { summary, events, hooks, refusals, reruns, streams };
+      const view = await runView(world, runId);
+      if (!view) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
     }
     if (route[0] === "runs" && route[2] === "streams" && (route.length === 4 || (route.length === 5 && route[4] === "live"))) {
@@ -158,6 +154,20 @@ export function createInspector(options: InspectorOptions) {
 
 const ENDED = new Set<RunStatus>(["completed", "failed", "cancelled"]);
 
+/** What a run page shows of run `runId`; null if there is no such run. */
+async function runView(world: InspectorPort["world"], runId: string): Promise<RunView | null> {
+  const summary = await world.getRun(runId);
+  if (!summary) return null;
+  const [events, hooks, refusals, reruns, streams] = await Promise.all([
+    world.readEvents(runId),
+    world.listHooks({ runId }),
+    world.listRefusals({ runId }),
+    rerunsOf(world, summary),
+    streamsOf(world, runId),
+  ]);
+  return { summary, events, hooks, refusals, reruns, streams };
+}
+
 async function streamsOf(world: InspectorPort["world"], runId: string) {
   const namespaces = await world.streams.list(runId);
   return Promise.all(namespaces.map(async (namespace) => ({ namespace, ...(await world.streams.info(runId, namespace)) })));
@@ -185,13 +195,12 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   return { query, runs, next, counts, countsCapped: recent.length >= COUNT_CAP, workflows };
 }
 
-/** How many of a workflow's newest runs a run page looks through for its reruns. */
-const RERUN_SCAN = 200;
+/** The most reruns a run page lists (newest first). */
+const RERUNS_SHOWN = 200;
 
-/** The reruns of `run`: among its workflow's newest RERUN_SCAN runs, those whose rerunOf names it (one listRuns, no log reads). */
+/** The reruns of `run`, newest first: listRuns by rerunOf (an index on both worlds, no log reads). */
 async function rerunsOf(world: InspectorPort["world"], run: RunSummary): Promise<RunSummary[]> {
-  const recent = await world.listRuns({ workflowId: run.workflowId, limit: RERUN_SCAN });
-  return recent.filter((r) => r.rerunOf === run.runId);
+  return world.listRuns({ rerunOf: run.runId, limit: RERUNS_SHOWN });
 }
 
 function parseCursor(text: string | null): RunsQuery["before"] {

@@ -1,5 +1,7 @@
 /** The inspector's pages, rendered on the server from the world: runs, a run, waits, login. */
 import type { HookRecord, RefusedDelivery, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
+import type { ResumeDraft } from "./actions.js";
+import { divergenceBlock } from "./divergence.js";
 import { countdown, type Html, html, statusBadge, time } from "./html.js";
 import { type StreamSummary, streamsBlock } from "./streams-page.js";
 import { timeline } from "./timeline.js";
@@ -103,9 +105,11 @@ export interface RunView {
   events: WorkflowEvent[];
   hooks: HookRecord[];
   refusals: RefusedDelivery[];
-  /** Runs that rerun this one (found among its workflow's newest runs, see handler.ts). */
+  /** Runs that rerun this one, newest first (listRuns by rerunOf, see handler.ts). */
   reruns: RunSummary[];
   streams: StreamSummary[];
+  /** A resume the hook's schema refused: its form shows the payload as typed and why. */
+  draft?: ResumeDraft;
 }
 
 const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
@@ -124,7 +128,7 @@ ${view.reruns.length ? html`<dt>Reruns</dt><dd data-reruns="">${view.reruns.map(
 <dt>Events</dt><dd>${events.length}</dd></dl>
 <h2>Arguments</h2>${created?.type === "run_created" ? valueBlock(created.data.args) : html`<p class="muted">—</p>`}
 ${end?.type === "run_completed" ? html`<h2>Result</h2>${valueBlock(end.data.result)}` : ""}
-${end?.type === "run_failed" ? html`<h2>Error</h2>${errorBlock(error)}` : ""}
+${end?.type === "run_failed" ? html`<h2>Error</h2>${divergenceBlock(error, events) ?? ""}${errorBlock(error)}` : ""}
 ${end?.type === "run_cancelled" ? html`<h2>Cancelled</h2><p>${end.data.reason ?? "No reason given."}</p>` : ""}
 ${streamsBlock(ctx, summary.runId, view.streams)}
 ${refusalsBlock(view.refusals)}
@@ -159,6 +163,10 @@ export function runPage(ctx: PageContext, view: RunView, flash?: string): string
   const ended = summary.status === "completed" || summary.status === "failed" || summary.status === "cancelled";
   const runPath = `${ctx.base}/runs/${encodeURIComponent(summary.runId)}`;
   const active = view.hooks.filter((h) => h.status === "active");
+  const definitionOf = (hookId: string) => {
+    const created = view.events.find((e) => e.type === "hook_created" && e.corr === hookId);
+    return created?.type === "hook_created" ? created.data.definition : undefined;
+  };
   const sleeping = pendingSleeps(view.events);
   const actions = html`<h2>Actions</h2>
 ${ended ? "" : html`<form class="inline" method="post" action="${runPath}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="reason" placeholder="Reason" aria-label="Cancel reason"><button class="danger">Cancel run</button></form>`}
@@ -169,14 +177,21 @@ ${sleeping.map(
 ${active.map(
   (hook) => html`<div class="card" data-hook="${hook.hookId}"><strong>Waiting ${hook.kind}</strong> <code>${hook.hookId}</code> · token hash <code>${hook.tokenHash.slice(0, 12)}</code> · expires ${countdown(hook.expiresAt, ctx.now)}
 ${hook.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(hook.metadata)}`}
-<form method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/resume"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<label class="label" for="payload-${hook.hookId}">${hook.kind === "webhook" ? "Request body (JSON), delivered as a POST" : "Payload (JSON)"}</label>
-<textarea id="payload-${hook.hookId}" name="payload">{}</textarea><button>Resume</button></form>
+${resumeForm(ctx, runPath, hook, definitionOf(hook.hookId), view.draft?.hookId === hook.hookId ? view.draft : undefined)}
 <form class="inline" method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/reject"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="message" placeholder="Error message" aria-label="Reject message"><button class="danger">Reject</button></form></div>`,
 )}`;
   const body = html`<p><a href="${ctx.base}">← Runs</a></p><h1>Run <code>${summary.runId}</code></h1>${actions}
-<div id="live-region" data-live="${ctx.base}/live" data-run="${summary.runId}">${runRegion(ctx, view)}</div>`;
+<div id="live-region" data-live="${ctx.base}/live" data-run="${summary.runId}" data-page="${runPath}">${runRegion(ctx, view)}</div>`;
   return layout(ctx, `Run ${summary.runId}`, body, flash);
+}
+
+/** "Resume": a JSON payload; checked against the hook's defineHook schema, if any, when submitted. */
+function resumeForm(ctx: PageContext, runPath: string, hook: HookRecord, definition: string | undefined, draft: ResumeDraft | undefined): Html {
+  const label = hook.kind === "webhook" ? "Request body (JSON), delivered as a POST" : "Payload (JSON)";
+  return html`<form method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/resume"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<label class="label" for="payload-${hook.hookId}">${label}${definition === undefined ? "" : html`, checked against the schema of <code data-definition="${definition}">${definition}</code>`}</label>
+${draft ? html`<p class="error" role="alert" data-refused="${hook.hookId}">Not resumed: ${draft.error}</p>` : ""}
+<textarea id="payload-${hook.hookId}" name="payload">${draft ? draft.payload : "{}"}</textarea><button>Resume</button></form>`;
 }
 
 /** "Wake now": ends the sleep through the runtime's wakeSleep(). */

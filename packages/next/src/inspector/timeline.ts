@@ -81,7 +81,7 @@ export function timeline(events: readonly WorkflowEvent[], now: number): Timelin
         rows.push({
           event,
           label: `${event.data.kind} created`,
-          detail: html`token hash <code>${event.data.tokenHash.slice(0, 12)}</code>${event.data.expiresAt === undefined ? "" : html`, expires ${time(event.data.expiresAt)}`}${event.data.webhook ? html`, methods ${event.data.webhook.methods.join(", ")}, respond ${typeof event.data.webhook.respondWith === "string" ? event.data.webhook.respondWith : event.data.webhook.respondWith === undefined ? "202" : "static response"}` : ""}${event.data.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(event.data.metadata)}`}`,
+          detail: html`token hash <code>${event.data.tokenHash.slice(0, 12)}</code>${event.data.definition === undefined ? "" : html`, defineHook <code>${event.data.definition}</code>`}${event.data.expiresAt === undefined ? "" : html`, expires ${time(event.data.expiresAt)}`}${event.data.webhook ? html`, methods ${event.data.webhook.methods.join(", ")}, respond ${typeof event.data.webhook.respondWith === "string" ? event.data.webhook.respondWith : event.data.webhook.respondWith === undefined ? "202" : "static response"}` : ""}${event.data.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(event.data.metadata)}`}`,
         });
         break;
       case "hook_received":

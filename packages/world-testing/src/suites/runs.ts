@@ -111,6 +111,34 @@ export function runTests(h: Harness) {
       await expect(h.world.listRuns({ before: { createdAt: "x", runId: 1 } as never })).rejects.toThrow(/before must be/);
     });
 
+    test("listRuns({ rerunOf }) finds every rerun of a run, and only those, with the other filters and the cursor", async () => {
+      const workflowId = uniqueId("wf");
+      const t = Date.now();
+      const original = uniqueId("run");
+      const other = uniqueId("run");
+      await appendAll(h.world, original, [ev.runCreated(workflowId, t)]);
+      await appendAll(h.world, other, [ev.runCreated(workflowId, t)]);
+      const rerun = (of: string, at: number): NewEvent => {
+        const created = ev.runCreated(workflowId, at);
+        return { ...created, data: { ...created.data, rerunOf: of } } as NewEvent;
+      };
+      const reruns: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const runId = uniqueId("run");
+        reruns.push(runId);
+        await appendAll(h.world, runId, i === 3 ? [rerun(original, t + i), ev.runStarted(t + i)] : [rerun(original, t + i)]);
+        await appendAll(h.world, uniqueId("run"), [rerun(other, t + i)]);
+      }
+      const idsOf = (runs: RunSummary[]) => runs.map((r) => r.runId);
+      const newestFirst = [...reruns].reverse();
+      expect(idsOf(await h.world.listRuns({ rerunOf: original }))).toEqual(newestFirst);
+      for (const summary of await h.world.listRuns({ rerunOf: original })) expect(summary.rerunOf).toBe(original);
+      expect(idsOf(await h.world.listRuns({ rerunOf: original, workflowId, status: "running" }))).toEqual([reruns[2]]);
+      expect(idsOf(await h.world.listRuns({ rerunOf: original, limit: 2, before: { createdAt: t + 4, runId: reruns[3]! } }))).toEqual([reruns[2], reruns[1]]);
+      expect(await h.world.listRuns({ rerunOf: uniqueId("run") })).toEqual([]);
+      await expect(h.world.listRuns({ rerunOf: 7 as never })).rejects.toThrow(/rerunOf must be/);
+    });
+
     test("a child run's summary names its parent (run_created's parentRunId), in getRun and listRuns, through its end", async () => {
       const workflowId = uniqueId("wf");
       const parentRunId = uniqueId("run");
