@@ -142,8 +142,13 @@ it("reports a transform error on save, readably in the terminal and in the overl
     await screenshot(page, "dev-transform-error-overlay");
     // The overlay lives in the shadow root of Next's <nextjs-portal>.
     const shown = await page.locator("nextjs-portal").evaluate((portal) => portal.shadowRoot?.textContent ?? "");
+    // The headline is Hookline's message (not "Issue while running loader"), and the frame is the faulty line's.
+    const headline = await page.locator("nextjs-portal").evaluate((portal) => portal.shadowRoot?.querySelector("#nextjs__container_errors_desc")?.textContent ?? "");
+    expect(headline.startsWith('A "use step" function must be an async function: "createUser" is not async.'), headline).toBe(true);
+    expect(shown).not.toContain("Issue while running loader");
+    expect(shown.split("function createUser(email: string) {")).toHaveLength(2);
     expect(shown).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1)");
-    expect(shown).toContain('6 | function createUser(email: string) {');
+    expect(shown).toMatch(/> *6 \| function createUser\(email: string\) \{/);
     expect(shown).not.toMatch(/gensync|@babel|transformFile|Error evaluating Node\.js code|packages\/transform/);
   } finally {
     await browser.close();

@@ -6,15 +6,15 @@
  */
 
 import { isAbsolute, relative } from "node:path";
-import { transform } from "@hookline/transform";
+import { HooklineTransformError, transform } from "@hookline/transform";
 import { GENERATED_PATH, hasDirective, isSkippedPath, needsCompiling } from "./directives.js";
-import { readableTransformError } from "./readable-error.js";
+import { readableTransformError, runtimeTransformError } from "./readable-error.js";
 import type { LoaderOptions } from "./with-workflow.js";
 
 interface LoaderContext {
   resourcePath: string;
   /** `transform` only keys the bundlers' caches; the loader reads the rest. */
-  getOptions(): Pick<LoaderOptions, "mode" | "root">;
+  getOptions(): Pick<LoaderOptions, "mode" | "root" | "dev">;
   async(): (error: Error | null, code?: string, map?: unknown) => void;
   emitWarning(warning: Error): void;
   emitError(error: Error): void;
@@ -23,7 +23,7 @@ interface LoaderContext {
 export default function hooklineLoader(this: LoaderContext, source: string, inputMap?: unknown): void {
   const done = this.async();
   const filename = this.resourcePath;
-  const { mode, root } = this.getOptions();
+  const { mode, root, dev } = this.getOptions();
   if (GENERATED_PATH.test(filename) || !needsCompiling(source, mode)) {
     done(null, source, inputMap);
     return;
@@ -44,11 +44,19 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
           done(toError(error));
           return;
         }
-        // Emitted rather than thrown: the bundler shows Hookline's message as the error itself
-        // (a thrown one is wrapped in "Error evaluating Node.js code" with the compiler's frames).
         // The module keeps its exports (importers report nothing more) and fails if it ever runs.
+        if (dev && HooklineTransformError.is(error)) {
+          // Under next dev it throws where the module runs, so the overlay's headline is Hookline's
+          // message (an emitted error is titled "Issue while running loader"), and its source map
+          // puts the throw on the faulty line, so the overlay's code frame shows that line. The
+          // watcher has already reported the error in the terminal when the file was saved.
+          done(null, `${throwing(runtimeTransformError(error, root))}\n${source}`, throwAt(filename, source, error.line, error.column));
+          return;
+        }
+        // Emitted rather than thrown: the build fails with Hookline's message as the error itself
+        // (a thrown one is wrapped in "Error evaluating Node.js code" with the compiler's frames).
         this.emitError(readable as Error);
-        done(null, `throw new Error(${JSON.stringify((readable as Error).message)});\n${source}`);
+        done(null, `${throwing(readable as Error)}\n${source}`);
       },
     );
 }
@@ -64,6 +72,36 @@ function unscannedWarning(filename: string, root: string): Error | null {
   return new Error(
     `Hookline: ${path} has a "use workflow" or "use step" directive but lies in a folder Hookline does not scan, so its workflows and steps are not in the build. Move it out of that folder.`,
   );
+}
+
+const VLQ_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** One source map segment: each number in base-64 VLQ. */
+function segment(...numbers: number[]): string {
+  let out = "";
+  for (const number of numbers) {
+    let rest = number < 0 ? (-number << 1) | 1 : number << 1;
+    do {
+      let digit = rest & 31;
+      rest >>>= 5;
+      if (rest > 0) digit |= 32;
+      out += VLQ_DIGITS[digit];
+    } while (rest > 0);
+  }
+  return out;
+}
+
+/** The map of `throw …;\n<source>`: the throw at `line`:`column` of the source, each line after it at its own line. */
+function throwAt(filename: string, source: string, line: number, column: number) {
+  const lines = source.split("\n").length;
+  const mappings = [segment(0, 0, line - 1, column), segment(0, 0, 1 - line, -column), ...Array(lines - 1).fill(segment(0, 0, 1, 0))];
+  return { version: 3, sources: [filename], sourcesContent: [source], names: [], mappings: mappings.join(";") };
+}
+
+/** A statement throwing `error` as it is, name and message. */
+function throwing(error: Error): string {
+  const name = JSON.stringify(error.name);
+  return `throw Object.assign(new Error(${JSON.stringify(error.message)}), { name: ${name} });`;
 }
 
 function toError(value: unknown): Error {

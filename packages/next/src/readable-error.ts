@@ -8,11 +8,30 @@ import { HooklineTransformError } from "@hookline/transform";
 
 export function readableTransformError(error: unknown, appDir: string): unknown {
   if (!HooklineTransformError.is(error)) return error;
+  const { file, where, sentences } = partsOf(error, appDir);
+  return named(`${error.code} (${where}):\n${sentences}\n\n${error.codeFrame}`, `${file}:${error.line}:${error.column + 1}`);
+}
+
+/**
+ * The same error as `next dev`'s overlay shows it when the module throws it: the message first,
+ * as the overlay's headline, then the code and place; the overlay draws the code frame itself
+ * from the module's source map (see the loader).
+ */
+export function runtimeTransformError(error: HooklineTransformError, appDir: string): Error {
+  const { file, where, sentences } = partsOf(error, appDir);
+  return named(`${sentences}\n\n${error.code} (${where})`, `${file}:${error.line}:${error.column + 1}`);
+}
+
+function partsOf(error: HooklineTransformError, appDir: string) {
   const file = relative(appDir, error.file);
   // Short lines: an overlay cuts a long first line off at its right edge.
   const sentences = error.reason.replaceAll(error.file, file).replace(/\. (?=[A-Z])/g, ".\n");
-  const readable = new Error(`${error.code} (${file}:${error.line}:${error.column + 1}):\n${sentences}\n\n${error.codeFrame}`);
+  return { file, where: `${file}:${error.line}:${error.column + 1}`, sentences };
+}
+
+function named(message: string, where: string): Error {
+  const readable = new Error(message);
   readable.name = "HooklineTransformError";
-  readable.stack = `${readable.name}: ${readable.message}\n    at ${file}:${error.line}:${error.column + 1}`;
+  readable.stack = `${readable.name}: ${readable.message}\n    at ${where}`;
   return readable;
 }

@@ -60,6 +60,8 @@ export interface LoaderOptions {
   root: string;
   /** Changes with the transform, so Turbopack's persistent cache never serves output of an older one. */
   transform: string;
+  /** `next dev`: a transform error is thrown where the module runs, so the overlay's headline is Hookline's message. */
+  dev?: boolean;
 }
 
 /** Identifies the installed transform (its entry file's size and time), for loader caches. */
@@ -87,7 +89,8 @@ export function applyWorkflowConfig(
     transform = transformFingerprint(),
     world,
     webhooks,
-  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"]; webhooks?: WebhookOptions },
+    dev = false,
+  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"]; webhooks?: WebhookOptions; dev?: boolean },
 ): NextConfig {
   const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
   const rule = (mode: LoaderOptions["mode"]) => ({
@@ -99,7 +102,7 @@ export function applyWorkflowConfig(
         { content: mode === "client" ? DIRECTIVE_PATTERN : SERVER_CONTENT_PATTERN },
       ],
     },
-    loaders: [{ loader, options: { mode, root: appDir, transform } satisfies LoaderOptions }],
+    loaders: [{ loader, options: { mode, root: appDir, transform, dev } satisfies LoaderOptions }],
   });
   for (const ext of SOURCE_EXTENSIONS) {
     const glob = `*${ext}`;
@@ -117,7 +120,7 @@ export function applyWorkflowConfig(
       // Before Next's SWC loader, on the original source.
       enforce: "pre",
       exclude: [NODE_MODULES_PATH, GENERATED_PATH],
-      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir, transform } satisfies LoaderOptions }],
+      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir, transform, dev } satisfies LoaderOptions }],
     });
     keepServerModuleNames(webpackConfig, context.isServer);
     return userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
@@ -173,7 +176,13 @@ export function createWithWorkflow(integration: Integration) {
     return async (phase, context) => {
       const base = typeof input === "function" ? await input(phase, context) : input;
       const appDir = options.appDir ?? process.cwd();
-      const config = applyWorkflowConfig(base, { appDir, loader: loaderPath(), world: options.world, webhooks: options.webhooks });
+      const config = applyWorkflowConfig(base, {
+        appDir,
+        loader: loaderPath(),
+        world: options.world,
+        webhooks: options.webhooks,
+        dev: phase === PHASE_DEVELOPMENT_SERVER,
+      });
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
       Object.assign(process.env, webhookEnv(options.webhooks));
 

@@ -18,21 +18,22 @@ const SOURCE = [
 interface Outcome {
   error: Error | null;
   code?: string;
+  map?: { sources: string[]; mappings: string };
   warnings: Error[];
   errors: Error[];
 }
 
-function runLoader(source: string, mode: "step" | "client", resourcePath = "/app/workflows/checkout.ts"): Promise<Outcome> {
+function runLoader(source: string, mode: "step" | "client", resourcePath = "/app/workflows/checkout.ts", dev = false): Promise<Outcome> {
   return new Promise((resolve) => {
     const warnings: Error[] = [];
     const errors: Error[] = [];
     hooklineLoader.call(
       {
         resourcePath,
-        getOptions: () => ({ mode, root: ROOT }),
+        getOptions: () => ({ mode, root: ROOT, dev }),
         emitWarning: (warning: Error) => warnings.push(warning),
         emitError: (error: Error) => errors.push(error),
-        async: () => (error: Error | null, code?: string) => resolve({ error, code, warnings, errors }),
+        async: () => (error: Error | null, code?: string, map?: Outcome["map"]) => resolve({ error, code, map, warnings, errors }),
       },
       source,
     );
@@ -104,7 +105,33 @@ describe("the loader", () => {
     expect(reported.message).toContain("> 1 | export function notAsync() {");
     expect(reported.stack!.split("\n").filter((line) => line.startsWith("    at "))).toEqual(["    at workflows/checkout.ts:1:8"]);
     // The module keeps its exports for its importers, and fails with the message if it ever runs.
-    expect(code).toMatch(/^throw new Error\("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC/);
+    expect(code).toMatch(/^throw Object\.assign\(new Error\("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC/);
     expect(code).toContain(source);
+  });
+
+  it("under next dev, throws the error where the module runs instead: the message first, the throw mapped onto the faulty line", async () => {
+    const source = 'export async function ok() {\n  "use workflow";\n}\n\nexport function notAsync() {\n  "use step";\n  return 1;\n}\n';
+    const { error, errors, code, map } = await runLoader(source, "step", "/app/workflows/checkout.ts", true);
+    expect(error).toBeNull();
+    expect(errors).toEqual([]);
+    const thrown = (() => {
+      try {
+        new Function(code!.split("\n")[0]!)();
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(thrown?.name).toBe("HooklineTransformError");
+    expect(thrown?.message.split("\n")).toEqual([
+      'A "use step" function must be an async function: "notAsync" is not async.',
+      "Add the async keyword.",
+      "",
+      "HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/checkout.ts:5:8)",
+    ]);
+    expect(code!.slice(code!.indexOf("\n") + 1)).toBe(source);
+    // Generated line 1 → source line 5 (0-based 4), column 7; line 2 → line 1; then one line each.
+    expect(map?.sources).toEqual(["/app/workflows/checkout.ts"]);
+    expect(map?.mappings.split(";").slice(0, 4)).toEqual(["AAIO", "AAJP", "AACA", "AACA"]);
+    expect(map?.mappings.split(";")).toHaveLength(source.split("\n").length + 1);
   });
 });

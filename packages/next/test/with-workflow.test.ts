@@ -31,8 +31,8 @@ describe("applyWorkflowConfig", () => {
       expect(server.condition.all).toContainEqual({ content: SERVER_CONTENT_PATTERN });
       expect(browser.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
       for (const rule of [server, browser]) expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
-      expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1" } }]);
-      expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1" } }]);
+      expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1", dev: false } }]);
+      expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1", dev: false } }]);
     }
     const [, notNodeModules, notGenerated] = (rules["*.ts"]![0] as Rule).condition.all as { not: { path: RegExp } }[];
     expect(notNodeModules!.not.path.test("/repo/node_modules/pkg/index.ts")).toBe(true);
