@@ -6,6 +6,7 @@
 import { appendEventFunction } from "./append-function.js";
 import { bundlesMigration } from "./schema-bundles.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { runListsMigration } from "./schema-run-lists.js";
 import { slotsMigration } from "./schema-slots.js";
 import { schedulesMigration } from "./schema-schedules.js";
 import { startKeysMigration } from "./schema-start-keys.js";
@@ -40,6 +41,8 @@ export interface Names {
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
+  runCounts: string;
+  countRuns: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
@@ -82,6 +85,8 @@ export function namesFor(schema: string): Names {
     bundles: `${s}.bundles`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
+    runCounts: `${s}.run_counts`,
+    countRuns: `${s}.count_runs`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
@@ -188,4 +193,5 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   schedulesMigration,
   slotsMigration,
   bundlesMigration,
+  runListsMigration,
 ];

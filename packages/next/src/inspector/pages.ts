@@ -49,9 +49,8 @@ export interface RunsView {
   runs: RunSummary[];
   /** The cursor of the next page, when there is one. */
   next?: string;
-  /** Runs per status among the newest ones read (all of them unless `countsCapped`). */
+  /** Runs per status (of the workflow filtered on, if any), whatever the status filter. */
   counts: Record<RunStatus, number>;
-  countsCapped: boolean;
   workflows: string[];
   notFound?: string;
 }
@@ -65,10 +64,9 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
     const text = params.toString();
     return `${ctx.base}${text ? `?${text}` : ""}`;
   };
-  const count = (n: number) => (view.countsCapped ? `${n}+` : String(n));
   return html`<p class="counts"><a href="${link({ status: undefined })}" class="${query.status ? "" : "on"}">all</a>${STATUSES.map(
-    (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${count(view.counts[status])}</span></a>`,
-  )}${view.countsCapped ? html` <span class="muted">(counted among the newest runs)</span>` : ""}</p>
+    (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${String(view.counts[status])}</span></a>`,
+  )}</p>
 ${view.notFound ? html`<p class="error">No run with id <code>${view.notFound}</code>.</p>` : ""}
 <table class="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>
 ${view.runs.length === 0 ? html`<tr><td colspan="5" class="muted">No runs.</td></tr>` : ""}
