@@ -23,7 +23,7 @@
  *   runindex:counts:<wf>.json           a workflow's id and its runs per status (wf: sha256 of the id, 32 hex)
  *   runindex:counts:<wf>.lock           held while a process changes that workflow's entries and counts
  *   runindex:runs:<wf>:<status>:<day>.b            marks a bucket of ~1.2 days (createdAt / 1e8)
- *   runindex:runs:<wf>:<status>:<day>:<slice>.b    marks a bucket of 100 s within it (createdAt / 1e5)
+ *   runindex:runs:<wf>:<status>:<day>:<slice>.b    marks a bucket of ~17 min within it (createdAt / 1e6)
  *   runindex:runs:<wf>:<status>:<day>:<slice>:<createdAt>~<runId>   one run, createdAt zero-padded
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path

@@ -35,7 +35,7 @@ const pad = (value: number, width: number) => String(Math.max(0, Math.trunc(valu
 /** The workflow's segment in keys: a hash, since a workflow id may hold any character. */
 export const workflowKeyOf = (workflowId: string) => createHash("sha256").update(workflowId).digest("hex").slice(0, 32);
 export const dayOf = (createdAt: number) => pad(createdAt / 1e8, 8);
-export const sliceOf = (createdAt: number) => pad(createdAt / 1e5, 11);
+export const sliceOf = (createdAt: number) => pad(createdAt / 1e6, 11);
 /** An entry's name; names sort as runs do in a list (createdAt, then runId). */
 export const entryName = (createdAt: number, runId: string) => `${pad(createdAt, 15)}~${runId}`;
 export const runIdOfEntry = (name: string) => name.slice(name.indexOf("~") + 1);

@@ -55,11 +55,11 @@ export async function listIndexedRuns(deps: RunListDeps, options: { statuses?: R
   return found;
 }
 
-/** A scope's entry names, newest first, below `bound` if given: its day buckets, their 100 s slices, their entries. */
+/** A scope's entry names, newest first, below `bound` if given: its day buckets, their ~17 min slices, their entries. */
 async function* scopeEntries(store: Store, scope: string, bound: string | undefined): AsyncGenerator<string> {
   const depth = scope.split(":").length;
   const boundDay = bound === undefined ? undefined : bucketOf(bound, 1e8, 8);
-  const boundSlice = bound === undefined ? undefined : bucketOf(bound, 1e5, 11);
+  const boundSlice = bound === undefined ? undefined : bucketOf(bound, 1e6, 11);
   for (const day of await markers(store, scope, depth)) {
     if (boundDay !== undefined && day > boundDay) continue;
     for (const slice of await markers(store, `${scope}:${day}`, depth + 1)) {

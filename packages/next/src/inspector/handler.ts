@@ -128,7 +128,7 @@ export function createInspector(options: InspectorOptions) {
         rerunsOf(world, summary),
         streamsOf(world, runId),
       ]);
-      const view = { summary, events, hooks, refusals, reruns, streams };
+      const view = { summary, events, hooks, refusals, reruns, streams, allEvents: url.searchParams.get("events") === "all" };
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
     }
     if (route[0] === "runs" && route[2] === "streams" && (route.length === 4 || (route.length === 5 && route[4] === "live"))) {

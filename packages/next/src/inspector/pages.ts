@@ -104,7 +104,12 @@ export interface RunView {
   /** Runs that rerun this one (found among its workflow's newest runs, see handler.ts). */
   reruns: RunSummary[];
   streams: StreamSummary[];
+  /** Show every event in the timeline, not only the newest TIMELINE_WINDOW. */
+  allEvents?: boolean;
 }
+
+/** The timeline rows a run page shows unless asked for all: rendering every value of a long log costs. */
+export const TIMELINE_WINDOW = 500;
 
 const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
 
@@ -113,6 +118,7 @@ export function runRegion(ctx: PageContext, view: RunView): Html {
   const created = events.find((e) => e.type === "run_created");
   const end = events.findLast((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled");
   const error = end?.type === "run_failed" ? decode(end.data.error) : undefined;
+  const from = view.allEvents ? 0 : Math.max(0, events.length - TIMELINE_WINDOW);
   return html`<dl>
 <dt>Workflow</dt><dd>${nameOf(summary.workflowId)} <span class="muted">${summary.workflowId}</span></dd>
 <dt>Status</dt><dd>${statusBadge(summary.status)}</dd>
@@ -126,8 +132,12 @@ ${end?.type === "run_failed" ? html`<h2>Error</h2>${errorBlock(error)}` : ""}
 ${end?.type === "run_cancelled" ? html`<h2>Cancelled</h2><p>${end.data.reason ?? "No reason given."}</p>` : ""}
 ${streamsBlock(ctx, summary.runId, view.streams)}
 ${refusalsBlock(view.refusals)}
-<h2>Timeline</h2><table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
-${timeline(events, ctx.now).map(
+<h2>Timeline</h2>${
+    from > 0
+      ? html`<p class="muted" data-timeline-window="">The newest ${String(events.length - from)} of ${String(events.length)} events. <a href="${ctx.base}/runs/${encodeURIComponent(summary.runId)}?events=all">Show all</a></p>`
+      : ""
+  }<table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
+${timeline(events, ctx.now, from).map(
   (row) => html`<tr data-type="${row.event.type}"><td>${row.event.seq}</td><td>${time(row.event.at)}<div class="muted">+${row.event.at - summary.createdAt} ms</div></td><td><code>${row.event.corr ?? ""}</code></td><td>${row.label}</td><td>${row.detail}</td></tr>`,
 )}
 </tbody></table>`;
