@@ -43,7 +43,11 @@ export async function seedRuns(world: World, count: number, concurrency: number,
   const plans = Array.from({ length: count }, (_, i) => {
     const roll = next() * 1000;
     let sum = 0;
-    const status = MIX.find(([, perMille]) => (sum += perMille) > roll)?.[0] ?? "completed";
+    const status =
+      MIX.find(([, perMille]) => {
+        sum += perMille;
+        return sum > roll;
+      })?.[0] ?? "completed";
     // Skewed towards a few busy workflows.
     const workflowId = WORKFLOWS[Math.min(WORKFLOWS.length - 1, Math.floor(next() ** 2 * WORKFLOWS.length))]!;
     return { runId: `wrun_bench${String(i).padStart(7, "0")}`, events: eventsOf(status, workflowId, Math.floor(now - 30 * DAY + next() * 30 * DAY)) };
