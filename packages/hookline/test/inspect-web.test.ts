@@ -125,3 +125,42 @@ it("asks for HOOKLINE_INSPECTOR_TOKEN when it is set, and refuses a bad port by 
   expect(await new Promise((resolve) => bad.on("exit", resolve))).toBe(2);
   expect(stderr).toContain("--port must be a port number");
 });
+
+it("counts runs per status from the world's counters, following a cancel, and shows a long run's newest 500 events unless asked for all", async () => {
+  const workflowId = "workflow//app/long.ts//long";
+  const longRun = `wrun_long_${Date.now()}`;
+  const t = Date.now();
+  await world.append(longRun, { type: "run_created", at: t, data: { workflowId, args: serialize([1]), seed: "s" } }, { expectedSeq: 0 });
+  await world.append(longRun, { type: "run_started", at: t, data: {} }, { expectedSeq: 1 });
+  for (let seq = 2; seq < 602; seq++) {
+    const corr = `o${Math.floor(seq / 2)}`;
+    const stepId = "step//app/long.ts//charge";
+    const event: NewEvent =
+      seq % 2 === 0
+        ? { type: "step_started", corr, at: t + seq, data: { stepId, attempt: 1 } }
+        : { type: "step_completed", corr, at: t + seq + 40, data: { stepId, result: serialize(`receipt-${seq}`) } };
+    await world.append(longRun, event, { expectedSeq: seq });
+  }
+  const web = await serve();
+  const running = () => fetch(`${web.url}?workflow=${encodeURIComponent(workflowId)}`).then((response) => response.text());
+  expect(await running()).toMatch(/data-status="running">running <span class="count">1</);
+  const cancelled = await world.append(longRun, { type: "run_cancelled", at: t + 700, data: { reason: "long enough" } }, { expectedSeq: 602 });
+  expect(cancelled.seq).toBe(603);
+  const after = await running();
+  expect(after).toMatch(/data-status="running">running <span class="count">0</);
+  expect(after).toMatch(/data-status="cancelled">cancelled <span class="count">1</);
+
+  const page = await (await fetch(`${web.url}/runs/${longRun}`)).text();
+  expect(page.match(/<tr data-type=/g)).toHaveLength(500);
+  expect(page).toContain("The newest 500 of 603 events.");
+  expect(page).toContain(`href="${BASE}/runs/${longRun}?events=all"`);
+  // Events 104 to 603: the oldest row shown ends a step whose start (103) is not shown, and
+  // still has its duration from it; the step before is not shown at all.
+  expect(page).toMatch(/<tr data-type="step_completed"><td>104<\/td>.*took 41 ms · <\/span><pre class="value">receipt-103<\/pre>/);
+  expect(page).not.toContain("receipt-101<");
+  const all = await (await fetch(`${web.url}/runs/${longRun}?events=all`)).text();
+  expect(all.match(/<tr data-type=/g)).toHaveLength(603);
+  expect(all).not.toContain("The newest 500");
+  web.child.kill("SIGTERM");
+  expect(await web.exited).toBe(0);
+});

@@ -33,7 +33,7 @@ function runLoader(source: string, mode: "step" | "client", resourcePath = "/app
         getOptions: () => ({ mode, root: ROOT, dev }),
         emitWarning: (warning: Error) => warnings.push(warning),
         emitError: (error: Error) => errors.push(error),
-        async: () => (error: Error | null, code?: string, map?: Outcome["map"]) => resolve({ error, code, map, warnings, errors }),
+        async: () => (error: Error | null, code?: string, map?: unknown) => resolve({ error, code, map: map as Outcome["map"], warnings, errors }),
       },
       source,
     );

@@ -8,7 +8,7 @@ import { type AppendOptions, describe, LOG_FORMAT_VERSION, type NewEvent, type W
 export { describe };
 
 const shared = worldChecks("Local world");
-export const { fail, checkAfterSeq, checkListRuns, checkHookStatus, checkFunction, checkEnqueue, checkText, checkRefusal, checkListRefusals, checkSlotRequest, checkHeldSlots } = shared;
+export const { fail, checkAfterSeq, checkListRuns, checkCountRuns, checkHookStatus, checkFunction, checkEnqueue, checkText, checkRefusal, checkListRefusals, checkSlotRequest, checkHeldSlots } = shared;
 
 /** Letters, digits, `_` and `-`, then also `.`; at most 200 characters. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;

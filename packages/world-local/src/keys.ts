@@ -19,6 +19,12 @@
  *   schedules:<base64url(id)>.json      a cron schedule (declared or created) and its last tick
  *   bundles:<sha256>.js                 a build's workflow bundle (its id is the SHA-256 of this code)
  *   bundles:<sha256>.json               when that bundle was last stored, and its size
+ *   runindex:built.json                 present once the run index holds every run (run-index.ts)
+ *   runindex:counts:<wf>.json           a workflow's id and its runs per status (wf: sha256 of the id, 32 hex)
+ *   runindex:counts:<wf>.lock           held while a process changes that workflow's entries and counts
+ *   runindex:runs:<wf>:<status>:<day>.b            marks a bucket of ~1.2 days (createdAt / 1e8)
+ *   runindex:runs:<wf>:<status>:<day>:<slice>.b    marks a bucket of ~17 min within it (createdAt / 1e6)
+ *   runindex:runs:<wf>:<status>:<day>:<slice>:<createdAt>~<runId>   one run, createdAt zero-padded
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
  * outside the world's directory or collide with another key.
@@ -31,6 +37,8 @@ export const HOOKS_BASE = "hooks";
 export const QUEUE_BASE = "queue";
 export const SCHEDULES_BASE = "schedules";
 export const BUNDLES_BASE = "bundles";
+export const RUN_COUNTS_BASE = "runindex:counts";
+export const RUN_INDEX_BUILT_KEY = "runindex:built.json";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
@@ -48,6 +56,10 @@ export const startKeyKey = (keyHash: string) => `starts:${keyHash}.json`;
 export const slotsKey = (keyHash: string) => `slots:${keyHash}.json`;
 export const slotLockKey = (keyHash: string) => `slots:${keyHash}.lock`;
 export const slotBrokenKey = (keyHash: string, lockId: string) => `slots:${keyHash}:${lockId}.broken`;
+export const runCountsKey = (wf: string) => `runindex:counts:${wf}.json`;
+export const runCountsLockKey = (wf: string) => `runindex:counts:${wf}.lock`;
+export const runCountsBrokenKey = (wf: string, lockId: string) => `runindex:counts:${wf}:${lockId}.broken`;
+export const runScopeBase = (wf: string, status: string) => `runindex:runs:${wf}:${status}`;
 export const startKeyReplacedKey = (keyHash: string, runId: string) => `starts:${keyHash}:${runId}.replaced`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */

@@ -19,6 +19,7 @@ import {
   type NewRefusal,
   type RecordedDelivery,
   type RefusedDelivery,
+  type RunCount,
   type RunSummary,
   type WorkflowEvent,
   type World,
@@ -28,6 +29,7 @@ import type { Driver } from "unstorage";
 import {
   checkAfterSeq,
   checkAppend,
+  checkCountRuns,
   checkFunction,
   checkHookStatus,
   checkId,
@@ -50,7 +52,10 @@ import { LogWriter } from "./log-writer.js";
 import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LocalQueue } from "./queue.js";
 import { RefusalStore } from "./refusals.js";
+import { RunIndex } from "./run-index.js";
+import { listIndexedRuns } from "./run-list.js";
 import { Runs } from "./runs.js";
+import { repairRuns } from "./start-repair.js";
 import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
@@ -74,6 +79,7 @@ export class LocalWorld implements World {
   readonly #store: Store;
   readonly #shared: SharedStorage;
   readonly #runs: Runs;
+  readonly #index: RunIndex;
   readonly #hooks: HookIndex;
   readonly #deliveries: DeliveryIndex;
   readonly #refusals: RefusalStore;
@@ -103,6 +109,8 @@ export class LocalWorld implements World {
     this.#runs.hookIndex = this.#hooks;
     this.#deliveries = new DeliveryIndex(this.#store);
     this.#runs.deliveryIndex = this.#deliveries;
+    this.#index = new RunIndex(this.#store, this.#shared.tokenLocks);
+    this.#runs.runIndex = this.#index;
     this.#refusals = new RefusalStore(this.#store);
     this.queue = new LocalQueue({
       store: async () => {
@@ -181,16 +189,7 @@ export class LocalWorld implements World {
       removeStaleTempDirs(this.#options.dir);
     }
     await this.#checkLayout();
-    // Catch every run's checkpoint up with its log: repairs summaries and hook index entries a
-    // crash cut off between an append and its derived writes.
-    for (const runId of await this.#runs.runIds()) {
-      try {
-        await this.#runs.summary(runId);
-      } catch (error) {
-        this.#options.onError(error, `repairing run ${runId}`);
-      }
-    }
-    await this.#runs.flush();
+    await repairRuns(this.#runs, this.#index, this.#options.onError);
     await this.queue.load(this.#store);
   }
 
@@ -282,19 +281,15 @@ export class LocalWorld implements World {
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
     checkListRuns(statuses ?? [], limit, workflowId, before, rerunOf);
     await this.#ready();
-    const wanted = statuses ? new Set<string>(statuses) : null;
-    const found: RunSummary[] = [];
-    for (const runId of await this.#runs.runIds()) {
-      const summary = await this.#runs.summary(runId);
-      if (!summary) continue;
-      if (wanted && !wanted.has(summary.status)) continue;
-      if (workflowId !== undefined && summary.workflowId !== workflowId) continue;
-      if (rerunOf !== undefined && summary.rerunOf !== rerunOf) continue;
-      if (before && (summary.createdAt > before.createdAt || (summary.createdAt === before.createdAt && compareIds(summary.runId, before.runId) >= 0))) continue;
-      found.push({ ...summary });
-    }
-    found.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.runId, a.runId));
-    return found.slice(0, limit);
+    const deps = { store: this.#store, index: this.#index, summary: (runId: string) => this.#runs.summary(runId) };
+    return listIndexedRuns(deps, { statuses, workflowId, rerunOf, limit, before });
+  }
+
+  async countRuns(options: { workflowId?: string } = {}): Promise<RunCount[]> {
+    const { workflowId } = options ?? {};
+    checkCountRuns(workflowId);
+    await this.#ready();
+    return this.#index.counts(workflowId);
   }
 
   async getHook(tokenHash: string): Promise<HookRecord | null> {

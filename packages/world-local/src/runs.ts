@@ -5,7 +5,8 @@
  * repairs whatever a crash cut off between an append and its derived writes.
  *
  * Write order per event, so that a checkpoint never claims more than storage holds:
- *   event → the run's hook files, the hook index and the delivery index → (later, batched) the summary.
+ *   event → the run's hook files, the hook index, the delivery index and the run index → (later,
+ *   batched) the summary.
  * A summary at lastSeq s therefore implies every hook change up to s is stored; catching up
  * re-applies the events after s, and re-applying a hook change is idempotent.
  */
@@ -21,6 +22,7 @@ import {
 import type { DeliveryIndex } from "./deliveries.js";
 import type { HookIndex } from "./hook-index.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
+import type { RunIndex } from "./run-index.js";
 import { eventKey, RUNS_BASE, runHookKey, runHooksBase, runIdOfSummaryKey, summaryKey } from "./keys.js";
 import type { Store } from "./store.js";
 
@@ -53,6 +55,7 @@ export class Runs {
   readonly #dirty = new Set<RunState>();
   #hooks!: HookIndex;
   #deliveries!: DeliveryIndex;
+  #index!: RunIndex;
   #flushTimer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
 
@@ -68,6 +71,10 @@ export class Runs {
 
   set deliveryIndex(deliveries: DeliveryIndex) {
     this.#deliveries = deliveries;
+  }
+
+  set runIndex(index: RunIndex) {
+    this.#index = index;
   }
 
   /** Runs `task` holding the run's lock, with its state caught up to the log as this process knows it. */
@@ -214,6 +221,8 @@ export class Runs {
     const change = hookIndexChange(event);
     if (change) await this.#applyHookChange(state, change, mode);
     if (mode !== "peek") await this.#deliveries.apply(event);
+    // A new run or a new status moves its index entry (run-index.ts), also before the checkpoint.
+    if (mode !== "peek" && summary.status !== state.summary?.status) await this.#index.ensure(summary);
     // Only after the hook writes: a summary checkpoint must never get ahead of them.
     state.summary = summary;
     state.lastSeq = event.seq;

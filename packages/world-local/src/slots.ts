@@ -1,18 +1,17 @@
 /**
  * Concurrency slots (World.slots) in files: `slots:<sha256(key)>.json` holds a key's holders and
  * its line of waiters, read and rewritten whole under the key's lock. The lock is the file
- * `slots:<sha256(key)>.lock`, created exclusively, so processes sharing the directory take turns;
- * a lock left by a process that died inside (older than STALE_LOCK_MS, far longer than the few
- * reads and writes it covers) is broken by the one process that first creates its `.broken`
- * marker. Within a process the key's mutex orders the turns.
+ * `slots:<sha256(key)>.lock` (file-lock.ts), so processes sharing the directory take turns;
+ * within a process the key's mutex orders the turns.
  *
  * A holder's lease is a time in ms (this machine's clock, which every process sharing the
  * directory reads). A lease that ran out puts its run back in line at its old place (its ticket),
  * so a run whose process was killed resumes before runs that asked later.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { SlotAnswer, SlotRequest, SlotState, WorldSlots } from "@hookline/core/world";
 import { checkHeldSlots, checkRunId, checkSlotRequest, checkText } from "./checks.js";
+import { withFileLock } from "./file-lock.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { slotBrokenKey, slotLockKey, slotsKey } from "./keys.js";
 import type { Store } from "./store.js";
@@ -34,8 +33,6 @@ interface SlotFile {
   next: number;
   entries: SlotEntry[];
 }
-
-const STALE_LOCK_MS = 5_000;
 
 export interface SlotDeps {
   store(): Promise<Store>;
@@ -133,7 +130,7 @@ export class LocalSlots implements WorldSlots {
     const store = await this.#deps.store();
     const hash = hashOf(key);
     return this.#deps.locks.run(`slots:${hash}`, () =>
-      locked(store, hash, async () => {
+      withFileLock(store, { lockKey: slotLockKey(hash), brokenKey: (id) => slotBrokenKey(hash, id) }, async () => {
         const file = (await store.read<SlotFile>(slotsKey(hash))) ?? { key, next: 1, entries: [] };
         const result = change(file, Date.now());
         if (file.entries.length === 0) await store.remove(slotsKey(hash));
@@ -176,27 +173,6 @@ function settle(file: SlotFile, now: number, leaseMs: number): string[] {
     granted.push(entry.runId);
   }
   return granted;
-}
-
-/** Runs `task` holding the key's lock file (see the top of this file). */
-async function locked<T>(store: Store, hash: string, task: () => Promise<T>): Promise<T> {
-  const lockKey = slotLockKey(hash);
-  const id = randomBytes(8).toString("hex");
-  for (let turn = 0; ; turn++) {
-    if (await store.create(lockKey, JSON.stringify({ id, at: Date.now() }))) break;
-    const holder = await store.read<{ id: string; at: number }>(lockKey).catch(() => null);
-    if (holder && Date.now() - holder.at > STALE_LOCK_MS && (await store.create(slotBrokenKey(hash, holder.id), ""))) {
-      await store.remove(lockKey);
-      continue;
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1 + turn, 20)));
-  }
-  try {
-    return await task();
-  } finally {
-    const holder = await store.read<{ id: string }>(lockKey).catch(() => null);
-    if (holder?.id === id) await store.remove(lockKey);
-  }
 }
 
 function hashOf(key: string): string {

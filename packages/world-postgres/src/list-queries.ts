@@ -1,13 +1,13 @@
 /**
  * The PostgreSQL world's list reads, built from the filters given: runs newest first (by status,
- * workflow, rerun of, and a (createdAt, runId) cursor, served by indexes) and hooks (by run and
- * status).
+ * workflow, rerun of, and a (createdAt, runId) cursor, served by the runs' indexes), run counts,
+ * and hooks (by run and status).
  */
-import type { HookRecord, ListRunsOptions, RunSummary } from "@hookline/core/world";
+import type { HookRecord, ListRunsOptions, RunCount, RunStatus, RunSummary } from "@hookline/core/world";
 import type pg from "pg";
 import { HOOK_COLUMNS, type HookRow, runColumns, type RunRow, toHook, toRun } from "./rows.js";
 import type { Names } from "./schema.js";
-import { checkHookStatus, checkListRuns, checkRunId } from "./validate.js";
+import { checkCountRuns, checkHookStatus, checkListRuns, checkRunId } from "./validate.js";
 
 type Query = <R extends pg.QueryResultRow>(what: string, config: pg.QueryConfig) => Promise<pg.QueryResult<R>>;
 
@@ -29,6 +29,38 @@ class Filters {
   }
 }
 
+/**
+ * listRuns' statement: one index read per status, newest first from the cursor
+ * (runs_*_list_idx), merged in order; `status = ANY(…)` over one index would read every listed
+ * status's runs and sort them.
+ */
+export function listRunsStatement(
+  names: Names,
+  options: { statuses?: string[]; workflowId?: string; rerunOf?: string; limit: number; before?: ListRunsOptions["before"] },
+): { text: string; values: unknown[] } {
+  const { statuses, workflowId, rerunOf, limit, before } = options;
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const select = (status: string | undefined) => {
+    const where: string[] = [];
+    if (status !== undefined) where.push(`status = ${param(status)}`);
+    if (workflowId !== undefined) where.push(`workflow_id = ${param(workflowId)}`);
+    // Served by events_rerun_of_idx (migration 10): only run_created events that name a run are in it.
+    if (rerunOf !== undefined) {
+      where.push(`run_id IN (SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${param(rerunOf)})`);
+    }
+    if (before !== undefined) where.push(`(created_at, run_id) < (${param(before.createdAt)}::double precision, ${param(before.runId)}::text)`);
+    return `SELECT run_id FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, run_id DESC LIMIT ${param(limit)}`;
+  };
+  const pages = (statuses === undefined ? [undefined] : [...new Set(statuses)]).map((status) => `(${select(status)})`);
+  return {
+    text: `SELECT ${runColumns(names.events)} FROM ${names.runs} AS runs
+      WHERE run_id IN (${pages.join(" UNION ALL ")})
+      ORDER BY created_at DESC, run_id DESC LIMIT ${param(limit)}`,
+    values,
+  };
+}
+
 export class ListQueries {
   readonly #query: Query;
   readonly #names: () => Names;
@@ -42,22 +74,23 @@ export class ListQueries {
     const { status, workflowId, rerunOf, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
     checkListRuns(statuses ?? [], limit, workflowId, before, rerunOf);
-    const names = this.#names();
+    const result = await this.#query<RunRow>("listing runs", listRunsStatement(this.#names(), { statuses, workflowId, rerunOf, limit, before }));
+    return result.rows.map(toRun);
+  }
+
+  /** Runs per workflow and status, from run_counts (kept by the runs' trigger: see schema-run-lists.ts). */
+  async countRuns(options: { workflowId?: string } = {}): Promise<RunCount[]> {
+    const { workflowId } = options ?? {};
+    checkCountRuns(workflowId);
     const filters = new Filters();
-    if (statuses !== undefined) filters.add((p) => `status = ANY(${p}::text[])`, statuses);
+    filters.add(() => "count > 0");
     if (workflowId !== undefined) filters.add((p) => `workflow_id = ${p}`, workflowId);
-    // Served by events_rerun_of_idx (migration 10): only run_created events that name a run are in it.
-    if (rerunOf !== undefined) {
-      filters.add((p) => `run_id IN (SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${p})`, rerunOf);
-    }
-    if (before !== undefined) filters.add((at, id) => `(created_at, run_id) < (${at}, ${id})`, before.createdAt, before.runId);
-    filters.values.push(limit);
-    const result = await this.#query<RunRow>("listing runs", {
-      text: `SELECT ${runColumns(names.events)} FROM ${names.runs} AS runs ${filters.sql}
-        ORDER BY created_at DESC, run_id DESC LIMIT $${filters.values.length}`,
+    const result = await this.#query<{ workflow_id: string; status: RunStatus; count: string }>("counting runs", {
+      text: `SELECT workflow_id, status, count FROM ${this.#names().runCounts} ${filters.sql}
+        ORDER BY workflow_id, array_position(ARRAY['pending', 'running', 'completed', 'failed', 'cancelled'], status)`,
       values: filters.values,
     });
-    return result.rows.map(toRun);
+    return result.rows.map((row) => ({ workflowId: row.workflow_id, status: row.status, count: Number(row.count) }));
   }
 
   async listHooks(options: { runId?: string; status?: HookRecord["status"] } = {}): Promise<HookRecord[]> {

@@ -64,7 +64,7 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "bundles" | "streams" | "streamChunks" | "migrations"), string[]]> = [
+const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "bundles" | "streams" | "streamChunks" | "runCounts" | "migrations"), string[]]> = [
   ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
@@ -77,6 +77,8 @@ const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "ref
   ["bundles", ["SELECT", "INSERT", "UPDATE", "DELETE"]],
   ["streams", ["SELECT", "INSERT", "UPDATE"]],
   ["streamChunks", ["SELECT", "INSERT"]],
+  // Written by the runs' trigger, as the user who inserts or updates a run.
+  ["runCounts", ["SELECT", "INSERT", "UPDATE"]],
 ];
 
 /** The privileges this user lacks on the schema, e.g. `INSERT on "hookline".events`. */

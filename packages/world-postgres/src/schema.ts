@@ -6,6 +6,7 @@
 import { appendEventFunction } from "./append-function.js";
 import { bundlesMigration } from "./schema-bundles.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
+import { runListsMigration } from "./schema-run-lists.js";
 import { rerunsMigration } from "./schema-reruns.js";
 import { slotsMigration } from "./schema-slots.js";
 import { schedulesMigration } from "./schema-schedules.js";
@@ -41,6 +42,8 @@ export interface Names {
   /** One row per stream: its next index and whether it is closed. */
   streams: string;
   streamChunks: string;
+  runCounts: string;
+  countRuns: string;
   migrations: string;
   appendEvent: string;
   enqueue: string;
@@ -83,6 +86,8 @@ export function namesFor(schema: string): Names {
     bundles: `${s}.bundles`,
     streams: `${s}.streams`,
     streamChunks: `${s}.stream_chunks`,
+    runCounts: `${s}.run_counts`,
+    countRuns: `${s}.count_runs`,
     migrations: `${s}.migrations`,
     appendEvent: `${s}.append_event`,
     enqueue: `${s}.enqueue`,
@@ -189,5 +194,6 @@ ${appendEventFunction(n, { create: "CREATE", dedupe: false })}
   schedulesMigration,
   slotsMigration,
   bundlesMigration,
+  runListsMigration,
   rerunsMigration,
 ];

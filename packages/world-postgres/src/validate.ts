@@ -14,6 +14,7 @@ export const {
   checkAppend,
   checkAfterSeq,
   checkListRuns,
+  checkCountRuns,
   checkHookStatus,
   checkFunction,
   checkText,

@@ -17,6 +17,7 @@ import type {
   NewRefusal,
   RecordedDelivery,
   RefusedDelivery,
+  RunCount,
   RunSummary,
   WorkflowEvent,
   World,
@@ -262,6 +263,10 @@ export class PostgresWorld implements World {
 
   listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
     return this.#lists.listRuns(options);
+  }
+
+  countRuns(options?: { workflowId?: string }): Promise<RunCount[]> {
+    return this.#lists.countRuns(options);
   }
 
   // -- hooks -------------------------------------------------------------------------------------

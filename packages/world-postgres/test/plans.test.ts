@@ -3,6 +3,7 @@
  * plans for the world's statements, over tables seeded with enough rows to make a scan costly.
  */
 import { beforeAll, expect, it } from "vitest";
+import { listRunsStatement } from "../src/list-queries.js";
 import { namesFor } from "../src/schema.js";
 import { type Statement, statementsFor } from "../src/statements.js";
 import { streamStatementsFor } from "../src/stream-statements.js";
@@ -18,6 +19,10 @@ beforeAll(async () => {
   await t.world({ schema });
   await t.db.admin(`INSERT INTO ${n.runs} (run_id, workflow_id, status, created_at, updated_at, last_seq)
     SELECT 'run_' || i, 'wf//seed', 'running', i, i, 20 FROM generate_series(1, 20000) AS i`);
+  // Runs of many workflows and every status, for the inspector's lists.
+  await t.db.admin(`INSERT INTO ${n.runs} (run_id, workflow_id, status, created_at, updated_at, last_seq)
+    SELECT 'list_' || i, 'wf//list-' || (i % 20), (ARRAY['pending', 'running', 'completed', 'failed', 'cancelled'])[1 + (i / 7) % 5], 100000 + i, 100000 + i, 3
+    FROM generate_series(1, 100000) AS i`);
   await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, at, data)
     SELECT 'run_' || (i % 20000 + 1), i / 20000 + 1, 1, 'step_completed', i, '{}' FROM generate_series(0, 399999) AS i`);
   await t.db.admin(`INSERT INTO ${n.hooks} (run_id, hook_id, token_hash, kind, status, created_at, ended_at)
@@ -67,6 +72,34 @@ it("getHook probes the token-hash indexes only, for known and unknown tokens", a
     expect(scans(plan)).toEqual([]);
     expect(indexes(plan)).toEqual(expect.arrayContaining(["hooks_active_token_idx", "hooks_token_idx"]));
   }
+});
+
+const LIST_INDEXES = ["runs_list_idx", "runs_status_list_idx", "runs_workflow_list_idx", "runs_workflow_status_list_idx"];
+
+it("every list the inspector makes reads a runs list index newest first from the cursor, never the whole table, nor a sort of it", async () => {
+  const before = { createdAt: 150_000, runId: "list_50000" };
+  for (const statuses of [undefined, ["failed"], ["pending", "running"]]) {
+    for (const workflowId of [undefined, "wf//list-3"]) {
+      for (const cursor of [undefined, before]) {
+        const { text, values } = listRunsStatement(n, { statuses, workflowId, limit: 51, before: cursor });
+        const plan = await planOf({ text } as Statement, values);
+        const where = JSON.stringify({ statuses, workflowId, cursor });
+        expect(scans(plan), where).toEqual([]);
+        // One list index read per status: the planner may read a wider one (newest first, filtered) when that is cheaper.
+        const used = indexes(plan).filter((name) => name !== "runs_pkey" && name !== "events_pkey");
+        expect(used.length, where).toBe((statuses ?? [undefined]).length);
+        for (const name of used) expect(LIST_INDEXES, where).toContain(name);
+        if (!statuses || statuses.length === 1) expect(used, where).toEqual([workflowId ? (statuses ? "runs_workflow_status_list_idx" : "runs_workflow_list_idx") : statuses ? "runs_status_list_idx" : "runs_list_idx"]);
+        // Only the page's rows are sorted: no sort under the per-status limits.
+        expect(plan.filter((node) => node["Node Type"] === "Sort").length, where).toBeLessThanOrEqual(1);
+      }
+    }
+  }
+});
+
+it("countRuns reads run_counts, not the runs", async () => {
+  const plan = await planOf({ text: `SELECT workflow_id, status, count FROM ${n.runCounts} WHERE count > 0` } as Statement, []);
+  expect(plan.map((node) => node["Relation Name"]).filter(Boolean)).toEqual(["run_counts"]);
 });
 
 it("readEvents reads only the run's newer events through the primary key", async () => {

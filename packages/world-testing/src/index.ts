@@ -18,6 +18,7 @@ import { instanceTests } from "./suites/instances.js";
 import { lifecycleTests, notificationTests } from "./suites/lifecycle.js";
 import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
+import { runListTests } from "./suites/run-lists.js";
 import { runTests } from "./suites/runs.js";
 import { slotTests } from "./suites/slots.js";
 import { scheduleTests } from "./suites/schedules.js";
@@ -34,6 +35,7 @@ export function describeWorldConformance(name: string, factory: WorldFactory, op
     afterEach(() => harness.tearDown());
     eventLogTests(harness);
     runTests(harness);
+    runListTests(harness);
     startKeyTests(harness);
     hookTests(harness);
     deliveryTests(harness);

@@ -126,6 +126,10 @@ export function worldChecks(world: string) {
       if (workflowId !== undefined && typeof workflowId !== "string") fail(`listRuns: workflowId must be a string, got ${describe(workflowId)}`);
     },
 
+    checkCountRuns(workflowId: unknown): void {
+      if (workflowId !== undefined && typeof workflowId !== "string") fail(`countRuns: workflowId must be a string, got ${describe(workflowId)}`);
+    },
+
     checkHookStatus(status: unknown): void {
       if (status !== undefined && status !== "active" && status !== "ended") fail(`listHooks: status must be "active" or "ended", got ${describe(status)}`);
     },

@@ -205,6 +205,13 @@ export interface ListRunsOptions {
   before?: { createdAt: number; runId: string };
 }
 
+/** How many runs of one workflow have one status (countRuns). */
+export interface RunCount {
+  workflowId: string;
+  status: RunStatus;
+  count: number;
+}
+
 export interface World {
   readonly name: string;
   /** Validate configuration, connect, migrate. Fails with a clear WorldError on bad config. */
@@ -236,7 +243,14 @@ export interface World {
   readEvents(runId: string, afterSeq?: number): Promise<WorkflowEvent[]>;
 
   getRun(runId: string): Promise<RunSummary | null>;
+  /** Served by an index: reads what the page needs, never every run. */
   listRuns(options?: ListRunsOptions): Promise<RunSummary[]>;
+  /**
+   * Runs per workflow and status (only counts above 0), from counters the world keeps as runs
+   * are created and change status: never by reading every run. With `workflowId`, that
+   * workflow's only.
+   */
+  countRuns(options?: { workflowId?: string }): Promise<RunCount[]>;
 
   /** The hook holding this token hash, active or most recently ended; null if none. O(1). */
   getHook(tokenHash: string): Promise<HookRecord | null>;

@@ -36,7 +36,6 @@ export interface InspectorOptions {
 
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
-const COUNT_CAP = 5000;
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
@@ -124,7 +123,7 @@ export function createInspector(options: InspectorOptions) {
     }
     if (route[0] === "runs" && route.length === 2) {
       const runId = route[1]!;
-      const view = await runView(world, runId);
+      const view = await runView(world, runId, url.searchParams.get("events") === "all");
       if (!view) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
     }
@@ -155,7 +154,7 @@ export function createInspector(options: InspectorOptions) {
 const ENDED = new Set<RunStatus>(["completed", "failed", "cancelled"]);
 
 /** What a run page shows of run `runId`; null if there is no such run. */
-async function runView(world: InspectorPort["world"], runId: string): Promise<RunView | null> {
+async function runView(world: InspectorPort["world"], runId: string, allEvents = false): Promise<RunView | null> {
   const summary = await world.getRun(runId);
   if (!summary) return null;
   const [events, hooks, refusals, reruns, streams] = await Promise.all([
@@ -165,7 +164,7 @@ async function runView(world: InspectorPort["world"], runId: string): Promise<Ru
     rerunsOf(world, summary),
     streamsOf(world, runId),
   ]);
-  return { summary, events, hooks, refusals, reruns, streams };
+  return { summary, events, hooks, refusals, reruns, streams, allEvents };
 }
 
 async function streamsOf(world: InspectorPort["world"], runId: string) {
@@ -181,18 +180,15 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   const asked = Number(params.get("limit"));
   const size = Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, MAX_PAGE_SIZE) : PAGE_SIZE;
   if (size !== PAGE_SIZE) query.limit = size;
-  // One read for the counts and the workflow list (runs of every status, newest COUNT_CAP), one for the page.
-  const [page, recent] = await Promise.all([
-    world.listRuns({ status, workflowId, before: query.before, limit: size + 1 }),
-    world.listRuns({ workflowId, limit: COUNT_CAP }),
-  ]);
+  // The page from the runs' index, the counts and the workflow list from the world's counters: no read of every run.
+  const [page, rows] = await Promise.all([world.listRuns({ status, workflowId, before: query.before, limit: size + 1 }), world.countRuns()]);
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-  for (const run of recent) counts[run.status]++;
+  for (const row of rows) if (workflowId === undefined || row.workflowId === workflowId) counts[row.status] += row.count;
   const runs = page.slice(0, size);
   const last = runs.at(-1);
   const next = page.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
-  const workflows = [...new Set([...recent.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
-  return { query, runs, next, counts, countsCapped: recent.length >= COUNT_CAP, workflows };
+  const workflows = [...new Set([...rows.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
+  return { query, runs, next, counts, workflows };
 }
 
 /** The most reruns a run page lists (newest first). */
@@ -200,7 +196,7 @@ const RERUNS_SHOWN = 200;
 
 /** The reruns of `run`, newest first: listRuns by rerunOf (an index on both worlds, no log reads). */
 async function rerunsOf(world: InspectorPort["world"], run: RunSummary): Promise<RunSummary[]> {
-  return world.listRuns({ rerunOf: run.runId, limit: RERUNS_SHOWN });
+  return world.listRuns({ rerunOf: run.runId, workflowId: run.workflowId, limit: RERUNS_SHOWN });
 }
 
 function parseCursor(text: string | null): RunsQuery["before"] {

@@ -51,9 +51,8 @@ export interface RunsView {
   runs: RunSummary[];
   /** The cursor of the next page, when there is one. */
   next?: string;
-  /** Runs per status among the newest ones read (all of them unless `countsCapped`). */
+  /** Runs per status (of the workflow filtered on, if any), whatever the status filter. */
   counts: Record<RunStatus, number>;
-  countsCapped: boolean;
   workflows: string[];
   notFound?: string;
 }
@@ -67,10 +66,9 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
     const text = params.toString();
     return `${ctx.base}${text ? `?${text}` : ""}`;
   };
-  const count = (n: number) => (view.countsCapped ? `${n}+` : String(n));
   return html`<p class="counts"><a href="${link({ status: undefined })}" class="${query.status ? "" : "on"}">all</a>${STATUSES.map(
-    (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${count(view.counts[status])}</span></a>`,
-  )}${view.countsCapped ? html` <span class="muted">(counted among the newest runs)</span>` : ""}</p>
+    (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${String(view.counts[status])}</span></a>`,
+  )}</p>
 ${view.notFound ? html`<p class="error">No run with id <code>${view.notFound}</code>.</p>` : ""}
 <table class="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>
 ${view.runs.length === 0 ? html`<tr><td colspan="5" class="muted">No runs.</td></tr>` : ""}
@@ -110,7 +108,12 @@ export interface RunView {
   streams: StreamSummary[];
   /** A resume the hook's schema refused: its form shows the payload as typed and why. */
   draft?: ResumeDraft;
+  /** Show every event in the timeline, not only the newest TIMELINE_WINDOW. */
+  allEvents?: boolean;
 }
+
+/** The timeline rows a run page shows unless asked for all: rendering every value of a long log costs. */
+export const TIMELINE_WINDOW = 500;
 
 const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
 
@@ -119,6 +122,7 @@ export function runRegion(ctx: PageContext, view: RunView): Html {
   const created = events.find((e) => e.type === "run_created");
   const end = events.findLast((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled");
   const error = end?.type === "run_failed" ? decode(end.data.error) : undefined;
+  const from = view.allEvents ? 0 : Math.max(0, events.length - TIMELINE_WINDOW);
   return html`<dl>
 <dt>Workflow</dt><dd>${nameOf(summary.workflowId)} <span class="muted">${summary.workflowId}</span></dd>
 <dt>Status</dt><dd>${statusBadge(summary.status)}</dd>
@@ -132,8 +136,12 @@ ${end?.type === "run_failed" ? html`<h2>Error</h2>${divergenceBlock(error, event
 ${end?.type === "run_cancelled" ? html`<h2>Cancelled</h2><p>${end.data.reason ?? "No reason given."}</p>` : ""}
 ${streamsBlock(ctx, summary.runId, view.streams)}
 ${refusalsBlock(view.refusals)}
-<h2>Timeline</h2><table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
-${timeline(events, ctx.now).map(
+<h2>Timeline</h2>${
+    from > 0
+      ? html`<p class="muted" data-timeline-window="">The newest ${String(events.length - from)} of ${String(events.length)} events. <a href="${ctx.base}/runs/${encodeURIComponent(summary.runId)}?events=all">Show all</a></p>`
+      : ""
+  }<table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
+${timeline(events, ctx.now, from).map(
   (row) => html`<tr data-type="${row.event.type}"><td>${row.event.seq}</td><td>${time(row.event.at)}<div class="muted">+${row.event.at - summary.createdAt} ms</div></td><td><code>${row.event.corr ?? ""}</code></td><td>${row.label}</td><td>${row.detail}</td></tr>`,
 )}
 </tbody></table>`;

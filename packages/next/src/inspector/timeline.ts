@@ -15,15 +15,20 @@ export interface TimelineRow {
   detail: Html;
 }
 
-export function timeline(events: readonly WorkflowEvent[], now: number): TimelineRow[] {
+/** Rows for the events from index `from` on; the earlier ones only inform them (a step's duration). */
+export function timeline(events: readonly WorkflowEvent[], now: number, from = 0): TimelineRow[] {
   const opened = new Map<string, WorkflowEvent>();
   const ended = new Set<string>();
   for (const event of events) {
     if (event.corr && /_(completed|timed_out|disposed|conflicted)$/.test(event.type)) ended.add(event.corr);
   }
   const rows: TimelineRow[] = [];
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     const corr = event.corr ?? "";
+    if (index < from) {
+      if (event.type === "step_started") opened.set(corr, event);
+      continue;
+    }
     const started = opened.get(corr);
     switch (event.type) {
       case "run_created":

@@ -7,6 +7,8 @@
  *                                   after each append resolved. Several writers may share a run.
  *   handle <dir>                    consumes the queue with handlers that never finish; "handling <id> <runId>"
  *   secret <dir>                    prints "secret <hex>" and exits
+ *   runs <dir> <prefix> <count>      creates runs (3 workflows) and ends or cancels them; "ran <runId>"
+ *                                   after each, "done" after <count> (0: forever)
  */
 import { writeSync } from "node:fs";
 import { EventConflictError, type NewEvent } from "@hookline/core/world";
@@ -14,6 +16,11 @@ import { createLocalWorld } from "../../src/index.js";
 import { tokenHashFor } from "./tokens.js";
 
 const [mode, dir, runId = "", writer = "w"] = process.argv.slice(2);
+const statusEnds: NewEvent[] = [
+  { type: "run_completed", at: 0, data: { result: 1 } },
+  { type: "run_failed", at: 0, data: { error: { name: "Error", message: "boom" } } },
+  { type: "run_cancelled", at: 0, data: { reason: "test" } },
+];
 if (!dir) throw new Error("usage: child.ts <append|handle|secret> <dir> [runId] [writer]");
 const say = (line: string) => writeSync(1, `${line}\n`);
 const world = createLocalWorld({ dir, onError: (error, where) => writeSync(2, `${where}: ${String(error)}\n`) });
@@ -28,6 +35,23 @@ if (mode === "secret") {
     await new Promise(() => {});
   });
   say("ready");
+} else if (mode === "runs") {
+  // Here runId is the prefix of the runs' ids and writer how many to make.
+  const count = Number(writer);
+  say("ready");
+  for (let i = 0; count === 0 || i < count; i++) {
+    const id = `wrun_${runId}_${i}`;
+    const at = Date.now();
+    const events: NewEvent[] = [{ type: "run_created", at, data: { workflowId: `wf//runs-${i % 3}`, args: [], seed: "s" } }];
+    // By i % 4: running, completed, failed, cancelled before it started.
+    if (i % 4 === 3) events.push({ ...statusEnds[2]!, at: at + 1 });
+    else events.push({ type: "run_started", at: at + 1, data: {} });
+    if (i % 4 === 1 || i % 4 === 2) events.push({ ...statusEnds[(i % 4) - 1]!, at: at + 2 });
+    for (const [seq, event] of events.entries()) await world.append(id, event, { expectedSeq: seq });
+    say(`ran ${id}`);
+  }
+  say("done");
+  await world.close();
 } else if (mode === "append") {
   let seq = (await world.readEvents(runId)).at(-1)?.seq ?? 0;
   say("ready");

@@ -1,0 +1,95 @@
+/**
+ * listRuns over the run index (run-index.ts): each (workflow, status) scope is read newest
+ * first, bucket by bucket, only as far as the page needs; the scopes are merged by entry name
+ * (createdAt, then runId), and each entry is checked against its run's summary, so an entry a
+ * crash left behind is skipped (and repaired) instead of listed. A `rerunOf` filter is checked on
+ * the summaries read.
+ */
+import type { ListRunsOptions, RunStatus, RunSummary } from "@hookline/core/world";
+import { entryName, RUN_STATUSES, type RunIndex, runIdOfEntry } from "./run-index.js";
+import { runScopeBase } from "./keys.js";
+import type { Store } from "./store.js";
+
+export interface RunListDeps {
+  store: Store;
+  index: Pick<RunIndex, "countsFiles" | "ensure">;
+  /** The run's summary as of the end of its log. */
+  summary(runId: string): Promise<RunSummary | null>;
+}
+
+interface Cursor {
+  status: RunStatus;
+  workflowId: string;
+  entries: AsyncGenerator<string>;
+  head: string | undefined;
+}
+
+export async function listIndexedRuns(
+  deps: RunListDeps,
+  options: { statuses?: RunStatus[]; workflowId?: string; rerunOf?: string; limit: number; before?: ListRunsOptions["before"] },
+): Promise<RunSummary[]> {
+  const { statuses = RUN_STATUSES, workflowId, rerunOf, limit, before } = options;
+  const bound = before ? entryName(before.createdAt, before.runId) : undefined;
+  const cursors: Cursor[] = [];
+  for (const { wf, file } of await deps.index.countsFiles(workflowId)) {
+    for (const status of statuses) {
+      // An empty scope is not read (its counts are exact: see run-index.ts).
+      if ((file.counts[status] ?? 0) <= 0) continue;
+      const entries = scopeEntries(deps.store, runScopeBase(wf, status), bound);
+      cursors.push({ status, workflowId: file.workflowId, entries, head: (await entries.next()).value ?? undefined });
+    }
+  }
+  const found: RunSummary[] = [];
+  while (found.length < limit) {
+    let newest: Cursor | undefined;
+    for (const cursor of cursors) if (cursor.head !== undefined && (newest?.head === undefined || cursor.head > newest.head)) newest = cursor;
+    if (!newest?.head) break;
+    const runId = runIdOfEntry(newest.head);
+    newest.head = (await newest.entries.next()).value ?? undefined;
+    const summary = await deps.summary(runId);
+    if (!summary) continue;
+    if (summary.status !== newest.status || summary.workflowId !== newest.workflowId) {
+      // Left by a crash between a status change and its index move: the log wins.
+      await deps.index.ensure(summary);
+      continue;
+    }
+    // Reruns are not indexed: a few per run, found among the runs of its workflow (the caller narrows by it).
+    if (rerunOf !== undefined && summary.rerunOf !== rerunOf) continue;
+    found.push({ ...summary });
+  }
+  for (const cursor of cursors) await cursor.entries.return(undefined);
+  return found;
+}
+
+/** A scope's entry names, newest first, below `bound` if given: its day buckets, their ~17 min slices, their entries. */
+async function* scopeEntries(store: Store, scope: string, bound: string | undefined): AsyncGenerator<string> {
+  const depth = scope.split(":").length;
+  const boundDay = bound === undefined ? undefined : bucketOf(bound, 1e8, 8);
+  const boundSlice = bound === undefined ? undefined : bucketOf(bound, 1e6, 11);
+  for (const day of await markers(store, scope, depth)) {
+    if (boundDay !== undefined && day > boundDay) continue;
+    for (const slice of await markers(store, `${scope}:${day}`, depth + 1)) {
+      if (boundSlice !== undefined && slice > boundSlice) continue;
+      const names = (await store.keys(`${scope}:${day}:${slice}`, depth + 2)).map(leaf).sort().reverse();
+      for (const name of names) if (bound === undefined || name < bound) yield name;
+    }
+  }
+}
+
+/** The bucket names marked under `base` (its `<name>.b` files), newest first. */
+async function markers(store: Store, base: string, maxDepth: number): Promise<string[]> {
+  const keys = await store.keys(base, maxDepth);
+  return keys
+    .map(leaf)
+    .filter((name) => name.endsWith(".b"))
+    .map((name) => name.slice(0, -2))
+    .sort()
+    .reverse();
+}
+
+const leaf = (key: string) => key.slice(key.lastIndexOf(":") + 1);
+
+/** The bucket (as named in keys) of an entry name's createdAt. */
+function bucketOf(name: string, size: number, width: number): string {
+  return String(Math.trunc(Number(name.slice(0, name.indexOf("~"))) / size)).padStart(width, "0");
+}
