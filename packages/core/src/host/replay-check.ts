@@ -116,8 +116,8 @@ const CONCURRENCY = 4;
 const PARALLEL_FROM = 200;
 
 /**
- * `checkLog` of each log; reports in the logs' order. Many logs are checked on worker threads, one
- * per core (see replay-pool.ts), a few are checked here.
+ * `checkLog` of each log; reports in the logs' order. Many logs are checked on every core: here
+ * and on worker threads (see replay-pool.ts); a few are checked here only.
  */
 export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
   const iterator = Symbol.asyncIterator in logs ? logs[Symbol.asyncIterator]() : toAsync(logs[Symbol.iterator]());
@@ -125,8 +125,9 @@ export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     first.push(next.value);
     if (first.length < PARALLEL_FROM) continue;
-    const workers = Math.min(availableParallelism(), MAX_WORKERS);
-    const script = workers > 1 ? workerScript() : null;
+    // This thread checks too: one worker for each other core.
+    const workers = Math.min(availableParallelism() - 1, MAX_WORKERS);
+    const script = workers > 0 ? workerScript() : null;
     if (script) return checkOnWorkers(script, first, iterator, bundle, workers);
     return checkLogsHere(concat(first, iterator), bundle);
   }
