@@ -105,9 +105,9 @@ describe("hookline check-replay", () => {
   it("checks hundreds of logs (on worker threads) and names each diverging run with its own calls, in order", async () => {
     const logsDir = await mkdtemp(join(dir, "many-"));
     // Each planted divergence records a step named after its run: a report given to the wrong run shows.
-    const planted = [0, 1, 49, 50, 199, 200, 201, 333, 498, 599];
+    const planted = [0, 1, 49, 50, 199, 200, 201, 333, 498, 599, 750, 949, 950, 999];
     const files: string[] = [];
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1000; i++) {
       const file = join(logsDir, `run-${String(i).padStart(3, "0")}.json`);
       await writeFile(file, JSON.stringify(log(`wrun_many_${i}`, planted.includes(i) ? `${CHARGE}_${i}` : CHARGE)));
       files.push(file);
@@ -115,7 +115,7 @@ describe("hookline check-replay", () => {
     const result = await cli(["--bundle", same, "--json", ...files]);
     expect(result.code).toBe(1);
     const { checked, diverging } = JSON.parse(result.stdout) as { checked: number; diverging: Array<{ runId: string; file: string; divergence: unknown }> };
-    expect(checked).toBe(600);
+    expect(checked).toBe(1000);
     expect(diverging).toEqual(
       planted.map((i) => expect.objectContaining({ runId: `wrun_many_${i}`, file: files[i], divergence: { seq: 3, recorded: `step "${CHARGE}_${i}"`, actual: `step "${CHARGE}"` } })),
     );

@@ -260,8 +260,10 @@ export class LocalWorld implements World {
     await this.#ready();
     const events: WorkflowEvent[] = [];
     // Seqs are contiguous, so reading forward until the first missing key reads exactly the newer events.
+    // A whole log is read without a stat per event: all but its last read find one.
+    const expected = after === 0 ? { present: true } : undefined;
     for (let seq = after + 1; ; seq++) {
-      const event = await this.#store.read<WorkflowEvent>(eventKey(runId, seq));
+      const event = await this.#store.read<WorkflowEvent>(eventKey(runId, seq), expected);
       if (!event) return events;
       events.push(event);
     }

@@ -8,6 +8,11 @@ import { WorldError } from "@hookline/core/world";
 import { createStorage, type Driver, type Storage } from "unstorage";
 import { supportsExclusive } from "./drivers/exclusive.js";
 
+/** `present`: the key most likely exists (a read-forward through a whole log): look it up without checking first. */
+export interface ReadOptions {
+  present?: boolean;
+}
+
 export class Store {
   readonly #storage: Storage;
   readonly #exclusive: boolean;
@@ -17,10 +22,10 @@ export class Store {
     this.#exclusive = supportsExclusive(driver);
   }
 
-  async readText(key: string): Promise<string | null> {
+  async readText(key: string, options?: ReadOptions): Promise<string | null> {
     let value: unknown;
     try {
-      value = await this.#storage.getItemRaw(key);
+      value = await this.#storage.getItemRaw(key, options);
     } catch (error) {
       throw storageError(`reading ${key}`, error);
     }
@@ -30,8 +35,8 @@ export class Store {
     return JSON.stringify(value);
   }
 
-  async read<T>(key: string): Promise<T | null> {
-    const text = await this.readText(key);
+  async read<T>(key: string, options?: ReadOptions): Promise<T | null> {
+    const text = await this.readText(key, options);
     if (text === null) return null;
     try {
       return JSON.parse(text) as T;

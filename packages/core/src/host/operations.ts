@@ -178,7 +178,16 @@ export class OperationTable {
 
   #expect(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: "hook" | "webhook", workflowId?: string): Operation {
     const op = this.#ops.get(event.corr!);
-    // Described only for an error: this runs for every event of every replay.
+    if (
+      op !== undefined &&
+      op.kind === kind &&
+      (stepId === undefined || op.stepId === stepId) &&
+      (hookKind === undefined || op.hookKind === hookKind) &&
+      (workflowId === undefined || op.workflowId === workflowId)
+    ) {
+      return op;
+    }
+    // The call the log recorded, or a divergence: described only then (the above runs for every event of every replay).
     const recorded = () => describeRecorded(event, kind, stepId ?? workflowId, hookKind);
     const ordinal = event.corr!.slice(1);
     if (!op) {
@@ -187,18 +196,10 @@ export class OperationTable {
         { recorded: recorded(), actual: "no call", seq: event.seq },
       );
     }
-    if (
-      op.kind !== kind ||
-      (stepId !== undefined && op.stepId !== stepId) ||
-      (hookKind !== undefined && op.hookKind !== hookKind) ||
-      (workflowId !== undefined && op.workflowId !== workflowId)
-    ) {
-      throw new ReplayDivergenceError(
-        `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
-        { recorded: recorded(), actual: describeOperation(op), seq: event.seq, ...(op.args === undefined ? {} : { actualArgs: op.args }) },
-      );
-    }
-    return op;
+    throw new ReplayDivergenceError(
+      `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
+      { recorded: recorded(), actual: describeOperation(op), seq: event.seq, ...(op.args === undefined ? {} : { actualArgs: op.args }) },
+    );
   }
 }
 

@@ -116,8 +116,8 @@ const CONCURRENCY = 4;
 const PARALLEL_FROM = 200;
 
 /**
- * `checkLog` of each log; reports in the logs' order. Many logs are checked on worker threads, one
- * per core (see replay-pool.ts), a few are checked here.
+ * `checkLog` of each log; reports in the logs' order. Many logs are checked on every core: here
+ * and on worker threads (see replay-pool.ts); a few are checked here only.
  */
 export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
   const iterator = Symbol.asyncIterator in logs ? logs[Symbol.asyncIterator]() : toAsync(logs[Symbol.iterator]());
@@ -125,8 +125,9 @@ export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     first.push(next.value);
     if (first.length < PARALLEL_FROM) continue;
-    const workers = Math.min(availableParallelism(), MAX_WORKERS);
-    const script = workers > 1 ? workerScript() : null;
+    // This thread checks too: one worker for each other core.
+    const workers = Math.min(availableParallelism() - 1, MAX_WORKERS);
+    const script = workers > 0 ? workerScript() : null;
     if (script) return checkOnWorkers(script, first, iterator, bundle, workers);
     return checkLogsHere(concat(first, iterator), bundle);
   }
@@ -162,6 +163,9 @@ export async function checkLogsHere(logs: Iterable<WorkflowEvent[]> | AsyncItera
   return Promise.all(reports);
 }
 
+/** Logs being read at once by checkRuns. */
+const READ_AHEAD = 16;
+
 /**
  * Checks every unfinished run of `world` on `bundle` (runs of other builds too: they are what a
  * deploy of `bundle` would meet if moved). Reads the logs a page of runs at a time.
@@ -172,9 +176,19 @@ export async function checkRuns(world: World, bundle: WorkflowBundle, options: {
     let before: { createdAt: number; runId: string } | undefined;
     for (;;) {
       const page = await world.listRuns({ status: ["pending", "running"], limit: pageSize, ...(before ? { before } : {}) });
-      // Read ahead: the next logs are read while earlier ones replay.
-      const reads = page.map((run) => world.readEvents(run.runId));
-      for (const read of reads) yield await read;
+      // Read ahead, a few logs at a time: the next logs are read while earlier ones replay, and
+      // the first is handed on once read (not once the whole page is).
+      const reads: Promise<WorkflowEvent[]>[] = [];
+      let next = 0;
+      const readAhead = () => {
+        while (next < page.length && reads.length < READ_AHEAD) reads.push(world.readEvents(page[next++]!.runId));
+      };
+      readAhead();
+      while (reads.length > 0) {
+        const events = await reads.shift()!;
+        readAhead();
+        yield events;
+      }
       const last = page.at(-1);
       if (!last || page.length < pageSize) return;
       before = { createdAt: last.createdAt, runId: last.runId };

@@ -37,8 +37,10 @@ export function workerScript(): string | null {
 }
 
 /**
- * `checkLog` of every log of `first` then `rest`, on `count` workers. A batch whose check throws,
- * or whose worker stops, is checked again in this thread (which throws the error as it is).
+ * `checkLog` of every log of `first` then `rest`, on this thread and `count` workers, each taking
+ * the next batch when done with one: this thread starts at once, workers join once started. A
+ * batch whose check throws in a worker, or whose worker stops, goes back to this thread, which
+ * throws the error as it is.
  */
 export function checkOnWorkers(
   script: string,
@@ -52,6 +54,9 @@ export function checkOnWorkers(
     const waiting: ReplayBatch[] = [];
     const idle: Worker[] = [];
     const inFlight = new Map<Worker, ReplayBatch>();
+    /** Batches only this thread may check (they failed on a worker). */
+    const mine: ReplayBatch[] = [];
+    let checkingHere = false;
     let batches = 0;
     let answered = 0;
     let readAll = false;
@@ -60,7 +65,8 @@ export function checkOnWorkers(
     const finish = (error?: unknown) => {
       if (over) return;
       over = true;
-      for (const worker of [...idle, ...inFlight.keys()]) void worker.terminate();
+      // Started or not: one that has not said it is ready yet is in neither list.
+      for (const worker of workers) void worker.terminate();
       if (error === undefined) resolve(byBatch.flat());
       else reject(error);
     };
@@ -69,11 +75,6 @@ export function checkOnWorkers(
       answered += 1;
       if (readAll && answered === batches) finish();
     };
-    // One batch at a time here: each check holds a context of its own.
-    let here: Promise<unknown> = Promise.resolve();
-    const checkHere = (batch: ReplayBatch) => {
-      here = here.then(() => (over ? undefined : checkLogsHere(batch.logs, bundle).then((reports) => settle(batch, reports), finish)));
-    };
     const dispatch = () => {
       while (!over && idle.length > 0 && waiting.length > 0) {
         const worker = idle.pop()!;
@@ -81,33 +82,45 @@ export function checkOnWorkers(
         inFlight.set(worker, batch);
         worker.postMessage(batch);
       }
-      // No worker left (they could not start, or stopped): this thread checks what remains.
-      if (!over && idle.length === 0 && inFlight.size === 0) for (const batch of waiting.splice(0)) checkHere(batch);
+      if (over || checkingHere) return;
+      const batch = mine.shift() ?? waiting.shift();
+      if (!batch) return;
+      checkingHere = true;
+      checkLogsHere(batch.logs, bundle).then((reports) => {
+        checkingHere = false;
+        settle(batch, reports);
+        dispatch();
+      }, finish);
     };
     const lost = (worker: Worker) => {
       const batch = inFlight.get(worker);
       inFlight.delete(worker);
       const at = idle.indexOf(worker);
       if (at >= 0) idle.splice(at, 1);
-      if (batch) checkHere(batch);
+      if (batch) mine.push(batch);
       dispatch();
     };
 
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(script, { eval: true, workerData: { source: bundle.source, id: bundle.id } });
-      worker.on("message", (answer: { batch: number; reports?: ReplayReport[]; failed?: true }) => {
+    const workers = Array.from({ length: count }, () => new Worker(script, { eval: true, workerData: { source: bundle.source, id: bundle.id } }));
+    for (const worker of workers) {
+      worker.on("message", (answer: { ready?: true; batch: number; reports?: ReplayReport[]; failed?: true }) => {
+        // Handed a batch only once it has loaded: until then this thread takes them.
+        if (answer.ready) {
+          idle.push(worker);
+          dispatch();
+          return;
+        }
         const batch = inFlight.get(worker)!;
         inFlight.delete(worker);
         idle.push(worker);
         if (answer.reports) settle(batch, answer.reports);
-        else checkHere(batch);
+        else mine.push(batch);
         dispatch();
       });
       worker.on("error", () => lost(worker));
       worker.on("exit", () => {
         if (!over) lost(worker);
       });
-      idle.push(worker);
     }
 
     const add = (logs: WorkflowEvent[][]) => {

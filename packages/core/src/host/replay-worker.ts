@@ -1,8 +1,8 @@
 /**
- * A replay-check worker thread (see replay-pool.ts): compiles the bundle once, then checks each
- * batch of logs the pool sends, in that batch's order, and answers with the reports. A batch
- * that throws is answered with `failed`: the pool checks it again in its own thread, which throws
- * the error with its class.
+ * A replay-check worker thread (see replay-pool.ts): compiles the bundle once, says it is ready,
+ * then checks each batch of logs the pool sends, in that batch's order, and answers with the
+ * reports. A batch that throws is answered with `failed`: the pool checks it again in its own
+ * thread, which throws the error with its class.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { WorkflowEvent } from "../world/events.js";
@@ -24,3 +24,4 @@ parentPort?.on("message", ({ batch, logs }: ReplayBatch) => {
     () => parentPort?.postMessage({ batch, failed: true }),
   );
 });
+parentPort?.postMessage({ ready: true });
