@@ -46,9 +46,10 @@ export class ListQueries {
     const filters = new Filters();
     if (statuses !== undefined) filters.add((p) => `status = ANY(${p}::text[])`, statuses);
     if (workflowId !== undefined) filters.add((p) => `workflow_id = ${p}`, workflowId);
-    // Served by events_rerun_of_idx (migration 10): only run_created events that name a run are in it.
+    // The reruns' ids first, from events_rerun_of_idx (migration 10: only run_created events that
+    // name a run are in it), then their runs by primary key: never a pass over the runs.
     if (rerunOf !== undefined) {
-      filters.add((p) => `run_id IN (SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${p})`, rerunOf);
+      filters.add((p) => `run_id = ANY(ARRAY(SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${p}))`, rerunOf);
     }
     if (before !== undefined) filters.add((at, id) => `(created_at, run_id) < (${at}, ${id})`, before.createdAt, before.runId);
     filters.values.push(limit);
