@@ -14,6 +14,9 @@ import { eventually, type NextServer, startNext } from "./support/next-server";
 import { productionBuild } from "./support/production-build";
 
 const ENV = { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN };
+const NAPS = "workflow//workflows/inspector-demo.ts//inspectorNaps";
+/** Runs planted for cancel by filter: more than its pages of 200 (and than the 500 it once stopped at). */
+const BULK = 520;
 
 describe("the inspector's checks under next start", () => {
   let server: NextServer | undefined;
@@ -104,6 +107,13 @@ describe("the inspector's checks under next start", () => {
       { type: "step_started", corr: "o2", at: Date.now(), data: { stepId: "step//workflows/inspector-demo.ts//bookCourier", attempt: 1, args: ["order-9", { carrier: "<ups>" }] } },
       { expectedSeq: last + 1, wake: {} },
     );
+    // And more running runs of one workflow than any page holds, for cancel by filter (next test).
+    const createdAt = Date.now() - 60_000;
+    for (let i = 0; i < BULK; i++) {
+      const id = `wrun_bulk${String(i).padStart(4, "0")}`;
+      await world.append(id, { type: "run_created", at: createdAt + i, data: { workflowId: NAPS, args: [`bulk-${i}`], seed: "s" } }, { expectedSeq: 0 });
+      await world.append(id, { type: "run_started", at: createdAt + i, data: {} }, { expectedSeq: 1 });
+    }
     await world.close();
 
     server = await startNext("start", { env: ENV, dataDir });
@@ -123,5 +133,20 @@ describe("the inspector's checks under next start", () => {
     await tab.waitForSelector("table.divergence");
     await screenshot(tab, "inspector-start-replay-divergence");
     await tab.close();
+  });
+
+  it("cancels every one of 520 running runs of a workflow by filter, in Chromium, and says how many", async () => {
+    const tab = await browser!.newPage();
+    await tab.goto(`${server!.url}${INSPECT}?status=running&workflow=${encodeURIComponent(NAPS)}`);
+    await tab.getByLabel("Reason for cancelling these runs").fill("bulk <cleanup>");
+    await tab.getByRole("button", { name: "Cancel every running run of inspectorNaps" }).click();
+    await tab.waitForSelector(`text=Cancelled ${BULK} runs: bulk <cleanup>`, { timeout: 60_000 });
+    await screenshot(tab, "inspector-start-cancel-many");
+    await tab.close();
+    const left = await page(server!, `?status=running&workflow=${encodeURIComponent(NAPS)}`, cookie);
+    expect(left.text).toContain("No runs.");
+    const cancelled = await page(server!, `?status=cancelled&workflow=${encodeURIComponent(NAPS)}&limit=200`, cookie);
+    expect(cancelled.text.match(/<tr data-run="wrun_bulk\d+">/g)).toHaveLength(200);
+    expect((await page(server!, "/runs/wrun_bulk0000", cookie)).text).toContain("bulk &lt;cleanup&gt;");
   });
 });

@@ -6,6 +6,7 @@
 export { CronSchedule, checkTimezone } from "./host/cron.js";
 export { type ScheduleInfo, scheduleInfo } from "./host/scheduler.js";
 export { getRuntime, setRuntime, setRuntimeFactory } from "./host/global-runtime.js";
+export { hookDefinitionLoaded } from "./host/hook-definitions.js";
 export { WEBHOOK_PATH } from "./host/hook-tokens.js";
 export { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
 export { type RegisteredStep, registerWorkflowBundle, registries, type WorkflowBundleSource } from "./host/registry.js";

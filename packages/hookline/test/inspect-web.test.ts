@@ -106,6 +106,30 @@ it("serves the runs and a run's page, live updates and cancel without the app, a
   expect(await web.exited).toBe(0);
 });
 
+it("does not resume, unchecked, a hook made by a defineHook({ id, schema }) whose schema it has not loaded", async () => {
+  const defined = `wrun_web_defined_${Date.now()}`;
+  const t = Date.now();
+  const events: NewEvent[] = [
+    { type: "run_created", at: t, data: { workflowId: "workflow//app/approval.ts//approval", args: serialize(["a-1"]), seed: "s" } },
+    { type: "run_started", at: t + 1, data: {} },
+    { type: "hook_created", corr: "o1", at: t + 2, data: { kind: "hook", tokenHash: createHash("sha256").update("defined-token").digest("hex"), definition: "approval-decision" } },
+  ];
+  for (const [seq, event] of events.entries()) await world.append(defined, event, { expectedSeq: seq });
+  const web = await serve();
+  const html = await (await fetch(`${web.url}/runs/${defined}`)).text();
+  expect(html).toContain("(not loaded in this process: resume it from the app's own inspector)");
+  const resume = await fetch(`${web.url}/runs/${defined}/hooks/o1/resume`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: web.origin },
+    body: new URLSearchParams({ csrf: html.match(/name="csrf" value="([^"]+)"/)![1]!, payload: '{"approved":true}' }).toString(),
+  });
+  expect(resume.status).toBe(422);
+  expect(await resume.text()).toContain("whose schema is not loaded in this process, so the payload cannot be checked");
+  expect((await world.readEvents(defined)).map((e) => e.type)).toEqual(["run_created", "run_started", "hook_created"]);
+  web.child.kill("SIGTERM");
+  expect(await web.exited).toBe(0);
+});
+
 it("asks for HOOKLINE_INSPECTOR_TOKEN when it is set, and refuses a bad port by name", async () => {
   const web = await serve({ HOOKLINE_INSPECTOR_TOKEN: "web-inspector-token-0123456789" });
   const first = await fetch(web.url);

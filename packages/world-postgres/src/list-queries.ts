@@ -45,9 +45,10 @@ export function listRunsStatement(
     const where: string[] = [];
     if (status !== undefined) where.push(`status = ${param(status)}`);
     if (workflowId !== undefined) where.push(`workflow_id = ${param(workflowId)}`);
-    // Served by events_rerun_of_idx (migration 10): only run_created events that name a run are in it.
+    // The reruns' ids first, from events_rerun_of_idx (migration 10: only run_created events that
+    // name a run are in it), then their runs by primary key: never a pass over the runs.
     if (rerunOf !== undefined) {
-      where.push(`run_id IN (SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${param(rerunOf)})`);
+      where.push(`run_id = ANY(ARRAY(SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${param(rerunOf)}))`);
     }
     if (before !== undefined) where.push(`(created_at, run_id) < (${param(before.createdAt)}::double precision, ${param(before.runId)}::text)`);
     return `SELECT run_id FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, run_id DESC LIMIT ${param(limit)}`;

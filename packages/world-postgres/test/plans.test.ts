@@ -3,7 +3,7 @@
  * plans for the world's statements, over tables seeded with enough rows to make a scan costly.
  */
 import { beforeAll, expect, it } from "vitest";
-import { listRunsStatement } from "../src/list-queries.js";
+import { ListQueries, listRunsStatement } from "../src/list-queries.js";
 import { namesFor } from "../src/schema.js";
 import { type Statement, statementsFor } from "../src/statements.js";
 import { streamStatementsFor } from "../src/stream-statements.js";
@@ -41,6 +41,11 @@ beforeAll(async () => {
   await t.db.admin(`INSERT INTO ${n.streams} (run_id, namespace, next_index) SELECT 'run_' || i, 'default', 100 FROM generate_series(1, 2000) AS i`);
   await t.db.admin(`INSERT INTO ${n.streamChunks} (run_id, namespace, idx, data)
     SELECT 'run_' || (i % 2000 + 1), 'default', i / 2000, convert_to('chunk', 'UTF8') FROM generate_series(0, 199999) AS i`);
+  // Every run was created (seq 1000 here, past the seeded events); one in a hundred reruns another.
+  await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, at, data)
+    SELECT 'run_' || i, 1000, 1, 'run_created', i,
+      CASE WHEN i % 100 = 0 THEN json_build_object('workflowId', 'wf//seed', 'rerunOf', 'run_' || (i - 1)) ELSE json_build_object('workflowId', 'wf//seed') END
+    FROM generate_series(1, 20000) AS i`);
   for (const table of [n.runs, n.events, n.hooks, n.queue, n.streams, n.streamChunks]) await t.db.admin(`ANALYZE ${table}`);
 }, 120_000);
 
@@ -139,4 +144,21 @@ it("a stream is read from an index, and its tail found, through the primary keys
   const list = await planOf(streams.list, ["run_77"]);
   expect(scans(list)).toEqual([]);
   expect(indexes(list)).toEqual(["streams_pkey"]);
+});
+
+it("listRuns({ rerunOf }) finds a run's reruns through the reruns index, then their runs by primary key", async () => {
+  // The statement listRuns builds for these filters, as the world sends it.
+  const sent: Array<{ text: string; values?: unknown[] }> = [];
+  const capture = async (_what: string, config: { text: string; values?: unknown[] }) => {
+    sent.push(config);
+    return { rows: [] } as never;
+  };
+  const lists = new ListQueries(capture as never, () => n);
+  await lists.listRuns({ rerunOf: "run_99", limit: 200 });
+  await lists.listRuns({ rerunOf: "run_99", workflowId: "wf//seed", status: "running", limit: 200 });
+  for (const { text, values } of sent) {
+    const plan = await planOf({ name: "listRuns", text }, values ?? []);
+    expect(scans(plan)).toEqual([]);
+    expect(indexes(plan)).toEqual(expect.arrayContaining(["events_rerun_of_idx", "runs_pkey"]));
+  }
 });

@@ -28,6 +28,11 @@ export function registerHookDefinition(id: string, schema: Schema): void {
   definitions().set(id, schema);
 }
 
+/** Whether this process has loaded the definition `id` (with a schema): only then are its hooks' payloads checked here. */
+export function hookDefinitionLoaded(id: string): boolean {
+  return definitions().has(id);
+}
+
 /** `payload` checked against `schema`: the schema's output, or HookPayloadError with its issues. */
 export async function validatePayload(schema: Schema, payload: unknown, what: string): Promise<unknown> {
   const result = await schema["~standard"].validate(payload);

@@ -5,8 +5,8 @@
  * body), reject a hook. A resume the hook's defineHook schema refuses records nothing and shows
  * the form again with the reason (see hook-definitions.ts in core).
  */
-import type { Runtime } from "@hookline/core/runtime";
-import { HookPayloadError, type RunStatus } from "@hookline/core/world";
+import { hookDefinitionLoaded, type Runtime } from "@hookline/core/runtime";
+import { HookPayloadError, type RunStatus, type WorkflowEvent } from "@hookline/core/world";
 
 /** What the inspector needs of the runtime. */
 export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject" | "wakeSleep" | "rerun">;
@@ -58,6 +58,11 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
       }
       const text = field("payload");
       const refuse = (error: string): Outcome => ({ runId, message: error, refused: { hookId: hook.hookId, payload: text, error } });
+      const definition = hook.kind === "hook" ? definitionOf(await runtime.world.readEvents(runId), hook.hookId) : undefined;
+      if (definition !== undefined && !hookDefinitionLoaded(definition)) {
+        // Unchecked, the run could get a payload its code does not expect: only a process that has the schema delivers it.
+        return refuse(`The hook was made by defineHook "${definition}", whose schema is not loaded in this process, so the payload cannot be checked. Resume it from the app's own inspector.`);
+      }
       let payload: unknown;
       try {
         payload = JSON.parse(text);
@@ -113,4 +118,10 @@ async function cancelMany(runtime: ActionPort, status: string, workflow: string,
     before = { createdAt: last.createdAt, runId: last.runId };
   }
   return { message: `Cancelled ${cancelled} run${cancelled === 1 ? "" : "s"}${reason ? `: ${reason}` : "."}` };
+}
+
+/** The id of the defineHook({ id }) that made hook `hookId`, from its hook_created. */
+export function definitionOf(events: readonly WorkflowEvent[], hookId: string): string | undefined {
+  const created = events.find((e) => e.type === "hook_created" && e.corr === hookId);
+  return created?.type === "hook_created" ? created.data.definition : undefined;
 }

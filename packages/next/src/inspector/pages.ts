@@ -1,6 +1,7 @@
 /** The inspector's pages, rendered on the server from the world: runs, a run, waits, login. */
+import { hookDefinitionLoaded } from "@hookline/core/runtime";
 import type { HookRecord, RefusedDelivery, RunStatus, RunSummary, WorkflowEvent } from "@hookline/core/world";
-import type { ResumeDraft } from "./actions.js";
+import { definitionOf, type ResumeDraft } from "./actions.js";
 import { divergenceBlock } from "./divergence.js";
 import { countdown, type Html, html, statusBadge, time } from "./html.js";
 import { type StreamSummary, streamsBlock } from "./streams-page.js";
@@ -171,10 +172,6 @@ export function runPage(ctx: PageContext, view: RunView, flash?: string): string
   const ended = summary.status === "completed" || summary.status === "failed" || summary.status === "cancelled";
   const runPath = `${ctx.base}/runs/${encodeURIComponent(summary.runId)}`;
   const active = view.hooks.filter((h) => h.status === "active");
-  const definitionOf = (hookId: string) => {
-    const created = view.events.find((e) => e.type === "hook_created" && e.corr === hookId);
-    return created?.type === "hook_created" ? created.data.definition : undefined;
-  };
   const sleeping = pendingSleeps(view.events);
   const actions = html`<h2>Actions</h2>
 ${ended ? "" : html`<form class="inline" method="post" action="${runPath}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="reason" placeholder="Reason" aria-label="Cancel reason"><button class="danger">Cancel run</button></form>`}
@@ -185,7 +182,7 @@ ${sleeping.map(
 ${active.map(
   (hook) => html`<div class="card" data-hook="${hook.hookId}"><strong>Waiting ${hook.kind}</strong> <code>${hook.hookId}</code> · token hash <code>${hook.tokenHash.slice(0, 12)}</code> · expires ${countdown(hook.expiresAt, ctx.now)}
 ${hook.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(hook.metadata)}`}
-${resumeForm(ctx, runPath, hook, definitionOf(hook.hookId), view.draft?.hookId === hook.hookId ? view.draft : undefined)}
+${resumeForm(ctx, runPath, hook, definitionOf(view.events, hook.hookId), view.draft?.hookId === hook.hookId ? view.draft : undefined)}
 <form class="inline" method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/reject"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="message" placeholder="Error message" aria-label="Reject message"><button class="danger">Reject</button></form></div>`,
 )}`;
   const body = html`<p><a href="${ctx.base}">← Runs</a></p><h1>Run <code>${summary.runId}</code></h1>${actions}
@@ -197,7 +194,9 @@ ${resumeForm(ctx, runPath, hook, definitionOf(hook.hookId), view.draft?.hookId =
 function resumeForm(ctx: PageContext, runPath: string, hook: HookRecord, definition: string | undefined, draft: ResumeDraft | undefined): Html {
   const label = hook.kind === "webhook" ? "Request body (JSON), delivered as a POST" : "Payload (JSON)";
   return html`<form method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/resume"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<label class="label" for="payload-${hook.hookId}">${label}${definition === undefined ? "" : html`, checked against the schema of <code data-definition="${definition}">${definition}</code>`}</label>
+<label class="label" for="payload-${hook.hookId}">${label}${definition === undefined ? "" : html`, checked against the schema of <code data-definition="${definition}">${definition}</code>`}${
+    definition !== undefined && !hookDefinitionLoaded(definition) ? html` (not loaded in this process: resume it from the app's own inspector)` : ""
+  }</label>
 ${draft ? html`<p class="error" role="alert" data-refused="${hook.hookId}">Not resumed: ${draft.error}</p>` : ""}
 <textarea id="payload-${hook.hookId}" name="payload">${draft ? draft.payload : "{}"}</textarea><button>Resume</button></form>`;
 }
