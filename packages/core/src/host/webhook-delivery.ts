@@ -111,11 +111,12 @@ export class WebhookDelivery {
       }
     }
     const dedupeKey = rawKey === undefined ? undefined : storedKey(redactToken(rawKey, token));
-    if (dedupeKey) {
-      const first = await world.getDelivery(record.runId, record.hookId, dedupeKey);
-      if (first) return this.#answer(record, config, first.requestId);
+    if (!active) {
+      // A repeat of a delivery recorded before the end still gets its answer.
+      const first = dedupeKey ? await world.getDelivery(record.runId, record.hookId, dedupeKey) : null;
+      return first ? this.#answer(record, config, first.requestId) : ended();
     }
-    if (!active) return ended();
+    // While the wait is active, the append itself finds a repeat (DuplicateDeliveryError below).
 
     const data: WebhookRequestData = {
       method: request.method,
