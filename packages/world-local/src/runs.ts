@@ -40,8 +40,8 @@ export interface RunState {
 }
 
 /** A busy run's summary is rewritten at most this often, unless it fell this many events behind. */
-const CHECKPOINT_MS = 2_000;
-const CHECKPOINT_EVENTS = 32;
+const CHECKPOINT_MS = 10_000;
+const CHECKPOINT_EVENTS = 64;
 
 /** "append": the event was just appended here; "repair": found in the log on catch-up; "peek": in memory only. */
 type Mode = "append" | "repair" | "peek";

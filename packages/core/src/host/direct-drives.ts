@@ -1,7 +1,8 @@
 /**
  * Waking a run warm in this process in memory, right after an outside append (a hook payload,
  * a webhook request, a cancel), instead of through a queue message per append. The durable
- * wake is kept, but delayed: the append writes a `settle:<runId>` message due SETTLE_MS later,
+ * wake is kept, but delayed: the append writes a `settle:<runId>` message due SETTLE_MS later
+ * (or at once when a restarted process loads it),
  * and while one waits undelivered the world writes no other (its key dedupe), so a burst of
  * deliveries to a run costs one queue message per SETTLE_MS, not one each. If the process dies
  * before the run has reacted, that message drives it after the restart; once delivered, it is a
@@ -14,8 +15,8 @@
 import type { EnqueueOptions } from "../world/world.js";
 import type { WorkflowEvent } from "../world/events.js";
 
-/** How long after an append its durable wake is due (a run warm here is driven in memory first). */
-export const SETTLE_MS = 3_000;
+/** How long after an append its durable wake is due (a run warm here is driven in memory first; after a restart the local world delivers it at once). */
+export const SETTLE_MS = 10_000;
 
 export interface DirectDrivePort {
   /** Whether the run is warm here and this process drives runs (consumes the queue). */
@@ -50,7 +51,7 @@ export class DirectDrives {
   reserve(runId: string): DirectDrive | null {
     if (this.#closed || this.#running >= this.#max || !this.#port.isWarm(runId)) return null;
     return {
-      wake: { key: `settle:${runId}`, delayMs: SETTLE_MS },
+      wake: { key: `settle:${runId}`, delayMs: SETTLE_MS, settle: true },
       drive: (event) => this.#drive(runId, event),
     };
   }
