@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
+import { SETTLE_MS } from "../src/host/direct-drives.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import type { WorkflowEvent } from "../src/world/events.js";
 import { type CompiledApp, compileApp } from "./support/app.js";
@@ -169,5 +170,9 @@ describe("crash recovery (SIGKILL, real processes)", () => {
     expectSoundLog(events);
     expect(deserialize((events.at(-1) as { data: { result: unknown } }).data.result)).toEqual([5, 20]);
     expect(events.filter((e) => e.type === "hook_received")).toHaveLength(1);
+    // The restarted process drove it at once, not when the dead one's safety net fell due.
+    const received = events.find((e) => e.type === "hook_received")!;
+    const reacted = events.find((e) => e.type === "step_started" && e.seq > received.seq)!;
+    expect(reacted.at - received.at).toBeLessThan(SETTLE_MS);
   });
 });

@@ -127,7 +127,7 @@ export class WebhookDelivery {
       manual: config.respondWith === "manual",
       webhook: { runId: record.runId, hookId: record.hookId, ...(record.keyId === undefined ? {} : { keyId: record.keyId }) },
     };
-    const payload = serialize(new WebhookRequest(data), "request");
+    const payload = serialize(WebhookRequest.toRecord(data), "request");
     // Watched before the append, so an answer recorded at once (on another instance) is not missed.
     const watch = data.manual ? this.#watch(record, config, data.requestId, true) : undefined;
     try {
