@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -24,9 +25,15 @@ const CONNECTIONS = 16;
 // Every request comes from 127.0.0.1: the per-address limit would answer 429.
 const ENV = { HOOKLINE_SECRET: SECRET, HOOKLINE_WEBHOOK_RATE_LIMIT: "off" };
 const LOAD = fileURLToPath(new URL("./load.mjs", import.meta.url));
+// Knobs for profiling runs: which worlds, a fixed port range (shared machines), no rebuild,
+// Node options for the servers only (e.g. --cpu-prof).
+const WORLDS = (process.env.HOOKLINE_BENCH_WORLDS ?? "local,postgres").split(",");
+const FIRST_PORT = Number(process.env.HOOKLINE_BENCH_PORT ?? 0);
+const SERVER_ENV: Record<string, string> = process.env.HOOKLINE_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HOOKLINE_BENCH_NODE_OPTIONS } : {};
+const portOf = (index: number) => (FIRST_PORT > 0 ? { port: FIRST_PORT + index } : {});
 
 interface Load {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   errors: number;
   timeouts: number;
@@ -40,11 +47,13 @@ type Row = [string, string, string];
 const rows: Row[] = [];
 const load = loadavg()[0]!.toFixed(1);
 
-console.log("[bench] building the example (next build)…");
-await nextBuild();
+if (process.env.HOOKLINE_BENCH_BUILD !== "0") {
+  console.log("[bench] building the example (next build)…");
+  await nextBuild();
+}
 
-{
-  const server = await startNext("start", { env: ENV });
+if (WORLDS.includes("local")) {
+  const server = await startNext("start", { env: { ...ENV, ...SERVER_ENV }, ...portOf(0) });
   try {
     await measure("local", [server], async (runIds) => countLocal(server.dataDir, runIds));
   } finally {
@@ -52,13 +61,13 @@ await nextBuild();
   }
 }
 
-{
+if (WORLDS.includes("postgres")) {
   const pg = await resolvePostgresServer();
   const db = await createTestDatabase(pg.url, "throughput");
-  const env = { ...ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url };
+  const env = { ...ENV, ...SERVER_ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url };
   const servers: NextServer[] = [];
   try {
-    servers.push(...(await Promise.all([0, 1].map(() => startNext("start", { env })))));
+    servers.push(...(await Promise.all([1, 2].map((index) => startNext("start", { env, ...portOf(index) })))));
     await measure("PostgreSQL, 2 instances", servers, (runIds) => countPostgres(db, runIds));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -80,10 +89,20 @@ async function measure(label: string, servers: NextServer[], recorded: (runIds: 
   const urls = servers.map((server) => server.url);
   // Warm both routes up (compilation of the route modules, the runtime's first runs).
   await generate({ urls, path: "/api/lab/ping", seconds: 3, connections: CONNECTIONS });
+  const cpuBefore = cpuMs(servers);
   const floor = await generate({ urls, path: "/api/lab/ping", seconds: SECONDS, connections: CONNECTIONS });
+  const floorCpu = (cpuMs(servers) - cpuBefore) / floor.requests.total;
   const runIds = await waitingRuns(urls);
   const tokens = runIds.map((runId) => createHmac("sha256", SECRET).update(`webhook:${runId}:o1`).digest("base64url"));
+  // With HOOKLINE_BENCH_NODE_OPTIONS="--require <a profiler>", SIGUSR2 brackets the deliveries.
+  const mark = () => {
+    if (SERVER_ENV.NODE_OPTIONS) for (const server of servers) process.kill(server.pid, "SIGUSR2");
+  };
+  mark();
+  const cpuStart = cpuMs(servers);
   const deliveries = await generate({ urls, tokens, seconds: SECONDS, connections: CONNECTIONS });
+  const deliveryCpu = (cpuMs(servers) - cpuStart) / deliveries.requests.total;
+  mark();
   const inLog = new Map<string, number>();
   for (const key of await recorded(runIds)) inLog.set(key, (inLog.get(key) ?? 0) + 1);
   const once = deliveries.accepted.filter((id) => inLog.get(id) === 1).length;
@@ -98,6 +117,11 @@ async function measure(label: string, servers: NextServer[], recorded: (runIds: 
     `${label}: webhook deliveries to ${RUNS} waiting runs`,
     `${rate.toFixed(0)} req/s (${((rate / floor.requests.average) * 100).toFixed(0)} % of the floor), p50 ${deliveries.latency.p50} ms, p99 ${deliveries.latency.p99} ms`,
     "≥ 50 % of the floor, p99 ≤ 100 ms",
+  ]);
+  rows.push([
+    `${label}: servers' CPU time per request (trivial / delivery)`,
+    `${floorCpu.toFixed(2)} ms / ${deliveryCpu.toFixed(2)} ms (ratio ${((floorCpu / deliveryCpu) * 100).toFixed(0)} %)`,
+    "what the machine's load does not change",
   ]);
   rows.push([`${label}: errors (non-202, connection errors, timeouts)`, String(failed), "0"]);
   rows.push([
@@ -117,6 +141,21 @@ function generate(options: { urls: string[]; path?: string; tokens?: string[]; s
       else resolve(JSON.parse(output) as Load);
     });
   });
+}
+
+/** CPU time (user + system) the servers' processes used so far, from /proc (Linux), in ms. */
+function cpuMs(servers: NextServer[]): number {
+  let ticks = 0;
+  for (const server of servers) {
+    try {
+      const stat = readFileSync(`/proc/${server.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return ticks * 10;
 }
 
 /** Starts RUNS inboxes across the instances and waits until each has its webhook. */

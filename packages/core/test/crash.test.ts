@@ -1,13 +1,15 @@
 /**
  * kill -9 at the worst moments: a child process runs workflows on a data dir and is killed
- * during a step, during a sleep and right after a hook is created; a new process on the same
- * dir finishes every run, each step's result recorded once and no event lost.
+ * during a step, during a sleep, right after a hook is created and right after a hook's payload
+ * is recorded (before the run, woken in memory, could react); a new process on the same dir
+ * finishes every run, each step's result recorded once and no event lost.
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
+import { SETTLE_MS } from "../src/host/direct-drives.js";
 import { deserialize } from "../src/shared/serialization/index.js";
 import type { WorkflowEvent } from "../src/world/events.js";
 import { type CompiledApp, compileApp } from "./support/app.js";
@@ -145,5 +147,32 @@ describe("crash recovery (SIGKILL, real processes)", () => {
     expectSoundLog(events);
     expect(deserialize((events.at(-1) as { data: { result: unknown } }).data.result)).toEqual([7, 20]);
     expect(events.filter((e) => e.type === "hook_created")).toHaveLength(1);
+  });
+
+  test("killed right after a payload is recorded, before the warm run reacted: the new process continues the run", async () => {
+    const compiled = await crashApp();
+    const dataDir = await mkdtemp(join(tmpdir(), "hookline-crash-"));
+    const first = spawnChild(compiled, dataDir);
+    await first.waitForLine(/^ready$/);
+    first.send({ start: "workflow//workflows/crash.ts//waiter", args: ["w"] });
+    const runId = (await first.waitForLine(/^started /)).split(" ")[1]!;
+    await first.waitForLine(/^hook w$/);
+    // Idle, warm in this process, nothing left in the queue: only what the payload's append
+    // writes can bring the run back after the kill.
+    await waitFor("the queue to empty", async () => (await readdir(join(dataDir, "queue")).catch(() => [])).length === 0);
+    // The payload wakes the run in memory, and the process dies first.
+    first.send({ resume: "crash:w", payload: 5, die: true });
+    await first.exited;
+    expect(first.lines).not.toContain("begin w 2");
+
+    spawnChild(compiled, dataDir);
+    const events = await finishedLog(dataDir, runId);
+    expectSoundLog(events);
+    expect(deserialize((events.at(-1) as { data: { result: unknown } }).data.result)).toEqual([5, 20]);
+    expect(events.filter((e) => e.type === "hook_received")).toHaveLength(1);
+    // The restarted process drove it at once, not when the dead one's safety net fell due.
+    const received = events.find((e) => e.type === "hook_received")!;
+    const reacted = events.find((e) => e.type === "step_started" && e.seq > received.seq)!;
+    expect(reacted.at - received.at).toBeLessThan(SETTLE_MS);
   });
 });

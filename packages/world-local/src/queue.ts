@@ -27,6 +27,8 @@ interface StoredMessage {
   dueAt: number;
   key?: string;
   attempts: number;
+  /** A safety net (EnqueueOptions.settle): due at once when loaded after a restart. */
+  settle?: true;
 }
 
 export interface Entry extends StoredMessage {
@@ -116,7 +118,7 @@ export class LocalQueue implements WorldQueue {
 
   /** Loads the messages a previous process left (start()). */
   async load(store: Store): Promise<void> {
-    await this.#scan(store);
+    await this.#scan(store, true);
   }
 
   /**
@@ -205,6 +207,7 @@ export class LocalQueue implements WorldQueue {
       order: this.#order++,
     };
     if (key !== undefined) entry.key = key;
+    if (options.settle === true) entry.settle = true;
     // Registered before the write, so a concurrent enqueue with the same key sees it.
     this.#entries.set(entry.id, entry);
     if (key !== undefined) this.#byKey.set(key, entry);
@@ -305,8 +308,8 @@ export class LocalQueue implements WorldQueue {
     this.#scanTimer.unref();
   }
 
-  /** Adopts stored messages this process does not know (left by a previous or another process). */
-  async #scan(store: Store): Promise<void> {
+  /** Adopts stored messages this process does not know (left by a previous or another process; `atStart`: by a previous one). */
+  async #scan(store: Store, atStart = false): Promise<void> {
     const cutoff = Date.now() - 60_000;
     for (const [id, at] of this.#finished) if (at < cutoff) this.#finished.delete(id);
     for (const key of await store.keys(QUEUE_BASE, 1)) {
@@ -321,7 +324,8 @@ export class LocalQueue implements WorldQueue {
       const entry: Entry = {
         id,
         runId: message.runId,
-        dueAt: message.dueAt,
+        // The process that would have done its work in memory is gone.
+        dueAt: atStart && message.settle === true ? Math.min(message.dueAt, Date.now()) : message.dueAt,
         attempts: Number.isInteger(message.attempts) ? message.attempts : 0,
         state: "held",
         version: 0,
@@ -340,6 +344,7 @@ export class LocalQueue implements WorldQueue {
 function stored(entry: Entry): StoredMessage {
   const message: StoredMessage = { id: entry.id, runId: entry.runId, dueAt: entry.dueAt, attempts: entry.attempts };
   if (entry.key !== undefined) message.key = entry.key;
+  if (entry.settle) message.settle = true;
   return message;
 }
 

@@ -8,7 +8,9 @@
  *   event → the run's hook files, the hook index, the delivery index and the run index → (later,
  *   batched) the summary.
  * A summary at lastSeq s therefore implies every hook change up to s is stored; catching up
- * re-applies the events after s, and re-applying a hook change is idempotent.
+ * re-applies the events after s, and re-applying a hook change is idempotent. A run's summary
+ * is a checkpoint, so a busy run's is rewritten at most every CHECKPOINT_MS or CHECKPOINT_EVENTS
+ * events (flush() and close() write every one that is behind): readers catch up from it.
  */
 import {
   applyToSummary,
@@ -35,7 +37,13 @@ export interface RunState {
   readonly hooks: Map<string, HookRecord>;
   /** lastSeq of the summary in storage. */
   savedSeq: number;
+  /** When this process last wrote the summary (0: not yet). */
+  savedAt: number;
 }
+
+/** A busy run's summary is rewritten at most this often, unless it fell this many events behind. */
+const CHECKPOINT_MS = 10_000;
+const CHECKPOINT_EVENTS = 64;
 
 /** "append": the event was just appended here; "repair": found in the log on catch-up; "peek": in memory only. */
 type Mode = "append" | "repair" | "peek";
@@ -142,8 +150,12 @@ export class Runs {
       clearTimeout(this.#flushTimer);
       this.#flushTimer = null;
     }
+    return this.#flush(true);
+  }
+
+  #flush(all: boolean): Promise<void> {
     const previous = this.#flushing ?? Promise.resolve();
-    const next = previous.then(() => this.#flushNow());
+    const next = previous.then(() => this.#flushNow(all));
     this.#flushing = next;
     void next.finally(() => {
       if (this.#flushing === next) this.#flushing = null;
@@ -196,7 +208,7 @@ export class Runs {
       }
     }
     const lastSeq = summary?.lastSeq ?? 0;
-    return { runId, summary, lastSeq, hooks, savedSeq: lastSeq };
+    return { runId, summary, lastSeq, hooks, savedSeq: lastSeq, savedAt: 0 };
   }
 
   async #catchUp(state: RunState, mode: Mode): Promise<void> {
@@ -264,23 +276,39 @@ export class Runs {
       return;
     }
     if (this.#flushTimer) return;
+    this.#armFlush(this.#options.summaryFlushMs);
+  }
+
+  #armFlush(delayMs: number): void {
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
-      this.flush().catch((error) => this.#options.report(error, "writing run summaries"));
-    }, this.#options.summaryFlushMs);
+      this.#flush(false)
+        .catch((error) => this.#options.report(error, "writing run summaries"))
+        // Summaries held back as recent checkpoints are looked at again.
+        .finally(() => {
+          if (this.#dirty.size > 0 && !this.#flushTimer) this.#armFlush(Math.max(this.#options.summaryFlushMs, CHECKPOINT_MS / 8));
+        });
+    }, delayMs);
     this.#flushTimer.unref();
   }
 
-  async #flushNow(): Promise<void> {
+  /** Writes the summaries behind their run's log: `all`, or those whose checkpoint is old or far behind. */
+  async #flushNow(all: boolean): Promise<void> {
     const states = [...this.#dirty];
     this.#dirty.clear();
+    const now = Date.now();
     let failure: unknown;
     for (const state of states) {
       const summary = state.summary;
       if (!summary || summary.lastSeq <= state.savedSeq) continue;
+      if (!all && now - state.savedAt < CHECKPOINT_MS && summary.lastSeq - state.savedSeq < CHECKPOINT_EVENTS) {
+        this.#dirty.add(state);
+        continue;
+      }
       try {
         await this.#store.write(summaryKey(state.runId), summary);
         state.savedSeq = Math.max(state.savedSeq, summary.lastSeq);
+        state.savedAt = now;
       } catch (error) {
         this.#dirty.add(state);
         failure ??= error;

@@ -19,6 +19,7 @@ import { type RegisteredStep, registries } from "./registry.js";
 import { rerun } from "./rerun.js";
 import { Run } from "./run.js";
 import { createChildRun } from "./run-creation.js";
+import { DirectDrives } from "./direct-drives.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
 import { describeValue, type StartOptions } from "./start-options.js";
@@ -101,6 +102,7 @@ export class Runtime {
   readonly #env: RunEnvironment;
   readonly #warm: WarmRuns;
   readonly #log: RunLog;
+  readonly #direct: DirectDrives;
   readonly #waiter: RunWaiter;
   readonly #hooks: HookDelivery;
   readonly #refusals: RefusalLog;
@@ -143,8 +145,17 @@ export class Runtime {
       cancelRun: (runId, reason) => this.cancel(runId, reason),
     };
     this.#warm = new WarmRuns(this.#env, options.maxWarmRuns ?? 1000);
+    this.#direct = new DirectDrives(
+      {
+        isWarm: (runId) => this.#consumer !== null && this.#warm.peek(runId) !== undefined,
+        drive: (runId, event) => this.#drive(runId, event),
+        wake: (runId) => this.world.queue.enqueue({ runId }, { key: `drive:${runId}` }),
+        report,
+      },
+      options.concurrency ?? 256,
+    );
     // A run warm here knows where its log ends (or nearly: a stale guess costs one conflict).
-    this.#log = new RunLog(this.world, (runId) => this.#warm.peek(runId)?.lastSeq);
+    this.#log = new RunLog(this.world, (runId) => this.#warm.peek(runId)?.lastSeq, this.#direct);
     this.#waiter = new RunWaiter(this.world, report);
     this.#hooks = new HookDelivery(this.world, this.#log, tokens);
     this.#refusals = new RefusalLog(this.world, report);
@@ -196,6 +207,7 @@ export class Runtime {
 
   /** Stops consuming, ends every wait (nothing is left listening or timing), writes pending refusals, closes the world. */
   async close(): Promise<void> {
+    this.#direct.close();
     await this.#consumer?.stop();
     this.#slots.close();
     this.#waiter.close();
@@ -338,12 +350,13 @@ export class Runtime {
 
   // -- driving -----------------------------------------------------------------------------------
 
-  async #drive(runId: string): Promise<void> {
+  /** Drives a run (from the queue, or in memory with `appended`, an event just appended to it). */
+  async #drive(runId: string, appended?: WorkflowEvent): Promise<void> {
     if (!this.#currentBundle()) await this.#options.ensureCode?.();
     const run = await this.#warm.get(runId);
     if (!run) return;
     try {
-      await run.drive();
+      await run.drive(appended);
       if (run.stale) {
         // Upgraded elsewhere (upgrade-run.ts): replayed with its new bundle on the next drive.
         this.#warm.drop(run);

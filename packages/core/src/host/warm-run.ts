@@ -162,12 +162,17 @@ export class WarmRun {
     return this.#steps.running === 0 && this.#queue.idle;
   }
 
-  /** Reads new events and does the run's due work; resolves when nothing is left in flight. */
-  async drive(): Promise<void> {
+  /**
+   * Reads new events and does the run's due work; resolves when nothing is left in flight.
+   * With `appended` (an event this process just appended), the log is read only if that event
+   * does not follow what the run has applied: any later event comes with its own wake.
+   */
+  async drive(appended?: WorkflowEvent): Promise<void> {
     const failures: unknown[] = [];
     await this.#queue
       .run(async () => {
-        await this.#catchUp();
+        if (!appended || appended.seq > this.lastSeq + 1) await this.#catchUp();
+        else if (appended.seq === this.lastSeq + 1) await this.#applyNew([appended]);
         await collectEndedChildren(this.#parentPort, this.ops.pending);
         await this.#advance();
       })
@@ -206,7 +211,11 @@ export class WarmRun {
   // -- applying the log ------------------------------------------------------------------------
 
   async #catchUp(): Promise<void> {
-    const events = await this.#env.world.readEvents(this.runId, this.lastSeq);
+    await this.#applyNew(await this.#env.world.readEvents(this.runId, this.lastSeq));
+  }
+
+  /** Applies events that follow the run's last applied one, in order. */
+  async #applyNew(events: WorkflowEvent[]): Promise<void> {
     this.#hookTokens.note(events);
     this.#patches.note(events);
     this.#logEnd = Math.max(this.#logEnd, events.at(-1)?.seq ?? 0);

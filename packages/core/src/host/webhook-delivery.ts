@@ -111,11 +111,12 @@ export class WebhookDelivery {
       }
     }
     const dedupeKey = rawKey === undefined ? undefined : storedKey(redactToken(rawKey, token));
-    if (dedupeKey) {
-      const first = await world.getDelivery(record.runId, record.hookId, dedupeKey);
-      if (first) return this.#answer(record, config, first.requestId);
+    if (!active) {
+      // A repeat of a delivery recorded before the end still gets its answer.
+      const first = dedupeKey ? await world.getDelivery(record.runId, record.hookId, dedupeKey) : null;
+      return first ? this.#answer(record, config, first.requestId) : ended();
     }
-    if (!active) return ended();
+    // While the wait is active, the append itself finds a repeat (DuplicateDeliveryError below).
 
     const data: WebhookRequestData = {
       method: request.method,
@@ -126,7 +127,7 @@ export class WebhookDelivery {
       manual: config.respondWith === "manual",
       webhook: { runId: record.runId, hookId: record.hookId, ...(record.keyId === undefined ? {} : { keyId: record.keyId }) },
     };
-    const payload = serialize(new WebhookRequest(data), "request");
+    const payload = serialize(WebhookRequest.toRecord(data), "request");
     // Watched before the append, so an answer recorded at once (on another instance) is not missed.
     const watch = data.manual ? this.#watch(record, config, data.requestId, true) : undefined;
     try {

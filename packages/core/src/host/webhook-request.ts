@@ -41,6 +41,16 @@ export class WebhookRequest extends Request {
     this[RECORDED] = data;
   }
 
+  /**
+   * The request as the delivery path records it: serialized only (its class's SERIALIZE reads
+   * nothing but the data), so no Request, body stream or signal is built for it.
+   */
+  static toRecord(data: WebhookRequestData): WebhookRequest {
+    const request = Object.create(WebhookRequest.prototype) as WebhookRequest;
+    Object.defineProperty(request, RECORDED, { value: data });
+    return request;
+  }
+
   /** Identifies this delivery in the run's log. */
   get requestId(): string {
     return this[RECORDED].requestId;

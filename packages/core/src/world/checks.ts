@@ -220,13 +220,14 @@ export function worldChecks(world: string) {
     },
 
     /** Enqueue options, with the delay clamped to ≥ 0. */
-    checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key?: string } {
+    checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key?: string; settle?: true } {
       if (options === undefined) return { delayMs: 0 };
-      if (typeof options !== "object" || options === null) fail(`${where}: options must be an object { delayMs?, key? }, got ${describe(options)}`);
-      const { delayMs = 0, key } = options;
+      if (typeof options !== "object" || options === null) fail(`${where}: options must be an object { delayMs?, key?, settle? }, got ${describe(options)}`);
+      const { delayMs = 0, key, settle } = options;
       if (typeof delayMs !== "number" || !Number.isFinite(delayMs)) fail(`${where}: delayMs must be a finite number of milliseconds, got ${describe(delayMs)}`);
       if (key !== undefined && (typeof key !== "string" || key.length === 0)) fail(`${where}: key must be a non-empty string, got ${describe(key)}`);
-      return key === undefined ? { delayMs: Math.max(0, delayMs) } : { delayMs: Math.max(0, delayMs), key };
+      if (settle !== undefined && typeof settle !== "boolean") fail(`${where}: settle must be a boolean, got ${describe(settle)}`);
+      return { delayMs: Math.max(0, delayMs), ...(key === undefined ? {} : { key }), ...(settle ? { settle: true as const } : {}) };
     },
   };
 }

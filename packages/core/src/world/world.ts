@@ -115,6 +115,12 @@ export interface EnqueueOptions {
    * the same key does nothing. A message already handed to a consumer does not count.
    */
   key?: string;
+  /**
+   * A safety net for work the enqueuing process does in memory (a warm run driven at once): its
+   * delay only gives that process time. A world that loads it from storage after a restart may
+   * deliver it at once instead (the local world does).
+   */
+  settle?: boolean;
 }
 
 export interface Delivery {

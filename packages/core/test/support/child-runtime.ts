@@ -7,7 +7,8 @@
  *   any command that starts runs may carry "options" (start()'s options, e.g. { concurrency });
  * {"start": workflowId, "args": [...], "keys": [...]} → starts one run per idempotency key, all at
  *   once, printing `keyed <key> <runId>` as each start returns;
- * {"resume": token, "payload": ...} → prints `resumed <token>`;
+ * {"resume": token, "payload": ...} → prints `resumed <token>`; with "die": true, the process
+ *   SIGKILLs itself as soon as the payload is recorded, before its run could react in memory;
  * {"await": runId} → awaits its return value, prints `ended <runId> <value as JSON> <waits still pending>`;
  * {"close": true} → closes the runtime (running steps finish) and exits;
  * {"linger": true} → closes the runtime, prints `resources <what keeps the process alive, as JSON>`,
@@ -45,6 +46,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     options?: StartOptions;
     resume?: string;
     payload?: unknown;
+    die?: boolean;
     await?: string;
     close?: boolean;
     linger?: boolean;
@@ -61,6 +63,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [], command.options)).runId}`);
   if (command.resume) {
     await runtime.resumeHook(command.resume, command.payload);
+    // Synchronously: the run, woken in memory by the append, gets no turn of the event loop.
+    if (command.die) process.kill(process.pid, "SIGKILL");
     console.log(`resumed ${command.resume}`);
   }
   if (command.await) {
