@@ -53,9 +53,13 @@ it("delivers a request to a webhook through its URL and returns the step's answe
   const run = await hl.start(collect, ["o-1"]);
   const webhook = await run.waitForHook({ kind: "webhook" });
   expect(webhook.url).toMatch(/^https:\/\/shop\.example\/\.well-known\/workflow\/v1\/webhook\/[A-Za-z0-9_-]{40,}$/);
-  // The URL the step handed out is the one the test holds.
+  // The URL the step handed out is the one the test holds; the log keeps it with a marker in place of the token.
   const registered = (await run.events()).find((event) => event.type === "step_completed");
-  expect(registered?.data).toMatchObject({ result: { orderId: "o-1", url: webhook.url } });
+  const token = webhook.url!.split("/").pop()!;
+  const recorded = webhook.url!.replace(token, `[token:${run.runId}/o1/`);
+  expect(registered?.data).toMatchObject({ result: { orderId: "o-1", url: expect.stringMatching(/\[token:[^\]]+\]$/) } });
+  expect(JSON.stringify(registered)).toContain(recorded);
+  expect(JSON.stringify(registered)).not.toContain(token);
 
   const wrongMethod = await hl.fetch(webhook.url!, { method: "GET" });
   expect(wrongMethod.status).toBe(405);
