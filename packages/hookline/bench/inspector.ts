@@ -4,7 +4,8 @@
  * without filters, its second page, the counts, and the page of a run with a long log, in a world
  * of BENCH_INSPECTOR_RUNS runs (default 100,000), on the local world (fs) and PostgreSQL (when a
  * server answers: HOOKLINE_TEST_POSTGRES_URL or 127.0.0.1:5432; a fresh database, dropped after).
- * BENCH_INSPECTOR_WORLDS=local or =postgres measures one of them.
+ * BENCH_INSPECTOR_WORLDS=local or =postgres measures one of them; BENCH_INSPECTOR_DIR keeps the
+ * local world's folder between runs.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -79,11 +80,13 @@ async function measure(world: World, label: string): Promise<Row[]> {
 const rows: Row[] = [];
 const worlds = (process.env.BENCH_INSPECTOR_WORLDS ?? "local,postgres").split(",");
 if (worlds.includes("local")) {
-  const dir = await mkdtemp(join(tmpdir(), "hookline-inspector-bench-"));
+  // BENCH_INSPECTOR_DIR: a folder kept between runs (seeded once, completed if cut off).
+  const kept = process.env.BENCH_INSPECTOR_DIR;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), "hookline-inspector-bench-")));
   try {
     rows.push(...(await measure(createLocalWorld({ dir }), "local (fs)")));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!kept) await rm(dir, { recursive: true, force: true });
   }
 }
 
