@@ -58,7 +58,9 @@ export async function seedRuns(world: World, count: number, concurrency: number,
     for (;;) {
       const plan = plans[index++];
       if (!plan) return;
-      for (const [seq, event] of plan.events.entries()) await world.append(plan.runId, event, { expectedSeq: seq });
+      // A world seeded before (BENCH_INSPECTOR_DIR) is completed, not seeded again.
+      const have = (await world.getRun(plan.runId))?.lastSeq ?? 0;
+      for (const [seq, event] of plan.events.entries()) if (seq >= have) await world.append(plan.runId, event, { expectedSeq: seq });
       if (++done % 10_000 === 0) progress?.(done);
     }
   };
@@ -67,6 +69,7 @@ export async function seedRuns(world: World, count: number, concurrency: number,
 
 /** A running run with `count` events: steps started and completed, each with a small result. */
 export async function seedLongRun(world: World, runId: string, count: number): Promise<void> {
+  if (await world.getRun(runId)) return;
   const at = Date.now();
   await world.append(runId, { type: "run_created", at, data: { workflowId: WORKFLOWS[0]!, args: [{ orderId: 1 }], seed: "s" } }, { expectedSeq: 0 });
   await world.append(runId, { type: "run_started", at, data: {} }, { expectedSeq: 1 });

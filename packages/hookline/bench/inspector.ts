@@ -4,6 +4,8 @@
  * without filters, its second page, the counts, and the page of a run with a long log, in a world
  * of BENCH_INSPECTOR_RUNS runs (default 100,000), on the local world (fs) and PostgreSQL (when a
  * server answers: HOOKLINE_TEST_POSTGRES_URL or 127.0.0.1:5432; a fresh database, dropped after).
+ * BENCH_INSPECTOR_WORLDS=local or =postgres measures one of them; BENCH_INSPECTOR_DIR keeps the
+ * local world's folder between runs.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -76,11 +78,16 @@ async function measure(world: World, label: string): Promise<Row[]> {
 }
 
 const rows: Row[] = [];
-const dir = await mkdtemp(join(tmpdir(), "hookline-inspector-bench-"));
-try {
-  rows.push(...(await measure(createLocalWorld({ dir }), "local (fs)")));
-} finally {
-  await rm(dir, { recursive: true, force: true });
+const worlds = (process.env.BENCH_INSPECTOR_WORLDS ?? "local,postgres").split(",");
+if (worlds.includes("local")) {
+  // BENCH_INSPECTOR_DIR: a folder kept between runs (seeded once, completed if cut off).
+  const kept = process.env.BENCH_INSPECTOR_DIR;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), "hookline-inspector-bench-")));
+  try {
+    rows.push(...(await measure(createLocalWorld({ dir }), "local (fs)")));
+  } finally {
+    if (!kept) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const serverUrl = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -93,7 +100,9 @@ interface AdminClient {
 const pg = createRequire(createRequire(import.meta.url).resolve("@hookline/world-postgres"))("pg") as { Client: new (options: { connectionString: string }) => AdminClient };
 const admin = new pg.Client({ connectionString: serverUrl });
 const database = `${process.env.BENCH_DATABASE_PREFIX ?? "hookline_bench"}_inspector_${randomBytes(4).toString("hex")}`;
-if (await admin.connect().then(() => true, () => false)) {
+if (!worlds.includes("postgres")) {
+  // Not asked for.
+} else if (await admin.connect().then(() => true, () => false)) {
   await admin.query(`CREATE DATABASE "${database}"`);
   try {
     const url = new URL(serverUrl);
