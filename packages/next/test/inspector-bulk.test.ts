@@ -72,4 +72,43 @@ describe("the inspector over more runs than a page", () => {
     const text = await page.text();
     expect(text).toMatch(new RegExp(`<dt>Reruns</dt><dd data-reruns=""><a href="${BASE}/runs/${rerun}">`));
   });
+
+  it("filters runs by creation time, page by page, and cancels only the runs of that time range", async () => {
+    const workflowId = "workflow//range.ts//range";
+    for (let i = 0; i < 10; i++) await createRun(workflowId);
+    const from = clock + 1;
+    const inside: string[] = [];
+    for (let i = 0; i < 60; i++) inside.push(await createRun(workflowId));
+    const to = clock + 1;
+    const after: string[] = [];
+    for (let i = 0; i < 10; i++) after.push(await createRun(workflowId));
+    const listed = (text: string) => [...text.matchAll(/<tr data-run="([^"]+)"/g)].map((m) => m[1]);
+    const range = `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`;
+
+    const first = await (await request(`?workflow=${encodeURIComponent(workflowId)}&${range}`)).text();
+    const newestFirst = [...inside].reverse();
+    expect(listed(first)).toEqual(newestFirst.slice(0, 50));
+    const next = first.match(/<a rel="next" href="([^"]+)"/)![1]!.replaceAll("&amp;", "&");
+    expect(next).toContain("from=");
+    const second = await (await request(next.slice(BASE.length))).text();
+    expect(listed(second)).toEqual(newestFirst.slice(50));
+    expect(second).not.toContain('rel="next"');
+    // The form shows the range (minutes, UTC) and the cancel button names it.
+    expect(first).toContain(`value="${new Date(from).toISOString().slice(0, 16)}"`);
+    expect(first).toContain("in this time range");
+
+    const done = await request("/cancel-many", {
+      csrf: csrfToken(SECRET, undefined),
+      status: "",
+      workflow: workflowId,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      reason: "range",
+    });
+    expect(decodeURIComponent(done.headers.get("location")!)).toContain("Cancelled 60 runs: range");
+    const statuses = await world.listRuns({ workflowId, limit: 100 });
+    expect(statuses.filter((r) => r.status === "cancelled").map((r) => r.runId).sort()).toEqual([...inside].sort());
+    expect(statuses.filter((r) => r.status === "running")).toHaveLength(20);
+    expect(after.every((id) => statuses.find((r) => r.runId === id)?.status === "running")).toBe(true);
+  });
 });

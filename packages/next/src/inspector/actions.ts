@@ -7,6 +7,7 @@
  */
 import { hookDefinitionLoaded, type Runtime } from "@hookline/core/runtime";
 import { HookPayloadError, type RunStatus, type WorkflowEvent } from "@hookline/core/world";
+import { inRange, rangeOf, startOf, type TimeRange } from "./time-range.js";
 
 /** What the inspector needs of the runtime. */
 export type ActionPort = Pick<Runtime, "world" | "start" | "cancel" | "deliver" | "reject" | "wakeSleep" | "rerun">;
@@ -30,7 +31,9 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
     const value = form.get(name);
     return typeof value === "string" ? value : "";
   };
-  if (route.length === 1 && route[0] === "cancel-many") return cancelMany(runtime, field("status"), field("workflow"), field("reason").trim() || undefined);
+  if (route.length === 1 && route[0] === "cancel-many") {
+    return cancelMany(runtime, field("status"), field("workflow"), rangeOf({ get: field }), field("reason").trim() || undefined);
+  }
   if (route[0] !== "runs" || !route[1]) return null;
   const runId = route[1];
   const summary = await runtime.world.getRun(runId);
@@ -97,14 +100,16 @@ export const CANCEL_PAGE = 200;
  * Cancels every pending or running run matching the filter, however many: pages through
  * listRuns newest first with its cursor (a cancelled run keeps its place in that order, so
  * cancelling does not shift the pages), one page in memory at a time. Runs created after the
- * action started are newer than its first page and left alone.
+ * action started are newer than its first page and left alone. A time range starts the listing
+ * at its end and stops it at the first run older than its start.
  */
-async function cancelMany(runtime: ActionPort, status: string, workflow: string, reason: string | undefined): Promise<Outcome> {
+async function cancelMany(runtime: ActionPort, status: string, workflow: string, range: TimeRange, reason: string | undefined): Promise<Outcome> {
   const statuses: RunStatus[] = status === "pending" || status === "running" ? [status] : ["pending", "running"];
   let cancelled = 0;
-  let before: { createdAt: number; runId: string } | undefined;
+  let before = startOf(range, undefined);
   for (;;) {
-    const runs = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_PAGE, before });
+    const page = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_PAGE, before });
+    const runs = page.filter((run) => inRange(range, run.createdAt));
     for (const run of runs) {
       try {
         await runtime.cancel(run.runId, reason);

@@ -20,6 +20,7 @@ import { LoginLimiter } from "./login-limit.js";
 import { layout, loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, type RunView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
 import { schedulesPage } from "./schedules-page.js";
 import { STREAM_WINDOW, streamBody, streamRegion, streamWindowStart } from "./streams-page.js";
+import { inRange, rangeOf, startOf } from "./time-range.js";
 import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
 
 export type InspectorPort = ActionPort;
@@ -176,17 +177,23 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
   const world = runtime.world;
   const status = STATUSES.find((s) => s === params.get("status"));
   const workflowId = params.get("workflow") || undefined;
-  const query: RunsQuery = { status, workflowId, before: parseCursor(params.get("before")) };
+  const range = rangeOf(params);
+  const query: RunsQuery = { status, workflowId, before: parseCursor(params.get("before")), ...range };
   const asked = Number(params.get("limit"));
   const size = Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, MAX_PAGE_SIZE) : PAGE_SIZE;
   if (size !== PAGE_SIZE) query.limit = size;
   // The page from the runs' index, the counts and the workflow list from the world's counters: no read of every run.
-  const [page, rows] = await Promise.all([world.listRuns({ status, workflowId, before: query.before, limit: size + 1 }), world.countRuns()]);
+  const [page, rows] = await Promise.all([
+    world.listRuns({ status, workflowId, before: startOf(range, query.before), limit: size + 1 }),
+    world.countRuns(),
+  ]);
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
   for (const row of rows) if (workflowId === undefined || row.workflowId === workflowId) counts[row.status] += row.count;
-  const runs = page.slice(0, size);
+  // Newest first: the first run older than `from` ends the range.
+  const shown = page.filter((run) => inRange(range, run.createdAt));
+  const runs = shown.slice(0, size);
   const last = runs.at(-1);
-  const next = page.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
+  const next = shown.length > size && last ? `${last.createdAt}~${last.runId}` : undefined;
   const workflows = [...new Set([...rows.map((r) => r.workflowId), ...(workflowId ? [workflowId] : [])])].sort();
   return { query, runs, next, counts, workflows };
 }

@@ -5,6 +5,7 @@ import { definitionOf, type ResumeDraft } from "./actions.js";
 import { divergenceBlock } from "./divergence.js";
 import { countdown, type Html, html, statusBadge, time } from "./html.js";
 import { type StreamSummary, streamsBlock } from "./streams-page.js";
+import { formTime, type TimeRange } from "./time-range.js";
 import { timeline } from "./timeline.js";
 import { decode, oneLine, pretty, textBlock, valueBlock } from "./values.js";
 
@@ -39,7 +40,7 @@ ${retryAfter > 0 ? html`<p class="error" role="alert">Too many wrong tokens from
 </main></body></html>`}`;
 }
 
-export interface RunsQuery {
+export interface RunsQuery extends TimeRange {
   status?: RunStatus;
   workflowId?: string;
   before?: { createdAt: number; runId: string };
@@ -62,14 +63,21 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
   const { query } = view;
   const link = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
-    const merged = { status: query.status, workflow: query.workflowId, limit: query.limit ? String(query.limit) : undefined, ...extra };
+    const merged = {
+      status: query.status,
+      workflow: query.workflowId,
+      from: query.from === undefined ? undefined : new Date(query.from).toISOString(),
+      to: query.to === undefined ? undefined : new Date(query.to).toISOString(),
+      limit: query.limit ? String(query.limit) : undefined,
+      ...extra,
+    };
     for (const [key, value] of Object.entries(merged)) if (value) params.set(key, value);
     const text = params.toString();
     return `${ctx.base}${text ? `?${text}` : ""}`;
   };
   return html`<p class="counts"><a href="${link({ status: undefined })}" class="${query.status ? "" : "on"}">all</a>${STATUSES.map(
     (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${String(view.counts[status])}</span></a>`,
-  )}</p>
+  )}${query.from !== undefined || query.to !== undefined ? html` <span class="muted">(counts of all time)</span>` : ""}</p>
 ${view.notFound ? html`<p class="error">No run with id <code>${view.notFound}</code>.</p>` : ""}
 <table class="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>
 ${view.runs.length === 0 ? html`<tr><td colspan="5" class="muted">No runs.</td></tr>` : ""}
@@ -87,13 +95,16 @@ export function runsPage(ctx: PageContext, view: RunsView, flash?: string): stri
 <input name="q" placeholder="Run id" aria-label="Search by run id">
 <select name="status" aria-label="Status"><option value="">any status</option>${STATUSES.map((s) => html`<option${query.status === s ? html` selected` : ""}>${s}</option>`)}</select>
 <select name="workflow" aria-label="Workflow"><option value="">any workflow</option>${view.workflows.map((w) => html`<option value="${w}"${query.workflowId === w ? html` selected` : ""}>${nameOf(w)}</option>`)}</select>
+<label>created from <input type="datetime-local" name="from" value="${formTime(query.from)}" aria-label="Created from (UTC)"></label>
+<label>before <input type="datetime-local" name="to" value="${formTime(query.to)}" aria-label="Created before (UTC)"></label> UTC
 <button>Filter</button></form>
 <div id="live-region" data-live="${ctx.base}/live">${runsRegion(ctx, view)}</div>
 ${
-  query.status === "pending" || query.status === "running" || query.workflowId
+  query.status === "pending" || query.status === "running" || query.workflowId || query.from !== undefined || query.to !== undefined
     ? html`<form class="inline" method="post" action="${ctx.base}/cancel-many"><input type="hidden" name="csrf" value="${ctx.csrf}">
 <input type="hidden" name="status" value="${query.status ?? ""}"><input type="hidden" name="workflow" value="${query.workflowId ?? ""}">
-<input name="reason" placeholder="Reason" aria-label="Reason for cancelling these runs"><button class="danger">Cancel every ${query.status ?? "pending or running"} run${query.workflowId ? html` of ${nameOf(query.workflowId)}` : ""}</button></form>`
+<input type="hidden" name="from" value="${query.from === undefined ? "" : new Date(query.from).toISOString()}"><input type="hidden" name="to" value="${query.to === undefined ? "" : new Date(query.to).toISOString()}">
+<input name="reason" placeholder="Reason" aria-label="Reason for cancelling these runs"><button class="danger">Cancel every ${query.status ?? "pending or running"} run${query.workflowId ? html` of ${nameOf(query.workflowId)}` : ""}${query.from !== undefined || query.to !== undefined ? " in this time range" : ""}</button></form>`
     : ""
 }`;
   return layout(ctx, "Runs", body, flash);
