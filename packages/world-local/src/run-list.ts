@@ -40,6 +40,8 @@ export async function listIndexedRuns(
     }
   }
   const found: RunSummary[] = [];
+  const listed = new Set<string>();
+  const wanted = (summary: RunSummary) => statuses.includes(summary.status) && (workflowId === undefined || summary.workflowId === workflowId);
   while (found.length < limit) {
     let newest: Cursor | undefined;
     for (const cursor of cursors) if (cursor.head !== undefined && (newest?.head === undefined || cursor.head > newest.head)) newest = cursor;
@@ -49,10 +51,15 @@ export async function listIndexedRuns(
     const summary = await deps.summary(runId);
     if (!summary) continue;
     if (summary.status !== newest.status || summary.workflowId !== newest.workflowId) {
-      // Left by a crash between a status change and its index move: the log wins.
+      // The log is ahead of this entry: a status change being applied right now (by this process
+      // or another), or one a crash cut off before its index move. The log wins: the entry is
+      // moved, and the run is listed here, at its place in the order, if its status is asked for.
       await deps.index.ensure(summary);
-      continue;
+      if (!wanted(summary)) continue;
     }
+    // Met again in the scope it moved to.
+    if (listed.has(runId)) continue;
+    listed.add(runId);
     // Reruns are not indexed: a few per run, found among the runs of its workflow (the caller narrows by it).
     if (rerunOf !== undefined && summary.rerunOf !== rerunOf) continue;
     found.push({ ...summary });
