@@ -13,9 +13,6 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createLocalWorld } from "../../world-local/src/index.js";
-// The checks as users run them (check-replay and replayLog load the built package, whose workers
-// start in about 75 ms; from TypeScript sources each worker would first load tsx, about 420 ms).
-import { checkLogs, checkRuns, WorkflowBundle as BuiltBundle } from "../dist/runtime.js";
 import { checkLogsHere } from "../src/host/replay-check.js";
 import { WorkflowBundle } from "../src/host/sandbox.js";
 import { Runtime, registries } from "../src/runtime.js";
@@ -23,6 +20,12 @@ import { bundleIdOf } from "../src/world/bundles.js";
 import type { NewEvent, WorkflowEvent } from "../src/world/events.js";
 import { buildBenchApp, WORKFLOWS } from "./bench-app.js";
 import { ms, printTable, type Row } from "./report.js";
+
+// The checks as users run them: check-replay and replayLog load the built package, whose workers
+// start in about 75 ms (from TypeScript sources each worker would first load tsx, about 420 ms).
+// Imported at run time: `pnpm bench` builds the packages first; type checks run before any build.
+const BUILT_RUNTIME = "../dist/runtime.js";
+const { checkLogs, checkRuns, WorkflowBundle: BuiltBundle } = (await import(BUILT_RUNTIME)) as typeof import("../src/runtime.js");
 
 const RUNS = 1_000;
 
