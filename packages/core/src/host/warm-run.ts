@@ -4,7 +4,7 @@
  * eviction) is rebuilt by replaying its whole log once. Every change to the run goes through
  * its serial queue; steps run outside it and come back through it with their results.
  */
-import { EventConflictError, FatalError, HookConflictError, HooklineError, ReplayDivergenceError, WorldError } from "../shared/errors.js";
+import { EventConflictError, HookConflictError, ReplayDivergenceError, WorldError } from "../shared/errors.js";
 import type { HostBridge } from "../workflow/kernel.js";
 import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import { replayableBundle, replayBundleId } from "./bundle-store.js";
@@ -16,8 +16,9 @@ import { PatchMarkers } from "./patch-markers.js";
 import { RunTimers } from "./run-timers.js";
 import { runStepLauncher } from "./run-steps.js";
 import { requestOperation } from "./sandbox-requests.js";
-import { remapRecordedStacks, type Sandbox, type WorkflowBundle } from "./sandbox.js";
-import { drainMicrotasks, SerialQueue } from "./serial-queue.js";
+import { RunCode } from "./run-code.js";
+import { remapRecordedStacks } from "./sandbox.js";
+import { SerialQueue } from "./serial-queue.js";
 import type { StepLauncher } from "./step-launcher.js";
 import { recordError } from "./step-runner.js";
 
@@ -41,13 +42,11 @@ export class WarmRun {
   readonly #env: RunEnvironment;
   readonly #queue = new SerialQueue();
   readonly #bridge: HostBridge;
-  #sandbox: Sandbox | null = null;
-  #bundle: WorkflowBundle | null = null;
+  readonly #code: RunCode;
   readonly #patches = new PatchMarkers();
   /** The last seq read from the log (patched() answers false before it), and where the log ended when opened. */
   #logEnd = 0;
   #openedSeq = 0;
-  #replaying = true;
   /** The workflow returned or threw: not yet recorded. */
   #outcome: { ok: true; result: Serialized } | { ok: false; error: Serialized } | null = null;
   /** Replay cannot continue (divergence, missing workflow): the run fails with this. */
@@ -58,8 +57,6 @@ export class WarmRun {
   readonly #parentPort: ParentPort;
   /** start({ concurrency }): steps run only while the run holds a slot (null: no limit). */
   readonly #slot: RunSlot | null;
-  /** The run's arguments until its code starts (at run_started). */
-  #args: EventOf<"run_created">["data"]["args"] | undefined;
 
   private constructor(env: RunEnvironment, created: EventOf<"run_created">) {
     this.#env = env;
@@ -98,9 +95,10 @@ export class WarmRun {
         this.#outcome ??= { ok: true, result };
       },
       fail: (error) => {
-        this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#bundle) };
+        this.#outcome ??= { ok: false, error: remapRecordedStacks(error, this.#code.bundle) };
       },
     };
+    this.#code = new RunCode(this.workflowId, this.#bridge, this.#hookTokens.values);
     this.#steps = runStepLauncher({
       env,
       runId: this.runId,
@@ -140,11 +138,11 @@ export class WarmRun {
       run.#hookTokens.note(events);
       for (const [index, event] of events.entries()) {
         // Code that runs after the last recorded event runs for the first time: its console output is live.
-        run.#replaying = index < events.length - 1;
+        run.#code.replaying = index < events.length - 1;
         await run.#apply(event);
       }
     }
-    run.#replaying = false;
+    run.#code.replaying = false;
     return run;
   }
 
@@ -230,12 +228,16 @@ export class WarmRun {
     this.#logEnd = Math.max(this.#logEnd, event.seq);
     this.#bridge.now = event.at;
     switch (event.type) {
-      case "run_created":
-        await this.#startSandbox(event);
+      case "run_created": {
+        const find = async () => replayableBundle(await this.#env.bundleFor(this.bundleId), this, this.#env.currentBundleId());
+        this.#failure = await this.#code.load(find, event.data.args);
         return;
+      }
       case "run_started":
         this.status = "running";
-        await this.#startWorkflow(event);
+        // The workflow's code first runs now, so its clock starts here: a first `sleep("10s")` is
+        // measured from when the code called it, not from the run's creation (maybe long before).
+        if (!this.#failure) this.#failure = await this.#code.start();
         return;
       case "patch_marked":
         this.#patches.recorded(event.data.patchId);
@@ -250,7 +252,7 @@ export class WarmRun {
         return;
     }
     noteChild(this.openChildren, event);
-    if (this.#failure || !this.#sandbox) return;
+    if (this.#failure || !this.#code.loaded) return;
     let delivers: boolean;
     try {
       delivers = this.ops.apply(event);
@@ -259,45 +261,12 @@ export class WarmRun {
       this.#failure = error;
       return;
     }
-    if (delivers) {
-      this.#sandbox.entry.deliver(event.corr!, event.type, this.#hookTokens.values.reveal(event.data));
-      await drainMicrotasks();
-    }
-  }
-
-  async #startSandbox(created: EventOf<"run_created">): Promise<void> {
-    try {
-      const bundle = replayableBundle(await this.#env.bundleFor(this.bundleId), this, this.#env.currentBundleId());
-      this.#bundle = bundle;
-      this.#sandbox = bundle.createSandbox(this.#bridge, () => !this.#replaying);
-      this.#args = created.data.args;
-    } catch (error) {
-      this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
-  /**
-   * The workflow's code first runs when its run_started is applied, so its clock starts then:
-   * a first `sleep("10s")` is measured from when the code called it, not from the run's
-   * creation (which may be long before under load).
-   */
-  async #startWorkflow(started: WorkflowEvent): Promise<void> {
-    if (this.#failure || !this.#sandbox || this.#args === undefined) return;
-    const args = this.#args;
-    this.#args = undefined;
-    this.#bridge.now = started.at;
-    try {
-      this.#sandbox.entry.start(this.workflowId, this.#hookTokens.values.reveal(args));
-    } catch (error) {
-      this.#failure = HooklineError.is(error) ? error : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
-      return;
-    }
-    await drainMicrotasks();
+    if (delivers) await this.#code.deliver(event);
   }
 
   #end(status: RunStatus): void {
     this.status = status;
-    this.#sandbox = null;
+    this.#code.unload();
     this.ops.pending.clear();
     this.#outcome = null;
     this.#failure = null;
@@ -309,8 +278,9 @@ export class WarmRun {
   async #append(event: NewEvent, wake?: { key: string }): Promise<WorkflowEvent | null> {
     try {
       // A webhook URL in a recorded value keeps a marker in place of its token (value-tokens.ts).
-      const redacted = { ...event, data: this.#hookTokens.values.redact(event.data) } as NewEvent;
-      const stored = await this.#env.world.append(this.runId, redacted, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
+      const data = this.#hookTokens.values.redact(event.data);
+      const recorded = data === event.data ? event : ({ ...event, data } as NewEvent);
+      const stored = await this.#env.world.append(this.runId, recorded, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
       await this.#apply(stored);
       return stored;
     } catch (error) {

@@ -5,7 +5,7 @@ import { definitionOf, type ResumeDraft } from "./actions.js";
 import { divergenceBlock } from "./divergence.js";
 import { countdown, type Html, html, statusBadge, time } from "./html.js";
 import { type StreamSummary, streamsBlock } from "./streams-page.js";
-import { formTime, type TimeRange } from "./time-range.js";
+import { formTime, isoTime, type TimeRange } from "./time-range.js";
 import { timeline } from "./timeline.js";
 import { decode, oneLine, pretty, textBlock, valueBlock } from "./values.js";
 
@@ -66,8 +66,8 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
     const merged = {
       status: query.status,
       workflow: query.workflowId,
-      from: query.from === undefined ? undefined : new Date(query.from).toISOString(),
-      to: query.to === undefined ? undefined : new Date(query.to).toISOString(),
+      from: isoTime(query.from),
+      to: isoTime(query.to),
       limit: query.limit ? String(query.limit) : undefined,
       ...extra,
     };
@@ -103,7 +103,7 @@ ${
   query.status === "pending" || query.status === "running" || query.workflowId || query.from !== undefined || query.to !== undefined
     ? html`<form class="inline" method="post" action="${ctx.base}/cancel-many"><input type="hidden" name="csrf" value="${ctx.csrf}">
 <input type="hidden" name="status" value="${query.status ?? ""}"><input type="hidden" name="workflow" value="${query.workflowId ?? ""}">
-<input type="hidden" name="from" value="${query.from === undefined ? "" : new Date(query.from).toISOString()}"><input type="hidden" name="to" value="${query.to === undefined ? "" : new Date(query.to).toISOString()}">
+<input type="hidden" name="from" value="${isoTime(query.from) ?? ""}"><input type="hidden" name="to" value="${isoTime(query.to) ?? ""}">
 <input name="reason" placeholder="Reason" aria-label="Reason for cancelling these runs"><button class="danger">Cancel every ${query.status ?? "pending or running"} run${query.workflowId ? html` of ${nameOf(query.workflowId)}` : ""}${query.from !== undefined || query.to !== undefined ? " in this time range" : ""}</button></form>`
     : ""
 }`;

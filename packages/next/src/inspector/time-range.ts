@@ -38,6 +38,11 @@ export function inRange(range: TimeRange, createdAt: number): boolean {
   return (range.from === undefined || createdAt >= range.from) && (range.to === undefined || createdAt < range.to);
 }
 
+/** A time as links and hidden fields carry it (exact, UTC). */
+export function isoTime(at: number | undefined): string | undefined {
+  return at === undefined ? undefined : new Date(at).toISOString();
+}
+
 /** The form's value for a time: minutes precision, UTC. */
 export function formTime(at: number | undefined): string {
   return at === undefined ? "" : new Date(at).toISOString().slice(0, 16);
