@@ -20,6 +20,7 @@ async function countRecentRuns() {
   return { runs: runs.length, failed: runs.filter((run) => run.status === "failed").length };
 }
 
+/** Exported as docs/start-control.md shows, for code that reads the schedule's handle. @public */
 export const dailyDigestSchedule = schedule(dailyDigest, {
   id: "daily-digest",
   cron: process.env.EXAMPLE_DIGEST_CRON ?? "0 9 * * 1-5",
