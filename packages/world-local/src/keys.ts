@@ -5,6 +5,7 @@
  *   world.json                          layout version, written once
  *   secret                              the deployment secret (fs: mode 0600)
  *   runs:<runId>:summary.json           run summary (a checkpoint; the log wins)
+ *   runs:<runId>:segments:<seq>.json    events seq… of a full block, packed (a copy: segments.ts)
  *   runs:<runId>:events:<seq>.json      one event per key, seq zero-padded to sort
  *   runs:<runId>:hooks:<hookId>.json    the run's hooks, active and ended
  *   runs:<runId>:streams:<ns>:<index>   a stream chunk (the runtime's text), index zero-padded
@@ -42,6 +43,7 @@ export const RUN_INDEX_BUILT_KEY = "runindex:built.json";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
+export const segmentKey = (runId: string, firstSeq: number) => `runs:${runId}:segments:${String(firstSeq).padStart(10, "0")}.json`;
 export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
 export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
 export const runStreamsBase = (runId: string) => `runs:${runId}:streams`;
