@@ -13,6 +13,9 @@ export const { fail, checkAfterSeq, checkListRuns, checkCountRuns, checkHookStat
 /** Letters, digits, `_` and `-`, then also `.`; at most 200 characters. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;
 
+/** Whether `value` can be an id in a key (so may name a stored run), without throwing. */
+export const isStorableId = (value: string) => SEGMENT.test(value);
+
 /** An id that becomes one segment of a storage key (a file name with the fs driver). */
 export function checkId(what: string, value: unknown, where: string): string {
   if (typeof value !== "string" || value.length === 0) fail(`${where}: ${what} must be a non-empty string, got ${describe(value)}`);

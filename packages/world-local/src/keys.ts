@@ -5,6 +5,7 @@
  *   world.json                          layout version, written once
  *   secret                              the deployment secret (fs: mode 0600)
  *   runs:<runId>:summary.json           run summary (a checkpoint; the log wins)
+ *   runs:<runId>:segments:<seq>.json    events seq… of a full block, packed (a copy: segments.ts)
  *   runs:<runId>:events:<seq>.json      one event per key, seq zero-padded to sort
  *   runs:<runId>:hooks:<hookId>.json    the run's hooks, active and ended
  *   runs:<runId>:streams:<ns>:<index>   a stream chunk (the runtime's text), index zero-padded
@@ -25,6 +26,8 @@
  *   runindex:runs:<wf>:<status>:<day>.b            marks a bucket of ~1.2 days (createdAt / 1e8)
  *   runindex:runs:<wf>:<status>:<day>:<slice>.b    marks a bucket of ~17 min within it (createdAt / 1e6)
  *   runindex:runs:<wf>:<status>:<day>:<slice>:<createdAt>~<runId>   one run, createdAt zero-padded
+ *   runindex:reruns:<runId>:<createdAt>~<rerunId>  a run that reruns <runId> (listRuns({ rerunOf }))
+ *   runindex:reruns.json                present once every rerun has its entry
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
  * outside the world's directory or collide with another key.
@@ -39,9 +42,11 @@ export const SCHEDULES_BASE = "schedules";
 export const BUNDLES_BASE = "bundles";
 export const RUN_COUNTS_BASE = "runindex:counts";
 export const RUN_INDEX_BUILT_KEY = "runindex:built.json";
+export const RERUNS_BUILT_KEY = "runindex:reruns.json";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
+export const segmentKey = (runId: string, firstSeq: number) => `runs:${runId}:segments:${String(firstSeq).padStart(10, "0")}.json`;
 export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
 export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
 export const runStreamsBase = (runId: string) => `runs:${runId}:streams`;
@@ -60,6 +65,7 @@ export const runCountsKey = (wf: string) => `runindex:counts:${wf}.json`;
 export const runCountsLockKey = (wf: string) => `runindex:counts:${wf}.lock`;
 export const runCountsBrokenKey = (wf: string, lockId: string) => `runindex:counts:${wf}:${lockId}.broken`;
 export const runScopeBase = (wf: string, status: string) => `runindex:runs:${wf}:${status}`;
+export const rerunsBase = (runId: string) => `runindex:reruns:${runId}`;
 export const startKeyReplacedKey = (keyHash: string, runId: string) => `starts:${keyHash}:${runId}.replaced`;
 
 /** The run id of a `runs:<runId>:summary.json` key, or null for any other key. */

@@ -3,7 +3,8 @@
  * keys.ts for the layout, runs.ts for derived state and crash repair, hook-index.ts for token
  * claims, queue.ts for delivery, slots.ts for concurrency slots.
  *
- * An append (log-writer.ts) runs under the run's in-process lock. deliveries.ts keeps the dedupe
+ * An append (log-writer.ts) runs under the run's in-process lock; a whole log is read a sealed
+ * block at a time (log-reader.ts, segments.ts). deliveries.ts keeps the dedupe
  * and response indexes, refusals.ts the refused deliveries beside the logs, directory.ts the
  * data folder and its .gitignore.
  */
@@ -47,7 +48,8 @@ import { prepareDirectory } from "./directory.js";
 import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
 import { memoryDriver } from "./drivers/memory.js";
 import { HookIndex } from "./hook-index.js";
-import { eventKey, LAYOUT_KEY, LAYOUT_VERSION, } from "./keys.js";
+import { eventKey, LAYOUT_KEY, LAYOUT_VERSION } from "./keys.js";
+import { readLog } from "./log-reader.js";
 import { LogWriter } from "./log-writer.js";
 import { type LocalWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { LocalQueue } from "./queue.js";
@@ -58,6 +60,7 @@ import { Runs } from "./runs.js";
 import { repairRuns } from "./start-repair.js";
 import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
+import { Segments } from "./segments.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
@@ -84,6 +87,7 @@ export class LocalWorld implements World {
   readonly #deliveries: DeliveryIndex;
   readonly #refusals: RefusalStore;
   readonly #writer: LogWriter;
+  readonly #segments: Segments;
   readonly #listeners = new Set<AppendListener>();
   readonly #appending = new Set<Promise<unknown>>();
   #starting: Promise<void> | null = null;
@@ -112,6 +116,7 @@ export class LocalWorld implements World {
     this.#index = new RunIndex(this.#store, this.#shared.tokenLocks);
     this.#runs.runIndex = this.#index;
     this.#refusals = new RefusalStore(this.#store);
+    this.#segments = new Segments(this.#store, this.#options.onError);
     this.queue = new LocalQueue({
       store: async () => {
         await this.#ready();
@@ -219,6 +224,7 @@ export class LocalWorld implements World {
     await this.#starting?.catch(() => {});
     await this.queue.close();
     await Promise.allSettled([...this.#appending]);
+    await this.#segments.close();
     for (const listener of this.#listeners) this.#shared.listeners.delete(listener);
     this.#listeners.clear();
     this.streams.clear();
@@ -248,6 +254,7 @@ export class LocalWorld implements World {
     try {
       const stored = await appending;
       this.#emit(runId, stored.seq, stored.type);
+      this.#segments.appended(runId, stored.seq);
       return stored;
     } finally {
       this.#appending.delete(appending);
@@ -258,15 +265,7 @@ export class LocalWorld implements World {
     checkRunId(runId, "readEvents");
     const after = checkAfterSeq(afterSeq, runId);
     await this.#ready();
-    const events: WorkflowEvent[] = [];
-    // Seqs are contiguous, so reading forward until the first missing key reads exactly the newer events.
-    // A whole log is read without a stat per event: all but its last read find one.
-    const expected = after === 0 ? { present: true } : undefined;
-    for (let seq = after + 1; ; seq++) {
-      const event = await this.#store.read<WorkflowEvent>(eventKey(runId, seq), expected);
-      if (!event) return events;
-      events.push(event);
-    }
+    return readLog(this.#store, this.#segments, runId, after);
   }
 
   // -- runs and hooks ----------------------------------------------------------------------------

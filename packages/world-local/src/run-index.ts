@@ -10,12 +10,16 @@
  * entries from it, so the counts always equal the entries. The entries follow the log the way
  * hooks do (runs.ts): written before the summary checkpoint, so catching a run up from its
  * checkpoint repairs them; a world written before the index existed is indexed once at start.
+ *
+ * Reruns have entries of their own under the run they rerun, written when their run_created is
+ * applied (so repaired the same way), so a run page finds a run's reruns without reading its
+ * workflow's runs; a world written before they existed gets them once at start.
  */
 import { createHash } from "node:crypto";
 import type { RunCount, RunStatus, RunSummary } from "@hookline/core/world";
 import { withFileLock } from "./file-lock.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
-import { RUN_COUNTS_BASE, RUN_INDEX_BUILT_KEY, runCountsBrokenKey, runCountsKey, runCountsLockKey, runScopeBase } from "./keys.js";
+import { RERUNS_BUILT_KEY, RUN_COUNTS_BASE, RUN_INDEX_BUILT_KEY, rerunsBase, runCountsBrokenKey, runCountsKey, runCountsLockKey, runScopeBase } from "./keys.js";
 import type { Store } from "./store.js";
 
 export const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
@@ -45,6 +49,7 @@ export class RunIndex {
   readonly #locks: KeyedMutex;
   /** Bucket markers this process knows exist (they are never removed). */
   readonly #markers = new Set<string>();
+  #rerunsBuilt = false;
 
   constructor(store: Store, locks: KeyedMutex) {
     this.#store = store;
@@ -58,6 +63,28 @@ export class RunIndex {
 
   async markBuilt(): Promise<void> {
     await this.#store.create(RUN_INDEX_BUILT_KEY, JSON.stringify({ at: Date.now() }));
+  }
+
+  /** Whether every rerun in storage has its entry (false for a world written before they had one). */
+  async rerunsBuilt(): Promise<boolean> {
+    this.#rerunsBuilt ||= await this.#store.has(RERUNS_BUILT_KEY);
+    return this.#rerunsBuilt;
+  }
+
+  async markRerunsBuilt(): Promise<void> {
+    await this.#store.create(RERUNS_BUILT_KEY, JSON.stringify({ at: Date.now() }));
+  }
+
+  /** Records that `run` reruns `run.rerunOf`, if it does (idempotent). */
+  async addRerun(run: Pick<RunSummary, "runId" | "createdAt" | "rerunOf">): Promise<void> {
+    if (run.rerunOf !== undefined) await this.#store.create(`${rerunsBase(run.rerunOf)}:${entryName(run.createdAt, run.runId)}`, "1");
+  }
+
+  /** The entry names of the runs that rerun `runId`, newest first. */
+  async reruns(runId: string): Promise<string[]> {
+    const base = rerunsBase(runId);
+    const keys = await this.#store.keys(base, base.split(":").length + 1);
+    return keys.map((key) => key.slice(base.length + 1)).sort().reverse();
   }
 
   /** Makes the run's entries and its workflow's counts agree with `run` (idempotent). */

@@ -2,17 +2,18 @@
  * listRuns over the run index (run-index.ts): each (workflow, status) scope is read newest
  * first, bucket by bucket, only as far as the page needs; the scopes are merged by entry name
  * (createdAt, then runId), and each entry is checked against its run's summary, so an entry a
- * crash left behind is skipped (and repaired) instead of listed. A `rerunOf` filter is checked on
- * the summaries read.
+ * crash left behind is skipped (and repaired) instead of listed. A `rerunOf` filter reads that
+ * run's rerun entries instead (a few per run), then their summaries.
  */
 import type { ListRunsOptions, RunStatus, RunSummary } from "@hookline/core/world";
+import { isStorableId } from "./checks.js";
 import { entryName, RUN_STATUSES, type RunIndex, runIdOfEntry } from "./run-index.js";
 import { runScopeBase } from "./keys.js";
 import type { Store } from "./store.js";
 
 export interface RunListDeps {
   store: Store;
-  index: Pick<RunIndex, "countsFiles" | "ensure">;
+  index: Pick<RunIndex, "countsFiles" | "ensure" | "reruns" | "rerunsBuilt">;
   /** The run's summary as of the end of its log. */
   summary(runId: string): Promise<RunSummary | null>;
 }
@@ -30,6 +31,10 @@ export async function listIndexedRuns(
 ): Promise<RunSummary[]> {
   const { statuses = RUN_STATUSES, workflowId, rerunOf, limit, before } = options;
   const bound = before ? entryName(before.createdAt, before.runId) : undefined;
+  const wanted = (summary: RunSummary) => statuses.includes(summary.status) && (workflowId === undefined || summary.workflowId === workflowId);
+  // Only a stored run id can be rerun; anything else names no entries (and no path).
+  if (rerunOf !== undefined && !isStorableId(rerunOf)) return [];
+  if (rerunOf !== undefined && (await deps.index.rerunsBuilt())) return listReruns(deps, rerunOf, wanted, limit, bound);
   const cursors: Cursor[] = [];
   for (const { wf, file } of await deps.index.countsFiles(workflowId)) {
     for (const status of statuses) {
@@ -41,7 +46,6 @@ export async function listIndexedRuns(
   }
   const found: RunSummary[] = [];
   const listed = new Set<string>();
-  const wanted = (summary: RunSummary) => statuses.includes(summary.status) && (workflowId === undefined || summary.workflowId === workflowId);
   while (found.length < limit) {
     let newest: Cursor | undefined;
     for (const cursor of cursors) if (cursor.head !== undefined && (newest?.head === undefined || cursor.head > newest.head)) newest = cursor;
@@ -60,11 +64,23 @@ export async function listIndexedRuns(
     // Met again in the scope it moved to.
     if (listed.has(runId)) continue;
     listed.add(runId);
-    // Reruns are not indexed: a few per run, found among the runs of its workflow (the caller narrows by it).
+    // A world whose reruns are not indexed yet (before its first start completed): found among the workflow's runs.
     if (rerunOf !== undefined && summary.rerunOf !== rerunOf) continue;
     found.push({ ...summary });
   }
   for (const cursor of cursors) await cursor.entries.return(undefined);
+  return found;
+}
+
+/** The runs that rerun `rerunOf` (from its rerun entries) that are `wanted`, newest first, below `bound`. */
+async function listReruns(deps: RunListDeps, rerunOf: string, wanted: (summary: RunSummary) => boolean, limit: number, bound: string | undefined): Promise<RunSummary[]> {
+  const found: RunSummary[] = [];
+  for (const name of await deps.index.reruns(rerunOf)) {
+    if (found.length >= limit) break;
+    if (bound !== undefined && name >= bound) continue;
+    const summary = await deps.summary(runIdOfEntry(name));
+    if (summary?.rerunOf === rerunOf && wanted(summary)) found.push({ ...summary });
+  }
   return found;
 }
 

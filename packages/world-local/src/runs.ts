@@ -235,6 +235,7 @@ export class Runs {
     if (mode !== "peek") await this.#deliveries.apply(event);
     // A new run or a new status moves its index entry (run-index.ts), also before the checkpoint.
     if (mode !== "peek" && summary.status !== state.summary?.status) await this.#index.ensure(summary);
+    if (mode !== "peek" && event.type === "run_created") await this.#index.addRerun(summary);
     // Only after the hook writes: a summary checkpoint must never get ahead of them.
     state.summary = summary;
     state.lastSeq = event.seq;

@@ -1,8 +1,8 @@
 /**
  * Crash safety with real processes: children append to a run on an fs data directory and are
  * SIGKILLed at random moments, many times. Afterwards every record must parse, the log must be
- * contiguous, every append a child saw resolve must be there, and a new world must derive the
- * same summary and hook index from the log.
+ * contiguous, every append a child saw resolve must be there, every sealed segment must hold its
+ * block of the log, and a new world must derive the same summary and hook index from the log.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { WorkflowEvent } from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../src/index.js";
+import { SEGMENT_EVENTS } from "../src/segments.js";
 import { type Child, kill, startChild } from "./support/processes.js";
 import { tokenHashFor } from "./support/tokens.js";
 
@@ -23,11 +24,11 @@ afterEach(async () => {
 
 const KILLS = 20;
 
-/** Kills the child a random 0–30 ms after its first acknowledged append. */
-async function runUntilKilled(child: Child, acked: Map<number, string>, writer: string) {
+/** Kills the child a random 0–`maxMs` ms after its first acknowledged append. */
+async function runUntilKilled(child: Child, acked: Map<number, string>, writer: string, maxMs = 30) {
   await child.waitForLine(/^ready$/);
   await child.waitForLine(/^ack /).catch(() => {});
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
   await kill(child);
   for (const line of child.lines) if (line.startsWith("ack ")) acked.set(Number(line.slice(4)), writer);
 }
@@ -54,14 +55,30 @@ async function parseEveryRecord(root: string): Promise<number> {
   return count;
 }
 
+/** Every sealed segment the killed processes left holds exactly its block of the event files; how many there are. */
+async function checkSegments(runId: string): Promise<number> {
+  const read = async (folder: string, name: string) => JSON.parse(await readFile(join(dir, "runs", runId, folder, name), "utf8")) as unknown;
+  const names = await readdir(join(dir, "runs", runId, "segments")).catch(() => [] as string[]);
+  for (const name of names) {
+    const first = Number(name.slice(0, -5));
+    const files = Array.from({ length: SEGMENT_EVENTS }, (_, i) => `${String(first + i).padStart(10, "0")}.json`);
+    expect(await read("segments", name)).toEqual(await Promise.all(files.map((file) => read("events", file))));
+  }
+  return names.length;
+}
+
 async function verify(runId: string, acked: Map<number, string>) {
   await parseEveryRecord(dir);
+  const sealed = await checkSegments(runId);
   const world = createLocalWorld({ dir });
   await world.start();
   try {
     const events = await world.readEvents(runId);
     const last = events.length;
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    // The killed processes sealed the blocks they finished (one may have died in between), and this read sealed the rest.
+    expect(sealed).toBeGreaterThanOrEqual(Math.floor(last / SEGMENT_EVENTS) - KILLS);
+    expect(await checkSegments(runId)).toBe(Math.floor(last / SEGMENT_EVENTS));
     const files = await readdir(join(dir, "runs", runId, "events"));
     expect(files.filter((f) => f.endsWith(".json"))).toHaveLength(last);
     // Every acknowledged append is in the log, written by the writer that saw it resolve.
@@ -107,6 +124,14 @@ describe("killing the process at random moments (SIGKILL)", () => {
       expect(a.stderr() + b.stderr()).toBe("");
     }
     expect(new Set(acked.values())).toEqual(new Set(["a", "b"]));
+    await verify(runId, acked);
+  }, 180_000);
+
+  test("a long log of small events, killed while it seals block after block: every segment is whole and right", async () => {
+    const runId = "run_crash_long";
+    const acked = new Map<number, string>();
+    for (let i = 0; i < KILLS / 2; i++) await runUntilKilled(startChild(["append", dir, runId, "long", "0"]), acked, "long", 600);
+    expect(acked.size).toBeGreaterThan(4 * SEGMENT_EVENTS);
     await verify(runId, acked);
   }, 180_000);
 });

@@ -3,7 +3,7 @@
  * existed, repaired after a crash cut off a move, and shared by processes creating runs at once
  * or killed at any moment. Each check compares listRuns and countRuns with the runs' own logs.
  */
-import { mkdtemp, readdir, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NewEvent, RunCount, RunSummary } from "@hookline/core/world";
@@ -104,6 +104,41 @@ describe("the run index", () => {
     await writeFile(join(index, countsFile), JSON.stringify({ workflowId: "wf//cut", counts: { pending: 1 } }));
     await writeFile(join(dir, "runs", "wrun_unlisted", "summary.json"), JSON.stringify({ runId: "wrun_unlisted", workflowId: "wf//cut", status: "pending", createdAt: T + 5, updatedAt: T + 5, lastSeq: 0 }));
     await expectIndexMatchesLogs(2);
+  });
+
+  test("a run's reruns are listed from their own entries, without reading the workflow's other runs, also in a folder written before those entries existed", async () => {
+    const first = createLocalWorld({ dir });
+    const rerun = (of: string, at: number): NewEvent => ({ type: "run_created", at, data: { workflowId: "wf//orders", args: [], seed: "s", rerunOf: of } });
+    await first.append("wrun_original", created("wf//orders", T), { expectedSeq: 0 });
+    for (let i = 0; i < 30; i++) await first.append(`wrun_other_${i}`, created("wf//orders", T + 10 + i), { expectedSeq: 0 });
+    await first.append("wrun_rerun_a", rerun("wrun_original", T + 100), { expectedSeq: 0 });
+    await first.append("wrun_rerun_b", rerun("wrun_original", T + 200), { expectedSeq: 0 });
+    await first.append("wrun_rerun_b", started, { expectedSeq: 1 });
+    await first.close();
+    const others = Array.from({ length: 30 }, (_, i) => join(dir, "runs", `wrun_other_${i}`, "summary.json"));
+    const saved = await Promise.all(others.map((path) => readFile(path, "utf8")));
+    const ids = async () => {
+      const world = createLocalWorld({ dir });
+      await world.start();
+      // Started: any read of the other runs would now fail, so only the reruns' own summaries may be read.
+      for (const path of others) await writeFile(path, "not json");
+      try {
+        const all = (await world.listRuns({ rerunOf: "wrun_original", workflowId: "wf//orders" })).map((r) => r.runId);
+        const running = (await world.listRuns({ rerunOf: "wrun_original", status: "running" })).map((r) => r.runId);
+        const older = (await world.listRuns({ rerunOf: "wrun_original", before: { createdAt: T + 200, runId: "wrun_rerun_b" } })).map((r) => r.runId);
+        return { all, running, older, none: await world.listRuns({ rerunOf: "wrun_rerun_a" }), invalid: await world.listRuns({ rerunOf: "../x" }) };
+      } finally {
+        await world.close();
+        for (const [i, path] of others.entries()) await writeFile(path, saved[i]!);
+      }
+    };
+    const expected = { all: ["wrun_rerun_b", "wrun_rerun_a"], running: ["wrun_rerun_b"], older: ["wrun_rerun_a"], none: [], invalid: [] };
+    expect(await ids()).toEqual(expected);
+    // As an older Hookline left the folder: no rerun entries; the next start writes them.
+    await rm(join(dir, "runindex", "reruns"), { recursive: true });
+    await rm(join(dir, "runindex", "reruns.json"));
+    expect(await ids()).toEqual(expected);
+    expect((await readdir(join(dir, "runindex", "reruns", "wrun_original"))).sort()).toEqual([`${String(T + 100).padStart(15, "0")}~wrun_rerun_a`, `${String(T + 200).padStart(15, "0")}~wrun_rerun_b`]);
   });
 
   test("two processes creating and ending runs at once: every run is listed and counted", async () => {

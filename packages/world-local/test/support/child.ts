@@ -3,8 +3,9 @@
  * progress on stdout, one line per fact, written synchronously so that a line on stdout always
  * means the fact was true before the process could be killed:
  *
- *   append <dir> <runId> <writer>   appends forever (steps, hooks, wakes, timers); "ack <seq>"
+ *   append <dir> <runId> <writer> [maxPad]  appends forever (steps, hooks, wakes, timers); "ack <seq>"
  *                                   after each append resolved. Several writers may share a run.
+ *                                   Each event is padded with 0–maxPad characters (default 6,000).
  *   handle <dir>                    consumes the queue with handlers that never finish; "handling <id> <runId>"
  *   secret <dir>                    prints "secret <hex>" and exits
  *   runs <dir> <prefix> <count>      creates runs (3 workflows) and ends or cancels them; "ran <runId>"
@@ -15,7 +16,7 @@ import { EventConflictError, type NewEvent } from "@hookline/core/world";
 import { createLocalWorld } from "../../src/index.js";
 import { tokenHashFor } from "./tokens.js";
 
-const [mode, dir, runId = "", writer = "w"] = process.argv.slice(2);
+const [mode, dir, runId = "", writer = "w", maxPad = "6000"] = process.argv.slice(2);
 const statusEnds: NewEvent[] = [
   { type: "run_completed", at: 0, data: { result: 1 } },
   { type: "run_failed", at: 0, data: { error: { name: "Error", message: "boom" } } },
@@ -58,7 +59,7 @@ if (mode === "secret") {
   for (;;) {
     // Extra data fields say who wrote which seq; the size varies so a kill can land in the middle of a larger record.
     const event = nextEvent(seq);
-    Object.assign(event.data, { n: seq + 1, writer, pad: "x".repeat(Math.floor(Math.random() * 6000)) });
+    Object.assign(event.data, { n: seq + 1, writer, pad: "x".repeat(Math.floor(Math.random() * Number(maxPad))) });
     const wake = seq % 5 === 0 ? { delayMs: 3_600_000 } : seq % 3 === 0 ? {} : undefined;
     try {
       const stored = await world.append(runId, event, wake ? { expectedSeq: seq, wake } : { expectedSeq: seq });
