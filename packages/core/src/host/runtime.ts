@@ -166,6 +166,7 @@ export class Runtime {
     this.#endpoint = new WebhookEndpoint(
       {
         findHook: (tokenHash) => this.world.getHook(tokenHash),
+        isActive: (record) => this.#hooks.isActive(record),
         receive: (record, request, call) => this.#webhooks.receive(record, request, call),
         noteRefusal: (refusal) => this.#webhooks.noteRefusal(refusal),
       },

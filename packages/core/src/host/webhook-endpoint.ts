@@ -3,7 +3,9 @@
  * path (webhook-delivery.ts): a malformed token is 404 without a lookup, each caller's address
  * has its own rate limit, an unknown token or a createHook token is 404. Every other answer of
  * DESIGN §2 is the delivery's. resumeWebhook takes the same way, minus the rate limit, with an
- * unknown or ended token thrown as HookNotFoundError for the user's route to map.
+ * unknown or ended token thrown as HookNotFoundError for the user's route to map. A webhook found
+ * active recently is not looked up again while it still looks active here: the world's append
+ * refuses a payload for a hook that has ended since, so a stale record costs nothing but that.
  */
 import { HookNotFoundError } from "../shared/errors.js";
 import type { HookRecord } from "../world/world.js";
@@ -15,6 +17,8 @@ import type { Refusal } from "./refusal-log.js";
 /** What the endpoint needs of the runtime. */
 export interface WebhookReceiver {
   findHook(tokenHash: string): Promise<HookRecord | null>;
+  /** Whether `record` accepts payloads as far as this process knows (not ended, not expired). */
+  isActive(record: HookRecord): boolean;
   receive(record: HookRecord, request: Request, call: ReceiveCall): Promise<Response>;
   noteRefusal(refusal: Refusal): void;
 }
@@ -28,7 +32,7 @@ export interface WebhookCall {
 
 /** Webhook tokens are base64url (see tokens.ts); anything else is refused without a lookup. */
 const WELL_FORMED = /^[A-Za-z0-9_-]{16,128}$/;
-/** Recently found webhooks, so a rate-limited request to one is recorded without a lookup. */
+/** Recently found webhooks: a rate-limited request to one is recorded, and one still active is delivered to, without a lookup. */
 const RECENT = 1_000;
 
 const text = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -60,11 +64,23 @@ export class WebhookEndpoint {
         return text(429, reason, { "retry-after": String(wait) });
       }
     }
-    const record = await this.#receiver.findHook(tokenHash);
+    const recent = this.#recent.get(tokenHash);
+    const record = recent && this.#receiver.isActive(recent) ? recent : await this.#receiver.findHook(tokenHash);
     // createHook tokens are resumed from server code only: the public route does not know them.
     if (record?.kind !== "webhook" || !record.webhook) return unknown();
     this.#remember(tokenHash, record);
-    return this.#receiver.receive(record, request, { token, ...call });
+    // The world may say the wait has ended (410, or thrown for resumeWebhook): the next request looks it up again.
+    const forget = () => {
+      if (record === recent) this.#recent.delete(tokenHash);
+    };
+    try {
+      const response = await this.#receiver.receive(record, request, { token, ...call });
+      if (response.status === 410) forget();
+      return response;
+    } catch (error) {
+      forget();
+      throw error;
+    }
   }
 
   #remember(tokenHash: string, record: HookRecord): void {
