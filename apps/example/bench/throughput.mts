@@ -31,6 +31,8 @@ const WORLDS = (process.env.HOOKLINE_BENCH_WORLDS ?? "local,postgres").split(","
 const FIRST_PORT = Number(process.env.HOOKLINE_BENCH_PORT ?? 0);
 const SERVER_ENV: Record<string, string> = process.env.HOOKLINE_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HOOKLINE_BENCH_NODE_OPTIONS } : {};
 const portOf = (index: number) => (FIRST_PORT > 0 ? { port: FIRST_PORT + index } : {});
+// Another build of the app to measure (next build with EXAMPLE_DIST_DIR set), e.g. a before/after pair.
+const DIST_DIR = process.env.HOOKLINE_BENCH_DIST_DIR ? { distDir: process.env.HOOKLINE_BENCH_DIST_DIR } : {};
 
 interface Load {
   requests: { average: number; total: number };
@@ -49,11 +51,11 @@ const load = loadavg()[0]!.toFixed(1);
 
 if (process.env.HOOKLINE_BENCH_BUILD !== "0") {
   console.log("[bench] building the example (next build)…");
-  await nextBuild();
+  await nextBuild(DIST_DIR);
 }
 
 if (WORLDS.includes("local")) {
-  const server = await startNext("start", { env: { ...ENV, ...SERVER_ENV }, ...portOf(0) });
+  const server = await startNext("start", { env: { ...ENV, ...SERVER_ENV }, ...DIST_DIR, ...portOf(0) });
   try {
     await measure("local", [server], async (runIds) => countLocal(server.dataDir, runIds));
   } finally {
@@ -67,7 +69,7 @@ if (WORLDS.includes("postgres")) {
   const env = { ...ENV, ...SERVER_ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url };
   const servers: NextServer[] = [];
   try {
-    servers.push(...(await Promise.all([1, 2].map((index) => startNext("start", { env, ...portOf(index) })))));
+    servers.push(...(await Promise.all([1, 2].map((index) => startNext("start", { env, ...DIST_DIR, ...portOf(index) })))));
     await measure("PostgreSQL, 2 instances", servers, (runIds) => countPostgres(db, runIds));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

@@ -7,9 +7,13 @@
  *   runs:<runId>:responses:<sha256(requestId)>.json              the seq of a request's first answer
  *
  * Both are created exclusively, so re-applying an event (repair) or a second answer keeps the first.
+ * Each is a second name of the event's own file (a hard link with the fs driver: one system call
+ * per delivery, no second write), so it holds the event; entries written by older versions hold
+ * `{ runId, hookId, dedupeKey, requestId, seq }` / `{ seq }` and are read as well.
  */
 import { createHash } from "node:crypto";
 import type { RecordedDelivery, WorkflowEvent } from "@hookline/core/world";
+import { eventKey } from "./keys.js";
 import type { Store } from "./store.js";
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -24,8 +28,11 @@ export class DeliveryIndex {
     this.#store = store;
   }
 
-  find(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
-    return this.#store.read<RecordedDelivery>(deliveryKey(runId, hookId, dedupeKey));
+  async find(runId: string, hookId: string, dedupeKey: string): Promise<RecordedDelivery | null> {
+    const found = await this.#store.read<RecordedDelivery | WorkflowEvent>(deliveryKey(runId, hookId, dedupeKey));
+    if (!found || !("type" in found)) return found;
+    const requestId = found.type === "hook_received" ? found.data.requestId : undefined;
+    return { runId: found.runId, hookId: found.corr ?? hookId, dedupeKey, requestId: requestId ?? "", seq: found.seq };
   }
 
   async responseSeq(runId: string, requestId: string): Promise<number | null> {
@@ -33,19 +40,13 @@ export class DeliveryIndex {
     return found?.seq ?? null;
   }
 
-  /** Records what `event` adds to the index; idempotent. */
+  /** Records what `event` (stored at its seq) adds to the index; idempotent. */
   async apply(event: WorkflowEvent): Promise<void> {
+    const source = eventKey(event.runId, event.seq);
     if (event.type === "hook_received" && event.corr && event.data.dedupeKey && event.data.requestId) {
-      const delivery: RecordedDelivery = {
-        runId: event.runId,
-        hookId: event.corr,
-        dedupeKey: event.data.dedupeKey,
-        requestId: event.data.requestId,
-        seq: event.seq,
-      };
-      await this.#store.create(deliveryKey(event.runId, event.corr, event.data.dedupeKey), JSON.stringify(delivery));
+      await this.#store.createFrom(source, deliveryKey(event.runId, event.corr, event.data.dedupeKey));
     } else if (event.type === "webhook_responded") {
-      await this.#store.create(responseKey(event.runId, event.data.requestId), JSON.stringify({ seq: event.seq }));
+      await this.#store.createFrom(source, responseKey(event.runId, event.data.requestId));
     }
   }
 }

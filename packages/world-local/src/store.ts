@@ -13,13 +13,20 @@ export interface ReadOptions {
   present?: boolean;
 }
 
+/** A driver of this package that can give a stored value a second key without copying it (fs: a hard link). */
+interface LinkingDriver {
+  link(from: string, to: string): boolean;
+}
+
 export class Store {
   readonly #storage: Storage;
   readonly #exclusive: boolean;
+  readonly #linking: LinkingDriver | null;
 
   constructor(driver: Driver) {
     this.#storage = createStorage({ driver });
     this.#exclusive = supportsExclusive(driver);
+    this.#linking = typeof (driver as Partial<LinkingDriver>).link === "function" ? (driver as unknown as LinkingDriver) : null;
   }
 
   async readText(key: string, options?: ReadOptions): Promise<string | null> {
@@ -66,6 +73,23 @@ export class Store {
     } catch (error) {
       if ((error as { code?: string } | null)?.code === "EEXIST") return false;
       throw storageError(`creating ${key}`, error);
+    }
+  }
+
+  /**
+   * Creates `to` holding what `from` holds, only if `to` is absent (false if it exists). For a
+   * key never rewritten once created (an event): a linking driver shares the stored value.
+   */
+  async createFrom(from: string, to: string): Promise<boolean> {
+    if (!this.#linking) {
+      const text = await this.readText(from);
+      if (text === null) throw new WorldError(`Local world: ${from} is missing, so ${to} cannot be created from it.`);
+      return this.create(to, text);
+    }
+    try {
+      return this.#linking.link(from, to);
+    } catch (error) {
+      throw storageError(`creating ${to} from ${from}`, error);
     }
   }
 

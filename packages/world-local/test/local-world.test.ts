@@ -146,6 +146,41 @@ describe("two worlds on one directory in one process", () => {
   });
 });
 
+describe("the delivery index", () => {
+  const received = (dedupeKey: string, requestId: string): NewEvent => ({
+    type: "hook_received",
+    corr: "h1",
+    at: 4,
+    data: { payload: { json: "1" }, requestId, dedupeKey },
+  });
+
+  test("an entry is the event's own file under a second name, so a delivery writes one file", async () => {
+    const local = await world();
+    await local.append("r1", created, { expectedSeq: 0 });
+    await local.append("r1", hookCreated("h1", "t1"), { expectedSeq: 1 });
+    await local.append("r1", received("msg_1", "req-1"), { expectedSeq: 2 });
+    const entries = (await filesUnder(dir)).filter((file) => file.includes("deliveries"));
+    expect(entries).toHaveLength(1);
+    const entry = await stat(join(dir, entries[0]!));
+    const event = await stat(join(dir, "runs", "r1", "events", "0000000003.json"));
+    expect([entry.ino, entry.nlink]).toEqual([event.ino, 2]);
+    await expect(local.getDelivery("r1", "h1", "msg_1")).resolves.toEqual({ runId: "r1", hookId: "h1", dedupeKey: "msg_1", requestId: "req-1", seq: 3 });
+    await expect(local.append("r1", received("msg_1", "req-2"), { expectedSeq: 3 })).rejects.toMatchObject({ requestId: "req-1" });
+  });
+
+  test("an entry written by an older version (the delivery as its own record) is still read", async () => {
+    const local = await world();
+    await local.append("r1", created, { expectedSeq: 0 });
+    await local.append("r1", hookCreated("h1", "t1"), { expectedSeq: 1 });
+    await local.append("r1", received("msg_1", "req-1"), { expectedSeq: 2 });
+    const entry = join(dir, (await filesUnder(dir)).find((file) => file.includes("deliveries"))!);
+    const old = { runId: "r1", hookId: "h1", dedupeKey: "msg_1", requestId: "req-old", seq: 3 };
+    await rm(entry);
+    await writeFile(entry, JSON.stringify(old));
+    await expect(local.getDelivery("r1", "h1", "msg_1")).resolves.toEqual(old);
+  });
+});
+
 describe("the secret", () => {
   test("is 64 hex characters in <dir>/secret, readable by the owner only, the same for every world on the directory", async () => {
     const secret = await (await world()).loadSecret();

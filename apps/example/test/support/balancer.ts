@@ -7,6 +7,7 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { freePort } from "./next-server";
 
 export interface Balancer {
   url: string;
@@ -38,7 +39,8 @@ export async function startBalancer(backends: () => string[]): Promise<Balancer>
     }
     res.writeHead(502).end("no instance answered\n");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const listenOn = await freePort();
+  await new Promise<void>((resolve) => server.listen(listenOn, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

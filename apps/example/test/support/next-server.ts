@@ -42,10 +42,26 @@ export async function nextBuild(options: RunOptions & { webpack?: boolean } = {}
   return output;
 }
 
+/** HOOKLINE_TEST_PORTS="3600-3699": servers and proxies take free ports from this range (a machine shared by several users). */
+const PORT_RANGE = /^(\d+)-(\d+)$/.exec(process.env.HOOKLINE_TEST_PORTS ?? "");
+let nextInRange = 0;
+
 export async function freePort(): Promise<number> {
+  if (!PORT_RANGE) return listenOnce(0);
+  const [low, high] = [Number(PORT_RANGE[1]), Number(PORT_RANGE[2])];
+  for (let tried = 0; tried <= high - low; tried++) {
+    const port = low + (nextInRange++ % (high - low + 1));
+    if (await listenOnce(port).then(() => true, () => false)) return port;
+  }
+  throw new Error(`No free port in HOOKLINE_TEST_PORTS ${low}-${high}.`);
+}
+
+/** Listens on `port` (0: any) on loopback and closes again; the port it got. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });

@@ -27,29 +27,30 @@ export async function readBoundedBody(request: Request, limits: BodyLimits): Pro
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<"deadline">((resolve) => {
-    deadlineTimer = setTimeout(() => resolve("deadline"), limits.totalTimeoutMs);
+  // Two timers for the whole body (the idle one restarted per chunk) and one promise they settle:
+  // a small body costs no timer or promise per chunk beyond the read itself.
+  let stop: (why: "idle" | "deadline") => void = () => {};
+  const stopped = new Promise<"idle" | "deadline">((resolve) => {
+    stop = resolve;
   });
+  const deadlineTimer = setTimeout(() => stop("deadline"), limits.totalTimeoutMs);
+  const idleTimer = setTimeout(() => stop("idle"), limits.idleTimeoutMs);
   try {
     for (;;) {
-      let idleTimer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<"idle">((resolve) => {
-        idleTimer = setTimeout(() => resolve("idle"), limits.idleTimeoutMs);
-      });
-      const next = await Promise.race([reader.read(), idle, deadline]).catch(() => "aborted" as const);
-      clearTimeout(idleTimer);
+      const next = await Promise.race([reader.read(), stopped]).catch(() => "aborted" as const);
       if (next === "deadline") {
         return { ok: false, status: 408, reason: `The client took longer than ${limits.totalTimeoutMs} ms to send the body.` };
       }
       if (next === "idle" || next === "aborted") return { ok: false, status: 408, reason: "The client stopped sending the body before its end." };
       if (next.done) break;
+      idleTimer.refresh();
       size += next.value.byteLength;
       if (size > limits.maxBytes) return tooLarge(limits.maxBytes);
       chunks.push(next.value);
     }
   } finally {
     clearTimeout(deadlineTimer);
+    clearTimeout(idleTimer);
     reader.cancel().catch(() => {});
   }
   const body = new Uint8Array(size);

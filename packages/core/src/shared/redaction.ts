@@ -22,7 +22,8 @@ function percentDecode(text: string): string {
 
 /** `text` with every occurrence of `token` replaced, in plain or (up to three times) percent-encoded form. */
 export function redactToken(text: string, token: string): string {
-  if (token.length === 0) return text;
+  // Shorter than the token: it cannot hold it, plain or percent-encoded (most header values).
+  if (token.length === 0 || text.length < token.length) return text;
   let out = text.split(token).join(REDACTED_TOKEN);
   for (let round = 0; round < 3 && out.includes("%"); round++) {
     const decoded = percentDecode(out);

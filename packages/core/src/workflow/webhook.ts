@@ -36,14 +36,22 @@ function headerEntries(input: HeadersInput | undefined): [string, string][] {
 export class WorkflowRequest {
   readonly method: string;
   readonly url: string;
-  readonly headers: Headers;
   readonly [RECORDED]: WebhookRequestData;
+  readonly #token: string | undefined;
+  #headers: Headers | undefined;
 
   constructor(data: WebhookRequestData, token?: string) {
     this[RECORDED] = data;
     this.method = data.method;
     this.url = token ? revealToken(data.url, token) : data.url;
-    this.headers = new Headers(token ? data.headers.map(([name, value]) => [name, revealToken(value, token)]) : data.headers);
+    this.#token = token;
+  }
+  /** Built when first read: a workflow that only counts its requests never pays for them. */
+  get headers(): Headers {
+    const token = this.#token;
+    const data = this[RECORDED];
+    this.#headers ??= new Headers(token ? data.headers.map(([name, value]) => [name, revealToken(value, token)]) : data.headers);
+    return this.#headers;
   }
   async text(): Promise<string> {
     return bytesToText(this[RECORDED].body);

@@ -9,6 +9,8 @@
  *   EEXIST when the key exists, atomically, so of two processes creating the same key exactly
  *   one wins (the loser gets an error whose `code` is "EEXIST").
  * - `setItem(key, value, { mode: 0o600 })` sets the new file's permissions.
+ * - `link(from, to)` makes `to` a second name of `from`'s file (a hard link, created exclusively):
+ *   an index entry that holds what a written, never-rewritten key holds costs one system call.
  *
  * Durability: by default nothing is fsynced. A process killed at any moment (even SIGKILL)
  * loses nothing that was written, because the data is in the kernel's page cache by the time
@@ -190,6 +192,16 @@ export const fsDriver = defineDriver((options: FsDriverOptions) => {
     },
     setItemRaw(key: string, value: string, opts: { exclusive?: boolean; mode?: number } = {}) {
       driver.setItem(key, value, opts);
+    },
+    /** False if `to` exists; throws if `from` does not. */
+    link(from: string, to: string): boolean {
+      try {
+        place(pathOf(from), pathOf(to), true);
+        return true;
+      } catch (error) {
+        if (isCode(error, "EEXIST")) return false;
+        throw error;
+      }
     },
     removeItem(key: string) {
       try {

@@ -23,6 +23,13 @@ const factory = defineDriver((_options: undefined) => {
     getItemRaw: read,
     setItem: write,
     setItemRaw: write,
+    link(from: string, to: string): boolean {
+      const value = data.get(from);
+      if (value === undefined) throw Object.assign(new Error(`[hookline] ${from} does not exist`), { code: "ENOENT" });
+      if (data.has(to)) return false;
+      data.set(to, value);
+      return true;
+    },
     removeItem: (key: string) => {
       data.delete(key);
     },

@@ -18,7 +18,9 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(serverUrl: string, label = "test"): Promise<TestDatabase> {
-  const name = `hookline_${label.replace(/[^a-z0-9]+/gi, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  // HOOKLINE_TEST_DATABASE_PREFIX: on a shared server, each user's databases under a name of its own.
+  const prefix = process.env.HOOKLINE_TEST_DATABASE_PREFIX ?? "hookline";
+  const name = `${prefix}_${label.replace(/[^a-z0-9]+/gi, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
   const server = new pg.Client({ connectionString: serverUrl });
   server.on("error", () => {});
   await server.connect();
