@@ -42,10 +42,31 @@ export async function nextBuild(options: RunOptions & { webpack?: boolean } = {}
   return output;
 }
 
-export async function freePort(): Promise<number> {
+/**
+ * A port nobody listens on: any the system gives, or with HOOKLINE_TEST_PORTS=<from>-<to> one of
+ * that range (where several people share a machine, each in their own range).
+ */
+export async function freePort(range = process.env.HOOKLINE_TEST_PORTS): Promise<number> {
+  const bounds = range ? /^(\d+)-(\d+)$/.exec(range) : null;
+  if (!bounds) return listenOn(0);
+  const [from, to] = [Number(bounds[1]), Number(bounds[2])];
+  const start = from + Math.floor(Math.random() * (to - from + 1));
+  for (let i = 0; i <= to - from; i++) {
+    const port = from + ((start - from + i) % (to - from + 1));
+    const free = await listenOn(port).then(
+      () => true,
+      () => false,
+    );
+    if (free) return port;
+  }
+  throw new Error(`no free port in HOOKLINE_TEST_PORTS=${range}`);
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
