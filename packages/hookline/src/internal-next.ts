@@ -4,6 +4,7 @@ import { createRouteHandlers, type InspectContext, type Load } from "@hookline/n
 import { deploymentSecrets } from "./deployment.js";
 
 export { registerWorkflowBundle } from "@hookline/core/runtime";
+export { devWorkflowBundle } from "@hookline/next/server";
 
 const handlers = createRouteHandlers({ deploymentSecrets });
 export const flowRoute = handlers.flowRoute;

@@ -6,8 +6,8 @@
  * A standalone server.js does the same from the app's instrumentation (see standalone.ts).
  *
  * Under `next dev` the start waits for the first page or route the developer opens to be
- * answered (or for a few quiet seconds), so compiling Hookline's routes never slows that first
- * request down.
+ * answered (or for a few quiet seconds), so compiling Hookline's routes never competes with that
+ * first request for the CPU.
  */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
@@ -70,32 +70,47 @@ async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConf
 
 /**
  * Settles when the first request to the app (not to Hookline's own routes) has been answered,
- * or after `quietMs` if none began by then.
+ * or once the server has been quiet for `quietMs`: no such request in flight and the process
+ * (Next's compiler included) nearly idle. A request that began before this was called is not
+ * seen, but compiling it keeps the process busy.
  */
 export function afterFirstRequest(quietMs: number): Promise<void> {
   return new Promise((resolve) => {
-    let started = false;
+    const sampleMs = Math.min(250, quietMs / 2);
+    let inFlight = 0;
+    let quietFor = 0;
+    let cpu = process.cpuUsage();
+    const sampler = setInterval(() => {
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      const busy = (used.user + used.system) / 1000 > sampleMs * BUSY_SHARE;
+      quietFor = busy || inFlight > 0 ? 0 : quietFor + sampleMs;
+      if (quietFor >= quietMs) done();
+    }, sampleMs);
+    sampler.unref();
     const done = () => {
-      clearTimeout(timer);
-      unsubscribe("http.server.request.start", onStart);
-      unsubscribe("http.server.response.finish", onFinish);
+      clearInterval(sampler);
+      // Not while the channel is publishing: Node 20 would skip the subscriber after this one.
+      setImmediate(() => {
+        unsubscribe("http.server.request.start", onStart);
+        unsubscribe("http.server.response.finish", onFinish);
+      });
       resolve();
     };
     const ours = (message: unknown) => ((message as { request: IncomingMessage }).request.url ?? "").includes(ROUTE_PREFIX);
     const onStart = (message: unknown) => {
-      if (!ours(message)) started = true;
+      if (!ours(message)) inFlight += 1;
     };
     const onFinish = (message: unknown) => {
       if (!ours(message)) done();
     };
-    const timer = setTimeout(() => {
-      if (!started) done();
-    }, quietMs);
-    timer.unref();
     subscribe("http.server.request.start", onStart);
     subscribe("http.server.response.finish", onFinish);
   });
 }
+
+/** A process using less than this share of one core is idle (Next compiling a page uses one or more). */
+const BUSY_SHARE = 0.3;
 
 /** The reason, when the runtime (in the flow route) or the deployment secret (read here) failed on configuration. */
 function configErrorReason(error: unknown): string | null {

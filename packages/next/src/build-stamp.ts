@@ -12,11 +12,11 @@
  *   if (await affectsWorkflows(changed, unchanged)) await build();
  */
 import { existsSync } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { BuildResult } from "./builder.js";
 import { appRouterDir, generatedDir } from "./generate.js";
-import { scan } from "./scanner.js";
+import { type ScanResult, scan } from "./scanner.js";
 
 export interface StampOptions {
   appDir: string;
@@ -32,7 +32,7 @@ interface Stamp {
   scanned: string[];
   /** The files the bundle was built from. */
   inputs: string[];
-  /** Path → "size:mtime" of the scanned files and the bundle's inputs. */
+  /** Path → "size:mtime" of the scanned files, the bundle's inputs and outputs it wrote besides the routes (next dev's bundle file). */
   files: Record<string, string>;
 }
 
@@ -55,10 +55,10 @@ async function fingerprint(path: string): Promise<string | null> {
 export async function writeBuildStamp(
   outDir: string,
   key: string,
-  build: { scanned: string[]; inputs: string[]; workflowIds: string[] },
+  build: { scanned: string[]; inputs: string[]; workflowIds: string[]; outputs?: string[] },
 ): Promise<void> {
   const files: Record<string, string> = {};
-  for (const path of new Set([...build.scanned, ...build.inputs])) {
+  for (const path of new Set([...build.scanned, ...build.inputs, ...(build.outputs ?? [])])) {
     const found = await fingerprint(path);
     if (found) files[path] = found;
   }
@@ -66,8 +66,16 @@ export async function writeBuildStamp(
   await writeFile(join(outDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
 }
 
-/** The last build's result if nothing it depends on changed since; null when a build is needed. */
-export async function unchangedBuild(options: StampOptions): Promise<BuildResult | null> {
+/** Before the generated files change outside a build: they no longer hold what the stamp describes. */
+export async function forgetBuildStamp(outDir: string): Promise<void> {
+  await rm(join(outDir, STAMP_FILE), { force: true });
+}
+
+/**
+ * The last build's result if nothing it depends on changed since; null when a build is needed.
+ * `found`: the app scanned just now, when the caller has it.
+ */
+export async function unchangedBuild(options: StampOptions & { found?: ScanResult }): Promise<BuildResult | null> {
   const outDir = generatedDir(appRouterDir(options.appDir));
   let stamp: Stamp;
   try {
@@ -76,7 +84,7 @@ export async function unchangedBuild(options: StampOptions): Promise<BuildResult
     return null;
   }
   if (stamp.key !== options.key || !existsSync(join(outDir, "v1", "_hookline", "registry.ts"))) return null;
-  const { files, roots, scanned } = await scan({ appDir: options.appDir, exclude: scanExclusions(options.appDir, options.distDir) });
+  const { files, roots, scanned } = options.found ?? (await scan({ appDir: options.appDir, exclude: scanExclusions(options.appDir, options.distDir) }));
   if (scanned.length !== stamp.scanned.length || scanned.some((path, i) => path !== stamp.scanned[i])) return null;
   for (const [path, recorded] of Object.entries(stamp.files)) {
     if ((await fingerprint(path)) !== recorded) return null;

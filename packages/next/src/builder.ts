@@ -3,15 +3,16 @@
  * replay sandbox, check the schedules declared beside them, and (re)write the generated routes
  * and registry.
  */
-import { relative } from "node:path";
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
 import { mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
-import { appRouterDir, generatedDir, renderFiles, writeChanged } from "./generate.js";
+import { appRouterDir, DEV_BUNDLE_FILE, generatedDir, renderFiles, type WorkflowsModule, writeChanged } from "./generate.js";
 import { readableTransformError } from "./readable-error.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
-import { checkDeclaredSchedules } from "./schedule-check.js";
 import { type DirectiveFile, scan } from "./scanner.js";
+import { checkDeclaredSchedules } from "./schedule-check.js";
 
 export interface BuildOptions {
   appDir: string;
@@ -21,6 +22,8 @@ export interface BuildOptions {
   minify?: boolean;
   /** Record what the build was made from under this key, so `next dev` can skip an unchanged build (build-stamp.ts). */
   stampKey?: string;
+  /** `next dev`: the bundle goes in a file beside the routes, which the workflows module reads (dev-bundle.ts). */
+  dev?: boolean;
 }
 
 export interface BuildResult {
@@ -68,12 +71,20 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   });
   checkDeclaredSchedules(bundle.manifest);
   const workflowIds = manifestWorkflowIds(bundle.manifest);
-  const written = await writeChanged(
-    outDir,
-    renderFiles({ routerDir, files: files.map((f) => f.path), bundle: bundle.code, workflowIds }),
-  );
-  if (options.stampKey !== undefined) await writeBuildStamp(outDir, options.stampKey, { scanned, inputs: bundle.inputs, workflowIds });
+  const generated = renderFiles({ routerDir, files: files.map((f) => f.path), workflows: workflowsModule(bundle.code, workflowIds, options.dev) });
+  // next dev's bundle file first: the workflows module naming its version never comes before it.
+  const devBundle: [string, string][] = options.dev ? [[DEV_BUNDLE_FILE, JSON.stringify({ code: bundle.code, workflowIds })]] : [];
+  const written = await writeChanged(outDir, new Map([...devBundle, ...generated]));
+  if (options.stampKey !== undefined) {
+    const outputs = options.dev ? [join(outDir, DEV_BUNDLE_FILE)] : [];
+    await writeBuildStamp(outDir, options.stampKey, { scanned, inputs: bundle.inputs, workflowIds, outputs });
+  }
   return { files, workflowIds, roots, outDir, inputs: bundle.inputs, written, warnings: bundle.warnings.map(formatWarning) };
+}
+
+function workflowsModule(code: string, workflowIds: string[], dev = false): WorkflowsModule {
+  if (!dev) return { bundle: code, workflowIds };
+  return { dev: { version: createHash("sha256").update(code).update(JSON.stringify(workflowIds)).digest("hex").slice(0, 16) } };
 }
 
 /** Workflow ids from the bundler's manifest (entries of kind "workflow"), whatever its exact shape. */

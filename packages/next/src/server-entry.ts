@@ -1,5 +1,6 @@
 /** @hookline/next/server: what runs inside the Next.js server (route handlers, runtime options). */
 
+export { devWorkflowBundle } from "./dev-bundle.js";
 export { type InspectorServer, type InspectorServerOptions, serveInspector } from "./inspector/node-server.js";
 export { accessFromEnv } from "./inspector/session.js";
 export { decode as decodeValue, plain as plainValue } from "./inspector/values.js";

@@ -5,9 +5,10 @@
  *   so other files are never touched) and an equivalent webpack rule. Server code gets step
  *   mode (steps registered, workflows become stubs that start() accepts); browser code gets
  *   client mode.
- * - In `next build` and `next dev`: scans the app for workflow files, bundles them for the
- *   replay sandbox and generates the routes under app/.well-known/workflow/v1/ (in dev, again
- *   on every change).
+ * - In `next build`: scans the app for workflow files, bundles them for the replay sandbox and
+ *   generates the routes under app/.well-known/workflow/v1/. In `next dev` the routes are
+ *   written at once and the bundle is built in the background, again on every change
+ *   (dev-build.ts), so next.config is evaluated without loading Babel or esbuild.
  * - In the `next dev` / `next start` server: tells the runtime how to reach its own routes and
  *   starts it once the server listens, so interrupted runs continue by themselves. A standalone
  *   server.js never runs next.config: there the same is done from the config it embeds, and the
@@ -20,13 +21,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 import { afterFirstRequest, bootOnce } from "./boot.js";
-import type { BuildResult } from "./builder.js";
+import { startDevBuilds } from "./dev-build.js";
 import { DIRECTIVE_PATTERN, GENERATED_PATH, SERVER_CONTENT_PATTERN, SOURCE_EXTENSIONS } from "./directives.js";
 import { installRequestStamp } from "./request-stamp.js";
-import { callInternal, ENV, type Integration } from "./server.js";
+import { ENV, type Integration } from "./server.js";
 import { keepServerModuleNames, readableServerStacks } from "./server-stacks.js";
 import { standaloneWarning } from "./standalone-check.js";
-import { watchSources } from "./watcher.js";
 import { type WebhookOptions, webhookEnv } from "./webhook-options.js";
 
 export interface WithWorkflowOptions {
@@ -142,21 +142,6 @@ export function applyWorkflowConfig(
   };
 }
 
-/** How `next dev` reports a failed workflow build: the message and code frame, never the compiler's stack. */
-function reportBuildError(error: unknown): void {
-  console.error(`[hookline] the workflows could not be built: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-/**
- * `next dev` keeps serving when the first build fails (a file with a transform error): the error
- * is printed, the page that imports the file shows it, and saving a fix rebuilds.
- */
-async function failedBuild(error: unknown, appDir: string): Promise<Pick<BuildResult, "files" | "inputs" | "roots">> {
-  reportBuildError(error);
-  const { workspacePackageDirs } = await import("./scanner.js");
-  return { files: [], inputs: [], roots: [appDir, ...(await workspacePackageDirs(appDir))] };
-}
-
 /** The runtime's own calls (start-up, steps): never the user's requests, nor a sender's (the webhook route is logged). */
 const INTERNAL_ROUTES = /\/\.well-known\/workflow\/v1\/(?:flow|step)(?:[/?]|$)/;
 
@@ -167,8 +152,8 @@ function quietInternalRoutes(logging: NextConfig["logging"]): boolean | { ignore
 }
 
 const BUILT = "HOOKLINE_NEXT_PRIVATE_BUILT";
-/** `next dev` starts the runtime after the first request, or after this long without one. */
-const DEV_BOOT_QUIET_MS = 3_000;
+/** `next dev` starts the runtime after the first request, or after this long quiet without one. */
+const DEV_QUIET_MS = 3_000;
 const WATCHING = Symbol.for("hookline.next.watching");
 
 export function createWithWorkflow(integration: Integration) {
@@ -186,22 +171,16 @@ export function createWithWorkflow(integration: Integration) {
       if (options.world) process.env.HOOKLINE_WORLD = options.world;
       Object.assign(process.env, webhookEnv(options.webhooks));
 
-      // Babel and esbuild load only when something is built (next build, next dev), never for
-      // `next start`, whose config evaluation then stays as quick as without Hookline.
       const stampKey = transformFingerprint();
-      const build = async (): Promise<BuildResult & { summary: string }> => {
+      if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
+        // Babel and esbuild load only here; `next dev` builds in the background (dev-build.ts).
         const { buildWorkflows, summarize } = await import("./builder.js");
         const result = await buildWorkflows({ appDir, distDir: base.distDir, stampKey });
         for (const warning of result.warnings) console.warn(`[hookline] ${warning}`);
-        return { ...result, summary: summarize(result, appDir) };
-      };
-
-      if (phase === PHASE_PRODUCTION_BUILD && !process.env[BUILT]) {
-        // Next loads the config again in its build workers; they inherit this and skip the build.
-        const result = await build();
         const standalone = standaloneWarning(base, appDir);
         if (standalone) console.warn(`[hookline] ${standalone}`);
-        console.log(`[hookline] ${result.summary}`);
+        console.log(`[hookline] ${summarize(result, appDir)}`);
+        // Next loads the config again in its build workers; they inherit this and skip the build.
         process.env[BUILT] = "1";
       }
 
@@ -216,34 +195,14 @@ export function createWithWorkflow(integration: Integration) {
         process.setSourceMapsEnabled(true);
         installRequestStamp();
         const slot = globalThis as Record<symbol, unknown>;
-        if (phase === PHASE_DEVELOPMENT_SERVER && !slot[WATCHING]) {
+        // next dev starts the runtime, and runs its first workflow build, once the developer's
+        // first request is answered: neither competes with that request for the CPU.
+        const after = phase === PHASE_DEVELOPMENT_SERVER ? afterFirstRequest(DEV_QUIET_MS) : undefined;
+        if (after && !slot[WATCHING]) {
           slot[WATCHING] = true;
-          // A restart with nothing changed since the last build reuses its output (build-stamp.ts).
-          const { affectsWorkflows, unchangedBuild } = await import("./build-stamp.js");
-          let last: Pick<BuildResult, "files" | "inputs" | "roots"> =
-            (await unchangedBuild({ appDir, distDir: base.distDir, key: stampKey })) ?? (await build().catch((error) => failedBuild(error, appDir)));
-          watchSources({
-            appDir,
-            roots: last.roots,
-            onChange: async (changed) => {
-              if (!(await affectsWorkflows(changed, last))) return;
-              try {
-                const result = await build();
-                last = result;
-                // Let Next notice the changed files before the flow route re-imports them.
-                await new Promise((resolve) => setTimeout(resolve, 250));
-                await callInternal(integration, "flow", { reason: "rebuilt" });
-                console.log(`[hookline] reloaded: ${result.summary}`);
-              } catch (error) {
-                reportBuildError(error);
-              }
-            },
-          });
+          await startDevBuilds({ appDir, distDir: base.distDir, stampKey, integration, after });
         }
-        bootOnce(integration, {
-          exitOnConfigError: phase === PHASE_PRODUCTION_SERVER,
-          ...(phase === PHASE_DEVELOPMENT_SERVER ? { after: afterFirstRequest(DEV_BOOT_QUIET_MS) } : {}),
-        });
+        bootOnce(integration, { exitOnConfigError: phase === PHASE_PRODUCTION_SERVER, ...(after ? { after } : {}) });
       }
       return config;
     };

@@ -103,4 +103,16 @@ describe("afterFirstRequest (next dev starts the runtime after the developer's f
     await page;
     await vi.waitFor(() => expect(slow.done).toBe(true), { timeout: 2_000 });
   });
+
+  it("is not quiet while the process is busy, as when Next compiles a request that came before it was called", async () => {
+    const busy = settled(afterFirstRequest(200));
+    const until = Date.now() + 1_000;
+    while (Date.now() < until) {
+      const slice = Date.now() + 80;
+      while (Date.now() < slice) Math.sqrt(Math.random());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(busy.done).toBe(false);
+    await vi.waitFor(() => expect(busy.done).toBe(true), { timeout: 2_000 });
+  });
 });

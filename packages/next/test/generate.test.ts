@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appRouterDir, generatedDir, renderFiles, writeChanged } from "../src/generate.js";
+import { appRouterDir, DEV_BUNDLE_FILE, generatedDir, renderFiles, writeChanged } from "../src/generate.js";
 import { internalUrl, publicBaseUrl } from "../src/server.js";
 
 async function app(): Promise<string> {
@@ -25,8 +25,7 @@ describe("generated files", () => {
     const files = renderFiles({
       routerDir: join(dir, "app"),
       files: [join(dir, "app/workflows/checkout.ts"), join(dir, "lib/steps.tsx"), join(dir, "lib/legacy.mjs")],
-      bundle: 'globalThis.x = "</script>\\u2028";',
-      workflowIds: ["workflow//app/workflows/checkout.ts//checkout"],
+      workflows: { bundle: 'globalThis.x = "</script>\\u2028";', workflowIds: ["workflow//app/workflows/checkout.ts//checkout"] },
     });
     expect([...files.keys()].sort()).toEqual([
       ".gitignore",
@@ -48,9 +47,27 @@ describe("generated files", () => {
     for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) expect(webhook).toContain(`handle as ${method}`);
     expect(files.get("v1/flow/route.ts")).toContain("export const POST = flowRoute(");
     expect(files.get("v1/step/route.ts")).toContain("export const POST = stepRoute(");
+    expect(registry).toContain('import { workflowBundle, workflowIds } from "./workflows";');
     // The bundle survives as a string literal, byte for byte.
-    const literal = files.get("v1/_hookline/workflows.ts")!.match(/= (".*");\n$/)![1]!;
+    const workflows = files.get("v1/_hookline/workflows.ts")!;
+    const literal = workflows.match(/workflowBundle: string = (".*");\n/)![1]!;
     expect(JSON.parse(literal)).toBe('globalThis.x = "</script>\\u2028";');
+    expect(workflows).toContain('export const workflowIds: readonly string[] = ["workflow//app/workflows/checkout.ts//checkout"];');
+  });
+
+  it("under next dev, renders a workflows module that waits for the background build and reads the bundle it wrote", async () => {
+    const dir = await app();
+    const render = (version: string) =>
+      renderFiles({ routerDir: join(dir, "app"), files: [join(dir, "app/workflows/checkout.ts")], workflows: { dev: { version } } });
+    const pending = render("pending");
+    const workflows = pending.get("v1/_hookline/workflows.ts")!;
+    expect(workflows).toContain('import { devWorkflowBundle } from "hookline/internal/next";');
+    expect(workflows).toContain(`await devWorkflowBundle(${JSON.stringify(join(dir, "app/.well-known/workflow", DEV_BUNDLE_FILE))})`);
+    // A new bundle changes the module, so Next evaluates it (and the routes importing it) again.
+    expect(render("abc").get("v1/_hookline/workflows.ts")).not.toBe(workflows);
+    // Everything else is what a build writes.
+    const built = renderFiles({ routerDir: join(dir, "app"), files: [join(dir, "app/workflows/checkout.ts")], workflows: { bundle: "", workflowIds: [] } });
+    for (const [name, content] of built) if (name !== "v1/_hookline/workflows.ts") expect(pending.get(name), name).toBe(content);
   });
 
   it("writes only the files whose content changed", async () => {
