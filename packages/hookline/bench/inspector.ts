@@ -31,7 +31,7 @@ const ms = (value: number) => (value < 10 ? `${value.toFixed(2)} ms` : `${value.
 const RUNS = Number(process.env.BENCH_INSPECTOR_RUNS ?? 100_000);
 const LONG_RUN_EVENTS = 10_000;
 const SAMPLES = 20;
-const COLD_SAMPLES = 10;
+const COLD_SAMPLES = 5;
 const PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 0);
 
 async function measure(world: World, label: string, reopen: () => World): Promise<Row[]> {
