@@ -28,6 +28,7 @@
  *   runindex:runs:<wf>:<status>:<day>:<slice>:<createdAt>~<runId>   one run, createdAt zero-padded
  *   runindex:reruns:<runId>:<createdAt>~<rerunId>  a run that reruns <runId> (listRuns({ rerunOf }))
  *   runindex:reruns.json                present once every rerun has its entry
+ *   runindex:moving:<runId>~<pid>       a status change of the run in flight in process pid (status-notes.ts)
  *
  * Every id that becomes a key segment is checked first (checks.ts), so no id can name a path
  * outside the world's directory or collide with another key.
@@ -43,6 +44,7 @@ export const BUNDLES_BASE = "bundles";
 export const RUN_COUNTS_BASE = "runindex:counts";
 export const RUN_INDEX_BUILT_KEY = "runindex:built.json";
 export const RERUNS_BUILT_KEY = "runindex:reruns.json";
+export const MOVING_BASE = "runindex:moving";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;

@@ -64,6 +64,7 @@ import { Segments } from "./segments.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
+import { StatusNotes } from "./status-notes.js";
 import { Store } from "./store.js";
 import { LocalStreams } from "./streams.js";
 import { DirectoryWatches } from "./stream-watch.js";
@@ -88,6 +89,7 @@ export class LocalWorld implements World {
   readonly #refusals: RefusalStore;
   readonly #writer: LogWriter;
   readonly #segments: Segments;
+  readonly #notes: StatusNotes;
   readonly #listeners = new Set<AppendListener>();
   readonly #appending = new Set<Promise<unknown>>();
   #starting: Promise<void> | null = null;
@@ -117,6 +119,7 @@ export class LocalWorld implements World {
     this.#runs.runIndex = this.#index;
     this.#refusals = new RefusalStore(this.#store);
     this.#segments = new Segments(this.#store, this.#options.onError);
+    this.#notes = new StatusNotes(this.#store, this.#shared.movingRuns);
     this.queue = new LocalQueue({
       store: async () => {
         await this.#ready();
@@ -166,6 +169,7 @@ export class LocalWorld implements World {
       deliveries: this.#deliveries,
       starts: new StartKeyIndex(this.#store, this.#shared.tokenLocks),
       queue: this.queue,
+      notes: this.#notes,
       report: this.#options.onError,
     });
   }
@@ -195,6 +199,7 @@ export class LocalWorld implements World {
     }
     await this.#checkLayout();
     await repairRuns(this.#runs, this.#index, this.#options.onError);
+    await this.#settleStatusNotes();
     await this.queue.load(this.#store);
   }
 
@@ -290,7 +295,13 @@ export class LocalWorld implements World {
     const { workflowId } = options ?? {};
     checkCountRuns(workflowId);
     await this.#ready();
+    await this.#settleStatusNotes();
     return this.#index.counts(workflowId);
+  }
+
+  /** Catching a run up moves its index entry and counts (runs.ts). */
+  #settleStatusNotes(): Promise<void> {
+    return this.#notes.settle((runId) => this.#runs.current(runId), this.#options.onError);
   }
 
   async getHook(tokenHash: string): Promise<HookRecord | null> {

@@ -25,6 +25,7 @@ import { eventKey, summaryKey } from "./keys.js";
 import type { LocalQueue } from "./queue.js";
 import type { RunState, Runs } from "./runs.js";
 import type { StartKeyIndex } from "./start-keys.js";
+import { changesStatus, type StatusNotes } from "./status-notes.js";
 import type { Store } from "./store.js";
 
 export interface LogParts {
@@ -34,6 +35,7 @@ export interface LogParts {
   deliveries: DeliveryIndex;
   starts: StartKeyIndex;
   queue: LocalQueue;
+  notes: StatusNotes;
   report(error: unknown, where: string): void;
 }
 
@@ -92,8 +94,11 @@ export class LogWriter {
     const { runId } = state;
     // Written before the event: a spare drive is harmless, a missing one would strand the run.
     const held = wake ? await this.#parts.queue.hold(runId, wake) : null;
+    // A status change leaves a note until the run index follows it, for a kill in between (status-notes.ts).
+    const moving = changesStatus(stored.type);
     let created: boolean;
     try {
+      if (moving) await this.#parts.notes.leave(runId);
       if (stored.type === "run_created") {
         // A placeholder (lastSeq 0) makes the run findable by start()'s repair even if the
         // process dies right after the event; readers derive the real summary from the log.
@@ -104,9 +109,11 @@ export class LogWriter {
       created = await this.#parts.store.create(eventKey(runId, stored.seq), text);
     } catch (error) {
       held?.activate();
+      if (moving) this.#parts.notes.abandon(runId);
       throw error;
     }
     if (!created) {
+      if (moving) await this.#parts.notes.remove(runId).catch((error) => this.#parts.report(error, `removing the status note of run ${runId}`));
       await held?.discard().catch((error) => this.#parts.report(error, `dropping the wake of a refused append to run ${runId}`));
       await this.#parts.runs.catchUp(state);
       throw conflict(runId, stored.seq - 1);
@@ -114,10 +121,12 @@ export class LogWriter {
     held?.activate();
     try {
       await this.#parts.runs.applyAppended(state, stored);
+      if (moving) await this.#parts.notes.remove(runId);
     } catch (error) {
       // The event is stored, so the append happened (the log is the truth); the derived
       // records are repaired from the log the next time the run is loaded.
       this.#parts.runs.forget(runId);
+      if (moving) this.#parts.notes.abandon(runId);
       this.#parts.report(error, `updating run ${runId}'s summary and hooks after seq ${stored.seq}`);
     }
     return stored;

@@ -83,7 +83,7 @@ export class RunIndex {
   /** The entry names of the runs that rerun `runId`, newest first. */
   async reruns(runId: string): Promise<string[]> {
     const base = rerunsBase(runId);
-    const keys = await this.#store.keys(base, base.split(":").length + 1);
+    const keys = await this.#store.keys(base, base.split(":").length);
     return keys.map((key) => key.slice(base.length + 1)).sort().reverse();
   }
 

@@ -17,6 +17,8 @@ export interface SharedStorage {
   /** Serializes writes and closes per stream (`runId:namespace`). */
   readonly streamLocks: KeyedMutex;
   readonly streamListeners: Set<StreamListener>;
+  /** Runs whose status change is in flight in this process (status-notes.ts). */
+  readonly movingRuns: Set<string>;
 }
 
 const byPath = new Map<string, SharedStorage>();
@@ -29,6 +31,7 @@ const create = (): SharedStorage => ({
   listeners: new Set(),
   streamLocks: new KeyedMutex(),
   streamListeners: new Set(),
+  movingRuns: new Set(),
 });
 
 export function sharedFor(storage: string | object): SharedStorage {

@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NewEvent, RunCount, RunSummary } from "@hookline/core/world";
+import { applyToSummary, type NewEvent, type RunCount, type RunSummary, type WorkflowEvent } from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../src/index.js";
 import { kill, startChild } from "./support/processes.js";
@@ -42,6 +42,23 @@ async function truth(world: ReturnType<typeof createLocalWorld>): Promise<{ runs
   const order = ["pending", "running", "completed", "failed", "cancelled"];
   const counts = [...tally.values()].sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : order.indexOf(a.status) - order.indexOf(b.status)));
   return { runs, counts };
+}
+
+/** Runs per workflow and status as the event files say, read without a world (which would repair the index). */
+async function countsInLogs(): Promise<RunCount[]> {
+  const tally = new Map<string, RunCount>();
+  for (const runId of await readdir(join(dir, "runs"))) {
+    const folder = join(dir, "runs", runId, "events");
+    let summary: RunSummary | null = null;
+    for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) summary = applyToSummary(summary, JSON.parse(await readFile(join(folder, name), "utf8")) as WorkflowEvent);
+    if (!summary) continue;
+    const key = `${summary.workflowId} ${summary.status}`;
+    const row = tally.get(key) ?? { workflowId: summary.workflowId, status: summary.status, count: 0 };
+    row.count++;
+    tally.set(key, row);
+  }
+  const order = ["pending", "running", "completed", "failed", "cancelled"];
+  return [...tally.values()].sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : order.indexOf(a.status) - order.indexOf(b.status)));
 }
 
 async function expectIndexMatchesLogs(expectedRuns?: number): Promise<void> {
@@ -147,6 +164,22 @@ describe("the run index", () => {
     await Promise.all(children.map((child) => child.exited));
     await expectIndexMatchesLogs(80);
   }, 90_000);
+
+  test("after processes are SIGKILLed at random moments, a world started before the kills counts what the logs say, without a restart", async () => {
+    const world = createLocalWorld({ dir });
+    await world.start();
+    try {
+      for (let round = 0; round < 8; round++) {
+        const children = [startChild(["runs", dir, `s${round}a`, "0"]), startChild(["runs", dir, `s${round}b`, "0"])];
+        await Promise.all(children.map((child) => child.waitForLine(/^ran /, 30_000)));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
+        await Promise.all(children.map((child) => kill(child)));
+        expect(await world.countRuns(), `after round ${round}`).toEqual(await countsInLogs());
+      }
+    } finally {
+      await world.close();
+    }
+  }, 120_000);
 
   test("processes SIGKILLed at random moments while creating and ending runs leave an index that matches the logs", async () => {
     for (let round = 0; round < 5; round++) {

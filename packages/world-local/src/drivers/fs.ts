@@ -38,6 +38,7 @@ import {
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { defineDriver } from "unstorage";
+import { isAlive } from "../process-alive.js";
 import { markExclusive } from "./exclusive.js";
 
 export interface FsDriverOptions {
@@ -249,14 +250,5 @@ export function removeStaleTempDirs(base: string): void {
     const pid = Number(entry.split("-")[0]);
     if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && isAlive(pid))) continue;
     rmSync(join(root, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isCode(error, "EPERM");
   }
 }
