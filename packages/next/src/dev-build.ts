@@ -28,7 +28,11 @@ export interface DevBuildOptions {
 
 type Known = Pick<BuildResult, "files" | "inputs" | "roots">;
 
-/** How `next dev` reports a failed workflow build: the message and code frame, never the compiler's stack. */
+/**
+ * How `next dev` reports a failed workflow build: the message and code frame, never the compiler's
+ * stack. The server keeps serving: routes that need the bundle answer with the error, the page
+ * that imports the file shows it, and saving a fix builds again.
+ */
 function reportBuildError(error: unknown): void {
   console.error(`[hookline] the workflows could not be built: ${error instanceof Error ? error.message : String(error)}`);
 }
