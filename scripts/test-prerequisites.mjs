@@ -13,7 +13,9 @@ const CHROMIUM = "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) {
   const canInstall = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
   if (!canInstall) {
-    console.error(`[test] The browser tests need Chromium at ${CHROMIUM}: run \`sudo apt-get install -y chromium\`, then \`pnpm test\` again.`);
+    console.error(
+      `[test] The browser tests need Chromium at ${CHROMIUM}: run \`sudo apt-get install -y chromium\`, then \`pnpm test\` again.`,
+    );
     process.exit(1);
   }
   console.log(`[test] Installing Chromium (${CHROMIUM}) for the browser tests…`);

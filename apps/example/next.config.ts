@@ -1,5 +1,5 @@
-import type { NextConfig } from "next";
 import { withWorkflow } from "hookline/next";
+import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // The tests build the same app more than once (Turbopack, webpack, standalone) side by side.

@@ -24,7 +24,12 @@ export default mergeConfig(
           extends: true,
           test: {
             name: "postgres",
-            include: ["test/runtime-{steps,hooks,runs,start-keys,concurrency,schedules,children,rolling-deploy}.test.ts", "test/webhook-*.test.ts", "test/run-views.test.ts", "test/run-waiter.test.ts"],
+            include: [
+              "test/runtime-{steps,hooks,runs,start-keys,concurrency,schedules,children,rolling-deploy}.test.ts",
+              "test/webhook-*.test.ts",
+              "test/run-views.test.ts",
+              "test/run-waiter.test.ts",
+            ],
             env: { HOOKLINE_TEST_WORLD: "postgres" },
             globalSetup: ["test/support/postgres-setup.ts"],
           },

@@ -1,7 +1,4 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared.js";
 
-export default mergeConfig(
-  sharedConfig,
-  defineConfig({ test: { globalSetup: ["./test/support/global-setup.ts"] } }),
-);
+export default mergeConfig(sharedConfig, defineConfig({ test: { globalSetup: ["./test/support/global-setup.ts"] } }));

@@ -26,7 +26,11 @@ const SCENARIOS = [
     title: "Streaming answer",
     text: "A step writes an answer word by word into the run's stream; the page reads it live and picks up where it was after a reload.",
   },
-  { href: "/runs", title: "Runs", text: "Recent runs with their status, steps and timings, and what they are waiting for." },
+  {
+    href: "/runs",
+    title: "Runs",
+    text: "Recent runs with their status, steps and timings, and what they are waiting for.",
+  },
 ];
 
 export default function Home() {
@@ -34,8 +38,8 @@ export default function Home() {
     <>
       <h1>Durable workflows, clicked through</h1>
       <p className="lede">
-        Each page starts a workflow that survives restarts and waits for the outside world: simulated services in this app
-        call the workflow back on its webhook URL after a short delay, as a payment provider or a verifier would.
+        Each page starts a workflow that survives restarts and waits for the outside world: simulated services in this
+        app call the workflow back on its webhook URL after a short delay, as a payment provider or a verifier would.
       </p>
       <div className="grid">
         {SCENARIOS.map((s) => (

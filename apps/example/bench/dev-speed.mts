@@ -43,9 +43,15 @@ async function makeApp(variant: Variant): Promise<string> {
   await mkdir(dir, { recursive: true });
   await cp(TEMPLATE, dir, { recursive: true });
   await symlink(join(APP_DIR, "node_modules"), join(dir, "node_modules"));
-  await writeFile(join(dir, "package.json"), JSON.stringify({ name: `bench-${variant}`, private: true, type: "module" }));
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: `bench-${variant}`, private: true, type: "module" }),
+  );
   if (variant === "without") {
-    await writeFile(join(dir, "next.config.ts"), 'import type { NextConfig } from "next";\n\nconst nextConfig: NextConfig = {};\n\nexport default nextConfig;\n');
+    await writeFile(
+      join(dir, "next.config.ts"),
+      'import type { NextConfig } from "next";\n\nconst nextConfig: NextConfig = {};\n\nexport default nextConfig;\n',
+    );
   }
   return dir;
 }
@@ -159,20 +165,40 @@ await rm(APPS, { recursive: true, force: true });
 const rows: [string, string, string, string][] = [];
 const compare = (name: string, pick: (variant: Variant) => number, target: string, relative = false) => {
   const [without, withHookline] = [pick("without"), pick("with")];
-  const difference = relative ? `+${(((withHookline - without) / without) * 100).toFixed(0)} %` : `+${seconds(withHookline - without)}`;
+  const difference = relative
+    ? `+${(((withHookline - without) / without) * 100).toFixed(0)} %`
+    : `+${seconds(withHookline - without)}`;
   rows.push([name, seconds(without), seconds(withHookline), `${difference} (target ${target})`]);
 };
 compare("cold next dev: command → first page", (v) => median(results[v].cold.map((r) => r.firstPageMs)), "≤ +0.5 s");
 compare("cold next dev: CPU used until the first page", (v) => median(results[v].cold.map((r) => r.cpuMs)), "≤ +0.5 s");
-compare("cold next dev: next.config evaluated", (v) => median(results[v].cold.map((r) => r.configMs)), "≤ 0.3 s with Hookline");
-compare("next dev restarted, nothing changed: command → first page", (v) => median(results[v].warm.map((r) => r.firstPageMs)), "≤ +0.5 s");
-compare("next dev restarted: CPU used until the first page", (v) => median(results[v].warm.map((r) => r.cpuMs)), "≤ +0.5 s");
-compare("next dev restarted: next.config evaluated", (v) => median(results[v].warm.map((r) => r.configMs)), "≤ 0.3 s with Hookline");
+compare(
+  "cold next dev: next.config evaluated",
+  (v) => median(results[v].cold.map((r) => r.configMs)),
+  "≤ 0.3 s with Hookline",
+);
+compare(
+  "next dev restarted, nothing changed: command → first page",
+  (v) => median(results[v].warm.map((r) => r.firstPageMs)),
+  "≤ +0.5 s",
+);
+compare(
+  "next dev restarted: CPU used until the first page",
+  (v) => median(results[v].warm.map((r) => r.cpuMs)),
+  "≤ +0.5 s",
+);
+compare(
+  "next dev restarted: next.config evaluated",
+  (v) => median(results[v].warm.map((r) => r.configMs)),
+  "≤ 0.3 s with Hookline",
+);
 compare("next build", (v) => median(results[v].build), "≤ +10 %", true);
 
 console.log("\n### example — what Hookline adds to next dev and next build (same app, medians)\n");
 console.log("| benchmark | without Hookline | with Hookline | difference |");
 console.log("|---|---|---|---|");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-console.log(`\n${ROUNDS} rounds of next dev, ${Math.min(ROUNDS, 2)} of next build. Machine: ${cpus().length} CPUs, load average ${load} at the start.`);
+console.log(
+  `\n${ROUNDS} rounds of next dev, ${Math.min(ROUNDS, 2)} of next build. Machine: ${cpus().length} CPUs, load average ${load} at the start.`,
+);
 process.exit(0);

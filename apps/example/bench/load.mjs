@@ -25,7 +25,11 @@ const result = await autocannon({
         if (!tokens) return { ...request, path };
         const token = tokens[Math.floor(Math.random() * tokens.length)];
         context.id = `${prefix}-${sent++}`;
-        return { ...request, path: `/.well-known/workflow/v1/webhook/${token}`, headers: { ...request.headers, "webhook-id": context.id } };
+        return {
+          ...request,
+          path: `/.well-known/workflow/v1/webhook/${token}`,
+          headers: { ...request.headers, "webhook-id": context.id },
+        };
       },
       onResponse(status, _body, context) {
         if (status === 202 && context.id) accepted.push(context.id);

@@ -29,7 +29,9 @@ const LOAD = fileURLToPath(new URL("./load.mjs", import.meta.url));
 // Node options for the servers only (e.g. --cpu-prof).
 const WORLDS = (process.env.HOOKLINE_BENCH_WORLDS ?? "local,postgres").split(",");
 const FIRST_PORT = Number(process.env.HOOKLINE_BENCH_PORT ?? 0);
-const SERVER_ENV: Record<string, string> = process.env.HOOKLINE_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HOOKLINE_BENCH_NODE_OPTIONS } : {};
+const SERVER_ENV: Record<string, string> = process.env.HOOKLINE_BENCH_NODE_OPTIONS
+  ? { NODE_OPTIONS: process.env.HOOKLINE_BENCH_NODE_OPTIONS }
+  : {};
 const portOf = (index: number) => (FIRST_PORT > 0 ? { port: FIRST_PORT + index } : {});
 // Another build of the app to measure (next build with EXAMPLE_DIST_DIR set), e.g. a before/after pair.
 const DIST_DIR = process.env.HOOKLINE_BENCH_DIST_DIR ? { distDir: process.env.HOOKLINE_BENCH_DIST_DIR } : {};
@@ -69,7 +71,9 @@ if (WORLDS.includes("postgres")) {
   const env = { ...ENV, ...SERVER_ENV, HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: db.url };
   const servers: NextServer[] = [];
   try {
-    servers.push(...(await Promise.all([1, 2].map((index) => startNext("start", { env, ...DIST_DIR, ...portOf(index) })))));
+    servers.push(
+      ...(await Promise.all([1, 2].map((index) => startNext("start", { env, ...DIST_DIR, ...portOf(index) })))),
+    );
     await measure("PostgreSQL, 2 instances", servers, (runIds) => countPostgres(db, runIds));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -82,12 +86,18 @@ console.log("\n### example — sustained webhook deliveries under next start\n")
 console.log("| benchmark | result | target |");
 console.log("|---|---|---|");
 for (const [name, result, target] of rows) console.log(`| ${name} | ${result} | ${target} |`);
-console.log(`\n${CONNECTIONS} connections, ${RUNS} waiting runs, ${SECONDS} s each. Machine: ${cpus().length} CPUs, load average ${load} at the start.`);
+console.log(
+  `\n${CONNECTIONS} connections, ${RUNS} waiting runs, ${SECONDS} s each. Machine: ${cpus().length} CPUs, load average ${load} at the start.`,
+);
 process.exit(0);
 
 // -- the measurement -----------------------------------------------------------------------------
 
-async function measure(label: string, servers: NextServer[], recorded: (runIds: string[]) => Promise<string[]>): Promise<void> {
+async function measure(
+  label: string,
+  servers: NextServer[],
+  recorded: (runIds: string[]) => Promise<string[]>,
+): Promise<void> {
   const urls = servers.map((server) => server.url);
   // Warm both routes up (compilation of the route modules, the runtime's first runs).
   await generate({ urls, path: "/api/lab/ping", seconds: 3, connections: CONNECTIONS });
@@ -114,7 +124,11 @@ async function measure(label: string, servers: NextServer[], recorded: (runIds: 
   const unanswered = [...inLog.keys()].filter((id) => !answered.has(id)).length;
   const rate = deliveries.requests.average;
   const failed = deliveries.errors + deliveries.timeouts + deliveries.non2xx;
-  rows.push([`${label}: trivial route handler (POST → 202)`, `${floor.requests.average.toFixed(0)} req/s, p50 ${floor.latency.p50} ms, p99 ${floor.latency.p99} ms`, "the floor"]);
+  rows.push([
+    `${label}: trivial route handler (POST → 202)`,
+    `${floor.requests.average.toFixed(0)} req/s, p50 ${floor.latency.p50} ms, p99 ${floor.latency.p99} ms`,
+    "the floor",
+  ]);
   rows.push([
     `${label}: webhook deliveries to ${RUNS} waiting runs`,
     `${rate.toFixed(0)} req/s (${((rate / floor.requests.average) * 100).toFixed(0)} % of the floor), p50 ${deliveries.latency.p50} ms, p99 ${deliveries.latency.p99} ms`,
@@ -133,7 +147,13 @@ async function measure(label: string, servers: NextServer[], recorded: (runIds: 
   ]);
 }
 
-function generate(options: { urls: string[]; path?: string; tokens?: string[]; seconds: number; connections: number }): Promise<Load> {
+function generate(options: {
+  urls: string[];
+  path?: string;
+  tokens?: string[];
+  seconds: number;
+  connections: number;
+}): Promise<Load> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LOAD, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
     let output = "";
@@ -164,7 +184,10 @@ function cpuMs(servers: NextServer[]): number {
 async function waitingRuns(urls: string[]): Promise<string[]> {
   const runIds: string[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const response = await fetch(`${urls[i % urls.length]}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labInbox" }) });
+    const response = await fetch(`${urls[i % urls.length]}/api/lab/runs`, {
+      method: "POST",
+      body: JSON.stringify({ workflow: "labInbox" }),
+    });
     runIds.push(((await response.json()) as { runId: string }).runId);
   }
   for (const runId of runIds) {
@@ -183,7 +206,10 @@ async function countLocal(dataDir: string, runIds: string[]): Promise<string[]> 
   for (const runId of runIds) {
     const dir = join(dataDir, "runs", runId, "events");
     for (const file of await readdir(dir)) {
-      const event = JSON.parse(await readFile(join(dir, file), "utf8")) as { type: string; data: { dedupeKey?: string } };
+      const event = JSON.parse(await readFile(join(dir, file), "utf8")) as {
+        type: string;
+        data: { dedupeKey?: string };
+      };
       if (event.type === "hook_received" && event.data.dedupeKey) keys.push(event.data.dedupeKey);
     }
   }
@@ -197,4 +223,3 @@ async function countPostgres(db: TestDatabase, runIds: string[]): Promise<string
   );
   return found.map((row) => row.key);
 }
-

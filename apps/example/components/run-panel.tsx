@@ -2,7 +2,8 @@
 import type { RunView } from "@/lib/run-types";
 import { usePoll } from "./use-poll";
 
-export const isOver = (run: RunView | null): boolean => run !== null && ["completed", "failed", "cancelled"].includes(run.status);
+export const isOver = (run: RunView | null): boolean =>
+  run !== null && ["completed", "failed", "cancelled"].includes(run.status);
 
 /** Polls a run until it ends. */
 export function useRun(runId: string | null): RunView | null {
@@ -46,7 +47,9 @@ export function RunPanel({ run, title = "Run" }: { run: RunView | null; title?: 
         {run.waits.map((wait) => (
           <li key={`${wait.kind}-${wait.since}-${wait.label}`} className="step step-waiting">
             <span className="step-name">waiting: {wait.label}</span>
-            <span className="step-meta">{wait.until ? `until ${new Date(wait.until).toLocaleTimeString()}` : "no deadline"}</span>
+            <span className="step-meta">
+              {wait.until ? `until ${new Date(wait.until).toLocaleTimeString()}` : "no deadline"}
+            </span>
           </li>
         ))}
       </ol>

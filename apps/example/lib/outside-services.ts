@@ -24,13 +24,23 @@ export function deliveriesFor(id: string): Delivery[] {
 }
 
 /** POSTs `body` to a webhook URL, as a provider would, and writes down what came back. */
-export async function deliver(id: string, url: string, event: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+export async function deliver(
+  id: string,
+  url: string,
+  event: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const entry: Delivery = { at: new Date().toISOString(), event, status: null, answer: "…waiting for the answer" };
   const list = logs().get(id) ?? [];
   list.push(entry);
   logs().set(id, list);
   try {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
     entry.status = response.status;
     entry.answer = (await response.text()) || response.statusText;
   } catch (error) {

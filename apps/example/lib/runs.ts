@@ -36,7 +36,6 @@ export interface RunView {
   parentRunId: string | null;
 }
 
-
 export async function describeRun(runId: string): Promise<RunView | null> {
   try {
     return await view(await getRun(runId).info());

@@ -18,7 +18,11 @@ export function objectSchema<T>(fields: Record<keyof T & string, Field>): Standa
           const field = (value as Record<string, unknown>)[key];
           if (kind === "string?" && field === undefined) continue;
           const type = kind === "string?" ? "string" : kind;
-          if (typeof field !== type) issues.push({ message: `Expected ${type}, got ${field === undefined ? "nothing" : typeof field}`, path: [key] });
+          if (typeof field !== type)
+            issues.push({
+              message: `Expected ${type}, got ${field === undefined ? "nothing" : typeof field}`,
+              path: [key],
+            });
         }
         return issues.length > 0 ? { issues } : { value: value as T };
       },

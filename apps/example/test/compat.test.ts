@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function startRun(workflow: string, args: unknown[] = []): Promise<string> {
-  const response = await fetch(`${server.url}/api/compat`, { method: "POST", body: JSON.stringify({ workflow, args }) });
+  const response = await fetch(`${server.url}/api/compat`, {
+    method: "POST",
+    body: JSON.stringify({ workflow, args }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { runId: string }).runId;
 }
@@ -44,17 +47,24 @@ async function hook(token: string): Promise<{ status: number; body: Record<strin
 }
 
 async function resume(token: string, payload: unknown): Promise<number> {
-  const response = await fetch(`${server.url}/api/compat/hooks/${encodeURIComponent(token)}`, { method: "POST", body: JSON.stringify(payload) });
+  const response = await fetch(`${server.url}/api/compat/hooks/${encodeURIComponent(token)}`, {
+    method: "POST",
+    body: JSON.stringify(payload),
+  });
   return response.status;
 }
 
 describe("Workflow SDK code under next start", () => {
   it("getHookByToken gives the hook's run and metadata; an unknown or ended token is HookNotFoundError", async () => {
     const runId = await startRun("approvalByToken", ["d-1"]);
-    const found = await eventually(async () => {
-      const answer = await hook("document:d-1");
-      return answer.status === 200 ? answer.body : undefined;
-    }, 30_000, "the hook");
+    const found = await eventually(
+      async () => {
+        const answer = await hook("document:d-1");
+        return answer.status === 200 ? answer.body : undefined;
+      },
+      30_000,
+      "the hook",
+    );
     expect(found).toMatchObject({ runId, metadata: { documentId: "d-1", reviewer: "ann" } });
     expect((await hook("document:nope")).status).toBe(404);
     expect(await resume("document:d-1", { approved: true })).toBe(200);
@@ -73,10 +83,14 @@ describe("Workflow SDK code under next start", () => {
       },
     });
     const waiting = await startRun("waitsForever");
-    await eventually(async () => {
-      const response = await fetch(`${server.url}/api/lab/runs/${waiting}`);
-      return ((await response.json()) as { status: string }).status === "running" || undefined;
-    }, 30_000, "the run to start");
+    await eventually(
+      async () => {
+        const response = await fetch(`${server.url}/api/lab/runs/${waiting}`);
+        return ((await response.json()) as { status: string }).status === "running" || undefined;
+      },
+      30_000,
+      "the run to start",
+    );
     expect((await fetch(`${server.url}/api/compat/${waiting}`, { method: "DELETE" })).status).toBe(204);
     expect(await outcome(waiting)).toEqual({ cancelled: { name: "WorkflowRunCancelledError", runId: waiting } });
   });
@@ -106,15 +120,23 @@ describe("Workflow SDK code under next start", () => {
 
   it("`using hook = createHook()` disposes the hook at the end of its block (Node 20)", async () => {
     const runId = await startRun("scopedHook", ["s-1"]);
-    const first = await eventually(async () => {
-      const answer = await hook("scoped:s-1");
-      return answer.status === 200 ? answer.body : undefined;
-    }, 30_000, "the scoped hook");
+    const first = await eventually(
+      async () => {
+        const answer = await hook("scoped:s-1");
+        return answer.status === 200 ? answer.body : undefined;
+      },
+      30_000,
+      "the scoped hook",
+    );
     expect(await resume("scoped:s-1", "one")).toBe(200);
-    await eventually(async () => {
-      const answer = await hook("scoped:s-1");
-      return answer.status === 200 && answer.body.hookId !== first.hookId ? true : undefined;
-    }, 30_000, "the second hook with the same token");
+    await eventually(
+      async () => {
+        const answer = await hook("scoped:s-1");
+        return answer.status === 200 && answer.body.hookId !== first.hookId ? true : undefined;
+      },
+      30_000,
+      "the second hook with the same token",
+    );
     expect(await resume("scoped:s-1", "two")).toBe(200);
     expect(await outcome(runId)).toEqual({ result: ["one", "two"] });
   });
@@ -167,7 +189,10 @@ describe("Workflow SDK code under next start", () => {
   });
 
   it("the SDK's instance-method example runs unchanged: a class with the symbols needs no registration call", async () => {
-    const response = await fetch(`${server.url}/api/compat/classes`, { method: "POST", body: JSON.stringify({ args: [5] }) });
+    const response = await fetch(`${server.url}/api/compat/classes`, {
+      method: "POST",
+      body: JSON.stringify({ args: [5] }),
+    });
     const { runId } = (await response.json()) as { runId: string };
     expect(await outcome(runId)).toEqual({
       result: { initialValue: 5, added: 15, description: { label: "test counter", value: 5 }, added2: 150 },
@@ -175,19 +200,28 @@ describe("Workflow SDK code under next start", () => {
   });
 
   it("a class with the symbols in a plain shared file (no directive, no registration call) crosses start, step and result, its methods working on each side", async () => {
-    const response = await fetch(`${server.url}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 1000 }) });
+    const response = await fetch(`${server.url}/api/compat/models`, {
+      method: "POST",
+      body: JSON.stringify({ cents: 1000 }),
+    });
     expect(response.status).toBe(200);
     const { runId } = (await response.json()) as { runId: string };
     const result = await fetch(`${server.url}/api/compat/models?runId=${runId}`);
     expect(result.status).toBe(200);
-    expect(await result.json()).toEqual({ formatted: "12.00 EUR", isMoney: true, onServer: { isMoney: true, doubled: "24.00 EUR" } });
+    expect(await result.json()).toEqual({
+      formatted: "12.00 EUR",
+      isMoney: true,
+      onServer: { isMoney: true, doubled: "24.00 EUR" },
+    });
   });
 
   it("an instance-method step whose this cannot be serialized fails the run, naming the class", async () => {
     const runId = await startRun("unserializableThis", [[1, 2]]);
     const { failed } = (await outcome(runId)) as { failed: { cause: { name: string; message: string } } };
     expect(failed.cause.name).toBe("SerializationError");
-    expect(failed.cause.message).toMatch(/"Ledger#balance".*a Ledger class instance is not serializable.*registerSerializableClass/);
+    expect(failed.cause.message).toMatch(
+      /"Ledger#balance".*a Ledger class instance is not serializable.*registerSerializableClass/,
+    );
   });
 
   it("a workflow under a dot-folder (app/.well-known/agent/) is in the build", async () => {

@@ -68,7 +68,10 @@ async function stepIntervals(runIds: string[], openEnd: number): Promise<Interva
 function maxOverlap(intervals: Interval[]): number {
   let most = 0;
   for (const at of intervals) {
-    most = Math.max(most, new Set(intervals.filter((i) => i.start <= at.start && at.start < i.end).map((i) => i.runId)).size);
+    most = Math.max(
+      most,
+      new Set(intervals.filter((i) => i.start <= at.start && at.start < i.end).map((i) => i.runId)).size,
+    );
   }
   return most;
 }
@@ -100,11 +103,15 @@ describe("concurrency limits through POST /api/syncs", () => {
   it("50 syncs of one account, started across two instances with limit 2, one instance SIGKILLed mid-way: never more than 2 at once, all complete, in the order they asked", async () => {
     const [a, b] = cluster.instances;
     const syncs = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => postJson<{ runId: string }>(`${(i % 2 === 0 ? a : b)!.server.url}/api/syncs`, { accountId: "acme" })),
+      Array.from({ length: 50 }, (_, i) =>
+        postJson<{ runId: string }>(`${(i % 2 === 0 ? a : b)!.server.url}/api/syncs`, { accountId: "acme" }),
+      ),
     );
     // Another account's syncs are not held back by acme's.
     const other = await Promise.all(
-      Array.from({ length: 2 }, (_, i) => postJson<{ runId: string }>(`${(i % 2 === 0 ? a : b)!.server.url}/api/syncs`, { accountId: "globex" })),
+      Array.from({ length: 2 }, (_, i) =>
+        postJson<{ runId: string }>(`${(i % 2 === 0 ? a : b)!.server.url}/api/syncs`, { accountId: "globex" }),
+      ),
     );
     const runIds = syncs.map((s) => s.runId);
     const completed = async () => {
@@ -176,7 +183,9 @@ describe("concurrency limits through POST /api/syncs", () => {
       body: JSON.stringify({ accountId: "acme", limit: 0 }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toMatch(/concurrency.limit must be a whole number ≥ 1, got number 0/);
+    expect(((await response.json()) as { error: string }).error).toMatch(
+      /concurrency.limit must be a whole number ≥ 1, got number 0/,
+    );
     const after = await db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${db.schema}.runs`);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });

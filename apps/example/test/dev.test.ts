@@ -38,10 +38,16 @@ afterAll(async () => {
 });
 
 async function receiptOfNewRun(): Promise<string> {
-  const { runId } = (await (await fetch(`${server.url}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as { runId: string };
+  const { runId } = (await (
+    await fetch(`${server.url}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })
+  ).json()) as { runId: string };
   const view = await eventually(
     async () => {
-      const v = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string; result?: { receipt: string }; error?: string };
+      const v = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as {
+        status: string;
+        result?: { receipt: string };
+        error?: string;
+      };
       return v.status === "completed" || v.status === "failed" ? v : undefined;
     },
     60_000,
@@ -108,15 +114,33 @@ it("picks up a new workflow file without a restart", async () => {
     ].join("\n"),
   );
   await server.waitForOutput(/\[hookline\] reloaded/, 60_000, mark);
-  const answer = await eventually(async () => {
-    const response = await fetch(`${server.url}/api/dev-test-greeting`, { method: "POST", signal: AbortSignal.timeout(60_000) });
-    return response.status === 200 ? ((await response.json()) as { result: string }) : undefined;
-  }, 90_000, "the new route to answer");
+  const answer = await eventually(
+    async () => {
+      const response = await fetch(`${server.url}/api/dev-test-greeting`, {
+        method: "POST",
+        signal: AbortSignal.timeout(60_000),
+      });
+      return response.status === 200 ? ((await response.json()) as { result: string }) : undefined;
+    },
+    90_000,
+    "the new route to answer",
+  );
   expect(answer.result).toBe("HELLO DEV");
 });
 
 it("reports a transform error on save, readably in the terminal and in the overlay, and recovers when it is fixed", async () => {
-  const broken = ["export async function brokenFlow() {", '  "use workflow";', '  return await createUser("x");', "}", "", "function createUser(email: string) {", '  "use step";', "  return { id: email };", "}", ""];
+  const broken = [
+    "export async function brokenFlow() {",
+    '  "use workflow";',
+    '  return await createUser("x");',
+    "}",
+    "",
+    "function createUser(email: string) {",
+    '  "use step";',
+    "  return { id: email };",
+    "}",
+    "",
+  ];
   let mark = server.output().length;
   await writeFile(BROKEN_WORKFLOW, broken.join("\n"));
   // On save, before any request: the workflow build's own report.
@@ -124,7 +148,9 @@ it("reports a transform error on save, readably in the terminal and in the overl
   await server.waitForOutput(/Add the async keyword\.\n\n[\s\S]*function createUser/, 10_000, mark);
   const onSave = server.output().slice(mark);
   expect(onSave).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1):");
-  expect(onSave).toContain('A "use step" function must be an async function: "createUser" is not async.\nAdd the async keyword.');
+  expect(onSave).toContain(
+    'A "use step" function must be an async function: "createUser" is not async.\nAdd the async keyword.',
+  );
 
   // A page importing the file: Next's overlay shows Hookline's message and the frame, none of the compiler's frames.
   await mkdir(BROKEN_PAGE_DIR, { recursive: true });
@@ -143,8 +169,13 @@ it("reports a transform error on save, readably in the terminal and in the overl
     // The overlay lives in the shadow root of Next's <nextjs-portal>.
     const shown = await page.locator("nextjs-portal").evaluate((portal) => portal.shadowRoot?.textContent ?? "");
     // The headline is Hookline's message (not "Issue while running loader"), and the frame is the faulty line's.
-    const headline = await page.locator("nextjs-portal").evaluate((portal) => portal.shadowRoot?.querySelector("#nextjs__container_errors_desc")?.textContent ?? "");
-    expect(headline.startsWith('A "use step" function must be an async function: "createUser" is not async.'), headline).toBe(true);
+    const headline = await page
+      .locator("nextjs-portal")
+      .evaluate((portal) => portal.shadowRoot?.querySelector("#nextjs__container_errors_desc")?.textContent ?? "");
+    expect(
+      headline.startsWith('A "use step" function must be an async function: "createUser" is not async.'),
+      headline,
+    ).toBe(true);
     expect(shown).not.toContain("Issue while running loader");
     expect(shown.split("function createUser(email: string) {")).toHaveLength(2);
     expect(shown).toContain("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC (workflows/dev-test-broken.ts:6:1)");
@@ -158,10 +189,14 @@ it("reports a transform error on save, readably in the terminal and in the overl
   mark = server.output().length;
   await writeFile(BROKEN_WORKFLOW, broken.join("\n").replace("function createUser", "async function createUser"));
   await server.waitForOutput(/\[hookline\] reloaded: .*workflows\/dev-test-broken\.ts/, 60_000, mark);
-  const fixed = await eventually(async () => {
-    const response = await fetch(`${server.url}/dev-test-broken`, { signal: AbortSignal.timeout(60_000) });
-    return response.status === 200 ? await response.text() : undefined;
-  }, 90_000, "the fixed page to render");
+  const fixed = await eventually(
+    async () => {
+      const response = await fetch(`${server.url}/dev-test-broken`, { signal: AbortSignal.timeout(60_000) });
+      return response.status === 200 ? await response.text() : undefined;
+    },
+    90_000,
+    "the fixed page to render",
+  );
   expect(fixed).toContain("function");
 });
 

@@ -52,17 +52,26 @@ describe("the inspector's checks under next start", () => {
     cookie = await loginCookie(server!);
     const runId = await startDemo(server!, { workflow: "expenseApproval", label: "exp-<7>" });
     const waiting = await waitFor(runId, "Waiting hook", "the approval's hook");
-    expect(waiting.text).toContain('checked against the schema of <code data-definition="approval-decision">approval-decision</code>');
+    expect(waiting.text).toContain(
+      'checked against the schema of <code data-definition="approval-decision">approval-decision</code>',
+    );
 
     // Through the form's own route: refused with 422, the failing fields named, the payload kept as typed (escaped).
     const resume = `/runs/${runId}/hooks/o1/resume`;
-    const refused = await post(server!, resume, { csrf: csrfOf(waiting.text), payload: '{"approved":"yes","note":"<b>ok</b>"}' }, { cookie });
+    const refused = await post(
+      server!,
+      resume,
+      { csrf: csrfOf(waiting.text), payload: '{"approved":"yes","note":"<b>ok</b>"}' },
+      { cookie },
+    );
     expect(refused.status).toBe(422);
     const text = await refused.text();
     expect(text).toContain(
-      'Not resumed: The payload does not match the schema of hook definition &quot;approval-decision&quot;: approved: Expected boolean, got string; reviewer: Expected string, got nothing',
+      "Not resumed: The payload does not match the schema of hook definition &quot;approval-decision&quot;: approved: Expected boolean, got string; reviewer: Expected string, got nothing",
     );
-    expect(text).toContain("{&quot;approved&quot;:&quot;yes&quot;,&quot;note&quot;:&quot;&lt;b&gt;ok&lt;/b&gt;&quot;}</textarea>");
+    expect(text).toContain(
+      "{&quot;approved&quot;:&quot;yes&quot;,&quot;note&quot;:&quot;&lt;b&gt;ok&lt;/b&gt;&quot;}</textarea>",
+    );
     expect(text).not.toContain("<b>ok</b>");
     const after = await page(server!, `/runs/${runId}`, cookie);
     expect(after.text).toContain("status-running");
@@ -104,14 +113,27 @@ describe("the inspector's checks under next start", () => {
     await world.append(runId, { type: "sleep_completed", corr: "o1", at: Date.now(), data: {} }, { expectedSeq: last });
     await world.append(
       runId,
-      { type: "step_started", corr: "o2", at: Date.now(), data: { stepId: "step//workflows/inspector-demo.ts//bookCourier", attempt: 1, args: ["order-9", { carrier: "<ups>" }] } },
+      {
+        type: "step_started",
+        corr: "o2",
+        at: Date.now(),
+        data: {
+          stepId: "step//workflows/inspector-demo.ts//bookCourier",
+          attempt: 1,
+          args: ["order-9", { carrier: "<ups>" }],
+        },
+      },
       { expectedSeq: last + 1, wake: {} },
     );
     // And more running runs of one workflow than any page holds, for cancel by filter (next test).
     const createdAt = Date.now() - 60_000;
     for (let i = 0; i < BULK; i++) {
       const id = `wrun_bulk${String(i).padStart(4, "0")}`;
-      await world.append(id, { type: "run_created", at: createdAt + i, data: { workflowId: NAPS, args: [`bulk-${i}`], seed: "s" } }, { expectedSeq: 0 });
+      await world.append(
+        id,
+        { type: "run_created", at: createdAt + i, data: { workflowId: NAPS, args: [`bulk-${i}`], seed: "s" } },
+        { expectedSeq: 0 },
+      );
       await world.append(id, { type: "run_started", at: createdAt + i, data: {} }, { expectedSeq: 1 });
     }
     await world.close();
@@ -121,10 +143,16 @@ describe("the inspector's checks under next start", () => {
     const failed = await waitFor(runId, "status-failed", "the diverged run to fail");
     const table = failed.text.match(/<table class="divergence">[\s\S]*?<\/table>/)?.[0] ?? "";
     expect(table).toContain(`(event ${last + 2}, step_started)`);
-    expect(table).toContain('<td data-side="recorded"><code>step &quot;step//workflows/inspector-demo.ts//bookCourier&quot;</code></td>');
+    expect(table).toContain(
+      '<td data-side="recorded"><code>step &quot;step//workflows/inspector-demo.ts//bookCourier&quot;</code></td>',
+    );
     expect(table).toMatch(/<td data-side="actual"><code>step &quot;[^&]*\/\/shipParcel&quot;<\/code><\/td>/);
-    expect(table).toMatch(/<td data-side="recorded-args"><pre class="value">\[\s+&quot;order-9&quot;,\s+\{\s+&quot;carrier&quot;: &quot;&lt;ups&gt;&quot;\s+\}\s+\]<\/pre>/);
-    expect(table).toMatch(/<td data-side="actual-args"><pre class="value">\[\s+&quot;order-9&quot;,\s+\{\s+&quot;carrier&quot;: &quot;dhl&quot;,\s+&quot;express&quot;: true\s+\}\s+\]<\/pre>/);
+    expect(table).toMatch(
+      /<td data-side="recorded-args"><pre class="value">\[\s+&quot;order-9&quot;,\s+\{\s+&quot;carrier&quot;: &quot;&lt;ups&gt;&quot;\s+\}\s+\]<\/pre>/,
+    );
+    expect(table).toMatch(
+      /<td data-side="actual-args"><pre class="value">\[\s+&quot;order-9&quot;,\s+\{\s+&quot;carrier&quot;: &quot;dhl&quot;,\s+&quot;express&quot;: true\s+\}\s+\]<\/pre>/,
+    );
     expect(failed.text).toContain("ReplayDivergenceError");
 
     // The browser's session still holds: cookies ignore the port, and the secret and token are the same.

@@ -29,7 +29,8 @@ describe("the inspector under next dev, in Chromium", () => {
     // Each row notes when it first appeared, to compare with the run's creation time (one machine, one clock).
     await tab.evaluate(() => {
       const mark = () => {
-        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]"))
+          (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
       };
       mark();
       new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
@@ -38,7 +39,9 @@ describe("the inspector under next dev, in Chromium", () => {
     await tab.waitForSelector(`tr[data-run="${runId}"]`, { timeout: 10_000 });
     const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, runId);
     const createdAt = Date.parse((await tab.locator(`tr[data-run="${runId}"] time`).first().getAttribute("datetime"))!);
-    console.log(`[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
+    console.log(
+      `[inspector] a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`,
+    );
     expect(await tab.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(loads);
     await screenshot(tab, "inspector-dev-runs");
   });
@@ -54,10 +57,14 @@ describe("the inspector under next dev, in Chromium", () => {
   it("shows a run with retries and a hook, escapes a step's <script>, and resumes the hook from its form", async () => {
     const runId = await startDemo(server, { label: "browser" });
     const tab = await browser.newPage();
-    await eventually(async () => {
-      await tab.goto(`${server.url}${INSPECT}/runs/${runId}`);
-      return (await tab.locator(".card[data-hook='o4']").count()) > 0 ? true : undefined;
-    }, 60_000, "the hook");
+    await eventually(
+      async () => {
+        await tab.goto(`${server.url}${INSPECT}/runs/${runId}`);
+        return (await tab.locator(".card[data-hook='o4']").count()) > 0 ? true : undefined;
+      },
+      60_000,
+      "the hook",
+    );
     expect(await tab.evaluate(() => (window as { __pwned?: boolean }).__pwned)).toBeUndefined();
     await expect(tab.locator("text=<script>window.__pwned = true</script>").first().isVisible()).resolves.toBe(true);
     await screenshot(tab, "inspector-dev-run-waiting");

@@ -8,7 +8,17 @@
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
-import { csrfOf, INSPECT, loginCookie, page, post, SECRET, startDemo, TOKEN, webhookTokenOf } from "./support/inspector";
+import {
+  csrfOf,
+  INSPECT,
+  loginCookie,
+  page,
+  post,
+  SECRET,
+  startDemo,
+  TOKEN,
+  webhookTokenOf,
+} from "./support/inspector";
 import { eventually, type NextServer, startNext } from "./support/next-server";
 import { postFormFrom } from "./support/post-from";
 import { productionBuild } from "./support/production-build";
@@ -39,7 +49,9 @@ describe("the inspector under next start", () => {
   });
 
   it("asks for the token, compares it, and keeps an httpOnly SameSite=Strict session", async () => {
-    server = await startNext("start", { env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN, LAB_WEBHOOK_SECRET: "lab-signing-secret" } });
+    server = await startNext("start", {
+      env: { HOOKLINE_SECRET: SECRET, HOOKLINE_INSPECTOR_TOKEN: TOKEN, LAB_WEBHOOK_SECRET: "lab-signing-secret" },
+    });
     const first = await page(server, "");
     expect(first.status).toBe(401);
     expect(first.text).toContain('name="token"');
@@ -71,16 +83,23 @@ describe("the inspector under next start", () => {
     expect(other.status).toBe(303);
     expect(String(other.headers["set-cookie"])).toMatch(/^hookline_inspector=/);
     // A forged X-Forwarded-For does not move the limited caller to a fresh address (no proxy hops are trusted).
-    expect((await postFormFrom(login, { token: TOKEN }, "127.0.2.1", { origin: server!.url, "x-forwarded-for": "10.9.8.7" })).status).toBe(429);
+    expect(
+      (await postFormFrom(login, { token: TOKEN }, "127.0.2.1", { origin: server!.url, "x-forwarded-for": "10.9.8.7" }))
+        .status,
+    ).toBe(429);
   });
 
   it("shows a run: escaped values, truncation, retries, hooks, no raw webhook token; resumes its hook from a form", async () => {
     const cookie = await loginCookie(server!);
     const runId = await startDemo(server!, { label: "<img src=x onerror=alert(1)>" });
-    const run = await eventually(async () => {
-      const shown = await page(server!, `/runs/${runId}`, cookie);
-      return shown.text.includes("Waiting webhook") ? shown : undefined;
-    }, 30_000, "the demo run waiting");
+    const run = await eventually(
+      async () => {
+        const shown = await page(server!, `/runs/${runId}`, cookie);
+        return shown.text.includes("Waiting webhook") ? shown : undefined;
+      },
+      30_000,
+      "the demo run waiting",
+    );
     expect(run.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(run.text).toContain("&lt;script&gt;window.__pwned = true&lt;/script&gt;");
     expect(run.text).not.toContain("<script>window.__pwned");
@@ -98,14 +117,21 @@ describe("the inspector under next start", () => {
     const csrf = csrfOf(run.text);
     const resume = `/runs/${runId}/hooks/o4/resume`;
     expect((await post(server!, resume, { payload: '{"approved":true}' }, { cookie })).status).toBe(403);
-    expect((await post(server!, resume, { csrf, payload: '{"approved":true}' }, { cookie, origin: "https://evil.example" })).status).toBe(403);
+    expect(
+      (await post(server!, resume, { csrf, payload: '{"approved":true}' }, { cookie, origin: "https://evil.example" }))
+        .status,
+    ).toBe(403);
     expect((await post(server!, resume, { csrf, payload: '{"approved":true}' })).status).toBe(401);
     const done = await post(server!, resume, { csrf, payload: '{"approved":true}' }, { cookie });
     expect(done.status).toBe(303);
-    const finished = await eventually(async () => {
-      const shown = await page(server!, `/runs/${runId}`, cookie);
-      return shown.text.includes("status-completed") ? shown : undefined;
-    }, 30_000, "the run to complete");
+    const finished = await eventually(
+      async () => {
+        const shown = await page(server!, `/runs/${runId}`, cookie);
+        return shown.text.includes("status-completed") ? shown : undefined;
+      },
+      30_000,
+      "the run to complete",
+    );
     expect(finished.text).toContain("&quot;approved&quot;: true");
   });
 
@@ -113,10 +139,14 @@ describe("the inspector under next start", () => {
     const cookie = await loginCookie(server!);
     const failed = await startDemo(server!, { workflow: "inspectorFails", label: "order-77" });
     visit.failed = failed;
-    const shown = await eventually(async () => {
-      const p = await page(server!, `/runs/${failed}`, cookie);
-      return p.text.includes("status-failed") ? p : undefined;
-    }, 30_000, "the run to fail");
+    const shown = await eventually(
+      async () => {
+        const p = await page(server!, `/runs/${failed}`, cookie);
+        return p.text.includes("status-failed") ? p : undefined;
+      },
+      30_000,
+      "the run to fail",
+    );
     expect(shown.text).toContain("card declined for order-77");
     expect(shown.text).toMatch(/FatalError: card declined for order-77\s+at /);
 
@@ -125,19 +155,31 @@ describe("the inspector under next start", () => {
     expect(rerun.status).toBe(303);
     const rerunId = decodeURIComponent(rerun.headers.get("location")!.match(/\/runs\/([^?]+)/)![1]!);
     expect(rerunId).not.toBe(failed);
-    const again = await eventually(async () => {
-      const p = await page(server!, `/runs/${rerunId}`, cookie);
-      return p.text.includes("status-failed") ? p : undefined;
-    }, 30_000, "the rerun to fail too");
+    const again = await eventually(
+      async () => {
+        const p = await page(server!, `/runs/${rerunId}`, cookie);
+        return p.text.includes("status-failed") ? p : undefined;
+      },
+      30_000,
+      "the rerun to fail too",
+    );
     expect(again.text).toContain("card declined for order-77");
     // Linked both ways: the rerun names its original, the original lists its rerun.
-    expect(again.text).toMatch(new RegExp(`<dt>Rerun of</dt><dd data-rerun-of="${failed}"><a href="${INSPECT}/runs/${failed}">`));
+    expect(again.text).toMatch(
+      new RegExp(`<dt>Rerun of</dt><dd data-rerun-of="${failed}"><a href="${INSPECT}/runs/${failed}">`),
+    );
     const original = await page(server!, `/runs/${failed}`, cookie);
-    expect(original.text).toMatch(new RegExp(`<dt>Reruns</dt><dd data-reruns=""><a href="${INSPECT}/runs/${rerunId}">`));
+    expect(original.text).toMatch(
+      new RegExp(`<dt>Reruns</dt><dd data-reruns=""><a href="${INSPECT}/runs/${rerunId}">`),
+    );
     expect(original.text).not.toContain("<dt>Rerun of</dt>");
 
     const waiting = await startDemo(server!, { label: "to-cancel" });
-    await eventually(async () => ((await page(server!, `/runs/${waiting}`, cookie)).text.includes("Waiting hook") ? true : undefined), 30_000, "the wait");
+    await eventually(
+      async () => ((await page(server!, `/runs/${waiting}`, cookie)).text.includes("Waiting hook") ? true : undefined),
+      30_000,
+      "the wait",
+    );
     const cancel = await post(server!, `/runs/${waiting}/cancel`, { csrf, reason: "customer <left>" }, { cookie });
     expect(cancel.status).toBe(303);
     const cancelled = await page(server!, `/runs/${waiting}`, cookie);
@@ -147,18 +189,29 @@ describe("the inspector under next start", () => {
 
   it("shows a webhook's refused deliveries (status, reason, method) without their body or the token", async () => {
     const cookie = await loginCookie(server!);
-    const response = await fetch(`${server!.url}/api/lab/runs`, { method: "POST", body: JSON.stringify({ workflow: "labGuarded" }) });
+    const response = await fetch(`${server!.url}/api/lab/runs`, {
+      method: "POST",
+      body: JSON.stringify({ workflow: "labGuarded" }),
+    });
     const { runId } = (await response.json()) as { runId: string };
     const token = webhookTokenOf(runId, "o1");
     visit.refused = runId;
-    await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined), 30_000, "the webhook");
+    await eventually(
+      async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes("Waiting webhook") ? true : undefined),
+      30_000,
+      "the webhook",
+    );
     const url = `${server!.url}/.well-known/workflow/v1/webhook/${token}`;
     expect((await fetch(url, { method: "POST", body: '{"secret-body":1}' })).status).toBe(401);
     expect((await fetch(url, { method: "PUT", body: "{}" })).status).toBe(405);
-    const shown = await eventually(async () => {
-      const p = await page(server!, `/runs/${runId}`, cookie);
-      return p.text.includes("Refused deliveries") && p.text.includes("<strong>405</strong>") ? p : undefined;
-    }, 30_000, "the refusals on the run page");
+    const shown = await eventually(
+      async () => {
+        const p = await page(server!, `/runs/${runId}`, cookie);
+        return p.text.includes("Refused deliveries") && p.text.includes("<strong>405</strong>") ? p : undefined;
+      },
+      30_000,
+      "the refusals on the run page",
+    );
     expect(shown.text).toContain("<strong>401</strong>");
     expect(shown.text).not.toContain("secret-body");
     expect(shown.text).not.toContain(token);
@@ -194,7 +247,8 @@ describe("the inspector under next start", () => {
     await tab.waitForFunction(() => document.querySelector(".live")?.textContent === "live", null, { timeout: 30_000 });
     await tab.evaluate(() => {
       const mark = () => {
-        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]")) (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
+        for (const row of document.querySelectorAll<HTMLElement>("tr[data-run]"))
+          (window as unknown as Record<string, number>)[`seen:${row.dataset.run}`] ??= Date.now();
       };
       mark();
       new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
@@ -203,7 +257,9 @@ describe("the inspector under next start", () => {
     await tab.waitForSelector(`tr[data-run="${live}"]`, { timeout: 10_000 });
     const seenAt = await tab.evaluate((id) => (window as unknown as Record<string, number>)[`seen:${id}`]!, live);
     const createdAt = Date.parse((await tab.locator(`tr[data-run="${live}"] time`).first().getAttribute("datetime"))!);
-    console.log(`[inspector] next start: a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`);
+    console.log(
+      `[inspector] next start: a new run appeared on the runs page ${seenAt - createdAt} ms after its run_created was appended`,
+    );
     await tab.goto(`${server!.url}${INSPECT}/runs/${visit.failed}`);
     await tab.waitForSelector("text=card declined for order-77");
     await screenshot(tab, "inspector-start-failed-run");
@@ -217,11 +273,19 @@ describe("the inspector under next start", () => {
   });
 
   it("shows a run's stream: listed on the run, its chunks decoded and escaped, new ones live in Chromium, earlier ones by index", async () => {
-    const answer = await fetch(`${server!.url}/api/answers`, { method: "POST", body: JSON.stringify({ question: "<b>why</b> streams" }) });
+    const answer = await fetch(`${server!.url}/api/answers`, {
+      method: "POST",
+      body: JSON.stringify({ question: "<b>why</b> streams" }),
+    });
     const runId = ((await answer.json()) as { runId: string }).runId;
     const cookie = await loginCookie(server!);
     // The run's page lists the stream once its first word is written.
-    await eventually(async () => ((await page(server!, `/runs/${runId}`, cookie)).text.includes('data-stream="default"') ? true : undefined), 30_000, "the stream listed");
+    await eventually(
+      async () =>
+        (await page(server!, `/runs/${runId}`, cookie)).text.includes('data-stream="default"') ? true : undefined,
+      30_000,
+      "the stream listed",
+    );
     const tab = await browser!.newPage();
     await tab.goto(`${server!.url}${INSPECT}/runs/${runId}`);
     await tab.locator('table.streams tr[data-stream="default"] a').click({ timeout: 30_000 });
@@ -230,7 +294,11 @@ describe("the inspector under next start", () => {
     // Chunks written after the page loaded appear without a reload.
     const shown = () => tab.locator("table.chunks tr[data-index]").count();
     const atLoad = await shown();
-    await eventually(async () => ((await shown()) >= atLoad + 5 ? true : undefined), 30_000, "chunks written after the page loaded");
+    await eventually(
+      async () => ((await shown()) >= atLoad + 5 ? true : undefined),
+      30_000,
+      "chunks written after the page loaded",
+    );
     await screenshot(tab, "inspector-start-stream-live");
     // The run's end ends the stream: the page says so, still without a reload.
     await tab.waitForSelector("text=ended with its run", { timeout: 60_000 });
@@ -245,8 +313,15 @@ describe("the inspector under next start", () => {
     expect(first.text).toContain("&lt;b&gt;why&lt;/b&gt;");
     expect(first.text).not.toContain("<b>why</b>");
     const run = await page(server!, `/runs/${runId}`, cookie);
-    expect(run.text).toMatch(new RegExp(`<tr data-stream="default"><td><a [^>]+><code>default</code></a></td><td>${words} chunks</td>`));
-    for (const path of [`/runs/${runId}/streams/a%2Fb`, `/runs/${runId}/streams/a%20b`, "/runs/wrun_nope/streams/default", `/runs/${runId}/streams/a%20b/live`]) {
+    expect(run.text).toMatch(
+      new RegExp(`<tr data-stream="default"><td><a [^>]+><code>default</code></a></td><td>${words} chunks</td>`),
+    );
+    for (const path of [
+      `/runs/${runId}/streams/a%2Fb`,
+      `/runs/${runId}/streams/a%20b`,
+      "/runs/wrun_nope/streams/default",
+      `/runs/${runId}/streams/a%20b/live`,
+    ]) {
       expect([path, (await page(server!, path, cookie)).status]).toEqual([path, 404]);
     }
     expect((await page(server!, `/runs/${runId}/streams/default`)).status).toBe(401);
@@ -293,12 +368,21 @@ describe("the inspector's cancel by filter under next start", () => {
     const failed = await startDemo(server!, { workflow: "inspectorFails", label: "keep" });
     const waiting = [await startDemo(server!, { label: "bulk-1" }), await startDemo(server!, { label: "bulk-2" })];
     for (const id of waiting) {
-      await eventually(async () => ((await page(server!, `/runs/${id}`, cookie)).text.includes("Waiting hook") ? true : undefined), 30_000, "the wait");
+      await eventually(
+        async () => ((await page(server!, `/runs/${id}`, cookie)).text.includes("Waiting hook") ? true : undefined),
+        30_000,
+        "the wait",
+      );
     }
     const workflow = "workflow//workflows/inspector-demo.ts//inspectorDemo";
     const list = await page(server!, `?status=running&workflow=${encodeURIComponent(workflow)}`, cookie);
     expect(list.text).toContain("Cancel every running run of inspectorDemo");
-    const done = await post(server!, "/cancel-many", { csrf: csrfOf(list.text), status: "running", workflow, reason: "bulk" }, { cookie });
+    const done = await post(
+      server!,
+      "/cancel-many",
+      { csrf: csrfOf(list.text), status: "running", workflow, reason: "bulk" },
+      { cookie },
+    );
     expect(done.status).toBe(303);
     expect(decodeURIComponent(done.headers.get("location")!)).toContain("Cancelled 2 runs: bulk");
     for (const id of waiting) expect((await page(server!, `/runs/${id}`, cookie)).text).toContain("status-cancelled");

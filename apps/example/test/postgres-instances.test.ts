@@ -24,7 +24,11 @@ beforeAll(async () => {
   await productionBuild();
   pgServer = await resolvePostgresServer();
   db = await createTestDatabase(pgServer.url, "instances");
-  cluster = await startCluster({ databaseUrl: db.url, names: ["a", "b", "c"], env: { HOOKLINE_POSTGRES_LEASE_MS: String(LEASE_MS) } });
+  cluster = await startCluster({
+    databaseUrl: db.url,
+    names: ["a", "b", "c"],
+    env: { HOOKLINE_POSTGRES_LEASE_MS: String(LEASE_MS) },
+  });
   await recordWriters(db);
 });
 
@@ -77,7 +81,9 @@ interface Import {
 async function runImports(count: number, rows: (i: number) => number, via: (i: number) => Instance): Promise<Import[]> {
   const imports = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const started = await postJson<{ runId: string; importId: string }>(`${via(i).server.url}/api/imports`, { fileName: `customers-${i}.csv` });
+      const started = await postJson<{ runId: string; importId: string }>(`${via(i).server.url}/api/imports`, {
+        fileName: `customers-${i}.csv`,
+      });
       return { ...started, rows: rows(i) } as Import;
     }),
   );
@@ -96,7 +102,10 @@ async function runImports(count: number, rows: (i: number) => number, via: (i: n
           if (!imp) return;
           waiting.delete(token_hash);
           const target = alive().find((i) => i.writer !== writer) ?? alive()[0]!;
-          const response = await fetch(`${target.server.url}/api/uploads/${imp.importId}`, { method: "PUT", body: customersCsv(imp.rows) });
+          const response = await fetch(`${target.server.url}/api/uploads/${imp.importId}`, {
+            method: "PUT",
+            body: customersCsv(imp.rows),
+          });
           expect(response.status, await response.clone().text()).toBe(200);
           imp.resumedBy = target.writer;
         }),
@@ -135,7 +144,10 @@ describe("three instances, one database", () => {
     const checkouts = await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
         const card = i % 5 === 0 ? "declined" : "good";
-        const { runId, orderId } = await postJson<{ runId: string; orderId: string }>(`${via(i).server.url}/api/checkout`, { card });
+        const { runId, orderId } = await postJson<{ runId: string; orderId: string }>(
+          `${via(i).server.url}/api/checkout`,
+          { card },
+        );
         return { runId, orderId, card };
       }),
     );
@@ -148,7 +160,11 @@ describe("three instances, one database", () => {
       }),
     );
     // 50 imports: a createHook wait resumed by the upload route of another instance.
-    const imports = await runImports(50, (i) => 500 + 60 * i, (i) => via(i + 2));
+    const imports = await runImports(
+      50,
+      (i) => 500 + 60 * i,
+      (i) => via(i + 2),
+    );
 
     const runIds = [...checkouts, ...verifications, ...imports].map((r) => r.runId);
     expect(new Set(runIds).size).toBe(200);
@@ -157,28 +173,40 @@ describe("three instances, one database", () => {
 
     // Every run completed with the result its inputs call for.
     const views = new Map(await Promise.all(runIds.map(async (id) => [id, await view(id)] as const)));
-    const failed = [...views].filter(([, v]) => v.status !== "completed").map(([id, v]) => `${id}: ${v.status} ${v.error ?? ""}`);
+    const failed = [...views]
+      .filter(([, v]) => v.status !== "completed")
+      .map(([id, v]) => `${id}: ${v.status} ${v.error ?? ""}`);
     expect(failed).toEqual([]);
     for (const { runId, card } of checkouts) {
       const result = views.get(runId)!.result as { status: string; ledger: { event: string }[] };
       expect(result.status, runId).toBe(card === "good" ? "paid" : "declined");
       expect(result.ledger.map((l) => l.event)).toEqual(
-        card === "good" ? ["payment.created", "payment.authorized", "payment.succeeded"] : ["payment.created", "payment.failed"],
+        card === "good"
+          ? ["payment.created", "payment.authorized", "payment.succeeded"]
+          : ["payment.created", "payment.failed"],
       );
     }
-    for (const { runId, scan } of verifications) expect(views.get(runId)!.result?.result, runId).toBe(scan === "clear" ? "verified" : "rejected");
-    for (const imp of imports) expect(views.get(imp.runId)!.result, imp.runId).toMatchObject({ rows: imp.rows, imported: imp.rows });
+    for (const { runId, scan } of verifications)
+      expect(views.get(runId)!.result?.result, runId).toBe(scan === "clear" ? "verified" : "rejected");
+    for (const imp of imports)
+      expect(views.get(imp.runId)!.result, imp.runId).toMatchObject({ rows: imp.rows, imported: imp.rows });
 
     // The provider got every answer on its own request, from the step that recorded the event.
     await Promise.all(
       checkouts.map(async ({ orderId, card }) => {
         const logs = await Promise.all(
-          instances.map(async (i) => (await (await fetch(`${i.server.url}/api/fake-psp/payments?orderId=${orderId}`)).json()) as { deliveries: { status: number; answer: string }[] }),
+          instances.map(
+            async (i) =>
+              (await (await fetch(`${i.server.url}/api/fake-psp/payments?orderId=${orderId}`)).json()) as {
+                deliveries: { status: number; answer: string }[];
+              },
+          ),
         );
         const deliveries = logs.flatMap((l) => l.deliveries);
-        expect(deliveries.map((d) => [d.status, JSON.parse(d.answer).ledgerLine]), orderId).toEqual(
-          (card === "good" ? [1, 2, 3] : [1, 2]).map((line) => [200, line]),
-        );
+        expect(
+          deliveries.map((d) => [d.status, JSON.parse(d.answer).ledgerLine]),
+          orderId,
+        ).toEqual((card === "good" ? [1, 2, 3] : [1, 2]).map((line) => [200, line]));
       }),
     );
 
@@ -193,16 +221,26 @@ describe("three instances, one database", () => {
     const events = await eventsWithWriters(db, runIds);
     const writers = new Set(events.map((e) => e.writer));
     expect([...writers].sort()).toEqual(["hookline-a", "hookline-b", "hookline-c"]);
-    const receivedBy = new Map(events.filter((e) => e.type === "hook_received" && e.request_id).map((e) => [e.request_id!, e.writer]));
-    const webhookDeliveries = events.flatMap((e, i) => (e.type === "hook_received" && e.request_id ? [{ e, driver: lastDriver(events, i) }] : []));
+    const receivedBy = new Map(
+      events.filter((e) => e.type === "hook_received" && e.request_id).map((e) => [e.request_id!, e.writer]),
+    );
+    const webhookDeliveries = events.flatMap((e, i) =>
+      e.type === "hook_received" && e.request_id ? [{ e, driver: lastDriver(events, i) }] : [],
+    );
     const deliveredElsewhere = webhookDeliveries.filter(({ e, driver }) => driver && driver !== e.writer);
     const responses = events.filter((e) => e.type === "webhook_responded");
     const answeredElsewhere = responses.filter((e) => receivedBy.get(e.request_id!) !== e.writer);
-    const uploadsElsewhere = events.filter((e, i) => e.type === "hook_received" && !e.request_id && lastDriver(events, i) !== e.writer);
-    const drivenByMany = new Set(
-      events.filter((e) => e.type !== "hook_received" && e.type !== "run_created").map((e) => `${e.run_id} ${e.writer}`),
+    const uploadsElsewhere = events.filter(
+      (e, i) => e.type === "hook_received" && !e.request_id && lastDriver(events, i) !== e.writer,
     );
-    const runsDrivenByMany = runIds.filter((id) => [...writers].filter((w) => drivenByMany.has(`${id} ${w}`)).length > 1);
+    const drivenByMany = new Set(
+      events
+        .filter((e) => e.type !== "hook_received" && e.type !== "run_created")
+        .map((e) => `${e.run_id} ${e.writer}`),
+    );
+    const runsDrivenByMany = runIds.filter(
+      (id) => [...writers].filter((w) => drivenByMany.has(`${id} ${w}`)).length > 1,
+    );
     console.log(
       `[instances] 200 runs on 3 instances in ${(elapsed / 1000).toFixed(1)} s; ` +
         `webhook deliveries to an instance other than the run's last driver: ${deliveredElsewhere.length}/${webhookDeliveries.length}; ` +
@@ -243,7 +281,10 @@ describe("three instances, one database", () => {
     const via = (i: number) => cluster.instances[i % cluster.instances.length]!;
     // Verifications whose vendor answers after the deadline: each sleeps 6 s, and the sleep decides.
     const sleepers = await Promise.all(
-      Array.from({ length: 30 }, async (_, i) => (await postJson<{ runId: string }>(`${via(i).server.url}/api/verify`, { scan: "slow" })).runId),
+      Array.from(
+        { length: 30 },
+        async (_, i) => (await postJson<{ runId: string }>(`${via(i).server.url}/api/verify`, { scan: "slow" })).runId,
+      ),
     );
     // Imports of 20,000 rows: 21 steps each, one after another, so steps are running when the victim dies.
     const imports = await runImports(30, () => 20_000, via);
@@ -280,7 +321,8 @@ describe("three instances, one database", () => {
     const views = await Promise.all(runIds.map(view));
     expect(views.map((v) => v.status)).toEqual(runIds.map(() => "completed"));
     for (const [i, runId] of sleepers.entries()) expect(views[i]!.result?.result, runId).toBe("timed out");
-    for (const [i, imp] of imports.entries()) expect(views[sleepers.length + i]!.result, imp.runId).toMatchObject({ imported: 20_000 });
+    for (const [i, imp] of imports.entries())
+      expect(views[sleepers.length + i]!.result, imp.runId).toMatchObject({ imported: 20_000 });
 
     await expectCompleteLogs(runIds);
     const steps = await completedSteps(db, runIds);
@@ -291,10 +333,18 @@ describe("three instances, one database", () => {
     // completed there, its sleeps completed there.
     const events = await eventsWithWriters(db, runIds);
     const interrupted = events.filter(
-      (s) => s.type === "step_started" && s.writer === victim.writer && !events.some((o) => o.run_id === s.run_id && o.corr === s.corr && o.writer === victim.writer && o.type === "step_completed"),
+      (s) =>
+        s.type === "step_started" &&
+        s.writer === victim.writer &&
+        !events.some(
+          (o) =>
+            o.run_id === s.run_id && o.corr === s.corr && o.writer === victim.writer && o.type === "step_completed",
+        ),
     );
     const retried = interrupted.map((s) => {
-      const next = events.find((o) => o.run_id === s.run_id && o.corr === s.corr && o.type === "step_started" && o.attempt! > s.attempt!);
+      const next = events.find(
+        (o) => o.run_id === s.run_id && o.corr === s.corr && o.type === "step_started" && o.attempt! > s.attempt!,
+      );
       const done = events.find((o) => o.run_id === s.run_id && o.corr === s.corr && o.type === "step_completed");
       return { next, done };
     });
@@ -304,7 +354,13 @@ describe("three instances, one database", () => {
       expect(done?.writer).not.toBe(victim.writer);
     }
     const sleepsTakenOver = events.filter(
-      (s) => s.type === "sleep_started" && s.writer === victim.writer && events.some((o) => o.run_id === s.run_id && o.corr === s.corr && o.type === "sleep_completed" && o.writer !== victim.writer),
+      (s) =>
+        s.type === "sleep_started" &&
+        s.writer === victim.writer &&
+        events.some(
+          (o) =>
+            o.run_id === s.run_id && o.corr === s.corr && o.type === "sleep_completed" && o.writer !== victim.writer,
+        ),
     );
     expect(sleepsTakenOver.length).toBeGreaterThanOrEqual(caught.sleeps);
     const { rows } = await db.admin<{ at: number }>(

@@ -56,10 +56,19 @@ describe("the scenarios, clicked through", () => {
   it("the home page leads to the five scenarios", async () => {
     const page = await open("/");
     for (const name of ["Checkout", "Document verification", "Human approval", "Large import by reference", "Runs"]) {
-      expect(await page.getByRole("main").getByRole("link", { name: new RegExp(`^${name}`) }).count(), name).toBe(1);
+      expect(
+        await page
+          .getByRole("main")
+          .getByRole("link", { name: new RegExp(`^${name}`) })
+          .count(),
+        name,
+      ).toBe(1);
     }
     await screenshot(page, "home");
-    await page.getByRole("main").getByRole("link", { name: /^Checkout/ }).click();
+    await page
+      .getByRole("main")
+      .getByRole("link", { name: /^Checkout/ })
+      .click();
     await page.getByRole("heading", { name: "Checkout" }).waitFor();
     await page.close();
   });
@@ -157,7 +166,10 @@ describe("the scenarios, clicked through", () => {
   });
 
   it("the runs page lists runs with steps and pending waits, and refreshes by itself", async () => {
-    const started = (await (await fetch(`${server.url}/api/imports`, { method: "POST", body: "{}" })).json()) as { runId: string; importId: string };
+    const started = (await (await fetch(`${server.url}/api/imports`, { method: "POST", body: "{}" })).json()) as {
+      runId: string;
+      importId: string;
+    };
     const page = await open("/runs");
     const row = page.getByTestId("run-row").filter({ has: page.locator(`[title="${started.runId}"]`) });
     await row.getByText("waiting: upload of customers.csv").waitFor({ timeout: 30_000 });
@@ -168,7 +180,10 @@ describe("the scenarios, clicked through", () => {
     await screenshot(page, "runs-waiting");
 
     // Resume it from outside the page; the page shows the change without a reload.
-    const upload = await fetch(`${server.url}/api/uploads/${started.importId}`, { method: "PUT", body: "id,name,email\n1,Ada,ada@example.com\n" });
+    const upload = await fetch(`${server.url}/api/uploads/${started.importId}`, {
+      method: "PUT",
+      body: "id,name,email\n1,Ada,ada@example.com\n",
+    });
     expect(upload.status).toBe(200);
     await row.getByTestId("run-status").filter({ hasText: "completed" }).waitFor({ timeout: 30_000 });
     expect(await row.innerText()).toMatch(/importBatch \d+ ms/);
@@ -189,7 +204,10 @@ function sign(endpoint: string, body: string, timestamp = Date.now(), secret = S
 describe("the generated routes over HTTP", () => {
   it("answer 404 for a webhook token nobody issued, whatever the method", async () => {
     for (const method of ["POST", "GET", "PUT"]) {
-      const response = await fetch(`${server.url}/.well-known/workflow/v1/webhook/not-a-real-token`, { method, body: method === "GET" ? undefined : "{}" });
+      const response = await fetch(`${server.url}/.well-known/workflow/v1/webhook/not-a-real-token`, {
+        method,
+        body: method === "GET" ? undefined : "{}",
+      });
       expect(response.status, method).toBe(404);
     }
   });
@@ -200,11 +218,19 @@ describe("the generated routes over HTTP", () => {
       const url = `${server.url}/.well-known/workflow/v1/${endpoint}`;
       const unsigned = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
       expect(unsigned.status, `${endpoint} unsigned`).toBe(401);
-      const wrongSecret = await fetch(url, { method: "POST", body, headers: sign(endpoint, body, Date.now(), "not-the-secret-0123456789abcdef0123456789") });
+      const wrongSecret = await fetch(url, {
+        method: "POST",
+        body,
+        headers: sign(endpoint, body, Date.now(), "not-the-secret-0123456789abcdef0123456789"),
+      });
       expect(wrongSecret.status, `${endpoint} wrong secret`).toBe(401);
       const stale = await fetch(url, { method: "POST", body, headers: sign(endpoint, body, Date.now() - 10 * 60_000) });
       expect(stale.status, `${endpoint} stale`).toBe(401);
-      const otherEndpoint = await fetch(url, { method: "POST", body, headers: sign(endpoint === "flow" ? "step" : "flow", body) });
+      const otherEndpoint = await fetch(url, {
+        method: "POST",
+        body,
+        headers: sign(endpoint === "flow" ? "step" : "flow", body),
+      });
       expect(otherEndpoint.status, `${endpoint} signed for the other endpoint`).toBe(401);
       const tampered = await fetch(url, { method: "POST", body: `${body} `, headers: sign(endpoint, body) });
       expect(tampered.status, `${endpoint} tampered body`).toBe(401);
@@ -216,9 +242,15 @@ describe("the generated routes over HTTP", () => {
 
   it("start one checkout for a burst of retries with one Idempotency-Key, and refuse a key that is too long", async () => {
     const post = (key: string) =>
-      fetch(`${server.url}/api/checkout`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ card: "good" }) });
+      fetch(`${server.url}/api/checkout`, {
+        method: "POST",
+        headers: { "idempotency-key": key },
+        body: JSON.stringify({ card: "good" }),
+      });
     const key = `double-click-${Date.now()}`;
-    const answers = await Promise.all(Array.from({ length: 50 }, async () => (await (await post(key)).json()) as { runId: string; orderId: string }));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => (await (await post(key)).json()) as { runId: string; orderId: string }),
+    );
     expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
     expect(new Set(answers.map((a) => a.orderId)).size).toBe(1);
     expect((await runJson(answers[0]!.runId)).status).not.toBe("failed");
@@ -226,53 +258,99 @@ describe("the generated routes over HTTP", () => {
     expect(other.runId).not.toBe(answers[0]!.runId);
     const tooLong = await post("k".repeat(600));
     expect(tooLong.status).toBe(400);
-    expect(((await tooLong.json()) as { error: string }).error).toMatch(/idempotencyKey must be a string of 1 to 512 characters/);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(
+      /idempotencyKey must be a string of 1 to 512 characters/,
+    );
   });
 
   it("ship an order as child runs its workflow starts with hookline/api: a failed parcel is reported, info() names the order", async () => {
     // The build itself is the check that a workflow importing "hookline/api" bundles (it failed with HOOKLINE_BUNDLE_NODE_BUILTIN).
     const orderId = `ord_children_${Date.now()}`;
-    const started = await fetch(`${server.url}/api/shipments`, { method: "POST", body: JSON.stringify({ orderId, parcels: ["a", "lost"] }) });
+    const started = await fetch(`${server.url}/api/shipments`, {
+      method: "POST",
+      body: JSON.stringify({ orderId, parcels: ["a", "lost"] }),
+    });
     expect(started.status).toBe(200);
     const { runId } = (await started.json()) as { runId: string };
-    const order = await eventually(async () => {
-      const run = await runJson(runId);
-      return run.status === "completed" ? run : undefined;
-    }, 30_000, "the order to ship");
-    const result = order.result as { customsRunId: string; shipped: Array<{ parcel: string; runId: string; label?: string; failed?: string }> };
+    const order = await eventually(
+      async () => {
+        const run = await runJson(runId);
+        return run.status === "completed" ? run : undefined;
+      },
+      30_000,
+      "the order to ship",
+    );
+    const result = order.result as {
+      customsRunId: string;
+      shipped: Array<{ parcel: string; runId: string; label?: string; failed?: string }>;
+    };
     expect(result.shipped).toEqual([
       { parcel: "a", runId: expect.any(String), label: `label:${orderId}:a` },
       { parcel: "lost", runId: expect.any(String), failed: `Parcel lost of ${orderId} was lost by the carrier.` },
     ]);
     for (const parcel of result.shipped) {
-      const info = (await (await fetch(`${server.url}/api/shipments/${parcel.runId}`)).json()) as { workflow: string; status: string; parentRunId: string };
-      expect(info).toEqual({ runId: parcel.runId, workflow: "shipParcel", status: parcel.failed ? "failed" : "completed", parentRunId: runId });
+      const info = (await (await fetch(`${server.url}/api/shipments/${parcel.runId}`)).json()) as {
+        workflow: string;
+        status: string;
+        parentRunId: string;
+      };
+      expect(info).toEqual({
+        runId: parcel.runId,
+        workflow: "shipParcel",
+        status: parcel.failed ? "failed" : "completed",
+        parentRunId: runId,
+      });
     }
-    expect(((await (await fetch(`${server.url}/api/shipments/${runId}`)).json()) as { parentRunId: unknown }).parentRunId).toBeNull();
+    expect(
+      ((await (await fetch(`${server.url}/api/shipments/${runId}`)).json()) as { parentRunId: unknown }).parentRunId,
+    ).toBeNull();
   });
 
   it("cancelling an order cancels its parcels still running, and not the customs run it started detached", async () => {
     const orderId = `ord_cancel_${Date.now()}`;
-    const { runId } = (await (await fetch(`${server.url}/api/shipments`, { method: "POST", body: JSON.stringify({ orderId, parcels: ["held"] }) })).json()) as {
+    const { runId } = (await (
+      await fetch(`${server.url}/api/shipments`, {
+        method: "POST",
+        body: JSON.stringify({ orderId, parcels: ["held"] }),
+      })
+    ).json()) as {
       runId: string;
     };
-    const children = await eventually(async () => {
-      const { runs } = (await (await fetch(`${server.url}/api/runs`)).json()) as { runs: Array<RunJson & { runId: string; workflow: string; parentRunId: string | null }> };
-      const mine = runs.filter((run) => run.parentRunId === runId);
-      return mine.length === 2 && mine.every((run) => run.waits.some((wait) => wait.kind === "hook")) ? mine : undefined;
-    }, 30_000, "the parcel and customs runs to wait");
+    const children = await eventually(
+      async () => {
+        const { runs } = (await (await fetch(`${server.url}/api/runs`)).json()) as {
+          runs: Array<RunJson & { runId: string; workflow: string; parentRunId: string | null }>;
+        };
+        const mine = runs.filter((run) => run.parentRunId === runId);
+        return mine.length === 2 && mine.every((run) => run.waits.some((wait) => wait.kind === "hook"))
+          ? mine
+          : undefined;
+      },
+      30_000,
+      "the parcel and customs runs to wait",
+    );
     const parcel = children.find((run) => run.workflow === "shipParcel")!;
     const customs = children.find((run) => run.workflow === "declareCustoms")!;
     expect((await fetch(`${server.url}/api/shipments/${runId}`, { method: "DELETE" })).status).toBe(200);
-    await eventually(async () => ((await runJson(parcel.runId)).status === "cancelled" ? true : undefined), 30_000, "the parcel to be cancelled");
+    await eventually(
+      async () => ((await runJson(parcel.runId)).status === "cancelled" ? true : undefined),
+      30_000,
+      "the parcel to be cancelled",
+    );
     expect((await runJson(runId)).status).toBe("cancelled");
     // One cascade cancels every attached child at once: the detached one is still waiting.
     expect((await runJson(customs.runId)).status).toBe("running");
   });
 
   it("continue a sleeping run after a restart, on their own, without any request", async () => {
-    const { runId } = (await (await fetch(`${server.url}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })).json()) as { runId: string };
-    await eventually(async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined), 30_000, "the run to sleep");
+    const { runId } = (await (
+      await fetch(`${server.url}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })
+    ).json()) as { runId: string };
+    await eventually(
+      async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined),
+      30_000,
+      "the run to sleep",
+    );
     await server.stop("SIGKILL");
     server = await startNext("start", { env: ENV, port: server.port, dataDir: server.dataDir });
     // startNext fetched only the home page. Let the deadline pass with no request to any run.

@@ -46,10 +46,14 @@ describe("schedules under next start", () => {
     });
     await server.waitForOutput(/\[hookline\] runtime started/, 120_000);
     const dataDir = server.dataDir;
-    const byTick = await eventually(async () => {
-      const runs = await scheduledRuns(dataDir);
-      return runs.size >= 3 ? runs : undefined;
-    }, 30_000, "three ticks of the digest schedule");
+    const byTick = await eventually(
+      async () => {
+        const runs = await scheduledRuns(dataDir);
+        return runs.size >= 3 ? runs : undefined;
+      },
+      30_000,
+      "three ticks of the digest schedule",
+    );
     for (const [tick, runs] of byTick) {
       expect(runs, tick).toHaveLength(1);
       expect(Date.parse(tick) % 1000, tick).toBe(0);
@@ -59,7 +63,16 @@ describe("schedules under next start", () => {
     expect(response.status).toBe(200);
     const { schedules, now } = (await response.json()) as {
       now: number;
-      schedules: Array<{ id: string; workflowId: string; cron: string; timezone: string; args: unknown[]; origin: string; nextRunAt: string; lastRunId?: string }>;
+      schedules: Array<{
+        id: string;
+        workflowId: string;
+        cron: string;
+        timezone: string;
+        args: unknown[];
+        origin: string;
+        nextRunAt: string;
+        lastRunId?: string;
+      }>;
     };
     expect(schedules).toEqual([
       expect.objectContaining({
@@ -73,10 +86,17 @@ describe("schedules under next start", () => {
     ]);
     expect(Date.parse(schedules[0]!.nextRunAt) - now).toBeLessThanOrEqual(1000);
     const [firstRun] = [...byTick.values()][0]!;
-    const run = await eventually(async () => {
-      const view = (await (await fetch(`${server!.url}/api/runs/${firstRun}`)).json()) as { status: string; result?: { team: string } };
-      return view.status === "completed" ? view : undefined;
-    }, 30_000, "the first digest run to complete");
+    const run = await eventually(
+      async () => {
+        const view = (await (await fetch(`${server!.url}/api/runs/${firstRun}`)).json()) as {
+          status: string;
+          result?: { team: string };
+        };
+        return view.status === "completed" ? view : undefined;
+      },
+      30_000,
+      "the first digest run to complete",
+    );
     expect(run.result).toMatchObject({ team: "ops" });
 
     // The inspector's schedules page, behind its login: the schedule, its next tick, its latest run.
@@ -123,7 +143,8 @@ describe("schedules on two instances sharing PostgreSQL", () => {
       const killedAt = Date.now();
       // The survivor fires the ticks after the kill (a timer the killed instance held comes back after its lease).
       await eventually(
-        async () => ((await ticks()).filter((t) => Date.parse(t.tick) > killedAt + 4_000).length >= 3 ? true : undefined),
+        async () =>
+          (await ticks()).filter((t) => Date.parse(t.tick) > killedAt + 4_000).length >= 3 ? true : undefined,
         30_000,
         "three ticks fired by the survivor",
       );

@@ -16,7 +16,10 @@ let server: NextServer;
 let app: string;
 
 beforeAll(async () => {
-  await nextBuild({ distDir: DIST, env: { EXAMPLE_STANDALONE: "1", EXAMPLE_BASE_PATH: BASE, EXAMPLE_WEBHOOK_BURST: String(TEST_BURST) } });
+  await nextBuild({
+    distDir: DIST,
+    env: { EXAMPLE_STANDALONE: "1", EXAMPLE_BASE_PATH: BASE, EXAMPLE_WEBHOOK_BURST: String(TEST_BURST) },
+  });
   // The build leaves the browser's files for the deployment to copy beside server.js, as Next's docs say.
   await cp(join(APP_DIR, DIST, "static"), join(await standaloneDir(DIST), DIST, "static"), { recursive: true });
   server = await startStandalone({ distDir: DIST, ready: false });
@@ -32,7 +35,9 @@ it("ships the server without the app's sources: nothing in Hookline's server cod
   expect(shipped.filter((name) => !["node_modules", "package.json", "server.js", DIST].includes(name))).toEqual([]);
 });
 
-async function runJson(runId: string): Promise<{ status: string; endedAt: number | null; result?: Record<string, unknown>; waits: { kind: string }[] }> {
+async function runJson(
+  runId: string,
+): Promise<{ status: string; endedAt: number | null; result?: Record<string, unknown>; waits: { kind: string }[] }> {
   const response = await fetch(`${app}/api/runs/${runId}`);
   expect(response.status).toBe(200);
   return (await response.json()) as Awaited<ReturnType<typeof runJson>>;
@@ -52,7 +57,9 @@ it("runs a checkout end to end: pages and their scripts below the basePath, webh
   expect(script).toBeDefined();
   expect((await fetch(server.url + script)).status).toBe(200);
 
-  const { runId, orderId } = (await (await fetch(`${app}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as {
+  const { runId, orderId } = (await (
+    await fetch(`${app}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })
+  ).json()) as {
     runId: string;
     orderId: string;
   };
@@ -67,7 +74,9 @@ it("runs a checkout end to end: pages and their scripts below the basePath, webh
   expect(run.status).toBe("completed");
   expect(run.result).toMatchObject({ status: "paid", receipt: expect.stringMatching(/^Thank you!/) });
   // The provider was handed, and called, a webhook URL below the basePath (outside it nothing answers).
-  const { deliveries } = (await (await fetch(`${app}/api/fake-psp/payments?orderId=${orderId}`)).json()) as { deliveries: Array<{ status: number }> };
+  const { deliveries } = (await (await fetch(`${app}/api/fake-psp/payments?orderId=${orderId}`)).json()) as {
+    deliveries: Array<{ status: number }>;
+  };
   expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
 });
 
@@ -91,8 +100,14 @@ it("names the user's files, lines, functions and classes in a failing step's and
 });
 
 it("continues a sleeping run after a restart, on its own, without any request", async () => {
-  const { runId } = (await (await fetch(`${app}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })).json()) as { runId: string };
-  await eventually(async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined), 30_000, "the run to sleep");
+  const { runId } = (await (
+    await fetch(`${app}/api/verify`, { method: "POST", body: JSON.stringify({ scan: "slow" }) })
+  ).json()) as { runId: string };
+  await eventually(
+    async () => ((await runJson(runId)).waits.some((w) => w.kind === "sleep") ? true : undefined),
+    30_000,
+    "the run to sleep",
+  );
   await server.stop("SIGKILL");
   server = await startStandalone({ distDir: DIST, port: server.port, dataDir: server.dataDir, ready: false });
   await server.waitForOutput(/\[hookline\] runtime started/);
@@ -106,11 +121,20 @@ it("continues a sleeping run after a restart, on its own, without any request", 
 });
 
 it("stops at start on a bad configuration: '[hookline] cannot start: …', exit code 1", async () => {
-  const bad = await startStandalone({ distDir: DIST, env: { HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: "" }, ready: false });
+  const bad = await startStandalone({
+    distDir: DIST,
+    env: { HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: "" },
+    ready: false,
+  });
   try {
-    const code = await Promise.race([bad.exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 60_000))]);
+    const code = await Promise.race([
+      bad.exited,
+      new Promise((resolve) => setTimeout(() => resolve("still running"), 60_000)),
+    ]);
     expect(code, bad.output()).toBe(1);
-    expect(bad.output()).toMatch(/\[hookline\] cannot start: HOOKLINE_WORLD is postgres but HOOKLINE_POSTGRES_URL is not set/);
+    expect(bad.output()).toMatch(
+      /\[hookline\] cannot start: HOOKLINE_WORLD is postgres but HOOKLINE_POSTGRES_URL is not set/,
+    );
   } finally {
     await bad.stop();
   }

@@ -65,7 +65,9 @@ function attach(url: string): Promise<Attached> {
             comments++;
             continue;
           }
-          const fields = Object.fromEntries(block.split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
+          const fields = Object.fromEntries(
+            block.split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
+          );
           if (fields.event === "end") {
             response.destroy();
             return resolve({ ticks, end: fields.data ?? "", comments });
@@ -73,7 +75,9 @@ function attach(url: string): Promise<Attached> {
           ticks.push({ id: fields.id ?? "", data: JSON.parse(fields.data ?? "null"), at: Date.now() });
         }
       });
-      response.on("end", () => reject(new Error(`${url}: the connection ended after ${ticks.length} ticks, without an end event`)));
+      response.on("end", () =>
+        reject(new Error(`${url}: the connection ended after ${ticks.length} ticks, without an end event`)),
+      );
       response.on("error", reject);
     });
     req.on("error", reject);
@@ -82,7 +86,10 @@ function attach(url: string): Promise<Attached> {
 }
 
 async function startTicker(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/tickers`, { method: "POST", body: JSON.stringify({ pausesMs: PAUSES_MS }) });
+  const response = await fetch(`${base}/api/tickers`, {
+    method: "POST",
+    body: JSON.stringify({ pausesMs: PAUSES_MS }),
+  });
   expect(response.status).toBe(201);
   return ((await response.json()) as { runId: string }).runId;
 }
@@ -100,7 +107,9 @@ function expectEveryTickLive(attached: Attached): void {
 }
 
 describe("a reader attached for ten minutes", () => {
-  it("receives every chunk of sporadic writes over one connection, on the local world and across PostgreSQL instances", { timeout: 900_000 }, async () => {
+  it("receives every chunk of sporadic writes over one connection, on the local world and across PostgreSQL instances", {
+    timeout: 900_000,
+  }, async () => {
     const localRun = await startTicker(local.url);
     const pgRun = await startTicker(cluster.get("a").server.url);
     const [onLocal, onPostgres] = await Promise.all([

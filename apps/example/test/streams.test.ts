@@ -10,7 +10,10 @@ import { launchBrowser, screenshot } from "./support/browser";
 import { eventually, type NextServer, startNext } from "./support/next-server";
 import { productionBuild } from "./support/production-build";
 
-const ENV = { HOOKLINE_SECRET: "example-test-secret-0123456789abcdef0123456789abcdef", HOOKLINE_EXAMPLE_WORD_MS: "120" };
+const ENV = {
+  HOOKLINE_SECRET: "example-test-secret-0123456789abcdef0123456789abcdef",
+  HOOKLINE_EXAMPLE_WORD_MS: "120",
+};
 /** Inside the `streams` helper's assigned port range. */
 const PORT = 4150;
 
@@ -58,7 +61,10 @@ async function startAnswer(question: string, base = server.url): Promise<string>
 }
 
 async function runResult(runId: string, base = server.url): Promise<{ words: number } | undefined> {
-  const run = (await (await fetch(`${base}/api/runs/${runId}`)).json()) as { status: string; result?: { words: number } };
+  const run = (await (await fetch(`${base}/api/runs/${runId}`)).json()) as {
+    status: string;
+    result?: { words: number };
+  };
   return run.status === "completed" ? run.result : undefined;
 }
 
@@ -69,7 +75,11 @@ describe("streaming answer", () => {
     await page.getByRole("button", { name: "Ask" }).click();
     const answer = page.getByTestId("answer");
     // Live: a few words are there while the run is still streaming.
-    await eventually(async () => ((await answer.innerText()).split(" ").length >= 4 ? true : undefined), 20_000, "the first words");
+    await eventually(
+      async () => ((await answer.innerText()).split(" ").length >= 4 ? true : undefined),
+      20_000,
+      "the first words",
+    );
     expect(await page.getByTestId("stream-status").innerText()).toBe("streaming");
     const before = (await answer.innerText()).replace("▍", "").trim();
     await screenshot(page, "answer-streaming");
@@ -77,14 +87,23 @@ describe("streaming answer", () => {
 
     await page.reload();
     // After the reload the words so far are back at once (no gap, no repeat), then more come.
-    await eventually(async () => ((await answer.innerText()).replace("▍", "").trim().startsWith(before) ? true : undefined), 10_000, "the words so far");
+    await eventually(
+      async () => ((await answer.innerText()).replace("▍", "").trim().startsWith(before) ? true : undefined),
+      10_000,
+      "the words so far",
+    );
     await page.getByTestId("stream-status").filter({ hasText: "completed" }).waitFor({ timeout: 30_000 });
     const text = await answer.innerText();
     expect(text.startsWith('You asked: "What is a durable workflow". A durable workflow records')).toBe(true);
     expect(text.endsWith("reload it and it continues at the right word.")).toBe(true);
     // Every word once, in order: the same text the run's stream holds.
-    const events = parseSse(await (await fetch(`${server.url}/api/answers/${page.url().split("run=")[1]}/stream`)).text());
-    const streamed = events.filter((e) => e.id !== undefined).map((e) => JSON.parse(e.data) as string).join("");
+    const events = parseSse(
+      await (await fetch(`${server.url}/api/answers/${page.url().split("run=")[1]}/stream`)).text(),
+    );
+    const streamed = events
+      .filter((e) => e.id !== undefined)
+      .map((e) => JSON.parse(e.data) as string)
+      .join("");
     expect(text).toBe(streamed);
     await screenshot(page, "answer-completed");
     await page.close();
@@ -114,7 +133,8 @@ describe("streaming answer", () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = "";
-    while (parseSse(text).filter((e) => e.id !== undefined).length < 5) text += decoder.decode((await reader.read()).value);
+    while (parseSse(text).filter((e) => e.id !== undefined).length < 5)
+      text += decoder.decode((await reader.read()).value);
     const seen = parseSse(text).filter((e) => e.id !== undefined);
     const { dataDir } = server;
     await server.stop("SIGKILL");

@@ -21,7 +21,11 @@ afterAll(async () => {
 
 const url = (path: string) => (path.startsWith("http") ? path : server.url + path);
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url(path), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  fetch(url(path), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 async function json<T = Record<string, unknown>>(response: Response | Promise<Response>, status = 200): Promise<T> {
   const answer = await response;
@@ -40,10 +44,14 @@ interface RunView {
 const runView = (runId: string) => json<RunView>(fetch(url(`/api/runs/${runId}`)));
 
 async function finished(runId: string, timeoutMs = 30_000): Promise<RunView> {
-  return eventually(async () => {
-    const run = await runView(runId);
-    return ["completed", "failed", "cancelled"].includes(run.status) ? run : undefined;
-  }, timeoutMs, `run ${runId} to end`);
+  return eventually(
+    async () => {
+      const run = await runView(runId);
+      return ["completed", "failed", "cancelled"].includes(run.status) ? run : undefined;
+    },
+    timeoutMs,
+    `run ${runId} to end`,
+  );
 }
 
 interface LoggedEvent {
@@ -65,10 +73,14 @@ const start = (workflow: string, extra: Record<string, unknown> = {}) =>
 
 /** What the run handed the simulated partner for `id`, once it has. */
 const handout = <T extends Record<string, string>>(id: string) =>
-  eventually(async () => {
-    const response = await fetch(url(`/api/integrations/partner?id=${id}`));
-    return response.status === 200 ? ((await response.json()) as T) : undefined;
-  }, 30_000, `the hand-out for ${id}`);
+  eventually(
+    async () => {
+      const response = await fetch(url(`/api/integrations/partner?id=${id}`));
+      return response.status === 200 ? ((await response.json()) as T) : undefined;
+    },
+    30_000,
+    `the hand-out for ${id}`,
+  );
 
 interface Delivery {
   event: string;
@@ -78,10 +90,14 @@ interface Delivery {
 
 /** The provider's log for `id` once it holds `n` answered deliveries. */
 const providerLog = (path: string, n: number) =>
-  eventually(async () => {
-    const { deliveries } = await json<{ deliveries: Delivery[] }>(fetch(url(path)));
-    return deliveries.length === n && deliveries.every((d) => d.status !== null) ? deliveries : undefined;
-  }, 30_000, `${n} answered deliveries at ${path}`);
+  eventually(
+    async () => {
+      const { deliveries } = await json<{ deliveries: Delivery[] }>(fetch(url(path)));
+      return deliveries.length === n && deliveries.every((d) => d.status !== null) ? deliveries : undefined;
+    },
+    30_000,
+    `${n} answered deliveries at ${path}`,
+  );
 
 describe("end-to-end webhook scenarios", () => {
   it("1. a payment webhook: several events to one URL, each answered inline by a step, then the ledger", async () => {
@@ -96,7 +112,11 @@ describe("end-to-end webhook scenarios", () => {
       [2, "payment.authorized", 4200],
       [3, "payment.succeeded", 4200],
     ]);
-    expect(paid.result).toMatchObject({ orderId: good.orderId, status: "paid", receipt: `Thank you! Order ${good.orderId}: 42.00 EUR received.` });
+    expect(paid.result).toMatchObject({
+      orderId: good.orderId,
+      status: "paid",
+      receipt: `Thank you! Order ${good.orderId}: 42.00 EUR received.`,
+    });
     // The provider got a different JSON body on each of its requests: the answer of the step that recorded it.
     const deliveries = await providerLog(`/api/fake-psp/payments?orderId=${good.orderId}`, 3);
     expect(deliveries.map((d) => [d.event, d.status, JSON.parse(d.answer)])).toEqual([
@@ -111,7 +131,10 @@ describe("end-to-end webhook scenarios", () => {
     // The other terminal event ends it too, without fulfilment.
     const failed = await finished(declined.runId);
     expect(failed.result).toMatchObject({ status: "declined", receipt: null });
-    expect((failed.result!.ledger as { event: string }[]).map((l) => l.event)).toEqual(["payment.created", "payment.failed"]);
+    expect((failed.result!.ledger as { event: string }[]).map((l) => l.event)).toEqual([
+      "payment.created",
+      "payment.failed",
+    ]);
     const declinedLog = await providerLog(`/api/fake-psp/payments?orderId=${declined.orderId}`, 2);
     expect(declinedLog.map((d) => JSON.parse(d.answer).ledgerLine)).toEqual([1, 2]);
   });
@@ -133,18 +156,34 @@ describe("end-to-end webhook scenarios", () => {
     const [lateCallback] = await providerLog(`/api/fake-vendor/checks?documentId=${slow.documentId}`, 1);
     expect(lateCallback.status).toBe(410);
     const slowLog = await events(slow.runId);
-    expect([count(slowLog, "sleep_completed"), count(slowLog, "hook_disposed"), count(slowLog, "hook_received")]).toEqual([1, 1, 0]);
+    expect([
+      count(slowLog, "sleep_completed"),
+      count(slowLog, "hook_disposed"),
+      count(slowLog, "hook_received"),
+    ]).toEqual([1, 1, 0]);
   });
 
   it("3. a claim-check import: a schema-checked payload on upload:<id>; an invalid one is refused with the issues and the run keeps waiting", async () => {
-    const { runId, importId } = await json<{ runId: string; importId: string }>(post("/api/imports", { fileName: "people.csv" }));
-    await eventually(async () => ((await runView(runId)).waits.some((w) => w.label === "upload of people.csv") ? true : undefined), 30_000, "the upload wait");
+    const { runId, importId } = await json<{ runId: string; importId: string }>(
+      post("/api/imports", { fileName: "people.csv" }),
+    );
+    await eventually(
+      async () => ((await runView(runId)).waits.some((w) => w.label === "upload of people.csv") ? true : undefined),
+      30_000,
+      "the upload wait",
+    );
     const rows = Array.from({ length: 1_500 }, (_, i) => `${i + 1},Person ${i + 1},p${i + 1}@example.com`);
     const csv = `id,name,email\n${rows.join("\n")}\n`;
     // The client uploads to storage itself; only the key goes to the run.
-    const stored = await json<{ objectKey: string; bytes: number }>(fetch(url(`/api/storage/${importId}.csv`), { method: "PUT", body: csv }), 201);
+    const stored = await json<{ objectKey: string; bytes: number }>(
+      fetch(url(`/api/storage/${importId}.csv`), { method: "PUT", body: csv }),
+      201,
+    );
 
-    const invalid = await json<{ error: string; issues: unknown[] }>(post(`/api/uploads/${importId}/complete`, { objectKey: 42 }), 400);
+    const invalid = await json<{ error: string; issues: unknown[] }>(
+      post(`/api/uploads/${importId}/complete`, { objectKey: 42 }),
+      400,
+    );
     expect(invalid.issues).toEqual([
       { message: "Expected string, got number", path: ["objectKey"] },
       { message: "Expected number, got nothing", path: ["bytes"] },
@@ -158,14 +197,23 @@ describe("end-to-end webhook scenarios", () => {
 
     expect(await json(post(`/api/uploads/${importId}/complete`, stored))).toEqual({ runId });
     const run = await finished(runId);
-    expect(run.result).toEqual({ importId, fileName: "people.csv", objectKey: `${importId}.csv`, bytes: csv.length, rows: 1_500, imported: 1_500, batches: 2 });
+    expect(run.result).toEqual({
+      importId,
+      fileName: "people.csv",
+      objectKey: `${importId}.csv`,
+      bytes: csv.length,
+      rows: 1_500,
+      imported: 1_500,
+      batches: 2,
+    });
     expect((await post(`/api/uploads/${importId}/complete`, stored)).status).toBe(404);
   });
 
   it("4. an app route forwards with resumeWebhook and returns the workflow's own response; no token is 400, an unknown or ended one 404", async () => {
     const { runId, id } = await start("trackShipment");
     const { inboxToken } = await handout<{ inboxToken: string }>(id);
-    const inbox = (token?: string) => `/api/integrations/inbox${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
+    const inbox = (token?: string) =>
+      `/api/integrations/inbox${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
 
     expect((await post(inbox(), { status: "in_transit" })).status).toBe(400);
     expect((await post(inbox("no-such-token"), { status: "in_transit" })).status).toBe(404);
@@ -184,7 +232,14 @@ describe("end-to-end webhook scenarios", () => {
     expect(new URL(callbackUrl).pathname).toMatch(/^\/\.well-known\/workflow\/v1\/webhook\/[\w-]{40,}$/);
     const body = {
       event: "account.verified",
-      account: { id: "acct_9", owners: [{ name: "Zoë Ångström", share: 0.5 }, { name: "李雷", share: 0.5 }], limits: null },
+      account: {
+        id: "acct_9",
+        owners: [
+          { name: "Zoë Ångström", share: 0.5 },
+          { name: "李雷", share: 0.5 },
+        ],
+        limits: null,
+      },
       tags: ["kyc", "eu"],
       amount: 12.5,
       verified: true,
@@ -213,10 +268,16 @@ describe("end-to-end webhook scenarios", () => {
     expect((await post(goodReport, { status: "done" })).status).toBe(400);
     const result = { videoUrl: `https://cdn.example/${good.id}.mp4`, seconds: 93 };
     expect(await json(post(goodReport, { status: "succeeded", result }))).toEqual({ runId: good.runId });
-    expect(await json(post(badReport, { status: "failed", error: "codec not supported: av2" }))).toEqual({ runId: bad.runId });
+    expect(await json(post(badReport, { status: "failed", error: "codec not supported: av2" }))).toEqual({
+      runId: bad.runId,
+    });
 
     expect((await finished(good.runId)).result).toEqual({ jobId: good.id, status: "succeeded", result });
-    expect((await finished(bad.runId)).result).toEqual({ jobId: bad.id, status: "failed", error: "codec not supported: av2" });
+    expect((await finished(bad.runId)).result).toEqual({
+      jobId: bad.id,
+      status: "failed",
+      error: "codec not supported: av2",
+    });
     expect(count(await events(good.runId), "hook_received")).toBe(1);
     expect(count(await events(bad.runId), "hook_rejected")).toBe(1);
     // The job is over: a second report finds nothing waiting.
@@ -230,7 +291,14 @@ describe("end-to-end webhook scenarios", () => {
     const text = await listing.text();
     expect(listing.status).toBe(200);
     expect(text).not.toContain(hookToken);
-    type Review = { runId: string; tokenHashPrefix: string; status: string; metadata: Record<string, unknown>; createdAt: string; expiresAt: string };
+    type Review = {
+      runId: string;
+      tokenHashPrefix: string;
+      status: string;
+      metadata: Record<string, unknown>;
+      createdAt: string;
+      expiresAt: string;
+    };
     const review = (JSON.parse(text) as { reviews: Review[] }).reviews.find((r) => r.runId === runId)!;
     expect(review.metadata).toEqual({
       kind: "refund-review",
@@ -244,9 +312,16 @@ describe("end-to-end webhook scenarios", () => {
     // timeout "1h", from the workflow's clock (the deadline is set a moment before the wait is recorded).
     expect(Math.abs(Date.parse(review.expiresAt) - Date.parse(review.createdAt) - 60 * 60 * 1000)).toBeLessThan(1_000);
 
-    expect((await post("/api/integrations/reviews", { ticketId, resolution: "maybe", agent: "grace" })).status).toBe(400);
-    expect((await post("/api/integrations/reviews", { ticketId: "tkt_nobody", resolution: "refund", agent: "grace" })).status).toBe(404);
-    expect(await json(post("/api/integrations/reviews", { ticketId, resolution: "refund", agent: "grace" }))).toEqual({ runId });
+    expect((await post("/api/integrations/reviews", { ticketId, resolution: "maybe", agent: "grace" })).status).toBe(
+      400,
+    );
+    expect(
+      (await post("/api/integrations/reviews", { ticketId: "tkt_nobody", resolution: "refund", agent: "grace" }))
+        .status,
+    ).toBe(404);
+    expect(await json(post("/api/integrations/reviews", { ticketId, resolution: "refund", agent: "grace" }))).toEqual({
+      runId,
+    });
     expect((await finished(runId)).result).toEqual({ ticketId, resolution: "refund", agent: "grace" });
     const after = await json<{ reviews: Review[] }>(fetch(url("/api/integrations/reviews")));
     expect(after.reviews.some((r) => r.runId === runId)).toBe(false);
@@ -256,7 +331,10 @@ describe("end-to-end webhook scenarios", () => {
     const startedAt = Date.now();
     const { runId, id } = await start("partnerCallback", { timeout: "4s" });
     const { callbackUrl } = await handout<{ callbackUrl: string }>(id);
-    expect(await json(fetch(url(`/api/integrations/runs/${runId}`), { method: "DELETE" }))).toEqual({ runId, status: "cancelled" });
+    expect(await json(fetch(url(`/api/integrations/runs/${runId}`), { method: "DELETE" }))).toEqual({
+      runId,
+      status: "cancelled",
+    });
     expect((await post(callbackUrl, { ok: true })).status).toBe(410);
     expect((await post(callbackUrl, { ok: true }, { "webhook-id": "dlv_1" })).status).toBe(410);
     // Cancelled well before the deadline, so the wait below would see the timeout if it fired.

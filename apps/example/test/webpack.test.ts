@@ -27,13 +27,18 @@ it("runs a checkout end to end: step mode on the server, webhooks under the base
   expect(page.status).toBe(200);
   expect(await page.text()).toContain("Pay with a good card");
 
-  const { runId, orderId } = (await (await fetch(`${app}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })).json()) as {
+  const { runId, orderId } = (await (
+    await fetch(`${app}/api/checkout`, { method: "POST", body: JSON.stringify({ card: "good" }) })
+  ).json()) as {
     runId: string;
     orderId: string;
   };
   const run = await eventually(
     async () => {
-      const view = (await (await fetch(`${app}/api/runs/${runId}`)).json()) as { status: string; result?: { status: string; ledger: unknown[]; receipt: string } };
+      const view = (await (await fetch(`${app}/api/runs/${runId}`)).json()) as {
+        status: string;
+        result?: { status: string; ledger: unknown[]; receipt: string };
+      };
       return view.status === "completed" || view.status === "failed" ? view : undefined;
     },
     30_000,
@@ -43,7 +48,9 @@ it("runs a checkout end to end: step mode on the server, webhooks under the base
   expect(run.result).toMatchObject({ status: "paid", receipt: expect.stringMatching(/^Thank you!/) });
   expect(run.result?.ledger).toHaveLength(3);
   // The provider was handed, and called, a webhook URL below the basePath.
-  const { deliveries } = (await (await fetch(`${app}/api/fake-psp/payments?orderId=${orderId}`)).json()) as { deliveries: Array<{ status: number }> };
+  const { deliveries } = (await (await fetch(`${app}/api/fake-psp/payments?orderId=${orderId}`)).json()) as {
+    deliveries: Array<{ status: number }>;
+  };
   expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
 });
 
@@ -61,7 +68,13 @@ it("names the user's files, lines, functions and classes in a failing step's and
 });
 
 it("registers a class with the symbols from a plain shared file (lib/money.ts) through the webpack rule too", async () => {
-  const { runId } = (await (await fetch(`${app}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 250 }) })).json()) as { runId: string };
+  const { runId } = (await (
+    await fetch(`${app}/api/compat/models`, { method: "POST", body: JSON.stringify({ cents: 250 }) })
+  ).json()) as { runId: string };
   const result = await fetch(`${app}/api/compat/models?runId=${runId}`);
-  expect(await result.json()).toEqual({ formatted: "3.00 EUR", isMoney: true, onServer: { isMoney: true, doubled: "6.00 EUR" } });
+  expect(await result.json()).toEqual({
+    formatted: "3.00 EUR",
+    isMoney: true,
+    onServer: { isMoney: true, doubled: "6.00 EUR" },
+  });
 });

@@ -17,7 +17,10 @@ export const approvalDecision = defineHook<Decision>({
 /** Human approval: the run waits, at no cost, until a person decides; rejection takes the other branch. */
 export async function expenseApproval(requestId: string, amountCents: number, description: string) {
   "use workflow";
-  const decision = approvalDecision.create({ token: `approval:${requestId}`, metadata: { requestId, amountCents, description } });
+  const decision = approvalDecision.create({
+    token: `approval:${requestId}`,
+    metadata: { requestId, amountCents, description },
+  });
   await notifyApprover(requestId, description, amountCents);
   const answer = await decision;
   if (answer.approved) {

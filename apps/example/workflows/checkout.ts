@@ -39,7 +39,8 @@ async function requestPayment(orderId: string, amountCents: number, card: string
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ orderId, amountCents, card, callbackUrl }),
   });
-  if (response.status === 400) throw new FatalError(`The payment provider refused the payment: ${await response.text()}`);
+  if (response.status === 400)
+    throw new FatalError(`The payment provider refused the payment: ${await response.text()}`);
   if (!response.ok) throw new Error(`The payment provider answered ${response.status}`);
 }
 

@@ -3,12 +3,25 @@
  * "hookline", "workflow/api" → "hookline/api"): what test/compat.test.ts drives through
  * app/api/compat against `next start` (issue 11).
  */
-import { createHook, FatalError, fetch, getStepMetadata, RetryableError, sleep, WORKFLOW_DESERIALIZE, WORKFLOW_SERIALIZE, registerSerializableClass } from "hookline";
+import {
+  createHook,
+  FatalError,
+  fetch,
+  getStepMetadata,
+  RetryableError,
+  registerSerializableClass,
+  sleep,
+  WORKFLOW_DESERIALIZE,
+  WORKFLOW_SERIALIZE,
+} from "hookline";
 
 /** A hook looked up by its token from server code (getHookByToken), then resumed. */
 export async function approvalByToken(documentId: string) {
   "use workflow";
-  const hook = createHook<{ approved: boolean }>({ token: `document:${documentId}`, metadata: { documentId, reviewer: "ann" } });
+  const hook = createHook<{ approved: boolean }>({
+    token: `document:${documentId}`,
+    metadata: { documentId, reviewer: "ann" },
+  });
   const { approved } = await hook;
   return { documentId, approved };
 }

@@ -20,14 +20,26 @@ const BATCH_ROWS = 1_000;
  */
 export async function importCustomers(importId: string, fileName: string) {
   "use workflow";
-  const upload = uploadCompleted.create({ token: `upload:${importId}`, timeout: "1h", metadata: { importId, fileName } });
+  const upload = uploadCompleted.create({
+    token: `upload:${importId}`,
+    timeout: "1h",
+    metadata: { importId, fileName },
+  });
   const file = await upload;
   const rows = await countRows(file.objectKey);
   let imported = 0;
   for (let start = 0; start < rows; start += BATCH_ROWS) {
     imported += await importBatch(file.objectKey, start, Math.min(start + BATCH_ROWS, rows));
   }
-  return { importId, fileName, objectKey: file.objectKey, bytes: file.bytes, rows, imported, batches: Math.ceil(rows / BATCH_ROWS) };
+  return {
+    importId,
+    fileName,
+    objectKey: file.objectKey,
+    bytes: file.bytes,
+    rows,
+    imported,
+    batches: Math.ceil(rows / BATCH_ROWS),
+  };
 }
 
 async function countRows(objectKey: string) {
@@ -38,6 +50,9 @@ async function countRows(objectKey: string) {
 
 async function importBatch(objectKey: string, from: number, to: number) {
   "use step";
-  const lines = (await getObject(objectKey)).trim().split("\n").slice(1 + from, 1 + to);
+  const lines = (await getObject(objectKey))
+    .trim()
+    .split("\n")
+    .slice(1 + from, 1 + to);
   return lines.filter((line) => line.split(",").length === 3).length;
 }

@@ -12,7 +12,11 @@ export async function inspectorDemo(label: string) {
   const attempts = await flaky();
   const html = await echoHtml(label);
   const big = await bigValue();
-  const hook = createHook<{ approved: boolean }>({ token: `inspector:${label}`, metadata: { label, purpose: "approval" }, timeout: "1h" });
+  const hook = createHook<{ approved: boolean }>({
+    token: `inspector:${label}`,
+    metadata: { label, purpose: "approval" },
+    timeout: "1h",
+  });
   const webhook = createWebhook({ timeout: "2h" });
   const decision = await hook;
   return { attempts, html, bigLength: big.length, decision, webhook: typeof webhook.url };

@@ -25,7 +25,9 @@ export async function trackShipment(shipmentId: string) {
 async function recordTracking(request: RequestWithResponse, shipmentId: string, update: number): Promise<string> {
   "use step";
   const { status } = (await request.json()) as { status: string };
-  await request.respondWith(Response.json({ shipmentId, status, update }, { status: 201, headers: { "x-recorded-by": "trackShipment" } }));
+  await request.respondWith(
+    Response.json({ shipmentId, status, update }, { status: 201, headers: { "x-recorded-by": "trackShipment" } }),
+  );
   return status;
 }
 
@@ -97,7 +99,13 @@ export interface Resolution {
  */
 export async function refundReview(ticketId: string, customer: ReviewMetadata["customer"], amountCents: number) {
   "use workflow";
-  const metadata: ReviewMetadata = { kind: "refund-review", ticketId, customer, amountCents, reasons: ["damaged", "late"] };
+  const metadata: ReviewMetadata = {
+    kind: "refund-review",
+    ticketId,
+    customer,
+    amountCents,
+    reasons: ["damaged", "late"],
+  };
   const review = createHook<Resolution>({ metadata, timeout: "1h" });
   // The support tool logs every token it is shown; the tests check listHooks never shows it.
   await handOut(ticketId, { hookToken: review.token });

@@ -70,7 +70,12 @@ export async function labCarried() {
   const fromStep = await carryUrl(webhook.url);
   const child = await start(labCarriedChild, [webhook.url]);
   const fromChild = await child.returnValue;
-  return { url: webhook.url, stepGotIt: fromStep.url === webhook.url, stepTokenHash: fromStep.tokenHash, childGotIt: fromChild === webhook.url };
+  return {
+    url: webhook.url,
+    stepGotIt: fromStep.url === webhook.url,
+    stepTokenHash: fromStep.tokenHash,
+    childGotIt: fromChild === webhook.url,
+  };
 }
 
 export async function labCarriedChild(url: string) {

@@ -63,9 +63,13 @@ beforeAll(async () => {
   // @hookline package to its tarball, so nothing is fetched from the registry under that name).
   app = join(work, "app");
   await cp(TEMPLATE, app, { recursive: true });
-  const example = JSON.parse(await readFile(join(ROOT, "apps/example/package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const example = JSON.parse(await readFile(join(ROOT, "apps/example/package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
   const file = (name: string) => `file:${tarballs.get(name)}`;
-  const overrides = Object.fromEntries([...tarballs.keys()].filter((name) => name.startsWith("@hookline/")).map((name) => [name, file(name)]));
+  const overrides = Object.fromEntries(
+    [...tarballs.keys()].filter((name) => name.startsWith("@hookline/")).map((name) => [name, file(name)]),
+  );
   await writeFile(
     join(app, "package.json"),
     JSON.stringify(
@@ -73,8 +77,18 @@ beforeAll(async () => {
         name: "fresh-app",
         private: true,
         scripts: { build: "next build", start: "next start" },
-        dependencies: { hookline: file("hookline"), next: example.dependencies.next, react: example.dependencies.react, "react-dom": example.dependencies["react-dom"] },
-        devDependencies: { typescript: "5.9.3", "@types/node": "^20.19.0", "@types/react": "^19.3.0", "@types/react-dom": "^19.3.0" },
+        dependencies: {
+          hookline: file("hookline"),
+          next: example.dependencies.next,
+          react: example.dependencies.react,
+          "react-dom": example.dependencies["react-dom"],
+        },
+        devDependencies: {
+          typescript: "5.9.3",
+          "@types/node": "^20.19.0",
+          "@types/react": "^19.3.0",
+          "@types/react-dom": "^19.3.0",
+        },
         overrides,
       },
       null,
@@ -108,19 +122,40 @@ describe("the tarballs", () => {
     for (const [name, tarball] of tarballs) {
       const entries = await tarballEntries(tarball);
       const manifest = await tarballManifest(tarball);
-      expect(entries.filter((entry) => /^package\/(src|test|bench)\//.test(entry)), `${name}: sources or tests`).toEqual([]);
-      for (const required of ["package/README.md", "package/LICENSE", "package/package.json"]) expect(entries, `${name}: ${required}`).toContain(required);
-      for (const field of ["description", "license", "repository", "homepage", "bugs", "keywords", "engines", "sideEffects"]) {
+      expect(
+        entries.filter((entry) => /^package\/(src|test|bench)\//.test(entry)),
+        `${name}: sources or tests`,
+      ).toEqual([]);
+      for (const required of ["package/README.md", "package/LICENSE", "package/package.json"])
+        expect(entries, `${name}: ${required}`).toContain(required);
+      for (const field of [
+        "description",
+        "license",
+        "repository",
+        "homepage",
+        "bugs",
+        "keywords",
+        "engines",
+        "sideEffects",
+      ]) {
         expect(manifest[field], `${name}: package.json field ${field}`).toBeDefined();
       }
-      expect(JSON.stringify(manifest.exports), `${name}: a workspace-only export condition`).not.toContain("hookline-source");
+      expect(JSON.stringify(manifest.exports), `${name}: a workspace-only export condition`).not.toContain(
+        "hookline-source",
+      );
       const ranges = [manifest.dependencies, manifest.peerDependencies, manifest.optionalDependencies];
       expect(JSON.stringify(ranges), `${name}: a workspace-only version range`).not.toContain("workspace:");
-      const bins = typeof manifest.bin === "string" ? [manifest.bin] : Object.values((manifest.bin ?? {}) as Record<string, string>);
+      const bins =
+        typeof manifest.bin === "string"
+          ? [manifest.bin]
+          : Object.values((manifest.bin ?? {}) as Record<string, string>);
       for (const bin of bins) expect(entries, `${name}: bin ${bin}`).toContain(`package/${bin.replace(/^\.\//, "")}`);
       for (const { conditions, target } of exportTargets(manifest.exports)) {
-        expect(entries, `${name}: exports ${conditions.join(" → ")} → ${target}`).toContain(`package/${target.replace(/^\.\//, "")}`);
-        if (conditions.includes("require") && conditions.at(-1) === "types") expect(target, `${name}: types for require`).toMatch(/\.d\.cts$/);
+        expect(entries, `${name}: exports ${conditions.join(" → ")} → ${target}`).toContain(
+          `package/${target.replace(/^\.\//, "")}`,
+        );
+        if (conditions.includes("require") && conditions.at(-1) === "types")
+          expect(target, `${name}: types for require`).toMatch(/\.d\.cts$/);
       }
     }
   });
@@ -137,7 +172,12 @@ describe("the tarballs", () => {
     // npm 11 lists packages whose install script it did not run: esbuild's, which Hookline does not
     // need (its binary comes from the platform package); the README says so. Nothing else.
     const warnings = installOutput.split("\n").filter((line) => /npm warn/i.test(line));
-    const unexplained = warnings.filter((line) => !/^npm warn install-scripts(\s*$| 1 package has install scripts| {3}esbuild@[\d.]+ \(postinstall: node install\.js\)$| Run `npm install-scripts)/.test(line));
+    const unexplained = warnings.filter(
+      (line) =>
+        !/^npm warn install-scripts(\s*$| 1 package has install scripts| {3}esbuild@[\d.]+ \(postinstall: node install\.js\)$| Run `npm install-scripts)/.test(
+          line,
+        ),
+    );
     expect(unexplained).toEqual([]);
     const installed = await readdir(join(app, "node_modules"));
     expect(installed).not.toContain("pg");
@@ -157,7 +197,9 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -172,12 +214,16 @@ interface Spawned {
 /** `next start` of the fresh app on a free port, in its own process group. */
 async function spawnNext(env: Record<string, string> = {}): Promise<Spawned> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(app, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: app,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: strangerEnv(env),
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(app, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: app,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: strangerEnv(env),
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
@@ -194,7 +240,10 @@ async function startServer(): Promise<Server> {
   const next = await spawnNext();
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const up = await fetch(next.url).then((response) => response.ok, () => false);
+    const up = await fetch(next.url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     const code = await Promise.race([next.exited, new Promise((resolve) => setTimeout(() => resolve("running"), 200))]);
     if (code !== "running") throw new Error(`next start exited with ${code}:\n${next.output()}`);
@@ -219,9 +268,16 @@ async function signUpAndConfirm(server: Server, email: string): Promise<void> {
   expect(started.status).toBe(200);
   const { runId } = (await started.json()) as { runId: string };
   const user = `user_${email.split("@")[0]}`;
-  const webhook = await eventually("the confirmation URL", async () => new RegExp(`confirm ${user} at (\\S+)`).exec(server.output())?.[1]);
+  const webhook = await eventually(
+    "the confirmation URL",
+    async () => new RegExp(`confirm ${user} at (\\S+)`).exec(server.output())?.[1],
+  );
   expect(webhook).toMatch(new RegExp(`^${server.url}/\\.well-known/workflow/v1/webhook/[A-Za-z0-9_-]{20,}$`));
-  const delivered = await fetch(webhook, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ confirmed: true }) });
+  const delivered = await fetch(webhook, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ confirmed: true }),
+  });
   expect(delivered.status).toBe(202);
   const view = await eventually("the run to complete", async () => {
     const response = await fetch(`${server.url}/api/runs/${runId}`);
@@ -243,7 +299,10 @@ describe("a fresh app using the installed package", () => {
       await server.stop();
     }
     // The inspector's CLI, as a user runs it in the app's folder.
-    const { stdout } = await run(join(app, "node_modules/.bin/hookline"), ["inspect", "runs", "--json"], { cwd: app, env: strangerEnv() });
+    const { stdout } = await run(join(app, "node_modules/.bin/hookline"), ["inspect", "runs", "--json"], {
+      cwd: app,
+      env: strangerEnv(),
+    });
     const runs = JSON.parse(stdout) as Array<{ status: string }>;
     expect(runs.map((run) => run.status)).toEqual(["completed"]);
   });
@@ -259,11 +318,20 @@ describe("a fresh app using the installed package", () => {
   });
 
   it("names the install command when the PostgreSQL world is chosen without its package", async () => {
-    const next = await spawnNext({ HOOKLINE_WORLD: "postgres", HOOKLINE_POSTGRES_URL: "postgres://nobody@127.0.0.1:1/none", HOOKLINE_SECRET: "s".repeat(48) });
+    const next = await spawnNext({
+      HOOKLINE_WORLD: "postgres",
+      HOOKLINE_POSTGRES_URL: "postgres://nobody@127.0.0.1:1/none",
+      HOOKLINE_SECRET: "s".repeat(48),
+    });
     try {
-      const code = await Promise.race([next.exited, new Promise((resolve) => setTimeout(() => resolve("still running after 60 s"), 60_000))]);
+      const code = await Promise.race([
+        next.exited,
+        new Promise((resolve) => setTimeout(() => resolve("still running after 60 s"), 60_000)),
+      ]);
       expect(code, next.output()).toBe(1);
-      expect(next.output()).toContain("[hookline] cannot start: HOOKLINE_WORLD is postgres but the PostgreSQL world is not installed: run `npm install @hookline/world-postgres`");
+      expect(next.output()).toContain(
+        "[hookline] cannot start: HOOKLINE_WORLD is postgres but the PostgreSQL world is not installed: run `npm install @hookline/world-postgres`",
+      );
     } finally {
       await next.kill();
     }
@@ -297,12 +365,19 @@ describe("hookline/testing in the fresh app", () => {
     expect(block, "the README's hookline/testing example").toBeDefined();
     const [config, test] = block!.split(/^(?=\/\/ test\/signup\.test\.ts$)/m);
     expect(test, "the README's test file").toBeDefined();
-    const vitest = (JSON.parse(await readFile(join(ROOT, "apps/release-check/package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.vitest;
+    const vitest = (
+      JSON.parse(await readFile(join(ROOT, "apps/release-check/package.json"), "utf8")) as {
+        devDependencies: Record<string, string>;
+      }
+    ).devDependencies.vitest;
     await exec("npm", ["install", "--no-save", "--no-audit", "--no-fund", `vitest@${vitest}`], app);
     await writeFile(join(app, "vitest.config.ts"), config!);
     await mkdir(join(app, "test"), { recursive: true });
     await writeFile(join(app, "test/signup.test.ts"), test!);
-    const output = await exec(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run"], app, { NO_COLOR: "1", FORCE_COLOR: "0" });
+    const output = await exec(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run"], app, {
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+    });
     expect(output).toMatch(/Tests\s+1 passed \(1\)/);
   });
 });

@@ -21,7 +21,10 @@ export async function childToParent(runtime: Runtime, label: string): Promise<Ro
     const parent = await runtime.start(WORKFLOWS.parentOfWaiting, [token]);
     let childRunId: string | undefined;
     while (!childRunId) {
-      childRunId = await runtime.activeHook(token).then((hook) => hook.runId, () => undefined);
+      childRunId = await runtime.activeHook(token).then(
+        (hook) => hook.runId,
+        () => undefined,
+      );
       if (!childRunId) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await runtime.resumeHook(token, i);

@@ -26,7 +26,11 @@ export async function dedupeCost(runtime: Runtime, label: string): Promise<Row[]
 }
 
 /** `count` deliveries with distinct webhook-ids into a new inbox run; the time of each thousand. */
-async function deliverInto(runtime: Runtime, label: string, count: number): Promise<{ slices: number[]; runId: string }> {
+async function deliverInto(
+  runtime: Runtime,
+  label: string,
+  count: number,
+): Promise<{ slices: number[]; runId: string }> {
   const key = `dedupe-${label}-${Date.now()}`;
   const run = await runtime.start(WORKFLOWS.inbox, [key, count]);
   while (!webhookUrls.has(key)) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -52,7 +52,9 @@ try {
 
 const { host } = new URL(server.url);
 printTable(`@hookline/core — runtime on the PostgreSQL world (PostgreSQL ${version}, ${server.source} server)`, rows);
-console.log(`\nServer: PostgreSQL ${version} at ${host} (${SOURCES[server.source]}); databases created for the run and dropped.`);
+console.log(
+  `\nServer: PostgreSQL ${version} at ${host} (${SOURCES[server.source]}); databases created for the run and dropped.`,
+);
 console.log(`Machine: ${cpus().length} CPUs, load average ${load} when the benchmark started.`);
 process.exit(0);
 
@@ -90,7 +92,8 @@ async function resumes(db: TestDatabase): Promise<void> {
   let runtime = await runtimeOn(db);
   const warmRun = await runtime.start(WORKFLOWS.longThenHook, [499, "warm"]);
   const coldRun = await runtime.start(WORKFLOWS.longThenHook, [499, "cold"]);
-  for (const run of [warmRun, coldRun]) await until(async () => (await runtime.world.listHooks({ runId: run.runId, status: "active" })).length > 0);
+  for (const run of [warmRun, coldRun])
+    await until(async () => (await runtime.world.listHooks({ runId: run.runId, status: "active" })).length > 0);
   const events = (await runtime.world.readEvents(warmRun.runId)).length;
   let started = performance.now();
   await runtime.resumeHook("warm", 1);
@@ -141,21 +144,32 @@ async function throughput(db: TestDatabase): Promise<void> {
   children.push(...instances);
   await Promise.all(instances.map((child) => child.waitForLine(/^ready$/, 60_000)));
   const s = `"${db.schema}"`;
-  for (const child of instances) child.send({ start: WORKFLOWS.tenSteps, args: [], count: THROUGHPUT_RUNS / instances.length });
+  for (const child of instances)
+    child.send({ start: WORKFLOWS.tenSteps, args: [], count: THROUGHPUT_RUNS / instances.length });
   let counts = { total: 0, ended: 0 };
-  await until(async () => {
-    counts = (
-      await db.admin<{ total: number; ended: number }>(
-        `SELECT count(*)::int AS total, count(*) FILTER (WHERE status IN ('completed', 'failed', 'cancelled'))::int AS ended FROM ${s}.runs`,
-      )
-    ).rows[0]!;
-    return counts.total === THROUGHPUT_RUNS && counts.ended === THROUGHPUT_RUNS;
-  }, 240_000, 50).catch((error) => {
-    throw new Error(`throughput: ${counts.ended} of ${counts.total} runs ended (${THROUGHPUT_RUNS} expected)`, { cause: error });
+  await until(
+    async () => {
+      counts = (
+        await db.admin<{ total: number; ended: number }>(
+          `SELECT count(*)::int AS total, count(*) FILTER (WHERE status IN ('completed', 'failed', 'cancelled'))::int AS ended FROM ${s}.runs`,
+        )
+      ).rows[0]!;
+      return counts.total === THROUGHPUT_RUNS && counts.ended === THROUGHPUT_RUNS;
+    },
+    240_000,
+    50,
+  ).catch((error) => {
+    throw new Error(`throughput: ${counts.ended} of ${counts.total} runs ended (${THROUGHPUT_RUNS} expected)`, {
+      cause: error,
+    });
   });
   await Promise.all(instances.map((child) => child.close()));
 
-  const span = (await db.admin<{ first: number; last: number }>(`SELECT min(created_at) AS first, max(ended_at) AS last FROM ${s}.runs`)).rows[0]!;
+  const span = (
+    await db.admin<{ first: number; last: number }>(
+      `SELECT min(created_at) AS first, max(ended_at) AS last FROM ${s}.runs`,
+    )
+  ).rows[0]!;
   const seconds = (span.last - span.first) / 1000;
   const runs = await db.admin<{ run_id: string; status: string; steps: number; distinct_steps: number }>(
     `SELECT r.run_id, r.status, count(e.seq) FILTER (WHERE e.type = 'step_completed')::int AS steps,
@@ -164,10 +178,14 @@ async function throughput(db: TestDatabase): Promise<void> {
   );
   const wrong = runs.rows.filter((r) => r.status !== "completed" || r.steps !== 10 || r.distinct_steps !== 10);
   if (runs.rows.length !== THROUGHPUT_RUNS || wrong.length > 0) {
-    throw new Error(`throughput: ${wrong.length} of ${runs.rows.length} runs are not completed with 10 step results: ${JSON.stringify(wrong.slice(0, 5))}`);
+    throw new Error(
+      `throughput: ${wrong.length} of ${runs.rows.length} runs are not completed with 10 step results: ${JSON.stringify(wrong.slice(0, 5))}`,
+    );
   }
   // Each step returned the pid of the instance that ran it.
-  const results = await db.admin<{ result: unknown }>(`SELECT data->'result' AS result FROM ${s}.events WHERE type = 'step_completed'`);
+  const results = await db.admin<{ result: unknown }>(
+    `SELECT data->'result' AS result FROM ${s}.events WHERE type = 'step_completed'`,
+  );
   const byInstance = new Map<number, number>();
   for (const { result } of results.rows) {
     const pid = deserialize(result) as number;

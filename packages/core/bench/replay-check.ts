@@ -25,7 +25,11 @@ import { ms, printTable, type Row } from "./report.js";
 // start in about 75 ms (from TypeScript sources each worker would first load tsx, about 420 ms).
 // Imported at run time: `pnpm bench` builds the packages first; type checks run before any build.
 const BUILT_RUNTIME = "../dist/runtime.js";
-const { checkLogs, checkRuns, WorkflowBundle: BuiltBundle } = (await import(BUILT_RUNTIME)) as typeof import("../src/runtime.js");
+const {
+  checkLogs,
+  checkRuns,
+  WorkflowBundle: BuiltBundle,
+} = (await import(BUILT_RUNTIME)) as typeof import("../src/runtime.js");
 
 const RUNS = 1_000;
 
@@ -41,7 +45,9 @@ async function replayCheckCost(runtime: Runtime, bundleCode: string, worldDir: s
   const bundle = new BuiltBundle({ code: bundleCode }, bundleIdOf(bundleCode));
   // Copies of it, each hook with a token of its own (a token is held by one active hook).
   const copy = (e: WorkflowEvent, i: number): WorkflowEvent =>
-    e.type === "hook_created" ? { ...e, runId: `wrun_check_${i}`, data: { ...e.data, tokenHash: bundleIdOf(`token ${i}`) } } : { ...e, runId: `wrun_check_${i}` };
+    e.type === "hook_created"
+      ? { ...e, runId: `wrun_check_${i}`, data: { ...e.data, tokenHash: bundleIdOf(`token ${i}`) } }
+      : { ...e, runId: `wrun_check_${i}` };
   const logs: WorkflowEvent[][] = Array.from({ length: RUNS }, (_, i) => log.map((e) => copy(e, i)));
   await checkLogs(logs.slice(0, 100), bundle);
   let t = performance.now();
@@ -71,7 +77,11 @@ async function replayCheckCost(runtime: Runtime, bundleCode: string, worldDir: s
   const throughWorld = performance.now() - t;
   await world.close();
   return [
-    [`replay check of ${RUNS} runs × ${log.length} events, logs in memory (built package, ${availableParallelism()} cores)`, ms(inMemory), "≤ 1 s"],
+    [
+      `replay check of ${RUNS} runs × ${log.length} events, logs in memory (built package, ${availableParallelism()} cores)`,
+      ms(inMemory),
+      "≤ 1 s",
+    ],
     ["the same, CPU time of this process (all threads)", ms(cpuMs), ""],
     ["the same in this thread only (no workers; from sources)", ms(oneThread), ""],
     ["the same in this thread only, CPU time", ms((oneUsed.user + oneUsed.system) / 1000), ""],
@@ -88,5 +98,8 @@ const runtime = await Runtime.create({
   steps: registries().steps,
 });
 // The runtime records the run the checks replay, then closes.
-printTable("@hookline/core — replay checks (check-replay, replayLog)", await replayCheckCost(runtime, app.bundle.code, await dataDir()));
+printTable(
+  "@hookline/core — replay checks (check-replay, replayLog)",
+  await replayCheckCost(runtime, app.bundle.code, await dataDir()),
+);
 process.exit(0);

@@ -19,7 +19,14 @@ export async function slotCost(runtime: Runtime, label: string): Promise<Row[]> 
   const few = await acquireRelease(runtime, `${prefix}-key`);
   for (let i = 0; i < KEYS; i += 100) {
     await Promise.all(
-      Array.from({ length: 100 }, (_, j) => runtime.world.slots.acquire({ key: `${prefix}-other-${i + j}`, limit: 1, runId: `run-${i + j}`, owner: "bench" })),
+      Array.from({ length: 100 }, (_, j) =>
+        runtime.world.slots.acquire({
+          key: `${prefix}-other-${i + j}`,
+          limit: 1,
+          runId: `run-${i + j}`,
+          owner: "bench",
+        }),
+      ),
     );
   }
   // A key of its own, so the figure is not that of the first key's churn (PostgreSQL: its dead rows until vacuum).

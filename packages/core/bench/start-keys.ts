@@ -18,7 +18,11 @@ export async function startKeyCost(runtime: Runtime, label: string): Promise<Row
   await duplicateStarts(runtime, held); // warms the code path up, so the first figure is not the JIT's
   const few = await duplicateStarts(runtime, held);
   for (let i = 0; i < KEYS; i += 100) {
-    await Promise.all(Array.from({ length: 100 }, (_, j) => runtime.start(WORKFLOWS.sequential, [0], { idempotencyKey: `${prefix}-${i + j}` })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, j) =>
+        runtime.start(WORKFLOWS.sequential, [0], { idempotencyKey: `${prefix}-${i + j}` }),
+      ),
+    );
   }
   const many = await duplicateStarts(runtime, held);
   return [

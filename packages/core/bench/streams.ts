@@ -83,7 +83,8 @@ async function visibleLatency(writer: World, reader: World, n: number): Promise<
   const run = await runtime.start(`${WF}ticks`, [n, 3]);
   const latencies: number[] = [];
   const readable = openReadable<number>(async () => reader, run.runId, { namespace: "default", startIndex: 0 });
-  for await (const writtenAt of readable as unknown as AsyncIterable<number>) latencies.push(performance.now() - writtenAt);
+  for await (const writtenAt of readable as unknown as AsyncIterable<number>)
+    latencies.push(performance.now() - writtenAt);
   await settle();
   await runtime.close();
   return latencies;
@@ -100,9 +101,12 @@ async function coldReplay(world: () => World, chunks: number): Promise<number> {
     const token = `replay-${chunks}-${Math.random()}`;
     let runtime = await runtimeOn(world());
     const run = await runtime.start(`${WF}longRun`, [1000, token]);
-    while ((await runtime.world.listHooks({ runId: run.runId, status: "active" })).length === 0) await new Promise((r) => setTimeout(r, 20));
+    while ((await runtime.world.listHooks({ runId: run.runId, status: "active" })).length === 0)
+      await new Promise((r) => setTimeout(r, 20));
     for (let written = 0; written < chunks; written += 1000) {
-      const batch = Array.from({ length: Math.min(1000, chunks - written) }, (_, i) => JSON.stringify(`chunk ${written + i}`));
+      const batch = Array.from({ length: Math.min(1000, chunks - written) }, (_, i) =>
+        JSON.stringify(`chunk ${written + i}`),
+      );
       await runtime.world.streams.write(run.runId, "default", batch);
     }
     await settle();
@@ -122,7 +126,11 @@ async function coldReplay(world: () => World, chunks: number): Promise<number> {
 {
   await chunksPerSecond(createLocalWorld({ dir: await dataDir() }), 2_000); // warm-up
   const rate = await chunksPerSecond(createLocalWorld({ dir: await dataDir() }), 20_000);
-  rows.push(["chunks/s one step writes (20,000 small chunks, each awaited; local, fs)", `${rate.toFixed(0)}/s`, "≥ 10,000/s"]);
+  rows.push([
+    "chunks/s one step writes (20,000 small chunks, each awaited; local, fs)",
+    `${rate.toFixed(0)}/s`,
+    "≥ 10,000/s",
+  ]);
 
   const world = createLocalWorld({ dir: await dataDir() });
   const latencies = await visibleLatency(world, world, 300);
@@ -134,7 +142,11 @@ async function coldReplay(world: () => World, chunks: number): Promise<number> {
   for (const chunks of [0, 100_000]) {
     const dir = await dataDir();
     const elapsed = await coldReplay(() => createLocalWorld({ dir }), chunks);
-    rows.push([`cold replay of a 1,000-step run with ${chunks.toLocaleString("en")} stream chunks (local, fs)`, ms(elapsed), "equal within noise"]);
+    rows.push([
+      `cold replay of a 1,000-step run with ${chunks.toLocaleString("en")} stream chunks (local, fs)`,
+      ms(elapsed),
+      "equal within noise",
+    ]);
   }
 }
 printTable("@hookline/core — streams on the local world (filesystem driver)", rows);
@@ -148,16 +160,28 @@ try {
   databases.push(db);
   const open = () => createPostgresWorld({ connectionString: db.url, schema: db.schema });
   const rate = await chunksPerSecond(open(), 2_000);
-  pgRows.push(["chunks/s one step writes (2,000 small chunks, each awaited and committed)", `${rate.toFixed(0)}/s`, ""]);
+  pgRows.push([
+    "chunks/s one step writes (2,000 small chunks, each awaited and committed)",
+    `${rate.toFixed(0)}/s`,
+    "",
+  ]);
   const second = open();
   const latencies = await visibleLatency(open(), second, 300);
   await second.close();
-  pgRows.push(["write on instance A → visible to a reader on instance B p50 (LISTEN/NOTIFY)", ms(percentile(latencies, 50)), "≤ 5 ms"]);
+  pgRows.push([
+    "write on instance A → visible to a reader on instance B p50 (LISTEN/NOTIFY)",
+    ms(percentile(latencies, 50)),
+    "≤ 5 ms",
+  ]);
   pgRows.push(["write on instance A → visible to a reader on instance B p99", ms(percentile(latencies, 99)), ""]);
   await coldReplay(open, 0); // warm-up: the first variant must not pay for it
   for (const chunks of [0, 100_000]) {
     const elapsed = await coldReplay(open, chunks);
-    pgRows.push([`cold replay of a 1,000-step run with ${chunks.toLocaleString("en")} stream chunks`, ms(elapsed), "equal within noise"]);
+    pgRows.push([
+      `cold replay of a 1,000-step run with ${chunks.toLocaleString("en")} stream chunks`,
+      ms(elapsed),
+      "equal within noise",
+    ]);
   }
 } finally {
   for (const db of databases) await db.drop();

@@ -5,12 +5,12 @@
 import { getRuntime } from "./host/global-runtime.js";
 import "./host/step-values.js";
 import { checkHealth, type HealthCheckEndpoint, type HealthCheckResult } from "./host/health.js";
-import { Run, type RunInfo, runInfo } from "./host/run.js";
-import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
-import type { ScheduleInfo } from "./host/scheduler.js";
 import { registries, type WorkflowBundleSource } from "./host/registry.js";
 import { checkLog, type ReplayReport } from "./host/replay-check.js";
+import { Run, type RunInfo, runInfo } from "./host/run.js";
+import type { Runtime, StartOptions, WorkflowReference } from "./host/runtime.js";
 import { WorkflowBundle } from "./host/sandbox.js";
+import type { ScheduleInfo } from "./host/scheduler.js";
 import type { UpgradeResult } from "./host/upgrade-run.js";
 import { InvalidArgumentError, WorkflowNotRegisteredError } from "./shared/errors.js";
 import type { ScheduleOptions } from "./shared/public-types.js";
@@ -19,11 +19,10 @@ import { bundleIdOf } from "./world/bundles.js";
 import type { RunStatus, WorkflowEvent } from "./world/events.js";
 import type { HookRecord } from "./world/world.js";
 
+export type { ReplayReport } from "./host/replay-check.js";
 export { Run, type RunInfo } from "./host/run.js";
 export type { StepInfo, WaitInfo } from "./host/run-views.js";
-export type { ReplayReport } from "./host/replay-check.js";
 export type { StartOptions } from "./host/runtime.js";
-export type { UpgradeResult } from "./host/upgrade-run.js";
 export type { ScheduleInfo } from "./host/scheduler.js";
 export {
   bytesResponse,
@@ -33,6 +32,7 @@ export {
   sseResponse,
 } from "./host/streams/responses.js";
 export type { WorkflowReadableStream } from "./host/streams/stream-reader.js";
+export type { UpgradeResult } from "./host/upgrade-run.js";
 export * from "./shared/errors.js";
 export type { ScheduleOptions } from "./shared/public-types.js";
 export {
@@ -44,7 +44,11 @@ export {
 export type { RunStatus, WorkflowEvent } from "./world/events.js";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
-type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R> ? R : W extends (...args: never[]) => infer R ? R : unknown;
+type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R>
+  ? R
+  : W extends (...args: never[]) => infer R
+    ? R
+    : unknown;
 
 /** start()'s options inside a workflow, where it starts a child run (see docs/start-control.md). */
 export interface ChildStartOptions {
@@ -67,7 +71,11 @@ export async function start<W extends WorkflowReference | ((...args: never[]) =>
     );
   }
   const runtime = await getRuntime();
-  return (await runtime.start(workflow as WorkflowReference, (args ?? []) as unknown[], options as StartOptions | undefined)) as Run<WorkflowResult<W>>;
+  return (await runtime.start(
+    workflow as WorkflowReference,
+    (args ?? []) as unknown[],
+    options as StartOptions | undefined,
+  )) as Run<WorkflowResult<W>>;
 }
 
 /**
@@ -105,7 +113,13 @@ export async function deleteSchedule(id: string): Promise<boolean> {
  * at most `limit` (default 100). Page on with `before: { createdAt, runId }` of the last run of the previous page.
  */
 export async function listRuns(
-  options: { status?: RunStatus | RunStatus[]; workflowId?: string; rerunOf?: string; limit?: number; before?: { createdAt: Date | number; runId: string } } = {},
+  options: {
+    status?: RunStatus | RunStatus[];
+    workflowId?: string;
+    rerunOf?: string;
+    limit?: number;
+    before?: { createdAt: Date | number; runId: string };
+  } = {},
 ): Promise<RunInfo[]> {
   const runtime = await getRuntime();
   const { before, ...rest } = options;
@@ -136,11 +150,18 @@ export async function upgradeRun(runId: string): Promise<UpgradeResult> {
  * prints them) on the current build's workflow bundle, or `options.bundle`, without running
  * anything; the report names the first divergence with both calls. For tests over recorded logs.
  */
-export async function replayLog(log: WorkflowEvent[] | { events: WorkflowEvent[] }, options: { bundle?: WorkflowBundleSource } = {}): Promise<ReplayReport> {
+export async function replayLog(
+  log: WorkflowEvent[] | { events: WorkflowEvent[] },
+  options: { bundle?: WorkflowBundleSource } = {},
+): Promise<ReplayReport> {
   const events = Array.isArray(log) ? log : log?.events;
-  if (!Array.isArray(events)) throw new InvalidArgumentError("replayLog(): pass a run's events (an array), or { events }.");
+  if (!Array.isArray(events))
+    throw new InvalidArgumentError("replayLog(): pass a run's events (an array), or { events }.");
   const source = options.bundle ?? registries().bundle;
-  if (!source) throw new WorkflowNotRegisteredError("replayLog(): no workflow bundle is registered in this process: pass { bundle: { code } }.");
+  if (!source)
+    throw new WorkflowNotRegisteredError(
+      "replayLog(): no workflow bundle is registered in this process: pass { bundle: { code } }.",
+    );
   if (replayBundle?.source.code !== source.code) replayBundle = new WorkflowBundle(source, bundleIdOf(source.code));
   return checkLog(events, replayBundle);
 }
@@ -296,7 +317,9 @@ export interface RefusedDeliveryInfo {
  * run, or of every run; at most `limit` (default 100). Kept outside the run's log, at most 50
  * per hook. Requests to unknown tokens are not kept (nobody to attribute them to).
  */
-export async function listRefusedDeliveries(options: { runId?: string; hookId?: string; limit?: number } = {}): Promise<RefusedDeliveryInfo[]> {
+export async function listRefusedDeliveries(
+  options: { runId?: string; hookId?: string; limit?: number } = {},
+): Promise<RefusedDeliveryInfo[]> {
   const runtime = await getRuntime();
   return (await runtime.world.listRefusals(options)).map((refusal) => ({
     runId: refusal.runId,

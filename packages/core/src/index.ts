@@ -74,7 +74,10 @@ export function getWorkflowMetadata(): WorkflowMetadataInfo {
 export function getStepMetadata(): StepMetadata {
   const step = registries().currentStep.getStore();
   if (!step) {
-    throw new ContextError('getStepMetadata() can only be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+    throw new ContextError(
+      'getStepMetadata() can only be called inside a "use step" function.',
+      "HOOKLINE_NOT_IN_STEP",
+    );
   }
   return {
     stepId: step.stepId,

@@ -4,7 +4,11 @@ import { BundleStackMap } from "../src/host/bundle-stack.js";
 
 // Bundle line 1 → workflows/order.ts line 1, line 2 → workflows/order.ts line 5, line 3 → the runtime's state.ts line 3.
 const map = new BundleStackMap(
-  { sources: ["workflows/order.ts", "../../packages/core/src/workflow/state.ts"], ignoreList: [1], mappings: "AAAA;AAIA;ACFA" } as never,
+  {
+    sources: ["workflows/order.ts", "../../packages/core/src/workflow/state.ts"],
+    ignoreList: [1],
+    mappings: "AAAA;AAIA;ACFA",
+  } as never,
   "hookline-workflows.js",
 );
 
@@ -31,8 +35,16 @@ test("keeps the user's frames (and native ones among them), mapped; drops ignore
 });
 
 test("keeps every frame, mapped, when none is the user's (an error of the runtime itself)", () => {
-  const runtime = ["ReplayDivergenceError: x", "    at Object.start (hookline-workflows.js:3:1)", "    at async /app/.next/server/chunks/core.js:4411:13"].join("\n");
+  const runtime = [
+    "ReplayDivergenceError: x",
+    "    at Object.start (hookline-workflows.js:3:1)",
+    "    at async /app/.next/server/chunks/core.js:4411:13",
+  ].join("\n");
   expect(map.remap(runtime)).toBe(
-    ["ReplayDivergenceError: x", "    at Object.start (../../packages/core/src/workflow/state.ts:3:1)", "    at async /app/.next/server/chunks/core.js:4411:13"].join("\n"),
+    [
+      "ReplayDivergenceError: x",
+      "    at Object.start (../../packages/core/src/workflow/state.ts:3:1)",
+      "    at async /app/.next/server/chunks/core.js:4411:13",
+    ].join("\n"),
   );
 });

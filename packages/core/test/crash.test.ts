@@ -70,10 +70,14 @@ async function finishedLog(dataDir: string, runId: string): Promise<WorkflowEven
   const world = createLocalWorld({ dir: dataDir });
   await world.start();
   try {
-    return await waitFor(`run ${runId} to finish`, async () => {
-      const events = await world.readEvents(runId);
-      return events.at(-1)?.type === "run_completed" ? events : undefined;
-    }, 30_000);
+    return await waitFor(
+      `run ${runId} to finish`,
+      async () => {
+        const events = await world.readEvents(runId);
+        return events.at(-1)?.type === "run_completed" ? events : undefined;
+      },
+      30_000,
+    );
   } finally {
     await world.close();
   }
@@ -105,7 +109,9 @@ describe("crash recovery (SIGKILL, real processes)", () => {
     expect(deserialize((events.at(-1) as { data: { result: unknown } }).data.result)).toEqual([10, 20, 30, 40]);
     // Steps 1 and 2 were recorded before the kill and are not run again; step 3 is.
     expect(second.lines.filter((l) => l.startsWith("begin a"))).toEqual(["begin a 3", "begin a 4"]);
-    const attempts = events.filter((e) => e.type === "step_started" && e.corr === "o3").map((e) => (e.data as { attempt: number }).attempt);
+    const attempts = events
+      .filter((e) => e.type === "step_started" && e.corr === "o3")
+      .map((e) => (e.data as { attempt: number }).attempt);
     expect(attempts).toEqual([1, 2]);
   });
 
@@ -159,7 +165,10 @@ describe("crash recovery (SIGKILL, real processes)", () => {
     await first.waitForLine(/^hook w$/);
     // Idle, warm in this process, nothing left in the queue: only what the payload's append
     // writes can bring the run back after the kill.
-    await waitFor("the queue to empty", async () => (await readdir(join(dataDir, "queue")).catch(() => [])).length === 0);
+    await waitFor(
+      "the queue to empty",
+      async () => (await readdir(join(dataDir, "queue")).catch(() => [])).length === 0,
+    );
     // The payload wakes the run in memory, and the process dies first.
     first.send({ resume: "crash:w", payload: 5, die: true });
     await first.exited;

@@ -31,28 +31,42 @@ function refusal(cron: unknown, timezone: unknown): string {
 
 describe("cron expressions", () => {
   test("an expression that does not parse is refused, naming the field, its position and the schedule", () => {
-    expect(refusal("61 * * * *", "UTC")).toMatch(/^schedule "daily": cron "61 \* \* \* \*": field 1 \(minute\) "61" at position 1 is invalid: Invalid value for minute: 61/);
-    expect(refusal("0 9 * * 1-8", "UTC")).toMatch(/field 5 \(day of week\) "1-8" at position 9 is invalid: Invalid value for dayOfWeek: 8/);
+    expect(refusal("61 * * * *", "UTC")).toMatch(
+      /^schedule "daily": cron "61 \* \* \* \*": field 1 \(minute\) "61" at position 1 is invalid: Invalid value for minute: 61/,
+    );
+    expect(refusal("0 9 * * 1-8", "UTC")).toMatch(
+      /field 5 \(day of week\) "1-8" at position 9 is invalid: Invalid value for dayOfWeek: 8/,
+    );
     expect(refusal("0 25 * * *", "UTC")).toMatch(/field 2 \(hour\) "25" at position 3/);
     expect(refusal("0 0 9 * * MON-FUN", "UTC")).toMatch(/field 6 \(day of week\) "MON-FUN" at position 11/);
-    expect(refusal("* * *", "UTC")).toMatch(/has 3 fields; it needs 5 \(minute hour day-of-month month day-of-week\) or 6/);
+    expect(refusal("* * *", "UTC")).toMatch(
+      /has 3 fields; it needs 5 \(minute hour day-of-month month day-of-week\) or 6/,
+    );
     expect(refusal("0 0 1 1 * 2030", "UTC")).toMatch(/field 6 \(day of week\) "2030"/);
     expect(refusal("", "UTC")).toMatch(/cron must be a cron expression such as "0 9 \* \* 1-5", got string ""/);
     expect(refusal(9, "UTC")).toMatch(/got number 9/);
     expect(refusal("0 9 31 2 *", "UTC")).toMatch(/never matches a date/);
     // 6 fields: seconds first.
-    expect(ticks(CronSchedule.parse("*/20 * * * * *", "UTC", "x"), "2026-12-07T10:00:05Z", 2)).toEqual(["2026-12-07T10:00:20.000Z", "2026-12-07T10:00:40.000Z"]);
+    expect(ticks(CronSchedule.parse("*/20 * * * * *", "UTC", "x"), "2026-12-07T10:00:05Z", 2)).toEqual([
+      "2026-12-07T10:00:20.000Z",
+      "2026-12-07T10:00:40.000Z",
+    ]);
   });
 
   test("an unknown timezone is refused, naming it; a known one is spelled as Intl spells it", () => {
-    expect(refusal("0 9 * * *", "Mars/Olympus")).toMatch(/^schedule "daily": unknown timezone "Mars\/Olympus". Use an IANA timezone name/);
+    expect(refusal("0 9 * * *", "Mars/Olympus")).toMatch(
+      /^schedule "daily": unknown timezone "Mars\/Olympus". Use an IANA timezone name/,
+    );
     expect(refusal("0 9 * * *", "")).toMatch(/timezone must be an IANA timezone name/);
     expect(CronSchedule.parse("0 9 * * *", "europe/berlin", "x").timezone).toBe("Europe/Berlin");
   });
 
   test("weekdays at 9 in Berlin are 8:00 UTC in winter and 7:00 UTC in summer", () => {
     const schedule = CronSchedule.parse("0 9 * * 1-5", "Europe/Berlin", "x");
-    expect(ticks(schedule, "2026-12-04T12:00:00Z", 2)).toEqual(["2026-12-07T08:00:00.000Z", "2026-12-08T08:00:00.000Z"]);
+    expect(ticks(schedule, "2026-12-04T12:00:00Z", 2)).toEqual([
+      "2026-12-07T08:00:00.000Z",
+      "2026-12-08T08:00:00.000Z",
+    ]);
     expect(ticks(schedule, "2026-07-03T12:00:00Z", 1)).toEqual(["2026-07-06T07:00:00.000Z"]);
   });
 
@@ -82,16 +96,24 @@ describe("cron expressions", () => {
       "2026-10-26T01:30:00.000Z", // 02:30 CET
     ]);
     // The latest tick of a window holding both 02:30s is the first one: the repeated hour adds no tick.
-    expect(iso(schedule.latestBetween(at("2026-10-24T12:00:00Z"), at("2026-10-25T02:00:00Z")))).toBe("2026-10-25T00:30:00.000Z");
+    expect(iso(schedule.latestBetween(at("2026-10-24T12:00:00Z"), at("2026-10-25T02:00:00Z")))).toBe(
+      "2026-10-25T00:30:00.000Z",
+    );
   });
 
   test("the latest tick of a long gap: one step for a yearly schedule, a per-second one, and none in an empty window", () => {
     const yearly = CronSchedule.parse("0 0 1 1 *", "UTC", "x");
-    expect(iso(yearly.latestBetween(at("2020-06-01T00:00:00Z"), at("2026-12-07T00:00:00Z")))).toBe("2026-01-01T00:00:00.000Z");
+    expect(iso(yearly.latestBetween(at("2020-06-01T00:00:00Z"), at("2026-12-07T00:00:00Z")))).toBe(
+      "2026-01-01T00:00:00.000Z",
+    );
     const everySecond = CronSchedule.parse("* * * * * *", "UTC", "x");
-    expect(iso(everySecond.latestBetween(at("2026-12-01T00:00:00Z"), at("2026-12-07T10:11:12.500Z")))).toBe("2026-12-07T10:11:12.000Z");
+    expect(iso(everySecond.latestBetween(at("2026-12-01T00:00:00Z"), at("2026-12-07T10:11:12.500Z")))).toBe(
+      "2026-12-07T10:11:12.000Z",
+    );
     const daily = CronSchedule.parse("0 9 * * *", "Europe/Berlin", "x");
     expect(daily.latestBetween(at("2026-12-07T08:00:00Z"), at("2026-12-07T12:00:00Z"))).toBeNull();
-    expect(iso(daily.latestBetween(at("2026-12-07T07:59:59Z"), at("2026-12-07T08:00:00Z")))).toBe("2026-12-07T08:00:00.000Z");
+    expect(iso(daily.latestBetween(at("2026-12-07T07:59:59Z"), at("2026-12-07T08:00:00Z")))).toBe(
+      "2026-12-07T08:00:00.000Z",
+    );
   });
 });

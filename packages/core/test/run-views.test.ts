@@ -30,7 +30,9 @@ describe("run views for dashboards", () => {
     expect(all[1]).toMatchObject({ workflowName: "views", status: "running" });
     expect(await getRun(run.runId).info()).toEqual(all[1]);
     expect((await listRuns({ status: "completed" })).map((r) => r.runId)).toEqual([done.runId]);
-    expect((await listRuns({ workflowId: "workflow//workflows/views.ts//views" })).map((r) => r.runId)).toEqual([run.runId]);
+    expect((await listRuns({ workflowId: "workflow//workflows/views.ts//views" })).map((r) => r.runId)).toEqual([
+      run.runId,
+    ]);
 
     const [step] = await getRun(run.runId).steps();
     expect(step).toMatchObject({ id: "o1", name: "flaky", status: "completed", attempts: 2, error: "first try fails" });

@@ -49,7 +49,9 @@ test("a waiter lives exactly as long as its run: it settles from the end event, 
   const runtime = await runtimeFor(source);
   const waiting = await runtime.start("workflow//workflows/quick.ts//waits", ["waiter-token"]);
   const outcome = getRun(waiting.runId).returnValue;
-  const other = getRun((await runtime.start("workflow//workflows/quick.ts//waits", ["waiter-other"])).runId).returnValue.catch((e: unknown) => e);
+  const other = getRun(
+    (await runtime.start("workflow//workflows/quick.ts//waits", ["waiter-other"])).runId,
+  ).returnValue.catch((e: unknown) => e);
   await expect.poll(() => runtime.pendingWaits).toBe(2);
   await expect.poll(async () => (await runtime.world.listHooks({ status: "active" })).length).toBe(2);
   await runtime.resumeHook("waiter-token", "done");

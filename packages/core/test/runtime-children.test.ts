@@ -132,7 +132,9 @@ describe("child workflows", () => {
     expect(children).toHaveLength(5);
     const started = (await run.events()).filter((e) => e.type === "child_started");
     expect(started.map((e) => e.corr)).toEqual(["o1", "o2", "o3", "o4", "o5"]);
-    expect(new Set(started.map((e) => (e.type === "child_started" ? e.data.childRunId : "")))).toEqual(new Set(children));
+    expect(new Set(started.map((e) => (e.type === "child_started" ? e.data.childRunId : "")))).toEqual(
+      new Set(children),
+    );
   });
 
   test("a child created but not recorded (the parent's append failed) is found again, not started twice", async () => {
@@ -191,8 +193,13 @@ describe("child workflows", () => {
       const events = await run.events();
       return events.filter((e) => e.type === "child_started").length === 2 ? events : undefined;
     });
-    const [attached, detached] = started.filter((e) => e.type === "child_started").map((e) => (e.type === "child_started" ? e.data.childRunId : ""));
-    await waitFor("the children's hooks", async () => (await runtime.world.listHooks({ status: "active" })).length === 2);
+    const [attached, detached] = started
+      .filter((e) => e.type === "child_started")
+      .map((e) => (e.type === "child_started" ? e.data.childRunId : ""));
+    await waitFor(
+      "the children's hooks",
+      async () => (await runtime.world.listHooks({ status: "active" })).length === 2,
+    );
     await run.cancel("order withdrawn");
     await waitFor("the attached child cancelled", async () => (await getRun(attached!).status) === "cancelled");
     const end = (await getRun(attached!).events()).at(-1);
@@ -208,11 +215,17 @@ describe("child workflows", () => {
     expect(await (await runtime.start(`${FILE}badOptions`, ["idempotencyKey"])).returnValue).toMatch(
       /option "idempotencyKey" is not taken inside a workflow: a child run is started exactly once .* Known options in a workflow: detached/,
     );
-    expect(await (await runtime.start(`${FILE}badOptions`, ["detach"])).returnValue).toMatch(/unknown option "detach". Known options in a workflow: detached/);
-    expect(await (await runtime.start(`${FILE}badOptions`, ["detached"])).returnValue).toMatch(/detached must be true or false, got string "x"/);
+    expect(await (await runtime.start(`${FILE}badOptions`, ["detach"])).returnValue).toMatch(
+      /unknown option "detach". Known options in a workflow: detached/,
+    );
+    expect(await (await runtime.start(`${FILE}badOptions`, ["detached"])).returnValue).toMatch(
+      /detached must be true or false, got string "x"/,
+    );
     // Server code has no parent: detached there is a mistake, said so.
     const error = await serverApi.start(`${FILE}child`, [1], { detached: true }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/option "detached" is for a child run, started by start\(\) inside a workflow/);
+    expect((error as Error).message).toMatch(
+      /option "detached" is for a child run, started by start\(\) inside a workflow/,
+    );
     expect(await runtime.world.listRuns()).toHaveLength(3);
   });
 
@@ -229,7 +242,9 @@ describe("child workflows", () => {
     const parentRunId = (await first.waitForLine(/^started /)).split(" ")[1]!;
     await waitFor("a few children", async () => (await childrenOf(world, parentRunId)).length >= 3, 20_000);
     await first.kill();
-    expect(await getStatus(world, parentRunId), "the parent finished before the kill: kill it sooner").not.toBe("completed");
+    expect(await getStatus(world, parentRunId), "the parent finished before the kill: kill it sooner").not.toBe(
+      "completed",
+    );
 
     const second = new ChildRuntime(compiled, shared);
     processes.push(second);
@@ -241,7 +256,9 @@ describe("child workflows", () => {
     expect(children).toHaveLength(20);
     const started = (await world.readEvents(parentRunId)).filter((e) => e.type === "child_started");
     expect(started.map((e) => e.corr)).toEqual(Array.from({ length: 20 }, (_, i) => `o${i + 1}`));
-    expect(new Set(started.map((e) => (e.type === "child_started" ? e.data.childRunId : "")))).toEqual(new Set(children));
+    expect(new Set(started.map((e) => (e.type === "child_started" ? e.data.childRunId : "")))).toEqual(
+      new Set(children),
+    );
     await world.close();
   }, 90_000);
 

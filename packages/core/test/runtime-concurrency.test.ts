@@ -103,11 +103,16 @@ describe("concurrency limits", () => {
   test("12 runs on one key with limit 2: never more than 2 execute steps at once, and all finish", async () => {
     const runtime = await runtimeFor(await limitedApp());
     const runs = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => runtime.start(LIMITED, ["k12", `r${i}`], { concurrency: { key: "k12", limit: 2 } })),
+      Array.from({ length: 12 }, (_, i) =>
+        runtime.start(LIMITED, ["k12", `r${i}`], { concurrency: { key: "k12", limit: 2 } }),
+      ),
     );
     expect(await Promise.all(runs.map((run) => run.returnValue))).toEqual(runs.map((_, i) => `r${i}:2`));
     expect(state().max.get("k12")).toBe(2);
-    const intervals = await stepIntervals(runtime.world, runs.map((r) => r.runId));
+    const intervals = await stepIntervals(
+      runtime.world,
+      runs.map((r) => r.runId),
+    );
     expect(maxOverlap(intervals)).toBe(2);
     // Other keys are not held back by this one.
     const other = await runtime.start(LIMITED, ["other", "o"], { concurrency: { key: "other", limit: 1 } });
@@ -131,7 +136,10 @@ describe("concurrency limits", () => {
     const runtime = await runtimeFor(await limitedApp());
     const open = gate("first:1");
     const first = await runtime.start(LIMITED, ["fifo", "first"], { concurrency: { key: "fifo", limit: 1 } });
-    await waitFor("the first run to hold the slot", async () => (await runtime.world.slots.inspect("fifo")).holders.length === 1);
+    await waitFor(
+      "the first run to hold the slot",
+      async () => (await runtime.world.slots.inspect("fifo")).holders.length === 1,
+    );
     const later = [];
     for (const name of ["b", "c", "d", "e"]) {
       const run = await runtime.start(LIMITED, ["fifo", name], { concurrency: { key: "fifo", limit: 1 } });
@@ -145,9 +153,19 @@ describe("concurrency limits", () => {
     await Promise.all([first, ...later].map((run) => run.returnValue));
     const starts = await Promise.all([first, ...later].map((run) => firstStepAt(runtime.world, run.runId)));
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
-    expect(maxOverlap(await stepIntervals(runtime.world, [first, ...later].map((r) => r.runId)))).toBe(1);
+    expect(
+      maxOverlap(
+        await stepIntervals(
+          runtime.world,
+          [first, ...later].map((r) => r.runId),
+        ),
+      ),
+    ).toBe(1);
     // Each run gives its slot back just after its end is recorded.
-    await waitFor("every slot given back", async () => (await runtime.world.slots.inspect("fifo")).holders.length === 0);
+    await waitFor(
+      "every slot given back",
+      async () => (await runtime.world.slots.inspect("fifo")).holders.length === 0,
+    );
     expect(await runtime.world.slots.inspect("fifo")).toEqual({ holders: [], waiters: [] });
   });
 
@@ -155,9 +173,14 @@ describe("concurrency limits", () => {
     const runtime = await runtimeFor(await limitedApp());
     const options = { concurrency: { key: "idle", limit: 1 } };
     const parked = await runtime.start(PARKED, ["idle"], options);
-    await waitFor("the hook", async () => (await runtime.world.listHooks({ runId: parked.runId, status: "active" })).length === 1);
+    await waitFor(
+      "the hook",
+      async () => (await runtime.world.listHooks({ runId: parked.runId, status: "active" })).length === 1,
+    );
     const sleeper = await runtime.start(SLEEPER, ["idle"], options);
-    await waitFor("the sleep", async () => (await runtime.world.readEvents(sleeper.runId)).some((e) => e.type === "sleep_started"));
+    await waitFor("the sleep", async () =>
+      (await runtime.world.readEvents(sleeper.runId)).some((e) => e.type === "sleep_started"),
+    );
     // Both wait, holding nothing: a third run with the same key runs to its end.
     const third = await runtime.start(LIMITED, ["idle", "third"], options);
     expect(await third.returnValue).toBe("third:2");
@@ -186,14 +209,20 @@ describe("concurrency limits", () => {
     expect(await holder.returnValue).toBe("holder:2");
     expect(await next.returnValue).toBe("next:2");
     await expect(waiting.returnValue).rejects.toThrow();
-    await waitFor("every slot given back", async () => (await runtime.world.slots.inspect("cancel")).holders.length === 0);
+    await waitFor(
+      "every slot given back",
+      async () => (await runtime.world.slots.inspect("cancel")).holders.length === 0,
+    );
     expect(await runtime.world.slots.inspect("cancel")).toEqual({ holders: [], waiters: [] });
   });
 
   test("bad concurrency options are refused, naming the field, before anything is recorded", async () => {
     const runtime = await runtimeFor(await limitedApp());
     const refusals: Array<[unknown, RegExp]> = [
-      [{ concurrency: { key: "", limit: 2 } }, /concurrency.key must be a string of 1 to 512 characters, got string ""/],
+      [
+        { concurrency: { key: "", limit: 2 } },
+        /concurrency.key must be a string of 1 to 512 characters, got string ""/,
+      ],
       [{ concurrency: { key: 7, limit: 2 } }, /concurrency.key must be a string .* got number 7/],
       [{ concurrency: { limit: 2 } }, /concurrency.key must be a string .* got none/],
       [{ concurrency: { key: "k", limit: 0 } }, /concurrency.limit must be a whole number ≥ 1, got number 0/],
@@ -215,14 +244,20 @@ describe("concurrency limits", () => {
 
   // Two processes and a SIGKILL on a machine that may be running other suites: one retry for
   // timing (a real overlap or a lost run fails both attempts).
-  test("two processes, 50 runs on one key with limit 2, one process killed with SIGKILL mid-step: never more than 2 at once, all finish, in the order they asked", { timeout: 180_000, retry: 1 }, async () => {
+  test("two processes, 50 runs on one key with limit 2, one process killed with SIGKILL mid-step: never more than 2 at once, all finish, in the order they asked", {
+    timeout: 180_000,
+    retry: 1,
+  }, async () => {
     const compiled = await limitedApp();
     await prepareForChild(compiled);
     const spec = await sharedWorld("slots");
     // Short leases, so the killed process's slot and queue messages come back within the test (long
     // enough that a busy machine does not delay a renewal past one).
     const shared = "dir" in spec ? { ...spec, leaseMs: 3_000 } : { postgres: { ...spec.postgres, leaseMs: 3_000 } };
-    const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared, { HOOKLINE_TEST_HANG_FIRST_STEP: "1" })] as const;
+    const pair = [
+      new ChildRuntime(compiled, shared),
+      new ChildRuntime(compiled, shared, { HOOKLINE_TEST_HANG_FIRST_STEP: "1" }),
+    ] as const;
     children.push(...pair);
     await Promise.all(pair.map((child) => child.waitForLine(/^ready$/)));
     // The second process starts first: its first step hangs (holding a slot) until it is killed.
@@ -253,7 +288,11 @@ describe("concurrency limits", () => {
         }
       })();
       // The first process goes on with the other slot.
-      await waitFor("a few runs to end meanwhile", async () => (await world.listRuns({ status: "completed", limit: 100 })).length >= 5, 30_000);
+      await waitFor(
+        "a few runs to end meanwhile",
+        async () => (await world.listRuns({ status: "completed", limit: 100 })).length >= 5,
+        30_000,
+      );
       await pair[1].kill();
       const killedAt = Date.now();
 
@@ -281,7 +320,11 @@ describe("concurrency limits", () => {
         const waiting = view.filter((runId) => inLine.has(runId));
         expect(waiting).toEqual(order.slice(order.length - waiting.length));
       }
-      await waitFor("every slot given back", async () => (await world.slots.inspect("fifty")).holders.length === 0, 10_000);
+      await waitFor(
+        "every slot given back",
+        async () => (await world.slots.inspect("fifty")).holders.length === 0,
+        10_000,
+      );
     } finally {
       await world.close();
     }

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { hashToken } from "../src/host/tokens.js";
-import { HookConflictError, HookNotFoundError, HookPayloadError, HookTimeoutError, InvalidArgumentError } from "../src/shared/errors.js";
+import {
+  HookConflictError,
+  HookNotFoundError,
+  HookPayloadError,
+  HookTimeoutError,
+  InvalidArgumentError,
+} from "../src/shared/errors.js";
 import type { HookDefinition } from "../src/shared/public-types.js";
 import { compileApp } from "./support/app.js";
 import { runtimeFor } from "./support/runtimes.js";
@@ -106,7 +112,10 @@ describe("hooks", () => {
     const run = await runtime.start("workflow//workflows/disposal.ts//disposal", []);
     await pendingHook(runtime, run.runId);
     await runtime.resumeHook("disposal", "a");
-    await waitFor("the hook to end", async () => (await runtime.world.getHook(hashToken("disposal")))?.status === "ended");
+    await waitFor(
+      "the hook to end",
+      async () => (await runtime.world.getHook(hashToken("disposal")))?.status === "ended",
+    );
     await expect(runtime.resumeHook("disposal", "b")).rejects.toSatisfy(HookNotFoundError.is);
     await expect(run.returnValue).resolves.toEqual({ first: "a", rest: [] });
   });

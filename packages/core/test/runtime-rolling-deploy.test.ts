@@ -8,15 +8,18 @@ import { describe, expect, test } from "vitest";
 import { createPostgresWorld } from "../../world-postgres/src/index.js";
 import { getRun } from "../src/api.js";
 import { StepNotRegisteredError } from "../src/shared/errors.js";
+import { BUILD_A, BUILD_B, build, WF } from "./support/builds.js";
 import { closeRuntime, runtimeFor } from "./support/runtimes.js";
 import { sharedWorld } from "./support/shared-world.js";
-import { BUILD_A, BUILD_B, build, WF } from "./support/builds.js";
 
 /** Build A with a step (`audit`) that build B removed. */
 const A_WITH_AUDIT = BUILD_A.replace(
-  "return { build: \"A\", charged, approval, shipped };",
+  'return { build: "A", charged, approval, shipped };',
   'const audited = await audit(id);\n    return { build: "A", charged, approval, shipped, audited };',
-).replace("async function ship", 'async function audit(id: string) { "use step"; return "A-audit " + id; }\n  async function ship');
+).replace(
+  "async function ship",
+  'async function audit(id: string) { "use step"; return "A-audit " + id; }\n  async function ship',
+);
 
 describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy on PostgreSQL", () => {
   async function database(): Promise<{ connectionString: string; schema: string }> {
@@ -35,7 +38,9 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
     const b = await build(BUILD_B);
     const first = await runtimeFor(a, { world: await instance(postgres), steps: a.steps });
     const runs = await Promise.all(["r1", "r2", "r3"].map((id) => first.start(WF, [id])));
-    await expect.poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 }).toBe(3);
+    await expect
+      .poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 })
+      .toBe(3);
     await closeRuntime(first);
 
     // Only B is up: it replays A's runs with A's bundle (read from the database), runs `ship`
@@ -43,12 +48,20 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
     const second = await runtimeFor(b, { world: await instance(postgres), steps: b.steps, missingStepWaitMs: 60_000 });
     for (const id of ["r1", "r2", "r3"]) await second.resumeHook(`approve:${id}`, "yes");
     await expect
-      .poll(async () => (await Promise.all(runs.map((r) => second.world.readEvents(r.runId)))).every((log) => log.some((e) => e.type === "step_completed" && e.data.stepId.endsWith("//ship"))), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await Promise.all(runs.map((r) => second.world.readEvents(r.runId)))).every((log) =>
+            log.some((e) => e.type === "step_completed" && e.data.stepId.endsWith("//ship")),
+          ),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const run of runs) {
       const log = await second.world.readEvents(run.runId);
-      expect(log.some((e) => e.type.startsWith("step_") && "stepId" in e.data && e.data.stepId.endsWith("//audit"))).toBe(false);
+      expect(
+        log.some((e) => e.type.startsWith("step_") && "stepId" in e.data && e.data.stepId.endsWith("//audit")),
+      ).toBe(false);
       expect((await second.world.getRun(run.runId))?.status).toBe("running");
     }
     const fresh = await second.start(WF, ["n1"]);
@@ -65,7 +78,11 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
         audited: `A-audit ${id}`,
       });
     }
-    await expect.poll(async () => (await third.world.listHooks({ runId: fresh.runId, status: "active" })).length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await third.world.listHooks({ runId: fresh.runId, status: "active" })).length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
     await second.resumeHook("approve:n1", "ok");
     await expect(getRun(fresh.runId).returnValue).resolves.toMatchObject({ build: "B", approval: "ok" });
   });
@@ -76,12 +93,16 @@ describe.skipIf(process.env.HOOKLINE_TEST_WORLD !== "postgres")("rolling deploy 
     const b = await build(BUILD_B);
     const first = await runtimeFor(a, { world: await instance(postgres), steps: a.steps });
     const run = await first.start(WF, ["late"]);
-    await expect.poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await first.world.listHooks({ status: "active" })).length, { timeout: 10_000 })
+      .toBe(1);
     await closeRuntime(first);
     const second = await runtimeFor(b, { world: await instance(postgres), steps: b.steps, missingStepWaitMs: 300 });
     await second.resumeHook("approve:late", "yes");
     const error = await getRun(run.runId).returnValue.catch((e: { cause: unknown }) => e.cause);
     expect(StepNotRegisteredError.is(error)).toBe(true);
-    expect((error as Error).message).toMatch(/Step "step\/\/workflows\/deploy.ts\/\/audit" is not registered in the current build \(build [0-9a-f]{12}\), but run .* started on build [0-9a-f]{12}/);
+    expect((error as Error).message).toMatch(
+      /Step "step\/\/workflows\/deploy.ts\/\/audit" is not registered in the current build \(build [0-9a-f]{12}\), but run .* started on build [0-9a-f]{12}/,
+    );
   });
 });

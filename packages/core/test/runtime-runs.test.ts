@@ -5,7 +5,6 @@ import { describe, expect, test } from "vitest";
 import { createLocalWorld } from "../../world-local/src/index.js";
 import { getRun, rerun } from "../src/api.js";
 import { hashToken } from "../src/host/tokens.js";
-import { serialize } from "../src/shared/serialization/index.js";
 import {
   InvalidArgumentError,
   ReplayDivergenceError,
@@ -14,6 +13,7 @@ import {
   SerializationError,
   WorkflowNotRegisteredError,
 } from "../src/shared/errors.js";
+import { serialize } from "../src/shared/serialization/index.js";
 import { compileApp } from "./support/app.js";
 import { closeRuntime, runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
@@ -47,7 +47,14 @@ describe("runs", () => {
       name: "meta",
       url: "http://127.0.0.1:3000",
       startedIsDate: true,
-      step: { stepId: "step//workflows/meta.ts//stepMeta", attempt: 1, key: `${run.runId}:o1`, runId: run.runId, workflowRunId: run.runId, workflowName: "meta" },
+      step: {
+        stepId: "step//workflows/meta.ts//stepMeta",
+        attempt: 1,
+        key: `${run.runId}:o1`,
+        runId: run.runId,
+        workflowRunId: run.runId,
+        workflowName: "meta",
+      },
     });
     const types = (await runtime.world.readEvents(run.runId)).map((e) => e.type);
     expect(types).toEqual(["run_created", "run_started", "step_started", "step_completed", "run_completed"]);
@@ -59,8 +66,12 @@ describe("runs", () => {
     });
     await expect(runtime.start((async () => 1) as never, [])).rejects.toSatisfy(InvalidArgumentError.is);
     await expect(runtime.start("workflow//workflows/noop.ts//noop", "x" as never)).rejects.toThrow(/must be an array/);
-    await expect(runtime.start("workflow//workflows/missing.ts//missing", [])).rejects.toSatisfy(WorkflowNotRegisteredError.is);
-    const error = await runtime.start("workflow//workflows/noop.ts//noop", [{ customer: { socket: Symbol("s") } }]).catch((e: unknown) => e);
+    await expect(runtime.start("workflow//workflows/missing.ts//missing", [])).rejects.toSatisfy(
+      WorkflowNotRegisteredError.is,
+    );
+    const error = await runtime
+      .start("workflow//workflows/noop.ts//noop", [{ customer: { socket: Symbol("s") } }])
+      .catch((e: unknown) => e);
     expect(SerializationError.is(error)).toBe(true);
     expect((error as Error).message).toContain("args[0].customer.socket");
     expect(await runtime.world.listRuns()).toEqual([]);
@@ -133,7 +144,9 @@ describe("runs", () => {
       `,
     });
     const run = await runtime.start("workflow//workflows/long.ts//long", []);
-    await waitFor("the step to start", async () => (await runtime.world.readEvents(run.runId)).some((e) => e.type === "step_started"));
+    await waitFor("the step to start", async () =>
+      (await runtime.world.readEvents(run.runId)).some((e) => e.type === "step_started"),
+    );
     await run.cancel();
     await waitFor("the step to finish", () => (globalThis as Record<string, unknown>).__workDone === true);
     await new Promise((r) => setTimeout(r, 50));
@@ -151,7 +164,9 @@ describe("runs", () => {
     });
     const first = await runtimeFor(app, { world: createLocalWorld({ dir }) });
     const run = await first.start("workflow//workflows/nap.ts//nap", []);
-    await waitFor("the sleep to be recorded", async () => (await first.world.readEvents(run.runId)).some((e) => e.type === "sleep_started"));
+    await waitFor("the sleep to be recorded", async () =>
+      (await first.world.readEvents(run.runId)).some((e) => e.type === "sleep_started"),
+    );
     await closeRuntime(first);
     await new Promise((r) => setTimeout(r, 400));
     const second = await runtimeFor(app, { world: createLocalWorld({ dir }) });
@@ -169,9 +184,13 @@ describe("runs", () => {
       `,
     });
     const run = await runtime.start("workflow//workflows/long-nap.ts//longNap", []);
-    await waitFor("the sleep to be recorded", async () => (await getRun(run.runId).waits()).some((w) => w.kind === "sleep"));
+    await waitFor("the sleep to be recorded", async () =>
+      (await getRun(run.runId).waits()).some((w) => w.kind === "sleep"),
+    );
     const [sleep] = await getRun(run.runId).waits();
-    await expect(getRun(run.runId).wakeSleep("o9")).rejects.toSatisfy((e) => InvalidArgumentError.is(e) && /no sleep "o9"/.test((e as Error).message));
+    await expect(getRun(run.runId).wakeSleep("o9")).rejects.toSatisfy(
+      (e) => InvalidArgumentError.is(e) && /no sleep "o9"/.test((e as Error).message),
+    );
     expect(await getRun(run.runId).wakeSleep(sleep!.id)).toBe(true);
     expect(await run.returnValue).toBe("awake");
     const events = await runtime.world.readEvents(run.runId);
@@ -243,7 +262,11 @@ describe("runs", () => {
       { maxWarmRuns: 1 },
     );
     const runs = await Promise.all([1, 2, 3].map((n) => runtime.start("workflow//workflows/evict.ts//evict", [n])));
-    for (const n of [1, 2, 3]) await waitFor(`hook ${n}`, async () => (await runtime.world.getHook(hashToken(`evict:${n}`)))?.status === "active");
+    for (const n of [1, 2, 3])
+      await waitFor(
+        `hook ${n}`,
+        async () => (await runtime.world.getHook(hashToken(`evict:${n}`)))?.status === "active",
+      );
     expect(runtime.warmRunCount).toBeLessThanOrEqual(1);
     for (const n of [1, 2, 3]) await runtime.resumeHook(`evict:${n}`, 10);
     expect(await Promise.all(runs.map((r) => r.returnValue))).toEqual([12, 13, 14]);

@@ -57,7 +57,11 @@ afterEach(async () => {
 describe("schedules", () => {
   test("a schedule declared beside its workflow starts one run per tick, keyed by the tick, and listSchedules shows it", async () => {
     const compiled = await ticksApp();
-    expect(registries().schedules.get("every-second")).toMatchObject({ workflowId: TICK, cron: "* * * * * *", timezone: "UTC" });
+    expect(registries().schedules.get("every-second")).toMatchObject({
+      workflowId: TICK,
+      cron: "* * * * * *",
+      timezone: "UTC",
+    });
     // No `schedules` option: the runtime takes what the app's files declared as they loaded.
     const runtime = await runtimeFor(compiled);
     const byTick = await waitFor("three ticks", async () => {
@@ -72,14 +76,25 @@ describe("schedules", () => {
     const { getRun } = await import("../src/api.js");
     expect(await getRun(firstRun!).returnValue).toBe("declared");
     const [info] = await runtime.listSchedules();
-    expect(info).toMatchObject({ id: "every-second", workflowId: TICK, cron: "* * * * * *", timezone: "UTC", args: ["declared"], origin: "declared" });
+    expect(info).toMatchObject({
+      id: "every-second",
+      workflowId: TICK,
+      cron: "* * * * * *",
+      timezone: "UTC",
+      args: ["declared"],
+      origin: "declared",
+    });
     expect(info!.nextRunAt!.getTime() - Date.now()).toBeLessThanOrEqual(1000);
     expect(info!.lastRunId).toBeDefined();
     expect(info!.lastTickAt).toBeInstanceOf(Date);
     // A declared schedule is the code's: neither deleted nor taken over at run time.
     const deleted = await runtime.deleteSchedule("every-second").catch((e: unknown) => e);
-    expect((deleted as Error).message).toMatch(/schedule "every-second" is declared beside workflow .*remove its schedule\(\) call instead/);
-    const taken = await runtime.createSchedule(TICK, { id: "every-second", cron: "* * * * * *", args: ["declared"] }).catch((e: unknown) => e);
+    expect((deleted as Error).message).toMatch(
+      /schedule "every-second" is declared beside workflow .*remove its schedule\(\) call instead/,
+    );
+    const taken = await runtime
+      .createSchedule(TICK, { id: "every-second", cron: "* * * * * *", args: ["declared"] })
+      .catch((e: unknown) => e);
     expect((taken as Error).message).toMatch(/id "every-second" is a schedule declared beside workflow/);
     expect((await runtime.listSchedules()).map((s) => s.id)).toEqual(["every-second"]);
   });
@@ -93,7 +108,9 @@ describe("schedules", () => {
     expect(again.created).toBe(false);
     const changed = await runtime.createSchedule(TICK, { ...options, cron: "0 9 * * *" }).catch((e: unknown) => e);
     expect(InvalidArgumentError.is(changed), String(changed)).toBe(true);
-    expect((changed as Error).message).toMatch(/schedule "customer:42" exists with another definition .* deleteSchedule\("customer:42"\) first/);
+    expect((changed as Error).message).toMatch(
+      /schedule "customer:42" exists with another definition .* deleteSchedule\("customer:42"\) first/,
+    );
     expect((await runtime.listSchedules()).map((s) => s.id)).toEqual(["customer:42"]);
 
     await waitFor("two ticks", async () => (await runsByTick(runtime.world, "customer:42")).size >= 2);
@@ -108,14 +125,22 @@ describe("schedules", () => {
   test("a cron that does not parse, an unknown timezone, a missing id, an unknown workflow: refused at the call, nothing stored", async () => {
     const runtime = await runtimeFor(await ticksApp(), { schedules: [] });
     const refusals: Array<[unknown, unknown, RegExp]> = [
-      [TICK, { id: "a", cron: "0 9 * * 1-8" }, /createSchedule\(\) \(schedule "a"\): cron "0 9 \* \* 1-8": field 5 \(day of week\) "1-8" at position 9 is invalid/],
+      [
+        TICK,
+        { id: "a", cron: "0 9 * * 1-8" },
+        /createSchedule\(\) \(schedule "a"\): cron "0 9 \* \* 1-8": field 5 \(day of week\) "1-8" at position 9 is invalid/,
+      ],
       [TICK, { id: "a", cron: "0 61 * * *" }, /field 2 \(hour\) "61" at position 3/],
       [TICK, { id: "a", cron: "0 9 * * *", timezone: "Europe/Berlinn" }, /unknown timezone "Europe\/Berlinn"/],
       [TICK, { cron: "0 9 * * *" }, /options.id is required/],
       [TICK, { id: "", cron: "0 9 * * *" }, /id must be a string of 1 to 128 bytes/],
       [TICK, { id: "a", cron: "0 9 * * *", every: "day" }, /unknown option "every"/],
       [TICK, { id: "a", cron: "0 9 * * *", args: "x" }, /args must be an array/],
-      ["workflow//workflows/ticks.ts//nope", { id: "a", cron: "0 9 * * *" }, /workflow "workflow\/\/workflows\/ticks.ts\/\/nope" is not in this build/],
+      [
+        "workflow//workflows/ticks.ts//nope",
+        { id: "a", cron: "0 9 * * *" },
+        /workflow "workflow\/\/workflows\/ticks.ts\/\/nope" is not in this build/,
+      ],
     ];
     for (const [workflow, options, message] of refusals) {
       const error = await runtime.createSchedule(workflow as string, options as never).catch((e: unknown) => e);
@@ -135,10 +160,14 @@ describe("schedules", () => {
     const world = await openWorld(shared);
     await world.start();
     try {
-      const byTick = await waitFor("five ticks", async () => {
-        const runs = await runsByTick(world, "every-second");
-        return runs.size >= 5 && runs;
-      }, 20_000);
+      const byTick = await waitFor(
+        "five ticks",
+        async () => {
+          const runs = await runsByTick(world, "every-second");
+          return runs.size >= 5 && runs;
+        },
+        20_000,
+      );
       // Each process fires every timer it holds; the tick's start key keeps it to one run.
       for (const [tick, runs] of byTick) expect(runs, tick).toHaveLength(1);
       const schedule = await world.schedules.get("every-second");

@@ -55,7 +55,9 @@ describe("idempotent start", () => {
 
   test("100 concurrent starts with one key make one run, and every caller gets its id", async () => {
     const runtime = await runtimeFor(await keyedApp());
-    const runs = await Promise.all(Array.from({ length: 100 }, (_, i) => runtime.start(ECHO, [i], { idempotencyKey: "burst" })));
+    const runs = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => runtime.start(ECHO, [i], { idempotencyKey: "burst" })),
+    );
     expect(new Set(runs.map((r) => r.runId)).size).toBe(1);
     expect(await runtime.world.listRuns()).toHaveLength(1);
   });
@@ -63,7 +65,9 @@ describe("idempotent start", () => {
   test("after idempotencyKeyTTL the key starts a new run; before it, the old one", async () => {
     const runtime = await runtimeFor(await keyedApp());
     const first = await runtime.start(ECHO, [1], { idempotencyKey: "daily", idempotencyKeyTTL: "300ms" });
-    expect((await runtime.start(ECHO, [2], { idempotencyKey: "daily", idempotencyKeyTTL: "300ms" })).runId).toBe(first.runId);
+    expect((await runtime.start(ECHO, [2], { idempotencyKey: "daily", idempotencyKeyTTL: "300ms" })).runId).toBe(
+      first.runId,
+    );
     await new Promise((resolve) => setTimeout(resolve, 350));
     const second = await runtime.start(ECHO, [3], { idempotencyKey: "daily", idempotencyKeyTTL: 60_000 });
     expect(second.runId).not.toBe(first.runId);
@@ -92,7 +96,10 @@ describe("idempotent start", () => {
       [{ idempotencyKey: "k", idempotencyKeyTTL: "soon" }, /idempotencyKeyTTL/],
       [{ idempotencyKey: "k", idempotencyKeyTTL: 0 }, /idempotencyKeyTTL must be longer than 0/],
       // A misspelt or not yet supported option is an error, never silently ignored.
-      [{ idempotencykey: "k" }, /unknown option "idempotencykey". Known options: baseUrl, idempotencyKey, idempotencyKeyTTL, concurrency/],
+      [
+        { idempotencykey: "k" },
+        /unknown option "idempotencykey". Known options: baseUrl, idempotencyKey, idempotencyKeyTTL, concurrency/,
+      ],
       [{ concurrency: 2 }, /concurrency must be an object/],
       ["fast", /the options must be an object, got string "fast"/],
     ];
@@ -106,7 +113,10 @@ describe("idempotent start", () => {
 
   // The kill must land while the child is still starting: enough keys that it does on a fast
   // machine, and one retry for a busy one where the kill came late.
-  test("processes starting one set of keys on one world, one killed with SIGKILL mid-start, leave one run per key", { timeout: 120_000, retry: 1 }, async () => {
+  test("processes starting one set of keys on one world, one killed with SIGKILL mid-start, leave one run per key", {
+    timeout: 120_000,
+    retry: 1,
+  }, async () => {
     const compiled = await keyedApp();
     await prepareForChild(compiled);
     const shared = await sharedWorld("keys");
@@ -139,7 +149,9 @@ describe("idempotent start", () => {
     const keys = Array.from({ length: 50 }, (_, i) => `expired-${i}`);
     const world = await openWorld(shared);
     const runtime = await runtimeFor(compiled, { world });
-    const expired = await Promise.all(keys.map((idempotencyKey) => runtime.start(ECHO, ["old"], { idempotencyKey, idempotencyKeyTTL: 1 })));
+    const expired = await Promise.all(
+      keys.map((idempotencyKey) => runtime.start(ECHO, ["old"], { idempotencyKey, idempotencyKeyTTL: 1 })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
 
     const pair = [new ChildRuntime(compiled, shared), new ChildRuntime(compiled, shared)];
@@ -148,8 +160,16 @@ describe("idempotent start", () => {
     for (const child of pair) child.send({ start: ECHO, args: ["new"], keys });
     const answers = await Promise.all(
       pair.map(async (child) => {
-        await waitFor("every keyed start to return", () => child.lines.filter((line) => line.startsWith("keyed ")).length === keys.length, 30_000);
-        return new Map(child.lines.filter((line) => line.startsWith("keyed ")).map((line) => [line.split(" ")[1]!, line.split(" ")[2]!]));
+        await waitFor(
+          "every keyed start to return",
+          () => child.lines.filter((line) => line.startsWith("keyed ")).length === keys.length,
+          30_000,
+        );
+        return new Map(
+          child.lines
+            .filter((line) => line.startsWith("keyed "))
+            .map((line) => [line.split(" ")[1]!, line.split(" ")[2]!]),
+        );
       }),
     );
     const keyOf = await keysOfRuns(world);

@@ -102,7 +102,9 @@ describe("steps", () => {
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
     expect(new Set(seen.map((s) => s.key)).size).toBe(1);
     const events = await runtime.world.readEvents(run.runId);
-    expect(events.filter((e) => e.type === "step_failed").map((e) => "retryAt" in e.data && e.data.retryAt !== undefined)).toEqual([true, true]);
+    expect(
+      events.filter((e) => e.type === "step_failed").map((e) => "retryAt" in e.data && e.data.retryAt !== undefined),
+    ).toEqual([true, true]);
     expect(events.filter((e) => e.type === "step_completed")).toHaveLength(1);
   });
 

@@ -30,14 +30,26 @@ describe("versions", () => {
     const b = await build(BUILD_B);
     const second = await runtimeFor(b, { world: createLocalWorld({ dir }), steps: b.steps });
     await second.resumeHook("approve:o1", "yes");
-    await expect(getRun(old.runId).returnValue).resolves.toEqual({ build: "A", charged: "A-charge o1", approval: "yes", shipped: "B-ship o1" });
+    await expect(getRun(old.runId).returnValue).resolves.toEqual({
+      build: "A",
+      charged: "A-charge o1",
+      approval: "yes",
+      shipped: "B-ship o1",
+    });
     const created = (await second.world.readEvents(old.runId))[0]!;
     expect(created.type === "run_created" && created.data.bundleId).toBe(bundleIdOf(a.bundle.code));
 
     const fresh = await second.start(WF, ["n1"]);
-    await expect.poll(async () => (await second.world.listHooks({ runId: fresh.runId, status: "active" })).length).toBe(1);
+    await expect
+      .poll(async () => (await second.world.listHooks({ runId: fresh.runId, status: "active" })).length)
+      .toBe(1);
     await second.resumeHook("approve:n1", "ok");
-    await expect(getRun(fresh.runId).returnValue).resolves.toEqual({ build: "B", approval: "ok", shipped: "B-ship n1", charged: "B-charge n1" });
+    await expect(getRun(fresh.runId).returnValue).resolves.toEqual({
+      build: "B",
+      approval: "ok",
+      shipped: "B-ship n1",
+      charged: "B-charge n1",
+    });
   });
 
   test("a run that reaches a step the new build removed fails with StepNotRegisteredError naming the step and both builds", async () => {
@@ -133,19 +145,37 @@ describe("versions", () => {
       async function ship(id: string) { "use step"; return "C-ship " + id; }
     `);
     const third = await runtimeFor(guarded, { world: createLocalWorld({ dir }), steps: guarded.steps });
-    expect(await upgradeRun(old.runId)).toMatchObject({ upgraded: true, from: bundleIdOf(a.bundle.code), bundleId: bundleIdOf(guarded.bundle.code) });
+    expect(await upgradeRun(old.runId)).toMatchObject({
+      upgraded: true,
+      from: bundleIdOf(a.bundle.code),
+      bundleId: bundleIdOf(guarded.bundle.code),
+    });
     await third.resumeHook("approve:o5", "yes");
-    await expect(getRun(old.runId).returnValue).resolves.toEqual({ build: "C", patched: false, charged: "A-charge o5", approval: "yes", shipped: "C-ship o5" });
+    await expect(getRun(old.runId).returnValue).resolves.toEqual({
+      build: "C",
+      patched: false,
+      charged: "A-charge o5",
+      approval: "yes",
+      shipped: "C-ship o5",
+    });
 
     const fresh = await third.start(WF, ["n5"]);
-    await expect.poll(async () => (await third.world.listHooks({ runId: fresh.runId, status: "active" })).length).toBe(1);
+    await expect
+      .poll(async () => (await third.world.listHooks({ runId: fresh.runId, status: "active" })).length)
+      .toBe(1);
     const marks = (await third.world.readEvents(fresh.runId)).filter((e) => e.type === "patch_marked");
     expect(marks.map((e) => e.data)).toEqual([{ patchId: "hold-first" }]);
     await closeRuntime(third);
     // Replayed after a restart, the marker keeps the answer true.
     const fourth = await runtimeFor(guarded, { world: createLocalWorld({ dir }), steps: guarded.steps });
     await fourth.resumeHook("approve:n5", "ok");
-    await expect(getRun(fresh.runId).returnValue).resolves.toEqual({ build: "C", patched: true, charged: "later", approval: "ok", shipped: "C-ship n5" });
+    await expect(getRun(fresh.runId).returnValue).resolves.toEqual({
+      build: "C",
+      patched: true,
+      charged: "later",
+      approval: "ok",
+      shipped: "C-ship n5",
+    });
     const end = (await fourth.world.readEvents(fresh.runId)).at(-1)!;
     expect(end.type === "run_completed" && deserialize(end.data.result)).toMatchObject({ patched: true });
   });

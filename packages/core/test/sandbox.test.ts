@@ -4,9 +4,15 @@ import { runtimeFor } from "./support/runtimes.js";
 
 /** Runs `body` as a workflow and returns what it returned, or the message it failed with. */
 async function inWorkflow(body: string): Promise<unknown> {
-  const runtime = await runtimeFor({ "workflows/probe.ts": `export async function probe() { "use workflow"; ${body} }` });
+  const runtime = await runtimeFor({
+    "workflows/probe.ts": `export async function probe() { "use workflow"; ${body} }`,
+  });
   const run = await runtime.start("workflow//workflows/probe.ts//probe", []);
-  return run.returnValue.catch(({ cause: error }: { cause: Error }) => ({ failed: error.message, name: error.name, contextError: ContextError.is(error) }));
+  return run.returnValue.catch(({ cause: error }: { cause: Error }) => ({
+    failed: error.message,
+    name: error.name,
+    contextError: ContextError.is(error),
+  }));
 }
 
 describe("the replay sandbox", () => {
@@ -19,7 +25,9 @@ describe("the replay sandbox", () => {
     expect(await inWorkflow(`const g: any = globalThis; return g["set" + "Timeout"](() => {}, 1);`)).toMatchObject({
       failed: expect.stringContaining("sleep("),
     });
-    expect(await inWorkflow(`return (globalThis as any).require("fs");`)).toMatchObject({ failed: expect.stringContaining("require") });
+    expect(await inWorkflow(`return (globalThis as any).require("fs");`)).toMatchObject({
+      failed: expect.stringContaining("require"),
+    });
   });
 
   test("Node's globals are absent and web helpers are present", async () => {
@@ -37,7 +45,9 @@ describe("the replay sandbox", () => {
   });
 
   test("Date follows the log, not the wall clock", async () => {
-    const value = (await inWorkflow(`return { now: Date.now(), same: new Date().getTime() === Date.now(), called: typeof Date(), parsed: new Date(0).toISOString() };`)) as Record<string, unknown>;
+    const value = (await inWorkflow(
+      `return { now: Date.now(), same: new Date().getTime() === Date.now(), called: typeof Date(), parsed: new Date(0).toISOString() };`,
+    )) as Record<string, unknown>;
     expect(value.same).toBe(true);
     expect(value.called).toBe("string");
     expect(value.parsed).toBe("1970-01-01T00:00:00.000Z");

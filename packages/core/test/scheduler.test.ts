@@ -25,7 +25,11 @@ beforeEach(async () => {
       schedules: world.schedules,
       queue: {
         enqueue: async (message, options = {}) => {
-          timers.push({ runId: message.runId, dueAt: new Date(Date.now() + (options.delayMs ?? 0)).toISOString(), key: options.key });
+          timers.push({
+            runId: message.runId,
+            dueAt: new Date(Date.now() + (options.delayMs ?? 0)).toISOString(),
+            key: options.key,
+          });
         },
         consume: () => ({ stop: async () => {} }),
       },
@@ -46,7 +50,13 @@ afterEach(async () => {
   await world.close();
 });
 
-const declare = (cron: string, timezone = "UTC") => ({ id: "nightly", workflowId: "workflow//w.ts//nightly", cron, timezone, args: [] });
+const declare = (cron: string, timezone = "UTC") => ({
+  id: "nightly",
+  workflowId: "workflow//w.ts//nightly",
+  cron,
+  timezone,
+  args: [],
+});
 
 describe("scheduler", () => {
   test("after a downtime of three days only the latest missed tick runs, once; the timer is set for the next", async () => {

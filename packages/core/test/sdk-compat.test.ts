@@ -32,7 +32,12 @@ describe("getHookByToken", () => {
     const before = Date.now();
     const run = await runtime.start("workflow//workflows/approve.ts//approve", ["7"]);
     const hook = await waitFor("the hook", () => getHookByToken("approve:7").catch(() => undefined));
-    expect(hook).toMatchObject({ runId: run.runId, token: "approve:7", kind: "hook", metadata: { id: "7", at: new Date(5) } });
+    expect(hook).toMatchObject({
+      runId: run.runId,
+      token: "approve:7",
+      kind: "hook",
+      metadata: { id: "7", at: new Date(5) },
+    });
     expect(typeof hook.hookId).toBe("string");
     expect(hook.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     await expect(getHookByToken("approve:8")).rejects.toSatisfy(HookNotFoundError.is);
@@ -96,7 +101,8 @@ describe("Run.returnValue's errors", () => {
     });
     // The step's code is not registered in this process: the runtime, not the workflow, fails the run.
     const { registries } = await import("../src/runtime.js");
-    for (const id of [...registries().steps.keys()]) if (id.includes("workflows/gone.ts")) registries().steps.delete(id);
+    for (const id of [...registries().steps.keys()])
+      if (id.includes("workflows/gone.ts")) registries().steps.delete(id);
     const run = await runtime.start("workflow//workflows/gone.ts//gone", []);
     const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
     expect(WorkflowRunFailedError.is(error)).toBe(true);
@@ -118,7 +124,11 @@ describe("Run.returnValue's errors", () => {
     expect(WorkflowRunCancelledError.is(error)).toBe(true);
     expect(RunCancelledError.is(error)).toBe(true);
     expect(error).toBeInstanceOf(RunCancelledError);
-    expect(error).toMatchObject({ name: "WorkflowRunCancelledError", runId: run.runId, message: expect.stringContaining("no longer needed") });
+    expect(error).toMatchObject({
+      name: "WorkflowRunCancelledError",
+      runId: run.runId,
+      message: expect.stringContaining("no longer needed"),
+    });
   });
 });
 
@@ -174,7 +184,16 @@ describe("the workflow's clock", () => {
     const runId = `run_${Date.now().toString(36)}late`;
     await runtime.world.append(
       runId,
-      { type: "run_created", at: Date.now() - 3000, data: { workflowId: "workflow//workflows/nap.ts//nap", args: [], seed: "0123456789abcdef", origin: runtime.baseUrl } },
+      {
+        type: "run_created",
+        at: Date.now() - 3000,
+        data: {
+          workflowId: "workflow//workflows/nap.ts//nap",
+          args: [],
+          seed: "0123456789abcdef",
+          origin: runtime.baseUrl,
+        },
+      },
       { expectedSeq: 0, wake: {} },
     );
     const { calledAt, wokeAt } = (await getRun(runId).returnValue) as { calledAt: number; wokeAt: number };
@@ -237,7 +256,12 @@ describe("using", () => {
     const run = await runtime.start("workflow//workflows/scoped.ts//scoped", []);
     const first = await waitFor("the hook", () => getHookByToken("scoped").catch(() => undefined));
     await runtime.resumeHook("scoped", "one");
-    const second = await waitFor("the second hook", () => getHookByToken("scoped").then((h) => (h.hookId !== first.hookId ? h : undefined), () => undefined));
+    const second = await waitFor("the second hook", () =>
+      getHookByToken("scoped").then(
+        (h) => (h.hookId !== first.hookId ? h : undefined),
+        () => undefined,
+      ),
+    );
     await runtime.resumeHook("scoped", "two");
     await expect(run.returnValue).resolves.toBe("left the scope, then two");
     const events = await run.events();
@@ -273,9 +297,16 @@ describe("fetch from hookline", () => {
         `,
       });
       const run = await runtime.start("workflow//workflows/call.ts//call", [url]);
-      await expect(run.returnValue).resolves.toEqual({ status: 201, ok: true, hit: "1", body: { method: "POST", got: { id: 7 } } });
+      await expect(run.returnValue).resolves.toEqual({
+        status: 201,
+        ok: true,
+        hit: "1",
+        body: { method: "POST", got: { id: 7 } },
+      });
       expect(hits).toBe(1);
-      const steps = (await run.events()).filter((e) => e.type === "step_completed").map((e) => (e.data as { stepId: string }).stepId);
+      const steps = (await run.events())
+        .filter((e) => e.type === "step_completed")
+        .map((e) => (e.data as { stepId: string }).stepId);
       expect(steps).toEqual(["step//hookline//fetch"]);
     } finally {
       server.close();
@@ -285,14 +316,20 @@ describe("fetch from hookline", () => {
 
 describe("healthCheck", () => {
   test("reports a runtime whose world answers as healthy, and one whose world fails as not, naming why", async () => {
-    const runtime = await runtimeFor({ "workflows/noop.ts": `export async function noop() { "use workflow"; return 1; }` });
+    const runtime = await runtimeFor({
+      "workflows/noop.ts": `export async function noop() { "use workflow"; return 1; }`,
+    });
     const healthy = await healthCheck(await getWorld(), "workflow", { timeout: 5000 });
     expect(healthy).toMatchObject({ healthy: true, endpoint: "workflow" });
     expect(healthy.latencyMs).toBeGreaterThanOrEqual(0);
     runtime.world.listRuns = async () => {
       throw new Error("database unreachable");
     };
-    await expect(healthCheck(undefined, "step")).resolves.toMatchObject({ healthy: false, endpoint: "step", error: "database unreachable" });
+    await expect(healthCheck(undefined, "step")).resolves.toMatchObject({
+      healthy: false,
+      endpoint: "step",
+      error: "database unreachable",
+    });
   });
 });
 
@@ -320,7 +357,10 @@ describe("stack traces", () => {
         export async function rejectLater(id: string) { "use workflow"; await sleep("1ms"); checkOrder(id); }
       `,
     });
-    for (const [workflow, frame] of [["reject", "at reject"], ["rejectLater", "at (?:async )?rejectLater"]] as const) {
+    for (const [workflow, frame] of [
+      ["reject", "at reject"],
+      ["rejectLater", "at (?:async )?rejectLater"],
+    ] as const) {
       const run = await runtime.start(`workflow//workflows/reject.ts//${workflow}`, ["o-1"]);
       const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
       const frames = error.cause.stack!.split("\n").slice(1);
@@ -346,7 +386,9 @@ describe("names in the workflow bundle", () => {
       const run = await runtime.start(`workflow//workflows/${label}.ts//${label}`, ["o-1"]);
       const error = (await run.returnValue.catch((e: unknown) => e)) as WorkflowRunFailedError;
       expect(error.cause.name).toBe("OrderRejected");
-      expect(error.cause.stack).toMatch(new RegExp(`^OrderRejected: ${label} rejected o-1\\n\\s+at checkOrder \\(workflows/${label}\\.ts:5:`));
+      expect(error.cause.stack).toMatch(
+        new RegExp(`^OrderRejected: ${label} rejected o-1\\n\\s+at checkOrder \\(workflows/${label}\\.ts:5:`),
+      );
     }
   });
 });

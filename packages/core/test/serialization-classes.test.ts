@@ -2,13 +2,19 @@
 import vm from "node:vm";
 import { describe, expect, test } from "vitest";
 import { InvalidArgumentError, SerializationError } from "../src/shared/errors.js";
-import { deserialize, registerSerializableClass, serialize, serializeAsync } from "../src/shared/serialization/index.js";
+import {
+  deserialize,
+  registerSerializableClass,
+  serialize,
+  serializeAsync,
+} from "../src/shared/serialization/index.js";
 import { rejection, roundTrip, serializationBundle } from "./serialization-support.js";
 
 const SERIALIZE = Symbol.for("hookline.serialize");
 const DESERIALIZE = Symbol.for("hookline.deserialize");
 type Registry = { byName: Map<string, unknown>; byClass: Map<unknown, string> };
-const registry = () => (globalThis as Record<symbol, Registry | undefined>)[Symbol.for("hookline.serializable-classes")];
+const registry = () =>
+  (globalThis as Record<symbol, Registry | undefined>)[Symbol.for("hookline.serializable-classes")];
 
 class Money {
   readonly #cents: bigint;
@@ -36,22 +42,37 @@ describe("serialization: registered classes", () => {
   test("an instance round-trips through its hooks; their data is serialized in full", () => {
     const price = new Money(1999n, "EUR", new Uint8Array([1, 2]));
     expect(serialize({ price })).toStrictEqual({
-      price: { $t: "Class", name: "test.Money", v: { cents: { $t: "bigint", v: "1999" }, currency: "EUR", receipt: { $t: "Uint8Array", v: "AQI=" }, at: { $t: "Date", v: 1 } } },
+      price: {
+        $t: "Class",
+        name: "test.Money",
+        v: {
+          cents: { $t: "bigint", v: "1999" },
+          currency: "EUR",
+          receipt: { $t: "Uint8Array", v: "AQI=" },
+          at: { $t: "Date", v: 1 },
+        },
+      },
     });
     const back = roundTrip({ price, again: price });
     expect(back.price).toBeInstanceOf(Money);
-    expect([back.price.cents, back.price.currency, back.price.receipt]).toStrictEqual([1999n, "EUR", new Uint8Array([1, 2])]);
+    expect([back.price.cents, back.price.currency, back.price.receipt]).toStrictEqual([
+      1999n,
+      "EUR",
+      new Uint8Array([1, 2]),
+    ]);
     expect(back.again).toBe(back.price);
   });
 
-  test("the registry is a Map on globalThis under Symbol.for(\"hookline.serializable-classes\")", () => {
+  test('the registry is a Map on globalThis under Symbol.for("hookline.serializable-classes")', () => {
     expect(registry()?.byName.get("test.Money")).toBe(Money);
     expect(registry()?.byClass.get(Money)).toBe("test.Money");
   });
 
   test("another copy of the module (another build or chunk) shares the registrations", async () => {
     // A second copy, evaluated in this realm as a separate script: its own module state, the same globalThis.
-    const copy = vm.runInThisContext(`${await serializationBundle()}; Hookline`) as typeof import("../src/shared/serialization/index.js");
+    const copy = vm.runInThisContext(
+      `${await serializationBundle()}; Hookline`,
+    ) as typeof import("../src/shared/serialization/index.js");
     expect(copy.serialize).not.toBe(serialize);
     class Point {
       constructor(readonly x: number) {}
@@ -124,7 +145,9 @@ describe("serialization: registered classes", () => {
       }
     }
     registerSerializableClass("test.Broken", Broken);
-    expect(rejection({ b: new Broken() }).message).toBe('Cannot serialize value.b: the serializer of the registered class "test.Broken" threw: cannot');
+    expect(rejection({ b: new Broken() }).message).toBe(
+      'Cannot serialize value.b: the serializer of the registered class "test.Broken" threw: cannot',
+    );
     // biome-ignore lint/complexity/noStaticOnlyClass: the registry takes classes with static hooks.
     class Leaky {
       static [SERIALIZE]() {

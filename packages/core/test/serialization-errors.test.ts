@@ -38,7 +38,12 @@ describe("serialization: errors", () => {
   });
 
   test("own enumerable fields (code, status, a Date, nested data) are kept", () => {
-    const error = Object.assign(new Error("payment failed"), { code: "E_CARD", status: 402, at: new Date(9), details: { retry: false } });
+    const error = Object.assign(new Error("payment failed"), {
+      code: "E_CARD",
+      status: 402,
+      at: new Date(9),
+      details: { retry: false },
+    });
     const back = roundTrip(error);
     expect(back).toBeInstanceOf(Error);
     expect(back.code).toBe("E_CARD");
@@ -171,7 +176,13 @@ describe("serialization: Hookline errors come back as Hookline classes", () => {
   });
 
   test("a Hookline error with a code this build does not know is still a HooklineError", () => {
-    const back = deserialize({ $t: "Error", name: "FutureError", message: "m", hookline: true, props: { code: "HOOKLINE_FUTURE" } }) as HooklineError;
+    const back = deserialize({
+      $t: "Error",
+      name: "FutureError",
+      message: "m",
+      hookline: true,
+      props: { code: "HOOKLINE_FUTURE" },
+    }) as HooklineError;
     expect(HooklineError.is(back)).toBe(true);
     expect(FatalError.is(back)).toBe(false);
     expect([back.name, back.code]).toStrictEqual(["FutureError", "HOOKLINE_FUTURE"]);

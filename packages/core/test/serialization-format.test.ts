@@ -4,7 +4,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { FatalError, SerializationError } from "../src/shared/errors.js";
-import { deserialize, SERIALIZATION_FORMAT_VERSION, serialize, serializeAsync } from "../src/shared/serialization/index.js";
+import {
+  deserialize,
+  SERIALIZATION_FORMAT_VERSION,
+  serialize,
+  serializeAsync,
+} from "../src/shared/serialization/index.js";
 
 /** Each value and its encoding, today. */
 const ENCODINGS: [string, () => unknown, unknown][] = [
@@ -18,8 +23,26 @@ const ENCODINGS: [string, () => unknown, unknown][] = [
   ["BigInt", () => -12n, { $t: "bigint", v: "-12" }],
   ["Date", () => new Date(0), { $t: "Date", v: 0 }],
   ["invalid Date", () => new Date(Number.NaN), { $t: "Date", v: null }],
-  ["RegExp", () => Object.assign(/a.b/gi, { lastIndex: 2 }), { $t: "RegExp", source: "a.b", flags: "gi", lastIndex: 2 }],
-  ["Map", () => new Map<unknown, unknown>([["k", 1], [2, "v"]]), { $t: "Map", v: [["k", 1], [2, "v"]] }],
+  [
+    "RegExp",
+    () => Object.assign(/a.b/gi, { lastIndex: 2 }),
+    { $t: "RegExp", source: "a.b", flags: "gi", lastIndex: 2 },
+  ],
+  [
+    "Map",
+    () =>
+      new Map<unknown, unknown>([
+        ["k", 1],
+        [2, "v"],
+      ]),
+    {
+      $t: "Map",
+      v: [
+        ["k", 1],
+        [2, "v"],
+      ],
+    },
+  ],
   ["Set", () => new Set([1, "a"]), { $t: "Set", v: [1, "a"] }],
   ["URL", () => new URL("https://x.test/a?b"), { $t: "URL", v: "https://x.test/a?b" }],
   ["ArrayBuffer", () => new Uint8Array([1, 2, 3]).buffer, { $t: "ArrayBuffer", v: "AQID" }],
@@ -27,24 +50,50 @@ const ENCODINGS: [string, () => unknown, unknown][] = [
   ["Int16Array", () => new Int16Array([-2]), { $t: "Int16Array", v: "/v8=" }],
   ["Float64Array", () => new Float64Array([1]), { $t: "Float64Array", v: "AAAAAAAA8D8=" }],
   ["DataView", () => new DataView(new Uint8Array([7, 8]).buffer), { $t: "DataView", v: "Bwg=" }],
-  ["Headers", () => new Headers([["B", "2"], ["a", "1"]]), { $t: "Headers", v: [["a", "1"], ["b", "2"]] }],
+  [
+    "Headers",
+    () =>
+      new Headers([
+        ["B", "2"],
+        ["a", "1"],
+      ]),
+    {
+      $t: "Headers",
+      v: [
+        ["a", "1"],
+        ["b", "2"],
+      ],
+    },
+  ],
   [
     "Request without body",
     () => new Request("https://x.test/", { method: "DELETE", headers: { a: "1" } }),
     { $t: "Request", method: "DELETE", url: "https://x.test/", headers: [["a", "1"]], body: null },
   ],
-  ["Response without body", () => new Response(null, { status: 204 }), { $t: "Response", status: 204, statusText: "", headers: [], body: null }],
+  [
+    "Response without body",
+    () => new Response(null, { status: 204 }),
+    { $t: "Response", status: 204, statusText: "", headers: [], body: null },
+  ],
   ["null prototype", () => Object.assign(Object.create(null), { a: 1 }), { $t: "NullObject", v: { a: 1 } }],
   ["an object with a $t key", () => ({ $t: 1 }), { $t: "Object", v: { $t: 1 } }],
-  ["a shared object", () => {
-    const s = {};
-    return [s, s];
-  }, [{}, { $t: "Ref", i: 1 }]],
-  ["a cycle", () => {
-    const a: Record<string, unknown> = {};
-    a.self = a;
-    return a;
-  }, { self: { $t: "Ref", i: 0 } }],
+  [
+    "a shared object",
+    () => {
+      const s = {};
+      return [s, s];
+    },
+    [{}, { $t: "Ref", i: 1 }],
+  ],
+  [
+    "a cycle",
+    () => {
+      const a: Record<string, unknown> = {};
+      a.self = a;
+      return a;
+    },
+    { self: { $t: "Ref", i: 0 } },
+  ],
   [
     "an Error with a cause and a field",
     () => {
@@ -129,7 +178,12 @@ describe("serialization: the format", () => {
   });
 
   test("malformed data gives a SerializationError, not a crash inside", () => {
-    for (const data of [{ $t: "Ref", i: 5 }, { $t: "bigint", v: "1.5" }, { $t: "Map", v: 3 }, [{ $t: "Ref", i: "0" }]]) {
+    for (const data of [
+      { $t: "Ref", i: 5 },
+      { $t: "bigint", v: "1.5" },
+      { $t: "Map", v: 3 },
+      [{ $t: "Ref", i: "0" }],
+    ]) {
       let error: unknown;
       try {
         deserialize(data);
@@ -142,7 +196,9 @@ describe("serialization: the format", () => {
   });
 
   test("plain JSON costs no tags: every value of a JSON document encodes as itself", () => {
-    const doc = JSON.parse('{"id":"evt_1","n":-3.5e-7,"list":[[],{},"",0,false],"unicode":"é\\ud83d\\ude00","lone":"\\ud800"}');
+    const doc = JSON.parse(
+      '{"id":"evt_1","n":-3.5e-7,"list":[[],{},"",0,false],"unicode":"é\\ud83d\\ude00","lone":"\\ud800"}',
+    );
     expect(serialize(doc)).toStrictEqual(doc);
     expect(JSON.parse(JSON.stringify(serialize(doc)))).toStrictEqual(doc);
   });

@@ -69,8 +69,12 @@ describe("serialization across realms", () => {
   });
 
   test("another realm's class instances, functions and promises are still refused", () => {
-    const foreign = vm.runInNewContext(`({ socket: new (class Socket {})(), fn() {}, p: Promise.resolve(), m: new (class Cart extends Map {})() })`);
-    expect(rejection({ socket: foreign.socket }).message).toContain("value.socket: a Socket class instance is not serializable");
+    const foreign = vm.runInNewContext(
+      `({ socket: new (class Socket {})(), fn() {}, p: Promise.resolve(), m: new (class Cart extends Map {})() })`,
+    );
+    expect(rejection({ socket: foreign.socket }).message).toContain(
+      "value.socket: a Socket class instance is not serializable",
+    );
     expect(rejection({ fn: foreign.fn }).message).toContain("value.fn: a function (fn)");
     expect(rejection({ p: foreign.p }).message).toContain("value.p: a Promise is not serializable");
     expect(rejection({ m: foreign.m }).message).toContain("a Cart class instance (a Map subclass)");
@@ -106,7 +110,10 @@ describe("serialization across realms", () => {
     expect([...verdict]).toStrictEqual([true, true, "HOOKLINE_FATAL", true, true, true]);
     // And errors thrown in the sandbox come back to the host as the host's classes.
     const fromSandbox = deserialize(
-      inRealm(realm, `JSON.parse(JSON.stringify(Hookline.serialize(new Hookline.errors.RetryableError("x", { retryAfter: 5 }))))`),
+      inRealm(
+        realm,
+        `JSON.parse(JSON.stringify(Hookline.serialize(new Hookline.errors.RetryableError("x", { retryAfter: 5 }))))`,
+      ),
     ) as Error;
     expect(fromSandbox).toBeInstanceOf(Error);
     expect(Object.getPrototypeOf(Object.getPrototypeOf(fromSandbox)).constructor.name).toBe("HooklineError");
@@ -135,40 +142,54 @@ describe("serialization across realms", () => {
        Hookline.registerSerializableClass("test.realm.Money", SandboxMoney);`,
     );
     const data = json(serialize({ price: new HostMoney(1999n) }));
-    expect(inRealm(realm, `const v = Hookline.deserialize(input); [v.price instanceof SandboxMoney, v.price.cents]`, data)).toStrictEqual([
-      true,
-      1999n,
-    ]);
-    const back = deserialize(inRealm(realm, `JSON.parse(JSON.stringify(Hookline.serialize(new SandboxMoney(5n))))`)) as HostMoney;
+    expect(
+      inRealm(realm, `const v = Hookline.deserialize(input); [v.price instanceof SandboxMoney, v.price.cents]`, data),
+    ).toStrictEqual([true, 1999n]);
+    const back = deserialize(
+      inRealm(realm, `JSON.parse(JSON.stringify(Hookline.serialize(new SandboxMoney(5n))))`),
+    ) as HostMoney;
     expect(back).toBeInstanceOf(HostMoney);
     expect(back.cents).toBe(5n);
     // The sandbox's registration lives on the sandbox's globalThis, not the host's.
-    const hostRegistry = (globalThis as Record<symbol, { byName: Map<string, unknown> }>)[Symbol.for("hookline.serializable-classes")]!;
+    const hostRegistry = (globalThis as Record<symbol, { byName: Map<string, unknown> }>)[
+      Symbol.for("hookline.serializable-classes")
+    ]!;
     expect(hostRegistry.byName.get("test.realm.Money")).toBe(HostMoney);
   });
 
   test("URL and Headers use the realm's globals; Request and Response need factories where there are none", async () => {
     const realm = await sandboxRealm();
     const data = json(serialize({ url: new URL("https://x.test/a"), headers: new Headers({ a: "1" }) }));
-    expect(inRealm(realm, `const v = Hookline.deserialize(input); [v.url instanceof URL, v.url.href, v.headers instanceof Headers, v.headers.get("a")]`, data)).toStrictEqual([
-      true,
-      "https://x.test/a",
-      true,
-      "1",
-    ]);
+    expect(
+      inRealm(
+        realm,
+        `const v = Hookline.deserialize(input); [v.url instanceof URL, v.url.href, v.headers instanceof Headers, v.headers.get("a")]`,
+        data,
+      ),
+    ).toStrictEqual([true, "https://x.test/a", true, "1"]);
     const response = json(serialize(new Response(null, { status: 204, headers: { x: "y" } })));
-    expect(inRealm(realm, `try { Hookline.deserialize(input); "no error" } catch (e) { [e.name, e.message] }`, response)).toStrictEqual([
+    expect(
+      inRealm(realm, `try { Hookline.deserialize(input); "no error" } catch (e) { [e.name, e.message] }`, response),
+    ).toStrictEqual([
       "SerializationError",
       "Cannot deserialize a Response: this environment has no Response. Pass createResponse in deserialize()'s options.",
     ]);
     expect(
       JSON.parse(
-        inRealm(realm, `const r = Hookline.deserialize(input, { createResponse: (init) => ({ made: true, ...init }) }); JSON.stringify([r.made, r.status, r.headers, r.body])`, response),
+        inRealm(
+          realm,
+          `const r = Hookline.deserialize(input, { createResponse: (init) => ({ made: true, ...init }) }); JSON.stringify([r.made, r.status, r.headers, r.body])`,
+          response,
+        ),
       ),
     ).toStrictEqual([true, 204, [["x", "y"]], null]);
     const noUrl = await sandboxRealm({});
-    expect(inRealm(noUrl, `try { Hookline.deserialize(input) } catch (e) { e.message }`, json(serialize(new URL("https://x.test/"))))).toBe(
-      "Cannot deserialize a URL: this environment has no URL. Pass createURL in deserialize()'s options.",
-    );
+    expect(
+      inRealm(
+        noUrl,
+        `try { Hookline.deserialize(input) } catch (e) { e.message }`,
+        json(serialize(new URL("https://x.test/"))),
+      ),
+    ).toBe("Cannot deserialize a URL: this environment has no URL. Pass createURL in deserialize()'s options.");
   });
 });

@@ -29,7 +29,11 @@ describe("serialization: shared and circular references", () => {
     map.set(map, "as key");
     const set = new Set<unknown>();
     set.add(set);
-    const back = roundTrip({ value, map, set }) as { value: typeof value; map: Map<unknown, unknown>; set: Set<unknown> };
+    const back = roundTrip({ value, map, set }) as {
+      value: typeof value;
+      map: Map<unknown, unknown>;
+      set: Set<unknown>;
+    };
     expect(back.value.self).toBe(back.value);
     const backList = back.value.list as unknown[];
     expect(backList[0]).toBe(backList);
@@ -42,7 +46,12 @@ describe("serialization: shared and circular references", () => {
   test("references after an error with fields resolve to the right object", () => {
     // The error's fields are not an object of their own in the numbering.
     const shared = { a: 1 };
-    const back = roundTrip({ error: Object.assign(new FatalError("x"), { extra: { b: 2 } }), one: shared, two: shared, extra: null as unknown });
+    const back = roundTrip({
+      error: Object.assign(new FatalError("x"), { extra: { b: 2 } }),
+      one: shared,
+      two: shared,
+      extra: null as unknown,
+    });
     expect(back.one).toBe(back.two);
     expect(back.one).toStrictEqual({ a: 1 });
     const inner = { c: 3 };

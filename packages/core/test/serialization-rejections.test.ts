@@ -9,7 +9,9 @@ describe("serialization: refusals name the path", () => {
   test("a class instance deep in the arguments", () => {
     class Socket {}
     const error = rejection({ customer: { socket: new Socket() } }, "args[0]");
-    expect(error.message).toBe(`Cannot serialize args[0].customer.socket: a Socket class instance is not serializable. ${REGISTER}`);
+    expect(error.message).toBe(
+      `Cannot serialize args[0].customer.socket: a Socket class instance is not serializable. ${REGISTER}`,
+    );
     expect(error.path).toBe("args[0].customer.socket");
     expect(error.code).toBe("HOOKLINE_SERIALIZATION");
     expect(error.name).toBe("SerializationError");
@@ -24,8 +26,22 @@ describe("serialization: refusals name the path", () => {
     expect(rejection({ $t: fn }).path).toBe("value.$t");
     expect(rejection({ prices: new Map([["eur", fn]]) }).path).toBe('value.prices.<map value "eur">');
     expect(rejection(new Map([[7, { deep: fn }]])).path).toBe("value.<map value 7>.deep");
-    expect(rejection(new Map<unknown, unknown>([[{}, 1], [{ k: 1 }, fn]])).path).toBe("value.<map value #1>");
-    expect(rejection(new Map<unknown, unknown>([["a", 1], [fn, 2]])).path).toBe("value.<map key #1>");
+    expect(
+      rejection(
+        new Map<unknown, unknown>([
+          [{}, 1],
+          [{ k: 1 }, fn],
+        ]),
+      ).path,
+    ).toBe("value.<map value #1>");
+    expect(
+      rejection(
+        new Map<unknown, unknown>([
+          ["a", 1],
+          [fn, 2],
+        ]),
+      ).path,
+    ).toBe("value.<map key #1>");
     expect(rejection({ tags: new Set([1, fn]) }).path).toBe("value.tags.<set value #1>");
     expect(rejection(new Error("e", { cause: { why: fn } })).path).toBe("value.cause.why");
     expect(rejection(Object.assign(new Error("e"), { handler: fn })).path).toBe("value.handler");
@@ -46,7 +62,14 @@ describe("serialization: each kind of refusal says what it is and what to do", (
     expect(rejection(function charge() {}).message).toBe(
       "Cannot serialize value: a function (charge) is not serializable. Pass data; behaviour belongs in the workflow or in a step.",
     );
-    expect(rejection([(() => () => 1)()]).message).toBe(
+    expect(
+      rejection([
+        (
+          () => () =>
+            1
+        )(),
+      ]).message,
+    ).toBe(
       "Cannot serialize value[0]: a function is not serializable. Pass data; behaviour belongs in the workflow or in a step.",
     );
     expect(rejection({ Cls: class Money {} }).message).toContain("a function (Money)");
@@ -57,7 +80,9 @@ describe("serialization: each kind of refusal says what it is and what to do", (
       "Cannot serialize value.kind: a symbol (Symbol(card)) is not serializable. Use a string instead.",
     );
     const keyed = rejection({ nested: { [Symbol("k")]: 1, fine: 2 } });
-    expect(keyed.message).toBe("Cannot serialize value.nested[Symbol(k)]: a symbol key is not serializable. Use a string key.");
+    expect(keyed.message).toBe(
+      "Cannot serialize value.nested[Symbol(k)]: a symbol key is not serializable. Use a string key.",
+    );
     expect(keyed.path).toBe("value.nested[Symbol(k)]");
     expect(rejection(new Map([[Symbol("m"), 1]])).message).toBe(
       "Cannot serialize value.<map key #0>: a symbol (Symbol(m)) used as a Map key is not serializable. Use a string key.",
@@ -67,20 +92,34 @@ describe("serialization: each kind of refusal says what it is and what to do", (
   });
 
   test("WeakMap, WeakSet, WeakRef, Promise, generators and other non-data built-ins", () => {
-    expect(rejection({ cache: new WeakMap() }).message).toBe("Cannot serialize value.cache: a WeakMap is not serializable. Its entries cannot be read; use a Map.");
-    expect(rejection(new WeakSet()).message).toBe("Cannot serialize value: a WeakSet is not serializable. Its entries cannot be read; use a Set.");
-    expect(rejection(new WeakRef({})).message).toBe("Cannot serialize value: a WeakRef is not serializable. Pass the object it refers to.");
+    expect(rejection({ cache: new WeakMap() }).message).toBe(
+      "Cannot serialize value.cache: a WeakMap is not serializable. Its entries cannot be read; use a Map.",
+    );
+    expect(rejection(new WeakSet()).message).toBe(
+      "Cannot serialize value: a WeakSet is not serializable. Its entries cannot be read; use a Set.",
+    );
+    expect(rejection(new WeakRef({})).message).toBe(
+      "Cannot serialize value: a WeakRef is not serializable. Pass the object it refers to.",
+    );
     expect(rejection({ pending: Promise.resolve(1) }).message).toBe(
       "Cannot serialize value.pending: a Promise is not serializable. Await it and pass its result.",
     );
-    expect(rejection((function* () {})()).message).toBe("Cannot serialize value: a Generator is not serializable. Collect its values into an array first.");
+    expect(rejection((function* () {})()).message).toBe(
+      "Cannot serialize value: a Generator is not serializable. Collect its values into an array first.",
+    );
     expect(rejection((async function* () {})()).message).toContain("an AsyncGenerator is not serializable");
     expect(rejection(new URLSearchParams("a=1")).message).toContain("Pass its string (params.toString()) instead.");
     expect(rejection(new Blob(["x"])).message).toContain("a Blob is not serializable");
-    expect(rejection(new ReadableStream()).message).toContain("a ReadableStream can cross only as a step's argument or result");
+    expect(rejection(new ReadableStream()).message).toContain(
+      "a ReadableStream can cross only as a step's argument or result",
+    );
     expect(rejection(new SharedArrayBuffer(1)).message).toContain("a SharedArrayBuffer is not serializable");
-    expect(rejection(Object(1n)).message).toBe("Cannot serialize value: a BigInt is not serializable. Pass plain data instead.");
-    expect(rejection(Object("boxed")).message).toBe("Cannot serialize value: a String is not serializable. Pass plain data instead.");
+    expect(rejection(Object(1n)).message).toBe(
+      "Cannot serialize value: a BigInt is not serializable. Pass plain data instead.",
+    );
+    expect(rejection(Object("boxed")).message).toBe(
+      "Cannot serialize value: a String is not serializable. Pass plain data instead.",
+    );
   });
 
   test("class instances, including subclasses of Map, Set, Date, RegExp, Array and ArrayBuffer", () => {
@@ -90,7 +129,9 @@ describe("serialization: each kind of refusal says what it is and what to do", (
     class Pattern extends RegExp {}
     class List extends Array {}
     class Bytes extends ArrayBuffer {}
-    expect(rejection(new Cart()).message).toBe(`Cannot serialize value: a Cart class instance (a Map subclass) is not serializable. ${REGISTER}`);
+    expect(rejection(new Cart()).message).toBe(
+      `Cannot serialize value: a Cart class instance (a Map subclass) is not serializable. ${REGISTER}`,
+    );
     expect(rejection(new Tags()).message).toContain("a Tags class instance (a Set subclass)");
     expect(rejection(new Day()).message).toContain("a Day class instance (a Date subclass)");
     expect(rejection(new Pattern("x")).message).toContain("a Pattern class instance (a RegExp subclass)");
@@ -105,7 +146,9 @@ describe("serialization: each kind of refusal says what it is and what to do", (
         return "Date";
       }
     }
-    expect(rejection(new FakeDate()).message).toBe(`Cannot serialize value: a FakeDate class instance is not serializable. ${REGISTER}`);
+    expect(rejection(new FakeDate()).message).toBe(
+      `Cannot serialize value: a FakeDate class instance is not serializable. ${REGISTER}`,
+    );
   });
 
   test("a Request or Response with a body given to the synchronous serialize", async () => {
@@ -135,9 +178,11 @@ describe("serialization: each kind of refusal says what it is and what to do", (
     const error = rejection({ config }, "args");
     expect(error.message).toBe("Cannot serialize args.config.secret: reading it threw: TypeError: no access");
     expect(error.path).toBe("args.config.secret");
-    const thrower = { get x() {
-      throw "a string";
-    } };
+    const thrower = {
+      get x() {
+        throw "a string";
+      },
+    };
     expect(rejection([0, thrower]).message).toBe("Cannot serialize value[1].x: reading it threw: a string");
   });
 
@@ -152,6 +197,8 @@ describe("serialization: each kind of refusal says what it is and what to do", (
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 1_000; i++) deep = { next: deep };
     const error = rejection(deep);
-    expect(error.message).toMatch(/^Cannot serialize value(\.next){20}…\(960 more\)…(\.next){20}: it is nested more than 1000 levels deep/);
+    expect(error.message).toMatch(
+      /^Cannot serialize value(\.next){20}…\(960 more\)…(\.next){20}: it is nested more than 1000 levels deep/,
+    );
   });
 });

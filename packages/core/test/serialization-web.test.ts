@@ -26,10 +26,18 @@ describe("serialization: Request and Response", () => {
 
   test("a Response keeps status, statusText, headers and body bytes", async () => {
     const bytes = new Uint8Array([0, 255, 128, 10]);
-    const response = new Response(bytes, { status: 409, statusText: "Conflict", headers: { "content-type": "application/octet-stream" } });
+    const response = new Response(bytes, {
+      status: 409,
+      statusText: "Conflict",
+      headers: { "content-type": "application/octet-stream" },
+    });
     const back = deserialize(json(await serializeAsync(response))) as Response;
     expect(back).toBeInstanceOf(Response);
-    expect([back.status, back.statusText, back.headers.get("content-type")]).toStrictEqual([409, "Conflict", "application/octet-stream"]);
+    expect([back.status, back.statusText, back.headers.get("content-type")]).toStrictEqual([
+      409,
+      "Conflict",
+      "application/octet-stream",
+    ]);
     expect(new Uint8Array(await back.arrayBuffer())).toStrictEqual(bytes);
     expect(await response.arrayBuffer()).toStrictEqual(bytes.buffer);
   });
@@ -70,13 +78,23 @@ describe("serialization: Request and Response", () => {
   });
 
   test("factories build the messages, Headers and URLs when given", () => {
-    const data = json(serialize({ h: new Headers({ a: "1" }), u: new URL("https://x.test/"), r: new Request("https://x.test/r", { method: "DELETE" }) }));
+    const data = json(
+      serialize({
+        h: new Headers({ a: "1" }),
+        u: new URL("https://x.test/"),
+        r: new Request("https://x.test/r", { method: "DELETE" }),
+      }),
+    );
     const out = deserialize(data, {
       createHeaders: (entries) => ({ headers: entries }),
       createURL: (href) => ({ href }),
       createRequest: (init) => ({ method: init.method, url: init.url, body: init.body }),
     });
-    expect(out).toStrictEqual({ h: { headers: [["a", "1"]] }, u: { href: "https://x.test/" }, r: { method: "DELETE", url: "https://x.test/r", body: null } });
+    expect(out).toStrictEqual({
+      h: { headers: [["a", "1"]] },
+      u: { href: "https://x.test/" },
+      r: { method: "DELETE", url: "https://x.test/r", body: null },
+    });
   });
 
   test("Response.error() round-trips as an error response", () => {

@@ -5,7 +5,14 @@ import { roundTrip } from "./serialization-support.js";
 
 describe("serialization: values round-trip with their type", () => {
   test("plain JSON encodes as itself and comes back equal, as fresh objects", () => {
-    const value = { id: "o-1", total: 12.5, paid: false, lines: [{ sku: "a", qty: 2 }], note: null, nested: { deep: [[], {}] } };
+    const value = {
+      id: "o-1",
+      total: 12.5,
+      paid: false,
+      lines: [{ sku: "a", qty: 2 }],
+      note: null,
+      nested: { deep: [[], {}] },
+    };
     expect(serialize(value)).toStrictEqual(value);
     const back = roundTrip(value);
     expect(back).toStrictEqual(value);
@@ -28,7 +35,15 @@ describe("serialization: values round-trip with their type", () => {
   });
 
   test("numbers JSON cannot carry: NaN, ±Infinity, -0", () => {
-    const back = roundTrip([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MAX_VALUE, Number.MIN_VALUE]);
+    const back = roundTrip([
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      0,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ]);
     expect(back[0]).toBeNaN();
     expect(back[1]).toBe(Number.POSITIVE_INFINITY);
     expect(back[2]).toBe(Number.NEGATIVE_INFINITY);
@@ -123,7 +138,11 @@ describe("serialization: values round-trip with their type", () => {
 
   test("a view records only its own bytes; a DataView keeps them", () => {
     const pool = new Uint8Array([9, 8, 7, 6, 5]);
-    const back = roundTrip({ slice: pool.subarray(1, 3), view: new DataView(pool.buffer, 2, 2), wide: new Uint16Array(pool.buffer.slice(0, 4), 2, 1) });
+    const back = roundTrip({
+      slice: pool.subarray(1, 3),
+      view: new DataView(pool.buffer, 2, 2),
+      wide: new Uint16Array(pool.buffer.slice(0, 4), 2, 1),
+    });
     expect(back.slice).toStrictEqual(new Uint8Array([8, 7]));
     expect(back.slice.buffer.byteLength).toBe(2);
     expect(back.view).toBeInstanceOf(DataView);
@@ -155,7 +174,12 @@ describe("serialization: values round-trip with their type", () => {
 
   test("objects with a null prototype, and keys that look special", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, nested: Object.create(null) });
-    const back = roundTrip({ bare, tagged: { $t: "Date", v: 1 }, proto: JSON.parse('{"__proto__": {"polluted": true}}'), constructor: "c" });
+    const back = roundTrip({
+      bare,
+      tagged: { $t: "Date", v: 1 },
+      proto: JSON.parse('{"__proto__": {"polluted": true}}'),
+      constructor: "c",
+    });
     expect(Object.getPrototypeOf(back.bare)).toBeNull();
     expect(Object.getPrototypeOf(back.bare.nested)).toBeNull();
     expect(back.bare.a).toBe(1);
@@ -175,10 +199,16 @@ describe("serialization: values round-trip with their type", () => {
 
   test("getters are read once, as values; non-enumerable and inherited fields are left out", () => {
     let reads = 0;
-    const value = Object.defineProperty({ get total() {
-      reads++;
-      return 3;
-    } }, "hidden", { value: 1, enumerable: false });
+    const value = Object.defineProperty(
+      {
+        get total() {
+          reads++;
+          return 3;
+        },
+      },
+      "hidden",
+      { value: 1, enumerable: false },
+    );
     expect(roundTrip(value)).toStrictEqual({ total: 3 });
     expect(reads).toBe(1);
   });

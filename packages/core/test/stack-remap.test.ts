@@ -27,10 +27,23 @@ test("keeps every frame when the runtime's are all there is (an error of the run
 });
 
 test("ends a step's stack at the step's own frame: below it is the runtime that called the step, whatever its files", () => {
-  const below = ["    at webpack:/src/host/step-runner.ts:55:76", "    at async attemptStep (.next/server/chunks/2617.js:1:200)"];
-  const sync = ["CardExpiredError: expired", "    at checkExpiry (lib/cards.ts:16:33)", "    at chargeCard (workflows/stacks.ts:16:3)", ...below].join("\n");
+  const below = [
+    "    at webpack:/src/host/step-runner.ts:55:76",
+    "    at async attemptStep (.next/server/chunks/2617.js:1:200)",
+  ];
+  const sync = [
+    "CardExpiredError: expired",
+    "    at checkExpiry (lib/cards.ts:16:33)",
+    "    at chargeCard (workflows/stacks.ts:16:3)",
+    ...below,
+  ].join("\n");
   expect(upToStep(sync, "chargeCard")).toBe(sync.split("\n").slice(0, 3).join("\n"));
-  const awaited = ["Error: late", "    at validate (lib/cards.ts:3:9)", "    at async chargeCard (workflows/stacks.ts:17:3)", ...below].join("\n");
+  const awaited = [
+    "Error: late",
+    "    at validate (lib/cards.ts:3:9)",
+    "    at async chargeCard (workflows/stacks.ts:17:3)",
+    ...below,
+  ].join("\n");
   expect(upToStep(awaited, "chargeCard")).toBe(awaited.split("\n").slice(0, 3).join("\n"));
   const method = ["Error: no rate", "    at Pricing.total (workflows/pricing.ts:4:11)", ...below].join("\n");
   expect(upToStep(method, "Pricing.total")).toBe(method.split("\n").slice(0, 2).join("\n"));
@@ -43,7 +56,15 @@ test("maps a server chunk's frames through its .map, naming webpack's sources by
   const chunk = join(dir, "chunk.js");
   await writeFile(chunk, "x\n");
   const mappings = "AAAA;;;;ACIA"; // line 1 → source 0 line 1, line 5 → source 1 line 5
-  await writeFile(`${chunk}.map`, JSON.stringify({ version: 3, sources: ["webpack://example/lib/cards.ts", "webpack://example/workflows/pay.ts"], names: [], mappings }));
+  await writeFile(
+    `${chunk}.map`,
+    JSON.stringify({
+      version: 3,
+      sources: ["webpack://example/lib/cards.ts", "webpack://example/workflows/pay.ts"],
+      names: [],
+      mappings,
+    }),
+  );
   const error = new Error("expired");
   error.stack = `Error: expired\n    at o (${chunk}:1:1)\n    at chargeCard (${chunk}:5:1)\n    at runStep (${chunk}:9:1)`;
   remapErrorStacks(error, "chargeCard");
@@ -54,6 +75,10 @@ test("an error the runtime raises about a step (and its cause) names the step in
   const cause = new TypeError("a PaperReceipt class instance is not serializable");
   const error = new Error('Step "issueReceipt" returned a value that cannot be recorded', { cause });
   pointAtStep(error, "step//workflows/stacks.ts//issueReceipt");
-  expect(error.stack).toBe(`Error: Step "issueReceipt" returned a value that cannot be recorded\n    at issueReceipt (workflows/stacks.ts)`);
-  expect(cause.stack).toBe("TypeError: a PaperReceipt class instance is not serializable\n    at issueReceipt (workflows/stacks.ts)");
+  expect(error.stack).toBe(
+    `Error: Step "issueReceipt" returned a value that cannot be recorded\n    at issueReceipt (workflows/stacks.ts)`,
+  );
+  expect(cause.stack).toBe(
+    "TypeError: a PaperReceipt class instance is not serializable\n    at issueReceipt (workflows/stacks.ts)",
+  );
 });

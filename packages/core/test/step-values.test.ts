@@ -34,7 +34,9 @@ const VALUES = `
 `;
 
 const stepIds = async (run: { events(): Promise<{ type: string; data: unknown }[]> }) =>
-  (await run.events()).filter((e) => e.type === "step_started").map((e) => (e.data as { stepId: string }).stepId.split("//").pop());
+  (await run.events())
+    .filter((e) => e.type === "step_started")
+    .map((e) => (e.data as { stepId: string }).stepId.split("//").pop());
 
 describe("step functions as values", () => {
   test("passed to a step, a step function (also one closing over workflow variables) runs inside that step", async () => {
@@ -63,15 +65,29 @@ describe("step functions as values", () => {
   test("a plain function is still refused, and a closure that cannot be serialized is named by its step", () => {
     expect(() => serialize([() => 1], "args")).toThrow(/Cannot serialize args\[0\]: a function is not serializable/);
     class Socket {}
-    const inner = markStepFunction(async () => 1, "step//w.ts//wf/inner", () => ({ socket: new Socket() }));
-    expect(() => serialize([inner], "args")).toThrow(/Cannot serialize args\[0\]\.<closure of wf\/inner>\.socket: a Socket class instance/);
-    const scale = markStepFunction(async () => 1, "step//w.ts//wf/scale", () => ({ factor: 3, at: new Date(5) }));
-    expect(serialize({ scale }, "args")).toEqual({ scale: { $t: "Step", id: "step//w.ts//wf/scale", c: { factor: 3, at: { $t: "Date", v: 5 } } } });
+    const inner = markStepFunction(
+      async () => 1,
+      "step//w.ts//wf/inner",
+      () => ({ socket: new Socket() }),
+    );
+    expect(() => serialize([inner], "args")).toThrow(
+      /Cannot serialize args\[0\]\.<closure of wf\/inner>\.socket: a Socket class instance/,
+    );
+    const scale = markStepFunction(
+      async () => 1,
+      "step//w.ts//wf/scale",
+      () => ({ factor: 3, at: new Date(5) }),
+    );
+    expect(serialize({ scale }, "args")).toEqual({
+      scale: { $t: "Step", id: "step//w.ts//wf/scale", c: { factor: 3, at: { $t: "Date", v: 5 } } },
+    });
   });
 
   test("a received reference to a step this process does not have fails when called, naming it", async () => {
     const revived = deserialize({ $t: "Step", id: "step//gone.ts//removed" }) as () => Promise<unknown>;
-    await expect(revived()).rejects.toThrow(/The step function "removed" \(step\/\/gone\.ts\/\/removed\) was passed here, but it is not registered/);
+    await expect(revived()).rejects.toThrow(
+      /The step function "removed" \(step\/\/gone\.ts\/\/removed\) was passed here, but it is not registered/,
+    );
   });
 });
 
@@ -124,6 +140,8 @@ describe("instance-method steps", () => {
     const run = await runtime.start("workflow//workflows/ledger.ts//audit", [[2, 3]]);
     const error = (await run.returnValue.catch((e: unknown) => e)) as { cause: Error };
     expect(SerializationError.is(error.cause)).toBe(true);
-    expect(error.cause.message).toMatch(/instance-method step "Ledger#balance".*Cannot serialize this: a Ledger class instance is not serializable/);
+    expect(error.cause.message).toMatch(
+      /instance-method step "Ledger#balance".*Cannot serialize this: a Ledger class instance is not serializable/,
+    );
   });
 });

@@ -122,7 +122,9 @@ describe("streams across processes", () => {
     const schema = `streams_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     cleanups.push(async () => {
       const pg = createRequire(new URL("../../world-postgres/package.json", import.meta.url))("pg") as {
-        Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+        Client: new (options: {
+          connectionString: string;
+        }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
       };
       const client = new pg.Client({ connectionString });
       await client.connect();

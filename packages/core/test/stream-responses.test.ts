@@ -44,7 +44,9 @@ describe("stream responses", () => {
     expect(text.match(/^id: \d+/gm)).toEqual(["id: 2", "id: 3"]);
     // A header that is not an index is ignored.
     const odd = new Request("http://app/stream", { headers: { "Last-Event-ID": "x" } });
-    expect((await (await sseResponse(run.runId, { request: odd, startIndex: -1 })).text()).match(/^id: \d+/gm)).toEqual(["id: 3"]);
+    expect((await (await sseResponse(run.runId, { request: odd, startIndex: -1 })).text()).match(/^id: \d+/gm)).toEqual(
+      ["id: 3"],
+    );
   });
 
   test("sseResponse of a live run: chunks and keep-alive comments while the run waits", async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { getRun } from "../src/api.js";
-import { ContextError, InvalidArgumentError, RunNotFoundError, SerializationError, WorkflowRunFailedError } from "../src/shared/errors.js";
+import {
+  ContextError,
+  InvalidArgumentError,
+  RunNotFoundError,
+  SerializationError,
+  WorkflowRunFailedError,
+} from "../src/shared/errors.js";
 import { runtimeFor } from "./support/runtimes.js";
 import { waitFor } from "./support/wait.js";
 
@@ -207,7 +213,12 @@ describe("streams", () => {
     expect(await run.getStreamInfo()).toEqual({ tailIndex: 3, done: true });
     // A snapshot, page by page.
     const page1 = await run.getStreamChunks<string>({ limit: 3 });
-    expect(page1).toEqual({ data: words.slice(0, 3).map((value, index) => ({ index, value })), cursor: "3", hasMore: true, done: true });
+    expect(page1).toEqual({
+      data: words.slice(0, 3).map((value, index) => ({ index, value })),
+      cursor: "3",
+      hasMore: true,
+      done: true,
+    });
     const page2 = await run.getStreamChunks<string>({ limit: 3, cursor: page1.cursor });
     expect(page2).toEqual({ data: [{ index: 3, value: "😀" }], cursor: null, hasMore: false, done: true });
     await expect(run.getStreamChunks({ cursor: "nope" })).rejects.toThrow(/is not a cursor/);
@@ -235,7 +246,12 @@ describe("streams", () => {
     const reader = run.readable.getReader();
     expect(await reader.read()).toEqual({ done: false, value: "first" });
     // While the run goes on, a page's cursor points past its last chunk, for the next look.
-    expect(await run.getStreamChunks({ limit: 10 })).toEqual({ data: [{ index: 0, value: "first" }], cursor: "1", hasMore: false, done: false });
+    expect(await run.getStreamChunks({ limit: 10 })).toEqual({
+      data: [{ index: 0, value: "first" }],
+      cursor: "1",
+      hasMore: false,
+      done: false,
+    });
     expect(await run.getStreamInfo()).toEqual({ tailIndex: 0, done: false });
     // The run is waiting in its hook: still running, and the reader is still open.
     const [hook] = await waitFor("the hook", async () => {
@@ -255,7 +271,10 @@ describe("streams", () => {
     const run = await runtime.start(wf("closeEarly"), []);
     // The run goes on waiting in its hook, yet the reader ends: the stream was closed.
     expect(await readAll(run.readable)).toEqual(["only"]);
-    await waitFor("the hook", async () => (await runtime.world.listHooks({ runId: run.runId, status: "active" })).length > 0);
+    await waitFor(
+      "the hook",
+      async () => (await runtime.world.listHooks({ runId: run.runId, status: "active" })).length > 0,
+    );
     expect(await run.status).toBe("running");
     const [hook] = await runtime.world.listHooks({ runId: run.runId, status: "active" });
     await runtime.deliver(hook!, null);
@@ -297,7 +316,9 @@ describe("streams", () => {
     expect(WorkflowRunFailedError.is(failed), String(failed)).toBe(true);
     const error = (failed as WorkflowRunFailedError).cause;
     expect(ContextError.is(error), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(/A workflow cannot write to its stream itself.*Pass the value of getWritable\(\) to a "use step" function/);
+    expect((error as Error).message).toMatch(
+      /A workflow cannot write to its stream itself.*Pass the value of getWritable\(\) to a "use step" function/,
+    );
   });
 
   test("getReadable of an unknown run errors with RunNotFoundError; bad options throw at once", async () => {
@@ -336,9 +357,13 @@ describe("streams", () => {
     const error = (failed as WorkflowRunFailedError).cause;
     expect(ContextError.is(error), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/a workflow can pass it on .* but not read it/);
-    const refused = await runtime.start("workflow//workflows/relay.ts//relay", [new ReadableStream() as never]).catch((e: unknown) => e);
+    const refused = await runtime
+      .start("workflow//workflows/relay.ts//relay", [new ReadableStream() as never])
+      .catch((e: unknown) => e);
     expect(SerializationError.is(refused), String(refused)).toBe(true);
-    expect((refused as Error).message).toMatch(/args\[0\]: a ReadableStream can cross only as a step's argument or result/);
+    expect((refused as Error).message).toMatch(
+      /args\[0\]: a ReadableStream can cross only as a step's argument or result/,
+    );
   });
 
   test("a reader idle for longer than its re-read interval stays open and gets the next chunk", async () => {
@@ -378,7 +403,7 @@ describe("streams", () => {
     await run.returnValue;
   });
 
-    test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
+  test("a reader that stops can resume at its index; 100 readers of one stream all get every chunk", async () => {
     const runtime = await runtimeFor({ "workflows/words.ts": WORDS });
     const run = await runtime.start(wf("many"), [300]);
     const readers = Array.from({ length: 100 }, () => readAll(run.getReadable<number>()));

@@ -20,7 +20,10 @@ describe("webhook tokens in recorded values", () => {
   test("redacts every known token, in arrays and in objects made in the sandbox, and reveals it back", () => {
     const tokens = new ValueTokens(issuer);
     tokens.know(token, RUN, "o1", issuer.currentKeyId);
-    const fromSandbox = runInNewContext(`({ to: [url, { note: "pay at " + url + "?again=" + token }], amount: 12, at: null })`, { url, token });
+    const fromSandbox = runInNewContext(
+      `({ to: [url, { note: "pay at " + url + "?again=" + token }], amount: 12, at: null })`,
+      { url, token },
+    );
     const recorded = tokens.redact(fromSandbox);
     const text = JSON.stringify(recorded);
     expect(text).not.toContain(token);

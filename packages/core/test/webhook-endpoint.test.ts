@@ -8,7 +8,11 @@ import { waitFor } from "./support/wait.js";
 import { eventTypes, webhookApp } from "./support/webhook-app.js";
 
 const post = (url: string, body: unknown = {}, headers: Record<string, string> = {}) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe("the webhook endpoint", () => {
   test("respondWith unset: 202, and the workflow reads the request's method, url, headers and body", async () => {
@@ -20,7 +24,12 @@ describe("the webhook endpoint", () => {
     const { runId, url } = await app.start();
     const response = await post(url, { paid: 12 }, { "x-kind": "payment" });
     expect(response.status).toBe(202);
-    await expect(getRun(runId).returnValue).resolves.toEqual({ method: "POST", path: true, kind: "payment", body: { paid: 12 } });
+    await expect(getRun(runId).returnValue).resolves.toEqual({
+      method: "POST",
+      path: true,
+      kind: "payment",
+      body: { paid: 12 },
+    });
   });
 
   test("a static Response is the answer to every request", async () => {
@@ -105,7 +114,9 @@ describe("the webhook endpoint", () => {
     expect((await fetch(url, { method: "POST", body: "x".repeat(1001) })).status).toBe(413);
     // Chunked, no Content-Length: counted while streaming.
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => resolve(res.statusCode!));
+      const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) =>
+        resolve(res.statusCode!),
+      );
       req.on("error", reject);
       for (let i = 0; i < 5; i++) req.write("y".repeat(300));
       req.end();
@@ -117,10 +128,14 @@ describe("the webhook endpoint", () => {
   });
 
   test("a client that stops sending its body gets 408 and nothing is recorded", async () => {
-    const app = await webhookApp("", `return (await (await webhook).text());`, "", { webhooks: { bodyIdleTimeoutMs: 200 } });
+    const app = await webhookApp("", `return (await (await webhook).text());`, "", {
+      webhooks: { bodyIdleTimeoutMs: 200 },
+    });
     const { runId, url } = await app.start();
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(url, { method: "POST", headers: { "content-length": "100" } }, (res) => resolve(res.statusCode!));
+      const req = httpRequest(url, { method: "POST", headers: { "content-length": "100" } }, (res) =>
+        resolve(res.statusCode!),
+      );
       req.on("error", reject);
       req.write("only part of it");
       // …and never the rest.
@@ -150,8 +165,11 @@ describe("the webhook endpoint", () => {
   });
 
   test("concurrent duplicates of one delivery record one event", async () => {
-    const app = await webhookApp("", `await settle(); const all: unknown[] = []; for await (const r of webhook) { all.push(await r.json()); if (all.length === 2) break; } return all;`,
-      `async function settle() { "use step"; await new Promise((r) => setTimeout(r, 300)); }`);
+    const app = await webhookApp(
+      "",
+      `await settle(); const all: unknown[] = []; for await (const r of webhook) { all.push(await r.json()); if (all.length === 2) break; } return all;`,
+      `async function settle() { "use step"; await new Promise((r) => setTimeout(r, 300)); }`,
+    );
     const { runId, url } = await app.start();
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(url, { n: 1 }, { "webhook-id": "dup" })));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
@@ -170,7 +188,10 @@ describe("the webhook endpoint", () => {
     try {
       const { runId, url, token } = await app.start();
       const body = JSON.stringify({ event: "signup.completed" });
-      const signed = { "x-signature": createHmac("sha256", "repeat-secret").update(body).digest("hex"), "webhook-id": "msg_1" };
+      const signed = {
+        "x-signature": createHmac("sha256", "repeat-secret").update(body).digest("hex"),
+        "webhook-id": "msg_1",
+      };
       const send = (headers: Record<string, string>) => fetch(url, { method: "POST", headers, body });
       const first = await send(signed);
       expect(first.status).toBe(201);
@@ -180,14 +201,20 @@ describe("the webhook endpoint", () => {
       const again = await send(signed);
       expect([again.status, await again.json()]).toEqual([201, { receipt }]);
       // Through the user's own route as well.
-      const forwarded = await app.runtime.resumeWebhook(token, new Request("http://app.test/hooks", { method: "POST", headers: signed, body }));
+      const forwarded = await app.runtime.resumeWebhook(
+        token,
+        new Request("http://app.test/hooks", { method: "POST", headers: signed, body }),
+      );
       expect([forwarded.status, await forwarded.json()]).toEqual([201, { receipt }]);
       // The signature is still checked first; another delivery, or one without an id, is refused.
       expect((await send({ ...signed, "x-signature": "00" })).status).toBe(401);
       expect((await send({ ...signed, "webhook-id": "msg_2" })).status).toBe(410);
       expect((await send({ "x-signature": signed["x-signature"] })).status).toBe(410);
       await expect(
-        app.runtime.resumeWebhook(token, new Request("http://app.test/hooks", { method: "POST", headers: { ...signed, "webhook-id": "msg_2" }, body })),
+        app.runtime.resumeWebhook(
+          token,
+          new Request("http://app.test/hooks", { method: "POST", headers: { ...signed, "webhook-id": "msg_2" }, body }),
+        ),
       ).rejects.toMatchObject({ code: "HOOKLINE_HOOK_NOT_FOUND" });
       expect((await eventTypes(app.runtime, runId)).filter((t) => t === "hook_received")).toHaveLength(1);
     } finally {
@@ -196,11 +223,19 @@ describe("the webhook endpoint", () => {
   });
 
   test("a retry of a manual delivery its run ended without answering gets 504 at once", async () => {
-    const app = await webhookApp(`{ respondWith: "manual", responseTimeout: "30s" }`, `await webhook; return "ignored it";`);
+    const app = await webhookApp(
+      `{ respondWith: "manual", responseTimeout: "30s" }`,
+      `await webhook; return "ignored it";`,
+    );
     const { runId, url } = await app.start();
     // The first caller would wait its 30 s; it gives up once the run has ended.
     const gaveUp = new AbortController();
-    const first = fetch(url, { method: "POST", headers: { "webhook-id": "msg_1" }, body: "{}", signal: gaveUp.signal }).catch(() => null);
+    const first = fetch(url, {
+      method: "POST",
+      headers: { "webhook-id": "msg_1" },
+      body: "{}",
+      signal: gaveUp.signal,
+    }).catch(() => null);
     await expect(getRun(runId).returnValue).resolves.toBe("ignored it");
     gaveUp.abort();
     await first;
@@ -211,12 +246,9 @@ describe("the webhook endpoint", () => {
   });
 
   test("too many requests from one address: 429 with Retry-After; other addresses are unaffected", async () => {
-    const app = await webhookApp(
-      "",
-      `for await (const r of webhook) {} return 0;`,
-      "",
-      { webhooks: { rateLimit: { burst: 3, perSecond: 0.5 } } },
-    );
+    const app = await webhookApp("", `for await (const r of webhook) {} return 0;`, "", {
+      webhooks: { rateLimit: { burst: 3, perSecond: 0.5 } },
+    });
     const { url } = await app.start();
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -231,12 +263,19 @@ describe("the webhook endpoint", () => {
   });
 
   test("ended waits answer 410: disposed, timed out, completed, failed, cancelled", async () => {
-    const disposed = await webhookApp("", `webhook.dispose(); await pause(); return 1;`, `async function pause() { "use step"; await new Promise((r) => setTimeout(r, 300)); }`);
+    const disposed = await webhookApp(
+      "",
+      `webhook.dispose(); await pause(); return 1;`,
+      `async function pause() { "use step"; await new Promise((r) => setTimeout(r, 300)); }`,
+    );
     const d = await disposed.start();
     await waitFor("the dispose", async () => (await eventTypes(disposed.runtime, d.runId)).includes("hook_disposed"));
     expect((await post(d.url)).status).toBe(410);
 
-    const timedOut = await webhookApp(`{ timeout: "100ms" }`, `try { await webhook; } catch (e) { return HookTimeoutError.is(e) ? "timed out" : "other"; } return "received";`);
+    const timedOut = await webhookApp(
+      `{ timeout: "100ms" }`,
+      `try { await webhook; } catch (e) { return HookTimeoutError.is(e) ? "timed out" : "other"; } return "received";`,
+    );
     const t = await timedOut.start();
     await expect(getRun(t.runId).returnValue).resolves.toBe("timed out");
     expect((await post(t.url)).status).toBe(410);
@@ -293,7 +332,9 @@ describe("webhook requests across copies of Hookline", () => {
       requestId: "r-1",
       manual: true,
     });
-    const back = deserialize(JSON.parse(JSON.stringify(serialize({ made })))) as { made: InstanceType<typeof first.WebhookRequest> };
+    const back = deserialize(JSON.parse(JSON.stringify(serialize({ made })))) as {
+      made: InstanceType<typeof first.WebhookRequest>;
+    };
     expect(back.made.requestId).toBe("r-1");
     expect(await back.made.text()).toBe("hi");
   });

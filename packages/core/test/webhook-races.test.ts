@@ -24,7 +24,9 @@ describe("webhook races", () => {
     const hook = (await app.runtime.world.getHook(hashToken(token)))!;
     await new Promise((r) => setTimeout(r, Math.max(0, hook.expiresAt! - Date.now() - 5)));
     const statuses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => fetch(url, { method: "POST", body: JSON.stringify({ i }) }).then((r) => r.status)),
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(url, { method: "POST", body: JSON.stringify({ i }) }).then((r) => r.status),
+      ),
     );
     const outcome = await getRun(runId).returnValue;
     const events = await app.runtime.world.readEvents(runId);
@@ -128,12 +130,17 @@ describe("webhook tokens", () => {
     const url = (await (await withSlash.start("workflow//workflows/slash.ts//slash", [])).returnValue) as string;
     expect(url).toMatch(/\/\.well-known\/workflow\/v1\/webhook\/[A-Za-z0-9_-]{43}\/$/);
     const without = await runtimeFor(source);
-    expect(await (await without.start("workflow//workflows/slash.ts//slash", [])).returnValue).toMatch(/[A-Za-z0-9_-]{43}$/);
+    expect(await (await without.start("workflow//workflows/slash.ts//slash", [])).returnValue).toMatch(
+      /[A-Za-z0-9_-]{43}$/,
+    );
   });
 
   test("rotating the secret keeps outstanding URLs until the old secret is removed", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hookline-rotate-"));
-    const [oldSecret, newSecret] = ["old-secret-0123456789abcdef0123456789abcdef", "new-secret-0123456789abcdef0123456789abcdef"];
+    const [oldSecret, newSecret] = [
+      "old-secret-0123456789abcdef0123456789abcdef",
+      "new-secret-0123456789abcdef0123456789abcdef",
+    ];
     const source = {
       "workflows/rotate.ts": `
         import { createWebhook } from "hookline";
@@ -152,7 +159,9 @@ describe("webhook tokens", () => {
     const post = (runtime: typeof rotated, n: number) =>
       runtime.handleWebhook(token, new Request(url, { method: "POST", body: JSON.stringify({ n }) }));
     expect((await post(rotated, 1)).status).toBe(202);
-    await waitFor("the first delivery", async () => (await rotated.world.readEvents(run.runId)).some((e) => e.type === "hook_received"));
+    await waitFor("the first delivery", async () =>
+      (await rotated.world.readEvents(run.runId)).some((e) => e.type === "hook_received"),
+    );
     await closeRuntime(rotated);
 
     const revoked = await runtimeFor(compiled, { world: createLocalWorld({ dir }), secret: [newSecret] });

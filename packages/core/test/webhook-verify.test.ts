@@ -13,10 +13,16 @@ const githubSecret = "It's a Secret to Everybody";
 const hmacSecret = "generic-secret";
 
 beforeAll(() => {
-  Object.assign(process.env, { TEST_SW_SECRET: whsec, TEST_STRIPE_SECRET: stripeSecret, TEST_GH_SECRET: githubSecret, TEST_HMAC_SECRET: hmacSecret });
+  Object.assign(process.env, {
+    TEST_SW_SECRET: whsec,
+    TEST_STRIPE_SECRET: stripeSecret,
+    TEST_GH_SECRET: githubSecret,
+    TEST_HMAC_SECRET: hmacSecret,
+  });
 });
 afterAll(() => {
-  for (const name of ["TEST_SW_SECRET", "TEST_STRIPE_SECRET", "TEST_GH_SECRET", "TEST_HMAC_SECRET"]) delete process.env[name];
+  for (const name of ["TEST_SW_SECRET", "TEST_STRIPE_SECRET", "TEST_GH_SECRET", "TEST_HMAC_SECRET"])
+    delete process.env[name];
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -41,7 +47,10 @@ function githubHeader(payload: string, secret = githubSecret) {
 }
 
 async function verifiedApp(verify: string) {
-  return webhookApp(`{ verify: ${verify} }`, `for await (const r of webhook) { const b = await r.json(); if (b.last) return b; }`);
+  return webhookApp(
+    `{ verify: ${verify} }`,
+    `for await (const r of webhook) { const b = await r.json(); if (b.last) return b; }`,
+  );
 }
 
 async function deliveries(app: Awaited<ReturnType<typeof verifiedApp>>, runId: string) {
@@ -59,8 +68,11 @@ describe("verify presets", () => {
   test("Standard Webhooks: valid passes; a bad signature, a stale timestamp or missing headers are 401", async () => {
     const app = await verifiedApp(`{ scheme: "standard-webhooks", secretEnv: "TEST_SW_SECRET" }`);
     const { runId, url } = await app.start();
-    const send = (headers: Record<string, string>, payload = body) => fetch(url, { method: "POST", headers, body: payload });
-    expect((await send(standardWebhooksHeaders("msg_1", now(), body, `whsec_${randomBytes(24).toString("base64")}`))).status).toBe(401);
+    const send = (headers: Record<string, string>, payload = body) =>
+      fetch(url, { method: "POST", headers, body: payload });
+    expect(
+      (await send(standardWebhooksHeaders("msg_1", now(), body, `whsec_${randomBytes(24).toString("base64")}`))).status,
+    ).toBe(401);
     expect((await send(standardWebhooksHeaders("msg_2", now() - 3600, body))).status).toBe(401);
     expect((await send({ "webhook-id": "msg_3" })).status).toBe(401);
     const tampered = standardWebhooksHeaders("msg_4", now(), body);
@@ -74,7 +86,8 @@ describe("verify presets", () => {
   test("Stripe: valid passes; wrong secret, replayed timestamp, missing header are 401", async () => {
     const app = await verifiedApp(`{ scheme: "stripe", secretEnv: "TEST_STRIPE_SECRET", toleranceSeconds: 60 }`);
     const { runId, url } = await app.start();
-    const send = (headers: Record<string, string>, payload = body) => fetch(url, { method: "POST", headers, body: payload });
+    const send = (headers: Record<string, string>, payload = body) =>
+      fetch(url, { method: "POST", headers, body: payload });
     expect((await send(stripeHeader(now(), body, "whsec_wrong"))).status).toBe(401);
     expect((await send(stripeHeader(now() - 120, body))).status).toBe(401);
     expect((await send({})).status).toBe(401);
@@ -96,10 +109,14 @@ describe("verify presets", () => {
   });
 
   test("generic HMAC with a chosen header, algorithm, encoding and prefix", async () => {
-    const app = await verifiedApp(`{ scheme: "hmac", secretEnv: "TEST_HMAC_SECRET", header: "x-signature", algorithm: "sha512", encoding: "base64", prefix: "sig=" }`);
+    const app = await verifiedApp(
+      `{ scheme: "hmac", secretEnv: "TEST_HMAC_SECRET", header: "x-signature", algorithm: "sha512", encoding: "base64", prefix: "sig=" }`,
+    );
     const { runId, url } = await app.start();
     const sign = (payload: string) => `sig=${createHmac("sha512", hmacSecret).update(payload).digest("base64")}`;
-    expect((await fetch(url, { method: "POST", headers: { "x-signature": sign(body).slice(4) }, body })).status).toBe(401);
+    expect((await fetch(url, { method: "POST", headers: { "x-signature": sign(body).slice(4) }, body })).status).toBe(
+      401,
+    );
     expect((await fetch(url, { method: "POST", headers: { "x-signature": sign("other") }, body })).status).toBe(401);
     const last = JSON.stringify({ last: true });
     expect((await fetch(url, { method: "POST", headers: { "x-signature": sign(last) }, body: last })).status).toBe(202);
@@ -121,7 +138,10 @@ describe("verify presets", () => {
   });
 
   test("a malformed verify option fails the workflow where it is declared, naming the option", async () => {
-    const app = await webhookApp(`{ verify: { scheme: "stripe", secretEnv: "whsec_pasted-secret!" } as any }`, `return 1;`);
+    const app = await webhookApp(
+      `{ verify: { scheme: "stripe", secretEnv: "whsec_pasted-secret!" } as any }`,
+      `return 1;`,
+    );
     const run = await app.runtime.start("workflow//workflows/hooked.ts//hooked", []);
     await expect(run.returnValue).rejects.toThrow(/verify\.secretEnv must name an environment variable/);
   });

@@ -25,7 +25,8 @@ import { cliRuntime } from "../src/cli-runtime.js";
 import { seedLongRun, seedRuns, WORKFLOWS } from "./inspector-seed.js";
 
 type Row = [benchmark: string, result: string, target: string];
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const ms = (value: number) => (value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`);
 
 const RUNS = Number(process.env.BENCH_INSPECTOR_RUNS ?? 100_000);
@@ -42,9 +43,17 @@ async function measure(world: World, label: string, reopen: () => World): Promis
   const longRun = "wrun_benchlong";
   await seedLongRun(world, longRun, LONG_RUN_EVENTS);
   const runtime = await cliRuntime(world);
-  const serve = (over: typeof runtime, port: number) => serveInspector({ runtime: async () => over, secrets: async () => [randomBytes(32).toString("hex")], access: { kind: "open" }, port });
+  const serve = (over: typeof runtime, port: number) =>
+    serveInspector({
+      runtime: async () => over,
+      secrets: async () => [randomBytes(32).toString("hex")],
+      access: { kind: "open" },
+      port,
+    });
   const server = await serve(runtime, PORT);
-  const rows: Row[] = [[`${label}: seeding ${RUNS.toLocaleString("en")} runs through append`, `${(seeded / 1000).toFixed(0)} s`, "—"]];
+  const rows: Row[] = [
+    [`${label}: seeding ${RUNS.toLocaleString("en")} runs through append`, `${(seeded / 1000).toFixed(0)} s`, "—"],
+  ];
   try {
     const get = async (path: string) => {
       const response = await fetch(`${server.url}${path}`);
@@ -60,19 +69,32 @@ async function measure(world: World, label: string, reopen: () => World): Promis
         await task();
         samples.push(performance.now() - start);
       }
-      rows.push([`${label}: ${name}`, `p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}`, target]);
+      rows.push([
+        `${label}: ${name}`,
+        `p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}`,
+        target,
+      ]);
     };
-    const page = (query = "") => () => get(`/${query}`);
+    const page =
+      (query = "") =>
+      () =>
+        get(`/${query}`);
     await time("runs list, first page (50 runs + counts)", "≤ 200 ms", page());
     await time("runs list, status=failed", "≤ 200 ms", page("?status=failed"));
     await time("runs list, status=pending (3%)", "≤ 200 ms", page("?status=pending"));
     await time("runs list, one workflow", "≤ 200 ms", page(`?workflow=${encodeURIComponent(WORKFLOWS[5]!)}`));
-    await time("runs list, one workflow + status=running", "≤ 200 ms", page(`?workflow=${encodeURIComponent(WORKFLOWS[6]!)}&status=running`));
+    await time(
+      "runs list, one workflow + status=running",
+      "≤ 200 ms",
+      page(`?workflow=${encodeURIComponent(WORKFLOWS[6]!)}&status=running`),
+    );
     const first = await world.listRuns({ limit: 50 });
     const last = first.at(-1)!;
     await time("runs list, second page (cursor)", "≤ 200 ms", page(`?before=${last.createdAt}~${last.runId}`));
     await time("countRuns (every workflow and status)", "no scan of every run", () => world.countRuns());
-    await time(`run page, ${LONG_RUN_EVENTS.toLocaleString("en")} events, warm`, "≤ 150 ms", () => get(`/runs/${longRun}`));
+    await time(`run page, ${LONG_RUN_EVENTS.toLocaleString("en")} events, warm`, "≤ 150 ms", () =>
+      get(`/runs/${longRun}`),
+    );
     const cold: number[] = [];
     for (let i = 0; i < COLD_SAMPLES; i++) {
       const fresh = reopen();
@@ -91,7 +113,11 @@ async function measure(world: World, label: string, reopen: () => World): Promis
         await fresh.close();
       }
     }
-    rows.push([`${label}: run page, ${LONG_RUN_EVENTS.toLocaleString("en")} events, cold (a new world's first load)`, `p50 ${ms(percentile(cold, 50))}, max ${ms(Math.max(...cold))}`, "≤ 150 ms"]);
+    rows.push([
+      `${label}: run page, ${LONG_RUN_EVENTS.toLocaleString("en")} events, cold (a new world's first load)`,
+      `p50 ${ms(percentile(cold, 50))}, max ${ms(Math.max(...cold))}`,
+      "≤ 150 ms",
+    ]);
     const total = (await world.countRuns()).reduce((sum, row) => sum + row.count, 0);
     rows.push([`${label}: runs counted`, total.toLocaleString("en"), `${(RUNS + 1).toLocaleString("en")}`]);
   } finally {
@@ -122,12 +148,19 @@ interface AdminClient {
   query(sql: string): Promise<unknown>;
   end(): Promise<void>;
 }
-const pg = createRequire(createRequire(import.meta.url).resolve("@hookline/world-postgres"))("pg") as { Client: new (options: { connectionString: string }) => AdminClient };
+const pg = createRequire(createRequire(import.meta.url).resolve("@hookline/world-postgres"))("pg") as {
+  Client: new (options: { connectionString: string }) => AdminClient;
+};
 const admin = new pg.Client({ connectionString: serverUrl });
 const database = `${process.env.BENCH_DATABASE_PREFIX ?? "hookline_bench"}_inspector_${randomBytes(4).toString("hex")}`;
 if (!worlds.includes("postgres")) {
   // Not asked for.
-} else if (await admin.connect().then(() => true, () => false)) {
+} else if (
+  await admin.connect().then(
+    () => true,
+    () => false,
+  )
+) {
   await admin.query(`CREATE DATABASE "${database}"`);
   try {
     const url = new URL(serverUrl);

@@ -27,14 +27,22 @@ Options:
   --dir <path>         the local world's folder (else HOOKLINE_LOCAL_DIR, else ./.hookline)
   --json               print JSON instead of text`;
 
-const GENERATED = ["app", "src/app"].map((dir) => join(dir, ".well-known", "workflow", "v1", "_hookline", "workflows.ts"));
+const GENERATED = ["app", "src/app"].map((dir) =>
+  join(dir, ".well-known", "workflow", "v1", "_hookline", "workflows.ts"),
+);
 
 /** Runs the command; returns the exit code (errors of use are thrown as `usage`). */
 export async function checkReplayCommand(argv: string[], usage: (message: string) => Error): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { bundle: { type: "string" }, app: { type: "string" }, dir: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      bundle: { type: "string" },
+      app: { type: "string" },
+      dir: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     console.log(CHECK_REPLAY_USAGE);
@@ -42,13 +50,16 @@ export async function checkReplayCommand(argv: string[], usage: (message: string
   }
   const bundle = await loadBundle(values.bundle, values.app ?? ".", usage);
   const started = performance.now();
-  const reports = positionals.length > 0 ? await checkFiles(positionals, bundle, usage) : await checkWorld(bundle, values.dir);
+  const reports =
+    positionals.length > 0 ? await checkFiles(positionals, bundle, usage) : await checkWorld(bundle, values.dir);
   const ms = Math.round(performance.now() - started);
   const diverging = reports.filter((r) => !r.ok);
   if (values.json) console.log(JSON.stringify({ bundleId: bundle.id, checked: reports.length, diverging }, null, 2));
   else {
     for (const r of diverging) console.log(describeReport(r));
-    console.log(`${reports.length} run${reports.length === 1 ? "" : "s"} checked on build ${bundle.id.slice(0, 12)} in ${ms} ms: ${diverging.length === 0 ? "all replay cleanly." : `${diverging.length} would diverge.`}`);
+    console.log(
+      `${reports.length} run${reports.length === 1 ? "" : "s"} checked on build ${bundle.id.slice(0, 12)} in ${ms} ms: ${diverging.length === 0 ? "all replay cleanly." : `${diverging.length} would diverge.`}`,
+    );
   }
   return diverging.length === 0 ? 0 : 1;
 }
@@ -60,9 +71,16 @@ function describeReport(r: ReplayReport & { file?: string }): string {
   return `run ${r.runId}${where} of ${r.workflowId} diverges at event ${seq}: the log recorded ${recorded}, the code now calls ${actual}.`;
 }
 
-async function loadBundle(path: string | undefined, app: string, usage: (message: string) => Error): Promise<WorkflowBundle> {
+async function loadBundle(
+  path: string | undefined,
+  app: string,
+  usage: (message: string) => Error,
+): Promise<WorkflowBundle> {
   const file = path ?? GENERATED.map((p) => join(app, p)).find((p) => existsSync(p));
-  if (!file) throw usage(`No workflow bundle found: build the app (next build) or pass --bundle <file>. Looked for ${GENERATED.join(" and ")} under ${resolve(app)}.`);
+  if (!file)
+    throw usage(
+      `No workflow bundle found: build the app (next build) or pass --bundle <file>. Looked for ${GENERATED.join(" and ")} under ${resolve(app)}.`,
+    );
   const text = await readFile(file, "utf8").catch(() => {
     throw usage(`Cannot read the bundle ${file}.`);
   });
@@ -72,7 +90,11 @@ async function loadBundle(path: string | undefined, app: string, usage: (message
   return new WorkflowBundle({ code, filename: "hookline-workflows.js" }, bundleIdOf(code));
 }
 
-async function checkFiles(files: string[], bundle: WorkflowBundle, usage: (message: string) => Error): Promise<Array<ReplayReport & { file: string }>> {
+async function checkFiles(
+  files: string[],
+  bundle: WorkflowBundle,
+  usage: (message: string) => Error,
+): Promise<Array<ReplayReport & { file: string }>> {
   const logs: WorkflowEvent[][] = [];
   for (const file of files) {
     let parsed: unknown;
@@ -81,7 +103,9 @@ async function checkFiles(files: string[], bundle: WorkflowBundle, usage: (messa
     } catch (error) {
       throw usage(`Cannot read the log ${file}: ${(error as Error).message}`);
     }
-    const events = (Array.isArray(parsed) ? parsed : (parsed as { events?: unknown })?.events) as WorkflowEvent[] | undefined;
+    const events = (Array.isArray(parsed) ? parsed : (parsed as { events?: unknown })?.events) as
+      | WorkflowEvent[]
+      | undefined;
     if (!Array.isArray(events)) throw usage(`${file} holds no log: expected a run's events (an array) or { events }.`);
     logs.push(events);
   }

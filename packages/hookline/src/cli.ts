@@ -89,20 +89,41 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-type Options = { status?: string; workflow?: string; limit?: string; run?: string; reason?: string; sleep?: string; raw?: boolean };
+type Options = {
+  status?: string;
+  workflow?: string;
+  limit?: string;
+  run?: string;
+  reason?: string;
+  sleep?: string;
+  raw?: boolean;
+};
 
-async function run(world: World, command: string, id: string | undefined, options: Options): Promise<{ json: unknown; text: string }> {
+async function run(
+  world: World,
+  command: string,
+  id: string | undefined,
+  options: Options,
+): Promise<{ json: unknown; text: string }> {
   const need = () => {
     if (!id) throw new UsageError(`hookline inspect ${command} needs a run id.`);
     return id;
   };
   switch (command) {
     case "runs": {
-      if (options.status !== undefined && !STATUSES.has(options.status)) throw new UsageError(`--status must be one of ${[...STATUSES].join(", ")}.`);
+      if (options.status !== undefined && !STATUSES.has(options.status))
+        throw new UsageError(`--status must be one of ${[...STATUSES].join(", ")}.`);
       const limit = options.limit === undefined ? 50 : Number(options.limit);
       if (!Number.isSafeInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive whole number.");
-      const runs = (await world.listRuns({ status: options.status as RunStatus | undefined, workflowId: options.workflow, limit })).map(runInfo);
-      const json = runs.map((r) => ({ ...r, createdAt: iso(r.createdAt), startedAt: iso(r.startedAt), endedAt: iso(r.endedAt) }));
+      const runs = (
+        await world.listRuns({ status: options.status as RunStatus | undefined, workflowId: options.workflow, limit })
+      ).map(runInfo);
+      const json = runs.map((r) => ({
+        ...r,
+        createdAt: iso(r.createdAt),
+        startedAt: iso(r.startedAt),
+        endedAt: iso(r.endedAt),
+      }));
       const text = table(
         ["RUN", "WORKFLOW", "STATUS", "CREATED", "ENDED"],
         runs.map((r) => [r.runId, r.workflowName, r.status, iso(r.createdAt) ?? "", iso(r.endedAt) ?? ""]),
@@ -116,7 +137,9 @@ async function run(world: World, command: string, id: string | undefined, option
       const events = await world.readEvents(runId);
       const info = runInfo(summary);
       const created = events.find((e) => e.type === "run_created");
-      const end = events.findLast((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled");
+      const end = events.findLast(
+        (e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled",
+      );
       const json = {
         ...info,
         createdAt: iso(info.createdAt),
@@ -142,8 +165,22 @@ async function run(world: World, command: string, id: string | undefined, option
       if (json.result !== undefined) lines.push(`Result    ${JSON.stringify(json.result, null, 2)}`);
       if (json.error !== undefined) lines.push(`Error     ${errorText(json.error)}`);
       if (json.cancelReason !== undefined) lines.push(`Cancelled ${json.cancelReason ?? "(no reason)"}`);
-      if (json.steps.length) lines.push("", table(["STEP", "STATUS", "ATTEMPTS", "ERROR"], json.steps.map((s) => [s.name, s.status, String(s.attempts), s.error ?? ""])));
-      if (json.waits.length) lines.push("", table(["WAIT", "KIND", "UNTIL"], json.waits.map((w) => [w.id, w.kind, iso(w.until) ?? "-"])));
+      if (json.steps.length)
+        lines.push(
+          "",
+          table(
+            ["STEP", "STATUS", "ATTEMPTS", "ERROR"],
+            json.steps.map((s) => [s.name, s.status, String(s.attempts), s.error ?? ""]),
+          ),
+        );
+      if (json.waits.length)
+        lines.push(
+          "",
+          table(
+            ["WAIT", "KIND", "UNTIL"],
+            json.waits.map((w) => [w.id, w.kind, iso(w.until) ?? "-"]),
+          ),
+        );
       return { json, text: lines.join("\n") };
     }
     case "events": {
@@ -152,22 +189,53 @@ async function run(world: World, command: string, id: string | undefined, option
       if (events.length === 0) throw new UsageError(`No run with id "${runId}".`);
       if (options.raw) return { json: { events }, text: JSON.stringify({ events }, null, 2) };
       const json = events.map(eventJson);
-      return { json, text: json.map((e) => `${String(e.seq).padStart(4)}  ${e.at}  ${(e.corr ?? "").padEnd(5)} ${e.type}  ${JSON.stringify(e.data)}`).join("\n") };
+      return {
+        json,
+        text: json
+          .map(
+            (e) =>
+              `${String(e.seq).padStart(4)}  ${e.at}  ${(e.corr ?? "").padEnd(5)} ${e.type}  ${JSON.stringify(e.data)}`,
+          )
+          .join("\n"),
+      };
     }
     case "hooks": {
-      const hooks = (await world.listHooks({ status: "active", ...(options.run ? { runId: options.run } : {}) })).map(hookJson);
+      const hooks = (await world.listHooks({ status: "active", ...(options.run ? { runId: options.run } : {}) })).map(
+        hookJson,
+      );
       const text = table(
         ["TOKEN HASH", "KIND", "RUN", "OP", "EXPIRES", "METADATA"],
-        hooks.map((h) => [h.tokenHashPrefix, h.kind, h.runId, h.hookId, h.expiresAt ?? "-", JSON.stringify(h.metadata) ?? ""]),
+        hooks.map((h) => [
+          h.tokenHashPrefix,
+          h.kind,
+          h.runId,
+          h.hookId,
+          h.expiresAt ?? "-",
+          JSON.stringify(h.metadata) ?? "",
+        ]),
       );
       return { json: hooks, text: hooks.length ? text : "No pending hooks." };
     }
     case "schedules": {
       const schedules = (await world.schedules.list()).map(scheduleInfo);
-      const json = schedules.map((x) => ({ ...x, createdAt: iso(x.createdAt), nextRunAt: iso(x.nextRunAt), lastTickAt: iso(x.lastTickAt) }));
+      const json = schedules.map((x) => ({
+        ...x,
+        createdAt: iso(x.createdAt),
+        nextRunAt: iso(x.nextRunAt),
+        lastTickAt: iso(x.lastTickAt),
+      }));
       const text = table(
         ["SCHEDULE", "WORKFLOW", "CRON", "TIMEZONE", "ORIGIN", "NEXT", "LAST TICK", "LAST RUN"],
-        json.map((x) => [x.id, x.workflowId, x.cron, x.timezone, x.origin, x.nextRunAt ?? "-", x.lastTickAt ?? "-", x.lastRunId ?? "-"]),
+        json.map((x) => [
+          x.id,
+          x.workflowId,
+          x.cron,
+          x.timezone,
+          x.origin,
+          x.nextRunAt ?? "-",
+          x.lastTickAt ?? "-",
+          x.lastRunId ?? "-",
+        ]),
       );
       return { json, text: json.length ? text : "No schedules." };
     }
@@ -177,15 +245,26 @@ async function run(world: World, command: string, id: string | undefined, option
       if (!before) throw new UsageError(`No run with id "${runId}".`);
       await withRuntime(world, (runtime) => runtime.cancel(runId, options.reason));
       const after = (await world.getRun(runId))?.status;
-      const text = after === "cancelled" ? `Cancelled ${runId}.` : `${runId} had already ended (${before.status}); nothing to cancel.`;
-      return { json: { runId, status: after, cancelled: after === "cancelled" && before.status !== "cancelled" }, text };
+      const text =
+        after === "cancelled"
+          ? `Cancelled ${runId}.`
+          : `${runId} had already ended (${before.status}); nothing to cancel.`;
+      return {
+        json: { runId, status: after, cancelled: after === "cancelled" && before.status !== "cancelled" },
+        text,
+      };
     }
     case "wake": {
       const runId = need();
-      if (!options.sleep) throw new UsageError("hookline inspect wake needs a run id and a sleep id (see the waits of `hookline inspect run <id>`).");
+      if (!options.sleep)
+        throw new UsageError(
+          "hookline inspect wake needs a run id and a sleep id (see the waits of `hookline inspect run <id>`).",
+        );
       if (!(await world.getRun(runId))) throw new UsageError(`No run with id "${runId}".`);
       const woken = await withRuntime(world, (runtime) => runtime.wakeSleep(runId, options.sleep!));
-      const text = woken ? `Woke sleep ${options.sleep} of ${runId}.` : `Sleep ${options.sleep} of ${runId} had already ended; nothing to wake.`;
+      const text = woken
+        ? `Woke sleep ${options.sleep} of ${runId}.`
+        : `Sleep ${options.sleep} of ${runId} had already ended; nothing to wake.`;
       return { json: { runId, sleepId: options.sleep, woken }, text };
     }
     default:
@@ -237,7 +316,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof UsageError ? error.message : `hookline: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      error instanceof UsageError
+        ? error.message
+        : `hookline: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

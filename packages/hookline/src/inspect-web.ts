@@ -16,13 +16,19 @@ export interface WebOptions {
 }
 
 /** Serves until SIGINT or SIGTERM; resolves with the exit code. */
-export async function inspectWeb(world: World, options: WebOptions, invalid: (message: string) => Error): Promise<number> {
+export async function inspectWeb(
+  world: World,
+  options: WebOptions,
+  invalid: (message: string) => Error,
+): Promise<number> {
   const port = options.port === undefined ? 4000 : Number(options.port);
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) throw invalid(`--port must be a port number (0–65535, 0 = any free port), got ${options.port}.`);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535)
+    throw invalid(`--port must be a port number (0–65535, 0 = any free port), got ${options.port}.`);
   const runtime = await cliRuntime(world);
   const token = accessFromEnv({ HOOKLINE_INSPECTOR_TOKEN: process.env.HOOKLINE_INSPECTOR_TOKEN });
   // Signs the login's session cookie: the deployment secret, or one of this process's own.
-  const secrets = secretsFromEnv() ?? (world.loadSecret ? [await world.loadSecret()] : [randomBytes(32).toString("hex")]);
+  const secrets =
+    secretsFromEnv() ?? (world.loadSecret ? [await world.loadSecret()] : [randomBytes(32).toString("hex")]);
   const server = await serveInspector({
     runtime: async () => runtime,
     secrets: async () => secrets,
@@ -30,7 +36,9 @@ export async function inspectWeb(world: World, options: WebOptions, invalid: (me
     host: options.host,
     port,
   });
-  console.log(`Hookline inspector on ${server.url} (${world.name} world${token.kind === "token" ? ", login with HOOKLINE_INSPECTOR_TOKEN" : ""}). Ctrl-C stops it.`);
+  console.log(
+    `Hookline inspector on ${server.url} (${world.name} world${token.kind === "token" ? ", login with HOOKLINE_INSPECTOR_TOKEN" : ""}). Ctrl-C stops it.`,
+  );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -10,4 +10,5 @@ const handlers = createRouteHandlers({ deploymentSecrets });
 export const flowRoute = handlers.flowRoute;
 export const stepRoute = handlers.stepRoute;
 export const webhookRoute = handlers.webhookRoute;
-export const inspectRoute: (load: Load) => (request: Request, context: InspectContext) => Promise<Response> = handlers.inspectRoute;
+export const inspectRoute: (load: Load) => (request: Request, context: InspectContext) => Promise<Response> =
+  handlers.inspectRoute;

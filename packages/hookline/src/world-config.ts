@@ -23,7 +23,9 @@ export async function worldFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     const { createPostgresWorld } = await loadPostgresWorld();
     return createPostgresWorld({ connectionString: url, ...(leaseMs === undefined ? {} : { leaseMs }) });
   }
-  throw new ConfigError(`HOOKLINE_WORLD=${JSON.stringify(kind)} is not a world Hookline knows: use "local" or "postgres".`);
+  throw new ConfigError(
+    `HOOKLINE_WORLD=${JSON.stringify(kind)} is not a world Hookline knows: use "local" or "postgres".`,
+  );
 }
 
 /** The PostgreSQL world is a package of its own, so that local-world apps do not install PostgreSQL's driver. */
@@ -32,7 +34,8 @@ async function loadPostgresWorld(): Promise<typeof import("@hookline/world-postg
     return await import("@hookline/world-postgres");
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
-    const missing = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message?.includes("@hookline/world-postgres");
+    const missing =
+      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message?.includes("@hookline/world-postgres");
     if (!missing) throw error;
     throw new ConfigError(
       "HOOKLINE_WORLD is postgres but the PostgreSQL world is not installed: run `npm install @hookline/world-postgres` (or your package manager's equivalent) in the app.",
@@ -45,7 +48,9 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined 
   if (text === undefined || text === "") return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`,
+    );
   }
   return value;
 }

@@ -21,12 +21,19 @@ import { type PostgresServer, resolvePostgresServer } from "../../world-postgres
 const PACKAGE = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "raw-webhook-token-never-printed-0123456789";
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", ...args], {
-      cwd: PACKAGE,
-      env: { ...process.env, HOOKLINE_WORLD: "", ...env },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", ...args],
+      {
+        cwd: PACKAGE,
+        env: { ...process.env, HOOKLINE_WORLD: "", ...env },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -45,16 +52,38 @@ async function seed(world: World, t: number): Promise<{ failed: string; waiting:
   const waiting = `wrun_cli_waiting_${t}`;
   const boom = new Error("card declined");
   await append(world, failed, [
-    { type: "run_created", at: t, data: { workflowId: "workflow//app/checkout.ts//checkout", args: serialize(["order-1", { amount: 5 }]), seed: "s" } },
+    {
+      type: "run_created",
+      at: t,
+      data: {
+        workflowId: "workflow//app/checkout.ts//checkout",
+        args: serialize(["order-1", { amount: 5 }]),
+        seed: "s",
+      },
+    },
     { type: "run_started", at: t + 1, data: {} },
     { type: "step_started", corr: "o1", at: t + 2, data: { stepId: "step//app/checkout.ts//charge", attempt: 1 } },
-    { type: "step_failed", corr: "o1", at: t + 3, data: { stepId: "step//app/checkout.ts//charge", attempt: 1, error: serialize(boom), retryAt: t + 100 } },
+    {
+      type: "step_failed",
+      corr: "o1",
+      at: t + 3,
+      data: { stepId: "step//app/checkout.ts//charge", attempt: 1, error: serialize(boom), retryAt: t + 100 },
+    },
     { type: "step_started", corr: "o1", at: t + 100, data: { stepId: "step//app/checkout.ts//charge", attempt: 2 } },
-    { type: "step_failed", corr: "o1", at: t + 101, data: { stepId: "step//app/checkout.ts//charge", attempt: 2, error: serialize(boom) } },
+    {
+      type: "step_failed",
+      corr: "o1",
+      at: t + 101,
+      data: { stepId: "step//app/checkout.ts//charge", attempt: 2, error: serialize(boom) },
+    },
     { type: "run_failed", at: t + 102, data: { error: serialize(boom) } },
   ]);
   await append(world, waiting, [
-    { type: "run_created", at: t + 200, data: { workflowId: "workflow//app/inbox.ts//inbox", args: serialize([]), seed: "s" } },
+    {
+      type: "run_created",
+      at: t + 200,
+      data: { workflowId: "workflow//app/inbox.ts//inbox", args: serialize([]), seed: "s" },
+    },
     { type: "run_started", at: t + 201, data: {} },
     {
       type: "hook_created",
@@ -72,7 +101,10 @@ async function seed(world: World, t: number): Promise<{ failed: string; waiting:
   return { failed, waiting };
 }
 
-function suite(name: string, setUp: () => Promise<{ world: World; env: Record<string, string>; args: string[]; close(): Promise<void> }>) {
+function suite(
+  name: string,
+  setUp: () => Promise<{ world: World; env: Record<string, string>; args: string[]; close(): Promise<void> }>,
+) {
   describe(`hookline inspect on the ${name} world`, () => {
     let s: Awaited<ReturnType<typeof setUp>>;
     let ids: { failed: string; waiting: string };
@@ -93,7 +125,9 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
         [ids.waiting, "running", "inbox"],
         [ids.failed, "failed", "checkout"],
       ]);
-      const failed = JSON.parse((await run("inspect", "runs", "--status", "failed", "--json")).stdout) as { runId: string }[];
+      const failed = JSON.parse((await run("inspect", "runs", "--status", "failed", "--json")).stdout) as {
+        runId: string;
+      }[];
       expect(failed.map((r) => r.runId)).toEqual([ids.failed]);
       const text = await run("inspect", "runs");
       expect(text.stdout).toMatch(new RegExp(`${ids.failed}\\s+checkout\\s+failed`));
@@ -101,7 +135,12 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
 
     it("run <id> --json: arguments, error with its stack, steps with attempts", async () => {
       const shown = await run("inspect", "run", ids.failed, "--json");
-      const run1 = JSON.parse(shown.stdout) as { status: string; arguments: unknown; error: { message: string; stack: string }; steps: { name: string; attempts: number; status: string }[] };
+      const run1 = JSON.parse(shown.stdout) as {
+        status: string;
+        arguments: unknown;
+        error: { message: string; stack: string };
+        steps: { name: string; attempts: number; status: string }[];
+      };
       expect(run1.status).toBe("failed");
       expect(run1.arguments).toEqual(["order-1", { amount: 5 }]);
       expect(run1.error.message).toBe("card declined");
@@ -111,13 +150,41 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
     });
 
     it("events <id> --json decodes values; hooks --json lists the wait by hash prefix, never the token", async () => {
-      const events = JSON.parse((await run("inspect", "events", ids.failed, "--json")).stdout) as { seq: number; type: string; data: Record<string, unknown> }[];
-      expect(events.map((e) => e.type)).toEqual(["run_created", "run_started", "step_started", "step_failed", "step_started", "step_failed", "run_failed"]);
+      const events = JSON.parse((await run("inspect", "events", ids.failed, "--json")).stdout) as {
+        seq: number;
+        type: string;
+        data: Record<string, unknown>;
+      }[];
+      expect(events.map((e) => e.type)).toEqual([
+        "run_created",
+        "run_started",
+        "step_started",
+        "step_failed",
+        "step_started",
+        "step_failed",
+        "run_failed",
+      ]);
       expect(events[0]!.data.args).toEqual(["order-1", { amount: 5 }]);
       const hooks = await run("inspect", "hooks", "--json");
-      const list = JSON.parse(hooks.stdout) as { runId: string; kind: string; tokenHashPrefix: string; metadata: unknown }[];
-      expect(list).toMatchObject([{ runId: ids.waiting, kind: "webhook", tokenHashPrefix: createHash("sha256").update(TOKEN).digest("hex").slice(0, 12), metadata: { provider: "psp" } }]);
-      for (const output of [hooks.stdout, (await run("inspect", "hooks")).stdout, (await run("inspect", "events", ids.waiting, "--json")).stdout]) {
+      const list = JSON.parse(hooks.stdout) as {
+        runId: string;
+        kind: string;
+        tokenHashPrefix: string;
+        metadata: unknown;
+      }[];
+      expect(list).toMatchObject([
+        {
+          runId: ids.waiting,
+          kind: "webhook",
+          tokenHashPrefix: createHash("sha256").update(TOKEN).digest("hex").slice(0, 12),
+          metadata: { provider: "psp" },
+        },
+      ]);
+      for (const output of [
+        hooks.stdout,
+        (await run("inspect", "hooks")).stdout,
+        (await run("inspect", "events", ids.waiting, "--json")).stdout,
+      ]) {
         expect(output).not.toContain(TOKEN);
         expect(output).not.toContain(createHash("sha256").update(TOKEN).digest("hex"));
       }
@@ -139,13 +206,23 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
       await s.world.schedules.recordTick(id, Date.parse("2026-12-07T08:00:00Z"), ids.failed);
       const listed = JSON.parse((await run("inspect", "schedules", "--json")).stdout) as Record<string, unknown>[];
       expect(listed).toEqual([
-        expect.objectContaining({ id, cron: "0 9 * * 1-5", timezone: "Europe/Berlin", args: ["ops"], origin: "created", lastTickAt: "2026-12-07T08:00:00.000Z", lastRunId: ids.failed }),
+        expect.objectContaining({
+          id,
+          cron: "0 9 * * 1-5",
+          timezone: "Europe/Berlin",
+          args: ["ops"],
+          origin: "created",
+          lastTickAt: "2026-12-07T08:00:00.000Z",
+          lastRunId: ids.failed,
+        }),
       ]);
       // 09:00 in Berlin is 07:00 or 08:00 UTC, on a weekday.
       const next = new Date(listed[0]!.nextRunAt as string);
       expect([7, 8]).toContain(next.getUTCHours());
       expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
-      expect((await run("inspect", "schedules")).stdout).toMatch(new RegExp(`${id}\\s+workflow//app/report.ts//report\\s+0 9 \\* \\* 1-5\\s+Europe/Berlin\\s+created`));
+      expect((await run("inspect", "schedules")).stdout).toMatch(
+        new RegExp(`${id}\\s+workflow//app/report.ts//report\\s+0 9 \\* \\* 1-5\\s+Europe/Berlin\\s+created`),
+      );
       await s.world.schedules.delete(id);
     });
 
@@ -153,14 +230,22 @@ function suite(name: string, setUp: () => Promise<{ world: World; env: Record<st
       const t = Date.now();
       const napping = `wrun_cli_napping_${t}`;
       await append(s.world, napping, [
-        { type: "run_created", at: t, data: { workflowId: "workflow//app/nap.ts//nap", args: serialize([]), seed: "s" } },
+        {
+          type: "run_created",
+          at: t,
+          data: { workflowId: "workflow//app/nap.ts//nap", args: serialize([]), seed: "s" },
+        },
         { type: "run_started", at: t + 1, data: {} },
         { type: "sleep_started", corr: "o1", at: t + 2, data: { until: t + 3_600_000 } },
       ]);
       const woken = await run("inspect", "wake", napping, "o1", "--json");
       expect([woken.code, woken.stderr]).toEqual([0, ""]);
       expect(JSON.parse(woken.stdout)).toEqual({ runId: napping, sleepId: "o1", woken: true });
-      expect((await s.world.readEvents(napping)).at(-1)).toMatchObject({ type: "sleep_completed", corr: "o1", data: { early: true } });
+      expect((await s.world.readEvents(napping)).at(-1)).toMatchObject({
+        type: "sleep_completed",
+        corr: "o1",
+        data: { early: true },
+      });
       expect((await run("inspect", "wake", napping, "o1")).stdout).toContain("had already ended");
       expect((await run("inspect", "wake", napping, "o7")).code).toBe(1);
       expect((await run("inspect", "wake", napping)).code).toBe(2);

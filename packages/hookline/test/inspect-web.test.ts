@@ -28,13 +28,21 @@ beforeAll(async () => {
   await world.start();
   const t = Date.now();
   const events: NewEvent[] = [
-    { type: "run_created", at: t, data: { workflowId: "workflow//app/inbox.ts//inbox", args: serialize(["<b>order-9</b>"]), seed: "s" } },
+    {
+      type: "run_created",
+      at: t,
+      data: { workflowId: "workflow//app/inbox.ts//inbox", args: serialize(["<b>order-9</b>"]), seed: "s" },
+    },
     { type: "run_started", at: t + 1, data: {} },
     {
       type: "hook_created",
       corr: "o1",
       at: t + 2,
-      data: { kind: "hook", tokenHash: createHash("sha256").update("web-token").digest("hex"), expiresAt: t + 3_600_000 },
+      data: {
+        kind: "hook",
+        tokenHash: createHash("sha256").update("web-token").digest("hex"),
+        expiresAt: t + 3_600_000,
+      },
     },
   ];
   for (const [seq, event] of events.entries()) await world.append(runId, event, { expectedSeq: seq });
@@ -46,12 +54,18 @@ afterAll(async () => {
 });
 
 /** Starts `hookline inspect --web` on a free port; resolves with the URL it prints. */
-async function serve(env: Record<string, string> = {}): Promise<{ url: string; origin: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "--web", "--port", "0", "--dir", dir], {
-    cwd: PACKAGE,
-    env: { ...process.env, HOOKLINE_WORLD: "", HOOKLINE_INSPECTOR_TOKEN: "", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+async function serve(
+  env: Record<string, string> = {},
+): Promise<{ url: string; origin: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "--web", "--port", "0", "--dir", dir],
+    {
+      cwd: PACKAGE,
+      env: { ...process.env, HOOKLINE_WORLD: "", HOOKLINE_INSPECTOR_TOKEN: "", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -100,7 +114,10 @@ it("serves the runs and a run's page, live updates and cancel without the app, a
   expect((await world.getRun(runId))?.status).toBe("running");
   const done = await cancel({ origin: web.origin });
   expect(done.status).toBe(303);
-  expect((await world.readEvents(runId)).at(-1)).toMatchObject({ type: "run_cancelled", data: { reason: "from the web CLI" } });
+  expect((await world.readEvents(runId)).at(-1)).toMatchObject({
+    type: "run_cancelled",
+    data: { reason: "from the web CLI" },
+  });
 
   web.child.kill("SIGTERM");
   expect(await web.exited).toBe(0);
@@ -110,9 +127,22 @@ it("does not resume, unchecked, a hook made by a defineHook({ id, schema }) whos
   const defined = `wrun_web_defined_${Date.now()}`;
   const t = Date.now();
   const events: NewEvent[] = [
-    { type: "run_created", at: t, data: { workflowId: "workflow//app/approval.ts//approval", args: serialize(["a-1"]), seed: "s" } },
+    {
+      type: "run_created",
+      at: t,
+      data: { workflowId: "workflow//app/approval.ts//approval", args: serialize(["a-1"]), seed: "s" },
+    },
     { type: "run_started", at: t + 1, data: {} },
-    { type: "hook_created", corr: "o1", at: t + 2, data: { kind: "hook", tokenHash: createHash("sha256").update("defined-token").digest("hex"), definition: "approval-decision" } },
+    {
+      type: "hook_created",
+      corr: "o1",
+      at: t + 2,
+      data: {
+        kind: "hook",
+        tokenHash: createHash("sha256").update("defined-token").digest("hex"),
+        definition: "approval-decision",
+      },
+    },
   ];
   for (const [seq, event] of events.entries()) await world.append(defined, event, { expectedSeq: seq });
   const web = await serve();
@@ -121,7 +151,10 @@ it("does not resume, unchecked, a hook made by a defineHook({ id, schema }) whos
   const resume = await fetch(`${web.url}/runs/${defined}/hooks/o1/resume`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", origin: web.origin },
-    body: new URLSearchParams({ csrf: html.match(/name="csrf" value="([^"]+)"/)![1]!, payload: '{"approved":true}' }).toString(),
+    body: new URLSearchParams({
+      csrf: html.match(/name="csrf" value="([^"]+)"/)![1]!,
+      payload: '{"approved":true}',
+    }).toString(),
   });
   expect(resume.status).toBe(422);
   expect(await resume.text()).toContain("whose schema is not loaded in this process, so the payload cannot be checked");
@@ -138,10 +171,25 @@ it("asks for HOOKLINE_INSPECTOR_TOKEN when it is set, and refuses a bad port by 
   web.child.kill("SIGTERM");
   expect(await web.exited).toBe(0);
 
-  const bad = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", "src/cli.ts", "inspect", "--web", "--port", "http", "--dir", dir], {
-    cwd: PACKAGE,
-    env: { ...process.env, HOOKLINE_WORLD: "" },
-  });
+  const bad = spawn(
+    process.execPath,
+    [
+      "--conditions=hookline-source",
+      "--import",
+      "tsx",
+      "src/cli.ts",
+      "inspect",
+      "--web",
+      "--port",
+      "http",
+      "--dir",
+      dir,
+    ],
+    {
+      cwd: PACKAGE,
+      env: { ...process.env, HOOKLINE_WORLD: "" },
+    },
+  );
   let stderr = "";
   bad.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -154,7 +202,11 @@ it("counts runs per status from the world's counters, following a cancel, and sh
   const workflowId = "workflow//app/long.ts//long";
   const longRun = `wrun_long_${Date.now()}`;
   const t = Date.now();
-  await world.append(longRun, { type: "run_created", at: t, data: { workflowId, args: serialize([1]), seed: "s" } }, { expectedSeq: 0 });
+  await world.append(
+    longRun,
+    { type: "run_created", at: t, data: { workflowId, args: serialize([1]), seed: "s" } },
+    { expectedSeq: 0 },
+  );
   await world.append(longRun, { type: "run_started", at: t, data: {} }, { expectedSeq: 1 });
   for (let seq = 2; seq < 602; seq++) {
     const corr = `o${Math.floor(seq / 2)}`;
@@ -166,9 +218,14 @@ it("counts runs per status from the world's counters, following a cancel, and sh
     await world.append(longRun, event, { expectedSeq: seq });
   }
   const web = await serve();
-  const running = () => fetch(`${web.url}?workflow=${encodeURIComponent(workflowId)}`).then((response) => response.text());
+  const running = () =>
+    fetch(`${web.url}?workflow=${encodeURIComponent(workflowId)}`).then((response) => response.text());
   expect(await running()).toMatch(/data-status="running">running <span class="count">1</);
-  const cancelled = await world.append(longRun, { type: "run_cancelled", at: t + 700, data: { reason: "long enough" } }, { expectedSeq: 602 });
+  const cancelled = await world.append(
+    longRun,
+    { type: "run_cancelled", at: t + 700, data: { reason: "long enough" } },
+    { expectedSeq: 602 },
+  );
   expect(cancelled.seq).toBe(603);
   const after = await running();
   expect(after).toMatch(/data-status="running">running <span class="count">0</);
@@ -180,7 +237,9 @@ it("counts runs per status from the world's counters, following a cancel, and sh
   expect(page).toContain(`href="${BASE}/runs/${longRun}?events=all"`);
   // Events 104 to 603: the oldest row shown ends a step whose start (103) is not shown, and
   // still has its duration from it; the step before is not shown at all.
-  expect(page).toMatch(/<tr data-type="step_completed"><td>104<\/td>.*took 41 ms · <\/span><pre class="value">receipt-103<\/pre>/);
+  expect(page).toMatch(
+    /<tr data-type="step_completed"><td>104<\/td>.*took 41 ms · <\/span><pre class="value">receipt-103<\/pre>/,
+  );
   expect(page).not.toContain("receipt-101<");
   const all = await (await fetch(`${web.url}/runs/${longRun}?events=all`)).text();
   expect(all.match(/<tr data-type=/g)).toHaveLength(603);

@@ -10,7 +10,11 @@ async function report(team: string, days: number) {
   return `${team}:${days}`;
 }
 
-export const declared: ScheduleDeclaration = schedule(report, { cron: "0 9 * * 1-5", timezone: "Europe/Berlin", args: ["ops", 7] });
+export const declared: ScheduleDeclaration = schedule(report, {
+  cron: "0 9 * * 1-5",
+  timezone: "Europe/Berlin",
+  args: ["ops", 7],
+});
 
 // @ts-expect-error the arguments must match the workflow's parameters
 schedule(report, { cron: "0 9 * * *", args: [7, "ops"] });
@@ -19,7 +23,11 @@ schedule(report, { cron: "0 9 * * *", args: [7, "ops"] });
 schedule(report, { timezone: "UTC" });
 
 export async function perCustomer(customerId: string): Promise<ScheduleInfo[]> {
-  const created = await createSchedule(report, { id: `report:${customerId}`, cron: "0 8 * * 1", args: [customerId, 30] });
+  const created = await createSchedule(report, {
+    id: `report:${customerId}`,
+    cron: "0 8 * * 1",
+    args: [customerId, 30],
+  });
   const isNew: boolean = created.created;
   const next: Date | null = created.nextRunAt;
   void isNew;

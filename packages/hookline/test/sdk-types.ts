@@ -15,24 +15,24 @@ import {
   RetryableError,
   registerSerializableClass,
   sleep,
+  type Webhook,
   WORKFLOW_DESERIALIZE,
   WORKFLOW_SERIALIZE,
-  type Webhook,
 } from "hookline";
 import {
   getHookByToken,
   getRun,
   type HookInfo,
   HookNotFoundError,
+  type Run,
   RunCancelledError,
+  registerSerializableClass as registerFromApi,
   resumeHook,
   resumeWebhook,
-  type Run,
   start,
   WorkflowRunCancelledError,
   WorkflowRunFailedError,
   WorkflowRunNotFoundError,
-  registerSerializableClass as registerFromApi,
 } from "hookline/api";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -68,7 +68,10 @@ export async function sdkWorkflow(orderId: string): Promise<{ orderId: string; a
   }
   assertType<Equal<typeof manual, Webhook<RequestWithResponse>>>();
 
-  const hook: Hook<{ approved: boolean }> = createHook<{ approved: boolean }>({ token: `order:${orderId}`, metadata: { orderId } });
+  const hook: Hook<{ approved: boolean }> = createHook<{ approved: boolean }>({
+    token: `order:${orderId}`,
+    metadata: { orderId },
+  });
   const { approved } = await hook;
   hook.dispose();
   {
@@ -133,7 +136,8 @@ export async function server(request: Request): Promise<Response> {
       const who: "USER_ERROR" | "RUNTIME_ERROR" = error.errorCode;
       return Response.json({ runId: error.runId, message: cause.message, code: cause.code, who }, { status: 500 });
     }
-    if (WorkflowRunCancelledError.is(error) || RunCancelledError.is(error)) return new Response(error.runId, { status: 409 });
+    if (WorkflowRunCancelledError.is(error) || RunCancelledError.is(error))
+      return new Response(error.runId, { status: 409 });
     if (HookNotFoundError.is(error) || WorkflowRunNotFoundError.is(error)) return new Response(null, { status: 404 });
     return new Response(String(run.runId), { status: 500 });
   }

@@ -55,7 +55,10 @@ it("makes Date read the virtual clock in steps and in the test, and gives the re
 
 it("result() skips a failing step's backoff in virtual time, then the sleep", async () => {
   hl = await createTestRuntime({ now: START });
-  vi.mocked(charge).mockRejectedValueOnce(new Error("provider down")).mockRejectedValueOnce(new Error("provider down")).mockResolvedValue("rcpt-2");
+  vi.mocked(charge)
+    .mockRejectedValueOnce(new Error("provider down"))
+    .mockRejectedValueOnce(new Error("provider down"))
+    .mockResolvedValue("rcpt-2");
   const run = await hl.start(bill, ["o-2"]);
   const [step] = await run.handle.steps();
   expect(step).toMatchObject({ name: "chargeOrder", status: "retrying", attempts: 1, error: "provider down" });

@@ -16,6 +16,7 @@ it("runs one sync of an account at a time, each after the previous one's slot is
   const runs = await Promise.all(["a", "b", "c"].map((job) => hl!.start(syncAccount, [job], { concurrency })));
   // start() settles: the first sync has run; the others ran as the slot came free.
   expect(calls).toHaveLength(6);
-  for (let i = 0; i < calls.length; i += 2) expect([calls[i]!.at, calls[i + 1]!.at, calls[i]!.job]).toEqual(["start", "end", calls[i + 1]!.job]);
+  for (let i = 0; i < calls.length; i += 2)
+    expect([calls[i]!.at, calls[i + 1]!.at, calls[i]!.job]).toEqual(["start", "end", calls[i + 1]!.job]);
   expect(await Promise.all(runs.map((run) => run.result()))).toEqual(["a", "b", "c"]);
 });

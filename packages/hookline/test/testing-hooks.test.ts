@@ -57,13 +57,18 @@ it("delivers a request to a webhook through its URL and returns the step's answe
   const registered = (await run.events()).find((event) => event.type === "step_completed");
   const token = webhook.url!.split("/").pop()!;
   const recorded = webhook.url!.replace(token, `[token:${run.runId}/o1/`);
-  expect(registered?.data).toMatchObject({ result: { orderId: "o-1", url: expect.stringMatching(/\[token:[^\]]+\]$/) } });
+  expect(registered?.data).toMatchObject({
+    result: { orderId: "o-1", url: expect.stringMatching(/\[token:[^\]]+\]$/) },
+  });
   expect(JSON.stringify(registered)).toContain(recorded);
   expect(JSON.stringify(registered)).not.toContain(token);
 
   const wrongMethod = await hl.fetch(webhook.url!, { method: "GET" });
   expect(wrongMethod.status).toBe(405);
-  const response = await webhook.send({ headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "paid" }) });
+  const response = await webhook.send({
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type: "paid" }),
+  });
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ ok: true, seen: "paid" });
   expect(await run.result()).toBe("paid");
@@ -74,18 +79,27 @@ it("forwards a request to a webhook by token, as the app's own route would with 
   hl = await createTestRuntime();
   const run = await hl.start(collect, ["o-3"]);
   const { token } = await run.waitForHook({ kind: "webhook" });
-  const response = await hl.resumeWebhook(token!, new Request("https://partner.example/hook", { method: "POST", body: JSON.stringify({ type: "shipped" }) }));
+  const response = await hl.resumeWebhook(
+    token!,
+    new Request("https://partner.example/hook", { method: "POST", body: JSON.stringify({ type: "shipped" }) }),
+  );
   expect(await response.json()).toEqual({ ok: true, seen: "shipped" });
   expect(await run.result()).toBe("shipped");
-  await expect(hl.resumeWebhook(token!, new Request("https://partner.example/hook", { method: "POST", body: "{}" }))).rejects.toSatisfy(HookNotFoundError.is);
+  await expect(
+    hl.resumeWebhook(token!, new Request("https://partner.example/hook", { method: "POST", body: "{}" })),
+  ).rejects.toSatisfy(HookNotFoundError.is);
 });
 
 it("says which hook a run waits on instead of hanging", async () => {
   hl = await createTestRuntime();
   const run = await hl.start(collect, ["o-2"]);
-  await expect(run.result()).rejects.toThrow(/did not reach end: it is running, waiting on a webhook \S+ with no timeout\. Answer the hook first/);
+  await expect(run.result()).rejects.toThrow(
+    /did not reach end: it is running, waiting on a webhook \S+ with no timeout\. Answer the hook first/,
+  );
   await expect(run.waitForSleep()).rejects.toThrow(/did not reach a sleep/);
-  await expect(hl.start(approve, ["r-5"]).then((r) => r.waitForHook({ kind: "webhook" }))).rejects.toThrow(/did not reach a webhook/);
+  await expect(hl.start(approve, ["r-5"]).then((r) => r.waitForHook({ kind: "webhook" }))).rejects.toThrow(
+    /did not reach a webhook/,
+  );
 });
 
 it("rejects a hook, failing the run as the workflow decides", async () => {

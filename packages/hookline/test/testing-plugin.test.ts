@@ -3,7 +3,8 @@ import { expect, it } from "vitest";
 import { createTestRuntime } from "../src/testing.js";
 import { hookline } from "../src/testing-vite.js";
 
-const WORKFLOW = 'import { sleep } from "hookline";\nexport async function nightly(n: number) {\n  "use workflow";\n  await sleep("1d");\n  return await work(n);\n}\nasync function work(n: number) {\n  "use step";\n  return n * 2;\n}\n';
+const WORKFLOW =
+  'import { sleep } from "hookline";\nexport async function nightly(n: number) {\n  "use workflow";\n  await sleep("1d");\n  return await work(n);\n}\nasync function work(n: number) {\n  "use step";\n  return n * 2;\n}\n';
 
 function plugin(root = "/app") {
   const instance = hookline();
@@ -22,7 +23,10 @@ it("compiles a workflow file in step mode: a stub with its id, the steps registe
 });
 
 it("compiles a steps-only file without noting it, and leaves other files alone", () => {
-  const steps = plugin().transform('export async function send() {\n  "use step";\n  return 1;\n}\n', "/app/lib/send.ts");
+  const steps = plugin().transform(
+    'export async function send() {\n  "use step";\n  return 1;\n}\n',
+    "/app/lib/send.ts",
+  );
   expect(steps?.code).toContain("__hookline_registerStep");
   expect(steps?.code).not.toContain("hookline.testing.workflow-files");
   expect(plugin().transform('"use client";\nexport const x = 1;\n', "/app/lib/x.ts")).toBeNull();
@@ -31,8 +35,12 @@ it("compiles a steps-only file without noting it, and leaves other files alone",
 });
 
 it("compiles packages only when they hold a real directive, and nothing outside the app and its packages", () => {
-  expect(plugin().transform(WORKFLOW, "/app/node_modules/@acme/flows/index.ts")?.code).toContain("__hookline_workflowStub(");
-  expect(plugin().transform("// mentions 'use workflow' in a comment only\n", "/app/node_modules/lib/index.js")).toBeNull();
+  expect(plugin().transform(WORKFLOW, "/app/node_modules/@acme/flows/index.ts")?.code).toContain(
+    "__hookline_workflowStub(",
+  );
+  expect(
+    plugin().transform("// mentions 'use workflow' in a comment only\n", "/app/node_modules/lib/index.js"),
+  ).toBeNull();
   expect(plugin().transform(WORKFLOW, "/elsewhere/flows.ts")).toBeNull();
 });
 

@@ -27,7 +27,9 @@ it("creates the user once the email is confirmed", async () => {
 
 it("is the workflow the release check installs, and the test the README shows", async () => {
   const template = new URL("../../../apps/release-check/template/app/workflows/signup.ts", import.meta.url);
-  expect(await readFile(new URL("./fixtures/signup.ts", import.meta.url), "utf8")).toBe(await readFile(template, "utf8"));
+  expect(await readFile(new URL("./fixtures/signup.ts", import.meta.url), "utf8")).toBe(
+    await readFile(template, "utf8"),
+  );
   const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
   expect(readme).toContain(
     [

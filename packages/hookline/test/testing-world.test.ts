@@ -7,8 +7,12 @@ import { describeWorldConformance } from "@hookline/world-testing";
 import { createMemoryWorld } from "../src/testing/memory-world.js";
 import { VirtualClock } from "../src/testing/virtual-clock.js";
 
-describeWorldConformance("hookline/testing memory", async () => {
-  const clock = new VirtualClock(Date.now());
-  const ticking = setInterval(() => clock.set(Date.now()), 2);
-  return { world: createMemoryWorld(clock, () => {}), cleanup: async () => clearInterval(ticking) };
-}, { clockToleranceMs: 5 });
+describeWorldConformance(
+  "hookline/testing memory",
+  async () => {
+    const clock = new VirtualClock(Date.now());
+    const ticking = setInterval(() => clock.set(Date.now()), 2);
+    return { world: createMemoryWorld(clock, () => {}), cleanup: async () => clearInterval(ticking) };
+  },
+  { clockToleranceMs: 5 },
+);

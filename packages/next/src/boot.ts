@@ -40,7 +40,10 @@ export function bootOnce(integration: Integration, options: BootOptions = {}): v
   void boot(integration, options);
 }
 
-async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConfigError = false, log = console.log, after }: BootOptions): Promise<void> {
+async function boot(
+  integration: Integration,
+  { deadlineMs = 180_000, exitOnConfigError = false, log = console.log, after }: BootOptions,
+): Promise<void> {
   await after;
   const deadline = Date.now() + deadlineMs;
   let delay = 200;
@@ -48,7 +51,10 @@ async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConf
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, delay));
     try {
-      const answer = (await callInternal(integration, "flow", { reason: "boot" })) as { workflows?: string[]; steps?: number } | null;
+      const answer = (await callInternal(integration, "flow", { reason: "boot" })) as {
+        workflows?: string[];
+        steps?: number;
+      } | null;
       log(`[hookline] runtime started: ${answer?.workflows?.length ?? 0} workflows, ${answer?.steps ?? 0} steps`);
       return;
     } catch (error) {
@@ -65,7 +71,10 @@ async function boot(integration: Integration, { deadlineMs = 180_000, exitOnConf
       delay = Math.min(delay * 2, 5_000);
     }
   }
-  console.warn("[hookline] could not start the runtime at server start; it starts with the first run instead.", lastError);
+  console.warn(
+    "[hookline] could not start the runtime at server start; it starts with the first run instead.",
+    lastError,
+  );
 }
 
 /**
@@ -97,7 +106,8 @@ export function afterFirstRequest(quietMs: number): Promise<void> {
       });
       resolve();
     };
-    const ours = (message: unknown) => ((message as { request: IncomingMessage }).request.url ?? "").includes(ROUTE_PREFIX);
+    const ours = (message: unknown) =>
+      ((message as { request: IncomingMessage }).request.url ?? "").includes(ROUTE_PREFIX);
     const onStart = (message: unknown) => {
       if (!ours(message)) inFlight += 1;
     };

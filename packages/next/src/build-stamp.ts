@@ -84,7 +84,8 @@ export async function unchangedBuild(options: StampOptions & { found?: ScanResul
     return null;
   }
   if (stamp.key !== options.key || !existsSync(join(outDir, "v1", "_hookline", "registry.ts"))) return null;
-  const { files, roots, scanned } = options.found ?? (await scan({ appDir: options.appDir, exclude: scanExclusions(options.appDir, options.distDir) }));
+  const { files, roots, scanned } =
+    options.found ?? (await scan({ appDir: options.appDir, exclude: scanExclusions(options.appDir, options.distDir) }));
   if (scanned.length !== stamp.scanned.length || scanned.some((path, i) => path !== stamp.scanned[i])) return null;
   for (const [path, recorded] of Object.entries(stamp.files)) {
     if ((await fingerprint(path)) !== recorded) return null;
@@ -93,7 +94,10 @@ export async function unchangedBuild(options: StampOptions & { found?: ScanResul
 }
 
 /** Whether any of the changed files can change the build: one it was made from, or one that now names a directive. */
-export async function affectsWorkflows(changed: string[], last: Pick<BuildResult, "files" | "inputs">): Promise<boolean> {
+export async function affectsWorkflows(
+  changed: string[],
+  last: Pick<BuildResult, "files" | "inputs">,
+): Promise<boolean> {
   const known = new Set([...last.inputs, ...last.files.map((file) => file.path)]);
   for (const path of changed) {
     if (known.has(path)) return true;

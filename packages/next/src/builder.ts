@@ -8,7 +8,14 @@ import { join, relative } from "node:path";
 import { mayContainDirective, transform } from "@hookline/transform";
 import { bundleWorkflows } from "@hookline/transform/esbuild";
 import { scanExclusions, writeBuildStamp } from "./build-stamp.js";
-import { appRouterDir, DEV_BUNDLE_FILE, generatedDir, renderFiles, type WorkflowsModule, writeChanged } from "./generate.js";
+import {
+  appRouterDir,
+  DEV_BUNDLE_FILE,
+  generatedDir,
+  renderFiles,
+  type WorkflowsModule,
+  writeChanged,
+} from "./generate.js";
 import { readableTransformError } from "./readable-error.js";
 import { resolveSandboxAlias } from "./sandbox-alias.js";
 import { type DirectiveFile, scan } from "./scanner.js";
@@ -71,20 +78,36 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   });
   checkDeclaredSchedules(bundle.manifest);
   const workflowIds = manifestWorkflowIds(bundle.manifest);
-  const generated = renderFiles({ routerDir, files: files.map((f) => f.path), workflows: workflowsModule(bundle.code, workflowIds, options.dev) });
+  const generated = renderFiles({
+    routerDir,
+    files: files.map((f) => f.path),
+    workflows: workflowsModule(bundle.code, workflowIds, options.dev),
+  });
   // next dev's bundle file first: the workflows module naming its version never comes before it.
-  const devBundle: [string, string][] = options.dev ? [[DEV_BUNDLE_FILE, JSON.stringify({ code: bundle.code, workflowIds })]] : [];
+  const devBundle: [string, string][] = options.dev
+    ? [[DEV_BUNDLE_FILE, JSON.stringify({ code: bundle.code, workflowIds })]]
+    : [];
   const written = await writeChanged(outDir, new Map([...devBundle, ...generated]));
   if (options.stampKey !== undefined) {
     const outputs = options.dev ? [join(outDir, DEV_BUNDLE_FILE)] : [];
     await writeBuildStamp(outDir, options.stampKey, { scanned, inputs: bundle.inputs, workflowIds, outputs });
   }
-  return { files, workflowIds, roots, outDir, inputs: bundle.inputs, written, warnings: bundle.warnings.map(formatWarning) };
+  return {
+    files,
+    workflowIds,
+    roots,
+    outDir,
+    inputs: bundle.inputs,
+    written,
+    warnings: bundle.warnings.map(formatWarning),
+  };
 }
 
 function workflowsModule(code: string, workflowIds: string[], dev = false): WorkflowsModule {
   if (!dev) return { bundle: code, workflowIds };
-  return { dev: { version: createHash("sha256").update(code).update(JSON.stringify(workflowIds)).digest("hex").slice(0, 16) } };
+  return {
+    dev: { version: createHash("sha256").update(code).update(JSON.stringify(workflowIds)).digest("hex").slice(0, 16) },
+  };
 }
 
 /** Workflow ids from the bundler's manifest (entries of kind "workflow"), whatever its exact shape. */
@@ -107,7 +130,11 @@ function formatWarning(warning: unknown): string {
   if (typeof warning === "string") return warning;
   const w = warning as { message?: string; code?: string; file?: string; filename?: string; line?: number };
   const where = w.file ?? w.filename;
-  return [where ? `${where}${w.line ? `:${w.line}` : ""}` : "", w.code ? `${w.code}:` : "", w.message ?? JSON.stringify(warning)]
+  return [
+    where ? `${where}${w.line ? `:${w.line}` : ""}` : "",
+    w.code ? `${w.code}:` : "",
+    w.message ?? JSON.stringify(warning),
+  ]
     .filter(Boolean)
     .join(" ");
 }

@@ -16,9 +16,19 @@ function bare(entry: string): string {
 }
 
 /** The caller's address; undefined when the peer is unknown (the stamp was not installed yet). */
-export function clientAddress(peer: string | null | undefined, forwardedFor: string | null, hops: number): string | undefined {
+export function clientAddress(
+  peer: string | null | undefined,
+  forwardedFor: string | null,
+  hops: number,
+): string | undefined {
   if (!peer) return undefined;
-  const chain = [peer, ...(forwardedFor ?? "").split(",").filter((entry) => entry.trim()).reverse()];
+  const chain = [
+    peer,
+    ...(forwardedFor ?? "")
+      .split(",")
+      .filter((entry) => entry.trim())
+      .reverse(),
+  ];
   // Fewer entries than declared proxies: the request skipped some of them; the furthest known hop it is.
   return bare(chain[Math.min(hops, chain.length - 1)]!);
 }

@@ -34,10 +34,16 @@ type Known = Pick<BuildResult, "files" | "inputs" | "roots">;
  * that imports the file shows it, and saving a fix builds again.
  */
 function reportBuildError(error: unknown): void {
-  console.error(`[hookline] the workflows could not be built: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `[hookline] the workflows could not be built: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
-async function buildOnce(appDir: string, distDir: string | undefined, stampKey: string): Promise<BuildResult & { summary: string }> {
+async function buildOnce(
+  appDir: string,
+  distDir: string | undefined,
+  stampKey: string,
+): Promise<BuildResult & { summary: string }> {
   // Babel and esbuild load here, in the background, never while next.config is evaluated.
   const { buildWorkflows, summarize } = await import("./builder.js");
   const result = await buildWorkflows({ appDir, distDir, stampKey, dev: true });
@@ -46,12 +52,20 @@ async function buildOnce(appDir: string, distDir: string | undefined, stampKey: 
 }
 
 /** Writes what the server needs to start (the routes), starts the first build if one is needed, and watches. */
-export async function startDevBuilds({ appDir, distDir, stampKey, integration, after }: DevBuildOptions): Promise<void> {
+export async function startDevBuilds({
+  appDir,
+  distDir,
+  stampKey,
+  integration,
+  after,
+}: DevBuildOptions): Promise<void> {
   const found = await scan({ appDir, exclude: scanExclusions(appDir, distDir) });
   let known: Known | null = await unchangedBuild({ appDir, distDir, key: stampKey, found });
   // Builds run one at a time, in the order they were asked for.
   let queue: Promise<unknown> = Promise.resolve();
-  const build = (gate: Promise<void> = Promise.resolve()): { done: Promise<BuildResult & { summary: string }>; start: () => void } => {
+  const build = (
+    gate: Promise<void> = Promise.resolve(),
+  ): { done: Promise<BuildResult & { summary: string }>; start: () => void } => {
     let start = () => {};
     const started = new Promise<void>((resolve) => {
       start = resolve;

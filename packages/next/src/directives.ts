@@ -6,7 +6,8 @@
  *
  * No back-references: the same pattern is handed to Turbopack as a content condition.
  */
-const directive = (name: string): RegExp => new RegExp(`(?:^|\\{)[ \\t]*(?:"use ${name}"|'use ${name}')[ \\t]*(?:;|\\}|$)`, "m");
+const directive = (name: string): RegExp =>
+  new RegExp(`(?:^|\\{)[ \\t]*(?:"use ${name}"|'use ${name}')[ \\t]*(?:;|\\}|$)`, "m");
 export const DIRECTIVE_PATTERN = directive("(?:workflow|step)");
 const WORKFLOW_PATTERN = directive("workflow");
 const STEP_PATTERN = directive("step");

@@ -50,7 +50,11 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
           // message (an emitted error is titled "Issue while running loader"), and its source map
           // puts the throw on the faulty line, so the overlay's code frame shows that line. The
           // watcher has already reported the error in the terminal when the file was saved.
-          done(null, `${throwing(runtimeTransformError(error, root))}\n${source}`, throwAt(filename, source, error.line, error.column));
+          done(
+            null,
+            `${throwing(runtimeTransformError(error, root))}\n${source}`,
+            throwAt(filename, source, error.line, error.column),
+          );
           return;
         }
         // Emitted rather than thrown: the build fails with Hookline's message as the error itself
@@ -68,7 +72,8 @@ export default function hooklineLoader(this: LoaderContext, source: string, inpu
  */
 function unscannedWarning(filename: string, root: string): Error | null {
   const path = relative(root, filename);
-  if (path.startsWith("..") || isAbsolute(path) || /(^|[\\/])node_modules[\\/]/.test(path) || !isSkippedPath(path)) return null;
+  if (path.startsWith("..") || isAbsolute(path) || /(^|[\\/])node_modules[\\/]/.test(path) || !isSkippedPath(path))
+    return null;
   return new Error(
     `Hookline: ${path} has a "use workflow" or "use step" directive but lies in a folder Hookline does not scan, so its workflows and steps are not in the build. Move it out of that folder.`,
   );
@@ -94,7 +99,11 @@ function segment(...numbers: number[]): string {
 /** The map of `throw …;\n<source>`: the throw at `line`:`column` of the source, each line after it at its own line. */
 function throwAt(filename: string, source: string, line: number, column: number) {
   const lines = source.split("\n").length;
-  const mappings = [segment(0, 0, line - 1, column), segment(0, 0, 1 - line, -column), ...Array(lines - 1).fill(segment(0, 0, 1, 0))];
+  const mappings = [
+    segment(0, 0, line - 1, column),
+    segment(0, 0, 1 - line, -column),
+    ...Array(lines - 1).fill(segment(0, 0, 1, 0)),
+  ];
   return { version: 3, sources: [filename], sourcesContent: [source], names: [], mappings: mappings.join(";") };
 }
 

@@ -9,7 +9,10 @@ import { HooklineTransformError } from "@hookline/transform";
 export function readableTransformError(error: unknown, appDir: string): unknown {
   if (!HooklineTransformError.is(error)) return error;
   const { file, where, sentences } = partsOf(error, appDir);
-  return named(`${error.code} (${where}):\n${sentences}\n\n${error.codeFrame}`, `${file}:${error.line}:${error.column + 1}`);
+  return named(
+    `${error.code} (${where}):\n${sentences}\n\n${error.codeFrame}`,
+    `${file}:${error.line}:${error.column + 1}`,
+  );
 }
 
 /**

@@ -20,7 +20,8 @@ export function checkDeclaredSchedules(manifests: Manifest[]): void {
         throw scheduleError(error instanceof Error ? error.message : String(error), where);
       }
       // Without an id a schedule is known by its workflow's id: one per workflow.
-      const id = entry.id ?? (entry.workflow === undefined ? undefined : `the workflow ${entry.workflow} of ${manifest.file}`);
+      const id =
+        entry.id ?? (entry.workflow === undefined ? undefined : `the workflow ${entry.workflow} of ${manifest.file}`);
       if (id === undefined) continue;
       const first = ids.get(id);
       if (first !== undefined) {

@@ -5,5 +5,13 @@ export { type InspectorServer, type InspectorServerOptions, serveInspector } fro
 export { accessFromEnv } from "./inspector/session.js";
 export { decode as decodeValue, plain as plainValue } from "./inspector/values.js";
 export { SIGNATURE_HEADER, signInternalRequest, TIMESTAMP_HEADER, verifyInternalRequest } from "./internal-auth.js";
-export { createRouteHandlers, type InspectContext, type Integration, type Load, nextRuntimeOptions, type RegistryModule, type WebhookContext } from "./server.js";
+export {
+  createRouteHandlers,
+  type InspectContext,
+  type Integration,
+  type Load,
+  nextRuntimeOptions,
+  type RegistryModule,
+  type WebhookContext,
+} from "./server.js";
 export { applyStandaloneConfig, startStandaloneServer, warnIfStandaloneNotStarted } from "./standalone.js";

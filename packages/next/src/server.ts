@@ -8,7 +8,13 @@
  * `next dev` / `next start` process when next.config loads (before any route runs).
  */
 import { ConfigError } from "@hookline/core";
-import { checkHealth, getRuntime, type HealthCheckEndpoint, type RuntimeOptions, registries } from "@hookline/core/runtime";
+import {
+  checkHealth,
+  getRuntime,
+  type HealthCheckEndpoint,
+  type RuntimeOptions,
+  registries,
+} from "@hookline/core/runtime";
 import { clientAddress } from "./client-address.js";
 import { createInspector } from "./inspector/handler.js";
 import { type InternalEndpoint, signInternalRequest, verifyInternalRequest } from "./internal-auth.js";
@@ -63,7 +69,10 @@ export async function callInternal(
   timeoutMs = 120_000,
 ): Promise<unknown> {
   const body = JSON.stringify(message);
-  const headers = { "content-type": "application/json", ...signInternalRequest(await integration.deploymentSecrets(), endpoint, body) };
+  const headers = {
+    "content-type": "application/json",
+    ...signInternalRequest(await integration.deploymentSecrets(), endpoint, body),
+  };
   const url = internalUrl(endpoint);
   const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
@@ -145,7 +154,10 @@ async function verify(integration: Integration, endpoint: InternalEndpoint, requ
     return { ok: false, response: failure(500, error) };
   }
   const body = await readBounded(request);
-  const verdict = body === null ? { ok: false as const, reason: "The request is too large." } : verifyInternalRequest(secrets, endpoint, request.headers, body);
+  const verdict =
+    body === null
+      ? { ok: false as const, reason: "The request is too large." }
+      : verifyInternalRequest(secrets, endpoint, request.headers, body);
   if (!verdict.ok) return { ok: false, response: Response.json({ error: verdict.reason }, { status: 401 }) };
   return { ok: true, body: body! };
 }
@@ -207,8 +219,13 @@ export function createRouteHandlers(integration: Integration) {
           await load();
           const asked = (JSON.parse(checked.body || "{}") as { stepIds?: unknown }).stepIds;
           const steps = registries().steps;
-          const ids = Array.isArray(asked) ? asked.filter((id): id is string => typeof id === "string") : [...steps.keys()];
-          return Response.json({ registered: ids.filter((id) => steps.has(id)), missing: ids.filter((id) => !steps.has(id)) });
+          const ids = Array.isArray(asked)
+            ? asked.filter((id): id is string => typeof id === "string")
+            : [...steps.keys()];
+          return Response.json({
+            registered: ids.filter((id) => steps.has(id)),
+            missing: ids.filter((id) => !steps.has(id)),
+          });
         } catch (error) {
           return failure(500, error);
         }
@@ -233,7 +250,10 @@ export function createRouteHandlers(integration: Integration) {
         } catch (error) {
           // The sender learns only to retry; what went wrong (a database address, say) stays in the server's log.
           console.error("[hookline] the webhook route failed:", error);
-          return new Response("The webhook could not be handled right now; try again later.", { status: 503, headers: { "retry-after": "5" } });
+          return new Response("The webhook could not be handled right now; try again later.", {
+            status: 503,
+            headers: { "retry-after": "5" },
+          });
         }
       };
     },
@@ -250,7 +270,11 @@ export function createRouteHandlers(integration: Integration) {
         base: () => `${process.env[ENV.basePath] ?? ""}${ROUTE_PREFIX}/inspect`,
         clientAddress: (request) => {
           const header = peerHeader();
-          return clientAddress(header ? request.headers.get(header) : null, request.headers.get("x-forwarded-for"), trustedProxyHops());
+          return clientAddress(
+            header ? request.headers.get(header) : null,
+            request.headers.get("x-forwarded-for"),
+            trustedProxyHops(),
+          );
         },
       });
       return async (request: Request, context: InspectContext): Promise<Response> => {

@@ -69,7 +69,10 @@ export function applyStandaloneConfig(env: Env = process.env): boolean {
  */
 export function startStandaloneServer(
   integration: Integration,
-  { env = process.env, boot = bootOnce }: { env?: Env; boot?: (integration: Integration, options: BootOptions) => void } = {},
+  {
+    env = process.env,
+    boot = bootOnce,
+  }: { env?: Env; boot?: (integration: Integration, options: BootOptions) => void } = {},
 ): boolean {
   if (!applyStandaloneConfig(env)) return false;
   boot(integration, { exitOnConfigError: true });
@@ -81,7 +84,10 @@ export const INSTRUMENTATION_ADVICE = `Add instrumentation.ts beside next.config
 const WARNED = Symbol.for("hookline.next.standalone-warned");
 
 /** When a standalone server makes its runtime without register() having started it: says so, once. */
-export function warnIfStandaloneNotStarted(env: Env = process.env, warn: (message: string) => void = console.warn): void {
+export function warnIfStandaloneNotStarted(
+  env: Env = process.env,
+  warn: (message: string) => void = console.warn,
+): void {
   const slot = globalThis as Record<symbol, unknown>;
   if (!standaloneConfig(env) || hasBooted() || slot[WARNED]) return;
   slot[WARNED] = true;
@@ -89,4 +95,3 @@ export function warnIfStandaloneNotStarted(env: Env = process.env, warn: (messag
     `[hookline] this standalone server did not start the runtime at start, so it starts now, with a request: runs that were sleeping or retrying waited until then. ${INSTRUMENTATION_ADVICE}`,
   );
 }
-

@@ -72,7 +72,11 @@ export function watchSources(options: WatchOptions): () => void {
       const rel = name.toString();
       if (skipped(rel)) return;
       if (isSourceFile(rel)) schedule(join(options.appDir, rel));
-      else void readdir(join(options.appDir, rel)).then(() => watchTree(join(options.appDir, rel)), () => {});
+      else
+        void readdir(join(options.appDir, rel)).then(
+          () => watchTree(join(options.appDir, rel)),
+          () => {},
+        );
     });
     watchers.set(options.appDir, top);
     for (const entry of await readdir(options.appDir, { withFileTypes: true })) {
@@ -80,7 +84,8 @@ export function watchSources(options: WatchOptions): () => void {
     }
   };
   void watchApp();
-  for (const root of options.roots) if (root !== options.appDir && !root.startsWith(options.appDir + sep)) watchTree(root);
+  for (const root of options.roots)
+    if (root !== options.appDir && !root.startsWith(options.appDir + sep)) watchTree(root);
 
   return () => {
     closed = true;

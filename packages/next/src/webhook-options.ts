@@ -42,7 +42,9 @@ function milliseconds(value: string | number, name: string): string {
   const match = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(value) : null;
   const ms = typeof value === "number" ? value : match ? Number(match[1]) * UNITS[match[2]!]! : Number.NaN;
   if (!Number.isFinite(ms) || ms < 1) {
-    throw new ConfigError(`withWorkflow({ webhooks: { ${name} } }): ${JSON.stringify(value)} is not a duration: use milliseconds or e.g. "30s", "2m".`);
+    throw new ConfigError(
+      `withWorkflow({ webhooks: { ${name} } }): ${JSON.stringify(value)} is not a duration: use milliseconds or e.g. "30s", "2m".`,
+    );
   }
   return String(Math.round(ms));
 }
@@ -50,7 +52,8 @@ function milliseconds(value: string | number, name: string): string {
 /** The environment variables that carry `options`; throws a ConfigError naming a bad value. */
 export function webhookEnv(options: WebhookOptions | undefined): Record<string, string> {
   if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) throw new ConfigError("withWorkflow({ webhooks }): webhooks must be an object.");
+  if (typeof options !== "object" || options === null)
+    throw new ConfigError("withWorkflow({ webhooks }): webhooks must be an object.");
   const env: Record<string, string> = {};
   const { rateLimit, trustProxyHops, bodyTimeout, bodyIdleTimeout, responseTimeout } = options;
   if (rateLimit === false) env.HOOKLINE_WEBHOOK_RATE_LIMIT = "off";
@@ -65,13 +68,17 @@ export function webhookEnv(options: WebhookOptions | undefined): Record<string, 
   }
   if (trustProxyHops !== undefined) {
     if (!Number.isInteger(trustProxyHops) || trustProxyHops < 0) {
-      throw new ConfigError(`withWorkflow({ webhooks: { trustProxyHops } }): use a whole number ≥ 0, got ${JSON.stringify(trustProxyHops)}.`);
+      throw new ConfigError(
+        `withWorkflow({ webhooks: { trustProxyHops } }): use a whole number ≥ 0, got ${JSON.stringify(trustProxyHops)}.`,
+      );
     }
     env[TRUST_PROXY_HOPS] = String(trustProxyHops);
   }
   if (bodyTimeout !== undefined) env.HOOKLINE_WEBHOOK_BODY_TIMEOUT_MS = milliseconds(bodyTimeout, "bodyTimeout");
-  if (bodyIdleTimeout !== undefined) env.HOOKLINE_WEBHOOK_BODY_IDLE_TIMEOUT_MS = milliseconds(bodyIdleTimeout, "bodyIdleTimeout");
-  if (responseTimeout !== undefined) env.HOOKLINE_WEBHOOK_RESPONSE_TIMEOUT_MS = milliseconds(responseTimeout, "responseTimeout");
+  if (bodyIdleTimeout !== undefined)
+    env.HOOKLINE_WEBHOOK_BODY_IDLE_TIMEOUT_MS = milliseconds(bodyIdleTimeout, "bodyIdleTimeout");
+  if (responseTimeout !== undefined)
+    env.HOOKLINE_WEBHOOK_RESPONSE_TIMEOUT_MS = milliseconds(responseTimeout, "responseTimeout");
   return env;
 }
 
@@ -81,7 +88,9 @@ export function trustedProxyHops(env: Record<string, string | undefined> = proce
   if (!text) return 0;
   const hops = Number(text);
   if (!Number.isInteger(hops) || hops < 0) {
-    throw new ConfigError(`${TRUST_PROXY_HOPS}=${JSON.stringify(text)} is not a number of proxies: use a whole number ≥ 0 (0 when nothing sits in front of the app).`);
+    throw new ConfigError(
+      `${TRUST_PROXY_HOPS}=${JSON.stringify(text)} is not a number of proxies: use a whole number ≥ 0 (0 when nothing sits in front of the app).`,
+    );
   }
   return hops;
 }

@@ -90,7 +90,14 @@ export function applyWorkflowConfig(
     world,
     webhooks,
     dev = false,
-  }: { appDir: string; loader: string; transform?: string; world?: WithWorkflowOptions["world"]; webhooks?: WebhookOptions; dev?: boolean },
+  }: {
+    appDir: string;
+    loader: string;
+    transform?: string;
+    world?: WithWorkflowOptions["world"];
+    webhooks?: WebhookOptions;
+    dev?: boolean;
+  },
 ): NextConfig {
   const rules: Record<string, unknown> = { ...(config.turbopack?.rules as Record<string, unknown> | undefined) };
   const rule = (mode: LoaderOptions["mode"]) => ({
@@ -120,7 +127,12 @@ export function applyWorkflowConfig(
       // Before Next's SWC loader, on the original source.
       enforce: "pre",
       exclude: [NODE_MODULES_PATH, GENERATED_PATH],
-      use: [{ loader, options: { mode: context.isServer ? "step" : "client", root: appDir, transform, dev } satisfies LoaderOptions }],
+      use: [
+        {
+          loader,
+          options: { mode: context.isServer ? "step" : "client", root: appDir, transform, dev } satisfies LoaderOptions,
+        },
+      ],
     });
     keepServerModuleNames(webpackConfig, context.isServer);
     return userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
@@ -134,11 +146,15 @@ export function applyWorkflowConfig(
     // drivers (pg) stay out of the bundle.
     serverExternalPackages: [...new Set([...(config.serverExternalPackages ?? []), "hookline"])],
     // `next dev` logs no request the user did not make: the runtime's calls to its internal routes.
-    ...(config.logging === false ? {} : { logging: { ...config.logging, incomingRequests: quietInternalRoutes(config.logging) } }),
+    ...(config.logging === false
+      ? {}
+      : { logging: { ...config.logging, incomingRequests: quietInternalRoutes(config.logging) } }),
     ...readableServerStacks(config),
     // What is chosen in code (the world, the webhook limits), where a standalone server (which
     // never runs next.config) reads it.
-    ...(world || webhooks ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } } : {}),
+    ...(world || webhooks
+      ? { env: { ...config.env, ...(world ? { HOOKLINE_WORLD: world } : {}), ...webhookEnv(webhooks) } }
+      : {}),
   };
 }
 

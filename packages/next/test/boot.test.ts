@@ -29,7 +29,9 @@ afterEach(async () => {
 });
 
 /** Boots and waits until it has logged or exited. */
-async function boot(options: BootOptions): Promise<{ logged: string[]; errors: string[]; exit: ReturnType<typeof vi.fn> }> {
+async function boot(
+  options: BootOptions,
+): Promise<{ logged: string[]; errors: string[]; exit: ReturnType<typeof vi.fn> }> {
   const logged: string[] = [];
   const errors: string[] = [];
   vi.spyOn(console, "error").mockImplementation((message: unknown) => void errors.push(String(message)));

@@ -33,7 +33,7 @@ beforeEach(async () => {
   await symlink(join(PACKAGE_DIR, "node_modules"), join(app, "node_modules"));
   await write("package.json", JSON.stringify({ name: "stamp-app", private: true }));
   await write("app/page.tsx", "export default function Page() { return null; }\n");
-  await write("lib/greeting.ts", 'export const greeting = (name: string) => `Hello ${name}`;\n');
+  await write("lib/greeting.ts", "export const greeting = (name: string) => `Hello ${name}`;\n");
   await write(
     "workflows/greet.ts",
     [

@@ -29,7 +29,10 @@ describe("the workflow bundle", () => {
       }`,
     );
     const result = await buildWorkflows({ appDir });
-    expect(result.workflowIds).toEqual(["workflow//app/workflows/family.ts//child", "workflow//app/workflows/family.ts//parent"]);
+    expect(result.workflowIds).toEqual([
+      "workflow//app/workflows/family.ts//child",
+      "workflow//app/workflows/family.ts//parent",
+    ]);
     const bundle = await readFile(join(result.outDir, "v1/_hookline/workflows.ts"), "utf8");
     expect(bundle).toContain("Known options in a workflow: detached");
     expect(bundle).not.toMatch(/createPostgresWorld|from \\"pg\\"|node:crypto/);

@@ -31,7 +31,18 @@ vi.mock("@hookline/transform/esbuild", async (original) => {
 
 const HOOKLINE = fileURLToPath(new URL("../../hookline", import.meta.url));
 const SECRET = "s".repeat(40);
-const GREET = ["export async function greet(name: string) {", '  "use workflow";', "  return await shout(name);", "}", "", "async function shout(text: string) {", '  "use step";', "  return text.toUpperCase();", "}", ""];
+const GREET = [
+  "export async function greet(name: string) {",
+  '  "use workflow";',
+  "  return await shout(name);",
+  "}",
+  "",
+  "async function shout(text: string) {",
+  '  "use step";',
+  "  return text.toUpperCase();",
+  "}",
+  "",
+];
 
 afterAll(() => setRuntime(null));
 
@@ -49,10 +60,17 @@ it("evaluates next.config without Babel or esbuild; a flow request before the ba
   expect(loaded).toEqual([]);
   // The routes are written before next.config returns; the bundle is not built yet.
   const out = join(appDir, "app/.well-known/workflow");
-  for (const route of ["v1/flow/route.ts", "v1/step/route.ts", "v1/webhook/[token]/route.ts", "v1/_hookline/registry.ts"]) {
+  for (const route of [
+    "v1/flow/route.ts",
+    "v1/step/route.ts",
+    "v1/webhook/[token]/route.ts",
+    "v1/_hookline/registry.ts",
+  ]) {
     expect(existsSync(join(out, route)), route).toBe(true);
   }
-  expect(await readFile(join(out, "v1/_hookline/registry.ts"), "utf8")).toContain('import "../../../../workflows/greet";');
+  expect(await readFile(join(out, "v1/_hookline/registry.ts"), "utf8")).toContain(
+    'import "../../../../workflows/greet";',
+  );
   expect(await readFile(join(out, "v1/_hookline/workflows.ts"), "utf8")).toContain("Bundle version: pending");
   expect(existsSync(join(out, DEV_BUNDLE_FILE))).toBe(false);
 
@@ -64,7 +82,11 @@ it("evaluates next.config without Babel or esbuild; a flow request before the ba
   };
   setRuntime({} as never);
   const body = JSON.stringify({ reason: "load-code" });
-  const request = new Request("http://127.0.0.1/.well-known/workflow/v1/flow", { method: "POST", headers: signInternalRequest([SECRET], "flow", body), body });
+  const request = new Request("http://127.0.0.1/.well-known/workflow/v1/flow", {
+    method: "POST",
+    headers: signInternalRequest([SECRET], "flow", body),
+    body,
+  });
   const response = await createRouteHandlers({ deploymentSecrets: async () => [SECRET] }).flowRoute(load)(request);
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ workflows: ["workflow//app/workflows/greet.ts//greet"] });

@@ -25,7 +25,10 @@ describe("generated files", () => {
     const files = renderFiles({
       routerDir: join(dir, "app"),
       files: [join(dir, "app/workflows/checkout.ts"), join(dir, "lib/steps.tsx"), join(dir, "lib/legacy.mjs")],
-      workflows: { bundle: 'globalThis.x = "</script>\\u2028";', workflowIds: ["workflow//app/workflows/checkout.ts//checkout"] },
+      workflows: {
+        bundle: 'globalThis.x = "</script>\\u2028";',
+        workflowIds: ["workflow//app/workflows/checkout.ts//checkout"],
+      },
     });
     expect([...files.keys()].sort()).toEqual([
       ".gitignore",
@@ -44,7 +47,8 @@ describe("generated files", () => {
     expect(registry).toContain('import "../../../../../lib/legacy.mjs";');
     expect(registry).toContain("registerWorkflowBundle({ code: workflowBundle");
     const webhook = files.get("v1/webhook/[token]/route.ts")!;
-    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) expect(webhook).toContain(`handle as ${method}`);
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+      expect(webhook).toContain(`handle as ${method}`);
     expect(files.get("v1/flow/route.ts")).toContain("export const POST = flowRoute(");
     expect(files.get("v1/step/route.ts")).toContain("export const POST = stepRoute(");
     expect(registry).toContain('import { workflowBundle, workflowIds } from "./workflows";');
@@ -52,22 +56,35 @@ describe("generated files", () => {
     const workflows = files.get("v1/_hookline/workflows.ts")!;
     const literal = workflows.match(/workflowBundle: string = (".*");\n/)![1]!;
     expect(JSON.parse(literal)).toBe('globalThis.x = "</script>\\u2028";');
-    expect(workflows).toContain('export const workflowIds: readonly string[] = ["workflow//app/workflows/checkout.ts//checkout"];');
+    expect(workflows).toContain(
+      'export const workflowIds: readonly string[] = ["workflow//app/workflows/checkout.ts//checkout"];',
+    );
   });
 
   it("under next dev, renders a workflows module that waits for the background build and reads the bundle it wrote", async () => {
     const dir = await app();
     const render = (version: string) =>
-      renderFiles({ routerDir: join(dir, "app"), files: [join(dir, "app/workflows/checkout.ts")], workflows: { dev: { version } } });
+      renderFiles({
+        routerDir: join(dir, "app"),
+        files: [join(dir, "app/workflows/checkout.ts")],
+        workflows: { dev: { version } },
+      });
     const pending = render("pending");
     const workflows = pending.get("v1/_hookline/workflows.ts")!;
     expect(workflows).toContain('import { devWorkflowBundle } from "hookline/internal/next";');
-    expect(workflows).toContain(`await devWorkflowBundle(${JSON.stringify(join(dir, "app/.well-known/workflow", DEV_BUNDLE_FILE))})`);
+    expect(workflows).toContain(
+      `await devWorkflowBundle(${JSON.stringify(join(dir, "app/.well-known/workflow", DEV_BUNDLE_FILE))})`,
+    );
     // A new bundle changes the module, so Next evaluates it (and the routes importing it) again.
     expect(render("abc").get("v1/_hookline/workflows.ts")).not.toBe(workflows);
     // Everything else is what a build writes.
-    const built = renderFiles({ routerDir: join(dir, "app"), files: [join(dir, "app/workflows/checkout.ts")], workflows: { bundle: "", workflowIds: [] } });
-    for (const [name, content] of built) if (name !== "v1/_hookline/workflows.ts") expect(pending.get(name), name).toBe(content);
+    const built = renderFiles({
+      routerDir: join(dir, "app"),
+      files: [join(dir, "app/workflows/checkout.ts")],
+      workflows: { bundle: "", workflowIds: [] },
+    });
+    for (const [name, content] of built)
+      if (name !== "v1/_hookline/workflows.ts") expect(pending.get(name), name).toBe(content);
   });
 
   it("writes only the files whose content changed", async () => {
@@ -96,12 +113,18 @@ describe("URLs", () => {
     const env = { PORT: "4123", __NEXT_PRIVATE_ORIGIN: "http://localhost:4123", HOOKLINE_NEXT_BASE_PATH: "/shop" };
     expect(publicBaseUrl(env)).toBe("http://localhost:4123/shop");
     expect(internalUrl("flow", env)).toBe("http://localhost:4123/shop/.well-known/workflow/v1/flow");
-    expect(internalUrl("step", { ...env, HOOKLINE_NEXT_TRAILING_SLASH: "1" })).toBe("http://localhost:4123/shop/.well-known/workflow/v1/step/");
+    expect(internalUrl("step", { ...env, HOOKLINE_NEXT_TRAILING_SLASH: "1" })).toBe(
+      "http://localhost:4123/shop/.well-known/workflow/v1/step/",
+    );
   });
 
   it("prefer HOOKLINE_BASE_URL for what outside services call, adding the basePath once", () => {
-    expect(publicBaseUrl({ HOOKLINE_BASE_URL: "https://shop.example.com/", HOOKLINE_NEXT_BASE_PATH: "/shop" })).toBe("https://shop.example.com/shop");
-    expect(publicBaseUrl({ HOOKLINE_BASE_URL: "https://example.com/shop", HOOKLINE_NEXT_BASE_PATH: "/shop" })).toBe("https://example.com/shop");
+    expect(publicBaseUrl({ HOOKLINE_BASE_URL: "https://shop.example.com/", HOOKLINE_NEXT_BASE_PATH: "/shop" })).toBe(
+      "https://shop.example.com/shop",
+    );
+    expect(publicBaseUrl({ HOOKLINE_BASE_URL: "https://example.com/shop", HOOKLINE_NEXT_BASE_PATH: "/shop" })).toBe(
+      "https://example.com/shop",
+    );
     expect(publicBaseUrl({ PORT: "3000" })).toBe("http://localhost:3000");
     // Requests to itself never go to the public URL (another instance could answer).
     expect(internalUrl("flow", { HOOKLINE_BASE_URL: "https://example.com", PORT: "3001" })).toBe(

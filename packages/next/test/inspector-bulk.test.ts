@@ -21,7 +21,12 @@ describe("the inspector over more runs than a page", () => {
   beforeAll(async () => {
     world = createLocalWorld({ driver: "memory" });
     runtime = await Runtime.create({ world, secret: SECRET, worker: false });
-    inspect = createInspector({ runtime: async () => runtime, secrets: async () => [SECRET], base: () => BASE, access: () => ({ kind: "open" }) });
+    inspect = createInspector({
+      runtime: async () => runtime,
+      secrets: async () => [SECRET],
+      base: () => BASE,
+      access: () => ({ kind: "open" }),
+    });
   });
   afterAll(async () => {
     await runtime?.close();
@@ -31,7 +36,11 @@ describe("the inspector over more runs than a page", () => {
   /** A run appended directly, as a start would create it (running unless `pending`). */
   async function createRun(workflowId: string, options: { pending?: boolean; rerunOf?: string } = {}): Promise<string> {
     const runId = `wrun_bulk${(clock++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const created: NewEvent = { type: "run_created", at: clock, data: { workflowId, args: [], seed: "s", ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}) } };
+    const created: NewEvent = {
+      type: "run_created",
+      at: clock,
+      data: { workflowId, args: [], seed: "s", ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}) },
+    };
     await world.append(runId, created, { expectedSeq: 0 });
     if (!options.pending) await world.append(runId, { type: "run_started", at: clock, data: {} }, { expectedSeq: 1 });
     return runId;
@@ -41,7 +50,9 @@ describe("the inspector over more runs than a page", () => {
     inspect(
       new Request(`${ORIGIN}${BASE}${path}`, {
         method: form ? "POST" : "GET",
-        headers: form ? { host: "inspector.test", origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" } : { host: "inspector.test" },
+        headers: form
+          ? { host: "inspector.test", origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }
+          : { host: "inspector.test" },
         body: form ? new URLSearchParams(form).toString() : undefined,
       }),
       path.split("?")[0]!.split("/").filter(Boolean),
@@ -52,7 +63,12 @@ describe("the inspector over more runs than a page", () => {
     const ids: string[] = [];
     for (let i = 0; i < 620; i++) ids.push(await createRun(bulk, { pending: i % 5 === 0 }));
     const other = await createRun("workflow//other.ts//other");
-    const done = await request("/cancel-many", { csrf: csrfToken(SECRET, undefined), status: "", workflow: bulk, reason: "bulk" });
+    const done = await request("/cancel-many", {
+      csrf: csrfToken(SECRET, undefined),
+      status: "",
+      workflow: bulk,
+      reason: "bulk",
+    });
     expect(done.status).toBe(303);
     expect(decodeURIComponent(done.headers.get("location")!)).toContain("Cancelled 620 runs: bulk");
     expect(await world.listRuns({ workflowId: bulk, status: ["pending", "running"] })).toEqual([]);
@@ -107,7 +123,12 @@ describe("the inspector over more runs than a page", () => {
     });
     expect(decodeURIComponent(done.headers.get("location")!)).toContain("Cancelled 60 runs: range");
     const statuses = await world.listRuns({ workflowId, limit: 100 });
-    expect(statuses.filter((r) => r.status === "cancelled").map((r) => r.runId).sort()).toEqual([...inside].sort());
+    expect(
+      statuses
+        .filter((r) => r.status === "cancelled")
+        .map((r) => r.runId)
+        .sort(),
+    ).toEqual([...inside].sort());
     expect(statuses.filter((r) => r.status === "running")).toHaveLength(20);
     expect(after.every((id) => statuses.find((r) => r.runId === id)?.status === "running")).toBe(true);
   });

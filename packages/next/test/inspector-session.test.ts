@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml, html } from "../src/inspector/html.js";
-import { accessFromEnv, csrfToken, newSession, sameOrigin, sameToken, validCsrf, validSession } from "../src/inspector/session.js";
+import {
+  accessFromEnv,
+  csrfToken,
+  newSession,
+  sameOrigin,
+  sameToken,
+  validCsrf,
+  validSession,
+} from "../src/inspector/session.js";
 import { textBlock } from "../src/inspector/values.js";
 
 const SECRET = "s".repeat(64);
@@ -9,7 +17,10 @@ describe("inspector access", () => {
   it("is open only in next dev, hidden in production without a token, behind it with one", () => {
     expect(accessFromEnv({ HOOKLINE_NEXT_DEV: "1" })).toEqual({ kind: "open" });
     expect(accessFromEnv({ NODE_ENV: "development" })).toEqual({ kind: "hidden" });
-    expect(accessFromEnv({ HOOKLINE_NEXT_DEV: "0", HOOKLINE_INSPECTOR_TOKEN: "t" })).toEqual({ kind: "token", token: "t" });
+    expect(accessFromEnv({ HOOKLINE_NEXT_DEV: "0", HOOKLINE_INSPECTOR_TOKEN: "t" })).toEqual({
+      kind: "token",
+      token: "t",
+    });
   });
 
   it("compares tokens of any length", () => {
@@ -26,7 +37,9 @@ describe("inspector access", () => {
     expect(validSession(session, [SECRET], "changed-token", now)).toBe(false);
     expect(validSession(session, ["x".repeat(64)], "token", now)).toBe(false);
     expect(validSession(session, [SECRET], "token", now + 13 * 3600_000)).toBe(false);
-    expect(validSession(`${Number(session.split(".")[0]) + 1}.${session.split(".")[1]}`, [SECRET], "token", now)).toBe(false);
+    expect(validSession(`${Number(session.split(".")[0]) + 1}.${session.split(".")[1]}`, [SECRET], "token", now)).toBe(
+      false,
+    );
     expect(validSession(undefined, [SECRET], "token", now)).toBe(false);
   });
 
@@ -49,7 +62,9 @@ describe("inspector access", () => {
 
 describe("inspector HTML", () => {
   it("escapes every interpolated value", () => {
-    expect(html`<p title="${'"><script>'}">${"<b>&"}</p>`.text).toBe('<p title="&quot;&gt;&lt;script&gt;">&lt;b&gt;&amp;</p>');
+    expect(html`<p title="${'"><script>'}">${"<b>&"}</p>`.text).toBe(
+      '<p title="&quot;&gt;&lt;script&gt;">&lt;b&gt;&amp;</p>',
+    );
     expect(escapeHtml("'")).toBe("&#39;");
   });
 

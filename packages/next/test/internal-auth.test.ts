@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SKEW_MS, SIGNATURE_HEADER, signInternalRequest, TIMESTAMP_HEADER, verifyInternalRequest } from "../src/internal-auth.js";
+import {
+  MAX_SKEW_MS,
+  SIGNATURE_HEADER,
+  signInternalRequest,
+  TIMESTAMP_HEADER,
+  verifyInternalRequest,
+} from "../src/internal-auth.js";
 
 const SECRET = "a".repeat(40);
 const OTHER = "b".repeat(40);
@@ -17,12 +23,21 @@ describe("internal request signatures", () => {
   });
 
   it("refuse unsigned, wrongly signed, stale, replayed-elsewhere and tampered requests", () => {
-    expect(verifyInternalRequest([SECRET], "flow", new Headers(), BODY)).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+    expect(verifyInternalRequest([SECRET], "flow", new Headers(), BODY)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not signed/),
+    });
     const wrong = new Headers(signInternalRequest([OTHER], "flow", BODY));
-    expect(verifyInternalRequest([SECRET], "flow", wrong, BODY)).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
+    expect(verifyInternalRequest([SECRET], "flow", wrong, BODY)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/signature/),
+    });
     const old = Date.now() - MAX_SKEW_MS - 1_000;
     const stale = new Headers(signInternalRequest([SECRET], "flow", BODY, old));
-    expect(verifyInternalRequest([SECRET], "flow", stale, BODY)).toMatchObject({ ok: false, reason: expect.stringMatching(/timestamp/) });
+    expect(verifyInternalRequest([SECRET], "flow", stale, BODY)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/timestamp/),
+    });
     const future = new Headers(signInternalRequest([SECRET], "flow", BODY, Date.now() + MAX_SKEW_MS + 1_000));
     expect(verifyInternalRequest([SECRET], "flow", future, BODY).ok).toBe(false);
     const forFlow = new Headers(signInternalRequest([SECRET], "flow", BODY));

@@ -23,7 +23,12 @@ interface Outcome {
   errors: Error[];
 }
 
-function runLoader(source: string, mode: "step" | "client", resourcePath = "/app/workflows/checkout.ts", dev = false): Promise<Outcome> {
+function runLoader(
+  source: string,
+  mode: "step" | "client",
+  resourcePath = "/app/workflows/checkout.ts",
+  dev = false,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const warnings: Error[] = [];
     const errors: Error[] = [];
@@ -33,7 +38,8 @@ function runLoader(source: string, mode: "step" | "client", resourcePath = "/app
         getOptions: () => ({ mode, root: ROOT, dev }),
         emitWarning: (warning: Error) => warnings.push(warning),
         emitError: (error: Error) => errors.push(error),
-        async: () => (error: Error | null, code?: string, map?: unknown) => resolve({ error, code, map: map as Outcome["map"], warnings, errors }),
+        async: () => (error: Error | null, code?: string, map?: unknown) =>
+          resolve({ error, code, map: map as Outcome["map"], warnings, errors }),
       },
       source,
     );
@@ -74,7 +80,9 @@ describe("the loader", () => {
       "",
     ].join("\n");
     const server = await runLoader(model, "step", "/app/lib/models.ts");
-    expect(server.code).toContain('import { registerClass as __hookline_registerClass } from "hookline/internal/step";');
+    expect(server.code).toContain(
+      'import { registerClass as __hookline_registerClass } from "hookline/internal/step";',
+    );
     expect(server.code).toContain('__hookline_registerClass("class//lib/models.ts//Money", Money);');
     expect(server.code).not.toContain("registerStep");
     expect((await runLoader(model, "client", "/app/lib/models.ts")).code).toBe(model);
@@ -86,7 +94,9 @@ describe("the loader", () => {
   it("warns, naming it, about a directive file in a folder the scanner leaves out; says nothing of scanned dot-folders", async () => {
     const cached = await runLoader(SOURCE, "step", "/app/.cache/flows/checkout.ts");
     expect(cached.error).toBeNull();
-    expect(cached.warnings.map((w) => w.message)).toEqual([expect.stringContaining(".cache/flows/checkout.ts has a \"use workflow\" or \"use step\" directive")]);
+    expect(cached.warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('.cache/flows/checkout.ts has a "use workflow" or "use step" directive'),
+    ]);
     expect((await runLoader(SOURCE, "step", "/app/app/.well-known/agent/v1/steps.ts")).warnings).toEqual([]);
     expect((await runLoader(SOURCE, "step", "/app/workflows/checkout.ts")).warnings).toEqual([]);
   });
@@ -103,14 +113,17 @@ describe("the loader", () => {
       "Add the async keyword.",
     ]);
     expect(reported.message).toContain("> 1 | export function notAsync() {");
-    expect(reported.stack!.split("\n").filter((line) => line.startsWith("    at "))).toEqual(["    at workflows/checkout.ts:1:8"]);
+    expect(reported.stack!.split("\n").filter((line) => line.startsWith("    at "))).toEqual([
+      "    at workflows/checkout.ts:1:8",
+    ]);
     // The module keeps its exports for its importers, and fails with the message if it ever runs.
     expect(code).toMatch(/^throw Object\.assign\(new Error\("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC/);
     expect(code).toContain(source);
   });
 
   it("under next dev, throws the error where the module runs instead: the message first, the throw mapped onto the faulty line", async () => {
-    const source = 'export async function ok() {\n  "use workflow";\n}\n\nexport function notAsync() {\n  "use step";\n  return 1;\n}\n';
+    const source =
+      'export async function ok() {\n  "use workflow";\n}\n\nexport function notAsync() {\n  "use step";\n  return 1;\n}\n';
     const { error, errors, code, map } = await runLoader(source, "step", "/app/workflows/checkout.ts", true);
     expect(error).toBeNull();
     expect(errors).toEqual([]);

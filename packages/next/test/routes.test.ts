@@ -12,7 +12,11 @@ const REASON = "The PostgreSQL world cannot reach 10.0.0.9:5432 (ECONNREFUSED): 
 
 function signedBoot(): Request {
   const body = JSON.stringify({ reason: "boot" });
-  return new Request("http://127.0.0.1/.well-known/workflow/v1/flow", { method: "POST", headers: signInternalRequest([SECRET], "flow", body), body });
+  return new Request("http://127.0.0.1/.well-known/workflow/v1/flow", {
+    method: "POST",
+    headers: signInternalRequest([SECRET], "flow", body),
+    body,
+  });
 }
 
 afterEach(() => {
@@ -41,7 +45,10 @@ describe("a runtime that cannot start because of its configuration", () => {
     expect(response.status).toBe(500);
     const error = new InternalCallError("http://x/flow", response.status, await response.text());
     expect(error).toMatchObject({ configError: false, reason: "disk on fire" });
-    expect(new InternalCallError("http://x/flow", 502, "<html>Bad gateway</html>")).toMatchObject({ configError: false, reason: "<html>Bad gateway</html>" });
+    expect(new InternalCallError("http://x/flow", 502, "<html>Bad gateway</html>")).toMatchObject({
+      configError: false,
+      reason: "<html>Bad gateway</html>",
+    });
   });
 
   it("tells a webhook sender only to retry later, keeping the reason in the server's log", async () => {
@@ -49,9 +56,12 @@ describe("a runtime that cannot start because of its configuration", () => {
       throw new ConfigError(REASON);
     });
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await handlers.webhookRoute(load)(new Request("http://127.0.0.1/w", { method: "POST", body: "{}" }), {
-      params: Promise.resolve({ token: "t".repeat(43) }),
-    });
+    const response = await handlers.webhookRoute(load)(
+      new Request("http://127.0.0.1/w", { method: "POST", body: "{}" }),
+      {
+        params: Promise.resolve({ token: "t".repeat(43) }),
+      },
+    );
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
     const body = await response.text();
@@ -73,7 +83,10 @@ describe("the health probe (?__health), as the Workflow SDK's", () => {
         expect(((await response.json()) as { error: string }).error).toBe(REASON);
       }
       expect((await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow"))).status).toBe(405);
-      expect((await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow", { method: "POST", body: "{}" }))).status).toBe(401);
+      expect(
+        (await route(new Request("http://127.0.0.1/.well-known/workflow/v1/flow", { method: "POST", body: "{}" })))
+          .status,
+      ).toBe(401);
     }
   });
 });

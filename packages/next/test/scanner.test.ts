@@ -24,7 +24,10 @@ describe("findDirectives", () => {
   });
 
   it("ignores strings and comments that merely mention a directive", () => {
-    expect(findDirectives('throw new Error(\'mark it with "use workflow" first\');')).toEqual({ workflow: false, step: false });
+    expect(findDirectives("throw new Error('mark it with \"use workflow\" first');")).toEqual({
+      workflow: false,
+      step: false,
+    });
     expect(findDirectives('// add "use step" to the function\nconst x = 1;')).toEqual({ workflow: false, step: false });
     expect(findDirectives('if (d === "use step") return;')).toEqual({ workflow: false, step: false });
     expect(findDirectives("const s = `use workflow`;")).toEqual({ workflow: false, step: false });
@@ -100,22 +103,36 @@ describe("scan", () => {
     await symlink(join(repo, "packages/steps"), join(repo, "packages/flows/node_modules/@acme/steps"));
     await symlink(join(repo, "packages/hookline"), join(repo, "apps/web/node_modules/hookline"));
     // An npm package: its real folder is inside a node_modules folder.
-    await tree(repo, { "node_modules/.store/from-npm/package.json": JSON.stringify({ name: "from-npm" }), "node_modules/.store/from-npm/index.js": WORKFLOW });
+    await tree(repo, {
+      "node_modules/.store/from-npm/package.json": JSON.stringify({ name: "from-npm" }),
+      "node_modules/.store/from-npm/index.js": WORKFLOW,
+    });
     await symlink(join(repo, "node_modules/.store/from-npm"), join(repo, "apps/web/node_modules/from-npm"));
 
     const result = await scan({ appDir: join(repo, "apps/web") });
-    expect(result.files.map((f) => relative(repo, f.path))).toEqual(["packages/flows/src/index.ts", "packages/steps/lib/index.js"]);
-    expect(result.roots.map((r) => relative(repo, r))).toEqual(["apps/web", "packages/flows/src", "packages/steps/lib"]);
+    expect(result.files.map((f) => relative(repo, f.path))).toEqual([
+      "packages/flows/src/index.ts",
+      "packages/steps/lib/index.js",
+    ]);
+    expect(result.roots.map((r) => relative(repo, r))).toEqual([
+      "apps/web",
+      "packages/flows/src",
+      "packages/steps/lib",
+    ]);
   });
 });
 
 describe("publishedDirs", () => {
   it("follows exports with the conditions a server resolves, then main, then the package root", () => {
     const dir = "/p";
-    expect(publishedDirs(dir, { exports: { ".": { types: "./types/x.d.ts", node: "./dist/node/index.js", browser: "./dist/browser.js" } } })).toEqual([
-      "/p/dist/node",
-    ]);
-    expect(publishedDirs(dir, { exports: { "./a": "./src/a/index.ts", "./b": "./src/b.ts", "./c/*": "./src/c/*.ts" } })).toEqual(["/p/src"]);
+    expect(
+      publishedDirs(dir, {
+        exports: { ".": { types: "./types/x.d.ts", node: "./dist/node/index.js", browser: "./dist/browser.js" } },
+      }),
+    ).toEqual(["/p/dist/node"]);
+    expect(
+      publishedDirs(dir, { exports: { "./a": "./src/a/index.ts", "./b": "./src/b.ts", "./c/*": "./src/c/*.ts" } }),
+    ).toEqual(["/p/src"]);
     expect(publishedDirs(dir, { exports: "./index.js" })).toEqual(["/p"]);
     expect(publishedDirs(dir, { main: "lib/main.js" })).toEqual(["/p/lib"]);
     expect(publishedDirs(dir, {})).toEqual(["/p"]);

@@ -3,19 +3,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { internalUrl, nextRuntimeOptions, publicBaseUrl } from "../src/server.js";
-import { applyStandaloneConfig, STANDALONE_CONFIG, startStandaloneServer, warnIfStandaloneNotStarted } from "../src/standalone.js";
+import {
+  applyStandaloneConfig,
+  STANDALONE_CONFIG,
+  startStandaloneServer,
+  warnIfStandaloneNotStarted,
+} from "../src/standalone.js";
 import { instrumentationFiles, standaloneWarning } from "../src/standalone-check.js";
 import { applyWorkflowConfig } from "../src/with-workflow.js";
 
 const integration = { deploymentSecrets: async () => ["x".repeat(32)] };
 /** The environment a standalone server.js sets up: the resolved config, as JSON (see next/dist/build/utils.js). */
-const standalone = (config: Record<string, unknown>) => ({ [STANDALONE_CONFIG]: JSON.stringify({ distDir: "./.next", ...config }), PORT: "4123" });
+const standalone = (config: Record<string, unknown>) => ({
+  [STANDALONE_CONFIG]: JSON.stringify({ distDir: "./.next", ...config }),
+  PORT: "4123",
+});
 
 describe("a standalone server's setup", () => {
   it("takes basePath and trailingSlash from the embedded config, so webhook URLs and internal calls carry them", () => {
     const env: Record<string, string | undefined> = standalone({ basePath: "/shop", trailingSlash: true });
     expect(applyStandaloneConfig(env)).toBe(true);
-    expect(env).toMatchObject({ HOOKLINE_NEXT_SERVER: "1", HOOKLINE_NEXT_BASE_PATH: "/shop", HOOKLINE_NEXT_TRAILING_SLASH: "1" });
+    expect(env).toMatchObject({
+      HOOKLINE_NEXT_SERVER: "1",
+      HOOKLINE_NEXT_BASE_PATH: "/shop",
+      HOOKLINE_NEXT_TRAILING_SLASH: "1",
+    });
     expect(publicBaseUrl(env)).toBe("http://localhost:4123/shop");
     expect(internalUrl("flow", env)).toBe("http://localhost:4123/shop/.well-known/workflow/v1/flow/");
   });
@@ -28,7 +40,10 @@ describe("a standalone server's setup", () => {
   });
 
   it("uses the world chosen with withWorkflow({ world }), which the build embeds in the config's env", () => {
-    const config = applyWorkflowConfig({ env: { OTHER: "1" } }, { appDir: "/app", loader: "/l.cjs", transform: "t", world: "postgres" });
+    const config = applyWorkflowConfig(
+      { env: { OTHER: "1" } },
+      { appDir: "/app", loader: "/l.cjs", transform: "t", world: "postgres" },
+    );
     expect(config.env).toEqual({ OTHER: "1", HOOKLINE_WORLD: "postgres" });
     expect(applyWorkflowConfig({}, { appDir: "/app", loader: "/l.cjs", transform: "t" }).env).toBeUndefined();
     const env: Record<string, string | undefined> = { ...standalone({ env: config.env }), HOOKLINE_WORLD: "local" };
@@ -99,7 +114,9 @@ describe("next build with output: standalone", () => {
   it("warns when the app's instrumentation does not start Hookline's runtime, and says how", async () => {
     const app = await mkdtemp(join(tmpdir(), "hookline-standalone-"));
     expect(standaloneWarning({}, app)).toBeNull();
-    expect(standaloneWarning({ output: "standalone" }, app)).toContain('export { register } from "hookline/instrumentation"');
+    expect(standaloneWarning({ output: "standalone" }, app)).toContain(
+      'export { register } from "hookline/instrumentation"',
+    );
     await writeFile(join(app, "instrumentation.ts"), "export function register() {}\n");
     expect(instrumentationFiles(app)).toEqual([join(app, "instrumentation.ts")]);
     expect(standaloneWarning({ output: "standalone" }, app)).not.toBeNull();

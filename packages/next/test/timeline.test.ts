@@ -12,13 +12,24 @@ describe("the inspector's timeline", () => {
       [
         event(1, "run_created", { workflowId: "workflow//app/order.ts//shipOrder", args: [], seed: "s" }),
         event(2, "child_started", { workflowId: "workflow//app/order.ts//shipParcel", childRunId: "wrun_a" }, "o1"),
-        event(3, "child_started", { workflowId: "workflow//app/order.ts//declareCustoms", childRunId: "wrun_b", detached: true }, "o2"),
+        event(
+          3,
+          "child_started",
+          { workflowId: "workflow//app/order.ts//declareCustoms", childRunId: "wrun_b", detached: true },
+          "o2",
+        ),
         event(4, "child_ended", { childRunId: "wrun_a", status: "completed", result: "label-a" }, "o1"),
         event(5, "child_ended", { childRunId: "wrun_b", status: "cancelled", reason: "not needed" }, "o2"),
       ],
       10_000,
     );
-    expect(rows.map((row) => row.label)).toEqual(["run created", "child shipParcel started", "child declareCustoms started", "child completed", "child cancelled"]);
+    expect(rows.map((row) => row.label)).toEqual([
+      "run created",
+      "child shipParcel started",
+      "child declareCustoms started",
+      "child completed",
+      "child cancelled",
+    ]);
     expect(String(rows[1]!.detail)).toBe("run <code>wrun_a</code>");
     expect(String(rows[2]!.detail)).toContain("detached");
     expect(String(rows[3]!.detail)).toContain("label-a");

@@ -15,7 +15,13 @@ import { applyWorkflowConfig } from "../src/with-workflow.js";
 
 describe("withWorkflow({ webhooks })", () => {
   it("becomes the variables the runtime reads, embedded in the config for a standalone server", () => {
-    const webhooks = { rateLimit: { burst: 5, perSecond: 0.5 }, trustProxyHops: 1, bodyTimeout: "3s", bodyIdleTimeout: 2500, responseTimeout: "2m" };
+    const webhooks = {
+      rateLimit: { burst: 5, perSecond: 0.5 },
+      trustProxyHops: 1,
+      bodyTimeout: "3s",
+      bodyIdleTimeout: 2500,
+      responseTimeout: "2m",
+    };
     const expected = {
       HOOKLINE_WEBHOOK_RATE_LIMIT: "5,0.5",
       HOOKLINE_TRUST_PROXY_HOPS: "1",
@@ -25,7 +31,10 @@ describe("withWorkflow({ webhooks })", () => {
     };
     expect(webhookEnv(webhooks)).toEqual(expected);
     expect(webhookEnv({ rateLimit: false })).toEqual({ HOOKLINE_WEBHOOK_RATE_LIMIT: "off" });
-    const config = applyWorkflowConfig({ env: { MINE: "1" } }, { appDir: "/app", loader: "/loader.cjs", transform: "t", webhooks });
+    const config = applyWorkflowConfig(
+      { env: { MINE: "1" } },
+      { appDir: "/app", loader: "/loader.cjs", transform: "t", webhooks },
+    );
     expect(config.env).toEqual({ MINE: "1", ...expected });
 
     const env: Record<string, string | undefined> = {
@@ -66,7 +75,11 @@ describe("the request stamp", () => {
   beforeAll(async () => {
     installRequestStamp();
     server = createServer((req, res) => {
-      seen.push({ url: req.url ?? "", peer: req.headers[peerHeader()!] as string | undefined, headers: { ...req.headers } });
+      seen.push({
+        url: req.url ?? "",
+        peer: req.headers[peerHeader()!] as string | undefined,
+        headers: { ...req.headers },
+      });
       res.end();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -95,12 +108,18 @@ describe("the request stamp", () => {
 
   it("makes a trailing slash match the app's setting and turns a malformed token into one that never matches", async () => {
     process.env.HOOKLINE_NEXT_TRAILING_SLASH = "0";
-    expect((await get("/.well-known/workflow/v1/webhook/abcdefghijklmnop/?a=1")).url).toBe("/.well-known/workflow/v1/webhook/abcdefghijklmnop?a=1");
+    expect((await get("/.well-known/workflow/v1/webhook/abcdefghijklmnop/?a=1")).url).toBe(
+      "/.well-known/workflow/v1/webhook/abcdefghijklmnop?a=1",
+    );
     process.env.HOOKLINE_NEXT_TRAILING_SLASH = "1";
-    expect((await get("/.well-known/workflow/v1/webhook/abcdefghijklmnop")).url).toBe("/.well-known/workflow/v1/webhook/abcdefghijklmnop/");
+    expect((await get("/.well-known/workflow/v1/webhook/abcdefghijklmnop")).url).toBe(
+      "/.well-known/workflow/v1/webhook/abcdefghijklmnop/",
+    );
     delete process.env.HOOKLINE_NEXT_TRAILING_SLASH;
     for (const odd of ["%", "%25", "a%2Fb", "a/b", "a b".replace(" ", "%20"), ""]) {
-      expect((await get(`/.well-known/workflow/v1/webhook/${odd}`)).url).toBe(`/.well-known/workflow/v1/webhook/${MALFORMED_TOKEN}`);
+      expect((await get(`/.well-known/workflow/v1/webhook/${odd}`)).url).toBe(
+        `/.well-known/workflow/v1/webhook/${MALFORMED_TOKEN}`,
+      );
     }
     expect((await get("/checkout/")).url).toBe("/checkout/");
   });

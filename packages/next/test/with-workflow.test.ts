@@ -30,9 +30,14 @@ describe("applyWorkflowConfig", () => {
       // Server code naming a serialization symbol is compiled too, for its classes' registration.
       expect(server.condition.all).toContainEqual({ content: SERVER_CONTENT_PATTERN });
       expect(browser.condition.all).toContainEqual({ content: DIRECTIVE_PATTERN });
-      for (const rule of [server, browser]) expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
-      expect(server.loaders).toEqual([{ loader: LOADER, options: { mode: "step", root: APP, transform: "t1", dev: false } }]);
-      expect(browser.loaders).toEqual([{ loader: LOADER, options: { mode: "client", root: APP, transform: "t1", dev: false } }]);
+      for (const rule of [server, browser])
+        expect(rule.condition.all).toContainEqual({ not: { path: expect.any(RegExp) } });
+      expect(server.loaders).toEqual([
+        { loader: LOADER, options: { mode: "step", root: APP, transform: "t1", dev: false } },
+      ]);
+      expect(browser.loaders).toEqual([
+        { loader: LOADER, options: { mode: "client", root: APP, transform: "t1", dev: false } },
+      ]);
     }
     const [, notNodeModules, notGenerated] = (rules["*.ts"]![0] as Rule).condition.all as { not: { path: RegExp } }[];
     expect(notNodeModules!.not.path.test("/repo/node_modules/pkg/index.ts")).toBe(true);
@@ -42,7 +47,9 @@ describe("applyWorkflowConfig", () => {
 
   it("produces a config Next.js 16 accepts", () => {
     const require = createRequire(import.meta.url);
-    const { configSchema } = require("next/dist/server/config-schema") as { configSchema: { safeParse(v: unknown): { success: boolean; error?: unknown } } };
+    const { configSchema } = require("next/dist/server/config-schema") as {
+      configSchema: { safeParse(v: unknown): { success: boolean; error?: unknown } };
+    };
     const config = applyWorkflowConfig({ reactStrictMode: true }, { appDir: APP, loader: LOADER });
     const parsed = configSchema.safeParse(config);
     expect(parsed.error).toBeUndefined();
@@ -56,17 +63,32 @@ describe("applyWorkflowConfig", () => {
       const ignore = typeof incoming?.incomingRequests === "object" ? (incoming.incomingRequests.ignore ?? []) : [];
       return !ignore.some((pattern) => pattern.test(url));
     };
-    for (const url of ["/.well-known/workflow/v1/flow", "/.well-known/workflow/v1/step?x=1", "/docs/.well-known/workflow/v1/flow"]) {
+    for (const url of [
+      "/.well-known/workflow/v1/flow",
+      "/.well-known/workflow/v1/step?x=1",
+      "/docs/.well-known/workflow/v1/flow",
+    ]) {
       expect(logged({}, url), url).toBe(false);
     }
-    for (const url of ["/.well-known/workflow/v1/webhook/abc", "/.well-known/workflow/v1/inspect", "/api/flow", "/.well-known/workflow/v1/flowers"]) {
+    for (const url of [
+      "/.well-known/workflow/v1/webhook/abc",
+      "/.well-known/workflow/v1/inspect",
+      "/api/flow",
+      "/.well-known/workflow/v1/flowers",
+    ]) {
       expect(logged({}, url), url).toBe(true);
     }
-    const own = { logging: { fetches: { fullUrl: true }, incomingRequests: { ignore: [/\/health/] } } } satisfies NextConfig;
+    const own = {
+      logging: { fetches: { fullUrl: true }, incomingRequests: { ignore: [/\/health/] } },
+    } satisfies NextConfig;
     expect(logged(own, "/health")).toBe(false);
-    expect(applyWorkflowConfig(own, { appDir: APP, loader: LOADER }).logging).toMatchObject({ fetches: { fullUrl: true } });
+    expect(applyWorkflowConfig(own, { appDir: APP, loader: LOADER }).logging).toMatchObject({
+      fetches: { fullUrl: true },
+    });
     expect(applyWorkflowConfig({ logging: false }, { appDir: APP, loader: LOADER }).logging).toBe(false);
-    expect(applyWorkflowConfig({ logging: { incomingRequests: false } }, { appDir: APP, loader: LOADER }).logging).toEqual({ incomingRequests: false });
+    expect(
+      applyWorkflowConfig({ logging: { incomingRequests: false } }, { appDir: APP, loader: LOADER }).logging,
+    ).toEqual({ incomingRequests: false });
   });
 
   it("keeps the user's config: other options, existing Turbopack rules, webpack function, external packages", () => {
@@ -102,7 +124,8 @@ describe("applyWorkflowConfig", () => {
     expect(server.module.rules).toHaveLength(1);
     const rule = server.module.rules[0]!;
     expect(rule).toMatchObject({ enforce: "pre", use: [{ loader: LOADER, options: { mode: "step", root: APP } }] });
-    for (const file of ["a.ts", "a.tsx", "a.mjs", "a.cjs", "a.jsx", "a.mts"]) expect((rule.test as RegExp).test(file), file).toBe(true);
+    for (const file of ["a.ts", "a.tsx", "a.mjs", "a.cjs", "a.jsx", "a.mts"])
+      expect((rule.test as RegExp).test(file), file).toBe(true);
     expect((rule.test as RegExp).test("a.css")).toBe(false);
     const browser = { module: { rules: [] as Record<string, unknown>[] } };
     config.webpack!(browser, { isServer: false } as never);
@@ -110,10 +133,13 @@ describe("applyWorkflowConfig", () => {
   });
 
   it("builds server code with source maps and unminified, so stacks keep helpers' and classes' names; the app's own choice stands", () => {
-    const apply = (experimental: NextConfig["experimental"]) => applyWorkflowConfig({ experimental }, { appDir: APP, loader: LOADER }).experimental;
+    const apply = (experimental: NextConfig["experimental"]) =>
+      applyWorkflowConfig({ experimental }, { appDir: APP, loader: LOADER }).experimental;
     const off = { turbopackScopeHoisting: false };
     expect(apply(undefined)).toEqual({ serverSourceMaps: true, serverMinification: false, ...off });
-    expect(apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true, turbopackScopeHoisting: true })).toEqual({
+    expect(
+      apply({ serverMinification: true, serverSourceMaps: false, cssChunking: true, turbopackScopeHoisting: true }),
+    ).toEqual({
       serverMinification: true,
       serverSourceMaps: false,
       cssChunking: true,
@@ -121,7 +147,12 @@ describe("applyWorkflowConfig", () => {
     });
     // Turbopack reads turbopackMinify first: set, it is the app's choice for Turbopack and webpack alike.
     expect(apply({ turbopackMinify: true })).toEqual({ turbopackMinify: true, serverSourceMaps: true, ...off });
-    expect(apply({ turbopackMinify: { client: false } })).toEqual({ turbopackMinify: { client: false }, serverSourceMaps: true, serverMinification: false, ...off });
+    expect(apply({ turbopackMinify: { client: false } })).toEqual({
+      turbopackMinify: { client: false },
+      serverSourceMaps: true,
+      serverMinification: false,
+      ...off,
+    });
     // webpack: server compilations are not concatenated into one scope (names two modules share would be renamed).
     const config = applyWorkflowConfig({}, { appDir: APP, loader: LOADER });
     const server = { module: { rules: [] }, optimization: { minimize: true } };
@@ -133,20 +164,36 @@ describe("applyWorkflowConfig", () => {
   });
 
   it("has a standalone server trace the server chunks' source maps (Next's tracer leaves .map files out), after the app's own hook", async () => {
-    expect(applyWorkflowConfig({}, { appDir: APP, loader: LOADER }).compiler?.runAfterProductionCompile).toBeUndefined();
+    expect(
+      applyWorkflowConfig({}, { appDir: APP, loader: LOADER }).compiler?.runAfterProductionCompile,
+    ).toBeUndefined();
     const dist = await mkdtemp(join(tmpdir(), "hookline-dist-"));
     const stepDir = join(dist, "server", "app", ".well-known", "workflow", "v1", "step");
     await mkdir(join(dist, "server", "chunks", "ssr"), { recursive: true });
     await mkdir(stepDir, { recursive: true });
-    await writeFile(join(stepDir, "route.js.nft.json"), JSON.stringify({ version: 1, files: ["../../../../../chunks/a.js"] }));
-    for (const file of ["chunks/a.js", "chunks/a.js.map", "chunks/ssr/b.js.map", "chunks/c.css.map"]) await writeFile(join(dist, "server", file), "");
+    await writeFile(
+      join(stepDir, "route.js.nft.json"),
+      JSON.stringify({ version: 1, files: ["../../../../../chunks/a.js"] }),
+    );
+    for (const file of ["chunks/a.js", "chunks/a.js.map", "chunks/ssr/b.js.map", "chunks/c.css.map"])
+      await writeFile(join(dist, "server", file), "");
     const own = vi.fn(async () => {});
-    const config = applyWorkflowConfig({ output: "standalone", compiler: { runAfterProductionCompile: own } }, { appDir: APP, loader: LOADER });
+    const config = applyWorkflowConfig(
+      { output: "standalone", compiler: { runAfterProductionCompile: own } },
+      { appDir: APP, loader: LOADER },
+    );
     await config.compiler!.runAfterProductionCompile!({ projectDir: dist, distDir: "." });
     expect(own).toHaveBeenCalledOnce();
-    const traced = JSON.parse(await readFile(join(stepDir, "route.js.nft.json"), "utf8")) as { version: number; files: string[] };
+    const traced = JSON.parse(await readFile(join(stepDir, "route.js.nft.json"), "utf8")) as {
+      version: number;
+      files: string[];
+    };
     expect(traced.version).toBe(1);
-    expect(traced.files.sort()).toEqual(["../../../../../chunks/a.js", "../../../../../chunks/a.js.map", "../../../../../chunks/ssr/b.js.map"]);
+    expect(traced.files.sort()).toEqual([
+      "../../../../../chunks/a.js",
+      "../../../../../chunks/a.js.map",
+      "../../../../../chunks/ssr/b.js.map",
+    ]);
   });
 
   it("keeps hookline external to the server bundle (one runtime per server; world drivers such as pg stay out)", () => {
@@ -159,7 +206,7 @@ describe("the content condition", () => {
     expect(DIRECTIVE_PATTERN.test('export async function f() {\n  "use workflow";\n}')).toBe(true);
     expect(DIRECTIVE_PATTERN.test("async function g() { 'use step'; }")).toBe(true);
     expect(DIRECTIVE_PATTERN.test('"use client";\nexport default function Page() {}')).toBe(false);
-    expect(DIRECTIVE_PATTERN.test('throw new Error(\'add "use workflow" first\')')).toBe(false);
+    expect(DIRECTIVE_PATTERN.test("throw new Error('add \"use workflow\" first')")).toBe(false);
   });
 
   it("on the server, also matches files naming a serialization symbol", () => {
@@ -190,7 +237,9 @@ describe("withWorkflow", () => {
   });
 
   it("tells the server process its basePath and world", async () => {
-    await withWorkflow({ basePath: "/shop", trailingSlash: true }, { world: "postgres" })(PHASE_PRODUCTION_SERVER, { defaultConfig: {} });
+    await withWorkflow({ basePath: "/shop", trailingSlash: true }, { world: "postgres" })(PHASE_PRODUCTION_SERVER, {
+      defaultConfig: {},
+    });
     expect(process.env.HOOKLINE_NEXT_SERVER).toBe("1");
     expect(process.env.HOOKLINE_NEXT_BASE_PATH).toBe("/shop");
     expect(process.env.HOOKLINE_NEXT_TRAILING_SLASH).toBe("1");

@@ -3,7 +3,11 @@
  * comments, with or without "use workflow"/"use step" functions.
  */
 export function generateModule(lines: number, directives: boolean): string {
-  const out: string[] = [`import { sleep } from "hookline";`, `import { db } from "./db";`, `// "use strict" is implied in modules`];
+  const out: string[] = [
+    `import { sleep } from "hookline";`,
+    `import { db } from "./db";`,
+    `// "use strict" is implied in modules`,
+  ];
   let index = 0;
   while (out.length < lines) {
     const n = index++;

@@ -23,14 +23,36 @@ function format(micros: number): string {
 }
 
 // Guard: the inputs are what the rows claim.
-if (transform(withoutDirectives, { ...options, mode: "workflow" }).changed) throw new Error("the no-directive file was transformed");
-if (!transform(withDirectives, { ...options, mode: "workflow" }).changed) throw new Error("the directive file was not transformed");
+if (transform(withoutDirectives, { ...options, mode: "workflow" }).changed)
+  throw new Error("the no-directive file was transformed");
+if (!transform(withDirectives, { ...options, mode: "workflow" }).changed)
+  throw new Error("the directive file was not transformed");
 
 const rows: [string, number, string, number][] = [
-  ["no directives (fast path, no parse), 2,000 lines", meanMicros(20_000, () => transform(withoutDirectives, { ...options, mode: "step" })), "≤ 50 µs", 50],
-  ["with directives, workflow mode, 2,000 lines", meanMicros(30, () => transform(withDirectives, { ...options, mode: "workflow" })), "≤ 150 ms", 150_000],
-  ["with directives, step mode, 2,000 lines", meanMicros(30, () => transform(withDirectives, { ...options, mode: "step" })), "≤ 150 ms", 150_000],
-  ["with directives, client mode, 2,000 lines", meanMicros(30, () => transform(withDirectives, { ...options, mode: "client" })), "≤ 150 ms", 150_000],
+  [
+    "no directives (fast path, no parse), 2,000 lines",
+    meanMicros(20_000, () => transform(withoutDirectives, { ...options, mode: "step" })),
+    "≤ 50 µs",
+    50,
+  ],
+  [
+    "with directives, workflow mode, 2,000 lines",
+    meanMicros(30, () => transform(withDirectives, { ...options, mode: "workflow" })),
+    "≤ 150 ms",
+    150_000,
+  ],
+  [
+    "with directives, step mode, 2,000 lines",
+    meanMicros(30, () => transform(withDirectives, { ...options, mode: "step" })),
+    "≤ 150 ms",
+    150_000,
+  ],
+  [
+    "with directives, client mode, 2,000 lines",
+    meanMicros(30, () => transform(withDirectives, { ...options, mode: "client" })),
+    "≤ 150 ms",
+    150_000,
+  ],
   [
     "with directives, step mode + source map, 2,000 lines",
     meanMicros(30, () => transform(withDirectives, { ...options, mode: "step", sourceMaps: true })),
@@ -41,4 +63,5 @@ const rows: [string, number, string, number][] = [
 
 console.log("| benchmark | result | target |");
 console.log("|---|---|---|");
-for (const [name, micros, target, limit] of rows) console.log(`| transform: ${name} | ${format(micros)}${micros > limit ? " ⚠" : ""} | ${target} |`);
+for (const [name, micros, target, limit] of rows)
+  console.log(`| transform: ${name} | ${format(micros)}${micros > limit ? " ⚠" : ""} | ${target} |`);

@@ -1,2 +1,6 @@
-export { type BundleWorkflowsOptions, type BundleWorkflowsResult, bundleWorkflows } from "./esbuild/bundle-workflows.js";
+export {
+  type BundleWorkflowsOptions,
+  type BundleWorkflowsResult,
+  bundleWorkflows,
+} from "./esbuild/bundle-workflows.js";
 export { type HooklineEsbuildOptions, hooklineEsbuildPlugin } from "./esbuild/plugin.js";

@@ -58,7 +58,10 @@ function compile(program: NodePath<t.Program>, state: PluginPass, options: Hookl
 /** Registers the file's serializable classes, if it declares any and is not compiled already (it imports the runtime); whether it did. */
 function registerOnly(program: NodePath<t.Program>, path: string, options: HooklinePluginOptions): boolean {
   const runtime = runtimeModuleFor(options.mode, options.runtimeModules);
-  if (program.node.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value === runtime)) return false;
+  if (
+    program.node.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value === runtime)
+  )
+    return false;
   const helpers = new RuntimeHelpers(program, runtime);
   if (registerSerializableClasses(program, path, helpers) === 0) return false;
   helpers.inject();
@@ -69,7 +72,8 @@ function registerOnly(program: NodePath<t.Program>, path: string, options: Hookl
 export function hooklinePlugin(api: ConfigAPI, options: HooklinePluginOptions): PluginObj {
   api.assertVersion(7);
   assertMode(options.mode);
-  if (typeof options.root !== "string") throw new TypeError("Hookline's transform needs a root (the project folder ids are relative to).");
+  if (typeof options.root !== "string")
+    throw new TypeError("Hookline's transform needs a root (the project folder ids are relative to).");
   return {
     name: "hookline",
     visitor: {

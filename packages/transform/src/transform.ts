@@ -58,7 +58,9 @@ function syntaxError(error: unknown, code: string, filename: string): unknown {
   if (e?.code !== "BABEL_PARSE_ERROR" || !e.loc || typeof e.message !== "string") return error;
   const firstLine = e.message.split("\n")[0] ?? "";
   const reason = firstLine.replace(`${filename}: `, "").replace(/ \(\d+:\d+\)$/, "");
-  return new HooklineTransformError(createDiagnostic("HOOKLINE_TRANSFORM_SYNTAX_ERROR", reason, { code, file: filename }, e.loc));
+  return new HooklineTransformError(
+    createDiagnostic("HOOKLINE_TRANSFORM_SYNTAX_ERROR", reason, { code, file: filename }, e.loc),
+  );
 }
 
 function unchanged(code: string, filename: string, root: string): TransformResult {
@@ -68,7 +70,8 @@ function unchanged(code: string, filename: string, root: string): TransformResul
 export function transform(code: string, options: TransformOptions): TransformResult {
   assertMode(options.mode);
   const { filename, root, mode } = options;
-  if (!mayContainDirective(code) && (mode === "client" || !mayDeclareSerializableClass(code))) return unchanged(code, filename, root);
+  if (!mayContainDirective(code) && (mode === "client" || !mayDeclareSerializableClass(code)))
+    return unchanged(code, filename, root);
   const typescript = TYPESCRIPT.test(filename);
   const tsx = filename.endsWith(".tsx");
   let result: BabelFileResult | null;
@@ -83,7 +86,9 @@ export function transform(code: string, options: TransformOptions): TransformRes
       parserOpts: { plugins: typescript ? [] : JSX.test(filename) ? ["jsx"] : [] },
       plugins: [
         [hooklinePlugin, { mode, root, runtimeModules: options.runtimeModules }],
-        ...(typescript ? [[typescriptPlugin, { isTSX: tsx, allExtensions: true, allowDeclareFields: true }] as [unknown, object]] : []),
+        ...(typescript
+          ? [[typescriptPlugin, { isTSX: tsx, allExtensions: true, allowDeclareFields: true }] as [unknown, object]]
+          : []),
       ],
       sourceMaps: options.sourceMaps === true,
       retainLines: options.retainLines === true,
@@ -96,11 +101,20 @@ export function transform(code: string, options: TransformOptions): TransformRes
       throw error;
     }
     // A file that only mentions a directive (or nearly) is not ours to reject: its own compiler will.
-    if (!EXACT_DIRECTIVE.test(code) && (error as { code?: unknown })?.code === "BABEL_PARSE_ERROR") return unchanged(code, filename, root);
+    if (!EXACT_DIRECTIVE.test(code) && (error as { code?: unknown })?.code === "BABEL_PARSE_ERROR")
+      return unchanged(code, filename, root);
     throw syntaxError(error, code, filename);
   }
   const metadata = hooklineMetadata(result?.metadata);
-  if (!result || typeof result.code !== "string" || !metadata) throw new Error(`Hookline's transform produced no output for ${filename}.`);
-  if (!metadata.changed) return { code, map: null, manifest: metadata.manifest, warnings: metadata.warnings, changed: false };
-  return { code: result.code, map: (result.map as SourceMap | null | undefined) ?? null, manifest: metadata.manifest, warnings: metadata.warnings, changed: true };
+  if (!result || typeof result.code !== "string" || !metadata)
+    throw new Error(`Hookline's transform produced no output for ${filename}.`);
+  if (!metadata.changed)
+    return { code, map: null, manifest: metadata.manifest, warnings: metadata.warnings, changed: false };
+  return {
+    code: result.code,
+    map: (result.map as SourceMap | null | undefined) ?? null,
+    manifest: metadata.manifest,
+    warnings: metadata.warnings,
+    changed: true,
+  };
 }

@@ -4,7 +4,12 @@ import { expect, test } from "vitest";
 import { type HooklineMetadata, hooklinePlugin } from "../src/index.js";
 
 const run = (code: string, mode: "workflow" | "step" | "client") =>
-  babel.transformSync(code, { filename: "/project/app/flow.js", configFile: false, babelrc: false, plugins: [[hooklinePlugin, { mode, root: "/project" }]] });
+  babel.transformSync(code, {
+    filename: "/project/app/flow.js",
+    configFile: false,
+    babelrc: false,
+    plugins: [[hooklinePlugin, { mode, root: "/project" }]],
+  });
 
 const SOURCE = `export async function flow() { "use workflow"; return step(); }\nasync function step() { "use step"; return 1; }\n`;
 

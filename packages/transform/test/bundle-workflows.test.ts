@@ -59,7 +59,10 @@ describe("bundleWorkflows", () => {
     const { code } = await bundleApp(APP, ["app/workflows/order.ts", "app/workflows/refund.ts"]);
     const context = vm.createContext({}) as unknown as Sandbox;
     vm.runInContext(code, context as unknown as vm.Context);
-    expect(Object.keys(context.__registered).sort()).toEqual(["workflow//app/workflows/order.ts//order", "workflow//app/workflows/refund.ts//refund"]);
+    expect(Object.keys(context.__registered).sort()).toEqual([
+      "workflow//app/workflows/order.ts//order",
+      "workflow//app/workflows/refund.ts//refund",
+    ]);
     // sleep() (from "hookline") throws unless the runtime module ran before the workflow files.
     await expect(context.__registered["workflow//app/workflows/order.ts//order"]!("o1")).resolves.toEqual({
       receipt: { step: "step//lib/payments.ts//charge", args: ["o1", 500] },
@@ -106,8 +109,14 @@ describe("bundleWorkflows", () => {
 
   test("returns each file's manifest, sorted by file", async () => {
     const { manifest } = await bundleApp(APP, ["app/workflows/order.ts", "app/workflows/refund.ts"]);
-    expect(manifest.map((m) => m.file)).toEqual(["app/workflows/order.ts", "app/workflows/refund.ts", "lib/payments.ts"]);
-    expect(manifest[2]?.steps).toEqual([{ kind: "step", id: "step//lib/payments.ts//charge", name: "charge", file: "lib/payments.ts", line: 4 }]);
+    expect(manifest.map((m) => m.file)).toEqual([
+      "app/workflows/order.ts",
+      "app/workflows/refund.ts",
+      "lib/payments.ts",
+    ]);
+    expect(manifest[2]?.steps).toEqual([
+      { kind: "step", id: "step//lib/payments.ts//charge", name: "charge", file: "lib/payments.ts", line: 4 },
+    ]);
     expect(manifest[1]?.workflows.map((w) => w.id)).toEqual(["workflow//app/workflows/refund.ts//refund"]);
   });
 
@@ -130,7 +139,9 @@ describe("bundleWorkflows", () => {
   });
 
   test("a transform error in a bundled file is thrown with its code and code frame", async () => {
-    const files = { "app/workflows/bad.ts": `export async function bad() {\n  "use workflow";\n  setTimeout(() => {}, 5);\n}\n` };
+    const files = {
+      "app/workflows/bad.ts": `export async function bad() {\n  "use workflow";\n  setTimeout(() => {}, 5);\n}\n`,
+    };
     const error = await bundleApp(files, ["app/workflows/bad.ts"]).catch((e: unknown) => e);
     expect(HooklineTransformError.is(error)).toBe(true);
     expect((error as HooklineTransformError).code).toBe("HOOKLINE_TRANSFORM_WORKFLOW_TIMER");
@@ -138,7 +149,9 @@ describe("bundleWorkflows", () => {
   });
 
   test("a misspelled directive in a bundled file fails the bundle, naming the right spelling and its line", async () => {
-    const files = { "app/workflows/typo.ts": `export async function typo() {\n  "use workflow";\n  return 1;\n}\nexport async function other() {\n  "use stpe";\n  return 2;\n}\n` };
+    const files = {
+      "app/workflows/typo.ts": `export async function typo() {\n  "use workflow";\n  return 1;\n}\nexport async function other() {\n  "use stpe";\n  return 2;\n}\n`,
+    };
     const error = await bundleApp(files, ["app/workflows/typo.ts"]).catch((e: unknown) => e);
     expect(HooklineTransformError.is(error), String(error)).toBe(true);
     expect(error).toMatchObject({ code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", line: 6 });
@@ -162,11 +175,19 @@ describe("bundleWorkflows", () => {
   test("the source map ignore-lists Hookline's runtime (the aliased packages' sources), never the app's", async () => {
     const { code } = await bundleApp(APP, ["app/workflows/order.ts"], true);
     const match = /sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
-    const map = JSON.parse(Buffer.from(match![1]!, "base64").toString("utf8")) as { sources: string[]; ignoreList?: number[] };
+    const map = JSON.parse(Buffer.from(match![1]!, "base64").toString("utf8")) as {
+      sources: string[];
+      ignoreList?: number[];
+    };
     const ignored = (map.ignoreList ?? []).map((index) => map.sources[index]);
     expect(ignored.length).toBeGreaterThan(0);
     expect(ignored.every((source) => source?.includes("test/support/sandbox-"))).toBe(true);
     const own = map.sources.filter((source) => !ignored.includes(source));
-    expect(own).toEqual(expect.arrayContaining([expect.stringMatching(/app\/workflows\/order\.ts$/), expect.stringMatching(/lib\/payments\.ts$/)]));
+    expect(own).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/app\/workflows\/order\.ts$/),
+        expect.stringMatching(/lib\/payments\.ts$/),
+      ]),
+    );
   });
 });

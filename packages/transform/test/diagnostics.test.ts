@@ -14,7 +14,12 @@ test("an error is thrown with a stable code, its position and a code frame", () 
   }
   expect(HooklineTransformError.is(caught)).toBe(true);
   const error = caught as HooklineTransformError;
-  expect(error).toMatchObject({ code: "HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER", file: "/project/app/wf.ts", line: 3, column: 9 });
+  expect(error).toMatchObject({
+    code: "HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER",
+    file: "/project/app/wf.ts",
+    line: 3,
+    column: 9,
+  });
   expect(error.codeFrame).toContain("> 3 |   return this;");
   expect(error.message.startsWith("HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER: ")).toBe(true);
   expect(error.message).toContain("(/project/app/wf.ts:3:10)");
@@ -35,7 +40,12 @@ test.each([
     }
   })();
   expect(HooklineTransformError.is(error), String(error)).toBe(true);
-  expect(error).toMatchObject({ code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE", file: "/project/app/wf.ts", line: 2, column: 2 });
+  expect(error).toMatchObject({
+    code: "HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE",
+    file: "/project/app/wf.ts",
+    line: 2,
+    column: 2,
+  });
   expect((error as Error).message).toContain(message);
 });
 
@@ -46,7 +56,10 @@ test("a directive in backticks is a template literal, and fails naming the quote
 });
 
 test("strings that are not near misses are left alone", () => {
-  const result = transform(`"use strict";\nexport async function f() {\n  "use server";\n  "use cache";\n  return 1;\n}\n`, options);
+  const result = transform(
+    `"use strict";\nexport async function f() {\n  "use server";\n  "use cache";\n  return 1;\n}\n`,
+    options,
+  );
   expect(result.changed).toBe(false);
 });
 

@@ -38,7 +38,14 @@ test("compiles the app's files and directive-holding packages; packages without 
     jsx: "automatic",
     external: ["hookline/*", "react/jsx-runtime"],
     logLevel: "silent",
-    plugins: [hooklineEsbuildPlugin({ mode: "step", root, onManifest: (m) => manifests.push(m), onWarning: (w) => warnings.push(w) })],
+    plugins: [
+      hooklineEsbuildPlugin({
+        mode: "step",
+        root,
+        onManifest: (m) => manifests.push(m),
+        onWarning: (w) => warnings.push(w),
+      }),
+    ],
   });
   const code = result.outputFiles[0]!.text;
   expect(code).toContain('workflowStub("workflow//app/checkout.tsx//checkout", "checkout")');

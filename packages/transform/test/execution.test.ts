@@ -13,7 +13,8 @@ beforeEach(() => resetDouble());
 
 const workflow = (id: string) => {
   const fn = double().workflows.get(id);
-  if (!fn) throw new Error(`workflow ${id} is not registered; registered: ${[...double().workflows.keys()].join(", ")}`);
+  if (!fn)
+    throw new Error(`workflow ${id} is not registered; registered: ${[...double().workflows.keys()].join(", ")}`);
   return fn as Fn;
 };
 
@@ -118,7 +119,9 @@ describe("workflow and step modes together", () => {
       `,
     };
     await load(root, files, "workflow");
-    const [outer, inner] = (await workflow("workflow//app/values.ts//pick")(5)) as { stepRef: { id: string; closure?: () => unknown } }[];
+    const [outer, inner] = (await workflow("workflow//app/values.ts//pick")(5)) as {
+      stepRef: { id: string; closure?: () => unknown };
+    }[];
     expect(outer?.stepRef).toEqual({ id: "step//app/values.ts//double" });
     expect(inner?.stepRef.id).toBe("step//app/values.ts//pick/inner");
     expect(inner?.stepRef.closure?.()).toEqual({ n: 5 });
@@ -189,7 +192,9 @@ describe("workflow stubs", () => {
       };
       for (const [name, stub] of Object.entries(stubs)) {
         expect((stub as { workflowId?: string }).workflowId).toBe(`workflow//app/flows.ts//${name}`);
-        expect(() => (stub as () => unknown)()).toThrow(`${name}() is a workflow and cannot be called directly. Start it with start(${name}`);
+        expect(() => (stub as () => unknown)()).toThrow(
+          `${name}() is a workflow and cannot be called directly. Start it with start(${name}`,
+        );
       }
       expect(double().workflows.size).toBe(0);
       expect(double().steps.size).toBe(0);

@@ -28,17 +28,27 @@ describe("transform's fast path", () => {
   test("returns a file without directives untouched and unparsed: even invalid syntax passes through", () => {
     const code = `"use strict";\n"use client";\n"use server";\nexport const broken = {;\n`;
     const result = transform(code, options);
-    expect(result).toEqual({ code, map: null, manifest: { file: "app/file.ts", workflows: [], steps: [] }, warnings: [], changed: false });
+    expect(result).toEqual({
+      code,
+      map: null,
+      manifest: { file: "app/file.ts", workflows: [], steps: [] },
+      warnings: [],
+      changed: false,
+    });
   });
 
   test("a near miss is enough to parse the file, so its error can be reported", () => {
-    expect(() => transform(`export async function f() {\n  "use wokflow";\n}\n`, options)).toThrow(/HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE/);
+    expect(() => transform(`export async function f() {\n  "use wokflow";\n}\n`, options)).toThrow(
+      /HOOKLINE_TRANSFORM_MISSPELLED_DIRECTIVE/,
+    );
   });
 
   test("a syntax error is reported only in a file with a real directive: other files are left to their own compiler", () => {
     const broken = `export const broken = {;\n`;
     expect(transform(`// "use wokflow"\n${broken}`, options)).toMatchObject({ changed: false, warnings: [] });
-    expect(() => transform(`"use step";\n${broken}`, options)).toThrow(/HOOKLINE_TRANSFORM_SYNTAX_ERROR: Unexpected token/);
+    expect(() => transform(`"use step";\n${broken}`, options)).toThrow(
+      /HOOKLINE_TRANSFORM_SYNTAX_ERROR: Unexpected token/,
+    );
   });
 
   test("a file that only mentions a directive is parsed but returned as given", () => {

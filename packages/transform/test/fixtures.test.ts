@@ -59,7 +59,8 @@ describe("fixtures", () => {
     const isError = existsSync(errorFile);
     test(name, () => {
       const { code, filename, options } = readCase(dir);
-      const run = (mode: TransformMode) => transform(code, { filename, root: ROOT, mode, runtimeModules: options.runtimeModules });
+      const run = (mode: TransformMode) =>
+        transform(code, { filename, root: ROOT, mode, runtimeModules: options.runtimeModules });
       if (isError) {
         // Diagnostics do not depend on the mode: each mode fails the same way.
         const messages = MODES.map((mode) => {

@@ -47,7 +47,11 @@ async function bench(driver: "fs" | "memory"): Promise<void> {
   await world.start();
   try {
     const runId = "wrun_BENCH00000000000000000000";
-    await world.append(runId, { type: "run_created", at: Date.now(), data: { workflowId: "wf//bench", args: [], seed: "s" } }, { expectedSeq: 0 });
+    await world.append(
+      runId,
+      { type: "run_created", at: Date.now(), data: { workflowId: "wf//bench", args: [], seed: "s" } },
+      { expectedSeq: 0 },
+    );
     let seq = 1;
     const appends: number[] = [];
     const reads: number[] = [];
@@ -77,14 +81,19 @@ async function bench(driver: "fs" | "memory"): Promise<void> {
     for (let i = 0; i < 500; i++) {
       const hash = createHash("sha256").update(`token-${i}`).digest("hex");
       hashes.push(hash);
-      await world.append(runId, { type: "hook_created", corr: `h${i}`, at: Date.now(), data: { kind: "webhook", tokenHash: hash } }, { expectedSeq: seq });
+      await world.append(
+        runId,
+        { type: "hook_created", corr: `h${i}`, at: Date.now(), data: { kind: "webhook", tokenHash: hash } },
+        { expectedSeq: seq },
+      );
       seq += 1;
     }
     const lookups: number[] = [];
     for (let i = 0; i < 2_000; i++) await time(lookups, () => world.getHook(hashes[i % hashes.length]!));
     record(driver, "getHook (500 hooks)", lookups);
     const misses: number[] = [];
-    for (let i = 0; i < 2_000; i++) await time(misses, () => world.getHook(`${"0".repeat(60)}${i.toString(16).padStart(4, "0")}`));
+    for (let i = 0; i < 2_000; i++)
+      await time(misses, () => world.getHook(`${"0".repeat(60)}${i.toString(16).padStart(4, "0")}`));
     record(driver, "getHook, unknown token", misses);
     const getRuns: number[] = [];
     for (let i = 0; i < 2_000; i++) await time(getRuns, () => world.getRun(runId));
@@ -102,4 +111,5 @@ const us = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} µs`;
 console.log(`\n### Local world (${N.toLocaleString("en")} steps; node ${process.version})\n`);
 console.log("| driver | operation | p50 | p99 | mean |");
 console.log("|---|---|---:|---:|---:|");
-for (const row of rows) console.log(`| ${row.driver} | ${row.operation} | ${us(row.p50)} | ${us(row.p99)} | ${us(row.mean)} |`);
+for (const row of rows)
+  console.log(`| ${row.driver} | ${row.operation} | ${us(row.p50)} | ${us(row.p99)} | ${us(row.mean)} |`);

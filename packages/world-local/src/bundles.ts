@@ -3,10 +3,17 @@
  * exclusive create) and `bundles:<id>.json` when it was last stored. A sweep removes the metadata
  * first, so a half-finished sweep leaves no bundle that lists without its code.
  */
-import { type BundleInfo, checkBundleId, type StoredBundle, type SweepOptions, type WorkflowEvent, type WorldBundles } from "@hookline/core/world";
+import {
+  type BundleInfo,
+  checkBundleId,
+  type StoredBundle,
+  type SweepOptions,
+  type WorkflowEvent,
+  type WorldBundles,
+} from "@hookline/core/world";
 import type { KeyedMutex } from "./keyed-mutex.js";
-import type { Runs } from "./runs.js";
 import { BUNDLES_BASE, bundleCodeKey, bundleMetaKey, leafId } from "./keys.js";
+import type { Runs } from "./runs.js";
 import type { Store } from "./store.js";
 
 interface BundleMeta {
@@ -89,7 +96,8 @@ export class LocalBundles implements WorldBundles {
       const status = (await runs.summary(runId))?.status;
       if (status !== "pending" && status !== "running") continue;
       for (const event of await readEvents(runId)) {
-        if ((event.type === "run_created" || event.type === "run_upgraded") && event.data.bundleId) ids.add(event.data.bundleId);
+        if ((event.type === "run_created" || event.type === "run_upgraded") && event.data.bundleId)
+          ids.add(event.data.bundleId);
       }
     }
     return ids;

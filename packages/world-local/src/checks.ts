@@ -3,12 +3,33 @@
  * makes (core's worldChecks, so the messages match the PostgreSQL world's), plus the local
  * world's own: ids become file names, so they must not name a path outside the directory.
  */
-import { type AppendOptions, describe, LOG_FORMAT_VERSION, type NewEvent, type WorkflowEvent, WorldError, worldChecks } from "@hookline/core/world";
+import {
+  type AppendOptions,
+  describe,
+  LOG_FORMAT_VERSION,
+  type NewEvent,
+  type WorkflowEvent,
+  WorldError,
+  worldChecks,
+} from "@hookline/core/world";
 
 export { describe };
 
 const shared = worldChecks("Local world");
-export const { fail, checkAfterSeq, checkListRuns, checkCountRuns, checkHookStatus, checkFunction, checkEnqueue, checkText, checkRefusal, checkListRefusals, checkSlotRequest, checkHeldSlots } = shared;
+export const {
+  fail,
+  checkAfterSeq,
+  checkListRuns,
+  checkCountRuns,
+  checkHookStatus,
+  checkFunction,
+  checkEnqueue,
+  checkText,
+  checkRefusal,
+  checkListRefusals,
+  checkSlotRequest,
+  checkHeldSlots,
+} = shared;
 
 /** Letters, digits, `_` and `-`, then also `.`; at most 200 characters. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;
@@ -18,7 +39,8 @@ export const isStorableId = (value: string) => SEGMENT.test(value);
 
 /** An id that becomes one segment of a storage key (a file name with the fs driver). */
 export function checkId(what: string, value: unknown, where: string): string {
-  if (typeof value !== "string" || value.length === 0) fail(`${where}: ${what} must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== "string" || value.length === 0)
+    fail(`${where}: ${what} must be a non-empty string, got ${describe(value)}`);
   if (!SEGMENT.test(value as string)) {
     fail(
       `${where}: ${what} ${describe(value)} cannot be stored: use at most 200 letters, digits, "_", "-" or "." (not first), so it names no path outside the world's directory`,
@@ -54,9 +76,12 @@ export function checkAppend(runId: string, event: NewEvent, options: AppendOptio
   try {
     text = JSON.stringify(record);
   } catch (error) {
-    throw new WorldError(`Local world: ${where}: ${event.type}.data is not JSON (${(error as Error).message}); events hold serialized values only.`, {
-      cause: error,
-    });
+    throw new WorldError(
+      `Local world: ${where}: ${event.type}.data is not JSON (${(error as Error).message}); events hold serialized values only.`,
+      {
+        cause: error,
+      },
+    );
   }
   return { expectedSeq, stored: JSON.parse(text) as WorkflowEvent, text, wake };
 }

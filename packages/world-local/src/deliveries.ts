@@ -18,7 +18,8 @@ import type { Store } from "./store.js";
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
 
-export const deliveryKey = (runId: string, hookId: string, dedupeKey: string) => `runs:${runId}:deliveries:${hookId}:${digest(dedupeKey)}.json`;
+export const deliveryKey = (runId: string, hookId: string, dedupeKey: string) =>
+  `runs:${runId}:deliveries:${hookId}:${digest(dedupeKey)}.json`;
 export const responseKey = (runId: string, requestId: string) => `runs:${runId}:responses:${digest(requestId)}.json`;
 
 export class DeliveryIndex {

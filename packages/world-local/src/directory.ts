@@ -34,7 +34,9 @@ export function prepareDirectory(dir: string): void {
 
 function writeGitignore(dir: string): void {
   try {
-    writeFileSync(/* turbopackIgnore: true */ join(/* turbopackIgnore: true */ dir, ".gitignore"), GITIGNORE, { flag: "wx" });
+    writeFileSync(/* turbopackIgnore: true */ join(/* turbopackIgnore: true */ dir, ".gitignore"), GITIGNORE, {
+      flag: "wx",
+    });
   } catch (error) {
     // One already there is the user's to keep.
     if ((error as { code?: string }).code !== "EEXIST") throw error;

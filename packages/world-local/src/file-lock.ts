@@ -20,7 +20,11 @@ export async function withFileLock<T>(store: Store, lock: LockFile, task: () => 
   for (let turn = 0; ; turn++) {
     if (await store.create(lock.lockKey, JSON.stringify({ id, at: Date.now() }))) break;
     const holder = await store.read<{ id: string; at: number }>(lock.lockKey).catch(() => null);
-    if (holder && Date.now() - holder.at > STALE_LOCK_MS && (await store.create(lock.brokenKey(holder.id), JSON.stringify({ at: Date.now() })))) {
+    if (
+      holder &&
+      Date.now() - holder.at > STALE_LOCK_MS &&
+      (await store.create(lock.brokenKey(holder.id), JSON.stringify({ at: Date.now() })))
+    ) {
       await store.remove(lock.lockKey);
       continue;
     }

@@ -48,11 +48,13 @@ export const MOVING_BASE = "runindex:moving";
 
 export const summaryKey = (runId: string) => `runs:${runId}:summary.json`;
 export const eventKey = (runId: string, seq: number) => `runs:${runId}:events:${String(seq).padStart(10, "0")}.json`;
-export const segmentKey = (runId: string, firstSeq: number) => `runs:${runId}:segments:${String(firstSeq).padStart(10, "0")}.json`;
+export const segmentKey = (runId: string, firstSeq: number) =>
+  `runs:${runId}:segments:${String(firstSeq).padStart(10, "0")}.json`;
 export const runHooksBase = (runId: string) => `runs:${runId}:hooks`;
 export const runHookKey = (runId: string, hookId: string) => `runs:${runId}:hooks:${hookId}.json`;
 export const runStreamsBase = (runId: string) => `runs:${runId}:streams`;
-export const chunkKey = (runId: string, namespace: string, index: number) => `runs:${runId}:streams:${namespace}:${String(index).padStart(10, "0")}`;
+export const chunkKey = (runId: string, namespace: string, index: number) =>
+  `runs:${runId}:streams:${namespace}:${String(index).padStart(10, "0")}`;
 export const streamClosedKey = (runId: string, namespace: string) => `runs:${runId}:streams:${namespace}:closed.json`;
 export const hookKey = (tokenHash: string) => `hooks:${tokenHash}.json`;
 export const queueKey = (id: string) => `queue:${id}.json`;

@@ -27,6 +27,7 @@ import {
   WorldError,
 } from "@hookline/core/world";
 import type { Driver } from "unstorage";
+import { LocalBundles } from "./bundles.js";
 import {
   checkAfterSeq,
   checkAppend,
@@ -42,7 +43,6 @@ import {
   checkTokenHash,
   describe,
 } from "./checks.js";
-import { LocalBundles } from "./bundles.js";
 import { DeliveryIndex } from "./deliveries.js";
 import { prepareDirectory } from "./directory.js";
 import { fsDriver, removeStaleTempDirs } from "./drivers/fs.js";
@@ -57,17 +57,17 @@ import { RefusalStore } from "./refusals.js";
 import { RunIndex } from "./run-index.js";
 import { listIndexedRuns } from "./run-list.js";
 import { Runs } from "./runs.js";
-import { repairRuns } from "./start-repair.js";
 import { LocalSchedules } from "./schedules.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { Segments } from "./segments.js";
 import { type SharedStorage, sharedFor } from "./shared.js";
 import { LocalSlots } from "./slots.js";
 import { StartKeyIndex } from "./start-keys.js";
+import { repairRuns } from "./start-repair.js";
 import { StatusNotes } from "./status-notes.js";
 import { Store } from "./store.js";
-import { LocalStreams } from "./streams.js";
 import { DirectoryWatches } from "./stream-watch.js";
+import { LocalStreams } from "./streams.js";
 
 export class LocalWorld implements World {
   readonly name = "local";
@@ -99,7 +99,12 @@ export class LocalWorld implements World {
   constructor(options?: LocalWorldOptions) {
     this.#options = resolveOptions(options);
     const choice = this.#options.driver;
-    this.#driver = choice === "fs" ? fsDriver({ base: this.#options.dir, fsync: this.#options.fsync }) : choice === "memory" ? memoryDriver() : choice;
+    this.#driver =
+      choice === "fs"
+        ? fsDriver({ base: this.#options.dir, fsync: this.#options.fsync })
+        : choice === "memory"
+          ? memoryDriver()
+          : choice;
     this.#ownsDriver = typeof choice === "string";
     this.#store = new Store(this.#driver);
     this.#shared = sharedFor(choice === "fs" ? this.#options.dir : this.#driver);
@@ -177,14 +182,19 @@ export class LocalWorld implements World {
   /** Where the records are: the data directory, or the driver. */
   get location(): string {
     const choice = this.#options.driver;
-    return choice === "fs" ? this.#options.dir : choice === "memory" ? "memory" : `unstorage driver ${choice.name ?? "(unnamed)"}`;
+    return choice === "fs"
+      ? this.#options.dir
+      : choice === "memory"
+        ? "memory"
+        : `unstorage driver ${choice.name ?? "(unnamed)"}`;
   }
 
   // -- lifecycle ---------------------------------------------------------------------------------
 
   /** Checks the directory, repairs what a crash left behind, loads the queue. Idempotent; other calls start the world too. */
   start(): Promise<void> {
-    if (this.#closing) return Promise.reject(new WorldError("Local world: start() after close(); create a new world instead."));
+    if (this.#closing)
+      return Promise.reject(new WorldError("Local world: start() after close(); create a new world instead."));
     this.#starting ??= this.#start().catch((error) => {
       this.#starting = null;
       throw error;
@@ -392,7 +402,12 @@ export class LocalWorld implements World {
 
   loadSecret(): Promise<string> {
     this.#secret ??= this.#ready()
-      .then(() => loadOrCreateSecret(this.#store, this.#options.driver === "fs" ? join(this.#options.dir, "secret") : this.location))
+      .then(() =>
+        loadOrCreateSecret(
+          this.#store,
+          this.#options.driver === "fs" ? join(this.#options.dir, "secret") : this.location,
+        ),
+      )
       .catch((error) => {
         this.#secret = null;
         throw error;

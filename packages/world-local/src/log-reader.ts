@@ -8,7 +8,12 @@ import { eventKey } from "./keys.js";
 import { SEGMENT_EVENTS, type Segments } from "./segments.js";
 import type { Store } from "./store.js";
 
-export async function readLog(store: Store, segments: Segments, runId: string, afterSeq: number): Promise<WorkflowEvent[]> {
+export async function readLog(
+  store: Store,
+  segments: Segments,
+  runId: string,
+  afterSeq: number,
+): Promise<WorkflowEvent[]> {
   const events: WorkflowEvent[] = [];
   // A whole log is read without a stat per event: all but its last read find one.
   const expected = afterSeq === 0 ? { present: true } : undefined;

@@ -54,8 +54,13 @@ export class LogWriter {
     if (state.lastSeq < expectedSeq) await this.#parts.runs.catchUp(state);
     if (state.lastSeq > expectedSeq) throw conflict(runId, expectedSeq);
     if (state.lastSeq < expectedSeq) {
-      if (!state.summary) throw new RunNotFoundError(`No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`);
-      throw new WorldError(`Local world: append to run ${runId}: expectedSeq ${expectedSeq} is past the end of the log, which ends at ${state.lastSeq}.`);
+      if (!state.summary)
+        throw new RunNotFoundError(
+          `No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`,
+        );
+      throw new WorldError(
+        `Local world: append to run ${runId}: expectedSeq ${expectedSeq} is past the end of the log, which ends at ${state.lastSeq}.`,
+      );
     }
     try {
       // Before the hook's state: a repeat racing the hook's end still learns it is a repeat.
@@ -74,7 +79,8 @@ export class LogWriter {
         }
       }
       const change = stored.type === "hook_created" ? hookIndexChange(stored) : null;
-      if (change?.kind === "claim") return await this.#parts.hooks.claim(change.record, () => this.#commit(state, checked));
+      if (change?.kind === "claim")
+        return await this.#parts.hooks.claim(change.record, () => this.#commit(state, checked));
       if (stored.type === "run_created" && stored.data.idempotencyKey !== undefined) {
         return await this.#parts.starts.claim(stored, () => this.#commit(state, checked));
       }
@@ -82,7 +88,10 @@ export class LogWriter {
     } catch (error) {
       // A refusal decided on a view another process has since moved past is a lost race first:
       // the caller must read the newer events (maybe its rival already did the same thing).
-      if ((HookConflictError.is(error) || HookNotFoundError.is(error)) && (await this.#parts.store.has(eventKey(runId, expectedSeq + 1)))) {
+      if (
+        (HookConflictError.is(error) || HookNotFoundError.is(error)) &&
+        (await this.#parts.store.has(eventKey(runId, expectedSeq + 1)))
+      ) {
         await this.#parts.runs.catchUp(state);
         throw conflict(runId, expectedSeq);
       }
@@ -103,7 +112,14 @@ export class LogWriter {
         // A placeholder (lastSeq 0) makes the run findable by start()'s repair even if the
         // process dies right after the event; readers derive the real summary from the log.
         const { workflowId } = stored.data;
-        const placeholder: RunSummary = { runId, workflowId, status: "pending", createdAt: stored.at, updatedAt: stored.at, lastSeq: 0 };
+        const placeholder: RunSummary = {
+          runId,
+          workflowId,
+          status: "pending",
+          createdAt: stored.at,
+          updatedAt: stored.at,
+          lastSeq: 0,
+        };
         await this.#parts.store.create(summaryKey(runId), JSON.stringify(placeholder));
       }
       created = await this.#parts.store.create(eventKey(runId, stored.seq), text);
@@ -113,8 +129,13 @@ export class LogWriter {
       throw error;
     }
     if (!created) {
-      if (moving) await this.#parts.notes.remove(runId).catch((error) => this.#parts.report(error, `removing the status note of run ${runId}`));
-      await held?.discard().catch((error) => this.#parts.report(error, `dropping the wake of a refused append to run ${runId}`));
+      if (moving)
+        await this.#parts.notes
+          .remove(runId)
+          .catch((error) => this.#parts.report(error, `removing the status note of run ${runId}`));
+      await held
+        ?.discard()
+        .catch((error) => this.#parts.report(error, `dropping the wake of a refused append to run ${runId}`));
       await this.#parts.runs.catchUp(state);
       throw conflict(runId, stored.seq - 1);
     }

@@ -52,20 +52,27 @@ export interface ResolvedOptions {
 
 export function resolveOptions(options: LocalWorldOptions | undefined = {}): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
-    throw configError(`the options must be an object, e.g. createLocalWorld({ dir: ".hookline" }), got ${typeof options}.`);
+    throw configError(
+      `the options must be an object, e.g. createLocalWorld({ dir: ".hookline" }), got ${typeof options}.`,
+    );
   }
   const driver = options.driver ?? "fs";
   if (driver !== "fs" && driver !== "memory" && !isDriver(driver)) {
-    throw configError(`driver must be "fs", "memory" or an unstorage driver (with getItem, setItem and getKeys), got ${JSON.stringify(driver)}.`);
+    throw configError(
+      `driver must be "fs", "memory" or an unstorage driver (with getItem, setItem and getKeys), got ${JSON.stringify(driver)}.`,
+    );
   }
   if (options.dir !== undefined && (typeof options.dir !== "string" || options.dir.trim() === "")) {
     throw configError(`dir must be a directory path, got ${JSON.stringify(options.dir)}.`);
   }
-  const onError = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline local world] ${where}:`, error));
+  const onError =
+    options.onError ?? ((error: unknown, where: string) => console.error(`[hookline local world] ${where}:`, error));
   if (typeof onError !== "function") throw configError("onError must be a function (error, where) => void.");
   return {
     // A data folder chosen at run time: bundlers must not trace the project through it.
-    dir: resolve(/* turbopackIgnore: true */ options.dir ?? join(/* turbopackIgnore: true */ process.cwd(), ".hookline")),
+    dir: resolve(
+      /* turbopackIgnore: true */ options.dir ?? join(/* turbopackIgnore: true */ process.cwd(), ".hookline"),
+    ),
     driver,
     redeliveryDelayMs: duration(options.redeliveryDelayMs, "redeliveryDelayMs", 1_000, 1),
     maxRedeliveryDelayMs: duration(options.maxRedeliveryDelayMs, "maxRedeliveryDelayMs", 60_000, 1),
@@ -80,7 +87,12 @@ export function resolveOptions(options: LocalWorldOptions | undefined = {}): Res
 
 function isDriver(value: unknown): value is Driver {
   const driver = value as Partial<Driver> | null;
-  return typeof driver === "object" && driver !== null && typeof driver.getItem === "function" && typeof driver.getKeys === "function";
+  return (
+    typeof driver === "object" &&
+    driver !== null &&
+    typeof driver.getItem === "function" &&
+    typeof driver.getKeys === "function"
+  );
 }
 
 function duration(value: number | undefined, name: string, fallback: number, min: number): number {

@@ -104,7 +104,8 @@ export class LocalQueue implements WorldQueue {
   consume(handler: QueueHandler, options: { concurrency?: number } = {}): Consumer {
     checkFunction(handler, "queue.consume: the handler");
     const concurrency = options?.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) fail(`queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      fail(`queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
     const consumer = new LocalConsumer(this, handler, concurrency);
     this.#consumers.add(consumer);
     // Messages loaded by start() wait for a consumer; start() may still be running.
@@ -172,7 +173,10 @@ export class LocalQueue implements WorldQueue {
     entry.attempts += 1;
     const delayMs = Math.min(this.#deps.maxRedeliveryDelayMs, this.#deps.redeliveryDelayMs * 2 ** (entry.attempts - 1));
     entry.dueAt = Date.now() + delayMs;
-    this.#deps.report(error, `queue handler (run ${entry.runId}, attempt ${entry.attempts}; delivered again in ${delayMs} ms)`);
+    this.#deps.report(
+      error,
+      `queue handler (run ${entry.runId}, attempt ${entry.attempts}; delivered again in ${delayMs} ms)`,
+    );
     try {
       if (!this.#closed) await (await this.#deps.store()).write(queueKey(entry.id), stored(entry));
     } catch (writeError) {
@@ -192,7 +196,8 @@ export class LocalQueue implements WorldQueue {
   // -- internals ------------------------------------------------------------------------------
 
   async #write(message: QueueMessage, options: EnqueueOptions, where: string): Promise<Entry | null> {
-    if (typeof message !== "object" || message === null) fail(`${where}: the message must be an object { runId }, got ${describe(message)}`);
+    if (typeof message !== "object" || message === null)
+      fail(`${where}: the message must be an object { runId }, got ${describe(message)}`);
     checkRunId(message.runId, where);
     const { delayMs, key } = checkEnqueue(options, where);
     const store = await this.#deps.store();

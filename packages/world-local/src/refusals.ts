@@ -24,7 +24,12 @@ export class RefusalStore {
     return this.#locks.run(key, async () => {
       const entries = (await this.#store.read<RefusedDelivery[]>(key)) ?? [];
       const newest = entries.at(-1);
-      if (newest && newest.status === refusal.status && newest.reason === refusal.reason && newest.method === refusal.method) {
+      if (
+        newest &&
+        newest.status === refusal.status &&
+        newest.reason === refusal.reason &&
+        newest.method === refusal.method
+      ) {
         newest.count += refusal.count;
         newest.lastAt = Math.max(newest.lastAt, refusal.at);
         newest.headers = refusal.headers;

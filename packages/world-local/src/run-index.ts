@@ -19,7 +19,16 @@ import { createHash } from "node:crypto";
 import type { RunCount, RunStatus, RunSummary } from "@hookline/core/world";
 import { withFileLock } from "./file-lock.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
-import { RERUNS_BUILT_KEY, RUN_COUNTS_BASE, RUN_INDEX_BUILT_KEY, rerunsBase, runCountsBrokenKey, runCountsKey, runCountsLockKey, runScopeBase } from "./keys.js";
+import {
+  RERUNS_BUILT_KEY,
+  RUN_COUNTS_BASE,
+  RUN_INDEX_BUILT_KEY,
+  rerunsBase,
+  runCountsBrokenKey,
+  runCountsKey,
+  runCountsLockKey,
+  runScopeBase,
+} from "./keys.js";
 import type { Store } from "./store.js";
 
 export const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
@@ -77,14 +86,18 @@ export class RunIndex {
 
   /** Records that `run` reruns `run.rerunOf`, if it does (idempotent). */
   async addRerun(run: Pick<RunSummary, "runId" | "createdAt" | "rerunOf">): Promise<void> {
-    if (run.rerunOf !== undefined) await this.#store.create(`${rerunsBase(run.rerunOf)}:${entryName(run.createdAt, run.runId)}`, "1");
+    if (run.rerunOf !== undefined)
+      await this.#store.create(`${rerunsBase(run.rerunOf)}:${entryName(run.createdAt, run.runId)}`, "1");
   }
 
   /** The entry names of the runs that rerun `runId`, newest first. */
   async reruns(runId: string): Promise<string[]> {
     const base = rerunsBase(runId);
     const keys = await this.#store.keys(base, base.split(":").length);
-    return keys.map((key) => key.slice(base.length + 1)).sort().reverse();
+    return keys
+      .map((key) => key.slice(base.length + 1))
+      .sort()
+      .reverse();
   }
 
   /** Makes the run's entries and its workflow's counts agree with `run` (idempotent). */
@@ -98,7 +111,8 @@ export class RunIndex {
         file.pending = { runId: run.runId, createdAt: run.createdAt, before };
         await this.#store.write(runCountsKey(wf), file);
         await this.#createEntry(wf, run.status, run.createdAt, run.runId);
-        for (const status of before) if (status !== run.status) await this.#store.remove(this.#entryKey(wf, status, run.createdAt, run.runId));
+        for (const status of before)
+          if (status !== run.status) await this.#store.remove(this.#entryKey(wf, status, run.createdAt, run.runId));
         applyDelta(file, before, [run.status]);
         delete file.pending;
         changed = true;
@@ -111,7 +125,9 @@ export class RunIndex {
   async countsFiles(workflowId?: string): Promise<Array<{ wf: string; file: CountsFile }>> {
     const wfs =
       workflowId === undefined
-        ? (await this.#store.keys(RUN_COUNTS_BASE, 2)).filter((key) => key.endsWith(".json")).map((key) => key.slice(RUN_COUNTS_BASE.length + 1, -5))
+        ? (await this.#store.keys(RUN_COUNTS_BASE, 2))
+            .filter((key) => key.endsWith(".json"))
+            .map((key) => key.slice(RUN_COUNTS_BASE.length + 1, -5))
         : [workflowKeyOf(workflowId)];
     const found: Array<{ wf: string; file: CountsFile }> = [];
     for (const wf of wfs) {
@@ -130,13 +146,19 @@ export class RunIndex {
         if (count > 0) rows.push({ workflowId: file.workflowId, status, count });
       }
     }
-    return rows.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0) || RUN_STATUSES.indexOf(a.status) - RUN_STATUSES.indexOf(b.status));
+    return rows.sort(
+      (a, b) =>
+        (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0) ||
+        RUN_STATUSES.indexOf(a.status) - RUN_STATUSES.indexOf(b.status),
+    );
   }
 
   // -- internals -------------------------------------------------------------------------------
 
   #locked<T>(wf: string, task: () => Promise<T>): Promise<T> {
-    return this.#locks.run(`runindex:${wf}`, () => withFileLock(this.#store, { lockKey: runCountsLockKey(wf), brokenKey: (id) => runCountsBrokenKey(wf, id) }, task));
+    return this.#locks.run(`runindex:${wf}`, () =>
+      withFileLock(this.#store, { lockKey: runCountsLockKey(wf), brokenKey: (id) => runCountsBrokenKey(wf, id) }, task),
+    );
   }
 
   /** Takes the lock to settle a note a killed process left; returns the file as it is then. */
@@ -160,7 +182,8 @@ export class RunIndex {
   /** The statuses the run has entries in. */
   async #presence(wf: string, runId: string, createdAt: number): Promise<RunStatus[]> {
     const found: RunStatus[] = [];
-    for (const status of RUN_STATUSES) if (await this.#store.has(this.#entryKey(wf, status, createdAt, runId))) found.push(status);
+    for (const status of RUN_STATUSES)
+      if (await this.#store.has(this.#entryKey(wf, status, createdAt, runId))) found.push(status);
     return found;
   }
 

@@ -7,8 +7,8 @@
  */
 import type { ListRunsOptions, RunStatus, RunSummary } from "@hookline/core/world";
 import { isStorableId } from "./checks.js";
-import { entryName, RUN_STATUSES, type RunIndex, runIdOfEntry } from "./run-index.js";
 import { runScopeBase } from "./keys.js";
+import { entryName, RUN_STATUSES, type RunIndex, runIdOfEntry } from "./run-index.js";
 import type { Store } from "./store.js";
 
 export interface RunListDeps {
@@ -27,11 +27,18 @@ interface Cursor {
 
 export async function listIndexedRuns(
   deps: RunListDeps,
-  options: { statuses?: RunStatus[]; workflowId?: string; rerunOf?: string; limit: number; before?: ListRunsOptions["before"] },
+  options: {
+    statuses?: RunStatus[];
+    workflowId?: string;
+    rerunOf?: string;
+    limit: number;
+    before?: ListRunsOptions["before"];
+  },
 ): Promise<RunSummary[]> {
   const { statuses = RUN_STATUSES, workflowId, rerunOf, limit, before } = options;
   const bound = before ? entryName(before.createdAt, before.runId) : undefined;
-  const wanted = (summary: RunSummary) => statuses.includes(summary.status) && (workflowId === undefined || summary.workflowId === workflowId);
+  const wanted = (summary: RunSummary) =>
+    statuses.includes(summary.status) && (workflowId === undefined || summary.workflowId === workflowId);
   // Only a stored run id can be rerun; anything else names no entries (and no path).
   if (rerunOf !== undefined && !isStorableId(rerunOf)) return [];
   if (rerunOf !== undefined && (await deps.index.rerunsBuilt())) return listReruns(deps, rerunOf, wanted, limit, bound);
@@ -48,7 +55,8 @@ export async function listIndexedRuns(
   const listed = new Set<string>();
   while (found.length < limit) {
     let newest: Cursor | undefined;
-    for (const cursor of cursors) if (cursor.head !== undefined && (newest?.head === undefined || cursor.head > newest.head)) newest = cursor;
+    for (const cursor of cursors)
+      if (cursor.head !== undefined && (newest?.head === undefined || cursor.head > newest.head)) newest = cursor;
     if (!newest?.head) break;
     const runId = runIdOfEntry(newest.head);
     newest.head = (await newest.entries.next()).value ?? undefined;
@@ -73,7 +81,13 @@ export async function listIndexedRuns(
 }
 
 /** The runs that rerun `rerunOf` (from its rerun entries) that are `wanted`, newest first, below `bound`. */
-async function listReruns(deps: RunListDeps, rerunOf: string, wanted: (summary: RunSummary) => boolean, limit: number, bound: string | undefined): Promise<RunSummary[]> {
+async function listReruns(
+  deps: RunListDeps,
+  rerunOf: string,
+  wanted: (summary: RunSummary) => boolean,
+  limit: number,
+  bound: string | undefined,
+): Promise<RunSummary[]> {
   const found: RunSummary[] = [];
   for (const name of await deps.index.reruns(rerunOf)) {
     if (found.length >= limit) break;

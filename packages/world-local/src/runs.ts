@@ -24,8 +24,8 @@ import {
 import type { DeliveryIndex } from "./deliveries.js";
 import type { HookIndex } from "./hook-index.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
-import type { RunIndex } from "./run-index.js";
 import { eventKey, RUNS_BASE, runHookKey, runHooksBase, runIdOfSummaryKey, summaryKey } from "./keys.js";
+import type { RunIndex } from "./run-index.js";
 import type { Store } from "./store.js";
 
 export interface RunState {
@@ -217,7 +217,9 @@ export class Runs {
       const event = await this.#store.read<WorkflowEvent>(eventKey(state.runId, seq));
       if (!event) return;
       if (event.seq !== seq || event.runId !== state.runId) {
-        throw new WorldError(`Local world: ${eventKey(state.runId, seq)} holds event ${event.runId}#${event.seq}; the run's log is damaged.`);
+        throw new WorldError(
+          `Local world: ${eventKey(state.runId, seq)} holds event ${event.runId}#${event.seq}; the run's log is damaged.`,
+        );
       }
       await this.#apply(state, event, mode);
     }
@@ -228,7 +230,10 @@ export class Runs {
     try {
       summary = applyToSummary(state.summary, event);
     } catch (error) {
-      throw new WorldError(`Local world: run ${state.runId} cannot be derived from its log: ${(error as Error).message}`, { cause: error });
+      throw new WorldError(
+        `Local world: run ${state.runId} cannot be derived from its log: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const change = hookIndexChange(event);
     if (change) await this.#applyHookChange(state, change, mode);
@@ -287,7 +292,8 @@ export class Runs {
         .catch((error) => this.#options.report(error, "writing run summaries"))
         // Summaries held back as recent checkpoints are looked at again.
         .finally(() => {
-          if (this.#dirty.size > 0 && !this.#flushTimer) this.#armFlush(Math.max(this.#options.summaryFlushMs, CHECKPOINT_MS / 8));
+          if (this.#dirty.size > 0 && !this.#flushTimer)
+            this.#armFlush(Math.max(this.#options.summaryFlushMs, CHECKPOINT_MS / 8));
         });
     }, delayMs);
     this.#flushTimer.unref();

@@ -39,8 +39,14 @@ export class LocalSchedules implements WorldSchedules {
       const existing = await store.read<ScheduleRecord>(key);
       if (!existing) return void (await store.write(key, record));
       const { lastTick, lastRunId } = existing;
-      const since = sameDefinition(existing, record) && existing.origin === record.origin ? existing.since : record.since;
-      await store.write(key, { ...record, createdAt: existing.createdAt, since, ...(lastTick === undefined ? {} : { lastTick, lastRunId }) });
+      const since =
+        sameDefinition(existing, record) && existing.origin === record.origin ? existing.since : record.since;
+      await store.write(key, {
+        ...record,
+        createdAt: existing.createdAt,
+        since,
+        ...(lastTick === undefined ? {} : { lastTick, lastRunId }),
+      });
     });
   }
 

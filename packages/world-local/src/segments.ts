@@ -34,14 +34,21 @@ export class Segments {
     if (text === null) return null;
     const events = parseBlock(text, runId, first);
     if (events) return events;
-    this.#report(new Error(`${key} does not hold seqs ${first}–${first + SEGMENT_EVENTS - 1} of run ${runId}; reading its event files instead`), "reading a sealed segment");
+    this.#report(
+      new Error(
+        `${key} does not hold seqs ${first}–${first + SEGMENT_EVENTS - 1} of run ${runId}; reading its event files instead`,
+      ),
+      "reading a sealed segment",
+    );
     await this.#store.remove(key).catch((error) => this.#report(error, `removing the damaged segment ${key}`));
     return null;
   }
 
   /** Seals the block starting at `first` from its events' texts, in seq order; a failure is reported, not thrown. */
   async seal(runId: string, first: number, texts: readonly string[]): Promise<void> {
-    await this.#write(runId, first, texts).catch((error) => this.#report(error, `sealing events ${first}–${first + texts.length - 1} of run ${runId}`));
+    await this.#write(runId, first, texts).catch((error) =>
+      this.#report(error, `sealing events ${first}–${first + texts.length - 1} of run ${runId}`),
+    );
   }
 
   /** After `seq` was appended: if it ends a block, seals the block in the background, off the append's path. */

@@ -68,7 +68,10 @@ export class LocalSlots implements WorldSlots {
         return { answer: { granted: true } as SlotAnswer, woken };
       }
       // Held for this run by another runtime (it drives the run there): ask again when that lease ends.
-      const ends = mine.leaseUntil !== undefined ? [mine.leaseUntil] : file.entries.flatMap((e) => (e.leaseUntil === undefined ? [] : [e.leaseUntil]));
+      const ends =
+        mine.leaseUntil !== undefined
+          ? [mine.leaseUntil]
+          : file.entries.flatMap((e) => (e.leaseUntil === undefined ? [] : [e.leaseUntil]));
       const retryInMs = ends.length === 0 ? null : Math.max(0, Math.min(...ends) - now);
       return { answer: { granted: false, retryInMs } as SlotAnswer, woken };
     });
@@ -82,14 +85,19 @@ export class LocalSlots implements WorldSlots {
     checkText(owner, "the owner", "slots.release");
     const { woken } = await this.#update(key, (file, now) => {
       file.entries = file.entries.filter(
-        (e) => e.runId !== runId || (e.leaseUntil !== undefined && e.owner !== undefined && e.owner !== owner && e.leaseUntil > now),
+        (e) =>
+          e.runId !== runId ||
+          (e.leaseUntil !== undefined && e.owner !== undefined && e.owner !== owner && e.leaseUntil > now),
       );
       return { answer: undefined, woken: settle(file, now, this.leaseMs) };
     });
     await this.#wake(woken);
   }
 
-  async renew(owner: string, held: Array<{ key: string; runId: string }>): Promise<Array<{ key: string; runId: string }>> {
+  async renew(
+    owner: string,
+    held: Array<{ key: string; runId: string }>,
+  ): Promise<Array<{ key: string; runId: string }>> {
     checkText(owner, "the owner", "slots.renew");
     const byKey = new Map<string, Set<string>>();
     for (const { key, runId } of checkHeldSlots(held)) {
@@ -100,7 +108,8 @@ export class LocalSlots implements WorldSlots {
       await this.#update(key, (file, now) => {
         for (const runId of runIds) {
           const entry = file.entries.find((e) => e.runId === runId);
-          if (entry?.leaseUntil !== undefined && entry.owner === owner && entry.leaseUntil > now) entry.leaseUntil = now + this.leaseMs;
+          if (entry?.leaseUntil !== undefined && entry.owner === owner && entry.leaseUntil > now)
+            entry.leaseUntil = now + this.leaseMs;
           else lost.push({ key, runId });
         }
         return { answer: undefined, woken: [] };
@@ -117,7 +126,11 @@ export class LocalSlots implements WorldSlots {
     return {
       holders: entries
         .filter((e) => e.leaseUntil !== undefined)
-        .map((e) => ({ runId: e.runId, ...(e.owner === undefined ? {} : { owner: e.owner }), leaseUntil: e.leaseUntil! })),
+        .map((e) => ({
+          runId: e.runId,
+          ...(e.owner === undefined ? {} : { owner: e.owner }),
+          leaseUntil: e.leaseUntil!,
+        })),
       waiters: entries
         .filter((e) => e.leaseUntil === undefined)
         .sort((a, b) => a.ticket - b.ticket)
@@ -126,7 +139,10 @@ export class LocalSlots implements WorldSlots {
   }
 
   /** Reads the key's file under its lock, lets `change` edit it, writes it back (or removes it once empty). */
-  async #update<T>(key: string, change: (file: SlotFile, now: number) => { answer: T; woken: string[] }): Promise<{ answer: T; woken: string[] }> {
+  async #update<T>(
+    key: string,
+    change: (file: SlotFile, now: number) => { answer: T; woken: string[] },
+  ): Promise<{ answer: T; woken: string[] }> {
     const store = await this.#deps.store();
     const hash = hashOf(key);
     return this.#deps.locks.run(`slots:${hash}`, () =>

@@ -43,7 +43,13 @@ export class StartKeyIndex {
     const { idempotencyKey: key = "", idempotencyKeyExpiresAt: expiresAt, workflowId } = created.data;
     const keyHash = createHash("sha256").update(key).digest("hex");
     const entryKey = startKeyKey(keyHash);
-    const entry: StartKeyEntry = { key, runId: created.runId, workflowId, createdAt: created.at, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    const entry: StartKeyEntry = {
+      key,
+      runId: created.runId,
+      workflowId,
+      createdAt: created.at,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
     return this.#locks.run(`start:${entryKey}`, async () => {
       for (;;) {
         const current = await this.#store.read<StartKeyEntry>(entryKey);

@@ -7,7 +7,11 @@
 import type { RunIndex } from "./run-index.js";
 import type { Runs } from "./runs.js";
 
-export async function repairRuns(runs: Runs, index: RunIndex, report: (error: unknown, where: string) => void): Promise<void> {
+export async function repairRuns(
+  runs: Runs,
+  index: RunIndex,
+  report: (error: unknown, where: string) => void,
+): Promise<void> {
   const indexed = await index.built();
   const rerunsIndexed = await index.rerunsBuilt();
   let failed = false;

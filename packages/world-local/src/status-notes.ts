@@ -12,7 +12,13 @@ import { isAlive } from "./process-alive.js";
 import type { Store } from "./store.js";
 
 /** The events applyToSummary changes a run's status with (core's projection.ts). */
-const STATUS_EVENTS = new Set<WorkflowEvent["type"]>(["run_created", "run_started", "run_completed", "run_failed", "run_cancelled"]);
+const STATUS_EVENTS = new Set<WorkflowEvent["type"]>([
+  "run_created",
+  "run_started",
+  "run_completed",
+  "run_failed",
+  "run_cancelled",
+]);
 
 export const changesStatus = (type: WorkflowEvent["type"]) => STATUS_EVENTS.has(type);
 
@@ -44,7 +50,10 @@ export class StatusNotes {
   }
 
   /** Catches up (with `catchUp`) the runs of notes left by processes that are gone, or by a change of this process that failed half-way, and drops the notes. */
-  async settle(catchUp: (runId: string) => Promise<unknown>, report: (error: unknown, where: string) => void): Promise<void> {
+  async settle(
+    catchUp: (runId: string) => Promise<unknown>,
+    report: (error: unknown, where: string) => void,
+  ): Promise<void> {
     for (const key of await this.#store.keys(MOVING_BASE, MOVING_BASE.split(":").length)) {
       const name = key.slice(MOVING_BASE.length + 1);
       const split = name.lastIndexOf("~");

@@ -26,7 +26,8 @@ export class Store {
   constructor(driver: Driver) {
     this.#storage = createStorage({ driver });
     this.#exclusive = supportsExclusive(driver);
-    this.#linking = typeof (driver as Partial<LinkingDriver>).link === "function" ? (driver as unknown as LinkingDriver) : null;
+    this.#linking =
+      typeof (driver as Partial<LinkingDriver>).link === "function" ? (driver as unknown as LinkingDriver) : null;
   }
 
   async readText(key: string, options?: ReadOptions): Promise<string | null> {

@@ -10,7 +10,14 @@
  * Listeners hear of this process's writes (and those of worlds sharing its storage) at once;
  * on the fs driver, `watch` also hears other processes' writes to one stream (stream-watch.ts).
  */
-import { type StreamChunk, StreamClosedError, type StreamInfo, type StreamListener, type WorldStreams, worldChecks } from "@hookline/core/world";
+import {
+  type StreamChunk,
+  StreamClosedError,
+  type StreamInfo,
+  type StreamListener,
+  type WorldStreams,
+  worldChecks,
+} from "@hookline/core/world";
 import { checkFunction, checkRunId } from "./checks.js";
 import { chunkKey, runStreamsBase, streamClosedKey } from "./keys.js";
 import type { SharedStorage } from "./shared.js";
@@ -58,7 +65,8 @@ export class LocalStreams implements WorldStreams {
       let start = -1;
       for (const chunk of chunks) {
         // Another process took this index: find the tail again and go on from there.
-        while (!(await store.create(chunkKey(runId, namespace, state.next), chunk))) state.next = await probeTail(store, runId, namespace, state.next);
+        while (!(await store.create(chunkKey(runId, namespace, state.next), chunk)))
+          state.next = await probeTail(store, runId, namespace, state.next);
         if (start < 0) start = state.next;
         state.next++;
       }
@@ -137,7 +145,10 @@ export class LocalStreams implements WorldStreams {
     checkFunction(listener, `${where}: the listener`);
     const watches = this.#parts.watches;
     if (!watches) return () => {};
-    const stops = [watches.add(["runs", runId, "streams", namespace], listener), watches.add(["runs", runId, "events"], listener)];
+    const stops = [
+      watches.add(["runs", runId, "streams", namespace], listener),
+      watches.add(["runs", runId, "events"], listener),
+    ];
     return () => {
       for (const stop of stops) stop();
     };
@@ -195,5 +206,7 @@ async function probeTail(store: Store, runId: string, namespace: string, from: n
 }
 
 function closedError(runId: string, namespace: string): StreamClosedError {
-  return new StreamClosedError(`Run ${runId}: the stream "${namespace}" is closed, so nothing more can be written to it.`);
+  return new StreamClosedError(
+    `Run ${runId}: the stream "${namespace}" is closed, so nothing more can be written to it.`,
+  );
 }

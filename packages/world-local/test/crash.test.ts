@@ -57,7 +57,8 @@ async function parseEveryRecord(root: string): Promise<number> {
 
 /** Every sealed segment the killed processes left holds exactly its block of the event files; how many there are. */
 async function checkSegments(runId: string): Promise<number> {
-  const read = async (folder: string, name: string) => JSON.parse(await readFile(join(dir, "runs", runId, folder, name), "utf8")) as unknown;
+  const read = async (folder: string, name: string) =>
+    JSON.parse(await readFile(join(dir, "runs", runId, folder, name), "utf8")) as unknown;
   const names = await readdir(join(dir, "runs", runId, "segments")).catch(() => [] as string[]);
   for (const name of names) {
     const first = Number(name.slice(0, -5));
@@ -95,11 +96,23 @@ async function verify(runId: string, acked: Map<number, string>) {
     for (const event of events) {
       if (event.type !== "hook_created") continue;
       const disposed = events.some((e) => e.type === "hook_disposed" && e.corr === event.corr);
-      expect(await world.getHook(tokenHashFor(event.seq - 1))).toMatchObject({ runId, hookId: event.corr, status: disposed ? "ended" : "active" });
+      expect(await world.getHook(tokenHashFor(event.seq - 1))).toMatchObject({
+        runId,
+        hookId: event.corr,
+        status: disposed ? "ended" : "active",
+      });
     }
     expect((await world.listHooks({ runId })).length).toBe(events.filter((e) => e.type === "hook_created").length);
     // And the world goes on appending after the last seq.
-    expect((await world.append(runId, { type: "run_completed", at: Date.now(), data: { result: null } }, { expectedSeq: last })).seq).toBe(last + 1);
+    expect(
+      (
+        await world.append(
+          runId,
+          { type: "run_completed", at: Date.now(), data: { result: null } },
+          { expectedSeq: last },
+        )
+      ).seq,
+    ).toBe(last + 1);
     expect(await world.listHooks({ runId, status: "active" })).toEqual([]);
   } finally {
     await world.close();
@@ -159,7 +172,9 @@ describe("a message being handled when its process died", () => {
     });
     await world.start();
     try {
-      await expect.poll(() => seen.map((s) => s.runId).sort(), { timeout: 10_000 }).toEqual(["run_inflight", "run_later"]);
+      await expect
+        .poll(() => seen.map((s) => s.runId).sort(), { timeout: 10_000 })
+        .toEqual(["run_inflight", "run_later"]);
       expect(seen.find((s) => s.runId === "run_inflight")?.id).toBe(id);
     } finally {
       await world.close();

@@ -41,7 +41,12 @@ async function world(options: LocalWorldOptions = {}): Promise<LocalWorld> {
 
 const created: NewEvent = { type: "run_created", at: 1, data: { workflowId: "wf//local", args: [], seed: "s" } };
 const started: NewEvent = { type: "run_started", at: 2, data: {} };
-const hookCreated = (corr: string, tokenHash: string): NewEvent => ({ type: "hook_created", corr, at: 3, data: { kind: "hook", tokenHash } });
+const hookCreated = (corr: string, tokenHash: string): NewEvent => ({
+  type: "hook_created",
+  corr,
+  at: 3,
+  data: { kind: "hook", tokenHash },
+});
 
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -80,10 +85,14 @@ describe("ids become file names only when they are safe", () => {
     const local = await world();
     await local.append("wrun_ids", created, { expectedSeq: 0 });
     await local.append("wrun_ids", started, { expectedSeq: 1 });
-    const badHash = await local.append("wrun_ids", hookCreated("o1", "../../outside"), { expectedSeq: 2 }).catch((e: unknown) => e);
+    const badHash = await local
+      .append("wrun_ids", hookCreated("o1", "../../outside"), { expectedSeq: 2 })
+      .catch((e: unknown) => e);
     expect(WorldError.is(badHash)).toBe(true);
     expect((badHash as Error).message).toContain("the token hash");
-    const badCorr = await local.append("wrun_ids", hookCreated("../o1", "abcd"), { expectedSeq: 2 }).catch((e: unknown) => e);
+    const badCorr = await local
+      .append("wrun_ids", hookCreated("../o1", "abcd"), { expectedSeq: 2 })
+      .catch((e: unknown) => e);
     expect(WorldError.is(badCorr)).toBe(true);
     expect((badCorr as Error).message).toContain("hook id");
     expect(WorldError.is(await local.getHook("a/b").catch((e: unknown) => e))).toBe(true);
@@ -99,11 +108,19 @@ describe("two worlds on one directory in one process", () => {
     expect(await b.getRun("wrun_two")).toMatchObject({ lastSeq: 1 });
     await b.append("wrun_two", started, { expectedSeq: 1 });
     // a's view is stale (it thinks the log ends at 1): the exclusive create refuses it.
-    const stale = await a.append("wrun_two", { type: "run_cancelled", at: 5, data: {} }, { expectedSeq: 1 }).catch((e: unknown) => e);
+    const stale = await a
+      .append("wrun_two", { type: "run_cancelled", at: 5, data: {} }, { expectedSeq: 1 })
+      .catch((e: unknown) => e);
     expect(EventConflictError.is(stale)).toBe(true);
     expect(await a.getRun("wrun_two")).toMatchObject({ status: "running", lastSeq: 2 });
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).append("wrun_two", { type: "step_started", corr: `o${i}`, at: 6, data: { stepId: "s", attempt: 1 } }, { expectedSeq: 2 })),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).append(
+          "wrun_two",
+          { type: "step_started", corr: `o${i}`, at: 6, data: { stepId: "s", attempt: 1 } },
+          { expectedSeq: 2 },
+        ),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect((await a.readEvents("wrun_two")).map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -120,7 +137,9 @@ describe("two worlds on one directory in one process", () => {
     expect(HookConflictError.is(conflict)).toBe(true);
     expect((conflict as HookConflictError).heldBy).toBe("wrun_ta");
     await b.append("wrun_ta", { type: "hook_disposed", corr: "o1", at: 4, data: {} }, { expectedSeq: 3 });
-    const late = await a.append("wrun_ta", { type: "hook_received", corr: "o1", at: 5, data: { payload: 1 } }, { expectedSeq: 4 }).catch((e: unknown) => e);
+    const late = await a
+      .append("wrun_ta", { type: "hook_received", corr: "o1", at: 5, data: { payload: 1 } }, { expectedSeq: 4 })
+      .catch((e: unknown) => e);
     expect(HookNotFoundError.is(late)).toBe(true);
   });
 
@@ -133,7 +152,9 @@ describe("two worlds on one directory in one process", () => {
     const hook = await b.append("wrun_stale", hookCreated("o3", "beef"), { expectedSeq: 2 }).catch((e: unknown) => e);
     expect(EventConflictError.is(hook)).toBe(true);
     await a.append("wrun_stale", { type: "hook_disposed", corr: "o3", at: 4, data: {} }, { expectedSeq: 3 });
-    const payload = await b.append("wrun_stale", { type: "hook_received", corr: "o9", at: 5, data: { payload: 1 } }, { expectedSeq: 3 }).catch((e: unknown) => e);
+    const payload = await b
+      .append("wrun_stale", { type: "hook_received", corr: "o9", at: 5, data: { payload: 1 } }, { expectedSeq: 3 })
+      .catch((e: unknown) => e);
     expect(EventConflictError.is(payload)).toBe(true);
   });
 
@@ -164,8 +185,16 @@ describe("the delivery index", () => {
     const entry = await stat(join(dir, entries[0]!));
     const event = await stat(join(dir, "runs", "r1", "events", "0000000003.json"));
     expect([entry.ino, entry.nlink]).toEqual([event.ino, 2]);
-    await expect(local.getDelivery("r1", "h1", "msg_1")).resolves.toEqual({ runId: "r1", hookId: "h1", dedupeKey: "msg_1", requestId: "req-1", seq: 3 });
-    await expect(local.append("r1", received("msg_1", "req-2"), { expectedSeq: 3 })).rejects.toMatchObject({ requestId: "req-1" });
+    await expect(local.getDelivery("r1", "h1", "msg_1")).resolves.toEqual({
+      runId: "r1",
+      hookId: "h1",
+      dedupeKey: "msg_1",
+      requestId: "req-1",
+      seq: 3,
+    });
+    await expect(local.append("r1", received("msg_1", "req-2"), { expectedSeq: 3 })).rejects.toMatchObject({
+      requestId: "req-1",
+    });
   });
 
   test("an entry written by an older version (the delivery as its own record) is still read", async () => {
@@ -191,7 +220,8 @@ describe("the secret", () => {
     // Never inside the run records.
     const local = await world();
     await local.append("wrun_secret", created, { expectedSeq: 0 });
-    for (const file of await filesUnder(join(dir, "runs"))) expect(await readFile(join(dir, "runs", file), "utf8")).not.toContain(secret);
+    for (const file of await filesUnder(join(dir, "runs")))
+      expect(await readFile(join(dir, "runs", file), "utf8")).not.toContain(secret);
   });
 
   test("worlds asking at once agree on one secret", async () => {
@@ -244,7 +274,9 @@ describe("other unstorage drivers", () => {
     const local = createLocalWorld({ driver: memory() });
     open.push(local);
     await local.append("wrun_u", created, { expectedSeq: 0 });
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => local.append("wrun_u", started, { expectedSeq: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => local.append("wrun_u", started, { expectedSeq: 1 })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect((await local.readEvents("wrun_u")).map((e) => e.type)).toEqual(["run_created", "run_started"]);
   });
@@ -271,7 +303,10 @@ describe("the queue across a reopen", () => {
     });
     await first.queue.enqueue({ runId: "wrun_q" });
     await first.queue.enqueue({ runId: "wrun_later" }, { delayMs: 60_000, key: "k" });
-    const stored = async () => (await Promise.all((await readdir(join(dir, "queue"))).map((f) => readFile(join(dir, "queue", f), "utf8")))).map((t) => JSON.parse(t));
+    const stored = async () =>
+      (await Promise.all((await readdir(join(dir, "queue"))).map((f) => readFile(join(dir, "queue", f), "utf8")))).map(
+        (t) => JSON.parse(t),
+      );
     await expect.poll(async () => (await stored()).find((m) => m.runId === "wrun_q")?.attempts).toBe(1);
     const dueAt = (await stored()).find((m) => m.runId === "wrun_q")!.dueAt as number;
     await first.close();

@@ -6,7 +6,13 @@
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyToSummary, HookConflictError, type NewEvent, type RunSummary, type WorkflowEvent } from "@hookline/core/world";
+import {
+  applyToSummary,
+  HookConflictError,
+  type NewEvent,
+  type RunSummary,
+  type WorkflowEvent,
+} from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createLocalWorld, memoryDriver } from "../src/index.js";
 import type { LocalWorld } from "../src/local-world.js";
@@ -39,12 +45,18 @@ const runDir = (runId: string) => join(dir, "runs", runId);
 const summaryFile = (runId: string) => join(runDir(runId), "summary.json");
 const hookFile = (tokenHash: string) => join(dir, "hooks", `${tokenHash}.json`);
 const runHookFile = (runId: string, hookId: string) => join(runDir(runId), "hooks", `${hookId}.json`);
-const eventFile = (runId: string, seq: number) => join(runDir(runId), "events", `${String(seq).padStart(10, "0")}.json`);
+const eventFile = (runId: string, seq: number) =>
+  join(runDir(runId), "events", `${String(seq).padStart(10, "0")}.json`);
 
 const at = () => Date.now();
 const created: NewEvent = { type: "run_created", at: 1_000, data: { workflowId: "wf//repair", args: [], seed: "s" } };
 const started: NewEvent = { type: "run_started", at: 1_001, data: {} };
-const hookCreated = (corr: string, tokenHash: string): NewEvent => ({ type: "hook_created", corr, at: at(), data: { kind: "hook", tokenHash } });
+const hookCreated = (corr: string, tokenHash: string): NewEvent => ({
+  type: "hook_created",
+  corr,
+  at: at(),
+  data: { kind: "hook", tokenHash },
+});
 const disposed = (corr: string): NewEvent => ({ type: "hook_disposed", corr, at: at(), data: {} });
 const completed: NewEvent = { type: "run_completed", at: 2_000, data: { result: 1 } };
 
@@ -54,7 +66,8 @@ async function appendAll(world: LocalWorld, runId: string, events: NewEvent[]): 
   return stored;
 }
 
-const project = (events: WorkflowEvent[]) => events.reduce<RunSummary | null>((summary, event) => applyToSummary(summary, event), null);
+const project = (events: WorkflowEvent[]) =>
+  events.reduce<RunSummary | null>((summary, event) => applyToSummary(summary, event), null);
 const readJson = async <T>(file: string) => JSON.parse(await readFile(file, "utf8")) as T;
 
 describe("repair from the log", () => {
@@ -85,7 +98,11 @@ describe("repair from the log", () => {
     expect(await second.getHook("aaaa")).toMatchObject({ runId: "wrun_claim", hookId: "o1", status: "active" });
     expect((await second.listHooks({ runId: "wrun_claim" })).map((h) => h.hookId)).toEqual(["o1"]);
     // And the run's own view knows the hook: a payload is accepted.
-    await second.append("wrun_claim", { type: "hook_received", corr: "o1", at: at(), data: { payload: 1 } }, { expectedSeq: 3 });
+    await second.append(
+      "wrun_claim",
+      { type: "hook_received", corr: "o1", at: at(), data: { payload: 1 } },
+      { expectedSeq: 3 },
+    );
   });
 
   test("a hook ended in the log but still active in the index is ended by start(), and its token is free again", async () => {
@@ -119,7 +136,9 @@ describe("repair from the log", () => {
     expect(await first.getHook("cccc")).toMatchObject({ runId: "wrun_claimer", status: "active" });
 
     // A holder that is really active still wins.
-    const error = await first.append("wrun_holder", hookCreated("o9", "cccc"), { expectedSeq: 4 }).catch((e: unknown) => e);
+    const error = await first
+      .append("wrun_holder", hookCreated("o9", "cccc"), { expectedSeq: 4 })
+      .catch((e: unknown) => e);
     expect(HookConflictError.is(error)).toBe(true);
     expect((error as HookConflictError).heldBy).toBe("wrun_claimer");
   });
@@ -128,7 +147,14 @@ describe("repair from the log", () => {
     const first = await world();
     await appendAll(first, "wrun_real", [created]);
     await close(first);
-    const placeholder: RunSummary = { runId: "wrun_ghost", workflowId: "wf//repair", status: "pending", createdAt: 1, updatedAt: 1, lastSeq: 0 };
+    const placeholder: RunSummary = {
+      runId: "wrun_ghost",
+      workflowId: "wf//repair",
+      status: "pending",
+      createdAt: 1,
+      updatedAt: 1,
+      lastSeq: 0,
+    };
     await mkdir(runDir("wrun_ghost"), { recursive: true });
     await writeFile(summaryFile("wrun_ghost"), JSON.stringify(placeholder));
 
@@ -155,9 +181,16 @@ describe("repair from the log", () => {
 
   test("every record on disk is whole JSON, and the event files are exactly the log", async () => {
     const first = await world();
-    const stored = await appendAll(first, "wrun_files", [created, started, hookCreated("o1", "dddd"), disposed("o1"), completed]);
+    const stored = await appendAll(first, "wrun_files", [
+      created,
+      started,
+      hookCreated("o1", "dddd"),
+      disposed("o1"),
+      completed,
+    ]);
     await close(first);
-    for (const event of stored) expect(await readJson<WorkflowEvent>(eventFile("wrun_files", event.seq))).toEqual(event);
+    for (const event of stored)
+      expect(await readJson<WorkflowEvent>(eventFile("wrun_files", event.seq))).toEqual(event);
     expect(await readJson(summaryFile("wrun_files"))).toEqual(project(stored));
     expect(await readJson(hookFile("dddd"))).toMatchObject({ runId: "wrun_files", hookId: "o1", status: "ended" });
   });
@@ -172,17 +205,31 @@ describe("repair from the log", () => {
     };
     const local = createLocalWorld({ driver, summaryFlushMs: 0 });
     open.push(local);
-    const stored = await appendAll(local, "wrun_order", [created, started, hookCreated("o1", "eeee"), disposed("o1"), completed]);
+    const stored = await appendAll(local, "wrun_order", [
+      created,
+      started,
+      hookCreated("o1", "eeee"),
+      disposed("o1"),
+      completed,
+    ]);
     await close(local);
 
     const firstSummaryCovering = (seq: number) =>
-      writes.findIndex((w) => w.key === "runs:wrun_order:summary.json" && (JSON.parse(w.value) as RunSummary).lastSeq >= seq);
+      writes.findIndex(
+        (w) => w.key === "runs:wrun_order:summary.json" && (JSON.parse(w.value) as RunSummary).lastSeq >= seq,
+      );
     const claim = stored[2]!.seq;
     const end = stored[3]!.seq;
-    const indexWrites = writes.flatMap((w, i) => (w.key === "hooks:eeee.json" ? [{ i, status: (JSON.parse(w.value) as { status: string }).status }] : []));
+    const indexWrites = writes.flatMap((w, i) =>
+      w.key === "hooks:eeee.json" ? [{ i, status: (JSON.parse(w.value) as { status: string }).status }] : [],
+    );
     expect(firstSummaryCovering(claim)).toBeGreaterThan(indexWrites.find((w) => w.status === "active")!.i);
-    expect(firstSummaryCovering(claim)).toBeGreaterThan(writes.findIndex((w) => w.key === "runs:wrun_order:hooks:o1.json"));
+    expect(firstSummaryCovering(claim)).toBeGreaterThan(
+      writes.findIndex((w) => w.key === "runs:wrun_order:hooks:o1.json"),
+    );
     expect(firstSummaryCovering(end)).toBeGreaterThan(indexWrites.find((w) => w.status === "ended")!.i);
-    expect(firstSummaryCovering(claim)).toBeGreaterThan(writes.findIndex((w) => w.key.endsWith(`events:${String(claim).padStart(10, "0")}.json`)));
+    expect(firstSummaryCovering(claim)).toBeGreaterThan(
+      writes.findIndex((w) => w.key.endsWith(`events:${String(claim).padStart(10, "0")}.json`)),
+    );
   });
 });

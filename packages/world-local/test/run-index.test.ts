@@ -6,7 +6,13 @@
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyToSummary, type NewEvent, type RunCount, type RunSummary, type WorkflowEvent } from "@hookline/core/world";
+import {
+  applyToSummary,
+  type NewEvent,
+  type RunCount,
+  type RunSummary,
+  type WorkflowEvent,
+} from "@hookline/core/world";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createLocalWorld } from "../src/index.js";
 import { kill, startChild } from "./support/processes.js";
@@ -20,7 +26,11 @@ afterEach(async () => {
 });
 
 const T = 1_760_000_000_000;
-const created = (workflowId: string, at: number): NewEvent => ({ type: "run_created", at, data: { workflowId, args: [], seed: "s" } });
+const created = (workflowId: string, at: number): NewEvent => ({
+  type: "run_created",
+  at,
+  data: { workflowId, args: [], seed: "s" },
+});
 const started: NewEvent = { type: "run_started", at: T + 1, data: {} };
 const completed: NewEvent = { type: "run_completed", at: T + 2, data: { result: 1 } };
 
@@ -40,7 +50,13 @@ async function truth(world: ReturnType<typeof createLocalWorld>): Promise<{ runs
     tally.set(key, row);
   }
   const order = ["pending", "running", "completed", "failed", "cancelled"];
-  const counts = [...tally.values()].sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : order.indexOf(a.status) - order.indexOf(b.status)));
+  const counts = [...tally.values()].sort((a, b) =>
+    a.workflowId < b.workflowId
+      ? -1
+      : a.workflowId > b.workflowId
+        ? 1
+        : order.indexOf(a.status) - order.indexOf(b.status),
+  );
   return { runs, counts };
 }
 
@@ -50,7 +66,8 @@ async function countsInLogs(): Promise<RunCount[]> {
   for (const runId of await readdir(join(dir, "runs"))) {
     const folder = join(dir, "runs", runId, "events");
     let summary: RunSummary | null = null;
-    for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) summary = applyToSummary(summary, JSON.parse(await readFile(join(folder, name), "utf8")) as WorkflowEvent);
+    for (const name of (await readdir(folder).catch(() => [] as string[])).sort())
+      summary = applyToSummary(summary, JSON.parse(await readFile(join(folder, name), "utf8")) as WorkflowEvent);
     if (!summary) continue;
     const key = `${summary.workflowId} ${summary.status}`;
     const row = tally.get(key) ?? { workflowId: summary.workflowId, status: summary.status, count: 0 };
@@ -58,7 +75,13 @@ async function countsInLogs(): Promise<RunCount[]> {
     tally.set(key, row);
   }
   const order = ["pending", "running", "completed", "failed", "cancelled"];
-  return [...tally.values()].sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : order.indexOf(a.status) - order.indexOf(b.status)));
+  return [...tally.values()].sort((a, b) =>
+    a.workflowId < b.workflowId
+      ? -1
+      : a.workflowId > b.workflowId
+        ? 1
+        : order.indexOf(a.status) - order.indexOf(b.status),
+  );
 }
 
 async function expectIndexMatchesLogs(expectedRuns?: number): Promise<void> {
@@ -71,7 +94,9 @@ async function expectIndexMatchesLogs(expectedRuns?: number): Promise<void> {
     expect(await world.countRuns()).toEqual(counts);
     expect((await world.listRuns({ limit: 10_000 })).map((r) => r.runId)).toEqual(runs.map((r) => r.runId));
     for (const status of ["running", "cancelled"] as const) {
-      expect((await world.listRuns({ status, limit: 10_000 })).map((r) => r.runId)).toEqual(runs.filter((r) => r.status === status).map((r) => r.runId));
+      expect((await world.listRuns({ status, limit: 10_000 })).map((r) => r.runId)).toEqual(
+        runs.filter((r) => r.status === status).map((r) => r.runId),
+      );
     }
   } finally {
     await world.close();
@@ -103,7 +128,9 @@ describe("the run index", () => {
     await writeFile(join(events, "0000000003.json"), JSON.stringify({ ...completed, runId: "wrun_cut", seq: 3 }));
     await expectIndexMatchesLogs(1);
     const world = createLocalWorld({ dir });
-    expect(await world.countRuns({ workflowId: "wf//cut" })).toEqual([{ workflowId: "wf//cut", status: "completed", count: 1 }]);
+    expect(await world.countRuns({ workflowId: "wf//cut" })).toEqual([
+      { workflowId: "wf//cut", status: "completed", count: 1 },
+    ]);
     expect(await world.listRuns({ status: "running" })).toEqual([]);
     await world.close();
   });
@@ -119,15 +146,30 @@ describe("the run index", () => {
     await unlink(join(index, files.find((name) => name.endsWith("~wrun_unlisted"))!));
     const countsFile = files.find((name) => name.startsWith("counts") && name.endsWith(".json"))!;
     await writeFile(join(index, countsFile), JSON.stringify({ workflowId: "wf//cut", counts: { pending: 1 } }));
-    await writeFile(join(dir, "runs", "wrun_unlisted", "summary.json"), JSON.stringify({ runId: "wrun_unlisted", workflowId: "wf//cut", status: "pending", createdAt: T + 5, updatedAt: T + 5, lastSeq: 0 }));
+    await writeFile(
+      join(dir, "runs", "wrun_unlisted", "summary.json"),
+      JSON.stringify({
+        runId: "wrun_unlisted",
+        workflowId: "wf//cut",
+        status: "pending",
+        createdAt: T + 5,
+        updatedAt: T + 5,
+        lastSeq: 0,
+      }),
+    );
     await expectIndexMatchesLogs(2);
   });
 
   test("a run's reruns are listed from their own entries, without reading the workflow's other runs, also in a folder written before those entries existed", async () => {
     const first = createLocalWorld({ dir });
-    const rerun = (of: string, at: number): NewEvent => ({ type: "run_created", at, data: { workflowId: "wf//orders", args: [], seed: "s", rerunOf: of } });
+    const rerun = (of: string, at: number): NewEvent => ({
+      type: "run_created",
+      at,
+      data: { workflowId: "wf//orders", args: [], seed: "s", rerunOf: of },
+    });
     await first.append("wrun_original", created("wf//orders", T), { expectedSeq: 0 });
-    for (let i = 0; i < 30; i++) await first.append(`wrun_other_${i}`, created("wf//orders", T + 10 + i), { expectedSeq: 0 });
+    for (let i = 0; i < 30; i++)
+      await first.append(`wrun_other_${i}`, created("wf//orders", T + 10 + i), { expectedSeq: 0 });
     await first.append("wrun_rerun_a", rerun("wrun_original", T + 100), { expectedSeq: 0 });
     await first.append("wrun_rerun_b", rerun("wrun_original", T + 200), { expectedSeq: 0 });
     await first.append("wrun_rerun_b", started, { expectedSeq: 1 });
@@ -142,20 +184,37 @@ describe("the run index", () => {
       try {
         const all = (await world.listRuns({ rerunOf: "wrun_original", workflowId: "wf//orders" })).map((r) => r.runId);
         const running = (await world.listRuns({ rerunOf: "wrun_original", status: "running" })).map((r) => r.runId);
-        const older = (await world.listRuns({ rerunOf: "wrun_original", before: { createdAt: T + 200, runId: "wrun_rerun_b" } })).map((r) => r.runId);
-        return { all, running, older, none: await world.listRuns({ rerunOf: "wrun_rerun_a" }), invalid: await world.listRuns({ rerunOf: "../x" }) };
+        const older = (
+          await world.listRuns({ rerunOf: "wrun_original", before: { createdAt: T + 200, runId: "wrun_rerun_b" } })
+        ).map((r) => r.runId);
+        return {
+          all,
+          running,
+          older,
+          none: await world.listRuns({ rerunOf: "wrun_rerun_a" }),
+          invalid: await world.listRuns({ rerunOf: "../x" }),
+        };
       } finally {
         await world.close();
         for (const [i, path] of others.entries()) await writeFile(path, saved[i]!);
       }
     };
-    const expected = { all: ["wrun_rerun_b", "wrun_rerun_a"], running: ["wrun_rerun_b"], older: ["wrun_rerun_a"], none: [], invalid: [] };
+    const expected = {
+      all: ["wrun_rerun_b", "wrun_rerun_a"],
+      running: ["wrun_rerun_b"],
+      older: ["wrun_rerun_a"],
+      none: [],
+      invalid: [],
+    };
     expect(await ids()).toEqual(expected);
     // As an older Hookline left the folder: no rerun entries; the next start writes them.
     await rm(join(dir, "runindex", "reruns"), { recursive: true });
     await rm(join(dir, "runindex", "reruns.json"));
     expect(await ids()).toEqual(expected);
-    expect((await readdir(join(dir, "runindex", "reruns", "wrun_original"))).sort()).toEqual([`${String(T + 100).padStart(15, "0")}~wrun_rerun_a`, `${String(T + 200).padStart(15, "0")}~wrun_rerun_b`]);
+    expect((await readdir(join(dir, "runindex", "reruns", "wrun_original"))).sort()).toEqual([
+      `${String(T + 100).padStart(15, "0")}~wrun_rerun_a`,
+      `${String(T + 200).padStart(15, "0")}~wrun_rerun_b`,
+    ]);
   });
 
   test("two processes creating and ending runs at once: every run is listed and counted", async () => {

@@ -61,7 +61,11 @@ describe("loadSecret", () => {
     const world = createLocalWorld({ dir });
     await world.start();
     const secret = await world.loadSecret();
-    await world.append("run_secret", { type: "run_created", at: 1, data: { workflowId: "wf", args: [], seed: "s" } }, { expectedSeq: 0, wake: {} });
+    await world.append(
+      "run_secret",
+      { type: "run_created", at: 1, data: { workflowId: "wf", args: [], seed: "s" } },
+      { expectedSeq: 0, wake: {} },
+    );
     await world.close();
     const holders: string[] = [];
     const walk = async (path: string) => {

@@ -27,7 +27,11 @@ afterEach(async () => {
 });
 
 async function world(options: LocalWorldOptions = {}): Promise<LocalWorld> {
-  const opened = createLocalWorld({ dir, onError: (error, where) => reported.push(`${where}: ${String(error)}`), ...options });
+  const opened = createLocalWorld({
+    dir,
+    onError: (error, where) => reported.push(`${where}: ${String(error)}`),
+    ...options,
+  });
   open.push(opened);
   await opened.start();
   return opened;
@@ -42,7 +46,12 @@ async function appendLog(w: LocalWorld, runId: string, count: number): Promise<v
         : seq === 1
           ? { type: "run_started", at: 2, data: {} }
           : seq % 2 === 0
-            ? { type: "step_started", corr: `o${seq >> 1}`, at: seq, data: { stepId: "step//s", attempt: 1, args: [seq] } }
+            ? {
+                type: "step_started",
+                corr: `o${seq >> 1}`,
+                at: seq,
+                data: { stepId: "step//s", attempt: 1, args: [seq] },
+              }
             : { type: "step_completed", corr: `o${seq >> 1}`, at: seq, data: { stepId: "step//s", result: { seq } } };
     await w.append(runId, event, { expectedSeq: seq });
   }
@@ -51,10 +60,15 @@ async function appendLog(w: LocalWorld, runId: string, count: number): Promise<v
 /** The log as its event files hold it: the truth segments must agree with. */
 async function eventFiles(runId: string): Promise<WorkflowEvent[]> {
   const names = (await readdir(join(dir, "runs", runId, "events"))).sort();
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(dir, "runs", runId, "events", name), "utf8")) as WorkflowEvent));
+  return Promise.all(
+    names.map(
+      async (name) => JSON.parse(await readFile(join(dir, "runs", runId, "events", name), "utf8")) as WorkflowEvent,
+    ),
+  );
 }
 
-const segmentsOf = async (runId: string) => (await readdir(join(dir, "runs", runId, "segments")).catch(() => [] as string[])).sort();
+const segmentsOf = async (runId: string) =>
+  (await readdir(join(dir, "runs", runId, "segments")).catch(() => [] as string[])).sort();
 
 test("a long log is sealed block by block as it is appended, and reads the same from any seq", async () => {
   const w = await world();
@@ -63,7 +77,17 @@ test("a long log is sealed block by block as it is appended, and reads the same 
   await expect.poll(() => segmentsOf("run_long")).toEqual(["0000000001.json", "0000000257.json"]);
   const truth = await eventFiles("run_long");
   expect(truth).toHaveLength(count);
-  for (const after of [0, 1, 100, SEGMENT_EVENTS - 1, SEGMENT_EVENTS, SEGMENT_EVENTS + 1, 2 * SEGMENT_EVENTS, count - 1, count]) {
+  for (const after of [
+    0,
+    1,
+    100,
+    SEGMENT_EVENTS - 1,
+    SEGMENT_EVENTS,
+    SEGMENT_EVENTS + 1,
+    2 * SEGMENT_EVENTS,
+    count - 1,
+    count,
+  ]) {
     expect(await w.readEvents("run_long", after), `after ${after}`).toEqual(truth.slice(after));
   }
   // Another process's world reads it the same way.
@@ -111,7 +135,9 @@ test("appends at a sealed seq still conflict: the event files stay the log", asy
   const event: NewEvent = { type: "step_started", corr: "late", at: 9, data: { stepId: "step//s", attempt: 1 } };
   for (const writer of [w, await world()]) {
     await expect(writer.append("run_sealed", event, { expectedSeq: 10 })).rejects.toSatisfy(EventConflictError.is);
-    await expect(writer.append("run_sealed", event, { expectedSeq: SEGMENT_EVENTS - 1 })).rejects.toSatisfy(EventConflictError.is);
+    await expect(writer.append("run_sealed", event, { expectedSeq: SEGMENT_EVENTS - 1 })).rejects.toSatisfy(
+      EventConflictError.is,
+    );
   }
   expect(await eventFiles("run_sealed")).toHaveLength(SEGMENT_EVENTS + 2);
 });

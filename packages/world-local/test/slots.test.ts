@@ -40,7 +40,9 @@ async function worlds(count: number, options: { slotLeaseMs?: number } = {}): Pr
 test("two processes asking at once for one key's slots: exactly `limit` are granted, the rest wait in line", async () => {
   const [a, b] = await worlds(2);
   const answers = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a! : b!).slots.acquire({ key: "k", limit: 3, runId: `run_${i}`, owner: i % 2 === 0 ? "a" : "b" })),
+    Array.from({ length: 40 }, (_, i) =>
+      (i % 2 === 0 ? a! : b!).slots.acquire({ key: "k", limit: 3, runId: `run_${i}`, owner: i % 2 === 0 ? "a" : "b" }),
+    ),
   );
   expect(answers.filter((answer) => answer.granted)).toHaveLength(3);
   const state = await b!.slots.inspect("k");
@@ -67,6 +69,9 @@ test("a holder whose lease ran out goes back in line ahead of later askers and g
   await new Promise((resolve) => setTimeout(resolve, 150));
   // The next ask (any run's) notices the expired lease: the dead holder's run gets the slot back, reserved for it.
   expect((await world!.slots.acquire({ key: "k", limit: 1, runId: "run_next", owner: "a" })).granted).toBe(false);
-  expect(await world!.slots.inspect("k")).toMatchObject({ holders: [{ runId: "run_dead" }], waiters: [{ runId: "run_next" }] });
+  expect(await world!.slots.inspect("k")).toMatchObject({
+    holders: [{ runId: "run_dead" }],
+    waiters: [{ runId: "run_next" }],
+  });
   expect(await world!.slots.acquire({ key: "k", limit: 1, runId: "run_dead", owner: "b" })).toEqual({ granted: true });
 });

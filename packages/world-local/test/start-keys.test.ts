@@ -22,7 +22,13 @@ function keyed(key: string, at: number, expiresAt?: number): NewEvent {
   return {
     type: "run_created",
     at,
-    data: { workflowId: "wf//keyed", args: [], seed: "seed", idempotencyKey: key, ...(expiresAt === undefined ? {} : { idempotencyKeyExpiresAt: expiresAt }) },
+    data: {
+      workflowId: "wf//keyed",
+      args: [],
+      seed: "seed",
+      idempotencyKey: key,
+      ...(expiresAt === undefined ? {} : { idempotencyKeyExpiresAt: expiresAt }),
+    },
   };
 }
 
@@ -41,11 +47,14 @@ test("two processes taking over one expired key: exactly one new run holds it", 
     const key = `key-${round}`;
     await worlds[0]!.append(`run_old_${round}`, keyed(key, t, t + 1), { expectedSeq: 0 });
     const racers = Array.from({ length: 8 }, (_, i) => `run_new_${round}_${i}`);
-    const outcomes = await Promise.allSettled(racers.map((runId, i) => worlds[i % 2]!.append(runId, keyed(key, t + 10), { expectedSeq: 0 })));
+    const outcomes = await Promise.allSettled(
+      racers.map((runId, i) => worlds[i % 2]!.append(runId, keyed(key, t + 10), { expectedSeq: 0 })),
+    );
     const winners = racers.filter((_, i) => outcomes[i]!.status === "fulfilled");
     expect(winners, `round ${round}`).toHaveLength(1);
     for (const outcome of outcomes) {
-      if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ code: "HOOKLINE_DUPLICATE_START", runId: winners[0] });
+      if (outcome.status === "rejected")
+        expect(outcome.reason).toMatchObject({ code: "HOOKLINE_DUPLICATE_START", runId: winners[0] });
     }
   }
 }, 120_000);

@@ -84,7 +84,9 @@ async function hookLookup(w: PostgresWorld): Promise<void> {
            CASE WHEN i % 2 = 0 THEN NULL ELSE 1 END
     FROM generate_series(1, 100000) AS i`);
   await db.admin(`ANALYZE ${s}.hooks`);
-  const hashes = (await db.admin<{ h: string }>(`SELECT token_hash AS h FROM ${s}.hooks ORDER BY random() LIMIT 2000`)).rows.map((r) => r.h);
+  const hashes = (
+    await db.admin<{ h: string }>(`SELECT token_hash AS h FROM ${s}.hooks ORDER BY random() LIMIT 2000`)
+  ).rows.map((r) => r.h);
   const samples: number[] = [];
   for (const [i, hash] of hashes.entries()) {
     const started = performance.now();

@@ -19,7 +19,10 @@ const DEDUPE_CHECK = (n: Names) => `
   END IF;
 `;
 
-export function appendEventFunction(n: Names, { create, dedupe }: { create: "CREATE" | "CREATE OR REPLACE"; dedupe: boolean }): string {
+export function appendEventFunction(
+  n: Names,
+  { create, dedupe }: { create: "CREATE" | "CREATE OR REPLACE"; dedupe: boolean },
+): string {
   return `-- Appends one event at seq p_expected_seq + 1 and, in the same transaction, updates the run
 -- summary and the hook index and enqueues the wake (whose NOTIFY wakes consumers at commit). Outcomes: ok | conflict (seq taken) |
 -- gap (expected seq past the end; held_by = last seq) | no_run | hook_conflict (held_by = run)

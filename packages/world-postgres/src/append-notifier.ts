@@ -38,7 +38,12 @@ export class AppendNotifier {
   #flushing: Promise<void> | null = null;
 
   /** `report(null)` after a batch went out, `report(error)` after one failed (and was dropped). */
-  constructor(statement: Statement, channel: Channel, query: (config: pg.QueryConfig) => Promise<unknown>, report: (error: unknown | null) => void) {
+  constructor(
+    statement: Statement,
+    channel: Channel,
+    query: (config: pg.QueryConfig) => Promise<unknown>,
+    report: (error: unknown | null) => void,
+  ) {
     this.#statement = statement;
     this.#channel = channel;
     this.#query = query;

@@ -24,7 +24,15 @@ import type pg from "pg";
 import type { Names } from "./schema.js";
 import { checkAppend, checkEnqueue, checkRunId } from "./validate.js";
 
-export type AppendOutcome = "ok" | "conflict" | "gap" | "no_run" | "hook_conflict" | "hook_not_found" | "duplicate" | "start_duplicate";
+export type AppendOutcome =
+  | "ok"
+  | "conflict"
+  | "gap"
+  | "no_run"
+  | "hook_conflict"
+  | "hook_not_found"
+  | "duplicate"
+  | "start_duplicate";
 
 export interface AppendRow {
   r_outcome: AppendOutcome;
@@ -47,7 +55,10 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
   try {
     dataText = JSON.stringify(event.data);
   } catch (error) {
-    throw new WorldError(`PostgreSQL world: append to run ${runId}: ${event.type}.data is not JSON (${(error as Error).message}); events hold serialized values only.`, { cause: error });
+    throw new WorldError(
+      `PostgreSQL world: append to run ${runId}: ${event.type}.data is not JSON (${(error as Error).message}); events hold serialized values only.`,
+      { cause: error },
+    );
   }
   const stored = {
     v: LOG_FORMAT_VERSION,
@@ -65,7 +76,10 @@ export function prepareAppend(names: Names, runId: string, event: NewEvent, opti
   const start =
     key === undefined || event.type !== "run_created"
       ? null
-      : { values: [key, event.data.idempotencyKeyExpiresAt ?? null, event.data.workflowId], text: `${names.startRun}($1, $2, $3, ` };
+      : {
+          values: [key, event.data.idempotencyKeyExpiresAt ?? null, event.data.workflowId],
+          text: `${names.startRun}($1, $2, $3, `,
+        };
   const args = Array.from({ length: 12 }, (_, i) => `$${i + 1 + (start ? 3 : 0)}`).join(", ");
   return {
     stored,
@@ -108,7 +122,9 @@ export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
         `Run ${runId}: cannot append ${stored.type} at seq ${seq}: the log ends at ${row.r_held_by}, so expectedSeq ${seq - 1} is ahead of it. The caller's view of the log is wrong.`,
       );
     case "no_run":
-      return new RunNotFoundError(`No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`);
+      return new RunNotFoundError(
+        `No run with id "${runId}": a run's first event must be run_created (appended with expectedSeq 0).`,
+      );
     case "hook_conflict":
       return new HookConflictError(
         `The hook token is already held by an active hook of run ${row.r_held_by}; tokens are unique among active hooks, so run ${runId} cannot create this hook until that one ends.`,
@@ -135,7 +151,10 @@ export function appendError(row: AppendRow, stored: WorkflowEvent): Error {
       const at = held.indexOf(":");
       const holder = { runId: held.slice(0, at), workflowId: held.slice(at + 1) };
       const key = stored.type === "run_created" ? stored.data.idempotencyKey : undefined;
-      return new DuplicateStartError(`Idempotency key ${JSON.stringify(key)} is held by run ${holder.runId} (workflow "${holder.workflowId}"); no run was created.`, holder);
+      return new DuplicateStartError(
+        `Idempotency key ${JSON.stringify(key)} is held by run ${holder.runId} (workflow "${holder.workflowId}"); no run was created.`,
+        holder,
+      );
     }
     default:
       return new WorldError(`Run ${runId}: append_event() answered ${JSON.stringify(row.r_outcome)}.`);

@@ -3,7 +3,13 @@
  * condition reads the unfinished runs' run_created and run_upgraded events, so a bundle named by
  * a run committed before the statement is never removed.
  */
-import { type BundleInfo, checkBundleId, type StoredBundle, type SweepOptions, type WorldBundles } from "@hookline/core/world";
+import {
+  type BundleInfo,
+  checkBundleId,
+  type StoredBundle,
+  type SweepOptions,
+  type WorldBundles,
+} from "@hookline/core/world";
 import type pg from "pg";
 import type { Names } from "./schema.js";
 

@@ -61,7 +61,18 @@ export class DeliveryQueries {
     await this.#query(`recording a refused delivery to run ${runId}`, {
       name: `hookline-refusal:${names.schema}`,
       text: `SELECT ${names.recordRefusal}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      values: [runId, hookId, status, reason, method, JSON.stringify(headers), address ?? null, at, count, MAX_REFUSALS_PER_HOOK],
+      values: [
+        runId,
+        hookId,
+        status,
+        reason,
+        method,
+        JSON.stringify(headers),
+        address ?? null,
+        at,
+        count,
+        MAX_REFUSALS_PER_HOOK,
+      ],
     });
   }
 

@@ -20,7 +20,16 @@ function details(error: unknown): DriverError {
   return error as DriverError;
 }
 
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ECONNRESET", "EPIPE"]);
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EPIPE",
+]);
 
 /** Why the world could not connect or migrate at start(), with the fix. */
 export function startError(error: unknown, target: ConnectionTarget, schema: string): WorldError {
@@ -40,7 +49,9 @@ export function startError(error: unknown, target: ConnectionTarget, schema: str
   }
   switch (code) {
     case "28P01":
-      return say(`password authentication failed for user "${target.user}" (${where}). Check the user and password in HOOKLINE_POSTGRES_URL.`);
+      return say(
+        `password authentication failed for user "${target.user}" (${where}). Check the user and password in HOOKLINE_POSTGRES_URL.`,
+      );
     case "28000":
       return say(
         `the server refused user "${target.user}" (${message}). Check the user name in HOOKLINE_POSTGRES_URL, or create the role (CREATE ROLE "${target.user}" LOGIN PASSWORD '…'), or allow it in pg_hba.conf.`,
@@ -54,15 +65,23 @@ export function startError(error: unknown, target: ConnectionTarget, schema: str
         `user "${target.user}" lacks a permission Hookline needs in database "${target.database}": ${message}. Either let it create the schema (GRANT CREATE ON DATABASE "${target.database}" TO "${target.user}";), or start Hookline once with a user that may, then grant this one: GRANT USAGE ON SCHEMA "${schema}" TO "${target.user}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${target.user}";`,
       );
     case "53300":
-      return say(`the server at ${target.host}:${target.port} has no free connections (${message}). Lower pool.max on each instance or raise max_connections.`);
+      return say(
+        `the server at ${target.host}:${target.port} has no free connections (${message}). Lower pool.max on each instance or raise max_connections.`,
+      );
     case "57P03":
-      return say(`the server at ${target.host}:${target.port} is not accepting connections yet (${message}). Start again once it is up.`);
+      return say(
+        `the server at ${target.host}:${target.port} is not accepting connections yet (${message}). Start again once it is up.`,
+      );
   }
   if (/does not support SSL/i.test(message)) {
-    return say(`the server at ${target.host}:${target.port} does not support SSL, but the URL asks for it. Remove sslmode=require from HOOKLINE_POSTGRES_URL or enable SSL on the server.`);
+    return say(
+      `the server at ${target.host}:${target.port} does not support SSL, but the URL asks for it. Remove sslmode=require from HOOKLINE_POSTGRES_URL or enable SSL on the server.`,
+    );
   }
   if (/SSL|certificate/i.test(message)) {
-    return say(`the SSL connection to ${target.host}:${target.port} failed: ${message}. Check sslmode and the server's certificate, or the pool.ssl option.`);
+    return say(
+      `the SSL connection to ${target.host}:${target.port} failed: ${message}. Check sslmode and the server's certificate, or the pool.ssl option.`,
+    );
   }
   return say(`could not connect to ${where} and prepare schema "${schema}": ${message || String(error)}`);
 }
@@ -73,7 +92,10 @@ export function operationError(error: unknown, operation: string): WorldError {
   const { code, message = String(error) } = details(error);
   // A statement the server refused or cancelled was rolled back; a connection lost mid-statement
   // leaves the outcome unknown, which the caller settles by reading the log again.
-  const outcome = code && !code.startsWith("08") && code !== "57P01" ? "Nothing was applied." : "It may or may not have been applied: read the log again before retrying.";
+  const outcome =
+    code && !code.startsWith("08") && code !== "57P01"
+      ? "Nothing was applied."
+      : "It may or may not have been applied: read the log again before retrying.";
   return new WorldError(
     `PostgreSQL world: ${operation} failed${code ? ` (${code})` : ""}: ${message}. ${outcome} If this persists, check that the database is up and reachable.`,
     { cause: error },

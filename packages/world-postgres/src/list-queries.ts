@@ -5,7 +5,7 @@
  */
 import type { HookRecord, ListRunsOptions, RunCount, RunStatus, RunSummary } from "@hookline/core/world";
 import type pg from "pg";
-import { HOOK_COLUMNS, type HookRow, runColumns, type RunRow, toHook, toRun } from "./rows.js";
+import { HOOK_COLUMNS, type HookRow, type RunRow, runColumns, toHook, toRun } from "./rows.js";
 import type { Names } from "./schema.js";
 import { checkCountRuns, checkHookStatus, checkListRuns, checkRunId } from "./validate.js";
 
@@ -36,7 +36,13 @@ class Filters {
  */
 export function listRunsStatement(
   names: Names,
-  options: { statuses?: string[]; workflowId?: string; rerunOf?: string; limit: number; before?: ListRunsOptions["before"] },
+  options: {
+    statuses?: string[];
+    workflowId?: string;
+    rerunOf?: string;
+    limit: number;
+    before?: ListRunsOptions["before"];
+  },
 ): { text: string; values: unknown[] } {
   const { statuses, workflowId, rerunOf, limit, before } = options;
   const values: unknown[] = [];
@@ -48,9 +54,12 @@ export function listRunsStatement(
     // The reruns' ids first, from events_rerun_of_idx (migration 10: only run_created events that
     // name a run are in it), then their runs by primary key: never a pass over the runs.
     if (rerunOf !== undefined) {
-      where.push(`run_id = ANY(ARRAY(SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${param(rerunOf)}))`);
+      where.push(
+        `run_id = ANY(ARRAY(SELECT e.run_id FROM ${names.events} AS e WHERE e.type = 'run_created' AND (e.data->>'rerunOf') = ${param(rerunOf)}))`,
+      );
     }
-    if (before !== undefined) where.push(`(created_at, run_id) < (${param(before.createdAt)}::double precision, ${param(before.runId)}::text)`);
+    if (before !== undefined)
+      where.push(`(created_at, run_id) < (${param(before.createdAt)}::double precision, ${param(before.runId)}::text)`);
     return `SELECT run_id FROM ${names.runs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, run_id DESC LIMIT ${param(limit)}`;
   };
   const pages = (statuses === undefined ? [undefined] : [...new Set(statuses)]).map((status) => `(${select(status)})`);
@@ -75,7 +84,10 @@ export class ListQueries {
     const { status, workflowId, rerunOf, limit = 100, before } = options ?? {};
     const statuses = status === undefined ? undefined : Array.isArray(status) ? status : [status];
     checkListRuns(statuses ?? [], limit, workflowId, before, rerunOf);
-    const result = await this.#query<RunRow>("listing runs", listRunsStatement(this.#names(), { statuses, workflowId, rerunOf, limit, before }));
+    const result = await this.#query<RunRow>(
+      "listing runs",
+      listRunsStatement(this.#names(), { statuses, workflowId, rerunOf, limit, before }),
+    );
     return result.rows.map(toRun);
   }
 

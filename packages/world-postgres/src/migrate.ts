@@ -30,7 +30,10 @@ export async function migrate(client: pg.Client, schemaName: string): Promise<vo
       await client.query("BEGIN");
       try {
         await client.query(migration.sql(n));
-        await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+        await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
@@ -50,13 +53,17 @@ export async function migrate(client: pg.Client, schemaName: string): Promise<vo
     }
     throw error;
   } finally {
-    await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`hookline.migrate:${schemaName}`]).catch(() => {});
+    await client
+      .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`hookline.migrate:${schemaName}`])
+      .catch(() => {});
     await client.query("RESET lock_timeout").catch(() => {});
   }
 }
 
 async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration[]> {
-  const table = await client.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [n.migrations]);
+  const table = await client.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [
+    n.migrations,
+  ]);
   if (!table.rows[0]?.present) return MIGRATIONS;
   const applied = await client.query<{ version: number }>(`SELECT version FROM ${n.migrations}`);
   const done = new Set(applied.rows.map((row) => row.version));
@@ -64,7 +71,27 @@ async function pendingMigrations(client: pg.Client, n: Names): Promise<Migration
 }
 
 /** Table privileges the world needs at run time; checked at start so a gap fails there. */
-const NEEDED: Array<[keyof Names & ("runs" | "events" | "hooks" | "queue" | "refusals" | "startKeys" | "slots" | "schedules" | "bundles" | "streams" | "streamChunks" | "runCounts" | "migrations"), string[]]> = [
+const NEEDED: Array<
+  [
+    keyof Names &
+      (
+        | "runs"
+        | "events"
+        | "hooks"
+        | "queue"
+        | "refusals"
+        | "startKeys"
+        | "slots"
+        | "schedules"
+        | "bundles"
+        | "streams"
+        | "streamChunks"
+        | "runCounts"
+        | "migrations"
+      ),
+    string[],
+  ]
+> = [
   ["migrations", ["SELECT"]],
   ["runs", ["SELECT", "INSERT", "UPDATE"]],
   ["events", ["SELECT", "INSERT"]],
@@ -86,7 +113,10 @@ export async function missingPrivileges(client: pg.Client, schemaName: string): 
   const n = namesFor(schemaName);
   const checks: string[] = [];
   for (const [table, privileges] of NEEDED) {
-    for (const privilege of privileges) checks.push(`has_table_privilege('${n[table]}', '${privilege}') AS "${privilege} on ${n[table].replaceAll('"', "")}"`);
+    for (const privilege of privileges)
+      checks.push(
+        `has_table_privilege('${n[table]}', '${privilege}') AS "${privilege} on ${n[table].replaceAll('"', "")}"`,
+      );
   }
   const usage = await client.query<{ ok: boolean; exists: boolean }>(
     `SELECT n.oid IS NOT NULL AS exists, CASE WHEN n.oid IS NOT NULL THEN has_schema_privilege(n.oid, 'USAGE') END AS ok

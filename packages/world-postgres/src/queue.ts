@@ -20,7 +20,10 @@ import { checkEnqueue, checkFunction, checkRunId, describe, fail } from "./valid
 
 export interface QueueDeps {
   /** The world's schema names and options; throws the configuration error if they are invalid. */
-  settings(): { statements: Statements; options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs"> };
+  settings(): {
+    statements: Statements;
+    options: Pick<ResolvedOptions, "leaseMs" | "redeliveryDelayMs" | "maxRedeliveryDelayMs">;
+  };
   /** Resolves once the world has started (never rejects: a failed start may be retried). */
   started: Promise<void>;
   /** Runs a query on the pool; failures are WorldErrors. */
@@ -42,7 +45,8 @@ export class PostgresQueue implements WorldQueue {
   }
 
   async enqueue(message: QueueMessage, options?: EnqueueOptions): Promise<void> {
-    if (typeof message !== "object" || message === null) fail(`queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
+    if (typeof message !== "object" || message === null)
+      fail(`queue.enqueue: the message must be an object { runId }, got ${describe(message)}`);
     checkRunId(message.runId, "queue.enqueue");
     const { delayMs, key } = checkEnqueue(options, "queue.enqueue");
     const { statements } = this.#deps.settings();
@@ -55,7 +59,9 @@ export class PostgresQueue implements WorldQueue {
 
   consume(handler: QueueHandler, options: { concurrency?: number } = {}): Consumer {
     checkFunction(handler, "queue.consume: the handler");
-    const consumer = new QueueConsumer(this.#deps, handler, options.concurrency ?? DEFAULT_CONCURRENCY, () => this.#consumers.delete(consumer));
+    const consumer = new QueueConsumer(this.#deps, handler, options.concurrency ?? DEFAULT_CONCURRENCY, () =>
+      this.#consumers.delete(consumer),
+    );
     this.#consumers.add(consumer);
     return consumer;
   }
@@ -99,7 +105,8 @@ class QueueConsumer implements Consumer {
   #stopping: Promise<void> | null = null;
 
   constructor(deps: QueueDeps, handler: QueueHandler, concurrency: number, onStop: () => void) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) fail(`queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      fail(`queue.consume: concurrency must be a positive integer, got ${describe(concurrency)}`);
     this.#deps = deps;
     this.#handler = handler;
     this.#concurrency = concurrency;
@@ -226,8 +233,16 @@ class QueueConsumer implements Consumer {
       return;
     }
     const delayMs = Math.min(options.maxRedeliveryDelayMs, options.redeliveryDelayMs * 2 ** (attempt - 1));
-    this.#deps.report(failure.error, `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`);
-    if (await this.#finish("scheduling a redelivery", { ...statements.retry, values: [row.id, this.#id, attempt, delayMs] })) {
+    this.#deps.report(
+      failure.error,
+      `queue handler (run ${row.run_id}, attempt ${attempt}; redelivered in ${delayMs} ms)`,
+    );
+    if (
+      await this.#finish("scheduling a redelivery", {
+        ...statements.retry,
+        values: [row.id, this.#id, attempt, delayMs],
+      })
+    ) {
       this.wakeIn(delayMs);
     }
   }

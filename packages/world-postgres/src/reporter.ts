@@ -9,7 +9,8 @@ export class Reporter {
   constructor(onError: ((error: unknown, where: string) => void) | undefined) {
     this.#onError =
       onError ??
-      ((error, where) => console.warn(`[hookline] postgres world, ${where}: ${error instanceof Error ? error.message : String(error)}`));
+      ((error, where) =>
+        console.warn(`[hookline] postgres world, ${where}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   report(error: unknown, where: string): void {

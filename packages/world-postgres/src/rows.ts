@@ -77,7 +77,8 @@ export function runColumns(events: string): string {
   return `run_id, workflow_id, status, created_at, updated_at, started_at, ended_at, last_seq,
     (SELECT jsonb_build_array(e.data->>'parentRunId', e.data->>'rerunOf')::text FROM ${events} AS e WHERE e.run_id = runs.run_id AND e.seq = 1) AS origin`;
 }
-export const HOOK_COLUMNS = "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
+export const HOOK_COLUMNS =
+  "token_hash, run_id, hook_id, kind, status, created_at, expires_at, ended_at, key_id, metadata::text AS metadata, webhook::text AS webhook";
 
 export function toEvent(runId: string, row: EventRow): WorkflowEvent {
   return {

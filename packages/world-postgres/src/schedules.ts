@@ -2,7 +2,7 @@
  * The PostgreSQL world's schedules (table of schema-schedules.ts): every change is one statement,
  * so concurrent creates, declarations and tick records from any number of instances stay whole.
  */
-import { type ScheduleRecord, type WorldSchedules, WorldError } from "@hookline/core/world";
+import { type ScheduleRecord, WorldError, type WorldSchedules } from "@hookline/core/world";
 import type pg from "pg";
 import type { Names } from "./schema.js";
 
@@ -74,7 +74,10 @@ export class PostgresSchedules implements WorldSchedules {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.#query(`deleting schedule "${checkId(id)}"`, { text: `DELETE FROM ${this.#names().schedules} WHERE id = $1`, values: [id] });
+    const result = await this.#query(`deleting schedule "${checkId(id)}"`, {
+      text: `DELETE FROM ${this.#names().schedules} WHERE id = $1`,
+      values: [id],
+    });
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -87,12 +90,22 @@ export class PostgresSchedules implements WorldSchedules {
 }
 
 function checkId(id: unknown): string {
-  if (typeof id !== "string" || id.length === 0) throw new WorldError(`PostgreSQL world: a schedule id must be a non-empty string, got ${typeof id}.`);
+  if (typeof id !== "string" || id.length === 0)
+    throw new WorldError(`PostgreSQL world: a schedule id must be a non-empty string, got ${typeof id}.`);
   return id;
 }
 
 function values(record: ScheduleRecord): unknown[] {
-  return [record.id, record.workflowId, record.cron, record.timezone, JSON.stringify(record.args), record.origin, record.createdAt, record.since];
+  return [
+    record.id,
+    record.workflowId,
+    record.cron,
+    record.timezone,
+    JSON.stringify(record.args),
+    record.origin,
+    record.createdAt,
+    record.since,
+  ];
 }
 
 function toRecord(row: ScheduleRow): ScheduleRecord {

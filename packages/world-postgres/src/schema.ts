@@ -6,10 +6,10 @@
 import { appendEventFunction } from "./append-function.js";
 import { bundlesMigration } from "./schema-bundles.js";
 import { deliveriesMigration } from "./schema-deliveries.js";
-import { runListsMigration } from "./schema-run-lists.js";
 import { rerunsMigration } from "./schema-reruns.js";
-import { slotsMigration } from "./schema-slots.js";
+import { runListsMigration } from "./schema-run-lists.js";
 import { schedulesMigration } from "./schema-schedules.js";
+import { slotsMigration } from "./schema-slots.js";
 import { startKeysMigration } from "./schema-start-keys.js";
 import { streamsMigration } from "./schema-streams.js";
 
@@ -68,7 +68,11 @@ export interface Channel {
 
 export function namesFor(schema: string): Names {
   const s = `"${schema}"`;
-  const channel = (name: string): Channel => ({ name: `${schema}.${name}`, literal: `'${schema}.${name}'`, ident: `"${schema}.${name}"` });
+  const channel = (name: string): Channel => ({
+    name: `${schema}.${name}`,
+    literal: `'${schema}.${name}'`,
+    ident: `"${schema}.${name}"`,
+  });
   return {
     schema: s,
     runs: `${s}.runs`,

@@ -58,7 +58,10 @@ export class PostgresSlots implements WorldSlots {
     if ((result.rows[0]?.woken ?? 0) > 0) this.#deps.woken();
   }
 
-  async renew(owner: string, held: Array<{ key: string; runId: string }>): Promise<Array<{ key: string; runId: string }>> {
+  async renew(
+    owner: string,
+    held: Array<{ key: string; runId: string }>,
+  ): Promise<Array<{ key: string; runId: string }>> {
     checkText(owner, "the owner", "slots.renew");
     const slots = checkHeldSlots(held);
     if (slots.length === 0) return [];
@@ -87,7 +90,12 @@ export class PostgresSlots implements WorldSlots {
     const state: SlotState = { holders: [], waiters: [] };
     for (const row of result.rows) {
       if (row.lease_until === null) state.waiters.push({ runId: row.run_id, limit: row.lim });
-      else state.holders.push({ runId: row.run_id, ...(row.owner === null ? {} : { owner: row.owner }), leaseUntil: row.lease_until });
+      else
+        state.holders.push({
+          runId: row.run_id,
+          ...(row.owner === null ? {} : { owner: row.owner }),
+          leaseUntil: row.lease_until,
+        });
     }
     return state;
   }

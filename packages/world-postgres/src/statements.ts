@@ -2,8 +2,9 @@
  * The fixed statements the world runs on its hot paths, as named (prepared once per connection)
  * queries. Each touches its rows through an index; test/plans.test.ts holds them to that.
  */
-import type { Names } from "./schema.js";
+
 import { EVENT_COLUMNS, HOOK_COLUMNS, runColumns } from "./rows.js";
+import type { Names } from "./schema.js";
 
 export interface Statement {
   name: string;

@@ -4,7 +4,14 @@
  * this instance's subscribers are told at once and other instances through NOTIFY on the
  * `<schema>.stream` channel, batched like appends' notifications.
  */
-import { type StreamChunk, StreamClosedError, type StreamInfo, type StreamListener, type WorldStreams, worldChecks } from "@hookline/core/world";
+import {
+  type StreamChunk,
+  StreamClosedError,
+  type StreamInfo,
+  type StreamListener,
+  type WorldStreams,
+  worldChecks,
+} from "@hookline/core/world";
 import type pg from "pg";
 import type { StreamStatements } from "./stream-statements.js";
 
@@ -41,7 +48,10 @@ export class PostgresStreams implements WorldStreams {
       values: [runId, namespace, chunks.map((chunk) => Buffer.from(chunk, "utf8"))],
     });
     const row = result.rows[0];
-    if (!row) throw new StreamClosedError(`Run ${runId}: the stream "${namespace}" is closed, so nothing more can be written to it.`);
+    if (!row)
+      throw new StreamClosedError(
+        `Run ${runId}: the stream "${namespace}" is closed, so nothing more can be written to it.`,
+      );
     this.#ports.changed(runId, namespace);
     return row.first;
   }
@@ -51,10 +61,13 @@ export class PostgresStreams implements WorldStreams {
     checkRunId(runId, where);
     checkNamespace(namespace, where);
     const checked = checkRead(startIndex, limit, where);
-    const result = await this.#ports.query<{ idx: number; data: Buffer }>(`reading stream "${namespace}" of run ${runId}`, {
-      ...this.#ports.statements().read,
-      values: [runId, namespace, checked.startIndex, checked.limit],
-    });
+    const result = await this.#ports.query<{ idx: number; data: Buffer }>(
+      `reading stream "${namespace}" of run ${runId}`,
+      {
+        ...this.#ports.statements().read,
+        values: [runId, namespace, checked.startIndex, checked.limit],
+      },
+    );
     return result.rows.map((row) => ({ index: row.idx, data: row.data.toString("utf8") }));
   }
 
@@ -62,10 +75,13 @@ export class PostgresStreams implements WorldStreams {
     const where = `streams.info(${runId})`;
     checkRunId(runId, where);
     checkNamespace(namespace, where);
-    const result = await this.#ports.query<{ next_index: number; closed: boolean }>(`reading stream "${namespace}" of run ${runId}`, {
-      ...this.#ports.statements().info,
-      values: [runId, namespace],
-    });
+    const result = await this.#ports.query<{ next_index: number; closed: boolean }>(
+      `reading stream "${namespace}" of run ${runId}`,
+      {
+        ...this.#ports.statements().info,
+        values: [runId, namespace],
+      },
+    );
     const row = result.rows[0];
     return row ? { tailIndex: row.next_index - 1, done: row.closed } : { tailIndex: -1, done: false };
   }
@@ -74,7 +90,10 @@ export class PostgresStreams implements WorldStreams {
     const where = `streams.close(${runId})`;
     checkRunId(runId, where);
     checkNamespace(namespace, where);
-    await this.#ports.query(`closing stream "${namespace}" of run ${runId}`, { ...this.#ports.statements().close, values: [runId, namespace] });
+    await this.#ports.query(`closing stream "${namespace}" of run ${runId}`, {
+      ...this.#ports.statements().close,
+      values: [runId, namespace],
+    });
     this.#ports.changed(runId, namespace);
   }
 

@@ -25,7 +25,10 @@ export const {
 } = checks;
 
 /** Validates enqueue options; returns the delay (ms, ≥ 0) and key (or null, as the queue table stores it). */
-export function checkEnqueue(options: EnqueueOptions | undefined, where: string): { delayMs: number; key: string | null } {
+export function checkEnqueue(
+  options: EnqueueOptions | undefined,
+  where: string,
+): { delayMs: number; key: string | null } {
   const { delayMs, key } = checks.checkEnqueue(options, where);
   return { delayMs, key: key ?? null };
 }

@@ -26,6 +26,7 @@ import { WorldError } from "@hookline/core/world";
 import type pg from "pg";
 import { type AppendRow, appendError, prepareAppend, START_REFUSED_CODE } from "./append.js";
 import { AppendNotifier, parseAppendPayload } from "./append-notifier.js";
+import { PostgresBundles } from "./bundles.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { DeliveryQueries } from "./delivery-queries.js";
 import { operationError, startError } from "./errors.js";
@@ -34,15 +35,7 @@ import { NotificationListener } from "./listener.js";
 import { clientConfig, type PostgresWorldOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { PostgresQueue } from "./queue.js";
 import { Reporter } from "./reporter.js";
-import {
-  type EventRow,
-  type HookRow,
-  type RunRow,
-  toEvent,
-  toHook,
-  toRun,
-} from "./rows.js";
-import { PostgresBundles } from "./bundles.js";
+import { type EventRow, type HookRow, type RunRow, toEvent, toHook, toRun } from "./rows.js";
 import { PostgresSchedules } from "./schedules.js";
 import { type Channel, type Names, namesFor } from "./schema.js";
 import { setUpSchema } from "./schema-setup.js";
@@ -51,11 +44,7 @@ import { type Statements, statementsFor } from "./statements.js";
 import { type StreamStatements, streamStatementsFor } from "./stream-statements.js";
 import { PostgresStreams, parseStreamPayload } from "./streams.js";
 import { Subscribers } from "./subscribers.js";
-import {
-  checkAfterSeq,
-  checkRunId,
-  checkTokenHash,
-} from "./validate.js";
+import { checkAfterSeq, checkRunId, checkTokenHash } from "./validate.js";
 
 export class PostgresWorld implements World {
   readonly name = "postgres";
@@ -141,7 +130,8 @@ export class PostgresWorld implements World {
 
   /** Checks the options, connects, migrates the schema, checks privileges and starts listening. */
   start(): Promise<void> {
-    if (this.#closing) return Promise.reject(new WorldError("PostgreSQL world: start() after close(); create a new world instead."));
+    if (this.#closing)
+      return Promise.reject(new WorldError("PostgreSQL world: start() after close(); create a new world instead."));
     this.#starting ??= this.#start().catch((error) => {
       // A later start() may succeed (the server came up): do not cache the failure.
       this.#starting = null;
@@ -167,17 +157,21 @@ export class PostgresWorld implements World {
         if (!this.#closed) this.#reporter.report(error, "idle pooled connection");
       },
     );
-    const listener = new NotificationListener(config, [names.appendChannel.ident, names.queueChannel.ident, names.streamChannel.ident], {
-      onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
-      // Notifications sent while the connection was down are lost: look at the queue again, and
-      // tell whoever waits for an event to read again.
-      onReconnect: () => {
-        this.queue.wakeIn(0);
-        this.#listeners.resynced();
+    const listener = new NotificationListener(
+      config,
+      [names.appendChannel.ident, names.queueChannel.ident, names.streamChannel.ident],
+      {
+        onNotification: (channel, payload, pid) => this.#onNotification(names, channel, payload, pid),
+        // Notifications sent while the connection was down are lost: look at the queue again, and
+        // tell whoever waits for an event to read again.
+        onReconnect: () => {
+          this.queue.wakeIn(0);
+          this.#listeners.resynced();
+        },
+        report: (error, where) => this.#reporter.report(error, where),
+        recovered: (where) => this.#reporter.recovered(where),
       },
-      report: (error, where) => this.#reporter.report(error, where),
-      recovered: (where) => this.#reporter.recovered(where),
-    });
+    );
     try {
       await listener.start();
     } catch (error) {
@@ -370,4 +364,3 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   });
   return { promise, resolve };
 }
-

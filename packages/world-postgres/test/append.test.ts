@@ -2,14 +2,23 @@
  * The log: appends are compare-and-set on seq, enforced by the database; the run summary, the
  * hook index and the wake message change in the same transaction as the event, or not at all.
  */
-import { EventConflictError, HookConflictError, HookNotFoundError, RunNotFoundError, WorldError } from "@hookline/core/world";
+import {
+  EventConflictError,
+  HookConflictError,
+  HookNotFoundError,
+  RunNotFoundError,
+  WorldError,
+} from "@hookline/core/world";
 import { describe, expect, it } from "vitest";
 import { ev, newRunId, useTestWorlds } from "./support/worlds.js";
 
 const t = useTestWorlds("append");
 
 async function queueRows(runId: string) {
-  const result = await t.db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`, [runId]);
+  const result = await t.db.admin<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`,
+    [runId],
+  );
   return result.rows[0]!.n;
 }
 
@@ -41,7 +50,14 @@ describe("append and readEvents", () => {
     const world = await t.world();
     const runId = newRunId();
     await world.append(runId, ev.created(), { expectedSeq: 0 });
-    const payload = { z: 1, a: [1, "two", null, { y: true, b: false }], "ünï\u0000cødé 🎉": "\u0000\n\"'", big: 1.5e300, empty: {}, gone: undefined };
+    const payload = {
+      z: 1,
+      a: [1, "two", null, { y: true, b: false }],
+      "ünï\u0000cødé 🎉": "\u0000\n\"'",
+      big: 1.5e300,
+      empty: {},
+      gone: undefined,
+    };
     const stored = await world.append(runId, ev.stepCompleted("o1", payload), { expectedSeq: 1 });
     const [read] = await world.readEvents(runId, 1);
     expect(read).toEqual(stored);
@@ -120,7 +136,9 @@ describe("append and readEvents", () => {
   it("refuses appends to unknown runs, past the log's end, and out of place run_created", async () => {
     const world = await t.world();
     const runId = newRunId();
-    expect(RunNotFoundError.is(await world.append(runId, ev.started(), { expectedSeq: 3 }).catch((e: unknown) => e))).toBe(true);
+    expect(
+      RunNotFoundError.is(await world.append(runId, ev.started(), { expectedSeq: 3 }).catch((e: unknown) => e)),
+    ).toBe(true);
     const notFirst = await world.append(runId, ev.started(), { expectedSeq: 0 }).catch((e: unknown) => e);
     expect((notFirst as Error).message).toMatch(/first event must be run_created/);
     await world.append(runId, ev.created(), { expectedSeq: 0 });
@@ -138,12 +156,25 @@ describe("append and readEvents", () => {
     const cases: Array<[() => Promise<unknown>, RegExp]> = [
       [() => world.append("", ev.created(), { expectedSeq: 0 }), /run id must be a non-empty string/],
       [() => world.append(runId, { ...ev.created(), at: Number.NaN }, { expectedSeq: 0 }), /at must be a timestamp/],
-      [() => world.append(runId, { type: "run_started", at: 1, data: null } as never, { expectedSeq: 1 }), /data must be an object/],
+      [
+        () => world.append(runId, { type: "run_started", at: 1, data: null } as never, { expectedSeq: 1 }),
+        /data must be an object/,
+      ],
       [() => world.append(runId, ev.created(), { expectedSeq: -1 }), /expectedSeq must be a non-negative integer/],
       [() => world.append(runId, ev.created(), undefined as never), /options \{ expectedSeq \} are required/],
-      [() => world.append(runId, ev.hookCreated("o1", ""), { expectedSeq: 1 }), /token hash must be a non-empty string/],
-      [() => world.append(runId, { type: "step_completed", at: 1, data: { stepId: "s", result: 1n } }, { expectedSeq: 1 }), /data is not JSON/],
-      [() => world.append(runId, ev.started(), { expectedSeq: 1, wake: { delayMs: Number.POSITIVE_INFINITY } }), /delayMs must be a finite number/],
+      [
+        () => world.append(runId, ev.hookCreated("o1", ""), { expectedSeq: 1 }),
+        /token hash must be a non-empty string/,
+      ],
+      [
+        () =>
+          world.append(runId, { type: "step_completed", at: 1, data: { stepId: "s", result: 1n } }, { expectedSeq: 1 }),
+        /data is not JSON/,
+      ],
+      [
+        () => world.append(runId, ev.started(), { expectedSeq: 1, wake: { delayMs: Number.POSITIVE_INFINITY } }),
+        /delayMs must be a finite number/,
+      ],
       [() => world.readEvents(runId, -2), /afterSeq must be a non-negative integer/],
       [() => world.listRuns({ status: "done" as never }), /unknown status "done"/],
       [() => world.listRuns({ limit: 0 }), /limit must be a positive integer/],
@@ -209,7 +240,10 @@ describe("run summary", () => {
     const mine = await world.listRuns({ workflowId });
     expect(mine.map((r) => r.runId)).toEqual([...ids].reverse());
     expect((await world.listRuns({ workflowId, status: "pending" })).map((r) => r.runId)).toEqual([ids[3], ids[0]]);
-    expect((await world.listRuns({ workflowId, status: ["running", "cancelled"] })).map((r) => r.runId)).toEqual([ids[2], ids[1]]);
+    expect((await world.listRuns({ workflowId, status: ["running", "cancelled"] })).map((r) => r.runId)).toEqual([
+      ids[2],
+      ids[1],
+    ]);
     expect(await world.listRuns({ workflowId, limit: 2 })).toHaveLength(2);
   });
 });
@@ -222,7 +256,13 @@ describe("hook index", () => {
     await world.append(runId, ev.created(), { expectedSeq: 0 });
     const created = await world.append(
       runId,
-      ev.hookCreated("o1", hash, { kind: "webhook", keyId: "k1", metadata: { order: 7, z: null }, expiresAt: 9_999_999_999_999, webhook: { methods: ["POST"], maxBodyBytes: 1024, dedupe: false } }),
+      ev.hookCreated("o1", hash, {
+        kind: "webhook",
+        keyId: "k1",
+        metadata: { order: 7, z: null },
+        expiresAt: 9_999_999_999_999,
+        webhook: { methods: ["POST"], maxBodyBytes: 1024, dedupe: false },
+      }),
       { expectedSeq: 1 },
     );
     expect(await world.getHook(hash)).toEqual({
@@ -273,7 +313,9 @@ describe("hook index", () => {
     const hash = `hash-${newRunId()}`;
     const runs = Array.from({ length: 8 }, newRunId);
     for (const runId of runs) await worlds[0]!.append(runId, ev.created(), { expectedSeq: 0 });
-    const results = await Promise.allSettled(runs.map((runId, i) => worlds[i % 2]!.append(runId, ev.hookCreated("o1", hash), { expectedSeq: 1 })));
+    const results = await Promise.allSettled(
+      runs.map((runId, i) => worlds[i % 2]!.append(runId, ev.hookCreated("o1", hash), { expectedSeq: 1 })),
+    );
     const winners = runs.filter((_, i) => results[i]!.status === "fulfilled");
     expect(winners).toHaveLength(1);
     for (const result of results) {
@@ -328,8 +370,14 @@ describe("wake", () => {
     await world.append(runId, ev.started(), { expectedSeq: 1, wake: {} }).catch(() => {});
     await world.append(runId, ev.hookReceived("o7", 1), { expectedSeq: 2, wake: {} }).catch(() => {});
     expect(await queueRows(runId)).toBe(1);
-    await world.append(runId, ev.hookReceived("o1", 1), { expectedSeq: 2, wake: { delayMs: 60_000, key: `k-${runId}` } });
-    await world.append(runId, ev.hookReceived("o1", 2), { expectedSeq: 3, wake: { delayMs: 60_000, key: `k-${runId}` } });
+    await world.append(runId, ev.hookReceived("o1", 1), {
+      expectedSeq: 2,
+      wake: { delayMs: 60_000, key: `k-${runId}` },
+    });
+    await world.append(runId, ev.hookReceived("o1", 2), {
+      expectedSeq: 3,
+      wake: { delayMs: 60_000, key: `k-${runId}` },
+    });
     expect(await queueRows(runId)).toBe(2);
   });
 });

@@ -38,15 +38,21 @@ describe("options", () => {
   });
 
   it("refuses a connection string that is not a PostgreSQL URL, without echoing its password", async () => {
-    expect((await startError({ connectionString: "db.internal:5432" })).message).toMatch(/not a URL|must start with postgres:\/\//);
+    expect((await startError({ connectionString: "db.internal:5432" })).message).toMatch(
+      /not a URL|must start with postgres:\/\//,
+    );
     const wrongScheme = await startError({ connectionString: "mysql://app:s3cret@db.internal/app" });
     expect(wrongScheme.message).toMatch(/must start with postgres:\/\/ or postgresql:\/\/, got mysql:/);
     expect(wrongScheme.message).not.toContain("s3cret");
   });
 
   it("refuses an unusable schema name and non-positive timings", async () => {
-    expect((await startError({ connectionString: t.db.url, schema: "my-schema; drop" })).message).toMatch(/schema name "my-schema; drop" is not usable/);
-    expect((await startError({ connectionString: t.db.url, leaseMs: 0 })).message).toMatch(/leaseMs must be a positive number/);
+    expect((await startError({ connectionString: t.db.url, schema: "my-schema; drop" })).message).toMatch(
+      /schema name "my-schema; drop" is not usable/,
+    );
+    expect((await startError({ connectionString: t.db.url, leaseMs: 0 })).message).toMatch(
+      /leaseMs must be a positive number/,
+    );
   });
 
   it("rejects use before start() with a WorldError", async () => {
@@ -67,7 +73,10 @@ describe("the server", () => {
   });
 
   it("host does not resolve", async () => {
-    const error = await startError({ connectionString: "postgres://app@no-such-host.invalid:5432/app", connectTimeoutMs: 5_000 });
+    const error = await startError({
+      connectionString: "postgres://app@no-such-host.invalid:5432/app",
+      connectTimeoutMs: 5_000,
+    });
     expect(error.message).toMatch(/cannot reach the server at no-such-host\.invalid:5432 \((ENOTFOUND|EAI_AGAIN)\)/);
   });
 
@@ -75,7 +84,10 @@ describe("the server", () => {
     const silent = await silentServer();
     try {
       const started = performance.now();
-      const error = await startError({ connectionString: `postgres://app@127.0.0.1:${silent.port}/app`, connectTimeoutMs: 300 });
+      const error = await startError({
+        connectionString: `postgres://app@127.0.0.1:${silent.port}/app`,
+        connectTimeoutMs: 300,
+      });
       expect(error.message).toMatch(/did not answer within the connect timeout/);
       expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
@@ -85,13 +97,17 @@ describe("the server", () => {
 
   it("has no such database: says how to create it", async () => {
     const error = await startError({ connectionString: withDatabase(t.db.url, "no_such_db_hookline") });
-    expect(error.message).toMatch(/database "no_such_db_hookline" does not exist.*CREATE DATABASE "no_such_db_hookline"/);
+    expect(error.message).toMatch(
+      /database "no_such_db_hookline" does not exist.*CREATE DATABASE "no_such_db_hookline"/,
+    );
   });
 
   it("has no such user: says which one", async () => {
     const error = await startError({ connectionString: withUser(t.db.url, "no_such_user_hookline", "pw") });
     // Under password authentication the server does not say whether the role exists.
-    expect(error.message).toMatch(/refused user "no_such_user_hookline"|password authentication failed for user "no_such_user_hookline"/);
+    expect(error.message).toMatch(
+      /refused user "no_such_user_hookline"|password authentication failed for user "no_such_user_hookline"/,
+    );
     expect(error.message).toMatch(/HOOKLINE_POSTGRES_URL/);
   });
 
@@ -121,7 +137,9 @@ describe("permissions", () => {
   });
 
   async function loginRole(): Promise<{ url: string; role: string } | null> {
-    const me = await t.db.admin<{ can: boolean }>("SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user");
+    const me = await t.db.admin<{ can: boolean }>(
+      "SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user",
+    );
     if (!me.rows[0]?.can) return null;
     const role = `hookline_app_${randomBytes(3).toString("hex")}`;
     await t.db.admin(`CREATE ROLE "${role}" LOGIN PASSWORD 'app-password'`);
@@ -158,7 +176,9 @@ describe("permissions", () => {
     await app.append(runId, ev.created(), { expectedSeq: 0, wake: {} });
     await app.append(runId, ev.hookCreated("o1", `h-${runId}`), { expectedSeq: 1 });
     expect((await admin.getRun(runId))?.lastSeq).toBe(2);
-    expect(await t.db.admin(`SELECT 1 FROM "${schema}".queue WHERE run_id = $1`, [runId])).toMatchObject({ rowCount: 1 });
+    expect(await t.db.admin(`SELECT 1 FROM "${schema}".queue WHERE run_id = $1`, [runId])).toMatchObject({
+      rowCount: 1,
+    });
   });
 });
 

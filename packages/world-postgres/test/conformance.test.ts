@@ -20,7 +20,8 @@ afterAll(async () => {
 describeWorldConformance("postgres", async () => {
   const schema = `c_${randomBytes(5).toString("hex")}`;
   // A short first redelivery keeps the suite's redelivery tests quick; everything else is default.
-  const open = () => createPostgresWorld({ connectionString: db.url, schema, redeliveryDelayMs: 50, onError: () => {} });
+  const open = () =>
+    createPostgresWorld({ connectionString: db.url, schema, redeliveryDelayMs: 50, onError: () => {} });
   return {
     world: open(),
     reopen: async () => open(),

@@ -69,7 +69,9 @@ describe("dropped connections", () => {
 
     expect(await cutConnections("hookline-b-listen")).toBeGreaterThanOrEqual(1);
     await expect.poll(() => t.reported.some((r) => r.where === "LISTEN connection"), { timeout: 5_000 }).toBe(true);
-    await expect.poll(() => t.reported.some((r) => String(r.error).includes("recovered")), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => t.reported.some((r) => String(r.error).includes("recovered")), { timeout: 10_000 })
+      .toBe(true);
 
     const runId = newRunId();
     await a.append(runId, ev.created(), { expectedSeq: 0 });
@@ -102,7 +104,14 @@ describe("dropped connections", () => {
       (error: unknown) => error,
     );
     await expect
-      .poll(async () => (await t.db.admin("SELECT 1 FROM pg_stat_activity WHERE application_name = 'hookline-inflight-cut' AND wait_event_type = 'Lock'")).rowCount)
+      .poll(
+        async () =>
+          (
+            await t.db.admin(
+              "SELECT 1 FROM pg_stat_activity WHERE application_name = 'hookline-inflight-cut' AND wait_event_type = 'Lock'",
+            )
+          ).rowCount,
+      )
       .toBe(1);
     await cutConnections("hookline-inflight-cut");
     const error = await pending;

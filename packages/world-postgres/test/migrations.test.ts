@@ -11,7 +11,9 @@ const t = useTestWorlds("migrations");
 const freshSchema = () => `m_${randomBytes(4).toString("hex")}`;
 
 async function applied(schema: string) {
-  const result = await t.db.admin<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM "${schema}".migrations ORDER BY version`);
+  const result = await t.db.admin<{ version: number; applied_at: Date }>(
+    `SELECT version, applied_at FROM "${schema}".migrations ORDER BY version`,
+  );
   return result.rows;
 }
 
@@ -38,12 +40,25 @@ describe("migrations", () => {
     const schema = freshSchema();
     await t.world({ schema });
     const next = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
-    MIGRATIONS.push({ version: next, name: "broken on purpose", sql: (n) => `CREATE TABLE ${n.schema}.half_done (id int); SELECT no_such_function();` });
+    MIGRATIONS.push({
+      version: next,
+      name: "broken on purpose",
+      sql: (n) => `CREATE TABLE ${n.schema}.half_done (id int); SELECT no_such_function();`,
+    });
     try {
-      const error = await t.create({ schema }).start().catch((e: unknown) => e);
-      expect(String(error)).toMatch(new RegExp(`migration ${next} \\(broken on purpose\\) of schema "${schema}" failed: function no_such_function\\(\\) does not exist`));
+      const error = await t
+        .create({ schema })
+        .start()
+        .catch((e: unknown) => e);
+      expect(String(error)).toMatch(
+        new RegExp(
+          `migration ${next} \\(broken on purpose\\) of schema "${schema}" failed: function no_such_function\\(\\) does not exist`,
+        ),
+      );
       expect((await applied(schema)).map((row) => row.version)).not.toContain(next);
-      const table = await t.db.admin<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [`"${schema}".half_done`]);
+      const table = await t.db.admin<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [
+        `"${schema}".half_done`,
+      ]);
       expect(table.rows[0]!.present).toBe(false);
     } finally {
       MIGRATIONS.pop();

@@ -36,9 +36,13 @@ beforeAll(async () => {
   await t.db.admin(`INSERT INTO ${n.events} (run_id, seq, v, type, at, data)
     SELECT 'run_' || (i % 20000 + 1), 200 + i / 20000, 1, 'webhook_responded', i, json_build_object('requestId', 'req_' || i)
     FROM generate_series(0, 199999) AS i`);
-  await t.db.admin(`INSERT INTO ${n.queue} (run_id, due_at) SELECT 'run_' || i, now() + interval '1 hour' FROM generate_series(1, 20000) AS i`);
+  await t.db.admin(
+    `INSERT INTO ${n.queue} (run_id, due_at) SELECT 'run_' || i, now() + interval '1 hour' FROM generate_series(1, 20000) AS i`,
+  );
   // 2,000 runs with a stream of 100 chunks each.
-  await t.db.admin(`INSERT INTO ${n.streams} (run_id, namespace, next_index) SELECT 'run_' || i, 'default', 100 FROM generate_series(1, 2000) AS i`);
+  await t.db.admin(
+    `INSERT INTO ${n.streams} (run_id, namespace, next_index) SELECT 'run_' || i, 'default', 100 FROM generate_series(1, 2000) AS i`,
+  );
   await t.db.admin(`INSERT INTO ${n.streamChunks} (run_id, namespace, idx, data)
     SELECT 'run_' || (i % 2000 + 1), 'default', i / 2000, convert_to('chunk', 'UTF8') FROM generate_series(0, 199999) AS i`);
   // Every run was created (seq 1000 here, past the seeded events); one in a hundred reruns another.
@@ -46,7 +50,8 @@ beforeAll(async () => {
     SELECT 'run_' || i, 1000, 1, 'run_created', i,
       CASE WHEN i % 100 = 0 THEN json_build_object('workflowId', 'wf//seed', 'rerunOf', 'run_' || (i - 1)) ELSE json_build_object('workflowId', 'wf//seed') END
     FROM generate_series(1, 20000) AS i`);
-  for (const table of [n.runs, n.events, n.hooks, n.queue, n.streams, n.streamChunks]) await t.db.admin(`ANALYZE ${table}`);
+  for (const table of [n.runs, n.events, n.hooks, n.queue, n.streams, n.streamChunks])
+    await t.db.admin(`ANALYZE ${table}`);
 }, 120_000);
 
 interface PlanNode {
@@ -58,7 +63,10 @@ interface PlanNode {
 
 /** Every node of the statement's plan for these parameters. */
 async function planOf(statement: Statement, values: unknown[]): Promise<PlanNode[]> {
-  const result = await t.db.admin<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${statement.text}`, values);
+  const result = await t.db.admin<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(
+    `EXPLAIN (FORMAT JSON) ${statement.text}`,
+    values,
+  );
   const nodes: PlanNode[] = [];
   const walk = (node: PlanNode) => {
     nodes.push(node);
@@ -68,7 +76,8 @@ async function planOf(statement: Statement, values: unknown[]): Promise<PlanNode
   return nodes;
 }
 
-const scans = (nodes: PlanNode[]) => nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]);
+const scans = (nodes: PlanNode[]) =>
+  nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]);
 const indexes = (nodes: PlanNode[]) => nodes.map((node) => node["Index Name"]).filter(Boolean);
 
 it("getHook probes the token-hash indexes only, for known and unknown tokens", async () => {
@@ -79,7 +88,12 @@ it("getHook probes the token-hash indexes only, for known and unknown tokens", a
   }
 });
 
-const LIST_INDEXES = ["runs_list_idx", "runs_status_list_idx", "runs_workflow_list_idx", "runs_workflow_status_list_idx"];
+const LIST_INDEXES = [
+  "runs_list_idx",
+  "runs_status_list_idx",
+  "runs_workflow_list_idx",
+  "runs_workflow_status_list_idx",
+];
 
 it("every list the inspector makes reads a runs list index newest first from the cursor, never the whole table, nor a sort of it", async () => {
   const before = { createdAt: 150_000, runId: "list_50000" };
@@ -94,7 +108,16 @@ it("every list the inspector makes reads a runs list index newest first from the
         const used = indexes(plan).filter((name) => name !== "runs_pkey" && name !== "events_pkey");
         expect(used.length, where).toBe((statuses ?? [undefined]).length);
         for (const name of used) expect(LIST_INDEXES, where).toContain(name);
-        if (!statuses || statuses.length === 1) expect(used, where).toEqual([workflowId ? (statuses ? "runs_workflow_status_list_idx" : "runs_workflow_list_idx") : statuses ? "runs_status_list_idx" : "runs_list_idx"]);
+        if (!statuses || statuses.length === 1)
+          expect(used, where).toEqual([
+            workflowId
+              ? statuses
+                ? "runs_workflow_status_list_idx"
+                : "runs_workflow_list_idx"
+              : statuses
+                ? "runs_status_list_idx"
+                : "runs_list_idx",
+          ]);
         // Only the page's rows are sorted: no sort under the per-status limits.
         expect(plan.filter((node) => node["Node Type"] === "Sort").length, where).toBeLessThanOrEqual(1);
       }
@@ -103,7 +126,10 @@ it("every list the inspector makes reads a runs list index newest first from the
 });
 
 it("countRuns reads run_counts, not the runs", async () => {
-  const plan = await planOf({ text: `SELECT workflow_id, status, count FROM ${n.runCounts} WHERE count > 0` } as Statement, []);
+  const plan = await planOf(
+    { text: `SELECT workflow_id, status, count FROM ${n.runCounts} WHERE count > 0` } as Statement,
+    [],
+  );
   expect(plan.map((node) => node["Relation Name"]).filter(Boolean)).toEqual(["run_counts"]);
 });
 

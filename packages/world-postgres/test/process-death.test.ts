@@ -51,7 +51,10 @@ it("keeps every acknowledged append of a killed writer and nothing half-written"
   // The dead writer's last statement may still commit on the server (unacknowledged): read once its backends are gone.
   await vi.waitFor(
     async () => {
-      const { rows } = await t.db.admin<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+      const { rows } = await t.db.admin<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+        [applicationName],
+      );
       expect(rows[0]!.n).toBe(0);
     },
     { timeout: 10_000, interval: 50 },
@@ -62,7 +65,10 @@ it("keeps every acknowledged append of a killed writer and nothing half-written"
   expect(events.length).toBeGreaterThanOrEqual(acknowledged);
   expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
   expect(summary?.lastSeq).toBe(events.length);
-  const wakes = await t.db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`, [runId]);
+  const wakes = await t.db.admin<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`,
+    [runId],
+  );
   // One wake per appended step event, none for an append that did not commit.
   expect(wakes.rows[0]!.n).toBe(events.length - 1);
   // The log takes appends again from where the dead writer left it.

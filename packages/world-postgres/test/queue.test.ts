@@ -3,8 +3,9 @@
  * delivery within a second shows no polling is involved), delays, key dedupe, leases renewed
  * while a handler runs, redelivery with backoff, concurrency, and stop().
  */
-import { WorldError } from "@hookline/core/world";
+
 import type { Delivery, QueueMessage } from "@hookline/core/world";
+import { WorldError } from "@hookline/core/world";
 import { beforeEach, describe, expect, it } from "vitest";
 import { newRunId, useTestWorlds } from "./support/worlds.js";
 
@@ -35,7 +36,10 @@ function recorder(handle: (message: QueueMessage, delivery: Delivery) => Promise
     wait(n: number, timeoutMs = 5_000): Promise<void> {
       if (received.length >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${n} deliveries after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`only ${received.length} of ${n} deliveries after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push({
           n,
           resolve: () => {
@@ -51,7 +55,10 @@ function recorder(handle: (message: QueueMessage, delivery: Delivery) => Promise
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function queueDepth(runId: string): Promise<number> {
-  const result = await t.db.admin<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`, [runId]);
+  const result = await t.db.admin<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${t.db.schema}".queue WHERE run_id = $1`,
+    [runId],
+  );
   return result.rows[0]!.n;
 }
 
@@ -132,7 +139,9 @@ describe("queue", () => {
     const [first, second, third] = seen.received.map((r) => r.at);
     expect(second! - first!).toBeGreaterThanOrEqual(90);
     expect(third! - second!).toBeGreaterThanOrEqual(190);
-    expect(t.reported.some((r) => r.where.startsWith("queue handler") && String(r.error).includes("attempt 1 fails"))).toBe(true);
+    expect(
+      t.reported.some((r) => r.where.startsWith("queue handler") && String(r.error).includes("attempt 1 fails")),
+    ).toBe(true);
     await sleep(100);
     expect(await queueDepth(runId)).toBe(0);
   });

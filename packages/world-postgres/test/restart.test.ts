@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 async function world(options: Partial<PostgresWorldOptions> = {}): Promise<PostgresWorld> {
-  const created = createPostgresWorld({ connectionString: server.url, onError: (error, where) => reported.push({ error, where }), ...options });
+  const created = createPostgresWorld({
+    connectionString: server.url,
+    onError: (error, where) => reported.push({ error, where }),
+    ...options,
+  });
   worlds.push(created);
   await created.start();
   return created;
@@ -63,10 +67,23 @@ describe("against a server of its own", () => {
 
     await server.start();
     // The pool opens new connections on demand.
-    await expect.poll(() => a.append(runId, ev.started(), { expectedSeq: 1 }).then(() => true, () => false), { timeout: 10_000, interval: 200 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          a.append(runId, ev.started(), { expectedSeq: 1 }).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
     expect((await b.getRun(runId))?.lastSeq).toBe(2);
     // The LISTEN connection is back: appends and enqueues from another instance are heard.
-    await expect.poll(() => reported.some((r) => r.where === "LISTEN connection" && String(r.error).includes("recovered")), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => reported.some((r) => r.where === "LISTEN connection" && String(r.error).includes("recovered")), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     await a.append(runId, ev.completed(), { expectedSeq: 2 });
     await expect.poll(() => heard, { timeout: 3_000 }).toContain(`${runId}:3`);
     const fresh = newRunId();

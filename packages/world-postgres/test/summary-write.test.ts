@@ -31,12 +31,22 @@ const samples: Record<Exclude<EventType, "run_created">, WorkflowEvent["data"]> 
   child_ended: { childRunId: "c", status: "completed", result: 1 },
 };
 
-const event = (type: EventType, data: unknown): WorkflowEvent => ({ v: 1, runId: "r", seq: 9, type, corr: "o1", at: 1_234, data }) as WorkflowEvent;
+const event = (type: EventType, data: unknown): WorkflowEvent =>
+  ({ v: 1, runId: "r", seq: 9, type, corr: "o1", at: 1_234, data }) as WorkflowEvent;
 
 const previous: RunSummary[] = [
   { runId: "r", workflowId: "wf//a", status: "pending", createdAt: 1, updatedAt: 1, lastSeq: 8 },
   { runId: "r", workflowId: "wf//b", status: "running", createdAt: 2, updatedAt: 7, startedAt: 3, lastSeq: 8 },
-  { runId: "r", workflowId: "wf//c", status: "completed", createdAt: 3, updatedAt: 9, startedAt: 4, endedAt: 9, lastSeq: 8 },
+  {
+    runId: "r",
+    workflowId: "wf//c",
+    status: "completed",
+    createdAt: 3,
+    updatedAt: 9,
+    startedAt: 4,
+    endedAt: 9,
+    lastSeq: 8,
+  },
 ];
 
 /** What the SQL does with a patch: set each present field (null clears it). */
@@ -55,8 +65,11 @@ describe("summary writes", () => {
     expect(summaryWrite(created)).toEqual(applyToSummary(null, created));
   });
 
-  it.each(Object.entries(samples))("%s: the patch gives applyToSummary's result from any previous summary", (type, data) => {
-    const e = event(type as EventType, data);
-    for (const summary of previous) expect(applyPatch(summary, summaryWrite(e))).toEqual(applyToSummary(summary, e));
-  });
+  it.each(Object.entries(samples))(
+    "%s: the patch gives applyToSummary's result from any previous summary",
+    (type, data) => {
+      const e = event(type as EventType, data);
+      for (const summary of previous) expect(applyPatch(summary, summaryWrite(e))).toEqual(applyToSummary(summary, e));
+    },
+  );
 });

@@ -20,13 +20,24 @@ import { persistenceTests } from "./suites/persistence.js";
 import { queueTests } from "./suites/queue.js";
 import { runListTests } from "./suites/run-lists.js";
 import { runTests } from "./suites/runs.js";
-import { slotTests } from "./suites/slots.js";
 import { scheduleTests } from "./suites/schedules.js";
+import { slotTests } from "./suites/slots.js";
 import { startKeyTests } from "./suites/start-keys.js";
 import { streamTests } from "./suites/streams.js";
 
 export type { ConformanceOptions, WorldFactory, WorldUnderTest } from "./harness.js";
-export { appendAll, createRun, ev, gate, hashToken, newTokenHash, settle, sleep, uniqueId, waitFor } from "./helpers.js";
+export {
+  appendAll,
+  createRun,
+  ev,
+  gate,
+  hashToken,
+  newTokenHash,
+  settle,
+  sleep,
+  uniqueId,
+  waitFor,
+} from "./helpers.js";
 
 export function describeWorldConformance(name: string, factory: WorldFactory, options?: ConformanceOptions): void {
   describe(`${name} world conformance`, () => {

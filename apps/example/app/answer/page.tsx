@@ -53,8 +53,8 @@ export default function AnswerPage() {
     <>
       <h1>Streaming answer</h1>
       <p className="lede">
-        A step writes its answer word by word into the run&apos;s stream with <code>getWritable()</code>; this page reads it
-        live over Server-Sent Events. Reload the page mid-answer: it continues at the right word.
+        A step writes its answer word by word into the run&apos;s stream with <code>getWritable()</code>; this page
+        reads it live over Server-Sent Events. Reload the page mid-answer: it continues at the right word.
       </p>
       <div className="card">
         <label className="small muted" htmlFor="question">

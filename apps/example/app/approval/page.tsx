@@ -3,7 +3,13 @@ import { useState } from "react";
 import { isOver, RunPanel, useRun } from "@/components/run-panel";
 import { decide, requestApproval } from "./actions";
 
-type Result = { requestId: string; status: "approved" | "rejected"; reviewer: string; payoutId?: string; note?: string | null };
+type Result = {
+  requestId: string;
+  status: "approved" | "rejected";
+  reviewer: string;
+  payoutId?: string;
+  note?: string | null;
+};
 
 export default function ApprovalPage() {
   const [description, setDescription] = useState("Conference ticket");
@@ -41,8 +47,8 @@ export default function ApprovalPage() {
     <>
       <h1>Human approval</h1>
       <p className="lede">
-        The workflow creates a hook with <code>defineHook</code> and waits for a person: no process, no timer, no cost while it
-        waits. Approve or Reject resumes it through a server action; a rejection takes the other branch.
+        The workflow creates a hook with <code>defineHook</code> and waits for a person: no process, no timer, no cost
+        while it waits. Approve or Reject resumes it through a server action; a rejection takes the other branch.
       </p>
       <div className="columns">
         <div className="card">
@@ -65,16 +71,32 @@ export default function ApprovalPage() {
           <h2>Approver</h2>
           {started ? (
             <p className="muted">
-              {waiting && !decided ? "A request is waiting for your decision." : result ? "Decided." : decided ? "Decision sent…" : "Waiting for the request…"}
+              {waiting && !decided
+                ? "A request is waiting for your decision."
+                : result
+                  ? "Decided."
+                  : decided
+                    ? "Decision sent…"
+                    : "Waiting for the request…"}
             </p>
           ) : (
             <p className="muted">Nothing to decide yet.</p>
           )}
           <div className="actions">
-            <button type="button" className="success" disabled={!waiting || busy || decided} onClick={() => answer(true)}>
+            <button
+              type="button"
+              className="success"
+              disabled={!waiting || busy || decided}
+              onClick={() => answer(true)}
+            >
               Approve
             </button>
-            <button type="button" className="danger" disabled={!waiting || busy || decided} onClick={() => answer(false)}>
+            <button
+              type="button"
+              className="danger"
+              disabled={!waiting || busy || decided}
+              onClick={() => answer(false)}
+            >
               Reject
             </button>
           </div>
@@ -88,7 +110,11 @@ export default function ApprovalPage() {
               <p className={`outcome ${result.status}`} data-testid="outcome">
                 {result.status}
               </p>
-              {result.payoutId ? <p>Payout scheduled: <span className="mono">{result.payoutId}</span></p> : null}
+              {result.payoutId ? (
+                <p>
+                  Payout scheduled: <span className="mono">{result.payoutId}</span>
+                </p>
+              ) : null}
               {result.note ? <p className="muted">Reason: {result.note}</p> : null}
             </section>
           ) : null}

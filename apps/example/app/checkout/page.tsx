@@ -27,9 +27,9 @@ export default function CheckoutPage() {
     <>
       <h1>Checkout</h1>
       <p className="lede">
-        The workflow creates a webhook with <code>respondWith: &quot;manual&quot;</code> and hands its URL to the payment provider.
-        The provider posts several events there; a step records each one and answers the provider inline. The run ends on the
-        final event.
+        The workflow creates a webhook with <code>respondWith: &quot;manual&quot;</code> and hands its URL to the
+        payment provider. The provider posts several events there; a step records each one and answers the provider
+        inline. The run ends on the final event.
       </p>
       <div className="card">
         <h2>Order: 42.00 EUR</h2>

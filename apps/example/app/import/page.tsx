@@ -2,7 +2,15 @@
 import { useState } from "react";
 import { isOver, RunPanel, useRun } from "@/components/run-panel";
 
-type Result = { importId: string; fileName: string; objectKey: string; bytes: number; rows: number; imported: number; batches: number };
+type Result = {
+  importId: string;
+  fileName: string;
+  objectKey: string;
+  bytes: number;
+  rows: number;
+  imported: number;
+  batches: number;
+};
 
 const ROWS = 2_500;
 
@@ -25,7 +33,10 @@ export default function ImportPage() {
     setBusy(true);
     setUpload(null);
     try {
-      const response = await fetch("/api/imports", { method: "POST", body: JSON.stringify({ fileName: "customers.csv" }) });
+      const response = await fetch("/api/imports", {
+        method: "POST",
+        body: JSON.stringify({ fileName: "customers.csv" }),
+      });
       setStarted(await response.json());
     } finally {
       setBusy(false);
@@ -41,7 +52,9 @@ export default function ImportPage() {
       await new Promise((resolve) => setTimeout(resolve, 120));
     }
     const response = await fetch(`/api/uploads/${started.importId}`, { method: "PUT", body: makeCsv(ROWS) });
-    setUpload(response.ok ? { progress: 100, done: true } : { progress: 100, done: true, error: (await response.json()).error });
+    setUpload(
+      response.ok ? { progress: 100, done: true } : { progress: 100, done: true, error: (await response.json()).error },
+    );
     setBusy(false);
   }
 
@@ -50,9 +63,9 @@ export default function ImportPage() {
     <>
       <h1>Large import by reference</h1>
       <p className="lede">
-        The workflow waits on a hook with the token <code>upload:&lt;id&gt;</code>. The browser uploads the file to storage;
-        when the upload completes, an API route resumes the run with the file&apos;s key, never the file itself. Steps then
-        read it from storage in batches.
+        The workflow waits on a hook with the token <code>upload:&lt;id&gt;</code>. The browser uploads the file to
+        storage; when the upload completes, an API route resumes the run with the file&apos;s key, never the file
+        itself. Steps then read it from storage in batches.
       </p>
       <div className="columns">
         <div className="card">
@@ -71,7 +84,14 @@ export default function ImportPage() {
         <div className="card">
           <h2>2. Upload the file</h2>
           <p className="muted small">customers.csv · {ROWS.toLocaleString("en")} rows</p>
-          <div className="progress" role="progressbar" aria-label="upload progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={upload?.progress ?? 0}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="upload progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={upload?.progress ?? 0}
+          >
             <div style={{ width: `${upload?.progress ?? 0}%` }} />
           </div>
           <div className="actions">
@@ -79,7 +99,11 @@ export default function ImportPage() {
               Upload customers.csv
             </button>
           </div>
-          {upload?.error ? <p className="error">{upload.error}</p> : upload?.done ? <p className="muted small">Uploaded; the run was resumed.</p> : null}
+          {upload?.error ? (
+            <p className="error">{upload.error}</p>
+          ) : upload?.done ? (
+            <p className="muted small">Uploaded; the run was resumed.</p>
+          ) : null}
         </div>
       </div>
       {started ? (
@@ -91,8 +115,8 @@ export default function ImportPage() {
                 {result.imported.toLocaleString("en")} rows imported
               </p>
               <p className="muted">
-                {result.batches} batches from <span className="mono">{result.objectKey}</span> ({(result.bytes / 1024).toFixed(1)} KiB),
-                read by reference.
+                {result.batches} batches from <span className="mono">{result.objectKey}</span> (
+                {(result.bytes / 1024).toFixed(1)} KiB), read by reference.
               </p>
             </section>
           ) : null}

@@ -16,9 +16,10 @@ export default function RunsPage() {
     <>
       <h1>Runs</h1>
       <p className="lede">
-        The most recent runs, newest first, with each step&apos;s timing and what a run is waiting for. This page refreshes by
-        itself. For everything else (each event, arguments and results, pending waits, refused deliveries, cancel, resume,
-        rerun) open the <a href="/.well-known/workflow/v1/inspect">inspector</a>, which every app with withWorkflow serves.
+        The most recent runs, newest first, with each step&apos;s timing and what a run is waiting for. This page
+        refreshes by itself. For everything else (each event, arguments and results, pending waits, refused deliveries,
+        cancel, resume, rerun) open the <a href="/.well-known/workflow/v1/inspect">inspector</a>, which every app with
+        withWorkflow serves.
       </p>
       <section className="panel">
         {data === null ? (
@@ -41,7 +42,11 @@ export default function RunsPage() {
                 <tr key={run.runId} data-testid="run-row">
                   <td>
                     <strong>{run.workflow}</strong>
-                    <a className="muted small mono" title={run.runId} href={`/.well-known/workflow/v1/inspect/runs/${run.runId}`}>
+                    <a
+                      className="muted small mono"
+                      title={run.runId}
+                      href={`/.well-known/workflow/v1/inspect/runs/${run.runId}`}
+                    >
                       {run.runId.slice(0, 14)}…
                     </a>
                   </td>

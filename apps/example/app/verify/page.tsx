@@ -32,20 +32,30 @@ export default function VerifyPage() {
     <>
       <h1>Document verification with a deadline</h1>
       <p className="lede">
-        The workflow submits the document to a vendor with a webhook URL, then races the vendor&apos;s callback against a
-        durable 6-second <code>sleep</code>. Whichever the log records first decides; a callback after the deadline gets
+        The workflow submits the document to a vendor with a webhook URL, then races the vendor&apos;s callback against
+        a durable 6-second <code>sleep</code>. Whichever the log records first decides; a callback after the deadline
+        gets
         <code> 410 Gone</code>.
       </p>
       <div className="card">
         <h2>Passport scan</h2>
         <div className="actions">
           {SCANS.map((s, index) => (
-            <button key={s.scan} type="button" className={index === 0 ? undefined : "secondary"} disabled={busy || running} onClick={() => submit(s.scan)} title={s.hint}>
+            <button
+              key={s.scan}
+              type="button"
+              className={index === 0 ? undefined : "secondary"}
+              disabled={busy || running}
+              onClick={() => submit(s.scan)}
+              title={s.hint}
+            >
               {s.label}
             </button>
           ))}
         </div>
-        <p className="muted small">Clear: approved after 1.5 s · Blurry: rejected after 1.5 s · Slow: answers after 9 s, past the deadline.</p>
+        <p className="muted small">
+          Clear: approved after 1.5 s · Blurry: rejected after 1.5 s · Slow: answers after 9 s, past the deadline.
+        </p>
       </div>
       {started ? (
         <div className="columns" style={{ marginTop: "1rem" }}>

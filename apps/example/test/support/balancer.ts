@@ -16,7 +16,15 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-connection",
+  "te",
+  "trailer",
+]);
 
 export async function startBalancer(backends: () => string[]): Promise<Balancer> {
   let next = 0;
@@ -64,13 +72,15 @@ function forward(
 ): Promise<boolean> {
   const target = new URL(path, backend);
   const outgoing: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) outgoing[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) outgoing[name] = value;
   outgoing.host = target.host;
   outgoing["content-length"] = String(body.length);
   return new Promise((resolve) => {
     const req = httpRequest(target, { method, headers: outgoing, agent: false }, (upstream) => {
       const answer: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(upstream.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) answer[name] = value;
+      for (const [name, value] of Object.entries(upstream.headers))
+        if (value !== undefined && !HOP_BY_HOP.has(name)) answer[name] = value;
       res.writeHead(upstream.statusCode ?? 502, answer);
       upstream.pipe(res);
       upstream.on("error", () => res.destroy());

@@ -7,7 +7,8 @@ export const SECRET = "inspector-test-secret-0123456789abcdef0123456789abcd";
 export const TOKEN = "let-me-inspect-0123456789";
 export const INSPECT = "/.well-known/workflow/v1/inspect";
 /** A webhook's raw token, derived as the runtime derives it; the demo's webhook is its fifth operation (flaky, echoHtml, bigValue, hook, webhook). */
-export const webhookTokenOf = (runId: string, operation = "o5") => createHmac("sha256", SECRET).update(`webhook:${runId}:${operation}`).digest("base64url");
+export const webhookTokenOf = (runId: string, operation = "o5") =>
+  createHmac("sha256", SECRET).update(`webhook:${runId}:${operation}`).digest("base64url");
 
 export async function startDemo(server: NextServer, body: Record<string, string>): Promise<string> {
   const response = await fetch(`${server.url}/api/inspector-demo`, { method: "POST", body: JSON.stringify(body) });
@@ -16,8 +17,15 @@ export async function startDemo(server: NextServer, body: Record<string, string>
 }
 
 /** A GET of the inspector as a logged-in browser would make it. */
-export async function page(server: NextServer, path: string, cookie?: string): Promise<{ status: number; text: string; headers: Headers }> {
-  const response = await fetch(`${server.url}${INSPECT}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+export async function page(
+  server: NextServer,
+  path: string,
+  cookie?: string,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const response = await fetch(`${server.url}${INSPECT}${path}`, {
+    headers: cookie ? { cookie } : {},
+    redirect: "manual",
+  });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 
@@ -27,7 +35,12 @@ export function csrfOf(html: string): string {
   return match[1]!;
 }
 
-export async function post(server: NextServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+export async function post(
+  server: NextServer,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   return fetch(`${server.url}${INSPECT}${path}`, {
     method: "POST",
     redirect: "manual",

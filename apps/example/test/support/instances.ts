@@ -30,7 +30,11 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(options: { databaseUrl: string; names: string[]; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: {
+  databaseUrl: string;
+  names: string[];
+  env?: Record<string, string>;
+}): Promise<Cluster> {
   const instances: Instance[] = [];
   // Uploads go to shared storage, as they would in S3: any instance's steps can read them.
   const uploads = await mkdtemp(join(tmpdir(), "hookline-instances-uploads-"));
@@ -49,7 +53,8 @@ export async function startCluster(options: { databaseUrl: string; names: string
     },
     async close() {
       await Promise.all(instances.map((i) => i.server.stop("SIGKILL")));
-      if (process.env.HOOKLINE_TEST_SERVER_LOGS) for (const i of instances) console.log(`--- instance ${i.name} ---\n${i.server.output()}`);
+      if (process.env.HOOKLINE_TEST_SERVER_LOGS)
+        for (const i of instances) console.log(`--- instance ${i.name} ---\n${i.server.output()}`);
       await balancer.close();
     },
   };
@@ -80,7 +85,11 @@ export async function startCluster(options: { databaseUrl: string; names: string
 }
 
 export async function postJson<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }

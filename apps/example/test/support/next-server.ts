@@ -51,7 +51,13 @@ export async function freePort(): Promise<number> {
   const [low, high] = [Number(PORT_RANGE[1]), Number(PORT_RANGE[2])];
   for (let tried = 0; tried <= high - low; tried++) {
     const port = low + (nextInRange++ % (high - low + 1));
-    if (await listenOnce(port).then(() => true, () => false)) return port;
+    if (
+      await listenOnce(port).then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
   }
   throw new Error(`No free port in HOOKLINE_TEST_PORTS ${low}-${high}.`);
 }
@@ -63,7 +69,9 @@ function listenOnce(port: number): Promise<number> {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -107,9 +115,14 @@ export async function startNext(
  * Runs the server.js of an `output: "standalone"` build as a container would: `node server.js`
  * with PORT and HOSTNAME, no next.config, no next CLI.
  */
-export async function startStandalone(
-  options: { distDir: string; env?: Record<string, string>; port?: number; dataDir?: string; ready?: false; path?: string },
-): Promise<NextServer> {
+export async function startStandalone(options: {
+  distDir: string;
+  env?: Record<string, string>;
+  port?: number;
+  dataDir?: string;
+  ready?: false;
+  path?: string;
+}): Promise<NextServer> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "hookline-example-data-")));
   const serverDir = await standaloneDir(options.distDir);
@@ -132,11 +145,19 @@ export async function startStandalone(
 
 /** The folder of a standalone build's server.js: the app's path below the tracing root, inside `<distDir>/standalone`. */
 export async function standaloneDir(distDir: string): Promise<string> {
-  const { relativeAppDir } = JSON.parse(await readFile(join(APP_DIR, distDir, "required-server-files.json"), "utf8")) as { relativeAppDir: string };
+  const { relativeAppDir } = JSON.parse(
+    await readFile(join(APP_DIR, distDir, "required-server-files.json"), "utf8"),
+  ) as { relativeAppDir: string };
   return join(APP_DIR, distDir, "standalone", relativeAppDir);
 }
 
-async function serve(child: ChildProcess, name: string, port: number, dataDir: string, options: { ready?: false; path?: string }): Promise<NextServer> {
+async function serve(
+  child: ChildProcess,
+  name: string,
+  port: number,
+  dataDir: string,
+  options: { ready?: false; path?: string },
+): Promise<NextServer> {
   let output = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -165,7 +186,11 @@ async function serve(child: ChildProcess, name: string, port: number, dataDir: s
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`The server did not print ${pattern} within ${timeoutMs} ms. It printed:\n${output.slice(-4000)}`));
+          reject(
+            new Error(
+              `The server did not print ${pattern} within ${timeoutMs} ms. It printed:\n${output.slice(-4000)}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -215,7 +240,11 @@ async function serve(child: ChildProcess, name: string, port: number, dataDir: s
 }
 
 /** Polls `fn` until it returns a value that is not undefined. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -3,7 +3,11 @@
  * HOOKLINE_TEST_POSTGRES_URL, else 127.0.0.1:5432 when it answers, else an embedded server.
  * Tests that stop the server start their own embedded one.
  */
-export { createTestDatabase, type TestDatabase, withUser } from "../../../../packages/world-postgres/test/support/database";
+export {
+  createTestDatabase,
+  type TestDatabase,
+  withUser,
+} from "../../../../packages/world-postgres/test/support/database";
 export {
   type EmbeddedPostgres,
   type PostgresServer,

@@ -16,7 +16,11 @@ interface ErrorShape {
   stack: string;
 }
 
-async function failedRun(app: string, workflow: string, orderId: string): Promise<{ runId: string; error: ErrorShape; cause: ErrorShape }> {
+async function failedRun(
+  app: string,
+  workflow: string,
+  orderId: string,
+): Promise<{ runId: string; error: ErrorShape; cause: ErrorShape }> {
   const started = await fetch(`${app}/api/stacks`, { method: "POST", body: JSON.stringify({ workflow, orderId }) });
   expect(started.status).toBe(200);
   const { runId } = (await started.json()) as { runId: string };
@@ -70,6 +74,14 @@ export async function expectReadableStacks(app: string, server: NextServer): Pro
   expectNoGeneratedNames(serialization.cause.stack);
 
   // The server log shows the same error as the route logged it.
-  await server.waitForOutput(new RegExp(`\\[example\\] run ${step.runId} failed:[^]*?${frame("validateCard", "workflows/stacks.ts", 'checkExpiry(orderId, "2020-01")').source}`));
-  await server.waitForOutput(new RegExp(`\\[example\\] run ${workflow.runId} failed:[^]*?${frame("checkOrder", "workflows/stacks.ts", "throw new OrderRejectedError").source}`));
+  await server.waitForOutput(
+    new RegExp(
+      `\\[example\\] run ${step.runId} failed:[^]*?${frame("validateCard", "workflows/stacks.ts", 'checkExpiry(orderId, "2020-01")').source}`,
+    ),
+  );
+  await server.waitForOutput(
+    new RegExp(
+      `\\[example\\] run ${workflow.runId} failed:[^]*?${frame("checkOrder", "workflows/stacks.ts", "throw new OrderRejectedError").source}`,
+    ),
+  );
 }

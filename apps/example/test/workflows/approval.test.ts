@@ -21,7 +21,12 @@ it("pays out once approved, naming the reviewer", async () => {
   expect(console.log).toHaveBeenCalledWith("[example] approval exp-1 requested: Team dinner (125.00 EUR)");
   // The same call the app's server action makes.
   await approvalDecision.resume("approval:exp-1", { approved: true, reviewer: "maria" });
-  expect(await run.result()).toEqual({ requestId: "exp-1", status: "approved", reviewer: "maria", payoutId: "po_exp-1" });
+  expect(await run.result()).toEqual({
+    requestId: "exp-1",
+    status: "approved",
+    reviewer: "maria",
+    payoutId: "po_exp-1",
+  });
 });
 
 it("tells the requester when rejected", async () => {
@@ -33,6 +38,8 @@ it("tells the requester when rejected", async () => {
 
 it("refuses a decision that does not fit the schema, and keeps waiting", async () => {
   const run = await hl.start(expenseApproval, ["exp-3", 100, "Pens"]);
-  await expect(approvalDecision.resume("approval:exp-3", { approved: "yes" } as never)).rejects.toSatisfy(HookPayloadError.is);
+  await expect(approvalDecision.resume("approval:exp-3", { approved: "yes" } as never)).rejects.toSatisfy(
+    HookPayloadError.is,
+  );
   expect((await run.waits()).map((wait) => wait.kind)).toEqual(["hook"]);
 });

@@ -23,16 +23,29 @@ it("records each provider event, answers it inline, and settles on payment.succe
   const payments = await run.waitForHook({ kind: "webhook" });
   const [url, init] = psp.mock.calls[0]!;
   expect(url).toBe("https://shop.example/api/fake-psp/payments");
-  expect(JSON.parse(String(init?.body))).toEqual({ orderId: "ord-1", amountCents: 4_200, card: "good", callbackUrl: payments.url });
+  expect(JSON.parse(String(init?.body))).toEqual({
+    orderId: "ord-1",
+    amountCents: 4_200,
+    card: "good",
+    callbackUrl: payments.url,
+  });
 
-  const send = (type: string) => payments.send({ headers: { "content-type": "application/json" }, body: JSON.stringify({ type, amountCents: 4_200 }) });
+  const send = (type: string) =>
+    payments.send({
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type, amountCents: 4_200 }),
+    });
   const pending = await send("payment.pending");
   expect(await pending.json()).toEqual({ received: "payment.pending", ledgerLine: 1 });
   const succeeded = await send("payment.succeeded");
   expect(await succeeded.json()).toEqual({ received: "payment.succeeded", ledgerLine: 2 });
 
   const result = await run.result();
-  expect(result).toMatchObject({ orderId: "ord-1", status: "paid", receipt: "Thank you! Order ord-1: 42.00 EUR received." });
+  expect(result).toMatchObject({
+    orderId: "ord-1",
+    status: "paid",
+    receipt: "Thank you! Order ord-1: 42.00 EUR received.",
+  });
   expect(result.ledger.map((line) => line.event)).toEqual(["payment.pending", "payment.succeeded"]);
   expect(console.log).toHaveBeenCalledWith("[example] order ord-1 paid: packing it");
   expect((await send("payment.succeeded")).status).toBe(410);
@@ -42,7 +55,9 @@ it("fails the run at once when the provider refuses the payment", async () => {
   psp.mockResolvedValueOnce(new Response("card declined", { status: 400 }));
   const run = await hl.start(checkout, ["ord-2", 100, "declined"]);
   const error = await run.result().catch((e: unknown) => e);
-  expect(WorkflowRunFailedError.is(error) && error.cause.message).toBe("The payment provider refused the payment: card declined");
+  expect(WorkflowRunFailedError.is(error) && error.cause.message).toBe(
+    "The payment provider refused the payment: card declined",
+  );
   expect((await run.handle.steps())[0]).toMatchObject({ name: "requestPayment", status: "failed", attempts: 1 });
 });
 

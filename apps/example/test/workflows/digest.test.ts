@@ -11,7 +11,8 @@ beforeEach(async () => {
 afterEach(() => hl.close());
 
 it("starts one digest at 09:00 Berlin time on weekdays, none at the weekend", async () => {
-  const digests = async () => (await hl.world.listRuns({ workflowId: "workflow//workflows/digest.ts//dailyDigest" })).length;
+  const digests = async () =>
+    (await hl.world.listRuns({ workflowId: "workflow//workflows/digest.ts//dailyDigest" })).length;
   await hl.clock.advance("29m");
   expect(await digests()).toBe(0);
   await hl.clock.advance("1m");

@@ -6,7 +6,8 @@ import { importCustomers, uploadCompleted } from "@/workflows/import";
 
 vi.mock("@/lib/uploads", () => ({ getObject: vi.fn() }));
 
-const csv = (rows: number) => ["name,email,plan", ...Array.from({ length: rows }, (_, i) => `c${i},c${i}@example.com,pro`)].join("\n");
+const csv = (rows: number) =>
+  ["name,email,plan", ...Array.from({ length: rows }, (_, i) => `c${i},c${i}@example.com,pro`)].join("\n");
 
 let hl: TestRuntime;
 beforeEach(async () => {
@@ -23,9 +24,19 @@ it("imports the uploaded file in batches of 1,000 rows, reading it by its key", 
   const upload = await run.waitForHook({ token: "upload:imp-1" });
   expect(upload.metadata).toEqual({ importId: "imp-1", fileName: "customers.csv" });
   await uploadCompleted.resume("upload:imp-1", { objectKey: "uploads/imp-1.csv", bytes: 80_000 });
-  expect(await run.result()).toMatchObject({ rows: 2_500, imported: 2_500, batches: 3, objectKey: "uploads/imp-1.csv" });
+  expect(await run.result()).toMatchObject({
+    rows: 2_500,
+    imported: 2_500,
+    batches: 3,
+    objectKey: "uploads/imp-1.csv",
+  });
   expect(getObject).toHaveBeenCalledWith("uploads/imp-1.csv");
-  expect((await run.handle.steps()).map((step) => step.name)).toEqual(["countRows", "importBatch", "importBatch", "importBatch"]);
+  expect((await run.handle.steps()).map((step) => step.name)).toEqual([
+    "countRows",
+    "importBatch",
+    "importBatch",
+    "importBatch",
+  ]);
 });
 
 it("fails the run when nobody uploads within the hour", async () => {

@@ -5,7 +5,10 @@ import { VENDOR_DEADLINE_SECONDS, verifyDocument } from "@/workflows/verificatio
 
 let hl: TestRuntime;
 beforeEach(async () => {
-  vi.stubGlobal("fetch", vi.fn(async () => Response.json({ checkId: "chk-1" })));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => Response.json({ checkId: "chk-1" })),
+  );
   vi.spyOn(console, "log").mockImplementation(() => {});
   hl = await createTestRuntime();
 });

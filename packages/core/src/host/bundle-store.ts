@@ -74,9 +74,16 @@ export class BundleStore {
     if (loading) {
       this.#others.delete(bundleId);
     } else {
-      loading = this.#world.bundles.get(bundleId).then((stored) =>
-        stored ? new WorkflowBundle({ code: stored.code, filename: current?.source.filename ?? "hookline-workflows.js" }, bundleId) : null,
-      );
+      loading = this.#world.bundles
+        .get(bundleId)
+        .then((stored) =>
+          stored
+            ? new WorkflowBundle(
+                { code: stored.code, filename: current?.source.filename ?? "hookline-workflows.js" },
+                bundleId,
+              )
+            : null,
+        );
       // A failed read is not remembered.
       loading.then(
         (bundle) => bundle ?? this.#others.delete(bundleId),
@@ -123,7 +130,9 @@ export function replayableBundle(
     );
   }
   if (!bundle.workflowIds().has(run.workflowId)) {
-    throw new WorkflowNotRegisteredError(`Workflow "${run.workflowId}" is not in this build; it was renamed or removed since run ${run.runId} started.`);
+    throw new WorkflowNotRegisteredError(
+      `Workflow "${run.workflowId}" is not in this build; it was renamed or removed since run ${run.runId} started.`,
+    );
   }
   return bundle;
 }

@@ -49,7 +49,8 @@ export async function startChildOperation(parent: ParentPort, op: Operation): Pr
   });
   const data = { workflowId, childRunId, ...(op.detached ? { detached: true } : {}) };
   const stored = await parent.append({ type: "child_started", corr: op.corr, at: Date.now(), data });
-  if (!stored && parent.ended() && !op.detached) await parent.env.cancelRun(childRunId, `its parent run ${parent.runId} ended before recording it`);
+  if (!stored && parent.ended() && !op.detached)
+    await parent.env.cancelRun(childRunId, `its parent run ${parent.runId} ended before recording it`);
   return true;
 }
 

@@ -79,7 +79,9 @@ export class ConcurrencySlots {
         if (this.#held.get(slot.runId) !== slot.key) continue;
         this.#held.delete(slot.runId);
         this.#report(
-          new Error(`The concurrency slot of run ${slot.runId} (key ${JSON.stringify(slot.key)}) was lost: its lease ran out before it was renewed.`),
+          new Error(
+            `The concurrency slot of run ${slot.runId} (key ${JSON.stringify(slot.key)}) was lost: its lease ran out before it was renewed.`,
+          ),
           "renewing concurrency slots",
         );
       }

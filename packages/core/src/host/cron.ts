@@ -33,7 +33,9 @@ export class CronSchedule {
   static parse(cron: unknown, timezone: unknown, where: string): CronSchedule {
     const zone = checkTimezone(timezone, where);
     if (typeof cron !== "string" || cron.trim().length === 0) {
-      throw new InvalidArgumentError(`${where}: cron must be a cron expression such as "0 9 * * 1-5", got ${describeValue(cron)}.`);
+      throw new InvalidArgumentError(
+        `${where}: cron must be a cron expression such as "0 9 * * 1-5", got ${describeValue(cron)}.`,
+      );
     }
     let compiled: Cron;
     try {
@@ -43,7 +45,9 @@ export class CronSchedule {
     }
     const schedule = new CronSchedule(cron, zone, compiled);
     if (schedule.nextAfter(Date.now()) === null) {
-      throw new InvalidArgumentError(`${where}: cron ${JSON.stringify(cron)} never matches a date (e.g. "0 9 31 2 *", February 31st).`);
+      throw new InvalidArgumentError(
+        `${where}: cron ${JSON.stringify(cron)} never matches a date (e.g. "0 9 31 2 *", February 31st).`,
+      );
     }
     return schedule;
   }
@@ -85,7 +89,9 @@ export class CronSchedule {
 /** A timezone Intl knows, as it spells it; InvalidArgumentError otherwise. */
 export function checkTimezone(timezone: unknown, where: string): string {
   if (typeof timezone !== "string" || timezone.length === 0) {
-    throw new InvalidArgumentError(`${where}: timezone must be an IANA timezone name such as "Europe/Berlin" or "UTC", got ${describeValue(timezone)}.`);
+    throw new InvalidArgumentError(
+      `${where}: timezone must be an IANA timezone name such as "Europe/Berlin" or "UTC", got ${describeValue(timezone)}.`,
+    );
   }
   try {
     return new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;

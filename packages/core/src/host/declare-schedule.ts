@@ -24,18 +24,23 @@ export function schedule<W extends AnyWorkflow>(workflow: W, options: ScheduleOp
 export function checkDeclaration(workflow: unknown, options: ScheduleOptions, call: string): ScheduleDeclaration {
   const workflowId = (workflow as { workflowId?: unknown } | null)?.workflowId;
   if (typeof workflowId !== "string" || workflowId.length === 0) {
-    throw invalid(`${call}: the first argument must be a "use workflow" function imported from its file (compiled by withWorkflow()).`);
+    throw invalid(
+      `${call}: the first argument must be a "use workflow" function imported from its file (compiled by withWorkflow()).`,
+    );
   }
-  if (typeof options !== "object" || options === null) throw invalid(`${call}: the options must be an object { cron, timezone?, args?, id? }.`);
+  if (typeof options !== "object" || options === null)
+    throw invalid(`${call}: the options must be an object { cron, timezone?, args?, id? }.`);
   for (const name of Object.keys(options)) {
-    if (!["cron", "timezone", "args", "id"].includes(name)) throw invalid(`${call}: unknown option "${name}". Known options: cron, timezone, args, id.`);
+    if (!["cron", "timezone", "args", "id"].includes(name))
+      throw invalid(`${call}: unknown option "${name}". Known options: cron, timezone, args, id.`);
   }
   // Without an id, the workflow's id (checked too: a very long one needs an id of its own).
   const id = checkScheduleId(options.id ?? workflowId, call);
   const where = `${call} (schedule "${id}")`;
   const cron = CronSchedule.parse(options.cron, options.timezone ?? "UTC", where);
   const args = options.args ?? [];
-  if (!Array.isArray(args)) throw invalid(`${where}: args must be an array of the workflow's arguments, e.g. args: ["ops"].`);
+  if (!Array.isArray(args))
+    throw invalid(`${where}: args must be an array of the workflow's arguments, e.g. args: ["ops"].`);
   // Arguments that cannot be recorded fail here, not at the first tick.
   serialize(args, `${where} args`);
   return Object.freeze({ id, workflowId, cron: cron.cron, timezone: cron.timezone, args: Object.freeze([...args]) });

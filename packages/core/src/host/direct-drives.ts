@@ -12,8 +12,9 @@
  *   const event = await world.append(runId, e, { expectedSeq, wake: direct?.wake ?? now });
  *   direct?.drive(event);
  */
-import type { EnqueueOptions } from "../world/world.js";
+
 import type { WorkflowEvent } from "../world/events.js";
+import type { EnqueueOptions } from "../world/world.js";
 
 /** How long after an append its durable wake is due (a run warm here is driven in memory first; after a restart the local world delivers it at once). */
 export const SETTLE_MS = 10_000;

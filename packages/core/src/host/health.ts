@@ -37,7 +37,8 @@ export async function checkHealth(
   const check = (async (): Promise<string | undefined> => {
     const up = await runtime();
     await up.world.listRuns({ limit: 1 });
-    if (endpoint === "workflow" && !(await up.hasWorkflowCode())) return "No workflow bundle is loaded in this process.";
+    if (endpoint === "workflow" && !(await up.hasWorkflowCode()))
+      return "No workflow bundle is loaded in this process.";
     return undefined;
   })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
   try {

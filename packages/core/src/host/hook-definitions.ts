@@ -36,7 +36,8 @@ export function hookDefinitionLoaded(id: string): boolean {
 /** `payload` checked against `schema`: the schema's output, or HookPayloadError with its issues. */
 export async function validatePayload(schema: Schema, payload: unknown, what: string): Promise<unknown> {
   const result = await schema["~standard"].validate(payload);
-  if (result.issues) throw new HookPayloadError(`The payload does not match ${what}: ${formatIssues(result.issues)}`, result.issues);
+  if (result.issues)
+    throw new HookPayloadError(`The payload does not match ${what}: ${formatIssues(result.issues)}`, result.issues);
   return result.value;
 }
 

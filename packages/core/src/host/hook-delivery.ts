@@ -35,15 +35,19 @@ export class HookDelivery {
   /** Whether `record` still accepts payloads: not ended, not expired, its secret still configured. */
   isActive(record: HookRecord): boolean {
     return (
-      record.status === "active" && this.#tokens.knows(record.keyId) && (record.expiresAt === undefined || record.expiresAt > Date.now())
+      record.status === "active" &&
+      this.#tokens.knows(record.keyId) &&
+      (record.expiresAt === undefined || record.expiresAt > Date.now())
     );
   }
 
   /** The active hook holding `token`, or HookNotFoundError. */
   async activeHook(token: string): Promise<HookRecord> {
-    if (typeof token !== "string" || token.length === 0) throw new InvalidArgumentError("The hook token must be a non-empty string.");
+    if (typeof token !== "string" || token.length === 0)
+      throw new InvalidArgumentError("The hook token must be a non-empty string.");
     const record = await this.#world.getHook(hashToken(token));
-    if (!record) throw new HookNotFoundError("No hook has this token. Check the token, or whether the hook was ever created.");
+    if (!record)
+      throw new HookNotFoundError("No hook has this token. Check the token, or whether the hook was ever created.");
     if (!this.isActive(record)) {
       throw new HookNotFoundError(
         `The hook with this token has ended (run ${record.runId}): it was disposed or timed out, or its run finished.`,
@@ -55,7 +59,9 @@ export class HookDelivery {
   async resumeHook(token: string, payload: unknown, options: ResumeOptions = {}): Promise<{ runId: string }> {
     const record = await this.activeHook(token);
     if (record.kind === "webhook") {
-      throw new InvalidArgumentError("This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).");
+      throw new InvalidArgumentError(
+        "This token belongs to a webhook: deliver requests to it with resumeWebhook(token, request).",
+      );
     }
     return this.resume(record, payload, options);
   }
@@ -71,7 +77,12 @@ export class HookDelivery {
   async resume(record: HookRecord, payload: unknown, options: ResumeOptions = {}): Promise<{ runId: string }> {
     const value = options.checked ? payload : await definedPayload(this.#world, record, payload);
     const recorded = await serializeAsync(value, "payload");
-    await this.#append(record, () => ({ type: "hook_received", corr: record.hookId, at: Date.now(), data: { payload: recorded } }));
+    await this.#append(record, () => ({
+      type: "hook_received",
+      corr: record.hookId,
+      at: Date.now(),
+      data: { payload: recorded },
+    }));
     return { runId: record.runId };
   }
 
@@ -79,12 +90,18 @@ export class HookDelivery {
   async reject(record: HookRecord, error: unknown): Promise<{ runId: string }> {
     const reason = error instanceof Error ? error : new Error(String(error));
     const recorded = await serializeAsync(reason, "error");
-    await this.#append(record, () => ({ type: "hook_rejected", corr: record.hookId, at: Date.now(), data: { error: recorded } }));
+    await this.#append(record, () => ({
+      type: "hook_rejected",
+      corr: record.hookId,
+      at: Date.now(),
+      data: { error: recorded },
+    }));
     return { runId: record.runId };
   }
 
   async #append(record: HookRecord, make: () => NewEvent): Promise<void> {
-    if (!this.isActive(record)) throw new HookNotFoundError(`The hook has ended (run ${record.runId}): it no longer accepts payloads.`);
+    if (!this.isActive(record))
+      throw new HookNotFoundError(`The hook has ended (run ${record.runId}): it no longer accepts payloads.`);
     await this.#log.append(record.runId, make);
   }
 }

@@ -26,14 +26,17 @@ export interface MissingStepContext {
   waitMs: number;
 }
 
-const short = (id: string | undefined) => (id === undefined ? "an unrecorded build (a run older than bundle ids)" : `build ${id.slice(0, 12)}`);
+const short = (id: string | undefined) =>
+  id === undefined ? "an unrecorded build (a run older than bundle ids)" : `build ${id.slice(0, 12)}`;
 
 /** A stand-in step that fails fatally with StepNotRegisteredError, or StepElsewhereError while waiting. */
 export function missingStep(context: MissingStepContext): RegisteredStep {
   const { runId, stepId, runBundleId, currentBundleId } = context;
   const otherBuild = runBundleId !== undefined && runBundleId !== currentBundleId;
   if (otherBuild && Date.now() < context.lastEventAt + context.waitMs) {
-    throw new StepElsewhereError(`Step "${stepId}" of run ${runId} is not in this build; left for an instance of ${short(runBundleId)}.`);
+    throw new StepElsewhereError(
+      `Step "${stepId}" of run ${runId} is not in this build; left for an instance of ${short(runBundleId)}.`,
+    );
   }
   const message = otherBuild
     ? `Step "${stepId}" is not registered in the current build (${short(currentBundleId)}), but run ${runId}, started on ${short(runBundleId)}, calls it: it was renamed or removed by a deploy. Keep the step in the new build (as a deprecated function) until the runs of the old build have finished, or move the runs with upgradeRun() after changing the workflow.`

@@ -90,7 +90,8 @@ export class OperationTable {
   /** A step is due at `now`: not done, not running, not waiting for its retry's backoff. */
   stepDue(now: number): boolean {
     for (const op of this.pending) {
-      if (op.kind === "step" && !op.done && !op.inFlight && (op.retryAt === undefined || op.retryAt <= now)) return true;
+      if (op.kind === "step" && !op.done && !op.inFlight && (op.retryAt === undefined || op.retryAt <= now))
+        return true;
     }
     return false;
   }
@@ -176,7 +177,13 @@ export class OperationTable {
     return DELIVERING.has(event.type);
   }
 
-  #expect(event: WorkflowEvent, kind: Operation["kind"], stepId?: string, hookKind?: "hook" | "webhook", workflowId?: string): Operation {
+  #expect(
+    event: WorkflowEvent,
+    kind: Operation["kind"],
+    stepId?: string,
+    hookKind?: "hook" | "webhook",
+    workflowId?: string,
+  ): Operation {
     const op = this.#ops.get(event.corr!);
     if (
       op !== undefined &&
@@ -198,7 +205,12 @@ export class OperationTable {
     }
     throw new ReplayDivergenceError(
       `Replay of run ${this.runId} diverged at operation #${ordinal}: the log recorded ${recorded()} (event ${event.seq}), but the workflow now calls ${describeOperation(op)}. The workflow's code changed under a running run, or it is not deterministic.`,
-      { recorded: recorded(), actual: describeOperation(op), seq: event.seq, ...(op.args === undefined ? {} : { actualArgs: op.args }) },
+      {
+        recorded: recorded(),
+        actual: describeOperation(op),
+        seq: event.seq,
+        ...(op.args === undefined ? {} : { actualArgs: op.args }),
+      },
     );
   }
 }

@@ -44,7 +44,8 @@ export class RateLimiter {
   /** Buckets that have refilled carry no information: drop them so memory stays bounded. */
   #forgetFull(now: number): void {
     for (const [address, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * this.#limit.perSecond >= this.#limit.burst) this.#buckets.delete(address);
+      if (bucket.tokens + ((now - bucket.at) / 1000) * this.#limit.perSecond >= this.#limit.burst)
+        this.#buckets.delete(address);
     }
   }
 }
@@ -59,5 +60,8 @@ export function bucketOf(address: string): string {
   const tailGroups = tail ? tail.split(":") : [];
   const missing = 8 - groups.length - tailGroups.length;
   const full = address.includes("::") ? [...groups, ...Array(Math.max(0, missing)).fill("0"), ...tailGroups] : groups;
-  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

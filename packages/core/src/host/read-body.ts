@@ -39,9 +39,14 @@ export async function readBoundedBody(request: Request, limits: BodyLimits): Pro
     for (;;) {
       const next = await Promise.race([reader.read(), stopped]).catch(() => "aborted" as const);
       if (next === "deadline") {
-        return { ok: false, status: 408, reason: `The client took longer than ${limits.totalTimeoutMs} ms to send the body.` };
+        return {
+          ok: false,
+          status: 408,
+          reason: `The client took longer than ${limits.totalTimeoutMs} ms to send the body.`,
+        };
       }
-      if (next === "idle" || next === "aborted") return { ok: false, status: 408, reason: "The client stopped sending the body before its end." };
+      if (next === "idle" || next === "aborted")
+        return { ok: false, status: 408, reason: "The client stopped sending the body before its end." };
       if (next.done) break;
       idleTimer.refresh();
       size += next.value.byteLength;

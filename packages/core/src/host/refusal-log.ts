@@ -66,7 +66,9 @@ export class RefusalLog {
   #write(refusal: NewRefusal): void {
     const writing = this.#world
       .recordRefusal(refusal)
-      .catch((error: unknown) => this.#report(error, `recording a refused delivery (${refusal.status}) to run ${refusal.runId}`))
+      .catch((error: unknown) =>
+        this.#report(error, `recording a refused delivery (${refusal.status}) to run ${refusal.runId}`),
+      )
       .finally(() => this.#writing.delete(writing));
     this.#writing.add(writing);
   }

@@ -79,7 +79,8 @@ function leaseBundle(bundle: WorkflowBundle): { bundle: WorkflowBundle; release(
 /** Replays `events` (one run's log, from its run_created) on `bundle`; the run's end, if recorded, is left out. */
 export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle): Promise<ReplayReport> {
   const first = events[0];
-  if (first?.type !== "run_created") throw new WorldError(`A log to replay starts with run_created, got ${first?.type ?? "no events"}.`);
+  if (first?.type !== "run_created")
+    throw new WorldError(`A log to replay starts with run_created, got ${first?.type ?? "no events"}.`);
   const log = TERMINAL_RUN_EVENTS.has(events.at(-1)!.type) ? events.slice(0, -1) : events;
   const world = readOnlyWorld(log);
   const lease = leaseBundle(bundle);
@@ -104,7 +105,12 @@ export async function checkLog(events: WorkflowEvent[], bundle: WorkflowBundle):
   const failure = run?.replayFailure ?? null;
   if (!failure) return { ...base, ok: true };
   if (ReplayDivergenceError.is(failure) && failure.seq !== undefined) {
-    return { ...base, ok: false, divergence: { seq: failure.seq, recorded: failure.recorded!, actual: failure.actual! }, message: failure.message };
+    return {
+      ...base,
+      ok: false,
+      divergence: { seq: failure.seq, recorded: failure.recorded!, actual: failure.actual! },
+      message: failure.message,
+    };
   }
   return { ...base, ok: false, message: failure.message };
 }
@@ -119,7 +125,10 @@ const PARALLEL_FROM = 200;
  * `checkLog` of each log; reports in the logs' order. Many logs are checked on every core: here
  * and on worker threads (see replay-pool.ts); a few are checked here only.
  */
-export async function checkLogs(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
+export async function checkLogs(
+  logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>,
+  bundle: WorkflowBundle,
+): Promise<ReplayReport[]> {
   const iterator = Symbol.asyncIterator in logs ? logs[Symbol.asyncIterator]() : toAsync(logs[Symbol.iterator]());
   const first: WorkflowEvent[][] = [];
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
@@ -147,7 +156,10 @@ async function* concat<T>(first: T[], rest: AsyncIterator<T>): AsyncIterable<T> 
 }
 
 /** `checkLog` of each log in this thread, a few at a time; reports in the logs' order. */
-export async function checkLogsHere(logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>, bundle: WorkflowBundle): Promise<ReplayReport[]> {
+export async function checkLogsHere(
+  logs: Iterable<WorkflowEvent[]> | AsyncIterable<WorkflowEvent[]>,
+  bundle: WorkflowBundle,
+): Promise<ReplayReport[]> {
   const reports: Promise<ReplayReport>[] = [];
   const running = new Set<Promise<unknown>>();
   for await (const events of logs) {
@@ -170,12 +182,20 @@ const READ_AHEAD = 16;
  * Checks every unfinished run of `world` on `bundle` (runs of other builds too: they are what a
  * deploy of `bundle` would meet if moved). Reads the logs a page of runs at a time.
  */
-export async function checkRuns(world: World, bundle: WorkflowBundle, options: { pageSize?: number } = {}): Promise<ReplayReport[]> {
+export async function checkRuns(
+  world: World,
+  bundle: WorkflowBundle,
+  options: { pageSize?: number } = {},
+): Promise<ReplayReport[]> {
   const pageSize = options.pageSize ?? 500;
   async function* logs(): AsyncIterable<WorkflowEvent[]> {
     let before: { createdAt: number; runId: string } | undefined;
     for (;;) {
-      const page = await world.listRuns({ status: ["pending", "running"], limit: pageSize, ...(before ? { before } : {}) });
+      const page = await world.listRuns({
+        status: ["pending", "running"],
+        limit: pageSize,
+        ...(before ? { before } : {}),
+      });
       // Read ahead, a few logs at a time: the next logs are read while earlier ones replay, and
       // the first is handed on once read (not once the whole page is).
       const reads: Promise<WorkflowEvent[]>[] = [];

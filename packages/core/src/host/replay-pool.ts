@@ -101,7 +101,10 @@ export function checkOnWorkers(
       dispatch();
     };
 
-    const workers = Array.from({ length: count }, () => new Worker(script, { eval: true, workerData: { source: bundle.source, id: bundle.id } }));
+    const workers = Array.from(
+      { length: count },
+      () => new Worker(script, { eval: true, workerData: { source: bundle.source, id: bundle.id } }),
+    );
     for (const worker of workers) {
       worker.on("message", (answer: { ready?: true; batch: number; reports?: ReplayReport[]; failed?: true }) => {
         // Handed a batch only once it has loaded: until then this thread takes them.

@@ -20,8 +20,11 @@ export interface RerunPort {
 export async function rerun(runtime: RerunPort, runId: string): Promise<Run> {
   const [created] = await runtime.world.readEvents(runId, 0);
   if (!created) throw new RunNotFoundError(`rerun(): no run with id "${runId}".`);
-  if (created.type !== "run_created") throw new WorldError(`rerun(): run ${runId}'s log starts with ${created.type}, not run_created.`);
+  if (created.type !== "run_created")
+    throw new WorldError(`rerun(): run ${runId}'s log starts with ${created.type}, not run_created.`);
   const args = deserialize(created.data.args);
   const { workflowId, concurrency } = created.data;
-  return runtime.start(workflowId, Array.isArray(args) ? args : [args], concurrency ? { concurrency } : {}, { rerunOf: runId });
+  return runtime.start(workflowId, Array.isArray(args) ? args : [args], concurrency ? { concurrency } : {}, {
+    rerunOf: runId,
+  });
 }

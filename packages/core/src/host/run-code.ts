@@ -42,7 +42,9 @@ export class RunCode {
       this.#args = args;
       return null;
     } catch (error) {
-      return HooklineError.is(error) ? error : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
+      return HooklineError.is(error)
+        ? error
+        : new FatalError(`The workflow bundle failed to load: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -54,7 +56,9 @@ export class RunCode {
     try {
       this.#sandbox.entry.start(this.#workflowId, this.#tokens.reveal(args));
     } catch (error) {
-      return HooklineError.is(error) ? error : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
+      return HooklineError.is(error)
+        ? error
+        : new FatalError(`The workflow failed to start: ${(error as Error).message}`, { cause: error });
     }
     await drainMicrotasks();
     return null;

@@ -18,6 +18,7 @@ export async function readRunEnd(world: Pick<World, "getRun" | "readEvents">, ru
     const tail = await world.readEvents(runId, Math.max(0, summary.lastSeq - back));
     const end = tail.findLast((event) => TERMINAL_RUN_EVENTS.has(event.type));
     if (end) return end as RunEnd;
-    if (back >= summary.lastSeq) throw new RunNotFoundError(`Run ${runId} is ${summary.status} but its log holds no end event.`);
+    if (back >= summary.lastSeq)
+      throw new RunNotFoundError(`Run ${runId} is ${summary.status} but its log holds no end event.`);
   }
 }

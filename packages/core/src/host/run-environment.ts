@@ -29,4 +29,3 @@ export interface RunEnvironment {
   startChild(request: ChildRunRequest): Promise<string>;
   cancelRun(runId: string, reason: string): Promise<void>;
 }
-

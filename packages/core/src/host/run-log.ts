@@ -56,7 +56,10 @@ export class RunLog {
       try {
         // Keyed: while a drive of the run waits undelivered, it will read this event too, so a
         // burst of deliveries to one run costs one queue message, not one each.
-        const event = await this.#world.append(runId, make(), { expectedSeq, wake: direct?.wake ?? { key: `drive:${runId}` } });
+        const event = await this.#world.append(runId, make(), {
+          expectedSeq,
+          wake: direct?.wake ?? { key: `drive:${runId}` },
+        });
         direct?.drive(event);
         return event;
       } catch (error) {

@@ -9,12 +9,12 @@ import type { WorkflowMetadata } from "../workflow/kernel.js";
 import type { NewEvent, WorkflowEvent } from "../world/events.js";
 import { missingStep } from "./missing-step.js";
 import type { Operation } from "./operations.js";
+import type { RunEnvironment } from "./run-environment.js";
 import type { AttemptHost } from "./step-attempt.js";
 import { StepLauncher } from "./step-launcher.js";
 import { pipeIntoStream } from "./streams/stream-pipe.js";
 import { openReadable } from "./streams/stream-reader.js";
 import { openWritable } from "./streams/stream-writer.js";
-import type { RunEnvironment } from "./run-environment.js";
 
 /** What the steps need of their run. */
 export interface RunStepsPort {
@@ -45,13 +45,19 @@ export function runStepLauncher(port: RunStepsPort): StepLauncher {
     respond: async (requestId, response) => {
       const recorded = await serializeAsync(response, "response");
       const make = (): NewEvent | null =>
-        port.answered(requestId) ? null : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } };
+        port.answered(requestId)
+          ? null
+          : { type: "webhook_responded", at: Date.now(), data: { requestId, response: recorded } };
       await port.appendExternal(make);
     },
     webhookToken: (run, hookId, keyId) => env.tokens.webhookToken(run, hookId, keyId),
     writable: (namespace) => openWritable(env.world.streams, runId, namespace, env.streams),
     // Marked with its namespace: passed on again, it is recorded as the same stream, not copied.
-    readable: (namespace) => markStream(openReadable(async () => env.world, runId, { namespace, startIndex: 0 }), { kind: "readable", namespace }),
+    readable: (namespace) =>
+      markStream(
+        openReadable(async () => env.world, runId, { namespace, startIndex: 0 }),
+        { kind: "readable", namespace },
+      ),
     pipe: (stream, namespace) => pipeIntoStream(env.world.streams, runId, namespace, stream, env.streams, env.report),
   };
   const findStep = async (stepId: string) =>

@@ -19,7 +19,10 @@ export class RunTimers {
     if (this.#set.has(at)) return;
     this.#set.add(at);
     try {
-      await this.#queue.enqueue({ runId: this.#runId }, { delayMs: Math.max(0, at - Date.now()), key: `timer:${this.#runId}:${at}` });
+      await this.#queue.enqueue(
+        { runId: this.#runId },
+        { delayMs: Math.max(0, at - Date.now()), key: `timer:${this.#runId}:${at}` },
+      );
     } catch (error) {
       this.#set.delete(at);
       throw error;

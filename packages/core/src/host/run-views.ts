@@ -91,7 +91,13 @@ export function waitsOf(events: readonly WorkflowEvent[]): WaitInfo[] {
     const corr = event.corr;
     switch (event.type) {
       case "sleep_started":
-        waits.set(corr!, { id: corr!, kind: "sleep", since: new Date(event.at), until: new Date(event.data.until), metadata: undefined });
+        waits.set(corr!, {
+          id: corr!,
+          kind: "sleep",
+          since: new Date(event.at),
+          until: new Date(event.data.until),
+          metadata: undefined,
+        });
         begun.set(corr!, event.seq);
         break;
       case "hook_created":

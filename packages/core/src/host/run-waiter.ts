@@ -98,15 +98,13 @@ export class RunWaiter {
     this.#closed = true;
     for (const stop of this.#unsubscribe.splice(0)) stop();
     const error = new WorldError("The Hookline runtime was closed while waiting for a run's event.");
-    for (const [runId, waiters] of [...this.#byRun]) for (const waiter of [...waiters]) this.#remove(runId, waiter, error);
+    for (const [runId, waiters] of [...this.#byRun])
+      for (const waiter of [...waiters]) this.#remove(runId, waiter, error);
   }
 
   // -- internals -------------------------------------------------------------------------------
 
-  #add(
-    runId: string,
-    spec: Omit<Waiter, "recheck"> & { find: (() => Promise<Found>) | null },
-  ): Waiter {
+  #add(runId: string, spec: Omit<Waiter, "recheck"> & { find: (() => Promise<Found>) | null }): Waiter {
     const waiter: Waiter = {
       types: spec.types,
       match: spec.match,
@@ -117,7 +115,9 @@ export class RunWaiter {
           .then((found) => {
             if (found) this.#remove(runId, waiter, found.event);
           })
-          .catch((error: unknown) => this.#remove(runId, waiter, error instanceof Error ? error : new Error(String(error))));
+          .catch((error: unknown) =>
+            this.#remove(runId, waiter, error instanceof Error ? error : new Error(String(error))),
+          );
       },
     };
     if (this.#closed) {

@@ -50,7 +50,10 @@ export function runInfo(summary: RunSummary): RunInfo {
 const ENDED: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
 
 function cursorIndex(cursor: string): number {
-  if (!/^\d{1,15}$/.test(cursor)) throw new InvalidArgumentError(`run.getStreamChunks(): ${JSON.stringify(cursor)} is not a cursor from an earlier page.`);
+  if (!/^\d{1,15}$/.test(cursor))
+    throw new InvalidArgumentError(
+      `run.getStreamChunks(): ${JSON.stringify(cursor)} is not a cursor from an earlier page.`,
+    );
   return Number(cursor);
 }
 
@@ -84,11 +87,17 @@ export class Run<T = unknown> {
     return this.#end().then((end) => {
       if (end.type === "run_completed") {
         // A ReadableStream the workflow returned is read live from the run's stream.
-        const createStream = (ref: StreamRef) => (ref.kind === "readable" ? this.getReadable({ namespace: ref.namespace }) : new WorkflowWritable(ref.namespace));
+        const createStream = (ref: StreamRef) =>
+          ref.kind === "readable"
+            ? this.getReadable({ namespace: ref.namespace })
+            : new WorkflowWritable(ref.namespace);
         return deserialize(end.data.result, { createStream }) as T;
       }
       if (end.type === "run_failed") throw runEndError(this.runId, { status: "failed", error: end.data.error });
-      throw runEndError(this.runId, { status: "cancelled", reason: end.type === "run_cancelled" ? end.data.reason : undefined });
+      throw runEndError(this.runId, {
+        status: "cancelled",
+        reason: end.type === "run_cancelled" ? end.data.reason : undefined,
+      });
     });
   }
 
@@ -152,9 +161,13 @@ export class Run<T = unknown> {
     const namespace = namespaceOption(options, "run.getStreamChunks()");
     const limit = options.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1_000) {
-      throw new InvalidArgumentError(`run.getStreamChunks(): limit must be a whole number from 1 to 1000, got ${String(options.limit)}.`);
+      throw new InvalidArgumentError(
+        `run.getStreamChunks(): limit must be a whole number from 1 to 1000, got ${String(options.limit)}.`,
+      );
     }
-    const from = options.cursor ? cursorIndex(options.cursor) : Math.max(0, checkStartIndex(options.startIndex, "run.getStreamChunks()"));
+    const from = options.cursor
+      ? cursorIndex(options.cursor)
+      : Math.max(0, checkStartIndex(options.startIndex, "run.getStreamChunks()"));
     const { world } = await this.#runtime();
     const summary = await this.#summary();
     const chunks = await world.streams.read(this.runId, namespace, from, limit + 1);

@@ -7,7 +7,12 @@ import { DEFAULT_MAX_CHUNK_BYTES, type StreamLimits } from "./streams/stream-wri
 /** HOOKLINE_SECRET's secrets (comma-separated, current first), or null when it is not set. */
 export function secretsFromEnv(): string[] | null {
   const value = process.env.HOOKLINE_SECRET;
-  return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : null;
+  return value
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 }
 
 /** The deployment secrets: as given, else HOOKLINE_SECRET, else the world's own (local). */
@@ -61,12 +66,18 @@ export function resolveWebhookSettings(
 }
 
 /** The streams' limits: in code (RuntimeOptions.streams), else HOOKLINE_STREAM_MAX_CHUNK_BYTES, else 1 MiB. */
-export function resolveStreamLimits(options: Partial<StreamLimits> = {}, env: Record<string, string | undefined> = process.env): StreamLimits {
+export function resolveStreamLimits(
+  options: Partial<StreamLimits> = {},
+  env: Record<string, string | undefined> = process.env,
+): StreamLimits {
   const name = "HOOKLINE_STREAM_MAX_CHUNK_BYTES";
   const fromEnv = env[name]?.trim();
   const maxChunkBytes = options.maxChunkBytes ?? (fromEnv ? Number(fromEnv) : DEFAULT_MAX_CHUNK_BYTES);
   if (!Number.isSafeInteger(maxChunkBytes) || maxChunkBytes < 1) {
-    const given = options.maxChunkBytes !== undefined ? `streams.maxChunkBytes ${String(options.maxChunkBytes)}` : `${name}=${JSON.stringify(fromEnv)}`;
+    const given =
+      options.maxChunkBytes !== undefined
+        ? `streams.maxChunkBytes ${String(options.maxChunkBytes)}`
+        : `${name}=${JSON.stringify(fromEnv)}`;
     throw new ConfigError(`${given} is not a positive whole number of bytes, e.g. ${name}=1048576.`);
   }
   return { maxChunkBytes };
@@ -81,7 +92,9 @@ function rateLimitFromEnv(env: Record<string, string | undefined>): RateLimit | 
   const burst = Number(match?.[1]);
   const perSecond = Number(match?.[2]);
   if (!match || burst < 1 || perSecond <= 0) {
-    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a rate limit: use "<burst>,<requests per second>" (e.g. ${name}=120,20) or "off".`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(text)} is not a rate limit: use "<burst>,<requests per second>" (e.g. ${name}=120,20) or "off".`,
+    );
   }
   return { burst, perSecond };
 }
@@ -91,7 +104,9 @@ function millisecondsFromEnv(env: Record<string, string | undefined>, name: stri
   if (!text) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(text)} is not a positive whole number of milliseconds, e.g. ${name}=30000.`,
+    );
   }
   return value;
 }

@@ -6,35 +6,41 @@
  * webhook route (webhook-endpoint.ts), the refusals kept beside the logs (refusal-log.ts) and
  * cron schedules, whose timers come through the same queue (scheduler.ts).
  */
-import { InvalidArgumentError, } from "../shared/errors.js";
+import { InvalidArgumentError } from "../shared/errors.js";
 import type { ScheduleDeclaration, ScheduleOptions } from "../shared/public-types.js";
 import { type NewEvent, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { Consumer, HookRecord, World } from "../world/world.js";
 import { BundleStore } from "./bundle-store.js";
 import { afterRunEnd, type FamilyPort } from "./child-runs.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
+import { DirectDrives } from "./direct-drives.js";
 import { HookDelivery, type ResumeOptions } from "./hook-delivery.js";
 import { RefusalLog } from "./refusal-log.js";
 import { type RegisteredStep, registries } from "./registry.js";
 import { rerun } from "./rerun.js";
 import { Run } from "./run.js";
 import { createChildRun } from "./run-creation.js";
-import { DirectDrives } from "./direct-drives.js";
+import type { RunEnvironment } from "./run-environment.js";
 import { RunLog } from "./run-log.js";
 import { RunWaiter } from "./run-waiter.js";
-import { describeValue, type StartOptions } from "./start-options.js";
-import { resolveBaseUrl, resolveSecrets, resolveStreamLimits, resolveWebhookSettings, type WebhookSettings } from "./runtime-config.js";
+import {
+  resolveBaseUrl,
+  resolveSecrets,
+  resolveStreamLimits,
+  resolveWebhookSettings,
+  type WebhookSettings,
+} from "./runtime-config.js";
 import { scheduleIdOfTimer } from "./schedule-id.js";
 import { type ScheduleInfo, Scheduler } from "./scheduler.js";
+import { describeValue, type StartOptions } from "./start-options.js";
+import { startRun } from "./start-run.js";
 import type { RetryPolicy } from "./step-runner.js";
 import type { StreamLimits } from "./streams/stream-writer.js";
 import { TokenIssuer } from "./tokens.js";
-import { revealValueTokens } from "./value-tokens.js";
 import { type UpgradeResult, upgradeRun } from "./upgrade-run.js";
+import { revealValueTokens } from "./value-tokens.js";
 import { wakeSleep } from "./wake-sleep.js";
-import type { RunEnvironment } from "./run-environment.js";
 import { WarmRuns } from "./warm-runs.js";
-import { startRun } from "./start-run.js";
 import { WebhookDelivery } from "./webhook-delivery.js";
 import { type WebhookCall, WebhookEndpoint } from "./webhook-endpoint.js";
 
@@ -160,7 +166,15 @@ export class Runtime {
     this.#hooks = new HookDelivery(this.world, this.#log, tokens);
     this.#refusals = new RefusalLog(this.world, report);
     this.#webhooks = new WebhookDelivery(
-      { world: this.world, log: this.#log, hooks: this.#hooks, waiter: this.#waiter, refusals: this.#refusals, tokens, report },
+      {
+        world: this.world,
+        log: this.#log,
+        hooks: this.#hooks,
+        waiter: this.#waiter,
+        refusals: this.#refusals,
+        tokens,
+        report,
+      },
       webhooks,
     );
     this.#endpoint = new WebhookEndpoint(
@@ -221,14 +235,28 @@ export class Runtime {
 
   // -- runs --------------------------------------------------------------------------------------
 
-  async start(workflow: WorkflowReference, args: unknown[] = [], options: StartOptions = {}, link: StartLink = {}): Promise<Run> {
-    const port = { world: this.world, baseUrl: this.baseUrl, trailingSlash: this.#options.trailingSlash === true, bundles: this.#bundles };
+  async start(
+    workflow: WorkflowReference,
+    args: unknown[] = [],
+    options: StartOptions = {},
+    link: StartLink = {},
+  ): Promise<Run> {
+    const port = {
+      world: this.world,
+      baseUrl: this.baseUrl,
+      trailingSlash: this.#options.trailingSlash === true,
+      bundles: this.#bundles,
+    };
     return new Run(await startRun(port, workflow, args, options, link), async () => this);
   }
 
   /** Cancels a run: it stops, its hooks end (their URLs answer 410), its timers never fire. */
   async cancel(runId: string, reason?: string): Promise<void> {
-    const make = (): NewEvent => ({ type: "run_cancelled", at: Date.now(), data: reason === undefined ? {} : { reason } });
+    const make = (): NewEvent => ({
+      type: "run_cancelled",
+      at: Date.now(),
+      data: reason === undefined ? {} : { reason },
+    });
     const warm = this.#warm.peek(runId);
     if (warm) {
       // With a drive of the run, which cancels its children (also after a crash right after this append).
@@ -274,10 +302,15 @@ export class Runtime {
   // -- schedules ---------------------------------------------------------------------------------
 
   /** A schedule made at run time (per customer, say): `options.id` is its dedupe key. See scheduler.ts. */
-  async createSchedule(workflow: WorkflowReference, options: ScheduleOptions): Promise<ScheduleInfo & { created: boolean }> {
+  async createSchedule(
+    workflow: WorkflowReference,
+    options: ScheduleOptions,
+  ): Promise<ScheduleInfo & { created: boolean }> {
     const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
     if (typeof workflowId !== "string" || workflowId.length === 0) {
-      throw new InvalidArgumentError(`createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describeValue(workflow)}.`);
+      throw new InvalidArgumentError(
+        `createSchedule(): the first argument must be a "use workflow" function imported from its file, got ${describeValue(workflow)}.`,
+      );
     }
     return this.#scheduler.create(workflowId, options);
   }
@@ -327,7 +360,8 @@ export class Runtime {
    */
   async deliver(record: HookRecord, payload: unknown): Promise<{ runId: string; response?: Response }> {
     if (record.kind !== "webhook") return this.#hooks.resume(record, payload);
-    if (!(payload instanceof Request)) throw new InvalidArgumentError("A webhook's payload is a Request: pass the request to deliver.");
+    if (!(payload instanceof Request))
+      throw new InvalidArgumentError("A webhook's payload is a Request: pass the request to deliver.");
     const response = await this.#webhooks.receive(record, payload, { forwarded: true });
     return { runId: record.runId, response };
   }
@@ -368,7 +402,11 @@ export class Runtime {
     } catch (error) {
       // Its memory may be ahead of or behind the log now: the next drive replays it from the log.
       this.#warm.drop(run);
-      await run.releaseSlot().catch((releaseError: unknown) => this.#env.report(releaseError, `releasing the concurrency slot of run ${runId}`));
+      await run
+        .releaseSlot()
+        .catch((releaseError: unknown) =>
+          this.#env.report(releaseError, `releasing the concurrency slot of run ${runId}`),
+        );
       throw error;
     }
     if (run.terminal && run.idle) this.#warm.drop(run);

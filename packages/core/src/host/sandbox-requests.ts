@@ -15,7 +15,14 @@ export function requestOperation(
 ): { token: string; url?: string } | undefined {
   switch (op.kind) {
     case "step":
-      ops.request({ corr: op.corr, kind: "step", stepId: op.stepId, args: op.args, closure: op.closure, self: op.self });
+      ops.request({
+        corr: op.corr,
+        kind: "step",
+        stepId: op.stepId,
+        args: op.args,
+        closure: op.closure,
+        self: op.self,
+      });
       return undefined;
     case "sleep":
       ops.request({ corr: op.corr, kind: "sleep", until: op.until });

@@ -50,10 +50,18 @@ export class WorkflowBundle {
    * put back as it was before any bundle ran in it (see resetGlobal).
    */
   createSandbox(bridge: HostBridge, isLive: () => boolean, reuse?: vm.Context): Sandbox {
-    const quiet = (level: "log" | "info" | "warn" | "error" | "debug") => (...args: unknown[]) => {
-      if (isLive()) console[level](...args);
+    const quiet =
+      (level: "log" | "info" | "warn" | "error" | "debug") =>
+      (...args: unknown[]) => {
+        if (isLive()) console[level](...args);
+      };
+    const console_ = {
+      log: quiet("log"),
+      info: quiet("info"),
+      warn: quiet("warn"),
+      error: quiet("error"),
+      debug: quiet("debug"),
     };
-    const console_ = { log: quiet("log"), info: quiet("info"), warn: quiet("warn"), error: quiet("error"), debug: quiet("debug") };
     const context = reuse ?? vm.createContext({ ...SHARED_GLOBALS, console: console_ });
     const global = reuse ? resetGlobal(reuse) : globalOf(context);
     if (reuse) global.console = console_;
@@ -76,8 +84,13 @@ export class WorkflowBundle {
 
   #stackMap(): BundleStackMap | null {
     if (this.#map === undefined) {
-      const match = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(this.source.code);
-      this.#map = match ? new BundleStackMap(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")), this.#filename) : null;
+      const match =
+        /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(
+          this.source.code,
+        );
+      this.#map = match
+        ? new BundleStackMap(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")), this.#filename)
+        : null;
     }
     return this.#map;
   }
@@ -126,7 +139,8 @@ function globalOf(context: vm.Context): Global {
 function resetGlobal(context: vm.Context): Global {
   const global = globalOf(context);
   const { before } = globals.get(context)!;
-  for (const key of Reflect.ownKeys(global)) if (!before.has(key) && key !== REAL_DATE) Reflect.deleteProperty(global, key);
+  for (const key of Reflect.ownKeys(global))
+    if (!before.has(key) && key !== REAL_DATE) Reflect.deleteProperty(global, key);
   return global;
 }
 

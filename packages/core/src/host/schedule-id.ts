@@ -10,7 +10,9 @@ const MAX_ID_BYTES = 128;
 
 export function checkScheduleId(id: unknown, where: string): string {
   if (typeof id !== "string" || id.length === 0 || Buffer.byteLength(id) > MAX_ID_BYTES) {
-    throw new InvalidArgumentError(`${where}: id must be a string of 1 to ${MAX_ID_BYTES} bytes, got ${typeof id === "string" ? JSON.stringify(id.slice(0, 40)) : typeof id}.`);
+    throw new InvalidArgumentError(
+      `${where}: id must be a string of 1 to ${MAX_ID_BYTES} bytes, got ${typeof id === "string" ? JSON.stringify(id.slice(0, 40)) : typeof id}.`,
+    );
   }
   return id;
 }

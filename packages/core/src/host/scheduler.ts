@@ -69,7 +69,16 @@ export class Scheduler {
     for (const d of declarations) {
       declared.add(d.id);
       const args = await serializeAsync([...d.args], `schedule "${d.id}" args`);
-      await schedules.declare({ id: d.id, workflowId: d.workflowId, cron: d.cron, timezone: d.timezone, args, origin: "declared", createdAt: now, since: now });
+      await schedules.declare({
+        id: d.id,
+        workflowId: d.workflowId,
+        cron: d.cron,
+        timezone: d.timezone,
+        args,
+        origin: "declared",
+        createdAt: now,
+        since: now,
+      });
     }
     const records = await schedules.list();
     // A few at a time: an app with thousands of per-customer schedules starts without a burst.
@@ -77,7 +86,11 @@ export class Scheduler {
       await Promise.all(
         records
           .slice(i, i + SYNC_BATCH)
-          .map((record) => (record.origin === "declared" && !declared.has(record.id) ? schedules.delete(record.id) : this.#fireSoon(record.id))),
+          .map((record) =>
+            record.origin === "declared" && !declared.has(record.id)
+              ? schedules.delete(record.id)
+              : this.#fireSoon(record.id),
+          ),
       );
     }
   }
@@ -86,12 +99,16 @@ export class Scheduler {
   async create(workflowId: string, options: ScheduleOptions): Promise<ScheduleInfo & { created: boolean }> {
     const call = "createSchedule()";
     if (typeof options !== "object" || options === null || options.id === undefined) {
-      throw new InvalidArgumentError(`${call}: options.id is required: the schedule's dedupe key, e.g. \`report:\${customerId}\`.`);
+      throw new InvalidArgumentError(
+        `${call}: options.id is required: the schedule's dedupe key, e.g. \`report:\${customerId}\`.`,
+      );
     }
     const declaration = checkDeclaration({ workflowId }, options, call);
     const known = this.#port.workflowIds();
     if (known && !known.has(workflowId)) {
-      throw new WorkflowNotRegisteredError(`${call}: workflow "${workflowId}" is not in this build. Known workflows: ${[...known].join(", ") || "none"}.`);
+      throw new WorkflowNotRegisteredError(
+        `${call}: workflow "${workflowId}" is not in this build. Known workflows: ${[...known].join(", ") || "none"}.`,
+      );
     }
     const now = Date.now();
     const args = await serializeAsync([...declaration.args], `${call} args`);
@@ -99,7 +116,9 @@ export class Scheduler {
     const { record, created } = await this.#port.world.schedules.create(wanted);
     if (!created) {
       if (record.origin === "declared") {
-        throw new InvalidArgumentError(`${call}: id "${record.id}" is a schedule declared beside workflow "${record.workflowId}"; choose another id.`);
+        throw new InvalidArgumentError(
+          `${call}: id "${record.id}" is a schedule declared beside workflow "${record.workflowId}"; choose another id.`,
+        );
       }
       if (!sameDefinition(record, wanted)) {
         throw new InvalidArgumentError(
@@ -117,7 +136,9 @@ export class Scheduler {
     const record = await this.#port.world.schedules.get(id);
     if (!record) return false;
     if (record.origin === "declared") {
-      throw new InvalidArgumentError(`deleteSchedule(): schedule "${id}" is declared beside workflow "${record.workflowId}": remove its schedule() call instead.`);
+      throw new InvalidArgumentError(
+        `deleteSchedule(): schedule "${id}" is declared beside workflow "${record.workflowId}": remove its schedule() call instead.`,
+      );
     }
     return this.#port.world.schedules.delete(id);
   }
@@ -135,7 +156,9 @@ export class Scheduler {
     const due = cron.latestBetween(Math.max(record.since - 1, record.lastTick ?? Number.NEGATIVE_INFINITY), now);
     if (due !== null) {
       try {
-        const run = await this.#port.start(record.workflowId, deserialize(record.args) as unknown[], { idempotencyKey: tickKey(id, due) });
+        const run = await this.#port.start(record.workflowId, deserialize(record.args) as unknown[], {
+          idempotencyKey: tickKey(id, due),
+        });
         await this.#port.world.schedules.recordTick(id, due, run.runId);
       } catch (error) {
         // A workflow gone from the build skips its ticks until it is back; anything else is retried.
@@ -146,7 +169,10 @@ export class Scheduler {
     const next = cron.nextAfter(Math.max(now, due ?? now));
     if (next === null) return;
     const timer = timerId(id);
-    await this.#port.world.queue.enqueue({ runId: timer }, { delayMs: Math.max(0, next - Date.now()), key: `${timer}@${next}` });
+    await this.#port.world.queue.enqueue(
+      { runId: timer },
+      { delayMs: Math.max(0, next - Date.now()), key: `${timer}@${next}` },
+    );
   }
 
   async #fireSoon(id: string): Promise<void> {

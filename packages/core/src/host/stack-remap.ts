@@ -40,7 +40,11 @@ function originalPath(source: string, file: string): string {
     const path = posix.normalize(source.replace(WEBPACK_SOURCE, ""));
     return path.startsWith("../") ? source : path;
   }
-  const absolute = source.startsWith("file://") ? fileURLToPath(source) : isAbsolute(source) ? source : resolve(dirname(file), source);
+  const absolute = source.startsWith("file://")
+    ? fileURLToPath(source)
+    : isAbsolute(source)
+      ? source
+      : resolve(dirname(file), source);
   const fromCwd = relative(process.cwd(), absolute);
   return fromCwd.startsWith("..") || isAbsolute(fromCwd) ? absolute : fromCwd.split(sep).join("/");
 }
@@ -55,7 +59,10 @@ const OWN_ROOT = (() => {
 const FRAME = /^\s+at /;
 
 function isPlumbing(line: string): boolean {
-  return FRAME.test(line) && (line.includes(OWN_ROOT) || /[( ]node:(internal|async_hooks)/.test(line) || /\(<anonymous>\)$/.test(line));
+  return (
+    FRAME.test(line) &&
+    (line.includes(OWN_ROOT) || /[( ]node:(internal|async_hooks)/.test(line) || /\(<anonymous>\)$/.test(line))
+  );
 }
 
 /** The stack without the runtime's and Node's frames, unless those are all it has. */
@@ -70,7 +77,10 @@ export function withoutPlumbing(stack: string): string {
  * `at Pricing.total`, `at async chargeCard`); what follows is the runtime that called it.
  */
 export function upToStep(stack: string, stepName: string): string {
-  const name = stepName.split(".").pop()!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const name = stepName
+    .split(".")
+    .pop()!
+    .replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const step = new RegExp(`^\\s+at (?:async )?(?:[\\w$.]+\\.)?${name}(?: \\[as [^\\]]+\\])? \\(`);
   const lines = stack.split("\n");
   const last = lines.findLastIndex((line) => step.test(line));
@@ -83,13 +93,20 @@ function remapHostStack(stack: string, stepName: string | undefined): string {
 }
 
 function mapFrames(stack: string): string {
-  return stack.replace(/([( ])(\/[^():\n]+\.[cm]?js):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, column: string, close: string) => {
-    const map = mapFor(file);
-    if (!map) return frame;
-    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-    if (!entry?.originalSource || entry.originalSource.includes("node_modules")) return frame;
-    return `${open}${originalPath(entry.originalSource, file)}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}${close}`;
-  });
+  return stack.replace(
+    /([( ])(\/[^():\n]+\.[cm]?js):(\d+):(\d+)(\)?)$/gm,
+    (frame, open: string, file: string, line: string, column: string, close: string) => {
+      const map = mapFor(file);
+      if (!map) return frame;
+      const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (!entry?.originalSource || entry.originalSource.includes("node_modules")) return frame;
+      return `${open}${originalPath(entry.originalSource, file)}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}${close}`;
+    },
+  );
 }
 
 /**
@@ -101,7 +118,11 @@ export function pointAtStep(error: Error, stepId: string): void {
   const parts = stepId.split("//");
   if (parts.length < 3) return;
   const frame = `    at ${parts[parts.length - 1]} (${parts[1]})`;
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 5;
+    current = current.cause, depth++
+  ) {
     try {
       current.stack = `${current.name}: ${current.message}\n${frame}`;
     } catch {

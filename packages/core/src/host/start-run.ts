@@ -19,7 +19,13 @@ export interface StartPort {
 }
 
 /** Creates the run (or finds the one holding the idempotency key) and returns its id. */
-export async function startRun(port: StartPort, workflow: WorkflowReference, args: unknown[], options: StartOptions, link: StartLink): Promise<string> {
+export async function startRun(
+  port: StartPort,
+  workflow: WorkflowReference,
+  args: unknown[],
+  options: StartOptions,
+  link: StartLink,
+): Promise<string> {
   const workflowId = typeof workflow === "string" ? workflow : workflow?.workflowId;
   if (typeof workflowId !== "string" || workflowId.length === 0) {
     throw new InvalidArgumentError(
@@ -27,7 +33,9 @@ export async function startRun(port: StartPort, workflow: WorkflowReference, arg
     );
   }
   if (!Array.isArray(args)) {
-    throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describeValue(args)}.`);
+    throw new InvalidArgumentError(
+      `start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describeValue(args)}.`,
+    );
   }
   const bundle = port.bundles.current();
   if (bundle && !bundle.workflowIds().has(workflowId)) {
@@ -48,7 +56,9 @@ export async function startRun(port: StartPort, workflow: WorkflowReference, arg
         args: recordedArgs,
         origin: options.baseUrl ?? port.baseUrl,
         trailingSlash: port.trailingSlash,
-        ...(key ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) } : {}),
+        ...(key
+          ? { idempotencyKey: key.key, ...(key.ttlMs === undefined ? {} : { idempotencyKeyExpiresAt: at + key.ttlMs }) }
+          : {}),
         ...(concurrency ? { concurrency } : {}),
         ...(link.rerunOf === undefined ? {} : { rerunOf: link.rerunOf }),
         ...(bundleId === undefined ? {} : { bundleId }),

@@ -22,7 +22,12 @@ export interface AttemptHost {
    * In the run's serial queue: `before()`, then append `make()` while `condition` holds, then
    * (with `advance`) do the run's due work.
    */
-  record(options: { before?: () => void; condition: () => boolean; make: () => NewEvent; advance: boolean }): Promise<void>;
+  record(options: {
+    before?: () => void;
+    condition: () => boolean;
+    make: () => NewEvent;
+    advance: boolean;
+  }): Promise<void>;
   respond(requestId: string, response: Response): Promise<void>;
   webhookToken(runId: string, hookId: string, keyId: string | undefined): string | null;
   writable(namespace: string): WritableStream<unknown>;
@@ -31,20 +36,33 @@ export interface AttemptHost {
   pipe(stream: ReadableStream<unknown>, namespace: string): void;
 }
 
-export async function attemptStep(host: AttemptHost, op: Operation, step: RegisteredStep | undefined, startedAt: number): Promise<void> {
+export async function attemptStep(
+  host: AttemptHost,
+  op: Operation,
+  step: RegisteredStep | undefined,
+  startedAt: number,
+): Promise<void> {
   const stepId = op.stepId!;
   const attempt = op.attempts + 1;
   const open = () => host.isOpen(op);
   let pipes = 0;
   // No longer in flight once its outcome is being recorded: the advance after it may schedule the retry.
-  const settle = (make: () => NewEvent) => host.record({ before: () => (op.inFlight = false), condition: open, make, advance: true });
+  const settle = (make: () => NewEvent) =>
+    host.record({ before: () => (op.inFlight = false), condition: open, make, advance: true });
 
   if (attempt > maxRetriesOf(step, host.retry) + 1) {
     // Earlier attempts were started but never finished: the process stopped during each.
     const error = await recordError(
-      new FatalError(`Step "${stepId}" did not finish in ${attempt - 1} attempts: the process stopped while it was running each time.`),
+      new FatalError(
+        `Step "${stepId}" did not finish in ${attempt - 1} attempts: the process stopped while it was running each time.`,
+      ),
     );
-    await settle(() => ({ type: "step_failed", corr: op.corr, at: Date.now(), data: { stepId, attempt: attempt - 1, error } }));
+    await settle(() => ({
+      type: "step_failed",
+      corr: op.corr,
+      at: Date.now(),
+      data: { stepId, attempt: attempt - 1, error },
+    }));
     return;
   }
   await host.record({
@@ -83,7 +101,12 @@ export async function attemptStep(host: AttemptHost, op: Operation, step: Regist
           type: "step_failed",
           corr: op.corr,
           at: Date.now(),
-          data: { stepId, attempt, error: outcome.error, ...(outcome.retryAt === undefined ? {} : { retryAt: outcome.retryAt }) },
+          data: {
+            stepId,
+            attempt,
+            error: outcome.error,
+            ...(outcome.retryAt === undefined ? {} : { retryAt: outcome.retryAt }),
+          },
         },
   );
 }

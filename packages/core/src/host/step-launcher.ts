@@ -17,7 +17,11 @@ export class StepLauncher {
   #idle: Array<() => void> = [];
   #unrecorded: unknown[] = [];
 
-  constructor(findStep: (stepId: string) => Promise<RegisteredStep | undefined>, host: AttemptHost, report: (error: unknown, where: string) => void) {
+  constructor(
+    findStep: (stepId: string) => Promise<RegisteredStep | undefined>,
+    host: AttemptHost,
+    report: (error: unknown, where: string) => void,
+  ) {
     this.#findStep = findStep;
     this.#host = host;
     this.#report = report;

@@ -3,12 +3,18 @@
  * the failure and whether (and when) another attempt is due.
  */
 import { parseDuration, resolveDeadline } from "../shared/duration.js";
-import { FatalError, HooklineError, RetryableError, SerializationError, StepNotRegisteredError } from "../shared/errors.js";
+import {
+  FatalError,
+  HooklineError,
+  RetryableError,
+  SerializationError,
+  StepNotRegisteredError,
+} from "../shared/errors.js";
 import { deserialize, serializeAsync } from "../shared/serialization/index.js";
 import type { StreamRef } from "../shared/stream-ref.js";
-import { pointAtStep, remapErrorStacks } from "./stack-remap.js";
 import type { Serialized } from "../world/events.js";
 import { type RegisteredStep, registries, type StepContext } from "./registry.js";
+import { pointAtStep, remapErrorStacks } from "./stack-remap.js";
 import { invokeStep } from "./step-values.js";
 
 export type StepOutcome = { ok: true; result: Serialized } | { ok: false; error: Serialized; retryAt?: number };
@@ -46,7 +52,8 @@ export async function runStep(
       // getWritable()'s handle arrives as a WritableStream into the run's stream, another step's
       // ReadableStream as a live reader of the stream it was copied into.
       const options = {
-        createStream: (ref: StreamRef) => (ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace)),
+        createStream: (ref: StreamRef) =>
+          ref.kind === "readable" ? context.readable(ref.namespace) : context.writable(ref.namespace),
       };
       const argv = deserialize(call.args ?? [], options) as unknown[];
       // An instance-method step runs with the `this` the workflow called it on.
@@ -55,12 +62,18 @@ export async function runStep(
     });
     try {
       // A ReadableStream in the result is copied into the run's stream; the receiver reads it live.
-      return { ok: true, result: await serializeAsync(value, "result", { readable: (stream) => context.pipe(stream) }) };
+      return {
+        ok: true,
+        result: await serializeAsync(value, "result", { readable: (stream) => context.pipe(stream) }),
+      };
     } catch (cause) {
       // Retrying cannot make the same value serializable.
-      error = new FatalError(`Step "${context.stepName}" returned a value that cannot be recorded: ${(cause as Error).message}`, {
-        cause,
-      });
+      error = new FatalError(
+        `Step "${context.stepName}" returned a value that cannot be recorded: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
       pointAtStep(error as Error, context.stepId);
     }
   } catch (thrown) {
@@ -76,7 +89,12 @@ function retry(error: unknown, attempt: number, maxRetries: number, policy: Retr
   if (RetryableError.is(error) && error.retryAfter !== undefined) {
     try {
       const after = error.retryAfter;
-      return { retryAt: typeof after === "number" ? now + parseDuration(after, "retryAfter") : resolveDeadline(after, now, "retryAfter") };
+      return {
+        retryAt:
+          typeof after === "number"
+            ? now + parseDuration(after, "retryAfter")
+            : resolveDeadline(after, now, "retryAfter"),
+      };
     } catch {
       // An unusable retryAfter falls back to the backoff below.
     }

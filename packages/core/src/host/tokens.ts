@@ -30,7 +30,10 @@ export class TokenIssuer {
         );
       }
     }
-    this.#keys = secrets.map((secret) => ({ id: createHash("sha256").update(secret).digest("hex").slice(0, 12), secret }));
+    this.#keys = secrets.map((secret) => ({
+      id: createHash("sha256").update(secret).digest("hex").slice(0, 12),
+      secret,
+    }));
   }
 
   get currentKeyId(): string {

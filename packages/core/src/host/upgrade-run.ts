@@ -6,7 +6,13 @@
  *
  *   await upgradeRun(runId); // ReplayDivergenceError naming both calls if the log would not replay
  */
-import { EventConflictError, InvalidArgumentError, ReplayDivergenceError, RunNotFoundError, WorkflowNotRegisteredError } from "../shared/errors.js";
+import {
+  EventConflictError,
+  InvalidArgumentError,
+  ReplayDivergenceError,
+  RunNotFoundError,
+  WorkflowNotRegisteredError,
+} from "../shared/errors.js";
 import { TERMINAL_RUN_EVENTS } from "../world/events.js";
 import type { World } from "../world/world.js";
 import { type BundleStore, replayBundleId } from "./bundle-store.js";
@@ -24,12 +30,18 @@ export interface UpgradeResult {
 export async function upgradeRun(world: World, bundles: BundleStore, runId: string): Promise<UpgradeResult> {
   const bundle = bundles.current();
   const to = await bundles.currentId();
-  if (!bundle || !to) throw new WorkflowNotRegisteredError("upgradeRun(): no workflow bundle is loaded in this process, so there is no build to move the run to.");
+  if (!bundle || !to)
+    throw new WorkflowNotRegisteredError(
+      "upgradeRun(): no workflow bundle is loaded in this process, so there is no build to move the run to.",
+    );
   for (;;) {
     const events = await world.readEvents(runId);
     const last = events.at(-1);
     if (!last) throw new RunNotFoundError(`upgradeRun(): no run with id "${runId}".`);
-    if (TERMINAL_RUN_EVENTS.has(last.type)) throw new InvalidArgumentError(`upgradeRun(): run ${runId} has ended (${last.type}); only a run in flight moves to a new build.`);
+    if (TERMINAL_RUN_EVENTS.has(last.type))
+      throw new InvalidArgumentError(
+        `upgradeRun(): run ${runId} has ended (${last.type}); only a run in flight moves to a new build.`,
+      );
     const from = replayBundleId(events);
     if (from === to) return { runId, upgraded: false, ...(from ? { from } : {}), bundleId: to };
     const report = await checkLog(events, bundle);
@@ -41,7 +53,11 @@ export async function upgradeRun(world: World, bundles: BundleStore, runId: stri
     }
     try {
       const data = { bundleId: to, ...(from ? { from } : {}) };
-      await world.append(runId, { type: "run_upgraded", at: Date.now(), data }, { expectedSeq: last.seq, wake: { key: `drive:${runId}` } });
+      await world.append(
+        runId,
+        { type: "run_upgraded", at: Date.now(), data },
+        { expectedSeq: last.seq, wake: { key: `drive:${runId}` } },
+      );
       return { runId, upgraded: true, ...(from ? { from } : {}), bundleId: to };
     } catch (error) {
       // The run moved on meanwhile: check its longer log.

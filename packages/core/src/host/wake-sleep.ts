@@ -15,18 +15,29 @@ import { TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
 import type { World } from "../world/world.js";
 
 /** True when this call ended the sleep; false when it had ended already (or the run had). */
-export async function wakeSleep(world: Pick<World, "readEvents" | "append">, runId: string, sleepId: string): Promise<boolean> {
+export async function wakeSleep(
+  world: Pick<World, "readEvents" | "append">,
+  runId: string,
+  sleepId: string,
+): Promise<boolean> {
   const events = await world.readEvents(runId, 0);
   if (events.length === 0) throw new RunNotFoundError(`wakeSleep(): no run with id "${runId}".`);
   if (!events.some((e) => e.type === "sleep_started" && e.corr === sleepId)) {
-    throw new InvalidArgumentError(`wakeSleep(): run ${runId} has no sleep "${sleepId}" (a sleep's id is the \`id\` of a "sleep" entry in run.waits()).`);
+    throw new InvalidArgumentError(
+      `wakeSleep(): run ${runId} has no sleep "${sleepId}" (a sleep's id is the \`id\` of a "sleep" entry in run.waits()).`,
+    );
   }
-  const over = (seen: WorkflowEvent[]) => seen.some((e) => TERMINAL_RUN_EVENTS.has(e.type) || (e.type === "sleep_completed" && e.corr === sleepId));
+  const over = (seen: WorkflowEvent[]) =>
+    seen.some((e) => TERMINAL_RUN_EVENTS.has(e.type) || (e.type === "sleep_completed" && e.corr === sleepId));
   if (over(events)) return false;
   let expectedSeq = events.at(-1)!.seq;
   for (;;) {
     try {
-      await world.append(runId, { type: "sleep_completed", corr: sleepId, at: Date.now(), data: { early: true } }, { expectedSeq, wake: { key: `drive:${runId}` } });
+      await world.append(
+        runId,
+        { type: "sleep_completed", corr: sleepId, at: Date.now(), data: { early: true } },
+        { expectedSeq, wake: { key: `drive:${runId}` } },
+      );
       return true;
     } catch (error) {
       if (!EventConflictError.is(error)) throw error;

@@ -6,23 +6,29 @@
  */
 import { EventConflictError, HookConflictError, ReplayDivergenceError, WorldError } from "../shared/errors.js";
 import type { HostBridge } from "../workflow/kernel.js";
-import { type EventOf, type NewEvent, type RunStatus, type Serialized, TERMINAL_RUN_EVENTS, type WorkflowEvent } from "../world/events.js";
+import {
+  type EventOf,
+  type NewEvent,
+  type RunStatus,
+  type Serialized,
+  TERMINAL_RUN_EVENTS,
+  type WorkflowEvent,
+} from "../world/events.js";
 import { replayableBundle, replayBundleId } from "./bundle-store.js";
 import { collectEndedChildren, noteChild, type ParentPort, startChildOperation } from "./child-runs.js";
 import { RunSlot } from "./concurrency-slots.js";
 import { HookTokens, WEBHOOK_PATH } from "./hook-tokens.js";
 import { nextWaitEvent, type Operation, OperationTable } from "./operations.js";
 import { PatchMarkers } from "./patch-markers.js";
-import { RunTimers } from "./run-timers.js";
-import { runStepLauncher } from "./run-steps.js";
-import { requestOperation } from "./sandbox-requests.js";
 import { RunCode } from "./run-code.js";
+import type { RunEnvironment } from "./run-environment.js";
+import { runStepLauncher } from "./run-steps.js";
+import { RunTimers } from "./run-timers.js";
 import { remapRecordedStacks } from "./sandbox.js";
+import { requestOperation } from "./sandbox-requests.js";
 import { SerialQueue } from "./serial-queue.js";
 import type { StepLauncher } from "./step-launcher.js";
 import { recordError } from "./step-runner.js";
-
-import type { RunEnvironment } from "./run-environment.js";
 
 export class WarmRun {
   readonly runId: string;
@@ -89,7 +95,8 @@ export class WarmRun {
         startedAt: created.at,
         url: baseUrl,
       },
-      request: (op) => requestOperation(this.ops, this.#hookTokens, op, (token) => `${baseUrl}${WEBHOOK_PATH}${token}${slash}`),
+      request: (op) =>
+        requestOperation(this.ops, this.#hookTokens, op, (token) => `${baseUrl}${WEBHOOK_PATH}${token}${slash}`),
       patched: (patchId) => this.#patches.answer(patchId, this.lastSeq >= this.#logEnd),
       complete: (result) => {
         this.#outcome ??= { ok: true, result };
@@ -123,7 +130,8 @@ export class WarmRun {
     const events = await env.world.readEvents(runId, 0);
     const first = events[0];
     if (!first) return null;
-    if (first.type !== "run_created") throw new WorldError(`Run ${runId}: the log starts with ${first.type}, not run_created.`);
+    if (first.type !== "run_created")
+      throw new WorldError(`Run ${runId}: the log starts with ${first.type}, not run_created.`);
     const run = new WarmRun(env, first);
     const last = events[events.length - 1]!;
     run.bundleId = replayBundleId(events);
@@ -180,7 +188,10 @@ export class WarmRun {
     failures.push(...this.#steps.takeUnrecorded());
     if (failures.length > 0) throw failures[0];
     // With nothing running, the run executes no step: it holds no slot unless a step is due now.
-    if (this.#slot) await this.#queue.run(() => this.#slot!.releaseIfIdle(this.terminal, this.#steps.running > 0 || this.ops.stepDue(Date.now())));
+    if (this.#slot)
+      await this.#queue.run(() =>
+        this.#slot!.releaseIfIdle(this.terminal, this.#steps.running > 0 || this.ops.stepDue(Date.now())),
+      );
   }
 
   /** Gives the run's concurrency slot back (a failed drive: the run is replayed from its log next time). */
@@ -229,7 +240,8 @@ export class WarmRun {
     this.#bridge.now = event.at;
     switch (event.type) {
       case "run_created": {
-        const find = async () => replayableBundle(await this.#env.bundleFor(this.bundleId), this, this.#env.currentBundleId());
+        const find = async () =>
+          replayableBundle(await this.#env.bundleFor(this.bundleId), this, this.#env.currentBundleId());
         this.#failure = await this.#code.load(find, event.data.args);
         return;
       }
@@ -280,7 +292,10 @@ export class WarmRun {
       // A webhook URL in a recorded value keeps a marker in place of its token (value-tokens.ts).
       const data = this.#hookTokens.values.redact(event.data);
       const recorded = data === event.data ? event : ({ ...event, data } as NewEvent);
-      const stored = await this.#env.world.append(this.runId, recorded, { expectedSeq: this.lastSeq, ...(wake ? { wake } : {}) });
+      const stored = await this.#env.world.append(this.runId, recorded, {
+        expectedSeq: this.lastSeq,
+        ...(wake ? { wake } : {}),
+      });
       await this.#apply(stored);
       return stored;
     } catch (error) {
@@ -371,4 +386,3 @@ export class WarmRun {
     }
   }
 }
-

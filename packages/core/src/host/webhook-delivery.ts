@@ -125,7 +125,11 @@ export class WebhookDelivery {
       body: body.body,
       requestId: randomUUID(),
       manual: config.respondWith === "manual",
-      webhook: { runId: record.runId, hookId: record.hookId, ...(record.keyId === undefined ? {} : { keyId: record.keyId }) },
+      webhook: {
+        runId: record.runId,
+        hookId: record.hookId,
+        ...(record.keyId === undefined ? {} : { keyId: record.keyId }),
+      },
     };
     const payload = serialize(WebhookRequest.toRecord(data), "request");
     // Watched before the append, so an answer recorded at once (on another instance) is not missed.
@@ -148,7 +152,12 @@ export class WebhookDelivery {
   }
 
   /** The answer to delivery `requestId`: 202, the static response, or the step's (504 when none comes). */
-  async #answer(record: HookRecord, config: WebhookConfig, requestId: string, watch?: ResponseWatch): Promise<Response> {
+  async #answer(
+    record: HookRecord,
+    config: WebhookConfig,
+    requestId: string,
+    watch?: ResponseWatch,
+  ): Promise<Response> {
     if (config.respondWith === undefined) return new Response(null, { status: 202 });
     if (config.respondWith !== "manual") return deserialize(config.respondWith) as Response;
     const answered = await (watch ?? this.#watch(record, config, requestId, false)).response;
@@ -167,7 +176,9 @@ const ENDED = "This webhook has ended: it no longer accepts requests.";
 
 /** The header value naming this delivery (the first of `dedupe` present), if any. */
 function dedupeKeyOf(config: WebhookConfig, request: Request): string | undefined {
-  return config.dedupe === false ? undefined : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
+  return config.dedupe === false
+    ? undefined
+    : (config.dedupe.map((h) => request.headers.get(h)).find((v) => v) ?? undefined);
 }
 
 function storedKey(key: string): string {

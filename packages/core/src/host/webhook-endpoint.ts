@@ -10,9 +10,9 @@
 import { HookNotFoundError } from "../shared/errors.js";
 import type { HookRecord } from "../world/world.js";
 import { type RateLimit, RateLimiter } from "./rate-limit.js";
+import type { Refusal } from "./refusal-log.js";
 import { hashToken } from "./tokens.js";
 import { type ReceiveCall, refusalOf } from "./webhook-delivery.js";
-import type { Refusal } from "./refusal-log.js";
 
 /** What the endpoint needs of the runtime. */
 export interface WebhookReceiver {

@@ -60,7 +60,10 @@ export class WebhookRequest extends Request {
   async respondWith(response: Response): Promise<void> {
     const step = registries().currentStep.getStore();
     if (!step) {
-      throw new ContextError('request.respondWith() must be called inside a "use step" function.', "HOOKLINE_NOT_IN_STEP");
+      throw new ContextError(
+        'request.respondWith() must be called inside a "use step" function.',
+        "HOOKLINE_NOT_IN_STEP",
+      );
     }
     if (!this[RECORDED].manual) {
       throw new InvalidArgumentError(

@@ -19,7 +19,11 @@ export function verifySignature(
 ): VerifyResult {
   const secret = env[options.secretEnv];
   if (!secret) {
-    return { ok: false, reason: `The webhook's verify.secretEnv names ${options.secretEnv}, which is not set.`, misconfigured: true };
+    return {
+      ok: false,
+      reason: `The webhook's verify.secretEnv names ${options.secretEnv}, which is not set.`,
+      misconfigured: true,
+    };
   }
   const raw = Buffer.from(body ?? new Uint8Array());
   const header = (name: string) => request.headers.get(name);
@@ -27,11 +31,19 @@ export function verifySignature(
     case "standard-webhooks":
       return standardWebhooks(secret, raw, header, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, now);
     case "stripe":
-      return stripe(secret, raw, header("stripe-signature"), options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, now);
+      return stripe(
+        secret,
+        raw,
+        header("stripe-signature"),
+        options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+        now,
+      );
     case "github": {
       const given = header("x-hub-signature-256");
       if (!given?.startsWith("sha256=")) return fail("X-Hub-Signature-256 is missing or not sha256=<hex>.");
-      return matches(given.slice(7), hmac("sha256", secret, raw).toString("hex")) ? { ok: true } : fail("X-Hub-Signature-256 does not match.");
+      return matches(given.slice(7), hmac("sha256", secret, raw).toString("hex"))
+        ? { ok: true }
+        : fail("X-Hub-Signature-256 does not match.");
     }
     case "hmac": {
       let given = header(options.header);
@@ -57,7 +69,8 @@ function standardWebhooks(
   const id = header("webhook-id");
   const timestamp = header("webhook-timestamp");
   const signatures = header("webhook-signature");
-  if (!id || !timestamp || !signatures) return fail("webhook-id, webhook-timestamp and webhook-signature are required.");
+  if (!id || !timestamp || !signatures)
+    return fail("webhook-id, webhook-timestamp and webhook-signature are required.");
   const stale = checkTimestamp(timestamp, tolerance, now);
   if (stale) return stale;
   const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
@@ -79,14 +92,18 @@ function stripe(secret: string, raw: Buffer, header: string | null, tolerance: n
   const stale = checkTimestamp(timestamp, tolerance, now);
   if (stale) return stale;
   const expected = hmac("sha256", secret, Buffer.concat([Buffer.from(`${timestamp}.`), raw])).toString("hex");
-  return signatures.some((s) => matches(s, expected)) ? { ok: true } : fail("No v1 signature in Stripe-Signature matches.");
+  return signatures.some((s) => matches(s, expected))
+    ? { ok: true }
+    : fail("No v1 signature in Stripe-Signature matches.");
 }
 
 function checkTimestamp(value: string, toleranceSeconds: number, now: number): VerifyResult | null {
   const seconds = Number(value);
   if (!Number.isInteger(seconds)) return fail("The signature timestamp is not a number of seconds.");
   if (Math.abs(now / 1000 - seconds) > toleranceSeconds) {
-    return fail(`The signature timestamp is more than ${toleranceSeconds} s away from now (a replayed or delayed delivery).`);
+    return fail(
+      `The signature timestamp is more than ${toleranceSeconds} s away from now (a replayed or delayed delivery).`,
+    );
   }
   return null;
 }

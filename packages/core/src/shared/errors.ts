@@ -272,7 +272,12 @@ export class WorkflowRunFailedError extends HooklineError {
     this.runId = runId;
     this.errorCode = runFailureCode(error);
     if (typeof error === "object" && error !== null && !("code" in error) && Object.isExtensible(error)) {
-      Object.defineProperty(error, "code", { value: this.errorCode, writable: true, configurable: true, enumerable: false });
+      Object.defineProperty(error, "code", {
+        value: this.errorCode,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
     }
   }
   static override is(value: unknown): value is WorkflowRunFailedError {

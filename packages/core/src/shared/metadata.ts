@@ -1,7 +1,13 @@
 /** getWorkflowMetadata()'s value, built the same way in workflows (sandbox) and in steps (host). */
 import type { WorkflowMetadataInfo } from "./public-types.js";
 
-export function workflowMetadataInfo(run: { runId: string; workflowId: string; workflowName: string; startedAt: number; url: string }): WorkflowMetadataInfo {
+export function workflowMetadataInfo(run: {
+  runId: string;
+  workflowId: string;
+  workflowName: string;
+  startedAt: number;
+  url: string;
+}): WorkflowMetadataInfo {
   const startedAt = new Date(run.startedAt);
   return {
     runId: run.runId,

@@ -32,7 +32,11 @@ export function markStepFunction<T>(fn: T, id: string, closure?: () => Record<st
   if (typeof fn !== "function") return fn;
   const own = Object.getOwnPropertyDescriptor(fn, STEP_REF);
   if (own && !own.configurable) return fn;
-  Object.defineProperty(fn, STEP_REF, { value: closure ? { id, closure } : { id }, enumerable: false, configurable: true });
+  Object.defineProperty(fn, STEP_REF, {
+    value: closure ? { id, closure } : { id },
+    enumerable: false,
+    configurable: true,
+  });
   return fn;
 }
 

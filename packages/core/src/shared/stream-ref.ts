@@ -108,7 +108,9 @@ export class WorkflowReadable {
 /** The namespace `getWritable()` / `getReadable()` options name (default "default"), checked. */
 export function namespaceOption(options: { namespace?: unknown } | undefined, where: string): string {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new InvalidArgumentError(`${where}: the options must be an object like { namespace: "progress" }, got ${typeof options}.`);
+    throw new InvalidArgumentError(
+      `${where}: the options must be an object like { namespace: "progress" }, got ${typeof options}.`,
+    );
   }
   const namespace = options?.namespace ?? DEFAULT_NAMESPACE;
   if (typeof namespace !== "string" || !NAMESPACE_PATTERN.test(namespace)) {

@@ -30,18 +30,28 @@ export function checkVerifyOptions(value: unknown, where: string): VerifyOptions
   const bad = (what: string): never => {
     throw new InvalidArgumentError(`${where}: verify.${what}`);
   };
-  if (typeof options !== "object" || options === null) bad(`must be an object like { scheme: "stripe", secretEnv: "STRIPE_WEBHOOK_SECRET" }.`);
-  if (!SCHEMES.has(options!.scheme as string)) bad(`scheme must be one of ${[...SCHEMES].join(", ")}; got ${JSON.stringify(options!.scheme)}.`);
+  if (typeof options !== "object" || options === null)
+    bad(`must be an object like { scheme: "stripe", secretEnv: "STRIPE_WEBHOOK_SECRET" }.`);
+  if (!SCHEMES.has(options!.scheme as string))
+    bad(`scheme must be one of ${[...SCHEMES].join(", ")}; got ${JSON.stringify(options!.scheme)}.`);
   if (typeof options!.secretEnv !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options!.secretEnv)) {
-    bad("secretEnv must name an environment variable holding the secret (the secret itself must not appear in workflow code).");
+    bad(
+      "secretEnv must name an environment variable holding the secret (the secret itself must not appear in workflow code).",
+    );
   }
-  if (options!.toleranceSeconds !== undefined && !(typeof options!.toleranceSeconds === "number" && options!.toleranceSeconds > 0)) {
+  if (
+    options!.toleranceSeconds !== undefined &&
+    !(typeof options!.toleranceSeconds === "number" && options!.toleranceSeconds > 0)
+  ) {
     bad("toleranceSeconds must be a positive number.");
   }
   if (options!.scheme === "hmac") {
-    if (typeof options!.header !== "string" || options!.header.length === 0) bad("header must name the header carrying the signature.");
-    if (options!.algorithm !== undefined && !ALGORITHMS.has(options!.algorithm as string)) bad(`algorithm must be one of ${[...ALGORITHMS].join(", ")}.`);
-    if (options!.encoding !== undefined && !ENCODINGS.has(options!.encoding as string)) bad(`encoding must be one of ${[...ENCODINGS].join(", ")}.`);
+    if (typeof options!.header !== "string" || options!.header.length === 0)
+      bad("header must name the header carrying the signature.");
+    if (options!.algorithm !== undefined && !ALGORITHMS.has(options!.algorithm as string))
+      bad(`algorithm must be one of ${[...ALGORITHMS].join(", ")}.`);
+    if (options!.encoding !== undefined && !ENCODINGS.has(options!.encoding as string))
+      bad(`encoding must be one of ${[...ENCODINGS].join(", ")}.`);
   }
   return options as VerifyOptions;
 }

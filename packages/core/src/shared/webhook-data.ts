@@ -52,7 +52,8 @@ const decoder = /* @__PURE__ */ new TextDecoder();
 export function bodyBytes(body: unknown, where: string): Uint8Array | null {
   if (body === null || body === undefined) return null;
   if (typeof body === "string") return encoder.encode(body);
-  if (Object.prototype.toString.call(body) === "[object ArrayBuffer]") return new Uint8Array(body as ArrayBuffer).slice();
+  if (Object.prototype.toString.call(body) === "[object ArrayBuffer]")
+    return new Uint8Array(body as ArrayBuffer).slice();
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice();
   throw new TypeError(`${where}: the body must be a string, an ArrayBuffer or a typed array.`);
 }

@@ -19,7 +19,11 @@ export {
 export { Run } from "./child.js";
 
 /** Starts a child run exactly once (replays return the same run); see ./child.ts. */
-export function start<T = unknown>(workflow: unknown, args?: unknown[], options?: { detached?: boolean }): Promise<Run<T>> {
+export function start<T = unknown>(
+  workflow: unknown,
+  args?: unknown[],
+  options?: { detached?: boolean },
+): Promise<Run<T>> {
   return startChild<T>(workflow, args ?? [], options);
 }
 

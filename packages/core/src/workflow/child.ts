@@ -16,7 +16,8 @@ type Ended = EventDataMap["child_ended"];
 
 /** Options of start() that only server code takes: a child is started exactly once without them. */
 const SERVER_OPTIONS: Record<string, string> = {
-  idempotencyKey: "a child run is started exactly once by its parent already (its key is the parent's run id and the call's place)",
+  idempotencyKey:
+    "a child run is started exactly once by its parent already (its key is the parent's run id and the call's place)",
   idempotencyKeyTTL: "a child run is started exactly once by its parent already",
   baseUrl: "a child run builds its webhook URLs from its parent's base URL",
 };
@@ -103,7 +104,12 @@ export class Run<T = unknown> {
     }
     this.#returnValue ??= channel.ended().then((ended) => {
       if (ended.status === "completed") return deserialize(ended.result) as T;
-      throw runEndError(this.runId, ended.status === "failed" ? { status: "failed", error: ended.error } : { status: "cancelled", reason: ended.reason });
+      throw runEndError(
+        this.runId,
+        ended.status === "failed"
+          ? { status: "failed", error: ended.error }
+          : { status: "cancelled", reason: ended.reason },
+      );
     });
     return this.#returnValue;
   }
@@ -130,7 +136,8 @@ const children = new Map<string, Run>();
 
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "function") return `a plain function${value.name ? ` (${value.name})` : ""} that is not a "use workflow" function`;
+  if (typeof value === "function")
+    return `a plain function${value.name ? ` (${value.name})` : ""} that is not a "use workflow" function`;
   if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
   return `${typeof value} ${JSON.stringify(value)}`;
 }
@@ -139,9 +146,14 @@ function childWorkflowId(workflow: unknown): string {
   const id =
     typeof workflow === "string"
       ? workflow
-      : (workflowIdOf(workflow) ?? (typeof workflow === "object" && workflow !== null ? (workflow as { workflowId?: unknown }).workflowId : undefined));
+      : (workflowIdOf(workflow) ??
+        (typeof workflow === "object" && workflow !== null
+          ? (workflow as { workflowId?: unknown }).workflowId
+          : undefined));
   if (typeof id !== "string" || id.length === 0) {
-    throw new InvalidArgumentError(`start(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}.`);
+    throw new InvalidArgumentError(
+      `start(): the first argument must be a "use workflow" function imported from its file, got ${describe(workflow)}.`,
+    );
   }
   if (!isWorkflowId(id)) throw new WorkflowNotRegisteredError(`start(): workflow "${id}" is not in this build.`);
   return id;
@@ -175,7 +187,9 @@ function detachedOption(options: unknown): boolean {
 export async function startChild<T>(workflow: unknown, args: unknown = [], options?: unknown): Promise<Run<T>> {
   const workflowId = childWorkflowId(workflow);
   if (!Array.isArray(args)) {
-    throw new InvalidArgumentError(`start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describe(args)}.`);
+    throw new InvalidArgumentError(
+      `start(): the arguments must be an array, e.g. start(workflow, [orderId]); got ${describe(args)}.`,
+    );
   }
   const detached = detachedOption(options);
   const recordedArgs = serialize(args, "args");
@@ -191,6 +205,7 @@ export async function startChild<T>(workflow: unknown, args: unknown = [], optio
 
 /** A handle on `runId`: the same one start() gave for a child of this run, else one that knows only its id. */
 export function childRun<T>(runId: string): Run<T> {
-  if (typeof runId !== "string" || runId.length === 0) throw new InvalidArgumentError(`getRun(): the run id must be a non-empty string, got ${describe(runId)}.`);
+  if (typeof runId !== "string" || runId.length === 0)
+    throw new InvalidArgumentError(`getRun(): the run id must be a non-empty string, got ${describe(runId)}.`);
   return (children.get(runId) as Run<T> | undefined) ?? new Run<T>(runId);
 }

@@ -73,7 +73,9 @@ export function installDeterministicGlobals(global: Record<string | symbol, unkn
   const now = () => bridge.now;
   function WorkflowDate(this: unknown, ...args: unknown[]): unknown {
     if (!new.target) return new RealDate(now()).toString();
-    return args.length === 0 ? new RealDate(now()) : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+    return args.length === 0
+      ? new RealDate(now())
+      : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
   }
   WorkflowDate.prototype = RealDate.prototype;
   WorkflowDate.now = now;

@@ -29,7 +29,8 @@ class HookChannel implements OperationSink {
     const payload = data as Record<string, Serialized>;
     if (type === "hook_received") this.offer({ ok: true, value: this.#reveal(deserialize(payload.payload)) });
     else if (type === "hook_rejected") this.offer({ ok: false, error: deserialize(payload.error) });
-    else if (type === "hook_timed_out") this.end({ kind: "failed", error: new HookTimeoutError("The hook timed out before a payload arrived.") });
+    else if (type === "hook_timed_out")
+      this.end({ kind: "failed", error: new HookTimeoutError("The hook timed out before a payload arrived.") });
     else if (type === "hook_disposed") this.end({ kind: "disposed" });
     else if (type === "hook_conflicted") {
       const heldBy = String(payload.heldBy);
@@ -135,11 +136,22 @@ export function openHook(
   definition?: string,
 ): { corr: string; token: string; url?: string; channel: HookChannel } {
   const corr = nextCorr();
-  if (options.token !== undefined && (typeof options.token !== "string" || options.token.length === 0 || options.token.length > 512)) {
-    throw new InvalidArgumentError("createHook({ token }): the token must be a non-empty string of at most 512 characters.");
+  if (
+    options.token !== undefined &&
+    (typeof options.token !== "string" || options.token.length === 0 || options.token.length > 512)
+  ) {
+    throw new InvalidArgumentError(
+      "createHook({ token }): the token must be a non-empty string of at most 512 characters.",
+    );
   }
   const expiresAt =
-    options.timeout === undefined ? undefined : resolveDeadline(options.timeout, Date.now(), `${kind === "hook" ? "createHook" : "createWebhook"}({ timeout })`);
+    options.timeout === undefined
+      ? undefined
+      : resolveDeadline(
+          options.timeout,
+          Date.now(),
+          `${kind === "hook" ? "createHook" : "createWebhook"}({ timeout })`,
+        );
   const reply = host().request({
     kind: "hook",
     corr,

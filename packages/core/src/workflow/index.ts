@@ -46,7 +46,9 @@ export function sleep(duration: Duration): Promise<void> {
  */
 export function patched(patchId: string): boolean {
   if (typeof patchId !== "string" || patchId.length === 0 || patchId.length > 128) {
-    throw new InvalidArgumentError(`patched(): the patch id must be a string of 1 to 128 characters, got ${JSON.stringify(patchId)}.`);
+    throw new InvalidArgumentError(
+      `patched(): the patch id must be a string of 1 to 128 characters, got ${JSON.stringify(patchId)}.`,
+    );
   }
   return host().patched(patchId);
 }

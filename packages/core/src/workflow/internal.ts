@@ -21,7 +21,10 @@ export function registerWorkflow(id: string, fn: (...args: unknown[]) => unknown
 }
 
 /** A call of the step `stepId`; `closure` reads the workflow variables a nested step uses. */
-export function stepProxy(stepId: string, closure?: () => Record<string, unknown>): (...args: unknown[]) => Promise<unknown> {
+export function stepProxy(
+  stepId: string,
+  closure?: () => Record<string, unknown>,
+): (...args: unknown[]) => Promise<unknown> {
   return (...args: unknown[]) => callStep(stepId, args, closure, null);
 }
 
@@ -30,7 +33,12 @@ export function methodStepProxy(stepId: string, self: unknown): (...args: unknow
   return (...args: unknown[]) => callStep(stepId, args, undefined, { self });
 }
 
-function callStep(stepId: string, args: unknown[], closure: (() => Record<string, unknown>) | undefined, method: { self: unknown } | null): Promise<unknown> {
+function callStep(
+  stepId: string,
+  args: unknown[],
+  closure: (() => Record<string, unknown>) | undefined,
+  method: { self: unknown } | null,
+): Promise<unknown> {
   const corr = nextCorr();
   let recordedArgs: unknown;
   let recordedClosure: unknown;
@@ -59,7 +67,10 @@ function serializeThis(self: unknown, stepId: string): unknown {
   } catch (error) {
     if (!SerializationError.is(error)) throw error;
     const name = stepId.split("//").pop();
-    throw new SerializationError(`The instance-method step "${name}" runs with its this, which is recorded with each call. ${error.message}`, error.path);
+    throw new SerializationError(
+      `The instance-method step "${name}" runs with its this, which is recorded with each call. ${error.message}`,
+      error.path,
+    );
   }
 }
 

@@ -60,7 +60,9 @@ function serializeThrown(error: unknown, where: string): Serialized {
     return serialize(error, where);
   } catch (cause) {
     const message = error instanceof Error || HooklineError.is(error) ? (error as Error).message : String(error);
-    return serialize(new HooklineError(`${message} (the thrown value could not be recorded: ${(cause as Error).message})`));
+    return serialize(
+      new HooklineError(`${message} (the thrown value could not be recorded: ${(cause as Error).message})`),
+    );
   }
 }
 
@@ -76,7 +78,9 @@ const entry: SandboxEntry = {
     const fn = workflows.get(workflowId);
     if (!fn) {
       const known = [...workflows.keys()].join(", ") || "none";
-      host().fail(serialize(new WorkflowNotRegisteredError(`Workflow "${workflowId}" is not in this build (known: ${known}).`)));
+      host().fail(
+        serialize(new WorkflowNotRegisteredError(`Workflow "${workflowId}" is not in this build (known: ${known}).`)),
+      );
       return;
     }
     let result: Promise<unknown>;

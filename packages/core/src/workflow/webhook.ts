@@ -2,8 +2,13 @@
  * Webhooks inside a workflow: a hook with a public URL whose payloads are recorded HTTP
  * requests. The request body is already in the log, so reading it here is deterministic.
  */
+
+import { parseDuration } from "../shared/duration.js";
 import { ContextError, InvalidArgumentError } from "../shared/errors.js";
+import type { RequestWithResponse } from "../shared/public-types.js";
+import { revealToken } from "../shared/redaction.js";
 import { registerSerializableClass, serialize } from "../shared/serialization/index.js";
+import { checkVerifyOptions, type VerifyOptions } from "../shared/verify-options.js";
 import {
   bodyBytes,
   bytesToText,
@@ -15,10 +20,6 @@ import {
   WEBHOOK_RESPONSE_CLASS,
   type WebhookRequestData,
 } from "../shared/webhook-data.js";
-import { parseDuration } from "../shared/duration.js";
-import { revealToken } from "../shared/redaction.js";
-import { checkVerifyOptions, type VerifyOptions } from "../shared/verify-options.js";
-import type { RequestWithResponse } from "../shared/public-types.js";
 import type { WebhookConfig } from "../world/events.js";
 import { Hook, type HookOptions, openHook } from "./hook.js";
 
@@ -50,7 +51,9 @@ export class WorkflowRequest {
   get headers(): Headers {
     const token = this.#token;
     const data = this[RECORDED];
-    this.#headers ??= new Headers(token ? data.headers.map(([name, value]) => [name, revealToken(value, token)]) : data.headers);
+    this.#headers ??= new Headers(
+      token ? data.headers.map(([name, value]) => [name, revealToken(value, token)]) : data.headers,
+    );
     return this.#headers;
   }
   async text(): Promise<string> {
@@ -91,7 +94,8 @@ export class WorkflowResponse {
     this.statusText = init.statusText ?? "";
     this.headers = new Headers(headerEntries(init.headers));
     this[RECORDED] = bodyBytes(body, "new Response()");
-    if (typeof body === "string" && !this.headers.has("content-type")) this.headers.set("content-type", "text/plain;charset=UTF-8");
+    if (typeof body === "string" && !this.headers.has("content-type"))
+      this.headers.set("content-type", "text/plain;charset=UTF-8");
   }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
@@ -102,13 +106,21 @@ export class WorkflowResponse {
   async json(): Promise<unknown> {
     return JSON.parse(bytesToText(this[RECORDED]));
   }
-  static json(data: unknown, init: { status?: number; statusText?: string; headers?: HeadersInput } = {}): WorkflowResponse {
+  static json(
+    data: unknown,
+    init: { status?: number; statusText?: string; headers?: HeadersInput } = {},
+  ): WorkflowResponse {
     const headers = new Headers(headerEntries(init.headers));
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     return new WorkflowResponse(JSON.stringify(data), { ...init, headers: [...headers.entries()] });
   }
   static [SERIALIZE](response: WorkflowResponse): ResponseData {
-    return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: response[RECORDED] };
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: [...response.headers.entries()],
+      body: response[RECORDED],
+    };
   }
   static [DESERIALIZE](data: ResponseData): WorkflowResponse {
     return new WorkflowResponse(data.body, data);
@@ -157,23 +169,31 @@ export function webhookConfig(options: WebhookOptions): WebhookConfig {
   }
   const methods = (options.methods ?? ["POST"]).map((m) => String(m).toUpperCase());
   if (methods.length === 0 || !methods.every((m) => METHOD.test(m))) {
-    throw new InvalidArgumentError(`${where}: methods must be a non-empty list of HTTP methods, got ${JSON.stringify(options.methods)}.`);
+    throw new InvalidArgumentError(
+      `${where}: methods must be a non-empty list of HTTP methods, got ${JSON.stringify(options.methods)}.`,
+    );
   }
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
-    throw new InvalidArgumentError(`${where}: maxBodyBytes must be a whole number of bytes, got ${options.maxBodyBytes}.`);
+    throw new InvalidArgumentError(
+      `${where}: maxBodyBytes must be a whole number of bytes, got ${options.maxBodyBytes}.`,
+    );
   }
   const dedupe = options.dedupe === undefined ? ["webhook-id", "idempotency-key"] : options.dedupe;
   if (dedupe !== false && !(Array.isArray(dedupe) && dedupe.every((h) => typeof h === "string" && h.length > 0))) {
     throw new InvalidArgumentError(`${where}: dedupe must be a list of header names or false.`);
   }
   return {
-    ...(respondWith === undefined ? {} : { respondWith: respondWith === "manual" ? "manual" : serialize(respondWith, "respondWith") }),
+    ...(respondWith === undefined
+      ? {}
+      : { respondWith: respondWith === "manual" ? "manual" : serialize(respondWith, "respondWith") }),
     methods,
     maxBodyBytes,
     dedupe: dedupe === false ? false : dedupe.map((h) => h.toLowerCase()),
     ...(options.verify === undefined ? {} : { verify: { ...checkVerifyOptions(options.verify, where) } }),
-    ...(options.responseTimeout === undefined ? {} : { responseTimeoutMs: parseDuration(options.responseTimeout, `${where}: responseTimeout`) }),
+    ...(options.responseTimeout === undefined
+      ? {}
+      : { responseTimeoutMs: parseDuration(options.responseTimeout, `${where}: responseTimeout`) }),
   };
 }
 
@@ -188,7 +208,8 @@ export function createWebhook(options: WebhookOptions = {}): Webhook<Request> {
   const config = webhookConfig(options);
   let token = "";
   // The request as received: the recorded copy keeps the token redacted.
-  const reveal = (value: unknown) => (value instanceof WorkflowRequest ? new WorkflowRequest(value[RECORDED], token) : value);
+  const reveal = (value: unknown) =>
+    value instanceof WorkflowRequest ? new WorkflowRequest(value[RECORDED], token) : value;
   const opened = openHook("webhook", options, config, reveal);
   token = opened.token;
   return new Webhook<Request>(opened.corr, opened.token, opened.url ?? "", opened.channel);

@@ -54,7 +54,9 @@ export const BUNDLE_ID_PATTERN = /^[0-9a-f]{64}$/;
 /** `id` if it is a bundle id, else a WorldError naming the world and the call. */
 export function checkBundleId(world: string, id: unknown, where: string): string {
   if (typeof id !== "string" || !BUNDLE_ID_PATTERN.test(id)) {
-    throw new WorldError(`${world}: ${where}: the bundle id must be the SHA-256 of its code (64 hex digits), got ${describe(id)}`);
+    throw new WorldError(
+      `${world}: ${where}: the bundle id must be the SHA-256 of its code (64 hex digits), got ${describe(id)}`,
+    );
   }
   return id;
 }

@@ -96,7 +96,13 @@ export interface EventDataMap {
   /** The workflow's `start(child, args)` created run `childRunId` (idempotency key "<parent run id>/<corr>"). */
   child_started: { workflowId: string; childRunId: string; detached?: boolean };
   /** The child run ended; its end event's outcome, copied so replay never reads the child's log. */
-  child_ended: { childRunId: string; status: "completed" | "failed" | "cancelled"; result?: Serialized; error?: Serialized; reason?: string };
+  child_ended: {
+    childRunId: string;
+    status: "completed" | "failed" | "cancelled";
+    result?: Serialized;
+    error?: Serialized;
+    reason?: string;
+  };
 }
 
 export type EventType = keyof EventDataMap;

@@ -26,7 +26,12 @@ export interface ScheduleRecord {
 
 /** The parts of a record that define what runs when (a change moves `since`). */
 export function sameDefinition(a: ScheduleRecord, b: ScheduleRecord): boolean {
-  return a.workflowId === b.workflowId && a.cron === b.cron && a.timezone === b.timezone && JSON.stringify(a.args) === JSON.stringify(b.args);
+  return (
+    a.workflowId === b.workflowId &&
+    a.cron === b.cron &&
+    a.timezone === b.timezone &&
+    JSON.stringify(a.args) === JSON.stringify(b.args)
+  );
 }
 
 export interface WorldSchedules {

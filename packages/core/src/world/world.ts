@@ -2,8 +2,9 @@
  * The World: storage + queue behind the runtime. The runtime depends only on this interface;
  * every implementation (world-local, world-postgres) passes @hookline/world-testing unchanged.
  */
-import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
+
 import type { WorldBundles } from "./bundles.js";
+import type { EventOf, EventType, NewEvent, RunStatus, Serialized, WebhookConfig, WorkflowEvent } from "./events.js";
 import type { WorldSchedules } from "./schedules.js";
 import type { WorldStreams } from "./streams.js";
 

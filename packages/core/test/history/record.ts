@@ -15,7 +15,13 @@ const runtime = await createTestRuntime(app, { secret: HISTORY_SECRET });
 
 const only = new Set(process.argv.slice(2));
 
-async function capture(name: string, workflow: string, args: unknown[], waitFor: (types: string[]) => boolean, next: unknown) {
+async function capture(
+  name: string,
+  workflow: string,
+  args: unknown[],
+  waitFor: (types: string[]) => boolean,
+  next: unknown,
+) {
   if (!only.has(name)) return;
   const run = await runtime.start(`workflow//workflows/history.ts//${workflow}`, args);
   for (;;) {

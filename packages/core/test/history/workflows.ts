@@ -21,7 +21,14 @@ export async function orderFlow(orderId: string) {
   const { approved } = await approval;
   if (!approved) return { orderId, status: "rejected" };
   // biome-ignore lint/complexity/useDateNow: exercises the sandbox's Date constructor (and the recorded logs were written with this line).
-  return { orderId, status: "approved", reserved, total: priced + tax, at: new Date().getTime() > 0, id: crypto.randomUUID().length };
+  return {
+    orderId,
+    status: "approved",
+    reserved,
+    total: priced + tax,
+    at: new Date().getTime() > 0,
+    id: crypto.randomUUID().length,
+  };
 }
 
 export async function flakyFlow(label: string) {

@@ -60,13 +60,25 @@ export async function compileApp(files: Record<string, string>): Promise<Compile
 async function writeHooklineShim(root: string): Promise<void> {
   const pkg = join(root, "node_modules", "hookline");
   await mkdir(join(pkg, "internal"), { recursive: true });
-  const exports = { ".": "index.ts", "./api": "api.ts", "./internal/step": "host/internal-step.ts", "./internal/client": "host/internal-client.ts" };
+  const exports = {
+    ".": "index.ts",
+    "./api": "api.ts",
+    "./internal/step": "host/internal-step.ts",
+    "./internal/client": "host/internal-client.ts",
+  };
   await writeFile(
     join(pkg, "package.json"),
-    JSON.stringify({ name: "hookline", type: "module", exports: Object.fromEntries(Object.keys(exports).map((k) => [k, `./${k === "." ? "index" : k.slice(2)}.js`])) }),
+    JSON.stringify({
+      name: "hookline",
+      type: "module",
+      exports: Object.fromEntries(Object.keys(exports).map((k) => [k, `./${k === "." ? "index" : k.slice(2)}.js`])),
+    }),
   );
   for (const [subpath, file] of Object.entries(exports)) {
-    await writeFile(join(pkg, `${subpath === "." ? "index" : subpath.slice(2)}.js`), `export * from ${JSON.stringify(src(file))};\n`);
+    await writeFile(
+      join(pkg, `${subpath === "." ? "index" : subpath.slice(2)}.js`),
+      `export * from ${JSON.stringify(src(file))};\n`,
+    );
   }
 }
 
@@ -96,7 +108,9 @@ async function defaultWorld(): Promise<World> {
     await close();
     // pg is world-postgres's dependency, not core's.
     const pg = createRequire(new URL("../../../world-postgres/package.json", import.meta.url))("pg") as {
-      Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+      Client: new (options: {
+        connectionString: string;
+      }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
     };
     const client = new pg.Client({ connectionString });
     await client.connect();

@@ -37,4 +37,3 @@ export const BUILD_B = `
   async function charge(id: string) { "use step"; return "B-charge " + id; }
   async function ship(id: string) { "use step"; return "B-ship " + id; }
 `;
-

@@ -20,7 +20,9 @@ export async function prepareForChild(app: CompiledApp): Promise<void> {
  * The world a child runs on: the local world in a data dir, or a PostgreSQL schema; `leaseMs`
  * shortens the leases (queue messages and concurrency slots) that a killed process leaves behind.
  */
-export type ChildWorld = { dir: string; leaseMs?: number } | { postgres: { connectionString: string; schema: string; leaseMs?: number } };
+export type ChildWorld =
+  | { dir: string; leaseMs?: number }
+  | { postgres: { connectionString: string; schema: string; leaseMs?: number } };
 
 export class ChildRuntime {
   readonly lines: string[] = [];
@@ -31,10 +33,14 @@ export class ChildRuntime {
   /** `world`: a data dir for the local world, or a ChildWorld; `env`: added to the child's environment. */
   constructor(app: CompiledApp, world: string | ChildWorld, env: Record<string, string> = {}) {
     const spec: ChildWorld = typeof world === "string" ? { dir: world } : world;
-    this.#process = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, JSON.stringify(spec)], {
-      stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, ...env },
-    });
+    this.#process = spawn(
+      process.execPath,
+      ["--conditions=hookline-source", "--import", "tsx", CHILD, app.root, JSON.stringify(spec)],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+        env: { ...process.env, ...env },
+      },
+    );
     let buffer = "";
     this.#process.stdout!.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -56,7 +62,8 @@ export class ChildRuntime {
     for (;;) {
       const line = this.lines.find((l) => pattern.test(l));
       if (line) return line;
-      if (Date.now() > deadline) throw new Error(`child never printed ${pattern}; it printed:\n${this.lines.join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(`child never printed ${pattern}; it printed:\n${this.lines.join("\n")}`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 100);
@@ -80,7 +87,8 @@ export class ChildRuntime {
 
 /** A world of this process over `spec` (not started). */
 export async function openWorld(spec: ChildWorld): Promise<World> {
-  if ("dir" in spec) return createLocalWorld({ dir: spec.dir, ...(spec.leaseMs === undefined ? {} : { slotLeaseMs: spec.leaseMs }) });
+  if ("dir" in spec)
+    return createLocalWorld({ dir: spec.dir, ...(spec.leaseMs === undefined ? {} : { slotLeaseMs: spec.leaseMs }) });
   // Through its source, as app.ts reaches it: core cannot depend on the world packages.
   const { createPostgresWorld } = await import("../../../world-postgres/src/index.js");
   return createPostgresWorld(spec.postgres);

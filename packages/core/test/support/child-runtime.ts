@@ -54,13 +54,18 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (command.start && command.keys) {
     const { start, args = [] } = command;
     await Promise.all(
-      command.keys.map(async (idempotencyKey) => console.log(`keyed ${idempotencyKey} ${(await runtime.start(start, args, { idempotencyKey })).runId}`)),
+      command.keys.map(async (idempotencyKey) =>
+        console.log(`keyed ${idempotencyKey} ${(await runtime.start(start, args, { idempotencyKey })).runId}`),
+      ),
     );
   } else if (command.start && command.count !== undefined) {
     const { start, args = [] } = command;
-    const runs = await Promise.all(Array.from({ length: command.count }, () => runtime.start(start, args, command.options)));
+    const runs = await Promise.all(
+      Array.from({ length: command.count }, () => runtime.start(start, args, command.options)),
+    );
     console.log(`started ${runs.length} runs`);
-  } else if (command.start) console.log(`started ${(await runtime.start(command.start, command.args ?? [], command.options)).runId}`);
+  } else if (command.start)
+    console.log(`started ${(await runtime.start(command.start, command.args ?? [], command.options)).runId}`);
   if (command.resume) {
     await runtime.resumeHook(command.resume, command.payload);
     // Synchronously: the run, woken in memory by the append, gets no turn of the event loop.

@@ -19,7 +19,9 @@ export async function serveWebhooks(runtime: Runtime): Promise<WebhookServer> {
     try {
       const origin = `http://${req.headers.host}`;
       const token = decodeURIComponent(new URL(req.url ?? "/", origin).pathname.slice(PREFIX.length));
-      const response = await runtime.handleWebhook(token, toRequest(req, origin), { clientAddress: req.headers["x-test-client"]?.toString() ?? req.socket.remoteAddress });
+      const response = await runtime.handleWebhook(token, toRequest(req, origin), {
+        clientAddress: req.headers["x-test-client"]?.toString() ?? req.socket.remoteAddress,
+      });
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {

@@ -12,7 +12,11 @@ export interface StepInterval {
 }
 
 /** Every step attempt of `runIds`; an attempt with no outcome ends at `openEnd` (default: never). */
-export async function stepIntervals(world: World, runIds: string[], openEnd = Number.POSITIVE_INFINITY): Promise<StepInterval[]> {
+export async function stepIntervals(
+  world: World,
+  runIds: string[],
+  openEnd = Number.POSITIVE_INFINITY,
+): Promise<StepInterval[]> {
   const intervals: StepInterval[] = [];
   for (const runId of runIds) {
     const open = new Map<string, number>();

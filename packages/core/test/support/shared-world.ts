@@ -15,13 +15,16 @@ afterEach(async () => {
 });
 
 export async function sharedWorld(name: string): Promise<ChildWorld> {
-  if (process.env.HOOKLINE_TEST_WORLD !== "postgres") return { dir: await mkdtemp(join(tmpdir(), `hookline-${name}-`)) };
+  if (process.env.HOOKLINE_TEST_WORLD !== "postgres")
+    return { dir: await mkdtemp(join(tmpdir(), `hookline-${name}-`)) };
   const connectionString = process.env.HOOKLINE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const schema = `${name}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   drops.push(async () => {
     // pg is world-postgres's dependency, not core's.
     const pg = createRequire(new URL("../../../world-postgres/package.json", import.meta.url))("pg") as {
-      Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+      Client: new (options: {
+        connectionString: string;
+      }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
     };
     const client = new pg.Client({ connectionString });
     await client.connect();

@@ -29,7 +29,12 @@ export interface WebhookApp {
  * `body` is the workflow's body after `const webhook = createWebhook(<options>)` and the step
  * that announces `webhook.url`; `steps` are extra module-level step functions.
  */
-export async function webhookApp(options: string, body: string, steps = "", runtimeOptions: TestRuntimeOptions = {}): Promise<WebhookApp> {
+export async function webhookApp(
+  options: string,
+  body: string,
+  steps = "",
+  runtimeOptions: TestRuntimeOptions = {},
+): Promise<WebhookApp> {
   const app = await compileApp({
     "workflows/hooked.ts": `
       import { createWebhook, createHook, sleep, FatalError, HookTimeoutError } from "hookline";

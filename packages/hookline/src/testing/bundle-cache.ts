@@ -18,7 +18,13 @@ interface Entry {
 const DIR = join(tmpdir(), "hookline-testing-bundles");
 
 function entryPath(root: string, files: readonly string[]): string {
-  return join(DIR, `${createHash("sha256").update(JSON.stringify([root, files])).digest("hex").slice(0, 32)}.json`);
+  return join(
+    DIR,
+    `${createHash("sha256")
+      .update(JSON.stringify([root, files]))
+      .digest("hex")
+      .slice(0, 32)}.json`,
+  );
 }
 
 async function fingerprint(path: string): Promise<[string, number, number] | null> {
@@ -37,12 +43,19 @@ export async function cachedBundle(root: string, files: readonly string[]): Prom
     return null;
   }
   const now = await Promise.all(entry.inputs.map(([path]) => fingerprint(path)));
-  const same = now.every((current, i) => current !== null && current[1] === entry.inputs[i]![1] && current[2] === entry.inputs[i]![2]);
+  const same = now.every(
+    (current, i) => current !== null && current[1] === entry.inputs[i]![1] && current[2] === entry.inputs[i]![2],
+  );
   return same ? entry.code : null;
 }
 
 /** Keeps `code`, built from `inputs`, for the next test file (best effort: a failure only costs a rebuild). */
-export async function storeBundle(root: string, files: readonly string[], code: string, inputs: readonly string[]): Promise<void> {
+export async function storeBundle(
+  root: string,
+  files: readonly string[],
+  code: string,
+  inputs: readonly string[],
+): Promise<void> {
   try {
     // The bundler's own entry is listed among the inputs but is no file.
     const fingerprints = (await Promise.all(inputs.map(fingerprint))).filter((f) => f !== null);

@@ -8,7 +8,7 @@
  * persisted, that is what the local world's held wake message amounts to. Concurrency slots wake
  * runs through the local world's own queue, whose messages are forwarded here as they come.
  */
-import type { AppendOptions, Consumer, NewEvent, World, WorkflowEvent } from "@hookline/core/world";
+import type { AppendOptions, Consumer, NewEvent, WorkflowEvent, World } from "@hookline/core/world";
 import { createLocalWorld, type LocalWorld } from "@hookline/world-local";
 import type { VirtualClock } from "./virtual-clock.js";
 import { VirtualQueue } from "./virtual-queue.js";

@@ -71,7 +71,9 @@ export class TestHook {
    */
   async send(init: RequestInit = {}): Promise<Response> {
     if (this.kind !== "webhook" || this.url === undefined) {
-      throw new TypeError(`hook ${this.hookId} of run ${this.runId} is a createHook() hook: resume it with hook.resume(payload).`);
+      throw new TypeError(
+        `hook ${this.hookId} of run ${this.runId} is a createHook() hook: resume it with hook.resume(payload).`,
+      );
     }
     return this.#port.fetch(this.url, { method: "POST", ...init });
   }

@@ -77,7 +77,10 @@ export class TestRun<T = unknown> {
       await this.#port.settle();
       const status = await this.handle.status;
       if (status === "completed" || status === "failed" || status === "cancelled") return this.handle.returnValue;
-      if (jumps >= MAX_JUMPS) throw new HooklineError(`hookline/testing: run ${this.runId} did not end after ${MAX_JUMPS} wake-ups: does it loop forever?`);
+      if (jumps >= MAX_JUMPS)
+        throw new HooklineError(
+          `hookline/testing: run ${this.runId} did not end after ${MAX_JUMPS} wake-ups: does it loop forever?`,
+        );
       if (!(await this.#port.skipToNextWakeUp(await this.#port.family(this.runId)))) throw await this.#stuck("end");
     }
   }
@@ -87,7 +90,10 @@ export class TestRun<T = unknown> {
     await this.#port.settle();
     const hook = await this.#port.findHook({ ...match, runId: this.runId });
     if (hook) return hook;
-    const described = [match.kind ?? "hook", match.token === undefined ? "" : ` with token ${JSON.stringify(match.token)}`].join("");
+    const described = [
+      match.kind ?? "hook",
+      match.token === undefined ? "" : ` with token ${JSON.stringify(match.token)}`,
+    ].join("");
     throw await this.#stuck(`a ${described}`);
   }
 
@@ -112,7 +118,9 @@ export class TestRun<T = unknown> {
       : waits.length > 0
         ? " Answer the hook first: (await run.waitForHook()).resume(payload), hl.resumeHook(token, payload) or webhook.send(init)."
         : "";
-    return new HooklineError(`hookline/testing: run ${this.runId} did not reach ${what}: it is ${status}${where}.${hint}`);
+    return new HooklineError(
+      `hookline/testing: run ${this.runId} did not reach ${what}: it is ${status}${where}.${hint}`,
+    );
   }
 }
 

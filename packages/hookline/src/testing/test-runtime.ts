@@ -43,17 +43,23 @@ export interface TestRuntimeOptions {
 const SECRET = "hookline-testing-secret-not-for-production-0123456789";
 
 type WorkflowArgs<W> = W extends (...args: infer A) => unknown ? A : unknown[];
-type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R> ? R : W extends (...args: never[]) => infer R ? R : unknown;
+type WorkflowResult<W> = W extends (...args: never[]) => Promise<infer R>
+  ? R
+  : W extends (...args: never[]) => infer R
+    ? R
+    : unknown;
 
 export async function createTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const start = options.now === undefined ? Date.now() : Number(options.now);
-  if (!Number.isFinite(start)) throw new TypeError(`createTestRuntime(): now must be a Date or epoch ms, got ${String(options.now)}.`);
+  if (!Number.isFinite(start))
+    throw new TypeError(`createTestRuntime(): now must be a Date or epoch ms, got ${String(options.now)}.`);
   const clock = new VirtualClock(start);
   clock.install();
   try {
     const bundle = await bundleImportedWorkflows();
     registerWorkflowBundle({ code: bundle.code, filename: bundle.filename });
-    const report = options.onError ?? ((error: unknown, where: string) => console.error(`[hookline/testing] ${where}:`, error));
+    const report =
+      options.onError ?? ((error: unknown, where: string) => console.error(`[hookline/testing] ${where}:`, error));
     const world = createMemoryWorld(clock, report);
     const runtime = await Runtime.create({
       world,
@@ -154,9 +160,13 @@ export class TestRuntime {
     const request = new Request(input, init);
     const prefix = `${this.runtime.baseUrl}${WEBHOOK_PATH}`;
     if (!request.url.startsWith(prefix)) {
-      throw new TypeError(`hl.fetch() answers this test runtime's webhook URLs (${prefix}<token>), not ${request.url}.`);
+      throw new TypeError(
+        `hl.fetch() answers this test runtime's webhook URLs (${prefix}<token>), not ${request.url}.`,
+      );
     }
-    const response = await this.runtime.handleWebhook(request.url.slice(prefix.length).replace(/\/$/, ""), request, { clientAddress: "127.0.0.1" });
+    const response = await this.runtime.handleWebhook(request.url.slice(prefix.length).replace(/\/$/, ""), request, {
+      clientAddress: "127.0.0.1",
+    });
     await this.settle();
     return response;
   }
@@ -164,9 +174,14 @@ export class TestRuntime {
   /** The first active hook matching `match` (of run `runId`, or of any run), once the runtime has settled; undefined if none. */
   async findHook(match: HookMatch & { runId?: string } = {}): Promise<TestHook | undefined> {
     await this.settle();
-    const records = await this.world.listHooks({ status: "active", ...(match.runId === undefined ? {} : { runId: match.runId }) });
+    const records = await this.world.listHooks({
+      status: "active",
+      ...(match.runId === undefined ? {} : { runId: match.runId }),
+    });
     const wanted = match.token === undefined ? undefined : hashToken(match.token);
-    const record = records.find((r) => (wanted === undefined || r.tokenHash === wanted) && (match.kind === undefined || r.kind === match.kind));
+    const record = records.find(
+      (r) => (wanted === undefined || r.tokenHash === wanted) && (match.kind === undefined || r.kind === match.kind),
+    );
     return record ? this.#hook(record, match.token) : undefined;
   }
 
@@ -183,7 +198,8 @@ export class TestRuntime {
   #hook(record: HookRecord, asked: string | undefined): TestHook {
     const derived = this.#tokens.webhookToken(record.runId, record.hookId, record.keyId) ?? undefined;
     const token = asked ?? (derived !== undefined && hashToken(derived) === record.tokenHash ? derived : undefined);
-    const url = record.kind === "webhook" && token !== undefined ? `${this.runtime.baseUrl}${WEBHOOK_PATH}${token}` : undefined;
+    const url =
+      record.kind === "webhook" && token !== undefined ? `${this.runtime.baseUrl}${WEBHOOK_PATH}${token}` : undefined;
     return new TestHook(record, token, url, {
       deliver: async (hook, payload) => {
         const delivered = await this.runtime.deliver(hook, payload);

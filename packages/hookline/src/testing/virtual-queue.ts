@@ -41,12 +41,19 @@ export class VirtualQueue implements WorldQueue {
   }
 
   async enqueue(message: QueueMessage, options: EnqueueOptions = {}): Promise<void> {
-    if (typeof message?.runId !== "string" || message.runId === "") throw new WorldError("queue.enqueue: the message needs a runId.");
+    if (typeof message?.runId !== "string" || message.runId === "")
+      throw new WorldError("queue.enqueue: the message needs a runId.");
     const delayMs = options.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw new WorldError(`queue.enqueue: delayMs must be 0 or more, got ${delayMs}.`);
+    if (!Number.isFinite(delayMs) || delayMs < 0)
+      throw new WorldError(`queue.enqueue: delayMs must be 0 or more, got ${delayMs}.`);
     if (this.#closed) return;
     if (options.key !== undefined && this.#byKey.has(options.key)) return;
-    const entry: Message = { runId: message.runId, dueAt: this.#clock.now() + delayMs, attempts: 0, order: this.#order++ };
+    const entry: Message = {
+      runId: message.runId,
+      dueAt: this.#clock.now() + delayMs,
+      attempts: 0,
+      order: this.#order++,
+    };
     if (options.key !== undefined) {
       entry.key = options.key;
       this.#byKey.set(options.key, entry);
@@ -136,7 +143,10 @@ export class VirtualQueue implements WorldQueue {
         message.attempts = attempt;
         const delayMs = Math.min(MAX_REDELIVERY_MS, REDELIVERY_MS * 2 ** (attempt - 1));
         message.dueAt = this.#clock.now() + delayMs;
-        this.#report(error, `queue handler (run ${message.runId}, attempt ${attempt}; delivered again in ${delayMs} ms of virtual time)`);
+        this.#report(
+          error,
+          `queue handler (run ${message.runId}, attempt ${attempt}; delivered again in ${delayMs} ms of virtual time)`,
+        );
         this.#waiting.add(message);
         if (message.key !== undefined && !this.#byKey.has(message.key)) this.#byKey.set(message.key, message);
       })

@@ -24,7 +24,9 @@ export async function bundleImportedWorkflows(): Promise<BuiltBundle> {
   }
   const roots = new Set(noted.values());
   if (roots.size > 1) {
-    throw new Error(`hookline/testing: workflow files were compiled with different roots (${[...roots].join(", ")}); give the plugin one \`root\`.`);
+    throw new Error(
+      `hookline/testing: workflow files were compiled with different roots (${[...roots].join(", ")}); give the plugin one \`root\`.`,
+    );
   }
   const root = [...roots][0]!;
   const files = [...noted.keys()].sort();
@@ -32,7 +34,10 @@ export async function bundleImportedWorkflows(): Promise<BuiltBundle> {
   const cached = await cachedBundle(root, files);
   if (cached !== null) return { code: cached, filename, files: new Set(files) };
   // Loaded only to build: the bundler and Babel take longer to load than a cached bundle to read.
-  const [{ resolveSandboxAlias }, { bundleWorkflows }] = await Promise.all([import("@hookline/next"), import("@hookline/transform/esbuild")]);
+  const [{ resolveSandboxAlias }, { bundleWorkflows }] = await Promise.all([
+    import("@hookline/next"),
+    import("@hookline/transform/esbuild"),
+  ]);
   const { code, inputs } = await bundleWorkflows({ root, files, alias: resolveSandboxAlias(root), sourcemap: true });
   await storeBundle(root, files, code, inputs);
   return { code, filename, files: new Set(files) };

@@ -32,7 +32,13 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
     return typeof value === "string" ? value : "";
   };
   if (route.length === 1 && route[0] === "cancel-many") {
-    return cancelMany(runtime, field("status"), field("workflow"), rangeOf({ get: field }), field("reason").trim() || undefined);
+    return cancelMany(
+      runtime,
+      field("status"),
+      field("workflow"),
+      rangeOf({ get: field }),
+      field("reason").trim() || undefined,
+    );
   }
   if (route[0] !== "runs" || !route[1]) return null;
   const runId = route[1];
@@ -60,11 +66,18 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
         return { runId, message: `Rejected hook ${hook.hookId}.` };
       }
       const text = field("payload");
-      const refuse = (error: string): Outcome => ({ runId, message: error, refused: { hookId: hook.hookId, payload: text, error } });
-      const definition = hook.kind === "hook" ? definitionOf(await runtime.world.readEvents(runId), hook.hookId) : undefined;
+      const refuse = (error: string): Outcome => ({
+        runId,
+        message: error,
+        refused: { hookId: hook.hookId, payload: text, error },
+      });
+      const definition =
+        hook.kind === "hook" ? definitionOf(await runtime.world.readEvents(runId), hook.hookId) : undefined;
       if (definition !== undefined && !hookDefinitionLoaded(definition)) {
         // Unchecked, the run could get a payload its code does not expect: only a process that has the schema delivers it.
-        return refuse(`The hook was made by defineHook "${definition}", whose schema is not loaded in this process, so the payload cannot be checked. Resume it from the app's own inspector.`);
+        return refuse(
+          `The hook was made by defineHook "${definition}", whose schema is not loaded in this process, so the payload cannot be checked. Resume it from the app's own inspector.`,
+        );
       }
       let payload: unknown;
       try {
@@ -74,7 +87,11 @@ export async function runAction(runtime: ActionPort, route: string[], form: Form
       }
       if (hook.kind === "webhook") {
         const method = hook.webhook?.methods.includes("POST") ? "POST" : (hook.webhook?.methods[0] ?? "POST");
-        const request = new Request("http://inspector.invalid/", { method, headers: { "content-type": "application/json" }, body: method === "GET" || method === "HEAD" ? undefined : JSON.stringify(payload) });
+        const request = new Request("http://inspector.invalid/", {
+          method,
+          headers: { "content-type": "application/json" },
+          body: method === "GET" || method === "HEAD" ? undefined : JSON.stringify(payload),
+        });
         const { response } = await runtime.deliver(hook, request);
         return { runId, message: `Delivered to webhook ${hook.hookId}; it answered ${response?.status ?? "nothing"}.` };
       }
@@ -103,12 +120,23 @@ export const CANCEL_PAGE = 200;
  * action started are newer than its first page and left alone. A time range starts the listing
  * at its end and stops it at the first run older than its start.
  */
-async function cancelMany(runtime: ActionPort, status: string, workflow: string, range: TimeRange, reason: string | undefined): Promise<Outcome> {
+async function cancelMany(
+  runtime: ActionPort,
+  status: string,
+  workflow: string,
+  range: TimeRange,
+  reason: string | undefined,
+): Promise<Outcome> {
   const statuses: RunStatus[] = status === "pending" || status === "running" ? [status] : ["pending", "running"];
   let cancelled = 0;
   let before = startOf(range, undefined);
   for (;;) {
-    const page = await runtime.world.listRuns({ status: statuses, workflowId: workflow || undefined, limit: CANCEL_PAGE, before });
+    const page = await runtime.world.listRuns({
+      status: statuses,
+      workflowId: workflow || undefined,
+      limit: CANCEL_PAGE,
+      before,
+    });
     const runs = page.filter((run) => inRange(range, run.createdAt));
     for (const run of runs) {
       try {

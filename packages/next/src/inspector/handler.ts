@@ -17,11 +17,39 @@ import { type ActionPort, runAction } from "./actions.js";
 import { CSS, SCRIPT } from "./assets.js";
 import { liveResponse, streamLiveResponse } from "./live.js";
 import { LoginLimiter } from "./login-limit.js";
-import { layout, loginPage, type PageContext, pendingSleeps, type RunsQuery, type RunsView, type RunView, runPage, runRegion, runsPage, runsRegion, STATUSES, waitsPage, waitsRegion } from "./pages.js";
+import {
+  layout,
+  loginPage,
+  type PageContext,
+  pendingSleeps,
+  type RunsQuery,
+  type RunsView,
+  type RunView,
+  runPage,
+  runRegion,
+  runsPage,
+  runsRegion,
+  STATUSES,
+  waitsPage,
+  waitsRegion,
+} from "./pages.js";
 import { schedulesPage } from "./schedules-page.js";
+import {
+  type Access,
+  accessFromEnv,
+  COOKIE,
+  clearedCookie,
+  csrfToken,
+  newSession,
+  readCookie,
+  sameOrigin,
+  sameToken,
+  sessionCookie,
+  validCsrf,
+  validSession,
+} from "./session.js";
 import { STREAM_WINDOW, streamBody, streamRegion, streamWindowStart } from "./streams-page.js";
 import { inRange, rangeOf, startOf } from "./time-range.js";
-import { type Access, accessFromEnv, COOKIE, clearedCookie, csrfToken, newSession, readCookie, sameOrigin, sameToken, sessionCookie, validCsrf, validSession } from "./session.js";
 
 export type InspectorPort = ActionPort;
 
@@ -38,7 +66,8 @@ export interface InspectorOptions {
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "same-origin",
   "cache-control": "no-store",
@@ -46,7 +75,10 @@ const SECURITY_HEADERS = {
 
 const notFound = () => new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
 const htmlResponse = (body: string, status = 200, extra: Record<string, string> = {}) =>
-  new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS, ...extra } });
+  new Response(body, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS, ...extra },
+  });
 
 export function createInspector(options: InspectorOptions) {
   const logins = new LoginLimiter();
@@ -58,8 +90,14 @@ export function createInspector(options: InspectorOptions) {
     const route = path.map((p) => decodeURIComponent(p));
 
     if (route[0] === "assets" && method === "GET") {
-      if (route[1] === "inspector.css") return new Response(CSS, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" } });
-      if (route[1] === "inspector.js") return new Response(SCRIPT, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" } });
+      if (route[1] === "inspector.css")
+        return new Response(CSS, {
+          headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" },
+        });
+      if (route[1] === "inspector.js")
+        return new Response(SCRIPT, {
+          headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+        });
       return notFound();
     }
 
@@ -81,22 +119,32 @@ export function createInspector(options: InspectorOptions) {
         logins.failed(address);
         return htmlResponse(loginPage(base, true), 401);
       }
-      return new Response(null, { status: 303, headers: { location: base, "set-cookie": sessionCookie(newSession(secrets[0]!, access.token), base, secure) } });
+      return new Response(null, {
+        status: 303,
+        headers: { location: base, "set-cookie": sessionCookie(newSession(secrets[0]!, access.token), base, secure) },
+      });
     }
     if (access.kind === "token" && !session) {
       if (method === "GET" && route[0] !== "live") return htmlResponse(loginPage(base, false), 401);
       return new Response("Log in to the inspector first.", { status: 401 });
     }
 
-    const ctx: PageContext = { base, csrf: csrfToken(secrets[0]!, session), loggedIn: session !== undefined, now: Date.now() };
+    const ctx: PageContext = {
+      base,
+      csrf: csrfToken(secrets[0]!, session),
+      loggedIn: session !== undefined,
+      now: Date.now(),
+    };
     const runtime = await options.runtime();
 
     if (method === "POST") {
       if (!sameOrigin(request)) return new Response("Cross-site request refused.", { status: 403 });
       const form = await request.formData().catch(() => null);
       const csrf = form?.get("csrf");
-      if (!validCsrf(typeof csrf === "string" ? csrf : null, secrets, session)) return new Response("Invalid or missing CSRF token.", { status: 403 });
-      if (route[0] === "logout") return new Response(null, { status: 303, headers: { location: base, "set-cookie": clearedCookie(base) } });
+      if (!validCsrf(typeof csrf === "string" ? csrf : null, secrets, session))
+        return new Response("Invalid or missing CSRF token.", { status: 403 });
+      if (route[0] === "logout")
+        return new Response(null, { status: 303, headers: { location: base, "set-cookie": clearedCookie(base) } });
       const outcome = await runAction(runtime, route, form!);
       if (!outcome) return notFound();
       if (outcome.refused && outcome.runId) {
@@ -104,9 +152,13 @@ export function createInspector(options: InspectorOptions) {
         if (shown) return htmlResponse(runPage(ctx, { ...shown, draft: outcome.refused }), 422);
       }
       const target = outcome.runId ? `${base}/runs/${encodeURIComponent(outcome.runId)}` : base;
-      return new Response(null, { status: 303, headers: { location: `${target}?flash=${encodeURIComponent(outcome.message)}` } });
+      return new Response(null, {
+        status: 303,
+        headers: { location: `${target}?flash=${encodeURIComponent(outcome.message)}` },
+      });
     }
-    if (method !== "GET" && method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, POST" } });
+    if (method !== "GET" && method !== "HEAD")
+      return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, POST" } });
 
     const url = new URL(request.url);
     const fragment = url.searchParams.get("fragment") === "1";
@@ -116,7 +168,8 @@ export function createInspector(options: InspectorOptions) {
     if (route.length === 0) {
       const q = url.searchParams.get("q")?.trim();
       if (q) {
-        if (await world.getRun(q)) return new Response(null, { status: 303, headers: { location: `${base}/runs/${encodeURIComponent(q)}` } });
+        if (await world.getRun(q))
+          return new Response(null, { status: 303, headers: { location: `${base}/runs/${encodeURIComponent(q)}` } });
       }
       const view = await runsView(runtime, url.searchParams);
       if (q) view.notFound = q;
@@ -125,10 +178,18 @@ export function createInspector(options: InspectorOptions) {
     if (route[0] === "runs" && route.length === 2) {
       const runId = route[1]!;
       const view = await runView(world, runId, url.searchParams.get("events") === "all");
-      if (!view) return htmlResponse(runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }), 404);
+      if (!view)
+        return htmlResponse(
+          runsPage(ctx, { ...(await runsView(runtime, new URLSearchParams())), notFound: runId }),
+          404,
+        );
       return htmlResponse(fragment ? runRegion(ctx, view).text : runPage(ctx, view, flash));
     }
-    if (route[0] === "runs" && route[2] === "streams" && (route.length === 4 || (route.length === 5 && route[4] === "live"))) {
+    if (
+      route[0] === "runs" &&
+      route[2] === "streams" &&
+      (route.length === 4 || (route.length === 5 && route[4] === "live"))
+    ) {
       const [, runId, , namespace] = route as [string, string, string, string];
       const summary = NAMESPACE_PATTERN.test(namespace) ? await world.getRun(runId) : null;
       if (!summary) return notFound();
@@ -137,16 +198,21 @@ export function createInspector(options: InspectorOptions) {
       const from = streamWindowStart(url.searchParams.get("from"), info);
       const chunks = await world.streams.read(runId, namespace, from, STREAM_WINDOW);
       const view = { runId, namespace, info, runEnded: ENDED.has(summary.status), from, chunks };
-      return htmlResponse(fragment ? streamRegion(ctx, view).text : layout(ctx, `Stream ${namespace} of ${runId}`, streamBody(ctx, view)));
+      return htmlResponse(
+        fragment ? streamRegion(ctx, view).text : layout(ctx, `Stream ${namespace} of ${runId}`, streamBody(ctx, view)),
+      );
     }
     if (route[0] === "waits" && route.length === 1) {
       const hooks = await world.listHooks({ status: "active" });
       const running = await world.listRuns({ status: "running", limit: 200 });
-      const sleeps = (await Promise.all(running.map(async (run) => pendingSleeps(await world.readEvents(run.runId))))).flat();
+      const sleeps = (
+        await Promise.all(running.map(async (run) => pendingSleeps(await world.readEvents(run.runId))))
+      ).flat();
       const view = { hooks, sleeps };
       return htmlResponse(fragment ? waitsRegion(ctx, view).text : waitsPage(ctx, view));
     }
-    if (route[0] === "schedules" && route.length === 1) return htmlResponse(schedulesPage(ctx, (await world.schedules.list()).map(scheduleInfo)));
+    if (route[0] === "schedules" && route.length === 1)
+      return htmlResponse(schedulesPage(ctx, (await world.schedules.list()).map(scheduleInfo)));
     if (route[0] === "live" && route.length === 1) return liveResponse(world, request.signal);
     return notFound();
   };
@@ -170,7 +236,9 @@ async function runView(world: InspectorPort["world"], runId: string, allEvents =
 
 async function streamsOf(world: InspectorPort["world"], runId: string) {
   const namespaces = await world.streams.list(runId);
-  return Promise.all(namespaces.map(async (namespace) => ({ namespace, ...(await world.streams.info(runId, namespace)) })));
+  return Promise.all(
+    namespaces.map(async (namespace) => ({ namespace, ...(await world.streams.info(runId, namespace)) })),
+  );
 }
 
 async function runsView(runtime: InspectorPort, params: URLSearchParams): Promise<RunsView> {
@@ -188,7 +256,8 @@ async function runsView(runtime: InspectorPort, params: URLSearchParams): Promis
     world.countRuns(),
   ]);
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-  for (const row of rows) if (workflowId === undefined || row.workflowId === workflowId) counts[row.status] += row.count;
+  for (const row of rows)
+    if (workflowId === undefined || row.workflowId === workflowId) counts[row.status] += row.count;
   // Newest first: the first run older than `from` ends the range.
   const shown = page.filter((run) => inRange(range, run.createdAt));
   const runs = shown.slice(0, size);

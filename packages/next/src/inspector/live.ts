@@ -22,7 +22,12 @@ export function liveResponse(world: Pick<World, "onAppend" | "onResync">, signal
 }
 
 /** One stream's writes and closes, and its run's appends (so the page hears the run end), from any process. */
-export function streamLiveResponse(world: Pick<World, "onAppend" | "onResync" | "streams">, runId: string, namespace: string, signal: AbortSignal): Response {
+export function streamLiveResponse(
+  world: Pick<World, "onAppend" | "onResync" | "streams">,
+  runId: string,
+  namespace: string,
+  signal: AbortSignal,
+): Response {
   return sseResponse(signal, (send) => {
     const changed = () => send("append", { runId });
     const stops = [
@@ -72,6 +77,11 @@ function sseResponse(signal: AbortSignal, listen: (send: Send) => () => void): R
     },
   });
   return new Response(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
   });
 }

@@ -60,11 +60,18 @@ export async function serveInspector(options: InspectorServerOptions): Promise<I
   };
 }
 
-async function answer(inspector: ReturnType<typeof createInspector>, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+async function answer(
+  inspector: ReturnType<typeof createInspector>,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
   const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? "localhost"}`);
   const inside = url.pathname === BASE || url.pathname.startsWith(`${BASE}/`);
   if (!inside) {
-    outgoing.writeHead(url.pathname === "/" ? 302 : 404, url.pathname === "/" ? { location: BASE } : { "content-type": "text/plain" });
+    outgoing.writeHead(
+      url.pathname === "/" ? 302 : 404,
+      url.pathname === "/" ? { location: BASE } : { "content-type": "text/plain" },
+    );
     outgoing.end(url.pathname === "/" ? undefined : "Not Found");
     return;
   }

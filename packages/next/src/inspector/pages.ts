@@ -76,13 +76,15 @@ export function runsRegion(ctx: PageContext, view: RunsView): Html {
     return `${ctx.base}${text ? `?${text}` : ""}`;
   };
   return html`<p class="counts"><a href="${link({ status: undefined })}" class="${query.status ? "" : "on"}">all</a>${STATUSES.map(
-    (status) => html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${String(view.counts[status])}</span></a>`,
+    (status) =>
+      html`<a href="${link({ status })}" class="${query.status === status ? "on" : ""}" data-status="${status}">${status} <span class="count">${String(view.counts[status])}</span></a>`,
   )}${query.from !== undefined || query.to !== undefined ? html` <span class="muted">(counts of all time)</span>` : ""}</p>
 ${view.notFound ? html`<p class="error">No run with id <code>${view.notFound}</code>.</p>` : ""}
 <table class="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Created</th><th>Ended</th></tr></thead><tbody>
 ${view.runs.length === 0 ? html`<tr><td colspan="5" class="muted">No runs.</td></tr>` : ""}
 ${view.runs.map(
-  (run) => html`<tr data-run="${run.runId}"><td><a href="${ctx.base}/runs/${encodeURIComponent(run.runId)}"><code>${run.runId}</code></a></td><td>${nameOf(run.workflowId)}</td><td>${statusBadge(run.status)}</td><td>${time(run.createdAt)}</td><td>${time(run.endedAt)}</td></tr>`,
+  (run) =>
+    html`<tr data-run="${run.runId}"><td><a href="${ctx.base}/runs/${encodeURIComponent(run.runId)}"><code>${run.runId}</code></a></td><td>${nameOf(run.workflowId)}</td><td>${statusBadge(run.status)}</td><td>${time(run.createdAt)}</td><td>${time(run.endedAt)}</td></tr>`,
 )}
 </tbody></table>
 ${view.next ? html`<p><a rel="next" href="${link({ before: view.next })}">Older runs →</a></p>` : ""}`;
@@ -100,7 +102,11 @@ export function runsPage(ctx: PageContext, view: RunsView, flash?: string): stri
 <button>Filter</button></form>
 <div id="live-region" data-live="${ctx.base}/live">${runsRegion(ctx, view)}</div>
 ${
-  query.status === "pending" || query.status === "running" || query.workflowId || query.from !== undefined || query.to !== undefined
+  query.status === "pending" ||
+  query.status === "running" ||
+  query.workflowId ||
+  query.from !== undefined ||
+  query.to !== undefined
     ? html`<form class="inline" method="post" action="${ctx.base}/cancel-many"><input type="hidden" name="csrf" value="${ctx.csrf}">
 <input type="hidden" name="status" value="${query.status ?? ""}"><input type="hidden" name="workflow" value="${query.workflowId ?? ""}">
 <input type="hidden" name="from" value="${isoTime(query.from) ?? ""}"><input type="hidden" name="to" value="${isoTime(query.to) ?? ""}">
@@ -127,12 +133,15 @@ export interface RunView {
 /** The timeline rows a run page shows unless asked for all: rendering every value of a long log costs. */
 export const TIMELINE_WINDOW = 500;
 
-const runLink = (ctx: PageContext, runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
+const runLink = (ctx: PageContext, runId: string) =>
+  html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
 
 export function runRegion(ctx: PageContext, view: RunView): Html {
   const { summary, events } = view;
   const created = events.find((e) => e.type === "run_created");
-  const end = events.findLast((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled");
+  const end = events.findLast(
+    (e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled",
+  );
   const error = end?.type === "run_failed" ? decode(end.data.error) : undefined;
   const from = view.allEvents ? 0 : Math.max(0, events.length - TIMELINE_WINDOW);
   return html`<dl>
@@ -154,7 +163,8 @@ ${refusalsBlock(view.refusals)}
       : ""
   }<table class="timeline"><thead><tr><th>#</th><th>At</th><th>Op</th><th>What</th><th>Detail</th></tr></thead><tbody>
 ${timeline(events, ctx.now, from).map(
-  (row) => html`<tr data-type="${row.event.type}"><td>${row.event.seq}</td><td>${time(row.event.at)}<div class="muted">+${row.event.at - summary.createdAt} ms</div></td><td><code>${row.event.corr ?? ""}</code></td><td>${row.label}</td><td>${row.detail}</td></tr>`,
+  (row) =>
+    html`<tr data-type="${row.event.type}"><td>${row.event.seq}</td><td>${time(row.event.at)}<div class="muted">+${row.event.at - summary.createdAt} ms</div></td><td><code>${row.event.corr ?? ""}</code></td><td>${row.label}</td><td>${row.detail}</td></tr>`,
 )}
 </tbody></table>`;
 }
@@ -173,7 +183,9 @@ function refusalsBlock(refusals: RefusedDelivery[]): Html {
   return html`<h2>Refused deliveries</h2><p class="muted">Requests the webhook URL refused before anything was recorded in the run (never their bodies).</p>
 <table class="refusals"><thead><tr><th>Hook</th><th>Status</th><th>Reason</th><th>Method</th><th>From</th><th>When</th><th>Count</th></tr></thead><tbody>
 ${refusals.map(
-  (r) => html`<tr><td><code>${r.hookId}</code></td><td><strong>${r.status}</strong></td><td>${r.reason}</td><td>${r.method}</td><td>${r.address ?? ""}</td><td>${time(r.lastAt)}</td><td>${r.count}</td></tr>
+  (
+    r,
+  ) => html`<tr><td><code>${r.hookId}</code></td><td><strong>${r.status}</strong></td><td>${r.reason}</td><td>${r.method}</td><td>${r.address ?? ""}</td><td>${time(r.lastAt)}</td><td>${r.count}</td></tr>
 <tr><td></td><td colspan="6"><details><summary>headers</summary>${textBlock(r.headers.map(([k, v]) => `${k}: ${v}`).join("\n"))}</details></td></tr>`,
 )}</tbody></table>`;
 }
@@ -188,10 +200,13 @@ export function runPage(ctx: PageContext, view: RunView, flash?: string): string
 ${ended ? "" : html`<form class="inline" method="post" action="${runPath}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="reason" placeholder="Reason" aria-label="Cancel reason"><button class="danger">Cancel run</button></form>`}
 <form class="inline" method="post" action="${runPath}/rerun"><input type="hidden" name="csrf" value="${ctx.csrf}"><button>Rerun with the same arguments</button></form>
 ${sleeping.map(
-  (s) => html`<div class="card" data-sleep="${s.id}"><strong>Sleeping</strong> <code>${s.id}</code> until ${time(s.until)} (${countdown(s.until, ctx.now)}) ${wakeForm(ctx, runPath, s.id)}</div>`,
+  (s) =>
+    html`<div class="card" data-sleep="${s.id}"><strong>Sleeping</strong> <code>${s.id}</code> until ${time(s.until)} (${countdown(s.until, ctx.now)}) ${wakeForm(ctx, runPath, s.id)}</div>`,
 )}
 ${active.map(
-  (hook) => html`<div class="card" data-hook="${hook.hookId}"><strong>Waiting ${hook.kind}</strong> <code>${hook.hookId}</code> · token hash <code>${hook.tokenHash.slice(0, 12)}</code> · expires ${countdown(hook.expiresAt, ctx.now)}
+  (
+    hook,
+  ) => html`<div class="card" data-hook="${hook.hookId}"><strong>Waiting ${hook.kind}</strong> <code>${hook.hookId}</code> · token hash <code>${hook.tokenHash.slice(0, 12)}</code> · expires ${countdown(hook.expiresAt, ctx.now)}
 ${hook.metadata === undefined ? "" : html`<div class="label">metadata</div>${valueBlock(hook.metadata)}`}
 ${resumeForm(ctx, runPath, hook, definitionOf(view.events, hook.hookId), view.draft?.hookId === hook.hookId ? view.draft : undefined)}
 <form class="inline" method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/reject"><input type="hidden" name="csrf" value="${ctx.csrf}"><input name="message" placeholder="Error message" aria-label="Reject message"><button class="danger">Reject</button></form></div>`,
@@ -202,11 +217,19 @@ ${resumeForm(ctx, runPath, hook, definitionOf(view.events, hook.hookId), view.dr
 }
 
 /** "Resume": a JSON payload; checked against the hook's defineHook schema, if any, when submitted. */
-function resumeForm(ctx: PageContext, runPath: string, hook: HookRecord, definition: string | undefined, draft: ResumeDraft | undefined): Html {
+function resumeForm(
+  ctx: PageContext,
+  runPath: string,
+  hook: HookRecord,
+  definition: string | undefined,
+  draft: ResumeDraft | undefined,
+): Html {
   const label = hook.kind === "webhook" ? "Request body (JSON), delivered as a POST" : "Payload (JSON)";
   return html`<form method="post" action="${runPath}/hooks/${encodeURIComponent(hook.hookId)}/resume"><input type="hidden" name="csrf" value="${ctx.csrf}">
 <label class="label" for="payload-${hook.hookId}">${label}${definition === undefined ? "" : html`, checked against the schema of <code data-definition="${definition}">${definition}</code>`}${
-    definition !== undefined && !hookDefinitionLoaded(definition) ? html` (not loaded in this process: resume it from the app's own inspector)` : ""
+    definition !== undefined && !hookDefinitionLoaded(definition)
+      ? html` (not loaded in this process: resume it from the app's own inspector)`
+      : ""
   }</label>
 ${draft ? html`<p class="error" role="alert" data-refused="${hook.hookId}">Not resumed: ${draft.error}</p>` : ""}
 <textarea id="payload-${hook.hookId}" name="payload">${draft ? draft.payload : "{}"}</textarea><button>Resume</button></form>`;
@@ -225,10 +248,12 @@ export interface PendingSleep {
 }
 
 export function pendingSleeps(events: readonly WorkflowEvent[]): PendingSleep[] {
-  if (events.some((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled")) return [];
+  if (events.some((e) => e.type === "run_completed" || e.type === "run_failed" || e.type === "run_cancelled"))
+    return [];
   const open = new Map<string, PendingSleep>();
   for (const event of events) {
-    if (event.type === "sleep_started" && event.corr) open.set(event.corr, { runId: event.runId, id: event.corr, since: event.at, until: event.data.until });
+    if (event.type === "sleep_started" && event.corr)
+      open.set(event.corr, { runId: event.runId, id: event.corr, since: event.at, until: event.data.until });
     if (event.type === "sleep_completed" && event.corr) open.delete(event.corr);
   }
   return [...open.values()];
@@ -243,7 +268,8 @@ export function waitsRegion(ctx: PageContext, view: WaitsView): Html {
   return html`<h2>Hooks and webhooks</h2><table class="waits"><thead><tr><th>Kind</th><th>Run</th><th>Op</th><th>Token hash</th><th>Metadata</th><th>Created</th><th>Expires in</th></tr></thead><tbody>
 ${view.hooks.length === 0 ? html`<tr><td colspan="7" class="muted">Nothing is waiting on a hook.</td></tr>` : ""}
 ${view.hooks.map(
-  (h) => html`<tr><td>${h.kind}</td><td>${runLink(ctx, h.runId)}</td><td><code>${h.hookId}</code></td><td><code>${h.tokenHash.slice(0, 12)}</code></td><td><code>${h.metadata === undefined ? "" : oneLine(h.metadata)}</code></td><td>${time(h.createdAt)}</td><td>${countdown(h.expiresAt, ctx.now)}</td></tr>`,
+  (h) =>
+    html`<tr><td>${h.kind}</td><td>${runLink(ctx, h.runId)}</td><td><code>${h.hookId}</code></td><td><code>${h.tokenHash.slice(0, 12)}</code></td><td><code>${h.metadata === undefined ? "" : oneLine(h.metadata)}</code></td><td>${time(h.createdAt)}</td><td>${countdown(h.expiresAt, ctx.now)}</td></tr>`,
 )}</tbody></table>
 <h2>Sleeps</h2><table class="sleeps"><thead><tr><th>Run</th><th>Op</th><th>Since</th><th>Until</th><th>Wakes in</th><th></th></tr></thead><tbody>
 ${view.sleeps.length === 0 ? html`<tr><td colspan="6" class="muted">No run is sleeping.</td></tr>` : ""}
@@ -255,6 +281,9 @@ ${view.sleeps.map(
 }
 
 export function waitsPage(ctx: PageContext, view: WaitsView): string {
-  return layout(ctx, "Waits", html`<h1>Waits</h1><div id="live-region" data-live="${ctx.base}/live" data-all="1">${waitsRegion(ctx, view)}</div>`);
+  return layout(
+    ctx,
+    "Waits",
+    html`<h1>Waits</h1><div id="live-region" data-live="${ctx.base}/live" data-all="1">${waitsRegion(ctx, view)}</div>`,
+  );
 }
-

@@ -4,9 +4,12 @@ import { countdown, html, time } from "./html.js";
 import { layout, type PageContext } from "./pages.js";
 
 export function schedulesPage(ctx: PageContext, schedules: ScheduleInfo[]): string {
-  const runLink = (runId: string) => html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
+  const runLink = (runId: string) =>
+    html`<a href="${ctx.base}/runs/${encodeURIComponent(runId)}"><code>${runId}</code></a>`;
   const rows = schedules.map(
-    (s) => html`<tr><td><code>${s.id}</code></td><td><code>${s.workflowId.split("//").pop() ?? s.workflowId}</code></td><td><code>${s.cron}</code></td><td>${s.timezone}</td><td>${s.origin}</td>
+    (
+      s,
+    ) => html`<tr><td><code>${s.id}</code></td><td><code>${s.workflowId.split("//").pop() ?? s.workflowId}</code></td><td><code>${s.cron}</code></td><td>${s.timezone}</td><td>${s.origin}</td>
 <td>${time(s.nextRunAt?.getTime())} ${s.nextRunAt ? countdown(s.nextRunAt.getTime(), ctx.now) : ""}</td><td>${time(s.lastTickAt?.getTime())}</td><td>${s.lastRunId ? runLink(s.lastRunId) : ""}</td></tr>`,
   );
   return layout(

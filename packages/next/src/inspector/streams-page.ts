@@ -27,15 +27,18 @@ export interface StreamView {
 }
 
 const runPath = (ctx: PageContext, runId: string) => `${ctx.base}/runs/${encodeURIComponent(runId)}`;
-const streamPath = (ctx: PageContext, runId: string, namespace: string) => `${runPath(ctx, runId)}/streams/${encodeURIComponent(namespace)}`;
-const chunkCount = (info: StreamInfo) => `${(info.tailIndex + 1).toLocaleString("en")} chunk${info.tailIndex === 0 ? "" : "s"}`;
+const streamPath = (ctx: PageContext, runId: string, namespace: string) =>
+  `${runPath(ctx, runId)}/streams/${encodeURIComponent(namespace)}`;
+const chunkCount = (info: StreamInfo) =>
+  `${(info.tailIndex + 1).toLocaleString("en")} chunk${info.tailIndex === 0 ? "" : "s"}`;
 
 /** The run page's list of its streams (nothing when it has none). */
 export function streamsBlock(ctx: PageContext, runId: string, streams: StreamSummary[]): Html {
   if (streams.length === 0) return html``;
   return html`<h2>Streams</h2><table class="streams"><thead><tr><th>Namespace</th><th>Chunks</th><th>State</th></tr></thead><tbody>
 ${streams.map(
-  (s) => html`<tr data-stream="${s.namespace}"><td><a href="${streamPath(ctx, runId, s.namespace)}"><code>${s.namespace}</code></a></td><td>${chunkCount(s)}</td><td>${s.done ? "closed" : "open"}</td></tr>`,
+  (s) =>
+    html`<tr data-stream="${s.namespace}"><td><a href="${streamPath(ctx, runId, s.namespace)}"><code>${s.namespace}</code></a></td><td>${chunkCount(s)}</td><td>${s.done ? "closed" : "open"}</td></tr>`,
 )}</tbody></table>`;
 }
 
@@ -49,7 +52,11 @@ export function streamWindowStart(from: string | null, info: StreamInfo): number
 export function streamRegion(ctx: PageContext, view: StreamView): Html {
   const { info, from, chunks } = view;
   const path = streamPath(ctx, view.runId, view.namespace);
-  const state = info.done ? "closed" : view.runEnded ? "ended with its run" : "open: new chunks appear here as they are written";
+  const state = info.done
+    ? "closed"
+    : view.runEnded
+      ? "ended with its run"
+      : "open: new chunks appear here as they are written";
   const last = from + chunks.length - 1;
   const nav = html`<p class="pager">${from > 0 ? html`<a href="${path}?from=${Math.max(0, from - STREAM_WINDOW)}">← earlier</a> ` : ""}${
     last < info.tailIndex ? html`<a href="${path}?from=${last + 1}">later →</a> <a href="${path}">newest</a>` : ""

@@ -42,7 +42,11 @@ export function timeline(events: readonly WorkflowEvent[], now: number, from = 0
         rows.push({ event, label: "run started", detail: html`` });
         break;
       case "run_upgraded":
-        rows.push({ event, label: "moved to a new build", detail: html`build <code>${event.data.bundleId.slice(0, 12)}</code> (upgradeRun)` });
+        rows.push({
+          event,
+          label: "moved to a new build",
+          detail: html`build <code>${event.data.bundleId.slice(0, 12)}</code> (upgradeRun)`,
+        });
         break;
       case "patch_marked":
         rows.push({ event, label: `patched("${event.data.patchId}")`, detail: html`this run took the patched path` });
@@ -65,11 +69,22 @@ export function timeline(events: readonly WorkflowEvent[], now: number, from = 0
         });
         break;
       case "step_completed":
-        rows.push({ event, label: `step ${nameOf(event.data.stepId)} completed`, detail: html`${took(started, event)}${valueBlock(event.data.result)}` });
+        rows.push({
+          event,
+          label: `step ${nameOf(event.data.stepId)} completed`,
+          detail: html`${took(started, event)}${valueBlock(event.data.result)}`,
+        });
         break;
       case "step_failed": {
-        const retry = event.data.retryAt === undefined ? html`<strong>failed for good</strong>` : html`retry in ${formatDuration(event.data.retryAt - event.at)} (at ${time(event.data.retryAt)})`;
-        rows.push({ event, label: `step ${nameOf(event.data.stepId)} attempt ${event.data.attempt} failed`, detail: html`${took(started, event)}${retry}${valueBlock(event.data.error)}` });
+        const retry =
+          event.data.retryAt === undefined
+            ? html`<strong>failed for good</strong>`
+            : html`retry in ${formatDuration(event.data.retryAt - event.at)} (at ${time(event.data.retryAt)})`;
+        rows.push({
+          event,
+          label: `step ${nameOf(event.data.stepId)} attempt ${event.data.attempt} failed`,
+          detail: html`${took(started, event)}${retry}${valueBlock(event.data.error)}`,
+        });
         break;
       }
       case "sleep_started":
@@ -97,7 +112,11 @@ export function timeline(events: readonly WorkflowEvent[], now: number, from = 0
         });
         break;
       case "webhook_responded":
-        rows.push({ event, label: `answer sent${event.data.late ? " (late)" : ""}`, detail: html`request <code>${event.data.requestId}</code>${valueBlock(event.data.response)}` });
+        rows.push({
+          event,
+          label: `answer sent${event.data.late ? " (late)" : ""}`,
+          detail: html`request <code>${event.data.requestId}</code>${valueBlock(event.data.response)}`,
+        });
         break;
       case "hook_rejected":
         rows.push({ event, label: "hook rejected", detail: valueBlock(event.data.error) });
@@ -118,7 +137,12 @@ export function timeline(events: readonly WorkflowEvent[], now: number, from = 0
         break;
       case "child_ended": {
         const { status, childRunId } = event.data;
-        const value = status === "completed" ? valueBlock(event.data.result) : status === "failed" ? valueBlock(event.data.error) : html`${event.data.reason ?? ""}`;
+        const value =
+          status === "completed"
+            ? valueBlock(event.data.result)
+            : status === "failed"
+              ? valueBlock(event.data.error)
+              : html`${event.data.reason ?? ""}`;
         rows.push({ event, label: `child ${status}`, detail: html`run <code>${childRunId}</code>${value}` });
         break;
       }

@@ -34,9 +34,11 @@ export function plain(value: unknown, depth = 0, seen = new Set<object>()): unkn
   try {
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? "[invalid date]" : value.toISOString();
     if (value instanceof Error) return errorPlain(value, depth, seen);
-    if (value instanceof Map) return { "[Map]": [...value].map(([k, v]) => [plain(k, depth + 1, seen), plain(v, depth + 1, seen)]) };
+    if (value instanceof Map)
+      return { "[Map]": [...value].map(([k, v]) => [plain(k, depth + 1, seen), plain(v, depth + 1, seen)]) };
     if (value instanceof Set) return { "[Set]": [...value].map((v) => plain(v, depth + 1, seen)) };
-    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return `[${value.constructor.name}, ${value.byteLength} bytes]`;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value))
+      return `[${value.constructor.name}, ${value.byteLength} bytes]`;
     if (typeof Request !== "undefined" && value instanceof Request) {
       return { "[Request]": { method: value.method, url: value.url, headers: [...value.headers] } };
     }
@@ -78,7 +80,10 @@ export function valueBlock(serialized: unknown): Html {
 
 export function textBlock(text: string): Html {
   if (text.length <= PREVIEW) return html`<pre class="value">${text}</pre>`;
-  const full = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}\n… (${text.length - MAX_SHOWN} more characters not shown)` : text;
+  const full =
+    text.length > MAX_SHOWN
+      ? `${text.slice(0, MAX_SHOWN)}\n… (${text.length - MAX_SHOWN} more characters not shown)`
+      : text;
   return html`<pre class="value">${text.slice(0, PREVIEW)}…</pre>
 <details class="expand"><summary>Show all ${text.length.toLocaleString("en")} characters</summary><pre class="value">${full}</pre></details>`;
 }
@@ -88,4 +93,3 @@ export function oneLine(serialized: unknown, max = 80): string {
   const text = JSON.stringify(plain(decode(serialized))) ?? "";
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
-

@@ -24,8 +24,10 @@ interface Candidate {
 
 function describe(fn: NodePath<AnyFunction>): string {
   const node = fn.node;
-  if ((node.type === "FunctionDeclaration" || node.type === "FunctionExpression") && node.id) return `"${node.id.name}"`;
-  if ((node.type === "ClassMethod" || node.type === "ObjectMethod") && node.key.type === "Identifier") return `"${node.key.name}"`;
+  if ((node.type === "FunctionDeclaration" || node.type === "FunctionExpression") && node.id)
+    return `"${node.id.name}"`;
+  if ((node.type === "ClassMethod" || node.type === "ObjectMethod") && node.key.type === "Identifier")
+    return `"${node.key.name}"`;
   const parent = fn.parentPath?.node;
   if (parent?.type === "VariableDeclarator" && parent.id.type === "Identifier") return `"${parent.id.name}"`;
   return "this function";
@@ -38,7 +40,11 @@ function checkAsync(candidate: Candidate, ctx: DiagnosticContext): void {
   const why = fn.node.generator
     ? `${describe(fn)} is a generator, which a ${kind} cannot be`
     : `${describe(fn)} is not async. Add the async keyword`;
-  ctx.fail("HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC", `A "${directive}" function must be an async function: ${why}.`, fn.node);
+  ctx.fail(
+    "HOOKLINE_TRANSFORM_DIRECTIVE_NOT_ASYNC",
+    `A "${directive}" function must be an async function: ${why}.`,
+    fn.node,
+  );
 }
 
 function collectCandidates(
@@ -69,7 +75,12 @@ function collectCandidates(
       );
     }
     const kind = names.has(WORKFLOW_DIRECTIVE) ? "workflow" : "step";
-    const candidate: Candidate = { fn: holder.fn, kind, at: holder.directives[0]!.path.node, directives: holder.directives.map((d) => d.path) };
+    const candidate: Candidate = {
+      fn: holder.fn,
+      kind,
+      at: holder.directives[0]!.path.node,
+      directives: holder.directives.map((d) => d.path),
+    };
     candidates.push(candidate);
     byNode.set(holder.fn.node, candidate);
   }
@@ -159,7 +170,12 @@ export function analyze(program: NodePath<t.Program>, idPath: string, ctx: Diagn
     if (fn.parent) fn.closure = closureOf(fn, fn.parent, ctx);
   }
   if (functions.some((f) => f.kind === "workflow")) {
-    checkNodeBuiltins(program, requires, new Set(functions.filter((f) => f.kind === "step").map((f) => f.fn.node)), ctx);
+    checkNodeBuiltins(
+      program,
+      requires,
+      new Set(functions.filter((f) => f.kind === "step").map((f) => f.fn.node)),
+      ctx,
+    );
   }
   return { functions, fileDirective: fileStep };
 }

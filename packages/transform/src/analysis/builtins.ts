@@ -31,13 +31,17 @@ export function checkNodeBuiltins(
       for (const specifier of statement.get("specifiers")) {
         if (specifier.isImportSpecifier() && specifier.node.importKind === "type") continue;
         const local = specifier.node.local.name;
-        const references = (program.scope.getBinding(local)?.referencePaths ?? []).filter((ref) => !inTypePosition(ref));
+        const references = (program.scope.getBinding(local)?.referencePaths ?? []).filter(
+          (ref) => !inTypePosition(ref),
+        );
         const outside = references.find((ref) => !inStep(ref));
         if (outside || references.length === 0) {
           ctx.fail(
             "HOOKLINE_TRANSFORM_WORKFLOW_NODE_BUILTIN",
             `"${local}" comes from the Node.js built-in "${source}", which a workflow cannot use: workflow code runs in a sandbox without Node's modules. ${
-              outside ? MOVE : `It is imported but not used: remove the import, or ${MOVE[0]!.toLowerCase()}${MOVE.slice(1)}`
+              outside
+                ? MOVE
+                : `It is imported but not used: remove the import, or ${MOVE[0]!.toLowerCase()}${MOVE.slice(1)}`
             }`,
             (outside ?? specifier).node,
           );
@@ -56,7 +60,13 @@ export function checkNodeBuiltins(
   }
   for (const path of requires) {
     const first = path.node.arguments[0];
-    if (first?.type !== "StringLiteral" || !isNodeBuiltin(first.value) || path.scope.getBinding("require") || inStep(path)) continue;
+    if (
+      first?.type !== "StringLiteral" ||
+      !isNodeBuiltin(first.value) ||
+      path.scope.getBinding("require") ||
+      inStep(path)
+    )
+      continue;
     ctx.fail(
       "HOOKLINE_TRANSFORM_WORKFLOW_NODE_BUILTIN",
       `A workflow file cannot require the Node.js built-in "${first.value}" outside a step: workflow code runs in a sandbox without Node's modules. ${MOVE}`,

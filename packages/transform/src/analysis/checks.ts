@@ -10,7 +10,11 @@ import type { DirectiveFunction } from "./model.js";
  * `this` (the class or the object, on the server), and an instance-method step with the
  * instance it was called on (serialized with the call), as in the Workflow SDK.
  */
-export function checkContextReferences(fn: DirectiveFunction, directiveNodes: Set<unknown>, ctx: DiagnosticContext): void {
+export function checkContextReferences(
+  fn: DirectiveFunction,
+  directiveNodes: Set<unknown>,
+  ctx: DiagnosticContext,
+): void {
   const what = `a ${fn.kind} ("${fn.name}")`;
   const ownedStep = fn.kind === "step" && fn.form.type === "member";
   const visitor: Visitor = {
@@ -38,7 +42,11 @@ export function checkContextReferences(fn: DirectiveFunction, directiveNodes: Se
     },
     Identifier(path) {
       if (path.node.name === "arguments" && path.isReferencedIdentifier() && !path.scope.getBinding("arguments")) {
-        ctx.fail("HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER", `"arguments" cannot be used in ${what}. Use rest parameters (...args) instead.`, path.node);
+        ctx.fail(
+          "HOOKLINE_TRANSFORM_THIS_ARGUMENTS_SUPER",
+          `"arguments" cannot be used in ${what}. Use rest parameters (...args) instead.`,
+          path.node,
+        );
       }
     },
   };
@@ -53,7 +61,11 @@ function timerMessage(timer: string, workflow: string): string {
 }
 
 /** Timers in a workflow body (steps declared inside it may use them: they run on the host). */
-export function checkWorkflowTimers(workflow: DirectiveFunction, directiveNodes: Set<unknown>, ctx: DiagnosticContext): void {
+export function checkWorkflowTimers(
+  workflow: DirectiveFunction,
+  directiveNodes: Set<unknown>,
+  ctx: DiagnosticContext,
+): void {
   const skipSteps = (path: NodePath) => {
     if (directiveNodes.has(path.node)) path.skip();
   };
@@ -66,10 +78,25 @@ export function checkWorkflowTimers(workflow: DirectiveFunction, directiveNodes:
       }
     },
     "MemberExpression|OptionalMemberExpression"(path) {
-      const node = path.node as { object: { type: string; name?: string }; property: { type: string; name?: string; value?: unknown }; computed: boolean };
-      if (node.object.type !== "Identifier" || !GLOBAL_OBJECTS.has(node.object.name ?? "") || path.scope.getBinding(node.object.name ?? "")) return;
-      const property = !node.computed && node.property.type === "Identifier" ? node.property.name : node.property.type === "StringLiteral" ? node.property.value : undefined;
-      if (typeof property === "string" && TIMERS.has(property)) ctx.fail("HOOKLINE_TRANSFORM_WORKFLOW_TIMER", timerMessage(property, workflow.name), path.node);
+      const node = path.node as {
+        object: { type: string; name?: string };
+        property: { type: string; name?: string; value?: unknown };
+        computed: boolean;
+      };
+      if (
+        node.object.type !== "Identifier" ||
+        !GLOBAL_OBJECTS.has(node.object.name ?? "") ||
+        path.scope.getBinding(node.object.name ?? "")
+      )
+        return;
+      const property =
+        !node.computed && node.property.type === "Identifier"
+          ? node.property.name
+          : node.property.type === "StringLiteral"
+            ? node.property.value
+            : undefined;
+      if (typeof property === "string" && TIMERS.has(property))
+        ctx.fail("HOOKLINE_TRANSFORM_WORKFLOW_TIMER", timerMessage(property, workflow.name), path.node);
     },
   });
 }

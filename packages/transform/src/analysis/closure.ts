@@ -16,15 +16,19 @@ function holdsFunction(binding: Binding): boolean {
   if (path.isFunctionDeclaration() || path.isClassDeclaration()) return true;
   if (!path.isVariableDeclarator() || binding.kind !== "const") return false;
   const init = path.node.init;
-  return init?.type === "ArrowFunctionExpression" || init?.type === "FunctionExpression" || init?.type === "ClassExpression";
+  return (
+    init?.type === "ArrowFunctionExpression" || init?.type === "FunctionExpression" || init?.type === "ClassExpression"
+  );
 }
 
-const within = (path: NodePath, ancestor: NodePath) => path.node === ancestor.node || path.findParent((p) => p.node === ancestor.node) !== null;
+const within = (path: NodePath, ancestor: NodePath) =>
+  path.node === ancestor.node || path.findParent((p) => p.node === ancestor.node) !== null;
 
 export function closureOf(step: DirectiveFunction, workflow: DirectiveFunction, ctx: DiagnosticContext): string[] {
   const names: string[] = [];
   const declaresStep = (binding: Binding) =>
-    binding.path.node === step.fn.node || (binding.path.isVariableDeclarator() && unwrapUp(step.fn).parentPath?.node === binding.path.node);
+    binding.path.node === step.fn.node ||
+    (binding.path.isVariableDeclarator() && unwrapUp(step.fn).parentPath?.node === binding.path.node);
   const captured = (path: NodePath, name: string): Binding | null => {
     const binding = path.scope.getBinding(name);
     if (!binding || declaresStep(binding)) return null;
@@ -55,7 +59,8 @@ export function closureOf(step: DirectiveFunction, workflow: DirectiveFunction, 
       names.push(name);
     },
     AssignmentExpression(path) {
-      for (const name of Object.keys(path.getBindingIdentifiers())) if (captured(path, name)) refuseAssignment(path, name);
+      for (const name of Object.keys(path.getBindingIdentifiers()))
+        if (captured(path, name)) refuseAssignment(path, name);
     },
     UpdateExpression(path) {
       const argument = path.node.argument;

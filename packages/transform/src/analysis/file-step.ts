@@ -15,7 +15,10 @@ function unwrapDown(path: NodePath | null | undefined): NodePath | null {
 }
 
 function isTypeOnly(node: t.Node): boolean {
-  return (node.type.startsWith("TS") && node.type !== "TSEnumDeclaration" && node.type !== "TSModuleDeclaration") || ("declare" in node && node.declare === true);
+  return (
+    (node.type.startsWith("TS") && node.type !== "TSEnumDeclaration" && node.type !== "TSModuleDeclaration") ||
+    ("declare" in node && node.declare === true)
+  );
 }
 
 export function fileLevelSteps(program: NodePath<t.Program>, ctx: DiagnosticContext): NodePath<AnyFunction>[] {
@@ -28,7 +31,8 @@ export function fileLevelSteps(program: NodePath<t.Program>, ctx: DiagnosticCont
     );
   const accept = (path: NodePath | null, name: string, at: t.Node) => {
     const fn = unwrapDown(path);
-    if (!fn?.isFunction() || !fn.node.async || fn.node.generator || fn.isClassMethod() || fn.isObjectMethod()) return refuse(name, at);
+    if (!fn?.isFunction() || !fn.node.async || fn.node.generator || fn.isClassMethod() || fn.isObjectMethod())
+      return refuse(name, at);
     steps.set(fn.node, fn);
   };
   const acceptBinding = (local: string, exported: string, at: t.Node) => {
@@ -45,13 +49,22 @@ export function fileLevelSteps(program: NodePath<t.Program>, ctx: DiagnosticCont
       const declaration = statement.get("declaration");
       if (declaration.node) {
         if (isTypeOnly(declaration.node)) continue;
-        if (declaration.isFunctionDeclaration()) accept(declaration, declaration.node.id?.name ?? "default", statement.node);
+        if (declaration.isFunctionDeclaration())
+          accept(declaration, declaration.node.id?.name ?? "default", statement.node);
         else if (declaration.isVariableDeclaration()) {
           for (const declarator of declaration.get("declarations")) {
             const id = declarator.node.id;
-            accept(declarator.get("init") as NodePath, id.type === "Identifier" ? id.name : "(pattern)", declarator.node);
+            accept(
+              declarator.get("init") as NodePath,
+              id.type === "Identifier" ? id.name : "(pattern)",
+              declarator.node,
+            );
           }
-        } else refuse(declaration.isClassDeclaration() ? (declaration.node.id?.name ?? "class") : String(declaration.type), statement.node);
+        } else
+          refuse(
+            declaration.isClassDeclaration() ? (declaration.node.id?.name ?? "class") : String(declaration.type),
+            statement.node,
+          );
         continue;
       }
       for (const specifier of statement.node.specifiers) {

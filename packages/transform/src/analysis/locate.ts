@@ -23,7 +23,13 @@ const SUPPORTED =
   "a named function declaration, a const initialised with a function, a static class method or an object-literal method";
 
 /** Nodes that wrap a value without changing it: `(fn as T)`, `fn!`, `(fn)`... */
-export const WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
+export const WRAPPERS = new Set([
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSNonNullExpression",
+  "TSTypeAssertion",
+  "ParenthesizedExpression",
+]);
 
 /** The outermost `(fn as T)`-style wrapper around `path`, or `path` itself. */
 export function unwrapUp(path: NodePath): NodePath {
@@ -37,7 +43,8 @@ function moduleStatement(path: NodePath): NodePath<t.Statement> | null {
   const parent = path.parentPath;
   if (!parent) return null;
   if (parent.isProgram()) return path as NodePath<t.Statement>;
-  if ((parent.isExportNamedDeclaration() || parent.isExportDefaultDeclaration()) && parent.parentPath?.isProgram()) return parent;
+  if ((parent.isExportNamedDeclaration() || parent.isExportDefaultDeclaration()) && parent.parentPath?.isProgram())
+    return parent;
   return null;
 }
 
@@ -55,24 +62,33 @@ function unsupported(directive: string, what: string): LocateFailure {
 }
 
 /** base and keys of an object literal's member, e.g. `api.orders.create`. */
-function objectOwner(object: NodePath, directive: string): { base: string; keys: string[]; statement: NodePath<t.Statement> } | LocateFailure {
+function objectOwner(
+  object: NodePath,
+  directive: string,
+): { base: string; keys: string[]; statement: NodePath<t.Statement> } | LocateFailure {
   const outer = unwrapUp(object);
   const parent = outer.parentPath;
   if (parent?.isVariableDeclarator() && outer.key === "init" && parent.node.id.type === "Identifier") {
     const statement = parent.parentPath && moduleStatement(parent.parentPath);
-    if (!statement) return unsupported(directive, "is a method of an object literal that is not a module-level variable");
+    if (!statement)
+      return unsupported(directive, "is a method of an object literal that is not a module-level variable");
     return { base: parent.node.id.name, keys: [], statement };
   }
   if (parent?.isObjectProperty() && outer.key === "value") {
     const key = keyName(parent.node.key, parent.node.computed);
     if (key === null) return unsupported(directive, "is inside an object property with a computed key");
-    const owner = parent.parentPath ? objectOwner(parent.parentPath, directive) : unsupported(directive, "has no owner");
+    const owner = parent.parentPath
+      ? objectOwner(parent.parentPath, directive)
+      : unsupported(directive, "has no owner");
     return "code" in owner ? owner : { ...owner, keys: [...owner.keys, key] };
   }
   return unsupported(directive, "is a method of an object literal that is not assigned to a module-level const");
 }
 
-function classOwner(body: NodePath, directive: string): { base: string; statement: NodePath<t.Statement> } | LocateFailure {
+function classOwner(
+  body: NodePath,
+  directive: string,
+): { base: string; statement: NodePath<t.Statement> } | LocateFailure {
   const cls = body.parentPath;
   if (cls?.isClassDeclaration() && cls.node.id) {
     const statement = moduleStatement(cls);
@@ -98,19 +114,31 @@ function member(
   const key = keyName(node.key, node.computed);
   if (key === null) return unsupported(directive, "has a computed name");
   if (owner === "object") {
-    const found = memberPath.parentPath ? objectOwner(memberPath.parentPath, directive) : unsupported(directive, "has no owner");
+    const found = memberPath.parentPath
+      ? objectOwner(memberPath.parentPath, directive)
+      : unsupported(directive, "has no owner");
     if ("code" in found) return found;
     const keys = [...found.keys, key];
-    return { name: [found.base, ...keys].join("."), form: { type: "member", owner, base: found.base, keys }, statement: found.statement };
+    return {
+      name: [found.base, ...keys].join("."),
+      form: { type: "member", owner, base: found.base, keys },
+      statement: found.statement,
+    };
   }
-  const found = memberPath.parentPath ? classOwner(memberPath.parentPath, directive) : unsupported(directive, "has no owner");
+  const found = memberPath.parentPath
+    ? classOwner(memberPath.parentPath, directive)
+    : unsupported(directive, "has no owner");
   if ("code" in found) return found;
   if (owner === "instance") {
     // `Class#method`, as the Workflow SDK names it; reached from module scope through the prototype.
     const form: Form = { type: "member", owner, base: found.base, keys: ["prototype", key] };
     return { name: `${found.base}#${key}`, form, statement: found.statement };
   }
-  return { name: `${found.base}.${key}`, form: { type: "member", owner, base: found.base, keys: [key] }, statement: found.statement };
+  return {
+    name: `${found.base}.${key}`,
+    form: { type: "member", owner, base: found.base, keys: [key] },
+    statement: found.statement,
+  };
 }
 
 /** An instance method may be a step (its `this` is serialized with each call); a workflow cannot carry one. */
@@ -139,10 +167,12 @@ export function locate(fn: NodePath<AnyFunction>, directive: string): Located | 
       if (statement) return { name: local, form: { type: "variable", local }, statement };
       return { name: local, form: { type: "nested", local }, statement: null };
     }
-    if (parent?.isExportDefaultDeclaration()) return { name: "default", form: { type: "default-expression" }, statement: parent };
+    if (parent?.isExportDefaultDeclaration())
+      return { name: "default", form: { type: "default-expression" }, statement: parent };
     if (parent?.isObjectProperty() && outer.key === "value") return member(parent, "object", directive);
     if (parent?.isClassProperty() && outer.key === "value") {
-      if (!parent.node.static) return instanceMember(directive, keyName(parent.node.key, parent.node.computed) ?? "(computed)", true);
+      if (!parent.node.static)
+        return instanceMember(directive, keyName(parent.node.key, parent.node.computed) ?? "(computed)", true);
       return member(parent, "class", directive);
     }
     return unsupported(directive, "is an anonymous function passed as a value, so it has no stable name");
@@ -150,7 +180,8 @@ export function locate(fn: NodePath<AnyFunction>, directive: string): Located | 
   if (fn.isObjectMethod()) return member(fn, "object", directive);
   if (fn.isClassMethod()) {
     if (fn.node.static) return member(fn, "class", directive);
-    if (directive !== "use step" || fn.node.kind !== "method") return instanceMember(directive, keyName(fn.node.key, fn.node.computed) ?? "(computed)", false);
+    if (directive !== "use step" || fn.node.kind !== "method")
+      return instanceMember(directive, keyName(fn.node.key, fn.node.computed) ?? "(computed)", false);
     return member(fn, "instance", directive);
   }
   return unsupported(directive, "is a private class method, which cannot be reached from outside its class");

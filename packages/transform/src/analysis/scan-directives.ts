@@ -38,7 +38,8 @@ export function scanDirectives(program: NodePath<t.Program>, ctx: DiagnosticCont
   program.traverse({
     CallExpression(path) {
       const { callee, arguments: args } = path.node;
-      if (callee.type === "Identifier" && callee.name === "require" && args[0]?.type === "StringLiteral") found.requires.push(path);
+      if (callee.type === "Identifier" && callee.name === "require" && args[0]?.type === "StringLiteral")
+        found.requires.push(path);
     },
     Directive(path) {
       const value = path.node.value.value;

@@ -39,7 +39,12 @@ function removeBinding(binding: Binding, mode: TransformMode): boolean {
     path.remove();
     return true;
   }
-  if (path.isVariableDeclarator() && path.node.id.type === "Identifier" && path.parentPath && isModuleLevel(path.parentPath)) {
+  if (
+    path.isVariableDeclarator() &&
+    path.node.id.type === "Identifier" &&
+    path.parentPath &&
+    isModuleLevel(path.parentPath)
+  ) {
     path.remove();
     return true;
   }

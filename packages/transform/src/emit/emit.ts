@@ -9,14 +9,25 @@ import { type NodePath, type types as t, types } from "@babel/core";
 import type { DirectiveFunction } from "../analysis/model.js";
 import type { TransformMode } from "../options.js";
 import type { RuntimeHelpers } from "./runtime-helpers.js";
+import {
+  member as memberOf,
+  moduleReference,
+  removeDirectives,
+  replaceWithProxy,
+  replaceWithStub,
+  shorthandProperties,
+} from "./shapes.js";
 import { markNestedStep, moduleStepMark } from "./step-marks.js";
-import { member as memberOf, moduleReference, removeDirectives, replaceWithProxy, replaceWithStub, shorthandProperties } from "./shapes.js";
 
 function call(helpers: RuntimeHelpers, name: "registerWorkflow" | "registerStep", args: t.Expression[]): t.Statement {
   return types.expressionStatement(types.callExpression(helpers.ref(name), args));
 }
 
-function emitWorkflowMode(functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): t.Statement[] {
+function emitWorkflowMode(
+  functions: DirectiveFunction[],
+  program: NodePath<t.Program>,
+  helpers: RuntimeHelpers,
+): t.Statement[] {
   const tail: t.Statement[] = [];
   for (const fn of functions) {
     if (fn.kind === "step") {
@@ -33,12 +44,16 @@ function emitWorkflowMode(functions: DirectiveFunction[], program: NodePath<t.Pr
 }
 
 /** `async function _hookline_wf_inner({ a, b }, ...params) { body }` at module level. */
-function hoist(fn: DirectiveFunction, program: NodePath<t.Program>): { declaration: t.FunctionDeclaration; local: string } {
+function hoist(
+  fn: DirectiveFunction,
+  program: NodePath<t.Program>,
+): { declaration: t.FunctionDeclaration; local: string } {
   const node = fn.fn.node;
   const local = program.scope.generateUid(`hookline_${fn.name.replace(/[^A-Za-z0-9_$]+/g, "_")}`);
   const params = [...node.params] as t.FunctionDeclaration["params"];
   if (fn.closure.length > 0) params.unshift(types.objectPattern(shorthandProperties(fn.closure)));
-  const body = node.body.type === "BlockStatement" ? node.body : types.blockStatement([types.returnStatement(node.body)]);
+  const body =
+    node.body.type === "BlockStatement" ? node.body : types.blockStatement([types.returnStatement(node.body)]);
   const declaration = types.functionDeclaration(types.identifier(local), params, body, false, true);
   declaration.loc = node.loc ?? null;
   declaration.start = node.start ?? null;
@@ -46,7 +61,11 @@ function hoist(fn: DirectiveFunction, program: NodePath<t.Program>): { declarati
   return { declaration, local };
 }
 
-function emitStepMode(functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): t.Statement[] {
+function emitStepMode(
+  functions: DirectiveFunction[],
+  program: NodePath<t.Program>,
+  helpers: RuntimeHelpers,
+): t.Statement[] {
   const tail: t.Statement[] = [];
   // Steps first: hoisting a nested step takes its body out of the workflow before the stub replaces it.
   for (const fn of functions) {
@@ -56,14 +75,18 @@ function emitStepMode(functions: DirectiveFunction[], program: NodePath<t.Progra
       const { declaration, local } = hoist(fn, program);
       tail.push(declaration);
       const args: t.Expression[] = [types.stringLiteral(fn.id), types.identifier(local)];
-      if (fn.closure.length > 0) args.push(types.objectExpression([types.objectProperty(types.identifier("closure"), types.booleanLiteral(true))]));
+      if (fn.closure.length > 0)
+        args.push(
+          types.objectExpression([types.objectProperty(types.identifier("closure"), types.booleanLiteral(true))]),
+        );
       tail.push(call(helpers, "registerStep", args));
     } else if (fn.form.type === "member" && fn.form.owner === "instance") {
       // An instance method gets its `this` with each call (the instance the workflow called it on).
       tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program)]));
     } else if (fn.form.type === "member") {
       // A static or object-literal method runs with its owner as `this`.
-      const owner = fn.form.keys.length > 1 ? memberOf(fn.form.base, fn.form.keys.slice(0, -1)) : types.identifier(fn.form.base);
+      const owner =
+        fn.form.keys.length > 1 ? memberOf(fn.form.base, fn.form.keys.slice(0, -1)) : types.identifier(fn.form.base);
       const options = types.objectExpression([types.objectProperty(types.identifier("self"), owner)]);
       tail.push(call(helpers, "registerStep", [types.stringLiteral(fn.id), moduleReference(fn, program), options]));
     } else {
@@ -82,7 +105,12 @@ function emitClientMode(functions: DirectiveFunction[], helpers: RuntimeHelpers)
   return [];
 }
 
-export function emit(mode: TransformMode, functions: DirectiveFunction[], program: NodePath<t.Program>, helpers: RuntimeHelpers): void {
+export function emit(
+  mode: TransformMode,
+  functions: DirectiveFunction[],
+  program: NodePath<t.Program>,
+  helpers: RuntimeHelpers,
+): void {
   const tail =
     mode === "workflow"
       ? emitWorkflowMode(functions, program, helpers)

@@ -34,7 +34,9 @@ export class RuntimeHelpers {
   /** Adds the import at the top of the file, if anything was used. */
   inject(): void {
     if (this.#used.size === 0) return;
-    const specifiers = [...this.#used].map(([imported, local]) => types.importSpecifier(types.identifier(local), types.identifier(imported)));
+    const specifiers = [...this.#used].map(([imported, local]) =>
+      types.importSpecifier(types.identifier(local), types.identifier(imported)),
+    );
     this.program.unshiftContainer("body", types.importDeclaration(specifiers, types.stringLiteral(this.source)));
   }
 }

@@ -20,7 +20,12 @@ export function dropScheduleDeclarations(program: NodePath<t.Program>): Schedule
       const binding = path.scope.getBinding(callee.name);
       const specifier = binding?.path.node;
       const declaration = binding?.path.parentPath?.node;
-      if (binding?.kind !== "module" || specifier?.type !== "ImportSpecifier" || declaration?.type !== "ImportDeclaration") return;
+      if (
+        binding?.kind !== "module" ||
+        specifier?.type !== "ImportSpecifier" ||
+        declaration?.type !== "ImportDeclaration"
+      )
+        return;
       const imported = specifier.imported.type === "Identifier" ? specifier.imported.name : specifier.imported.value;
       if (imported !== "schedule" || !SCHEDULE_SOURCES.has(declaration.source.value)) return;
       entries.push(describeCall(path.node));
@@ -38,7 +43,12 @@ function describeCall(node: t.CallExpression): ScheduleEntry {
   if (options?.type !== "ObjectExpression") return entry;
   for (const property of options.properties) {
     if (property.type !== "ObjectProperty" || property.computed) continue;
-    const name = property.key.type === "Identifier" ? property.key.name : property.key.type === "StringLiteral" ? property.key.value : null;
+    const name =
+      property.key.type === "Identifier"
+        ? property.key.name
+        : property.key.type === "StringLiteral"
+          ? property.key.value
+          : null;
     const value = literal(property.value);
     if (value === null || (name !== "cron" && name !== "timezone" && name !== "id")) continue;
     entry[name] = value;

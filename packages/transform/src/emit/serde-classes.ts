@@ -61,11 +61,19 @@ function isSerializable(body: t.ClassBody, scope: NodePath["scope"]): boolean {
 function serializableClasses(program: NodePath<t.Program>): string[] {
   const names: string[] = [];
   for (const statement of program.get("body")) {
-    const node = statement.isExportNamedDeclaration() || statement.isExportDefaultDeclaration() ? statement.node.declaration : statement.node;
-    if (node?.type === "ClassDeclaration" && node.id && isSerializable(node.body, program.scope)) names.push(node.id.name);
+    const node =
+      statement.isExportNamedDeclaration() || statement.isExportDefaultDeclaration()
+        ? statement.node.declaration
+        : statement.node;
+    if (node?.type === "ClassDeclaration" && node.id && isSerializable(node.body, program.scope))
+      names.push(node.id.name);
     if (node?.type === "VariableDeclaration") {
       for (const declarator of node.declarations) {
-        if (declarator.id.type === "Identifier" && declarator.init?.type === "ClassExpression" && isSerializable(declarator.init.body, program.scope)) {
+        if (
+          declarator.id.type === "Identifier" &&
+          declarator.init?.type === "ClassExpression" &&
+          isSerializable(declarator.init.body, program.scope)
+        ) {
           names.push(declarator.id.name);
         }
       }
@@ -75,9 +83,18 @@ function serializableClasses(program: NodePath<t.Program>): string[] {
 }
 
 /** Appends `registerClass("class//<path>//<Name>", Name)` for each such class the module still declares; how many. */
-export function registerSerializableClasses(program: NodePath<t.Program>, path: string, helpers: RuntimeHelpers): number {
+export function registerSerializableClasses(
+  program: NodePath<t.Program>,
+  path: string,
+  helpers: RuntimeHelpers,
+): number {
   const statements = serializableClasses(program).map((name) =>
-    types.expressionStatement(types.callExpression(helpers.ref("registerClass"), [types.stringLiteral(`class//${path}//${name}`), types.identifier(name)])),
+    types.expressionStatement(
+      types.callExpression(helpers.ref("registerClass"), [
+        types.stringLiteral(`class//${path}//${name}`),
+        types.identifier(name),
+      ]),
+    ),
   );
   if (statements.length > 0) program.pushContainer("body", statements);
   return statements.length;

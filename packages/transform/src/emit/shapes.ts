@@ -40,7 +40,9 @@ export function replaceWithProxy(fn: DirectiveFunction, helpers: RuntimeHelpers)
   if (instance) proxyArgs.push(types.thisExpression());
   else if (fn.closure.length > 0) proxyArgs.push(closureThunk(fn.closure));
   const proxy = helpers.ref(instance ? "methodStepProxy" : "stepProxy");
-  const call = types.callExpression(types.callExpression(proxy, proxyArgs), [types.spreadElement(types.identifier(ARGS))]);
+  const call = types.callExpression(types.callExpression(proxy, proxyArgs), [
+    types.spreadElement(types.identifier(ARGS)),
+  ]);
   const node = fn.fn.node;
   node.params = [types.restElement(types.identifier(ARGS))];
   if (node.type === "ArrowFunctionExpression") {
@@ -108,7 +110,9 @@ export function replaceWithStub(fn: DirectiveFunction, helpers: RuntimeHelpers):
     } else if (fn.statement.isExportDefaultDeclaration()) {
       nameDefaultExport(fn.statement, form.local, stub);
     } else {
-      path.replaceWith(types.variableDeclaration("const", [types.variableDeclarator(types.identifier(form.local), stub)]));
+      path.replaceWith(
+        types.variableDeclaration("const", [types.variableDeclarator(types.identifier(form.local), stub)]),
+      );
     }
     return;
   }

@@ -19,7 +19,11 @@ function mark(reference: t.Expression, fn: DirectiveFunction, helpers: RuntimeHe
 }
 
 /** The statement marking a module-level step (for the end of the module), or null for one that is not marked there. */
-export function moduleStepMark(fn: DirectiveFunction, program: NodePath<t.Program>, helpers: RuntimeHelpers): t.Statement | null {
+export function moduleStepMark(
+  fn: DirectiveFunction,
+  program: NodePath<t.Program>,
+  helpers: RuntimeHelpers,
+): t.Statement | null {
   if (fn.parent || (fn.form.type === "member" && fn.form.owner === "instance")) return null;
   return mark(moduleReference(fn, program), fn, helpers);
 }
@@ -38,5 +42,6 @@ export function markNestedStep(fn: DirectiveFunction, helpers: RuntimeHelpers): 
     return;
   }
   const declaration = unwrapUp(path).parentPath?.parentPath;
-  if (declaration?.isVariableDeclaration() && declaration.parentPath?.isBlockStatement()) declaration.insertAfter(statement);
+  if (declaration?.isVariableDeclaration() && declaration.parentPath?.isBlockStatement())
+    declaration.insertAfter(statement);
 }

@@ -70,7 +70,8 @@ function aliasPlugin(alias: Record<string, string>, root: string, resolved: Set<
  * of the work. (esbuild calls it only on functions and classes without a static `name` member,
  * whose `name` is their own plain value.)
  */
-const NAME_HELPER = /\(\s*([\w$]+)\s*,\s*([\w$]+)\s*\)\s*=>\s*([\w$]+\(\s*\1\s*,\s*"name"\s*,\s*\{\s*value\s*(?::\s*\2\s*)?,\s*configurable\s*:\s*(?:true|!0)\s*\}\s*\))/;
+const NAME_HELPER =
+  /\(\s*([\w$]+)\s*,\s*([\w$]+)\s*\)\s*=>\s*([\w$]+\(\s*\1\s*,\s*"name"\s*,\s*\{\s*value\s*(?::\s*\2\s*)?,\s*configurable\s*:\s*(?:true|!0)\s*\}\s*\))/;
 
 function cheaperNameHelper(code: string): string {
   const match = NAME_HELPER.exec(code.slice(0, 4096));

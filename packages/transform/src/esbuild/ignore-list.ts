@@ -44,7 +44,12 @@ function runtimePackages(metafile: Metafile, entries: string[], root: string): s
 }
 
 /** `map` (esbuild's JSON, sources relative to `root`) with the runtime's sources ignore-listed. */
-export function withIgnoreList(mapJson: string, metafile: Metafile, runtimeEntries: string[], root: string): SourceMapPayload {
+export function withIgnoreList(
+  mapJson: string,
+  metafile: Metafile,
+  runtimeEntries: string[],
+  root: string,
+): SourceMapPayload {
   const map = JSON.parse(mapJson) as SourceMapPayload;
   const roots = runtimePackages(metafile, runtimeEntries, root);
   const ignored: number[] = [];

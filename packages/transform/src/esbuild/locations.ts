@@ -6,7 +6,11 @@ import { type Diagnostic, HooklineTransformError } from "../errors.js";
 
 export function toEsbuildMessage(d: Diagnostic, source: string): PartialMessage {
   const lineText = source.split("\n")[d.line - 1] ?? "";
-  return { text: `${d.code}: ${d.message}`, location: { file: d.file, line: d.line, column: d.column, lineText }, detail: d };
+  return {
+    text: `${d.code}: ${d.message}`,
+    location: { file: d.file, line: d.line, column: d.column, lineText },
+    detail: d,
+  };
 }
 
 function frameOf(location: Location | null): string {
@@ -22,8 +26,11 @@ function frameOf(location: Location | null): string {
 export function bundleError(errors: Message[], root: string): Error {
   const first = errors[0];
   if (first && HooklineTransformError.is(first.detail)) return first.detail;
-  const code: DiagnosticCode = first?.text.startsWith("HOOKLINE_BUNDLE_NODE_BUILTIN") ? "HOOKLINE_BUNDLE_NODE_BUILTIN" : "HOOKLINE_BUNDLE_FAILED";
-  const describe = (m: Message) => `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : ""}${m.text.replace(/^HOOKLINE_BUNDLE_\w+: /, "")}`;
+  const code: DiagnosticCode = first?.text.startsWith("HOOKLINE_BUNDLE_NODE_BUILTIN")
+    ? "HOOKLINE_BUNDLE_NODE_BUILTIN"
+    : "HOOKLINE_BUNDLE_FAILED";
+  const describe = (m: Message) =>
+    `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : ""}${m.text.replace(/^HOOKLINE_BUNDLE_\w+: /, "")}`;
   return new HooklineTransformError({
     code,
     message: errors.map(describe).join("\n"),

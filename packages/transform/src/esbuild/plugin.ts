@@ -42,7 +42,8 @@ export function hooklineEsbuildPlugin(options: HooklineEsbuildOptions): Plugin {
   return {
     name: "hookline",
     setup(build) {
-      const sourcemap = options.sourcemap ?? (build.initialOptions.sourcemap !== undefined && build.initialOptions.sourcemap !== false);
+      const sourcemap =
+        options.sourcemap ?? (build.initialOptions.sourcemap !== undefined && build.initialOptions.sourcemap !== false);
       if (options.mode === "workflow") {
         build.onResolve({ filter: NODE_BUILTIN_FILTER }, (args) => {
           if (!isNodeBuiltin(args.path)) return undefined;

@@ -19,7 +19,11 @@ export async function tempRoot(): Promise<string> {
  * Writes each source (path relative to `root`, as written by the user) compiled in `mode` under
  * `<root>/.<mode>/`, as .mjs, so relative imports between the compiled files keep working.
  */
-export async function compileAll(root: string, files: Record<string, string>, mode: TransformMode): Promise<Record<string, string>> {
+export async function compileAll(
+  root: string,
+  files: Record<string, string>,
+  mode: TransformMode,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [path, source] of Object.entries(files)) {
     const { code } = transform(source, { filename: join(root, path), root, mode, runtimeModules: RUNTIME_DOUBLE });
@@ -31,7 +35,11 @@ export async function compileAll(root: string, files: Record<string, string>, mo
   return out;
 }
 
-export async function load(root: string, files: Record<string, string>, mode: TransformMode): Promise<Record<string, Record<string, unknown>>> {
+export async function load(
+  root: string,
+  files: Record<string, string>,
+  mode: TransformMode,
+): Promise<Record<string, Record<string, unknown>>> {
   const written = await compileAll(root, files, mode);
   const modules: Record<string, Record<string, unknown>> = {};
   for (const [path, target] of Object.entries(written)) modules[path] = await import(/* @vite-ignore */ target);

@@ -42,7 +42,10 @@ export function registerStep(id: string, fn: Fn, options?: { closure?: boolean }
 }
 
 /** Routes the call to the step registered under `id` (as the host would), recording it. */
-export function stepProxy(id: string, closure?: () => Record<string, unknown>): (...args: unknown[]) => Promise<unknown> {
+export function stepProxy(
+  id: string,
+  closure?: () => Record<string, unknown>,
+): (...args: unknown[]) => Promise<unknown> {
   return async (...args: unknown[]) => {
     const call: StepCall = { id, args: structuredClone(args) };
     if (closure) call.closure = structuredClone(closure());

@@ -8,7 +8,10 @@ export function registerWorkflow(id: string, fn: (...args: unknown[]) => unknown
   registry[id] = fn;
 }
 
-export function stepProxy(id: string, closure?: () => Record<string, unknown>): (...args: unknown[]) => Promise<unknown> {
+export function stepProxy(
+  id: string,
+  closure?: () => Record<string, unknown>,
+): (...args: unknown[]) => Promise<unknown> {
   return async (...args: unknown[]) => ({ step: id, args, closure: closure?.() });
 }
 

@@ -157,7 +157,8 @@ export const fsDriver = defineDriver((options: FsDriverOptions) => {
       for (const entry of entries) {
         if (depth === 0 && entry.name === TEMP_DIR) continue;
         if (entry.isDirectory()) {
-          if (maxDepth === undefined || depth < maxDepth) walk(join(dir, entry.name), [...keyPrefix, entry.name], depth + 1);
+          if (maxDepth === undefined || depth < maxDepth)
+            walk(join(dir, entry.name), [...keyPrefix, entry.name], depth + 1);
         } else if (entry.isFile()) {
           keys.push([...keyPrefix, entry.name].join(":"));
         }
@@ -217,7 +218,8 @@ export const fsDriver = defineDriver((options: FsDriverOptions) => {
     clear(prefix: string) {
       const segments = (prefix ?? "").split(":").filter(Boolean);
       if (segments.length === 0) {
-        for (const entry of readdirSafe(base)) if (entry !== TEMP_DIR) rmSync(join(base, entry), { recursive: true, force: true });
+        for (const entry of readdirSafe(base))
+          if (entry !== TEMP_DIR) rmSync(join(base, entry), { recursive: true, force: true });
       } else {
         rmSync(join(base, ...segments), { recursive: true, force: true });
       }

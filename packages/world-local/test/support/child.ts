@@ -43,7 +43,9 @@ if (mode === "secret") {
   for (let i = 0; count === 0 || i < count; i++) {
     const id = `wrun_${runId}_${i}`;
     const at = Date.now();
-    const events: NewEvent[] = [{ type: "run_created", at, data: { workflowId: `wf//runs-${i % 3}`, args: [], seed: "s" } }];
+    const events: NewEvent[] = [
+      { type: "run_created", at, data: { workflowId: `wf//runs-${i % 3}`, args: [], seed: "s" } },
+    ];
     // By i % 4: running, completed, failed, cancelled before it started.
     if (i % 4 === 3) events.push({ ...statusEnds[2]!, at: at + 1 });
     else events.push({ type: "run_started", at: at + 1, data: {} });

@@ -53,7 +53,11 @@ export function startChild(args: string[]): Child {
             resolve(line);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`child exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; stderr:\n${stderr}`));
+            reject(
+              new Error(
+                `child exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; stderr:\n${stderr}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {

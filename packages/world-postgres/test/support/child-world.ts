@@ -28,10 +28,14 @@ export interface ChildWorld {
 
 export function spawnChildWorld(options: ChildWorldOptions): ChildWorld {
   const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ["--conditions=hookline-source", "--import", "tsx", script, JSON.stringify(options)], {
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=hookline-source", "--import", "tsx", script, JSON.stringify(options)],
+    {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   createInterface({ input: child.stdout! }).on("line", (text) => {

@@ -20,7 +20,10 @@ export interface TestDatabase {
 export async function createTestDatabase(serverUrl: string, label = "test"): Promise<TestDatabase> {
   // HOOKLINE_TEST_DATABASE_PREFIX: on a shared server, each user's databases under a name of its own.
   const prefix = process.env.HOOKLINE_TEST_DATABASE_PREFIX ?? "hookline";
-  const name = `${prefix}_${label.replace(/[^a-z0-9]+/gi, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const name = `${prefix}_${label
+    .replace(/[^a-z0-9]+/gi, "_")
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString("hex")}`;
   const server = new pg.Client({ connectionString: serverUrl });
   server.on("error", () => {});
   await server.connect();
@@ -33,7 +36,10 @@ export async function createTestDatabase(serverUrl: string, label = "test"): Pro
     schema = "hookline";
     drop = async () => {
       await withClient(serverUrl, async (client) => {
-        await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+        await client.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [name],
+        );
         await client.query(`DROP DATABASE IF EXISTS "${name}"`);
       });
     };
@@ -41,7 +47,8 @@ export async function createTestDatabase(serverUrl: string, label = "test"): Pro
     if ((error as { code?: string }).code !== "42501") throw error;
     url = serverUrl;
     schema = name;
-    drop = () => withClient(serverUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).then(() => {}));
+    drop = () =>
+      withClient(serverUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).then(() => {}));
   } finally {
     await server.end().catch(() => {});
   }

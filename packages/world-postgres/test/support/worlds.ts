@@ -62,20 +62,48 @@ export const at = () => Date.now();
 
 /** Events as the runtime appends them. */
 export const ev = {
-  created: (workflowId = "wf//checkout"): NewEvent => ({ type: "run_created", at: at(), data: { workflowId, args: [1], seed: "seed" } }),
+  created: (workflowId = "wf//checkout"): NewEvent => ({
+    type: "run_created",
+    at: at(),
+    data: { workflowId, args: [1], seed: "seed" },
+  }),
   started: (): NewEvent => ({ type: "run_started", at: at(), data: {} }),
   completed: (result: unknown = "ok"): NewEvent => ({ type: "run_completed", at: at(), data: { result } }),
   cancelled: (): NewEvent => ({ type: "run_cancelled", at: at(), data: {} }),
-  stepStarted: (corr: string, attempt = 1): NewEvent => ({ type: "step_started", corr, at: at(), data: { stepId: "s//noop", attempt } }),
-  stepCompleted: (corr: string, result: unknown = null): NewEvent => ({ type: "step_completed", corr, at: at(), data: { stepId: "s//noop", result } }),
-  hookCreated: (corr: string, tokenHash: string, extra: Partial<Extract<NewEvent, { type: "hook_created" }>["data"]> = {}): NewEvent => ({
+  stepStarted: (corr: string, attempt = 1): NewEvent => ({
+    type: "step_started",
+    corr,
+    at: at(),
+    data: { stepId: "s//noop", attempt },
+  }),
+  stepCompleted: (corr: string, result: unknown = null): NewEvent => ({
+    type: "step_completed",
+    corr,
+    at: at(),
+    data: { stepId: "s//noop", result },
+  }),
+  hookCreated: (
+    corr: string,
+    tokenHash: string,
+    extra: Partial<Extract<NewEvent, { type: "hook_created" }>["data"]> = {},
+  ): NewEvent => ({
     type: "hook_created",
     corr,
     at: at(),
     data: { kind: "hook", tokenHash, ...extra },
   }),
-  hookReceived: (corr: string, payload: unknown): NewEvent => ({ type: "hook_received", corr, at: at(), data: { payload } }),
-  hookRejected: (corr: string): NewEvent => ({ type: "hook_rejected", corr, at: at(), data: { error: { message: "no" } } }),
+  hookReceived: (corr: string, payload: unknown): NewEvent => ({
+    type: "hook_received",
+    corr,
+    at: at(),
+    data: { payload },
+  }),
+  hookRejected: (corr: string): NewEvent => ({
+    type: "hook_rejected",
+    corr,
+    at: at(),
+    data: { error: { message: "no" } },
+  }),
   hookDisposed: (corr: string): NewEvent => ({ type: "hook_disposed", corr, at: at(), data: {} }),
   hookTimedOut: (corr: string): NewEvent => ({ type: "hook_timed_out", corr, at: at(), data: {} }),
 };

@@ -44,13 +44,21 @@ export function bundleTests(h: Harness) {
       const original = bundle("original");
       const upgraded = bundle("upgraded");
       const finished = bundle("finished");
-      for (const b of [unused, kept, needed, finished, original, upgraded]) await h.world.bundles.put(b.id, b.code, 1_000);
+      for (const b of [unused, kept, needed, finished, original, upgraded])
+        await h.world.bundles.put(b.id, b.code, 1_000);
       await h.world.bundles.put(recent.id, recent.code, 9_000);
-      const created = (bundleId: string) => ({ ...ev.runCreated(), data: { ...(ev.runCreated().data as object), bundleId } }) as ReturnType<typeof ev.runCreated>;
+      const created = (bundleId: string) =>
+        ({ ...ev.runCreated(), data: { ...(ev.runCreated().data as object), bundleId } }) as ReturnType<
+          typeof ev.runCreated
+        >;
       const running = uniqueId("run");
       await appendAll(h.world, running, [created(needed.id), ev.runStarted()]);
       const moved = uniqueId("run");
-      await appendAll(h.world, moved, [created(original.id), ev.runStarted(), { type: "run_upgraded", at: Date.now(), data: { bundleId: upgraded.id } }]);
+      await appendAll(h.world, moved, [
+        created(original.id),
+        ev.runStarted(),
+        { type: "run_upgraded", at: Date.now(), data: { bundleId: upgraded.id } },
+      ]);
       const done = uniqueId("run");
       await appendAll(h.world, done, [created(finished.id), ev.runStarted(), ev.runCompleted()]);
 
@@ -64,7 +72,8 @@ export function bundleTests(h: Harness) {
       expect(removed).not.toContain(upgraded.id);
       expect(await h.world.bundles.get(unused.id)).toBeNull();
       expect(await h.world.bundles.get(finished.id)).toBeNull();
-      for (const b of [kept, recent, needed, original, upgraded]) expect((await h.world.bundles.get(b.id))?.code).toBe(b.code);
+      for (const b of [kept, recent, needed, original, upgraded])
+        expect((await h.world.bundles.get(b.id))?.code).toBe(b.code);
 
       // Once its run ends, nothing needs it.
       await appendAll(h.world, running, [ev.runCompleted()], 2);

@@ -62,21 +62,39 @@ export function deliveryTests(h: Harness) {
     test("a second hook_received with the same hook and dedupe key is refused with DuplicateDeliveryError naming the first, and nothing is appended", async () => {
       const runId = await runWithWebhook(h.world);
       const first = await h.world.append(runId, delivery("o1", "evt_1", "req_first"), { expectedSeq: 3 });
-      const error = await h.world.append(runId, delivery("o1", "evt_1", "req_second"), { expectedSeq: 4 }).catch((e: unknown) => e);
+      const error = await h.world
+        .append(runId, delivery("o1", "evt_1", "req_second"), { expectedSeq: 4 })
+        .catch((e: unknown) => e);
       expect(DuplicateDeliveryError.is(error), `expected DuplicateDeliveryError, got ${String(error)}`).toBe(true);
       expect(error).toMatchObject({ requestId: "req_first", seq: first.seq });
       expect((await h.world.getRun(runId))?.lastSeq).toBe(4);
       expect(await h.world.readEvents(runId, 4)).toEqual([]);
       // Another key, no key, or the same key on another hook are new deliveries.
       await h.world.append(runId, ev.hookCreated("o2", newTokenHash(), { kind: "webhook" }), { expectedSeq: 4 });
-      await appendAll(h.world, runId, [delivery("o1", "evt_2"), delivery("o1", undefined), delivery("o1", undefined), delivery("o2", "evt_1")], 5);
+      await appendAll(
+        h.world,
+        runId,
+        [delivery("o1", "evt_2"), delivery("o1", undefined), delivery("o1", undefined), delivery("o2", "evt_1")],
+        5,
+      );
       expect((await h.world.getRun(runId))?.lastSeq).toBe(9);
     });
 
     test("getDelivery finds the first delivery of a key by index; null for unknown keys, hooks and runs", async () => {
       const runId = await runWithWebhook(h.world);
-      await appendAll(h.world, runId, [delivery("o1", "a", "req_a"), delivery("o1", "b", "req_b"), delivery("o1", undefined, "req_c")], 3);
-      expect(await h.world.getDelivery(runId, "o1", "b")).toEqual({ runId, hookId: "o1", dedupeKey: "b", requestId: "req_b", seq: 5 });
+      await appendAll(
+        h.world,
+        runId,
+        [delivery("o1", "a", "req_a"), delivery("o1", "b", "req_b"), delivery("o1", undefined, "req_c")],
+        3,
+      );
+      expect(await h.world.getDelivery(runId, "o1", "b")).toEqual({
+        runId,
+        hookId: "o1",
+        dedupeKey: "b",
+        requestId: "req_b",
+        seq: 5,
+      });
       expect(await h.world.getDelivery(runId, "o1", "a")).toMatchObject({ requestId: "req_a", seq: 4 });
       expect(await h.world.getDelivery(runId, "o1", "c")).toBeNull();
       expect(await h.world.getDelivery(runId, "o2", "a")).toBeNull();
@@ -96,7 +114,9 @@ export function deliveryTests(h: Harness) {
     test(`writers racing to record one delivery: exactly one hook_received, every other writer learns the winner's request id`, async () => {
       const runId = await runWithWebhook(h.world);
       const results = await settle(
-        Array.from({ length: h.options.racers }, (_, i) => appendAtEnd(h.world, runId, delivery("o1", "evt_race", `req_${i}`))),
+        Array.from({ length: h.options.racers }, (_, i) =>
+          appendAtEnd(h.world, runId, delivery("o1", "evt_race", `req_${i}`)),
+        ),
       );
       const events = (await h.world.readEvents(runId, 3)).filter((e) => e.type === "hook_received");
       expect(events).toHaveLength(1);
@@ -109,9 +129,23 @@ export function deliveryTests(h: Harness) {
 
     test("the first webhook_responded for a request is found by its request id", async () => {
       const runId = await runWithWebhook(h.world);
-      await appendAll(h.world, runId, [delivery("o1", undefined, "req_1"), response("req_other", 201), response("req_1", 200), response("req_1", 500)], 3);
+      await appendAll(
+        h.world,
+        runId,
+        [
+          delivery("o1", undefined, "req_1"),
+          response("req_other", 201),
+          response("req_1", 200),
+          response("req_1", 500),
+        ],
+        3,
+      );
       const found = await h.world.getResponse(runId, "req_1");
-      expect(found).toMatchObject({ type: "webhook_responded", seq: 6, data: { requestId: "req_1", response: { status: 200 } } });
+      expect(found).toMatchObject({
+        type: "webhook_responded",
+        seq: 6,
+        data: { requestId: "req_1", response: { status: 200 } },
+      });
       expect(await h.world.getResponse(runId, "req_none")).toBeNull();
       expect(await h.world.getResponse(uniqueId("run"), "req_1")).toBeNull();
     });
@@ -130,11 +164,25 @@ export function deliveryTests(h: Harness) {
   describe("refused deliveries", () => {
     test("are kept outside the run's log, newest first, each with what the route saw", async () => {
       const runId = await runWithWebhook(h.world);
-      await h.world.recordRefusal(refusal(runId, "o1", { status: 405, reason: "This webhook accepts POST.", method: "GET", at: 1_000 }));
-      await h.world.recordRefusal(refusal(runId, "o1", { status: 413, reason: "too large", at: 2_000, address: undefined }));
+      await h.world.recordRefusal(
+        refusal(runId, "o1", { status: 405, reason: "This webhook accepts POST.", method: "GET", at: 1_000 }),
+      );
+      await h.world.recordRefusal(
+        refusal(runId, "o1", { status: 413, reason: "too large", at: 2_000, address: undefined }),
+      );
       const listed = await h.world.listRefusals({ runId, hookId: "o1" });
       expect(listed).toEqual([
-        { runId, hookId: "o1", status: 413, reason: "too large", method: "POST", headers: [["content-type", "application/json"]], firstAt: 2_000, lastAt: 2_000, count: 1 },
+        {
+          runId,
+          hookId: "o1",
+          status: 413,
+          reason: "too large",
+          method: "POST",
+          headers: [["content-type", "application/json"]],
+          firstAt: 2_000,
+          lastAt: 2_000,
+          count: 1,
+        },
         {
           runId,
           hookId: "o1",
@@ -155,7 +203,9 @@ export function deliveryTests(h: Harness) {
     test("identical refusals in a row are one entry with a count; another kind starts a new entry", async () => {
       const runId = await runWithWebhook(h.world);
       for (let i = 1; i <= 5; i++) await h.world.recordRefusal(refusal(runId, "o1", { at: i * 100, count: i }));
-      await h.world.recordRefusal(refusal(runId, "o1", { status: 429, reason: "Too many requests from this address.", at: 900 }));
+      await h.world.recordRefusal(
+        refusal(runId, "o1", { status: 429, reason: "Too many requests from this address.", at: 900 }),
+      );
       await h.world.recordRefusal(refusal(runId, "o1", { at: 1_000 }));
       const listed = await h.world.listRefusals({ runId });
       expect(listed.map((r) => [r.status, r.count, r.firstAt, r.lastAt])).toEqual([
@@ -168,7 +218,8 @@ export function deliveryTests(h: Harness) {
     test(`at most ${MAX_REFUSALS_PER_HOOK} per hook are kept, the newest`, async () => {
       const runId = await runWithWebhook(h.world);
       const total = MAX_REFUSALS_PER_HOOK + 12;
-      for (let i = 0; i < total; i++) await h.world.recordRefusal(refusal(runId, "o1", { reason: `reason ${i}`, at: 10_000 + i }));
+      for (let i = 0; i < total; i++)
+        await h.world.recordRefusal(refusal(runId, "o1", { reason: `reason ${i}`, at: 10_000 + i }));
       const listed = await h.world.listRefusals({ runId, hookId: "o1", limit: 1_000 });
       expect(listed).toHaveLength(MAX_REFUSALS_PER_HOOK);
       expect(listed[0]!.reason).toBe(`reason ${total - 1}`);
@@ -197,7 +248,9 @@ export function deliveryTests(h: Harness) {
       await expect(h.world.listRefusals({ limit: 0 })).rejects.toSatisfy(WorldError.is);
       await expect(h.world.recordRefusal(refusal(runId, "o1", { status: 42 }))).rejects.toThrow(/status/);
       await expect(h.world.recordRefusal(refusal(runId, "o1", { count: 0 }))).rejects.toThrow(/count/);
-      await expect(h.world.recordRefusal({ ...refusal(runId, "o1"), headers: [["x"]] as unknown as [string, string][] })).rejects.toThrow(/headers/);
+      await expect(
+        h.world.recordRefusal({ ...refusal(runId, "o1"), headers: [["x"]] as unknown as [string, string][] }),
+      ).rejects.toThrow(/headers/);
     });
   });
 }

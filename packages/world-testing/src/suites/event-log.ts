@@ -7,7 +7,12 @@ export function eventLogTests(h: Harness) {
   describe("event log", () => {
     test("append stores each event at the next seq and returns it as stored", async () => {
       const runId = uniqueId("run");
-      const events: NewEvent[] = [ev.runCreated("wf//log", 1_000), ev.runStarted(1_001), ev.stepStarted("o1", 1_002), ev.stepCompleted("o1", { n: 1 }, 1_003)];
+      const events: NewEvent[] = [
+        ev.runCreated("wf//log", 1_000),
+        ev.runStarted(1_001),
+        ev.stepStarted("o1", 1_002),
+        ev.stepCompleted("o1", { n: 1 }, 1_003),
+      ];
       for (const [i, event] of events.entries()) {
         const stored = await h.world.append(runId, event, { expectedSeq: i });
         expect(stored).toEqual({ ...event, v: LOG_FORMAT_VERSION, runId, seq: i + 1 });
@@ -19,7 +24,12 @@ export function eventLogTests(h: Harness) {
 
     test("readEvents(afterSeq) returns only the newer events, in order", async () => {
       const runId = await createRun(h.world, { started: true });
-      await appendAll(h.world, runId, [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ev.stepStarted(`o${n}`)), 2);
+      await appendAll(
+        h.world,
+        runId,
+        [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ev.stepStarted(`o${n}`)),
+        2,
+      );
       expect((await h.world.readEvents(runId)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect((await h.world.readEvents(runId, 0)).length).toBe(10);
       expect((await h.world.readEvents(runId, 6)).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
@@ -38,7 +48,7 @@ export function eventLogTests(h: Harness) {
       const result = {
         zebra: 1,
         apple: [1, "two", { three: null, four: [true, false] }, []],
-        unicode: "héllo ✓ 👋 \u0000 \n\t\"quoted\"",
+        unicode: 'héllo ✓ 👋 \u0000 \n\t"quoted"',
         numbers: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER],
         empty: {},
         "10": "numeric-looking key",
@@ -66,10 +76,13 @@ export function eventLogTests(h: Harness) {
     test("of N writers racing for the same seq exactly one wins; the others get EventConflictError and read the winner's event", async () => {
       const runId = await createRun(h.world, { started: true });
       const racers = Array.from({ length: h.options.racers }, (_, i) => `racer${i}`);
-      const outcomes = await settle(racers.map((corr) => h.world.append(runId, ev.stepStarted(corr), { expectedSeq: 2 })));
+      const outcomes = await settle(
+        racers.map((corr) => h.world.append(runId, ev.stepStarted(corr), { expectedSeq: 2 })),
+      );
       const winners = outcomes.filter((o) => o.ok);
       expect(winners).toHaveLength(1);
-      for (const outcome of outcomes) if (!outcome.ok) expect(EventConflictError.is(outcome.error), String(outcome.error)).toBe(true);
+      for (const outcome of outcomes)
+        if (!outcome.ok) expect(EventConflictError.is(outcome.error), String(outcome.error)).toBe(true);
       const winner = winners[0]!.ok ? winners[0]!.value : undefined;
       const newer = await h.world.readEvents(runId, 2);
       expect(newer).toEqual([winner]);
@@ -81,17 +94,28 @@ export function eventLogTests(h: Harness) {
 
     test("of N writers racing to create the same run exactly one wins", async () => {
       const runId = uniqueId("run");
-      const outcomes = await settle(Array.from({ length: h.options.racers }, (_, i) => h.world.append(runId, ev.runCreated(`wf//racer${i}`), { expectedSeq: 0 })));
+      const outcomes = await settle(
+        Array.from({ length: h.options.racers }, (_, i) =>
+          h.world.append(runId, ev.runCreated(`wf//racer${i}`), { expectedSeq: 0 }),
+        ),
+      );
       expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
-      for (const outcome of outcomes) if (!outcome.ok) expect(EventConflictError.is(outcome.error), String(outcome.error)).toBe(true);
+      for (const outcome of outcomes)
+        if (!outcome.ok) expect(EventConflictError.is(outcome.error), String(outcome.error)).toBe(true);
       const events = await h.world.readEvents(runId);
       expect(events).toHaveLength(1);
-      expect((await h.world.getRun(runId))?.workflowId).toBe(events[0]?.type === "run_created" ? events[0].data.workflowId : "?");
+      expect((await h.world.getRun(runId))?.workflowId).toBe(
+        events[0]?.type === "run_created" ? events[0].data.workflowId : "?",
+      );
     });
 
     test("concurrent appends to different runs do not interfere", async () => {
       const runs = await Promise.all(Array.from({ length: h.options.racers }, () => createRun(h.world)));
-      await Promise.all(runs.map((runId) => appendAll(h.world, runId, [ev.runStarted(), ev.stepStarted("o1"), ev.stepCompleted("o1")], 1)));
+      await Promise.all(
+        runs.map((runId) =>
+          appendAll(h.world, runId, [ev.runStarted(), ev.stepStarted("o1"), ev.stepCompleted("o1")], 1),
+        ),
+      );
       for (const runId of runs) {
         const events = await h.world.readEvents(runId);
         expect(events.map((e) => [e.runId, e.seq, e.type])).toEqual([
@@ -119,9 +143,13 @@ export function eventLogTests(h: Harness) {
       expect(await h.world.readEvents(runId)).toEqual([]);
 
       await h.world.append(runId, ev.runCreated("wf//first"), { expectedSeq: 0 });
-      const again = await h.world.append(runId, ev.runCreated("wf//second"), { expectedSeq: 0 }).catch((e: unknown) => e);
+      const again = await h.world
+        .append(runId, ev.runCreated("wf//second"), { expectedSeq: 0 })
+        .catch((e: unknown) => e);
       expect(EventConflictError.is(again), `expected EventConflictError, got ${String(again)}`).toBe(true);
-      const later = await h.world.append(runId, ev.runCreated("wf//third"), { expectedSeq: 1 }).catch((e: unknown) => e);
+      const later = await h.world
+        .append(runId, ev.runCreated("wf//third"), { expectedSeq: 1 })
+        .catch((e: unknown) => e);
       expect(HooklineError.is(later), `expected a Hookline error, got ${String(later)}`).toBe(true);
       expect(await h.world.readEvents(runId)).toHaveLength(1);
       expect((await h.world.getRun(runId))?.workflowId).toBe("wf//first");
@@ -138,11 +166,17 @@ export function eventLogTests(h: Harness) {
     test("a long log stays contiguous and reads back page by page", async () => {
       const runId = await createRun(h.world, { started: true });
       const count = 300;
-      await appendAll(h.world, runId, Array.from({ length: count }, (_, i) => ev.stepStarted(`o${i}`)), 2);
+      await appendAll(
+        h.world,
+        runId,
+        Array.from({ length: count }, (_, i) => ev.stepStarted(`o${i}`)),
+        2,
+      );
       const all = await h.world.readEvents(runId);
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: count + 2 }, (_, i) => i + 1));
       const pages = [];
-      for (let after = 0; after < count + 2; after += 50) pages.push(...(await h.world.readEvents(runId, after)).slice(0, 50));
+      for (let after = 0; after < count + 2; after += 50)
+        pages.push(...(await h.world.readEvents(runId, after)).slice(0, 50));
       expect(pages).toEqual(all);
       expect((await h.world.getRun(runId))?.lastSeq).toBe(count + 2);
     });

@@ -1,4 +1,12 @@
-import { EventConflictError, HookConflictError, type HookRecord, hookIndexChange, HookNotFoundError, type NewEvent, type WorkflowEvent } from "@hookline/core/world";
+import {
+  EventConflictError,
+  HookConflictError,
+  HookNotFoundError,
+  type HookRecord,
+  hookIndexChange,
+  type NewEvent,
+  type WorkflowEvent,
+} from "@hookline/core/world";
 import { describe, expect, test } from "vitest";
 import type { Harness } from "../harness.js";
 import { appendAll, createRun, ev, newTokenHash, settle, uniqueId } from "../helpers.js";
@@ -20,7 +28,13 @@ export function hookTests(h: Harness) {
         keyId: "k1",
         metadata: { purpose: "payment", n: 1 },
         expiresAt: Date.now() + 3_600_000,
-        webhook: { methods: ["POST", "PUT"], maxBodyBytes: 1024, dedupe: ["webhook-id"], respondWith: "manual", responseTimeoutMs: 5000 },
+        webhook: {
+          methods: ["POST", "PUT"],
+          maxBodyBytes: 1024,
+          dedupe: ["webhook-id"],
+          respondWith: "manual",
+          responseTimeoutMs: 5000,
+        },
       });
       const stored = await h.world.append(runId, event, { expectedSeq: 2 });
       const record = await h.world.getHook(tokenHash);
@@ -41,7 +55,8 @@ export function hookTests(h: Harness) {
         }
         await appendAll(h.world, runId, events, 2);
       }
-      for (const [tokenHash, expected] of hashes) expect(await h.world.getHook(tokenHash)).toMatchObject({ tokenHash, status: "active", ...expected });
+      for (const [tokenHash, expected] of hashes)
+        expect(await h.world.getHook(tokenHash)).toMatchObject({ tokenHash, status: "active", ...expected });
       for (let i = 0; i < 20; i++) expect(await h.world.getHook(newTokenHash())).toBeNull();
     });
 
@@ -50,7 +65,9 @@ export function hookTests(h: Harness) {
       const tokenHash = newTokenHash();
       await h.world.append(holder, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 });
       const other = await createRun(h.world, { started: true });
-      const error = await h.world.append(other, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 }).catch((e: unknown) => e);
+      const error = await h.world
+        .append(other, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 })
+        .catch((e: unknown) => e);
       expect(HookConflictError.is(error), `expected HookConflictError, got ${String(error)}`).toBe(true);
       expect((error as HookConflictError).message).toContain(holder);
       expect((error as HookConflictError).heldBy).toBe(holder);
@@ -65,7 +82,9 @@ export function hookTests(h: Harness) {
       const runId = await createRun(h.world, { started: true });
       const tokenHash = newTokenHash();
       await h.world.append(runId, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 });
-      const error = await h.world.append(runId, ev.hookCreated("o2", tokenHash), { expectedSeq: 3 }).catch((e: unknown) => e);
+      const error = await h.world
+        .append(runId, ev.hookCreated("o2", tokenHash), { expectedSeq: 3 })
+        .catch((e: unknown) => e);
       expect(HookConflictError.is(error), `expected HookConflictError, got ${String(error)}`).toBe(true);
       expect((error as Error).message).toContain(runId);
       expect(await h.world.readEvents(runId, 3)).toEqual([]);
@@ -74,11 +93,16 @@ export function hookTests(h: Harness) {
 
     test("of N runs racing to claim one token exactly one gets it", async () => {
       const tokenHash = newTokenHash();
-      const runs = await Promise.all(Array.from({ length: h.options.racers }, () => createRun(h.world, { started: true })));
-      const outcomes = await settle(runs.map((runId) => h.world.append(runId, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 })));
+      const runs = await Promise.all(
+        Array.from({ length: h.options.racers }, () => createRun(h.world, { started: true })),
+      );
+      const outcomes = await settle(
+        runs.map((runId) => h.world.append(runId, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 })),
+      );
       const won = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
       expect(won).toHaveLength(1);
-      for (const outcome of outcomes) if (!outcome.ok) expect(HookConflictError.is(outcome.error), String(outcome.error)).toBe(true);
+      for (const outcome of outcomes)
+        if (!outcome.ok) expect(HookConflictError.is(outcome.error), String(outcome.error)).toBe(true);
       expect(await h.world.getHook(tokenHash)).toMatchObject({ runId: won[0]!.runId, status: "active" });
       const appended = await Promise.all(runs.map((runId) => h.world.readEvents(runId, 2)));
       expect(appended.flat()).toEqual(won);
@@ -110,7 +134,12 @@ export function hookTests(h: Harness) {
     ] as const)("%s ends every active hook of the run", async (_type, end) => {
       const runId = await createRun(h.world, { started: true });
       const [a, b, c] = [newTokenHash(), newTokenHash(), newTokenHash()];
-      await appendAll(h.world, runId, [ev.hookCreated("o1", a), ev.hookCreated("o2", b), ev.hookCreated("o3", c), ev.hookDisposed("o2", 42)], 2);
+      await appendAll(
+        h.world,
+        runId,
+        [ev.hookCreated("o1", a), ev.hookCreated("o2", b), ev.hookCreated("o3", c), ev.hookDisposed("o2", 42)],
+        2,
+      );
       const endedAt = Date.now() + 7;
       await h.world.append(runId, end(endedAt), { expectedSeq: 6 });
       expect(await h.world.getHook(a)).toMatchObject({ status: "ended", endedAt });
@@ -134,8 +163,22 @@ export function hookTests(h: Harness) {
     test("payloads are recorded while the hook is active and leave it active", async () => {
       const runId = await createRun(h.world, { started: true });
       const tokenHash = newTokenHash();
-      await appendAll(h.world, runId, [ev.hookCreated("o1", tokenHash), ev.hookReceived("o1", { n: 1 }), ev.hookRejected("o1"), ev.hookReceived("o1", { n: 2 })], 2);
-      expect((await h.world.readEvents(runId, 3)).map((e) => e.type)).toEqual(["hook_received", "hook_rejected", "hook_received"]);
+      await appendAll(
+        h.world,
+        runId,
+        [
+          ev.hookCreated("o1", tokenHash),
+          ev.hookReceived("o1", { n: 1 }),
+          ev.hookRejected("o1"),
+          ev.hookReceived("o1", { n: 2 }),
+        ],
+        2,
+      );
+      expect((await h.world.readEvents(runId, 3)).map((e) => e.type)).toEqual([
+        "hook_received",
+        "hook_rejected",
+        "hook_received",
+      ]);
       expect(await h.world.getHook(tokenHash)).toMatchObject({ status: "active" });
     });
 
@@ -143,15 +186,20 @@ export function hookTests(h: Harness) {
       ["disposed", (corr: string) => ev.hookDisposed(corr)],
       ["timed out", (corr: string) => ev.hookTimedOut(corr)],
       ["whose run completed", () => ev.runCompleted()],
-    ] as const)("a payload for a hook that is %s is refused with HookNotFoundError and not recorded", async (_how, end) => {
-      const runId = await createRun(h.world, { started: true });
-      await appendAll(h.world, runId, [ev.hookCreated("o1", newTokenHash()), end("o1")], 2);
-      for (const late of [ev.hookReceived("o1"), ev.hookRejected("o1")]) {
-        const error = await h.world.append(runId, late, { expectedSeq: 4 }).catch((e: unknown) => e);
-        expect(HookNotFoundError.is(error), `expected HookNotFoundError for ${late.type}, got ${String(error)}`).toBe(true);
-      }
-      expect(await h.world.readEvents(runId, 4)).toEqual([]);
-    });
+    ] as const)(
+      "a payload for a hook that is %s is refused with HookNotFoundError and not recorded",
+      async (_how, end) => {
+        const runId = await createRun(h.world, { started: true });
+        await appendAll(h.world, runId, [ev.hookCreated("o1", newTokenHash()), end("o1")], 2);
+        for (const late of [ev.hookReceived("o1"), ev.hookRejected("o1")]) {
+          const error = await h.world.append(runId, late, { expectedSeq: 4 }).catch((e: unknown) => e);
+          expect(HookNotFoundError.is(error), `expected HookNotFoundError for ${late.type}, got ${String(error)}`).toBe(
+            true,
+          );
+        }
+        expect(await h.world.readEvents(runId, 4)).toEqual([]);
+      },
+    );
 
     test("a payload for a hook the run never created is refused with HookNotFoundError", async () => {
       const runId = await createRun(h.world, { started: true });
@@ -195,10 +243,13 @@ export function hookTests(h: Harness) {
             }
           }
         };
-        const senders = Array.from({ length: h.options.racers * 2 }, (_, i) => atEnd(ev.hookReceived("o1", { sender: i })));
+        const senders = Array.from({ length: h.options.racers * 2 }, (_, i) =>
+          atEnd(ev.hookReceived("o1", { sender: i })),
+        );
         const [ended, ...sent] = await settle([atEnd(ev.hookTimedOut("o1")), ...senders]);
         expect(ended!.ok).toBe(true);
-        for (const outcome of sent) if (!outcome.ok) expect(HookNotFoundError.is(outcome.error), String(outcome.error)).toBe(true);
+        for (const outcome of sent)
+          if (!outcome.ok) expect(HookNotFoundError.is(outcome.error), String(outcome.error)).toBe(true);
 
         const log = await h.world.readEvents(runId, 3);
         const end = log.findIndex((e) => e.type === "hook_timed_out");
@@ -231,7 +282,8 @@ export function hookTests(h: Harness) {
       expect(activeHashes).not.toContain(h2);
       const everything = (await h.world.listHooks()).map((r) => r.tokenHash);
       expect(everything).toEqual(expect.arrayContaining([h1, h2, h3]));
-      for (const record of await h.world.listHooks({ runId: r2 })) expect(record).toEqual(await h.world.getHook(record.tokenHash));
+      for (const record of await h.world.listHooks({ runId: r2 }))
+        expect(record).toEqual(await h.world.getHook(record.tokenHash));
     });
   });
 }

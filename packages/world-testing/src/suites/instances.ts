@@ -36,7 +36,10 @@ export function instanceTests(h: Harness) {
         ]);
         expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
         const loser = outcomes.find((o) => !o.ok);
-        expect(loser && !loser.ok && EventConflictError.is(loser.error), String(loser && !loser.ok && loser.error)).toBe(true);
+        expect(
+          loser && !loser.ok && EventConflictError.is(loser.error),
+          String(loser && !loser.ok && loser.error),
+        ).toBe(true);
         const winner = outcomes.find((o) => o.ok);
         expect(await h.world.readEvents(runId, 2)).toEqual([winner?.ok && winner.value]);
         expect(await other.readEvents(runId, 2)).toEqual([winner?.ok && winner.value]);
@@ -53,7 +56,9 @@ export function instanceTests(h: Harness) {
       const holder = await createRun(h.world, { started: true });
       await h.world.append(holder, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 });
       const runId = await createRun(other, { started: true });
-      const error = await other.append(runId, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 }).catch((e: unknown) => e);
+      const error = await other
+        .append(runId, ev.hookCreated("o1", tokenHash), { expectedSeq: 2 })
+        .catch((e: unknown) => e);
       expect(HookConflictError.is(error), String(error)).toBe(true);
       expect((error as HookConflictError).heldBy).toBe(holder);
       await h.world.append(holder, ev.runCompleted(), { expectedSeq: 3 });

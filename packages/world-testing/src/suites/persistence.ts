@@ -17,7 +17,12 @@ export function persistenceTests(h: Harness) {
       const workflowId = uniqueId("wf");
       const runId = await createRun(h.world, { workflowId, started: true });
       const [active, ended] = [newTokenHash(), newTokenHash()];
-      await appendAll(h.world, runId, [ev.hookCreated("o1", active), ev.hookCreated("o2", ended), ev.hookDisposed("o2"), ev.stepStarted("o3")], 2);
+      await appendAll(
+        h.world,
+        runId,
+        [ev.hookCreated("o1", active), ev.hookCreated("o2", ended), ev.hookDisposed("o2"), ev.stepStarted("o3")],
+        2,
+      );
       const events = await h.world.readEvents(runId);
       const summary = await h.world.getRun(runId);
       const hooks = await h.world.listHooks({ runId });
@@ -35,7 +40,9 @@ export function persistenceTests(h: Harness) {
       expect((await world.getRun(runId))?.lastSeq).toBe(7);
     });
 
-    test("a delayed message is a durable timer: delivered after the restart, when due and not before", async ({ skip }) => {
+    test("a delayed message is a durable timer: delivered after the restart, when due and not before", async ({
+      skip,
+    }) => {
       if (!h.canReopen) skip();
       const runId = uniqueId("run");
       const before = Date.now();

@@ -44,7 +44,13 @@ export function runTests(h: Harness) {
       const runId = uniqueId("run");
       const t = 1_700_000_100_000;
       await appendAll(h.world, runId, [ev.runCreated("wf//ends", t), ev.runStarted(t + 1), end(t + 2)]);
-      expect(await h.world.getRun(runId)).toMatchObject({ status, startedAt: t + 1, endedAt: t + 2, updatedAt: t + 2, lastSeq: 3 });
+      expect(await h.world.getRun(runId)).toMatchObject({
+        status,
+        startedAt: t + 1,
+        endedAt: t + 2,
+        updatedAt: t + 2,
+        lastSeq: 3,
+      });
     });
 
     test("a run cancelled before it started has no startedAt", async () => {
@@ -82,7 +88,10 @@ export function runTests(h: Harness) {
       expect(idsOf(await h.world.listRuns({ workflowId, status: ["completed", "failed"] }))).toEqual([ids[3], ids[2]]);
       expect(idsOf(await h.world.listRuns({ workflowId, status: "pending" }))).toEqual([ids[0]]);
       expect(idsOf(await h.world.listRuns({ workflowId, limit: 2 }))).toEqual(newestFirst.slice(0, 2));
-      expect(idsOf(await h.world.listRuns({ workflowId, status: ["running", "cancelled"], limit: 2 }))).toEqual([ids[5], ids[4]]);
+      expect(idsOf(await h.world.listRuns({ workflowId, status: ["running", "cancelled"], limit: 2 }))).toEqual([
+        ids[5],
+        ids[4],
+      ]);
       expect(await h.world.listRuns({ workflowId: uniqueId("wf") })).toEqual([]);
     });
 
@@ -108,7 +117,9 @@ export function runTests(h: Harness) {
         before = { createdAt: last.createdAt, runId: last.runId };
       }
       expect(paged).toEqual(all);
-      await expect(h.world.listRuns({ before: { createdAt: "x", runId: 1 } as never })).rejects.toThrow(/before must be/);
+      await expect(h.world.listRuns({ before: { createdAt: "x", runId: 1 } as never })).rejects.toThrow(
+        /before must be/,
+      );
     });
 
     test("listRuns({ rerunOf }) finds every rerun of a run, and only those, with the other filters and the cursor", async () => {
@@ -126,7 +137,11 @@ export function runTests(h: Harness) {
       for (let i = 1; i <= 5; i++) {
         const runId = uniqueId("run");
         reruns.push(runId);
-        await appendAll(h.world, runId, i === 3 ? [rerun(original, t + i), ev.runStarted(t + i)] : [rerun(original, t + i)]);
+        await appendAll(
+          h.world,
+          runId,
+          i === 3 ? [rerun(original, t + i), ev.runStarted(t + i)] : [rerun(original, t + i)],
+        );
         await appendAll(h.world, uniqueId("run"), [rerun(other, t + i)]);
       }
       const idsOf = (runs: RunSummary[]) => runs.map((r) => r.runId);
@@ -134,7 +149,9 @@ export function runTests(h: Harness) {
       expect(idsOf(await h.world.listRuns({ rerunOf: original }))).toEqual(newestFirst);
       for (const summary of await h.world.listRuns({ rerunOf: original })) expect(summary.rerunOf).toBe(original);
       expect(idsOf(await h.world.listRuns({ rerunOf: original, workflowId, status: "running" }))).toEqual([reruns[2]]);
-      expect(idsOf(await h.world.listRuns({ rerunOf: original, limit: 2, before: { createdAt: t + 4, runId: reruns[3]! } }))).toEqual([reruns[2], reruns[1]]);
+      expect(
+        idsOf(await h.world.listRuns({ rerunOf: original, limit: 2, before: { createdAt: t + 4, runId: reruns[3]! } })),
+      ).toEqual([reruns[2], reruns[1]]);
       expect(await h.world.listRuns({ rerunOf: uniqueId("run") })).toEqual([]);
       await expect(h.world.listRuns({ rerunOf: 7 as never })).rejects.toThrow(/rerunOf must be/);
     });
@@ -145,7 +162,11 @@ export function runTests(h: Harness) {
       const childRunId = uniqueId("run");
       await appendAll(h.world, parentRunId, [ev.runCreated(workflowId)]);
       const created = ev.runCreated(workflowId);
-      await appendAll(h.world, childRunId, [{ ...created, data: { ...created.data, parentRunId } } as NewEvent, ev.runStarted(), ev.runCompleted()]);
+      await appendAll(h.world, childRunId, [
+        { ...created, data: { ...created.data, parentRunId } } as NewEvent,
+        ev.runStarted(),
+        ev.runCompleted(),
+      ]);
       expect(await h.world.getRun(childRunId)).toMatchObject({ runId: childRunId, status: "completed", parentRunId });
       expect((await h.world.getRun(parentRunId))?.parentRunId).toBeUndefined();
       const listed = await h.world.listRuns({ workflowId });
@@ -170,7 +191,8 @@ export function runTests(h: Harness) {
     test("listRuns returns at most 100 runs unless asked for more, sorted newest first", async () => {
       const workflowId = uniqueId("wf");
       const t = Date.now();
-      for (let i = 0; i < 101; i++) await h.world.append(uniqueId("run"), ev.runCreated(workflowId, t + i), { expectedSeq: 0 });
+      for (let i = 0; i < 101; i++)
+        await h.world.append(uniqueId("run"), ev.runCreated(workflowId, t + i), { expectedSeq: 0 });
       const page = await h.world.listRuns({ workflowId });
       expect(page).toHaveLength(100);
       expect(page[0]?.createdAt).toBe(t + 100);

@@ -34,7 +34,9 @@ export function scheduleTests(h: Harness) {
       const id = uniqueId("race");
       const worlds = h.hasPeers ? [h.world, await h.peer()] : [h.world];
       const outcomes = await settle(
-        Array.from({ length: 20 }, (_, i) => worlds[i % worlds.length]!.schedules.create(record(id, { cron: `${i} 9 * * *` }))),
+        Array.from({ length: 20 }, (_, i) =>
+          worlds[i % worlds.length]!.schedules.create(record(id, { cron: `${i} 9 * * *` })),
+        ),
       );
       const results = outcomes.map((o) => {
         if (!o.ok) throw o.error;
@@ -54,8 +56,20 @@ export function scheduleTests(h: Harness) {
       await h.world.schedules.declare({ ...declared, createdAt: 9_000, since: 9_000 });
       expect(await h.world.schedules.get(id)).toEqual({ ...declared, lastTick: 5_000, lastRunId: "run_a" });
       await h.world.schedules.declare({ ...declared, cron: "0 10 * * *", createdAt: 9_500, since: 9_500 });
-      expect(await h.world.schedules.get(id)).toEqual({ ...declared, cron: "0 10 * * *", since: 9_500, lastTick: 5_000, lastRunId: "run_a" });
-      await h.world.schedules.declare({ ...declared, cron: "0 10 * * *", args: { json: ["dev"] }, createdAt: 9_900, since: 9_900 });
+      expect(await h.world.schedules.get(id)).toEqual({
+        ...declared,
+        cron: "0 10 * * *",
+        since: 9_500,
+        lastTick: 5_000,
+        lastRunId: "run_a",
+      });
+      await h.world.schedules.declare({
+        ...declared,
+        cron: "0 10 * * *",
+        args: { json: ["dev"] },
+        createdAt: 9_900,
+        since: 9_900,
+      });
       expect((await h.world.schedules.get(id))?.since).toBe(9_900);
     });
 

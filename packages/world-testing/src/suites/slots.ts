@@ -16,7 +16,9 @@ export function slotTests(h: Harness) {
       expect(!waiting.granted && waiting.retryInMs).toBeGreaterThan(0);
       const state = await h.world.slots.inspect(key);
       expect(state.holders.map((s) => s.runId).sort()).toEqual(runs.slice(0, 2).sort());
-      expect(state.holders.every((s) => s.owner === "a" && s.leaseUntil > Date.now() - h.options.clockToleranceMs)).toBe(true);
+      expect(
+        state.holders.every((s) => s.owner === "a" && s.leaseUntil > Date.now() - h.options.clockToleranceMs),
+      ).toBe(true);
       expect(state.waiters).toEqual(runs.slice(2).map((runId) => ({ runId, limit: 2 })));
       // Asking again keeps a waiter's place.
       expect((await h.world.slots.acquire({ key, limit: 2, runId: runs[3]!, owner: "a" })).granted).toBe(false);
@@ -41,7 +43,9 @@ export function slotTests(h: Harness) {
       expect(state.waiters.map((w) => w.runId)).toEqual([second]);
       // Granted, the slot is the run's whichever runtime drives it.
       expect(await h.world.slots.acquire({ key, limit: 1, runId: first, owner: "c" })).toEqual({ granted: true });
-      expect((await h.world.slots.inspect(key)).holders).toEqual([{ runId: first, owner: "c", leaseUntil: expect.any(Number) }]);
+      expect((await h.world.slots.inspect(key)).holders).toEqual([
+        { runId: first, owner: "c", leaseUntil: expect.any(Number) },
+      ]);
     });
 
     test("a run held by one owner is not granted to another; only its owner releases it; a waiter's release leaves the line", async () => {
@@ -93,7 +97,9 @@ export function slotTests(h: Harness) {
       const key = uniqueId("key");
       const runs = Array.from({ length: h.options.racers * 2 }, () => uniqueId("run"));
       const answers = await Promise.all(
-        runs.map((runId, i) => (i % 2 === 0 ? h.world : peer).slots.acquire({ key, limit: 3, runId, owner: i % 2 === 0 ? "a" : "b" })),
+        runs.map((runId, i) =>
+          (i % 2 === 0 ? h.world : peer).slots.acquire({ key, limit: 3, runId, owner: i % 2 === 0 ? "a" : "b" }),
+        ),
       );
       expect(answers.filter((a) => a.granted)).toHaveLength(3);
       const state = await peer.slots.inspect(key);

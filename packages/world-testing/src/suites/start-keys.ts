@@ -19,7 +19,9 @@ async function exists(world: World, runId: string): Promise<boolean> {
 async function raceOneKey(worlds: [World, ...World[]], racers: number): Promise<void> {
   const key = uniqueId("key");
   const runIds = Array.from({ length: racers }, () => uniqueId("run"));
-  const outcomes = await settle(runIds.map((runId, i) => (worlds[i % worlds.length] ?? worlds[0]).append(runId, keyed(key), { expectedSeq: 0 })));
+  const outcomes = await settle(
+    runIds.map((runId, i) => (worlds[i % worlds.length] ?? worlds[0]).append(runId, keyed(key), { expectedSeq: 0 })),
+  );
   const winners = runIds.filter((_, i) => outcomes[i]?.ok);
   expect(winners).toHaveLength(1);
   for (const outcome of outcomes) {
@@ -38,7 +40,9 @@ export function startKeyTests(h: Harness) {
       const first = uniqueId("run");
       await h.world.append(first, keyed(key, { workflowId: "wf//first" }), { expectedSeq: 0 });
       const second = uniqueId("run");
-      const refused = await h.world.append(second, keyed(key, { workflowId: "wf//second" }), { expectedSeq: 0 }).catch((error) => error);
+      const refused = await h.world
+        .append(second, keyed(key, { workflowId: "wf//second" }), { expectedSeq: 0 })
+        .catch((error) => error);
       expect(DuplicateStartError.is(refused), String(refused)).toBe(true);
       expect(refused).toMatchObject({ runId: first, workflowId: "wf//first", code: "HOOKLINE_DUPLICATE_START" });
       expect(await exists(h.world, second)).toBe(false);
@@ -58,12 +62,16 @@ export function startKeyTests(h: Harness) {
       const t = Date.now();
       const first = uniqueId("run");
       await h.world.append(first, keyed(key, { at: t, expiresAt: t + 1_000 }), { expectedSeq: 0 });
-      const early = await h.world.append(uniqueId("run"), keyed(key, { at: t + 999 }), { expectedSeq: 0 }).catch((error) => error);
+      const early = await h.world
+        .append(uniqueId("run"), keyed(key, { at: t + 999 }), { expectedSeq: 0 })
+        .catch((error) => error);
       expect(early).toMatchObject({ runId: first });
       const second = uniqueId("run");
       await h.world.append(second, keyed(key, { at: t + 1_000 }), { expectedSeq: 0 });
       // The new holder keeps it for ever (no expiry given).
-      const later = await h.world.append(uniqueId("run"), keyed(key, { at: t + 10_000_000 }), { expectedSeq: 0 }).catch((error) => error);
+      const later = await h.world
+        .append(uniqueId("run"), keyed(key, { at: t + 10_000_000 }), { expectedSeq: 0 })
+        .catch((error) => error);
       expect(later).toMatchObject({ runId: second });
     });
 
@@ -73,7 +81,9 @@ export function startKeyTests(h: Harness) {
       await h.world.append(taken, ev.runCreated("wf//keyed"), { expectedSeq: 0 });
       const refused = await h.world.append(taken, keyed(key), { expectedSeq: 0 }).catch((error) => error);
       expect(EventConflictError.is(refused), String(refused)).toBe(true);
-      expect((await h.world.readEvents(taken)).map((e) => e.data)).not.toContainEqual(expect.objectContaining({ idempotencyKey: key }));
+      expect((await h.world.readEvents(taken)).map((e) => e.data)).not.toContainEqual(
+        expect.objectContaining({ idempotencyKey: key }),
+      );
       const next = uniqueId("run");
       await h.world.append(next, keyed(key), { expectedSeq: 0 });
       expect(await exists(h.world, next)).toBe(true);
@@ -107,8 +117,13 @@ export function startKeyTests(h: Harness) {
         await expect(h.world.append(runId, bad, { expectedSeq: 0 })).rejects.toThrow(/idempotencyKey/);
       }
       const created = ev.runCreated("wf//keyed");
-      const expiryWithoutKey = { ...created, data: { ...created.data, idempotencyKeyExpiresAt: Date.now() } } as NewEvent;
-      await expect(h.world.append(runId, expiryWithoutKey, { expectedSeq: 0 })).rejects.toThrow(/idempotencyKeyExpiresAt/);
+      const expiryWithoutKey = {
+        ...created,
+        data: { ...created.data, idempotencyKeyExpiresAt: Date.now() },
+      } as NewEvent;
+      await expect(h.world.append(runId, expiryWithoutKey, { expectedSeq: 0 })).rejects.toThrow(
+        /idempotencyKeyExpiresAt/,
+      );
       expect(await exists(h.world, runId)).toBe(false);
     });
   });

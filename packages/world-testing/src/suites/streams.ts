@@ -57,7 +57,11 @@ export function streamTests(h: Harness) {
     test("chunks are not events: the run's log is unchanged by writes", async () => {
       const runId = await createRun(h.world, { started: true });
       const before = await h.world.readEvents(runId);
-      await h.world.streams.write(runId, "default", Array.from({ length: 50 }, (_, i) => `c${i}`));
+      await h.world.streams.write(
+        runId,
+        "default",
+        Array.from({ length: 50 }, (_, i) => `c${i}`),
+      );
       expect(await h.world.readEvents(runId)).toEqual(before);
       expect((await h.world.getRun(runId))?.lastSeq).toBe(2);
     });
@@ -86,7 +90,8 @@ export function streamTests(h: Harness) {
       const writers = Array.from({ length: h.options.racers }, (_, w) =>
         (async () => {
           const indexes: number[] = [];
-          for (let i = 0; i < 10; i++) indexes.push(await h.world.streams.write(runId, "default", [`w${w}-${i}`, `w${w}-${i}b`]));
+          for (let i = 0; i < 10; i++)
+            indexes.push(await h.world.streams.write(runId, "default", [`w${w}-${i}`, `w${w}-${i}b`]));
           return indexes;
         })(),
       );
@@ -140,7 +145,9 @@ export function streamTests(h: Harness) {
       expect(await streams.info(runId, "default")).toEqual({ tailIndex: -1, done: false });
     });
 
-    test("after a restart the chunks, the tail and the close are still there; writes go on at the next index", async ({ skip }) => {
+    test("after a restart the chunks, the tail and the close are still there; writes go on at the next index", async ({
+      skip,
+    }) => {
       if (!h.canReopen) skip();
       const runId = await createRun(h.world);
       await h.world.streams.write(runId, "default", ["a", "b", "c"]);
@@ -169,7 +176,10 @@ export function streamTests(h: Harness) {
       const outcomes = await settle(
         Array.from({ length: 20 }, (_, i) => (i % 2 ? other : h.world).streams.write(runId, "default", [`c${i}`])),
       );
-      expect(outcomes.every((o) => o.ok), JSON.stringify(outcomes.filter((o) => !o.ok).map((o) => String(!o.ok && o.error)))).toBe(true);
+      expect(
+        outcomes.every((o) => o.ok),
+        JSON.stringify(outcomes.filter((o) => !o.ok).map((o) => String(!o.ok && o.error))),
+      ).toBe(true);
       const chunks = await other.streams.read(runId, "default", 0);
       expect(chunks.map((c) => c.index)).toEqual(Array.from({ length: 21 }, (_, i) => i));
       await other.streams.close(runId, "default");

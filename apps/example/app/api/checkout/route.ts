@@ -8,7 +8,8 @@ import { checkout } from "@/workflows/checkout";
  */
 export async function POST(request: Request) {
   const { card } = (await request.json()) as { card?: string };
-  if (card !== "good" && card !== "declined") return Response.json({ error: 'card must be "good" or "declined"' }, { status: 400 });
+  if (card !== "good" && card !== "declined")
+    return Response.json({ error: 'card must be "good" or "declined"' }, { status: 400 });
   const key = request.headers.get("idempotency-key");
   const orderId = `ord_${key ? createHash("sha256").update(key).digest("hex").slice(0, 8) : crypto.randomUUID().slice(0, 8)}`;
   try {

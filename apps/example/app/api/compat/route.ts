@@ -14,7 +14,14 @@ import {
   timedSleep,
   waitsForever,
 } from "@/workflows/compat";
-import { callsPassedStep, double, instanceSteps, startsChildWithStep, stepAsArgument, unserializableThis } from "@/workflows/compat-values";
+import {
+  callsPassedStep,
+  double,
+  instanceSteps,
+  startsChildWithStep,
+  stepAsArgument,
+  unserializableThis,
+} from "@/workflows/compat-values";
 
 export async function POST(request: Request) {
   const { workflow, args = [] } = (await request.json()) as { workflow: string; args?: unknown[] };

@@ -6,7 +6,8 @@ const workflows = { expiredCard, rejectedOrder, unrecordableReceipt };
 
 export async function POST(request: Request) {
   const { workflow, orderId } = (await request.json()) as { workflow: string; orderId: string };
-  if (!Object.hasOwn(workflows, workflow)) return Response.json({ error: `unknown workflow ${workflow}` }, { status: 400 });
+  if (!Object.hasOwn(workflows, workflow))
+    return Response.json({ error: `unknown workflow ${workflow}` }, { status: 400 });
   const run = await start(workflows[workflow as keyof typeof workflows], [orderId]);
   return Response.json({ runId: run.runId });
 }

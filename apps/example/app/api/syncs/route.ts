@@ -6,7 +6,9 @@ export async function POST(request: Request) {
   const { accountId, limit = 2 } = (await request.json()) as { accountId?: string; limit?: number };
   const jobId = `job_${crypto.randomUUID().slice(0, 8)}`;
   try {
-    const run = await start(syncAccount, [accountId ?? "", jobId], { concurrency: { key: `account:${accountId}`, limit } });
+    const run = await start(syncAccount, [accountId ?? "", jobId], {
+      concurrency: { key: `account:${accountId}`, limit },
+    });
     return Response.json({ runId: run.runId, jobId });
   } catch (error) {
     if (InvalidArgumentError.is(error)) return Response.json({ error: error.message }, { status: 400 });

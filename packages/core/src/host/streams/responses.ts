@@ -66,7 +66,11 @@ export async function sseResponse(run: RunLike, options: SseResponseOptions = {}
   });
   return new Response(body, {
     headers: merge(
-      { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
+      {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        "x-accel-buffering": "no",
+      },
       options.headers,
     ),
   });
@@ -80,7 +84,12 @@ export async function ndjsonResponse(run: RunLike, options: StreamResponseOption
       transform: (chunk, controller) => controller.enqueue(encoder.encode(`${json(chunk.value)}\n`)),
     }),
   );
-  return new Response(body, { headers: merge({ "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-cache" }, options.headers) });
+  return new Response(body, {
+    headers: merge(
+      { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-cache" },
+      options.headers,
+    ),
+  });
 }
 
 export async function bytesResponse(run: RunLike, options: StreamResponseOptions = {}): Promise<Response> {
@@ -91,7 +100,9 @@ export async function bytesResponse(run: RunLike, options: StreamResponseOptions
       transform: (chunk, controller) => controller.enqueue(toBytes(chunk.value, chunk.index)),
     }),
   );
-  return new Response(body, { headers: merge({ "content-type": "application/octet-stream", "cache-control": "no-cache" }, options.headers) });
+  return new Response(body, {
+    headers: merge({ "content-type": "application/octet-stream", "cache-control": "no-cache" }, options.headers),
+  });
 }
 
 interface Opened {
@@ -102,7 +113,8 @@ interface Opened {
 
 async function open(run: RunLike, options: StreamResponseOptions, where: string): Promise<Opened | Response> {
   const runId = typeof run === "string" ? run : run?.runId;
-  if (typeof runId !== "string" || runId === "") throw new InvalidArgumentError(`${where}: pass a run (or its id), got ${String(runId)}.`);
+  if (typeof runId !== "string" || runId === "")
+    throw new InvalidArgumentError(`${where}: pass a run (or its id), got ${String(runId)}.`);
   const namespace = namespaceOption(options, where);
   const startIndex = checkStartIndex(options.startIndex, where);
   const world = async () => (await getRuntime()).world;

@@ -36,12 +36,18 @@ const ENDED = new Set(["completed", "failed", "cancelled"]);
 export function checkStartIndex(startIndex: unknown, where: string): number {
   if (startIndex === undefined) return 0;
   if (!Number.isSafeInteger(startIndex)) {
-    throw new InvalidArgumentError(`${where}: startIndex must be a whole number (0 = the first chunk, -1 = the last), got ${String(startIndex)}.`);
+    throw new InvalidArgumentError(
+      `${where}: startIndex must be a whole number (0 = the first chunk, -1 = the last), got ${String(startIndex)}.`,
+    );
   }
   return startIndex as number;
 }
 
-export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string, options: ReadableOptions<T>): WorkflowReadableStream<T> {
+export function openReadable<T>(
+  world: () => Promise<StreamWorld>,
+  runId: string,
+  options: ReadableOptions<T>,
+): WorkflowReadableStream<T> {
   const { namespace } = options;
   const map = options.map ?? ((value: unknown) => value as T);
   const recheckMs = options.recheckMs ?? 2_000;
@@ -137,7 +143,8 @@ export function openReadable<T>(world: () => Promise<StreamWorld>, runId: string
 
 /** Where reading starts: `startIndex`, or counted back from the tail; RunNotFoundError for an unknown run. */
 async function firstIndex(world: StreamWorld, runId: string, namespace: string, startIndex: number): Promise<number> {
-  if (!(await world.getRun(runId))) throw new RunNotFoundError(`No run with id "${runId}", so it has no stream to read.`);
+  if (!(await world.getRun(runId)))
+    throw new RunNotFoundError(`No run with id "${runId}", so it has no stream to read.`);
   if (startIndex >= 0) return startIndex;
   const { tailIndex } = await world.streams.info(runId, namespace);
   return Math.max(0, tailIndex + 1 + startIndex);

@@ -16,7 +16,12 @@ export interface StreamLimits {
 
 export const DEFAULT_MAX_CHUNK_BYTES = 1024 * 1024;
 
-export function openWritable<T>(streams: Pick<WorldStreams, "write" | "close">, runId: string, namespace: string, limits: StreamLimits): WritableStream<T> {
+export function openWritable<T>(
+  streams: Pick<WorldStreams, "write" | "close">,
+  runId: string,
+  namespace: string,
+  limits: StreamLimits,
+): WritableStream<T> {
   const writable = new WritableStream<T>(
     {
       async write(chunk) {
@@ -40,7 +45,11 @@ export function openWritable<T>(streams: Pick<WorldStreams, "write" | "close">, 
 function closedWritesExplained<T>(writable: WritableStream<T>, runId: string, namespace: string): WritableStream<T> {
   let closed = false;
   const refuse = () =>
-    Promise.reject(new StreamClosedError(`Run ${runId}: the stream "${namespace}" is closed (close() was called on it), so nothing more can be written to it.`));
+    Promise.reject(
+      new StreamClosedError(
+        `Run ${runId}: the stream "${namespace}" is closed (close() was called on it), so nothing more can be written to it.`,
+      ),
+    );
   const getWriter = writable.getWriter.bind(writable);
   const close = writable.close.bind(writable);
   Object.defineProperties(writable, {

@@ -81,7 +81,11 @@ export function isError(value: object, brand: string): boolean {
   for (let depth = 0; proto !== null && depth < 32; depth++) {
     // Error.prototype: own name "Error" and message, and inherits from Object.prototype.
     // (Read through the descriptor: a prototype's own getters may refuse the prototype itself.)
-    if (hasOwn(proto, "message") && Object.getOwnPropertyDescriptor(proto, "name")?.value === "Error" && isDirectInstance(proto)) {
+    if (
+      hasOwn(proto, "message") &&
+      Object.getOwnPropertyDescriptor(proto, "name")?.value === "Error" &&
+      isDirectInstance(proto)
+    ) {
       return true;
     }
     proto = getPrototypeOf(proto) as object | null;

@@ -14,7 +14,11 @@ type Decode = (node: unknown, s: DecodeState) => unknown;
 export function decodeError(n: Node, s: DecodeState, decode: Decode): Error {
   const props = propsOf(n.props);
   const code = props?.code;
-  const error = createError(String(n.name), String(n.message), n.hookline === true && typeof code === "string" ? code : undefined);
+  const error = createError(
+    String(n.name),
+    String(n.message),
+    n.hookline === true && typeof code === "string" ? code : undefined,
+  );
   s.objects.push(error);
   if (typeof n.stack === "string") define(error, "stack", n.stack, false);
   if ("cause" in n) define(error, "cause", decode(n.cause, s), false);

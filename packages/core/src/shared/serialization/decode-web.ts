@@ -74,7 +74,11 @@ export function decodeMessage(n: Node, isRequest: boolean, options: DeserializeO
   // Response.error() is the only Response with status 0; the constructor refuses it.
   if (init.status === 0) return ResponseClass.error();
   const body = NULL_BODY.has(init.status) ? null : init.body;
-  return new ResponseClass(body as BodyInit | null, { status: init.status, statusText: init.statusText, headers: init.headers });
+  return new ResponseClass(body as BodyInit | null, {
+    status: init.status,
+    statusText: init.statusText,
+    headers: init.headers,
+  });
 }
 
 export function decodeStream(n: Node, options: DeserializeOptions): unknown {

@@ -107,7 +107,10 @@ function decodeTagged(n: Node, tag: unknown, s: DecodeState): unknown {
     case "Stream":
       return track(s, decodeStream(n, s.options));
     case "Step":
-      return reviveStepFunction(String(n.id), n.c === undefined ? undefined : (decode(n.c, s) as Record<string, unknown>));
+      return reviveStepFunction(
+        String(n.id),
+        n.c === undefined ? undefined : (decode(n.c, s) as Record<string, unknown>),
+      );
   }
   if (typeof tag === "string" && TYPED_ARRAY_TAGS.has(tag)) return track(s, decodeView(tag, n.v as string));
   throw malformed(`an unknown type tag ${JSON.stringify(tag)}`, " (or by a newer version of Hookline)");

@@ -6,8 +6,8 @@
  * after the walk (so the caller's message stays readable) and fills in the node.
  */
 import { bytesToBase64 } from "./base64.js";
-import type { EncodeState } from "./encode.js";
 import { brandOf } from "./brands.js";
+import type { EncodeState } from "./encode.js";
 import { describeThrown, Rejection } from "./path.js";
 
 export interface PendingBody {

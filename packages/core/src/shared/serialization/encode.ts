@@ -24,7 +24,17 @@ import { classRegistry, type SerializableClass, serdeOf } from "./classes.js";
 import { encodeError } from "./encode-error.js";
 import { encodeMessage, type PendingBody } from "./encode-message.js";
 import { TAG } from "./format.js";
-import { at, classDataLabel, Label, describeThrown, mapKeyLabel, mapValueLabel, Rejection, setValueLabel, symbolKeyLabel } from "./path.js";
+import {
+  at,
+  classDataLabel,
+  describeThrown,
+  Label,
+  mapKeyLabel,
+  mapValueLabel,
+  Rejection,
+  setValueLabel,
+  symbolKeyLabel,
+} from "./path.js";
 import { classInstanceReason, unsupportedReason } from "./reasons.js";
 import { setOwn } from "./set-own.js";
 
@@ -63,7 +73,10 @@ export function encode(value: unknown, s: EncodeState): unknown {
   if (Array.isArray(value)) out = encodeArray(value, s);
   else {
     const proto = getPrototypeOf(value) as object | null;
-    out = proto === Object.prototype ? encodeObject(value as Record<string, unknown>, s, false) : encodeOther(value, proto, s);
+    out =
+      proto === Object.prototype
+        ? encodeObject(value as Record<string, unknown>, s, false)
+        : encodeOther(value, proto, s);
   }
   s.depth--;
   return out;
@@ -101,7 +114,9 @@ function encodeFunction(fn: unknown, s: EncodeState): unknown {
   try {
     closure = step.closure();
   } catch (thrown) {
-    throw new Rejection(`reading the workflow variables of the step function "${step.id}" threw: ${describeThrown(thrown)}`);
+    throw new Rejection(
+      `reading the workflow variables of the step function "${step.id}" threw: ${describeThrown(thrown)}`,
+    );
   }
   try {
     return { $t: "Step", id: step.id, c: encode(closure, s) };
@@ -194,7 +209,7 @@ function encodeOther(value: object, proto: object | null, s: EncodeState): unkno
   if (brand === "[object ReadableStream]") {
     if (!s.readable) {
       throw new Rejection(
-        'a ReadableStream can cross only as a step\'s argument or result (it is copied into the run\'s stream). Here, read it first, or write its chunks with getWritable().',
+        "a ReadableStream can cross only as a step's argument or result (it is copied into the run's stream). Here, read it first, or write its chunks with getWritable().",
       );
     }
     return { $t: "Stream", kind: "readable", ns: s.readable(value as ReadableStream<unknown>) };

@@ -57,7 +57,15 @@ const HOOKLINE: Record<ErrorCode, (message: string) => Error> = {
   HOOKLINE_CONFIG: (m) => new ConfigError(m),
 };
 
-const STANDARD = new Set(["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"]);
+const STANDARD = new Set([
+  "Error",
+  "TypeError",
+  "RangeError",
+  "SyntaxError",
+  "ReferenceError",
+  "EvalError",
+  "URIError",
+]);
 
 /**
  * A fresh error of the recorded class. `hooklineCode` is set for a Hookline error: a code this

@@ -81,7 +81,11 @@ export interface SerializeOptions {
   readable?: (stream: ReadableStream<unknown>) => string;
 }
 
-export async function serializeAsync(value: unknown, root = "value", options: SerializeOptions = {}): Promise<Serialized> {
+export async function serializeAsync(
+  value: unknown,
+  root = "value",
+  options: SerializeOptions = {},
+): Promise<Serialized> {
   const pending: PendingBody[] = [];
   const out = walk(value, root, pending, options.readable ?? null);
   try {
@@ -97,7 +101,12 @@ export function deserialize(data: Serialized, options?: DeserializeOptions): unk
   return decodeValue(data, options);
 }
 
-function walk(value: unknown, root: string, pending: PendingBody[] | null, readable: EncodeState["readable"] = null): Serialized {
+function walk(
+  value: unknown,
+  root: string,
+  pending: PendingBody[] | null,
+  readable: EncodeState["readable"] = null,
+): Serialized {
   try {
     // Primitives need no state.
     if (typeof value !== "object" && typeof value !== "function") return encodePrimitive(value);

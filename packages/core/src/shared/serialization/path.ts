@@ -37,7 +37,8 @@ export function renderPath(root: string, innermostFirst: readonly Segment[]): st
     }
     const segment = innermostFirst[i]!;
     if (typeof segment === "number") out += `[${segment}]`;
-    else if (typeof segment === "string") out += IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+    else if (typeof segment === "string")
+      out += IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
     else out += segment.text;
   }
   return out;
@@ -59,7 +60,9 @@ export function describeThrown(thrown: unknown): string {
 function asRejection(thrown: unknown): Rejection {
   if (thrown instanceof Rejection) return thrown;
   if (thrown instanceof RangeError && /call stack/i.test(thrown.message)) {
-    return new Rejection("it is nested too deeply to serialize (the call stack ran out). Flatten the data, or pass it as a string.");
+    return new Rejection(
+      "it is nested too deeply to serialize (the call stack ran out). Flatten the data, or pass it as a string.",
+    );
   }
   return new Rejection(`reading it threw: ${describeThrown(thrown)}`);
 }

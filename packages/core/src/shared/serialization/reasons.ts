@@ -45,6 +45,7 @@ export function unsupportedReason(proto: object | null, brand: string): string {
   if (hint !== undefined) return `${article(tag)} ${tag} is not serializable. ${hint}`;
   // A type tagged with its own name (a stream, a boxed primitive) is a platform type; anything
   // else is a user class, also one that borrows a built-in's tag.
-  if (tag !== "Object" && constructorName(proto) === tag) return `${article(tag)} ${tag} is not serializable. Pass plain data instead.`;
+  if (tag !== "Object" && constructorName(proto) === tag)
+    return `${article(tag)} ${tag} is not serializable. Pass plain data instead.`;
   return classInstanceReason(proto);
 }

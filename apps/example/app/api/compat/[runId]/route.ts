@@ -13,9 +13,17 @@ export async function GET(_request: Request, { params }: { params: Promise<{ run
   } catch (error) {
     if (WorkflowRunFailedError.is(error)) {
       const { name, message, code, stack } = error.cause;
-      return Response.json({ failed: { name: error.name, runId: error.runId, errorCode: error.errorCode, cause: { name, message, code, stack } } });
+      return Response.json({
+        failed: {
+          name: error.name,
+          runId: error.runId,
+          errorCode: error.errorCode,
+          cause: { name, message, code, stack },
+        },
+      });
     }
-    if (WorkflowRunCancelledError.is(error)) return Response.json({ cancelled: { name: error.name, runId: error.runId } });
+    if (WorkflowRunCancelledError.is(error))
+      return Response.json({ cancelled: { name: error.name, runId: error.runId } });
     throw error;
   }
 }

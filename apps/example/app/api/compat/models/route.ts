@@ -17,5 +17,9 @@ export async function POST(request: Request) {
 export async function GET(request: Request) {
   const runId = new URL(request.url).searchParams.get("runId") ?? "";
   const { total, formatted, isMoney } = (await getRun(runId).returnValue) as Awaited<ReturnType<typeof pricedInMoney>>;
-  return Response.json({ formatted, isMoney, onServer: { isMoney: total instanceof Money, doubled: total.add(total).format() } });
+  return Response.json({
+    formatted,
+    isMoney,
+    onServer: { isMoney: total instanceof Money, doubled: total.add(total).format() },
+  });
 }

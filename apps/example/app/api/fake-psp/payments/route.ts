@@ -20,7 +20,13 @@ export async function POST(request: Request) {
   if (!events || typeof callbackUrl !== "string") return new Response("bad payment request", { status: 400 });
   later(600, async () => {
     for (const [index, type] of events.entries()) {
-      await deliver(orderId, callbackUrl, type, { type, orderId, amountCents }, { "webhook-id": `evt_${orderId}_${index}` });
+      await deliver(
+        orderId,
+        callbackUrl,
+        type,
+        { type, orderId, amountCents },
+        { "webhook-id": `evt_${orderId}_${index}` },
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });

@@ -10,7 +10,8 @@ export async function POST(request: Request) {
   try {
     return await resumeWebhook(token, request);
   } catch (error) {
-    if (HookNotFoundError.is(error)) return Response.json({ error: "No shipment is waiting for updates with this token." }, { status: 404 });
+    if (HookNotFoundError.is(error))
+      return Response.json({ error: "No shipment is waiting for updates with this token." }, { status: 404 });
     throw error;
   }
 }

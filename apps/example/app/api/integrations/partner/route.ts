@@ -13,5 +13,7 @@ export async function POST(request: Request) {
 
 export async function GET(request: Request) {
   const handout = handoutFor(new URL(request.url).searchParams.get("id") ?? "");
-  return handout ? Response.json(handout) : Response.json({ error: "Nothing was handed out for this id." }, { status: 404 });
+  return handout
+    ? Response.json(handout)
+    : Response.json({ error: "Nothing was handed out for this id." }, { status: 404 });
 }

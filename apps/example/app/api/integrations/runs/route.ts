@@ -13,11 +13,16 @@ export async function POST(request: Request) {
     case "renderVideo":
       return started(`job_${id}`, (jobId) => start(renderVideo, [jobId]));
     case "refundReview":
-      return started(`tkt_${id}`, (ticketId) => start(refundReview, [ticketId, { name: "Ada Lovelace", tier: "gold" }, 4999]));
+      return started(`tkt_${id}`, (ticketId) =>
+        start(refundReview, [ticketId, { name: "Ada Lovelace", tier: "gold" }, 4999]),
+      );
     case "partnerCallback":
       return started(`cb_${id}`, (callbackId) => start(partnerCallback, [callbackId, body.timeout ?? "1h"]));
     default:
-      return Response.json({ error: "workflow must be one of trackShipment, partnerSignup, renderVideo, refundReview, partnerCallback" }, { status: 400 });
+      return Response.json(
+        { error: "workflow must be one of trackShipment, partnerSignup, renderVideo, refundReview, partnerCallback" },
+        { status: 400 },
+      );
   }
 }
 

@@ -18,7 +18,10 @@ export async function POST(request: Request) {
     case "labChosenToken":
       return started(await start(labChosenToken, []));
     default:
-      return Response.json({ error: "workflow must be one of labInbox, labManual, labRevealed, labCarried, labGuarded, labChosenToken" }, { status: 400 });
+      return Response.json(
+        { error: "workflow must be one of labInbox, labManual, labRevealed, labCarried, labGuarded, labChosenToken" },
+        { status: 400 },
+      );
   }
 }
 

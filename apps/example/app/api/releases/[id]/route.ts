@@ -6,7 +6,8 @@ export async function POST(_request: Request, { params }: { params: Promise<{ id
   try {
     return Response.json(await resumeHook(`release:${(await params).id}`, "go"));
   } catch (error) {
-    if (HookNotFoundError.is(error)) return Response.json({ error: "No release waits for a go-ahead with this id." }, { status: 404 });
+    if (HookNotFoundError.is(error))
+      return Response.json({ error: "No release waits for a go-ahead with this id." }, { status: 404 });
     throw error;
   }
 }

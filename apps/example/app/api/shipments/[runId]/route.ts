@@ -4,7 +4,12 @@ import { getRun, RunNotFoundError } from "hookline/api";
 export async function GET(_request: Request, { params }: { params: Promise<{ runId: string }> }) {
   try {
     const info = await getRun((await params).runId).info();
-    return Response.json({ runId: info.runId, workflow: info.workflowName, status: info.status, parentRunId: info.parentRunId ?? null });
+    return Response.json({
+      runId: info.runId,
+      workflow: info.workflowName,
+      status: info.status,
+      parentRunId: info.parentRunId ?? null,
+    });
   } catch (error) {
     if (RunNotFoundError.is(error)) return Response.json({ error: "No such run." }, { status: 404 });
     throw error;

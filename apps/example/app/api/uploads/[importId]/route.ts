@@ -15,7 +15,8 @@ export async function PUT(request: Request, { params }: { params: Promise<{ impo
     const { runId } = await uploadCompleted.resume(`upload:${importId}`, { objectKey, bytes: body.byteLength });
     return Response.json({ objectKey, bytes: body.byteLength, runId });
   } catch (error) {
-    if (HookNotFoundError.is(error)) return Response.json({ error: "No import is waiting for this upload." }, { status: 404 });
+    if (HookNotFoundError.is(error))
+      return Response.json({ error: "No import is waiting for this upload." }, { status: 404 });
     throw error;
   }
 }

@@ -6,7 +6,12 @@ export const dynamic = "force-dynamic";
 export async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }) {
   try {
     const hook = await getHookByToken(decodeURIComponent((await params).token));
-    return Response.json({ runId: hook.runId, hookId: hook.hookId, metadata: hook.metadata, createdAt: hook.createdAt.toISOString() });
+    return Response.json({
+      runId: hook.runId,
+      hookId: hook.hookId,
+      metadata: hook.metadata,
+      createdAt: hook.createdAt.toISOString(),
+    });
   } catch (error) {
     if (HookNotFoundError.is(error)) return Response.json({ error: error.message }, { status: 404 });
     throw error;

@@ -12,10 +12,15 @@ export async function POST(request: Request, { params }: { params: Promise<{ job
   const report = (await request.json().catch(() => null)) as Report | null;
   try {
     if (report?.status === "succeeded" && report.result) return Response.json(await resumeHook(token, report.result));
-    if (report?.status === "failed" && typeof report.error === "string") return Response.json(await rejectHook(token, new Error(report.error)));
+    if (report?.status === "failed" && typeof report.error === "string")
+      return Response.json(await rejectHook(token, new Error(report.error)));
   } catch (error) {
-    if (HookNotFoundError.is(error)) return Response.json({ error: "No job is waiting for this report." }, { status: 404 });
+    if (HookNotFoundError.is(error))
+      return Response.json({ error: "No job is waiting for this report." }, { status: 404 });
     throw error;
   }
-  return Response.json({ error: 'Send { status: "succeeded", result } or { status: "failed", error }.' }, { status: 400 });
+  return Response.json(
+    { error: 'Send { status: "succeeded", result } or { status: "failed", error }.' },
+    { status: 400 },
+  );
 }

@@ -17,7 +17,11 @@ export async function GET(_request: Request, { params }: { params: Promise<{ run
       status,
       result,
       error: error ? { name: error.name, code: (error as { code?: string }).code, message: error.message } : undefined,
-      hooks: hooks.map(({ hookId, tokenHashPrefix, status: hookStatus }) => ({ hookId, tokenHashPrefix, status: hookStatus })),
+      hooks: hooks.map(({ hookId, tokenHashPrefix, status: hookStatus }) => ({
+        hookId,
+        tokenHashPrefix,
+        status: hookStatus,
+      })),
       refusals,
     });
   } catch (error) {

@@ -15,8 +15,10 @@ export async function POST(request: Request, { params }: { params: Promise<{ imp
     const { runId } = await uploadCompleted.resume(`upload:${importId}`, payload as UploadCompleted);
     return Response.json({ runId });
   } catch (error) {
-    if (HookPayloadError.is(error)) return Response.json({ error: error.message, issues: error.issues }, { status: 400 });
-    if (HookNotFoundError.is(error)) return Response.json({ error: "No import is waiting for this upload." }, { status: 404 });
+    if (HookPayloadError.is(error))
+      return Response.json({ error: error.message, issues: error.issues }, { status: 400 });
+    if (HookNotFoundError.is(error))
+      return Response.json({ error: "No import is waiting for this upload." }, { status: 404 });
     throw error;
   }
 }
