@@ -84,8 +84,8 @@ async function loadBundle(
   const text = await readFile(file, "utf8").catch(() => {
     throw usage(`Cannot read the bundle ${file}.`);
   });
-  // The generated module holds the bundle as one JSON string literal.
-  const generated = /export const workflowBundle: string = (".*");\s*$/s.exec(text);
+  // The generated module holds the bundle as a JSON string literal on one line of its own.
+  const generated = /^export const workflowBundle: string = (".*");$/m.exec(text);
   const code = generated ? (JSON.parse(generated[1]!) as string) : text;
   return new WorkflowBundle({ code, filename: "hookline-workflows.js" }, bundleIdOf(code));
 }

@@ -3,7 +3,7 @@
  * built by Hookline's bundler, against recorded log files and against a local world's in-flight runs.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -97,6 +97,20 @@ describe("hookline check-replay", () => {
       checked: 1,
       diverging: [{ runId: "wrun_fixture", divergence: { seq: 3, recorded: `step "${CHARGE}"`, actual: "sleep()" } }],
     });
+  }, 60_000);
+
+  it("reads the bundle out of the generated workflows module, whatever follows it there", async () => {
+    const file = join(dir, "order-log.json");
+    await writeFile(file, JSON.stringify({ events: log("wrun_generated") }));
+    const module = join(dir, "workflows.ts");
+    const code = await readFile(changed, "utf8");
+    await writeFile(
+      module,
+      `// Generated\nexport const workflowBundle: string = ${JSON.stringify(code)};\n\nexport const workflowIds: readonly string[] = ["order"];\n`,
+    );
+    const bad = await cli(["--bundle", module, file]);
+    expect(bad.stdout).toContain("the code now calls sleep().");
+    expect(bad.code).toBe(1);
   }, 60_000);
 
   it("reads the in-flight runs of the app's world; finished runs are not checked", async () => {
